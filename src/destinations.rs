@@ -1,0 +1,198 @@
+//! Destinations and dead-letter queues: the records Lambda sends and the messages each kind of target receives.
+//!
+//! - Async invocation record, `version` "1.0" (spec 3.2), field order as in the real records.
+//! - DLQ message: the original payload unchanged with `RequestID`, `ErrorCode`, `ErrorMessage` attributes (spec 4).
+//! - Wire forms per target (spec 3.1): SQS/SNS carry the record as the message body; a Lambda target gets the record as
+//!   its payload; EventBridge wraps it as `detail`; S3 stores it under `aws/lambda/async/<function>/...`.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+
+use crate::model::{Model, TargetKind};
+use crate::trace::{request_id, uuid_from, Outcome, RecordKind};
+use crate::time::SimTime;
+
+/// ISO-8601 UTC with milliseconds, e.g. `2024-03-21T12:26:43.123Z`.
+pub fn iso_millis(model: &Model, t: SimTime) -> String {
+    let ms = model.settings.start_epoch_ms + (t.as_micros() / 1000) as i64;
+    match DateTime::<Utc>::from_timestamp_millis(ms) {
+        Some(d) => d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        None => "1970-01-01T00:00:00.000Z".into(),
+    }
+}
+
+fn utc(model: &Model, t: SimTime) -> DateTime<Utc> {
+    let ms = model.settings.start_epoch_ms + (t.as_micros() / 1000) as i64;
+    DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// The last execution of an event, as records report it.
+#[derive(Debug, Clone)]
+pub struct LastResult {
+    pub outcome: Outcome,
+    pub error_type: Arc<str>,
+    pub error_message: Arc<str>,
+    pub response: Arc<Value>,
+    pub ended: SimTime,
+    pub timeout: SimTime,
+}
+
+/// Everything a record is made of.
+pub struct RecordInput<'a> {
+    pub model: &'a Model,
+    pub seed: u64,
+    pub rid: u64,
+    pub function_arn: &'a str,
+    pub condition: &'a str,
+    pub invoke_count: u32,
+    pub payload: &'a Value,
+    pub last: Option<&'a LastResult>,
+    pub at: SimTime,
+}
+
+/// The error object a failed execution returns (spec 1, 3.2).
+pub fn error_payload(model: &Model, seed: u64, rid: u64, last: &LastResult) -> Value {
+    let req = request_id(seed, rid);
+    match last.outcome {
+        Outcome::Timeout => {
+            // "<ISO-8601 ts> <requestId> Task timed out after 3.00 seconds" (spec section 1).
+            json!({"errorMessage": format!("{} {} Task timed out after {:.2} seconds", iso_millis(model, last.ended), req, last.timeout.as_secs_f64())})
+        }
+        Outcome::Crash => json!({"errorType": &*last.error_type, "errorMessage": format!("RequestId: {req} Error: {}", last.error_message)}),
+        _ => json!({"errorMessage": &*last.error_message, "errorType": &*last.error_type, "requestId": req, "stackTrace": []}),
+    }
+}
+
+/// The async invocation record (spec 3.2).
+pub fn invocation_record(r: &RecordInput<'_>) -> Value {
+    let mut o = Map::new();
+    o.insert("version".into(), json!("1.0"));
+    o.insert("timestamp".into(), json!(iso_millis(r.model, r.at)));
+    o.insert(
+        "requestContext".into(),
+        json!({
+            "requestId": request_id(r.seed, r.rid),
+            "functionArn": format!("{}:$LATEST", r.function_arn),
+            "condition": r.condition,
+            "approximateInvokeCount": r.invoke_count,
+        }),
+    );
+    o.insert("requestPayload".into(), r.payload.clone());
+    if let Some(last) = r.last {
+        let mut rc = Map::new();
+        rc.insert("statusCode".into(), json!(200));
+        rc.insert("executedVersion".into(), json!("$LATEST"));
+        if last.outcome != Outcome::Success {
+            rc.insert("functionError".into(), json!("Unhandled"));
+        }
+        o.insert("responseContext".into(), Value::Object(rc));
+        let resp = if last.outcome == Outcome::Success { (*last.response).clone() } else { error_payload(r.model, r.seed, r.rid, last) };
+        o.insert("responsePayload".into(), resp);
+    }
+    Value::Object(o)
+}
+
+/// What a dead-letter queue receives (spec 4): the body is the original event; `ErrorCode` is the invoke's status
+/// ("200" for a function error, "429" when the event never ran for lack of concurrency).
+pub fn dlq_content(model: &Model, seed: u64, rid: u64, payload: &Value, last: Option<&LastResult>) -> Value {
+    let (code, message) = match last {
+        Some(l) => {
+            let e = error_payload(model, seed, rid, l);
+            let m = e.get("errorMessage").and_then(Value::as_str).unwrap_or("").to_string();
+            ("200".to_string(), m)
+        }
+        None => ("429".to_string(), "Rate Exceeded.".to_string()),
+    };
+    let message: String = truncate_bytes(&message, 1024);
+    json!({"body": payload, "attributes": {"RequestID": request_id(seed, rid), "ErrorCode": code, "ErrorMessage": message}})
+}
+
+fn truncate_bytes(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
+
+fn json_string(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// The message as the target receives it (what `--sinks DIR` writes, one JSON line per message).
+pub fn wire_message(model: &Model, target: crate::model::TargetId, kind: RecordKind, content: &Value, function_arn: &str, at: SimTime, key: u64) -> Value {
+    let tg = model.target(target);
+    if kind == RecordKind::DeadLetter {
+        let body = content.get("body").cloned().unwrap_or(Value::Null);
+        let attrs = content.get("attributes").cloned().unwrap_or_else(|| json!({}));
+        let get = |k: &str| attrs.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        return match tg.kind {
+            TargetKind::Sns { .. } => json!({
+                "Message": json_string(&body),
+                "MessageAttributes": {
+                    "RequestID": {"Type": "String", "Value": get("RequestID")},
+                    "ErrorCode": {"Type": "Number", "Value": get("ErrorCode")},
+                    "ErrorMessage": {"Type": "String", "Value": get("ErrorMessage")},
+                }
+            }),
+            _ => json!({
+                "body": json_string(&body),
+                "messageAttributes": {
+                    "RequestID": {"stringValue": get("RequestID"), "dataType": "String"},
+                    "ErrorCode": {"stringValue": get("ErrorCode"), "dataType": "Number"},
+                    "ErrorMessage": {"stringValue": get("ErrorMessage"), "dataType": "String"},
+                }
+            }),
+        };
+    }
+    match tg.kind {
+        TargetKind::Sqs { .. } => json!({"body": json_string(content), "messageAttributes": {}}),
+        TargetKind::Sns { .. } => json!({"Message": json_string(content), "MessageAttributes": {}}),
+        TargetKind::Lambda(_) => content.clone(),
+        TargetKind::EventBus => {
+            let success = kind == RecordKind::OnSuccess;
+            json!({
+                "version": "0",
+                "id": uuid_from(key, 0xeb),
+                "detail-type": if success { "Lambda Function Invocation Result - Success" } else { "Lambda Function Invocation Result - Failure" },
+                "source": model.settings.eventbridge_source,
+                "account": model.account_id,
+                "time": utc(model, at).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "region": model.region,
+                "resources": [format!("{function_arn}:$LATEST"), tg.arn],
+                "detail": content,
+            })
+        }
+        TargetKind::S3 => {
+            // aws/lambda/async/<function-name>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid> (spec 3.1)
+            let fname = function_arn.rsplit(':').next().unwrap_or("");
+            let d = utc(model, at);
+            json!({
+                "Bucket": tg.name,
+                "Key": format!("aws/lambda/async/{fname}/{}/{}-{}", d.format("%Y/%m/%d"), d.format("%Y-%m-%dT%H.%M.%S"), uuid_from(key, 0x53)),
+                "Body": json_string(content),
+            })
+        }
+    }
+}
+
+/// Serialized size of a value in bytes.
+pub fn json_size(v: &Value) -> usize {
+    json_string(v).len()
+}
+
+/// An SNS destination whose record is over 256 KB gets the record without its payloads (spec 3.1: Lambda "drops the
+/// payload" rather than the record; the trimmed shape is not documented, so both payload fields are removed).
+pub fn trim_for_sns(record: &Value) -> Value {
+    let mut r = record.clone();
+    if let Value::Object(o) = &mut r {
+        o.shift_remove("requestPayload");
+        o.shift_remove("responsePayload");
+    }
+    r
+}

@@ -1,0 +1,716 @@
+//! The validated model: a scenario file checked against AWS's bounds, names resolved to typed ids, distributions and
+//! patterns compiled. The simulation only ever sees a [`Model`]; everything a user can get wrong is reported here, each
+//! problem with its JSON path, its value and the allowed range (exit code 2 in the CLI).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::dist::Dist;
+use crate::error::{ScenarioError, ScenarioErrors};
+use crate::expect::{self, Expectation};
+use crate::pattern::Pattern;
+use crate::payload::Template;
+use crate::scenario::*;
+use crate::time::SimTime;
+
+/// Index of a function in [`Model::functions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FnId(pub u32);
+/// Index of a target (queue, topic, bus, bucket or function) in [`Model::targets`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TargetId(pub u32);
+
+impl FnId {
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+impl TargetId {
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// What kind of AWS resource a target is (spec 3.1 lists the destination and DLQ kinds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    Sqs { fifo: bool },
+    Sns { fifo: bool },
+    EventBus,
+    S3,
+    Lambda(FnId),
+}
+
+impl TargetKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            TargetKind::Sqs { .. } => "sqs",
+            TargetKind::Sns { .. } => "sns",
+            TargetKind::EventBus => "events",
+            TargetKind::S3 => "s3",
+            TargetKind::Lambda(_) => "lambda",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub name: String,
+    pub arn: String,
+    pub kind: TargetKind,
+    /// File name (without `.jsonl`) under `--sinks DIR`: the name, or `name.kind` where two targets share a name.
+    pub file_stem: String,
+}
+
+/// A compiled behaviour rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub pattern: Option<Pattern>,
+    pub attempt_min: u32,
+    pub attempt_max: u32,
+    pub probability: Option<f64>,
+    pub outcome: OutcomeKind,
+    pub error_type: Arc<str>,
+    pub error_message: Arc<str>,
+    pub response: Arc<Value>,
+    pub duration: Option<Dist>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub kind: FaultKind,
+    pub start: SimTime,
+    pub end: SimTime,
+    pub probability: f64,
+    pub error_type: Arc<str>,
+    pub error_message: Arc<str>,
+}
+
+impl Fault {
+    pub fn active(&self, t: SimTime) -> bool {
+        self.start <= t && t < self.end
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Architecture {
+    X86_64,
+    Arm64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Function {
+    pub name: String,
+    /// Unqualified ARN.
+    pub arn: String,
+    pub timeout: SimTime,
+    pub memory_mb: u32,
+    pub architecture: Architecture,
+    pub reserved: Option<u32>,
+    pub max_retries: u32,
+    pub max_age: SimTime,
+    pub on_success: Option<TargetId>,
+    pub on_failure: Option<TargetId>,
+    pub dlq: Option<TargetId>,
+    pub duration: Dist,
+    pub init: Dist,
+    pub rules: Vec<Rule>,
+    /// Some rule looks at the payload.
+    pub rules_read_payload: bool,
+    pub faults: Vec<Fault>,
+}
+
+impl Function {
+    /// `arn:...:function:name:$LATEST`, the qualified ARN in records (spec 3.2).
+    pub fn qualified_arn(&self) -> String {
+        format!("{}:$LATEST", self.arn)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Arrivals {
+    At(Vec<SimTime>),
+    Poisson { rate_per_s: f64, start: SimTime, end: SimTime },
+    Every { interval: SimTime, start: SimTime, end: SimTime },
+    Burst { at: SimTime, count: u64, spread: SimTime },
+}
+
+/// A workload source.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub function: FnId,
+    pub template: Template,
+    pub arrivals: Arrivals,
+}
+
+/// Simulation-wide settings and the named options for uncertain AWS behaviour.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Milliseconds since the Unix epoch that virtual time 0 stands for.
+    pub start_epoch_ms: i64,
+    pub horizon: Option<SimTime>,
+    pub retry_delays: Vec<SimTime>,
+    pub retry_jitter: SimTime,
+    pub retry_delay_from: RetryDelayFrom,
+    pub backoff_initial: SimTime,
+    pub backoff_max: SimTime,
+    pub backoff_multiplier: f64,
+    pub backoff_jitter: f64,
+    pub concurrency_full: ConcurrencyFullMode,
+    pub async_payload_limit: usize,
+    pub duplicate_probability: f64,
+    pub eventbridge_source: String,
+    pub zero_reserved_condition: String,
+    pub event_age_look_ahead: bool,
+    pub recursion_limit: u32,
+}
+
+/// On-demand init is limited to 10 s (spec section 6, LIFECYCLE).
+pub const INIT_LIMIT: SimTime = SimTime::from_secs(10);
+/// Async payload limits (spec section 2): 1 MB now, 256 KB before 2025.
+pub const ASYNC_PAYLOAD_CURRENT: usize = 1_048_576;
+pub const ASYNC_PAYLOAD_LEGACY: usize = 262_144;
+/// SNS messages are capped at 256 KB (spec 3.1).
+pub const SNS_MESSAGE_LIMIT: usize = 262_144;
+/// SQS messages are capped at 256 KB.
+pub const SQS_MESSAGE_LIMIT: usize = 262_144;
+
+/// A scenario, validated.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    pub region: String,
+    pub account_id: String,
+    pub account_limit: u32,
+    /// Concurrency left to functions without a reservation.
+    pub unreserved_pool: u32,
+    pub functions: Vec<Function>,
+    pub targets: Vec<Target>,
+    /// The target that invokes each function (for Lambda destinations), by function index.
+    pub function_targets: Vec<TargetId>,
+    pub sources: Vec<Source>,
+    pub expectations: Vec<Expectation>,
+    pub settings: Settings,
+    /// Stable hash of the scenario file's canonical JSON.
+    pub digest: u64,
+}
+
+impl Model {
+    pub fn function(&self, id: FnId) -> &Function {
+        &self.functions[id.ix()]
+    }
+    pub fn target(&self, id: TargetId) -> &Target {
+        &self.targets[id.ix()]
+    }
+    pub fn function_by_name(&self, name: &str) -> Option<FnId> {
+        self.functions.iter().position(|f| f.name == name).map(|i| FnId(i as u32))
+    }
+    pub fn target_by_arn(&self, arn: &str) -> Option<TargetId> {
+        self.targets.iter().position(|t| t.arn == arn).map(|i| TargetId(i as u32))
+    }
+}
+
+/// Parse a scenario from JSON text; errors name the JSON path.
+pub fn parse_scenario(text: &str) -> Result<Scenario, ScenarioErrors> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        ScenarioError::new(path, e.inner().to_string()).into()
+    })
+}
+
+/// Parse and validate.
+pub fn load_str(text: &str) -> Result<Model, ScenarioErrors> {
+    let scenario = parse_scenario(text)?;
+    Model::build(&scenario)
+}
+
+/// FNV-1a 64 over bytes: the stable hash used for digests.
+pub fn fnv64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+struct V {
+    errors: Vec<ScenarioError>,
+}
+
+impl V {
+    fn err(&mut self, path: impl Into<String>, msg: impl Into<String>) {
+        self.errors.push(ScenarioError::new(path, msg));
+    }
+    fn int(&mut self, v: Option<i64>, path: &str, lo: i64, hi: i64, default: i64) -> i64 {
+        match v {
+            None => default,
+            Some(x) if x >= lo && x <= hi => x,
+            Some(x) => {
+                self.err(path, format!("{x} is out of range; allowed {lo} to {hi}"));
+                default
+            }
+        }
+    }
+    fn secs(&mut self, v: f64, path: &str) -> SimTime {
+        if v.is_finite() && v >= 0.0 {
+            SimTime::from_secs_f64(v)
+        } else {
+            self.err(path, format!("{v} is not allowed; must be a finite number of seconds >= 0"));
+            SimTime::ZERO
+        }
+    }
+    fn prob(&mut self, v: Option<f64>, path: &str, default: f64) -> f64 {
+        match v {
+            None => default,
+            Some(p) if (0.0..=1.0).contains(&p) => p,
+            Some(p) => {
+                self.err(path, format!("{p} is out of range; a probability is 0 to 1"));
+                default
+            }
+        }
+    }
+    fn name(&mut self, name: &str, path: &str, max: usize, extra: &str, what: &str) {
+        let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || extra.contains(c));
+        if name.is_empty() || name.len() > max || !ok_chars {
+            self.err(
+                path,
+                format!("{name:?} is not a valid {what}; allowed 1 to {max} characters of letters, digits, '-', '_'{}", if extra.is_empty() { String::new() } else { format!(" and {extra:?}") }),
+            );
+        }
+    }
+}
+
+fn parse_start(v: &mut V, s: Option<&str>) -> i64 {
+    let s = s.unwrap_or("2024-01-01T00:00:00Z");
+    match chrono::DateTime::parse_from_rfc3339(s) {
+        Ok(t) => t.timestamp_millis(),
+        Err(e) => {
+            v.err("Simulation.StartTime", format!("{s:?} is not an ISO-8601 / RFC 3339 instant ({e}); e.g. \"2024-01-01T00:00:00Z\""));
+            0
+        }
+    }
+}
+
+/// Resolve a function reference: a name, an unqualified ARN, or an ARN qualified with `$LATEST`.
+pub(crate) fn resolve_function(r: &str, region: &str, account: &str, names: &BTreeMap<String, FnId>) -> Result<FnId, String> {
+    let name = if let Some(rest) = r.strip_prefix("arn:") {
+        let parts: Vec<&str> = rest.split(':').collect();
+        // aws:lambda:region:account:function:name[:qualifier]
+        if parts.len() < 6 || parts[0] != "aws" || parts[1] != "lambda" || parts[4] != "function" {
+            return Err(format!("{r:?} is not a Lambda function ARN (arn:aws:lambda:{region}:{account}:function:NAME)"));
+        }
+        if parts[2] != region || parts[3] != account {
+            return Err(format!("{r:?} names region {} and account {}, but this scenario is region {region}, account {account}", parts[2], parts[3]));
+        }
+        if parts.len() == 7 && parts[6] != "$LATEST" {
+            return Err(format!("{r:?}: qualifier {:?} is not modelled (only $LATEST; versions and aliases are not simulated yet)", parts[6]));
+        }
+        if parts.len() > 7 {
+            return Err(format!("{r:?} is not a Lambda function ARN"));
+        }
+        parts[5]
+    } else {
+        r
+    };
+    names.get(name).copied().ok_or_else(|| {
+        let known: Vec<&str> = names.keys().map(|s| s.as_str()).collect();
+        format!("{r:?} names no function in this scenario (functions: {})", known.join(", "))
+    })
+}
+
+impl Model {
+    /// Validate a parsed scenario.
+    pub fn build(sc: &Scenario) -> Result<Model, ScenarioErrors> {
+        let mut v = V { errors: vec![] };
+        let region = sc.region.clone();
+        if region.is_empty() || !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            v.err("Region", format!("{region:?} is not a Region name like \"us-east-1\""));
+        }
+        let account = sc.account_id.clone();
+        if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+            v.err("AccountId", format!("{account:?} is not a 12-digit AWS account id"));
+        }
+        let account_limit = v.int(sc.account.concurrent_executions, "Account.ConcurrentExecutions", 1, 10_000_000, 1000) as u32;
+
+        // --- settings
+        let s = &sc.simulation;
+        let start_epoch_ms = parse_start(&mut v, s.start_time.as_deref());
+        let horizon = s.duration_seconds.map(|d| {
+            if d.is_finite() && d > 0.0 {
+                SimTime::from_secs_f64(d)
+            } else {
+                v.err("Simulation.DurationSeconds", format!("{d} is not allowed; must be a number of seconds > 0"));
+                SimTime::MAX
+            }
+        });
+        let retry_delays = match &s.async_retry_delays_seconds {
+            None => vec![SimTime::from_secs(60), SimTime::from_secs(120)],
+            Some(ds) => {
+                if ds.len() != 2 {
+                    v.err("Simulation.AsyncRetryDelaysSeconds", format!("has {} entries; give exactly 2 (before the 2nd and the 3rd attempt)", ds.len()));
+                }
+                ds.iter().enumerate().map(|(i, d)| v.secs(*d, &format!("Simulation.AsyncRetryDelaysSeconds[{i}]"))).collect()
+            }
+        };
+        let retry_jitter = v.secs(s.async_retry_jitter_seconds.unwrap_or(0.0), "Simulation.AsyncRetryJitterSeconds");
+        let b = s.throttle_backoff.clone().unwrap_or_default();
+        let backoff_initial = v.secs(b.initial_seconds.unwrap_or(1.0), "Simulation.ThrottleBackoff.InitialSeconds");
+        let backoff_max = v.secs(b.max_seconds.unwrap_or(300.0), "Simulation.ThrottleBackoff.MaxSeconds");
+        if backoff_initial == SimTime::ZERO {
+            v.err("Simulation.ThrottleBackoff.InitialSeconds", "0 is not allowed; must be > 0");
+        }
+        if backoff_max < backoff_initial {
+            v.err("Simulation.ThrottleBackoff.MaxSeconds", "is below InitialSeconds");
+        }
+        let backoff_multiplier = b.multiplier.unwrap_or(2.0);
+        if !(backoff_multiplier.is_finite() && (1.0..=10.0).contains(&backoff_multiplier)) {
+            v.err("Simulation.ThrottleBackoff.Multiplier", format!("{backoff_multiplier} is out of range; allowed 1 to 10"));
+        }
+        let backoff_jitter = v.prob(b.jitter, "Simulation.ThrottleBackoff.Jitter", 0.0);
+        let duplicate_probability = v.prob(s.duplicate_delivery_probability, "Simulation.DuplicateDeliveryProbability", 0.0);
+        let eventbridge_source = s.event_bridge_destination_source.clone().unwrap_or_else(|| "lambda".into());
+        if eventbridge_source != "lambda" && eventbridge_source != "aws.lambda" {
+            v.err("Simulation.EventBridgeDestinationSource", format!("{eventbridge_source:?} is not allowed; use \"lambda\" or \"aws.lambda\""));
+        }
+        let recursion_limit = v.int(s.recursion_limit, "Simulation.RecursionLimit", 1, 1000, 16) as u32;
+        let settings = Settings {
+            start_epoch_ms,
+            horizon,
+            retry_delays,
+            retry_jitter,
+            retry_delay_from: s.async_retry_delay_from.unwrap_or(RetryDelayFrom::AttemptEnd),
+            backoff_initial,
+            backoff_max,
+            backoff_multiplier,
+            backoff_jitter,
+            concurrency_full: s.async_concurrency_full.unwrap_or(ConcurrencyFullMode::Backoff),
+            async_payload_limit: match s.async_payload_limit.unwrap_or(PayloadLimitMode::Current) {
+                PayloadLimitMode::Current => ASYNC_PAYLOAD_CURRENT,
+                PayloadLimitMode::Legacy => ASYNC_PAYLOAD_LEGACY,
+            },
+            duplicate_probability,
+            eventbridge_source,
+            zero_reserved_condition: s.zero_reserved_concurrency_condition.clone().unwrap_or_else(|| "ZeroReservedConcurrency".into()),
+            event_age_look_ahead: s.event_age_look_ahead.unwrap_or(true),
+            recursion_limit,
+        };
+
+        // --- targets: queues, topics, buses, buckets, then one per function
+        let mut targets: Vec<Target> = vec![];
+        for (i, q) in sc.queues.iter().enumerate() {
+            let path = format!("Queues[{i}].QueueName");
+            let fifo = q.queue_name.ends_with(".fifo");
+            let base = q.queue_name.trim_end_matches(".fifo");
+            v.name(base, &path, 75, "", "queue name");
+            targets.push(Target { name: q.queue_name.clone(), arn: format!("arn:aws:sqs:{region}:{account}:{}", q.queue_name), kind: TargetKind::Sqs { fifo }, file_stem: String::new() });
+        }
+        for (i, t) in sc.topics.iter().enumerate() {
+            let path = format!("Topics[{i}].TopicName");
+            let fifo = t.topic_name.ends_with(".fifo");
+            v.name(t.topic_name.trim_end_matches(".fifo"), &path, 251, "", "topic name");
+            targets.push(Target { name: t.topic_name.clone(), arn: format!("arn:aws:sns:{region}:{account}:{}", t.topic_name), kind: TargetKind::Sns { fifo }, file_stem: String::new() });
+        }
+        for (i, e) in sc.event_buses.iter().enumerate() {
+            v.name(&e.name, &format!("EventBuses[{i}].Name"), 256, "./", "event bus name");
+            targets.push(Target { name: e.name.clone(), arn: format!("arn:aws:events:{region}:{account}:event-bus/{}", e.name), kind: TargetKind::EventBus, file_stem: String::new() });
+        }
+        for (i, bk) in sc.buckets.iter().enumerate() {
+            let n = &bk.bucket_name;
+            let ok = (3..=63).contains(&n.len()) && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+            if !ok {
+                v.err(format!("Buckets[{i}].BucketName"), format!("{n:?} is not a valid bucket name; allowed 3 to 63 lowercase letters, digits, '-' and '.'"));
+            }
+            targets.push(Target { name: n.clone(), arn: format!("arn:aws:s3:::{n}"), kind: TargetKind::S3, file_stem: String::new() });
+        }
+        let mut fn_names: BTreeMap<String, FnId> = BTreeMap::new();
+        if sc.functions.is_empty() {
+            v.err("Functions", "is empty; a scenario needs at least one function");
+        }
+        let mut function_targets = vec![];
+        for (i, f) in sc.functions.iter().enumerate() {
+            v.name(&f.function_name, &format!("Functions[{i}].FunctionName"), 64, "", "function name");
+            if fn_names.insert(f.function_name.clone(), FnId(i as u32)).is_some() {
+                v.err(format!("Functions[{i}].FunctionName"), format!("{:?} is used by two functions", f.function_name));
+            }
+            function_targets.push(TargetId(targets.len() as u32));
+            targets.push(Target {
+                name: f.function_name.clone(),
+                arn: format!("arn:aws:lambda:{region}:{account}:function:{}", f.function_name),
+                kind: TargetKind::Lambda(FnId(i as u32)),
+                file_stem: String::new(),
+            });
+        }
+        let mut by_arn: BTreeMap<String, TargetId> = BTreeMap::new();
+        for (i, t) in targets.iter().enumerate() {
+            if by_arn.insert(t.arn.clone(), TargetId(i as u32)).is_some() && !matches!(t.kind, TargetKind::Lambda(_)) {
+                v.err(format!("{} {:?}", t.kind.label(), t.name), "is declared twice");
+            }
+        }
+        let mut name_count: BTreeMap<&str, usize> = BTreeMap::new();
+        for t in &targets {
+            *name_count.entry(t.name.as_str()).or_default() += 1;
+        }
+        let stems: Vec<String> = targets.iter().map(|t| if name_count[t.name.as_str()] > 1 { format!("{}.{}", t.name, t.kind.label()) } else { t.name.clone() }).collect();
+        for (t, s) in targets.iter_mut().zip(stems) {
+            t.file_stem = s;
+        }
+
+        let resolve_target = |v: &mut V, arn: &str, path: &str| -> Option<TargetId> {
+            let arn_norm = arn.strip_suffix(":$LATEST").unwrap_or(arn);
+            match by_arn.get(arn_norm) {
+                Some(id) => Some(*id),
+                None => {
+                    let known: Vec<&str> = by_arn.keys().map(|s| s.as_str()).collect();
+                    v.err(path, format!("{arn:?} names nothing in this scenario; known ARNs: {}", known.join(", ")));
+                    None
+                }
+            }
+        };
+
+        // --- functions
+        let mut functions = vec![];
+        let mut reserved_total: u64 = 0;
+        for (i, f) in sc.functions.iter().enumerate() {
+            let p = format!("Functions[{i}]");
+            let timeout = SimTime::from_secs(v.int(f.timeout, &format!("{p}.Timeout"), 1, 900, 3) as u64);
+            let memory_mb = v.int(f.memory_size, &format!("{p}.MemorySize"), 128, 10240, 128) as u32;
+            let architecture = match f.architectures.as_deref() {
+                None => Architecture::X86_64,
+                Some([a]) if a == "x86_64" => Architecture::X86_64,
+                Some([a]) if a == "arm64" => Architecture::Arm64,
+                Some(other) => {
+                    v.err(format!("{p}.Architectures"), format!("{other:?} is not allowed; use [\"x86_64\"] or [\"arm64\"]"));
+                    Architecture::X86_64
+                }
+            };
+            let reserved = f.reserved_concurrent_executions.map(|r| v.int(Some(r), &format!("{p}.ReservedConcurrentExecutions"), 0, i64::from(account_limit), 0) as u32);
+            reserved_total += u64::from(reserved.unwrap_or(0));
+            let eic = f.event_invoke_config.clone().unwrap_or_default();
+            let max_retries = v.int(eic.maximum_retry_attempts, &format!("{p}.EventInvokeConfig.MaximumRetryAttempts"), 0, 2, 2) as u32;
+            let max_age = SimTime::from_secs(v.int(eic.maximum_event_age_in_seconds, &format!("{p}.EventInvokeConfig.MaximumEventAgeInSeconds"), 60, 21600, 21600) as u64);
+            let dc = eic.destination_config.clone().unwrap_or_default();
+            let on_success = dc.on_success.as_ref().and_then(|d| {
+                let path = format!("{p}.EventInvokeConfig.DestinationConfig.OnSuccess.Destination");
+                let id = resolve_target(&mut v, &d.destination, &path)?;
+                if targets[id.ix()].kind == TargetKind::S3 {
+                    v.err(path, "an S3 bucket is an on-failure destination only (spec 3.1); allowed on success: SQS, SNS, EventBridge, Lambda");
+                }
+                Some(id)
+            });
+            let on_failure = dc.on_failure.as_ref().and_then(|d| resolve_target(&mut v, &d.destination, &format!("{p}.EventInvokeConfig.DestinationConfig.OnFailure.Destination")));
+            let dlq = f.dead_letter_config.as_ref().and_then(|d| {
+                let path = format!("{p}.DeadLetterConfig.TargetArn");
+                let id = resolve_target(&mut v, &d.target_arn, &path)?;
+                match targets[id.ix()].kind {
+                    TargetKind::Sqs { .. } | TargetKind::Sns { .. } => Some(id),
+                    _ => {
+                        v.err(path, format!("{:?} is not allowed; a dead-letter queue is an SQS queue or SNS topic (spec section 4)", d.target_arn));
+                        None
+                    }
+                }
+            });
+            let beh = f.behavior.clone().unwrap_or_default();
+            let compile_dist = |v: &mut V, d: &Option<DistSpec>, path: String, default: SimTime| match d {
+                None => Dist::constant(default),
+                Some(spec) => Dist::compile(spec, &path).unwrap_or_else(|e| {
+                    v.errors.push(e);
+                    Dist::constant(default)
+                }),
+            };
+            let duration = compile_dist(&mut v, &beh.duration, format!("{p}.Behavior.Duration"), SimTime::from_millis(100));
+            let init = compile_dist(&mut v, &beh.init_duration, format!("{p}.Behavior.InitDuration"), SimTime::from_millis(200));
+            let mut rules = vec![];
+            for (j, r) in beh.rules.iter().enumerate() {
+                let rp = format!("{p}.Behavior.Rules[{j}]");
+                let w = r.when.clone().unwrap_or_default();
+                let pattern = w.payload.as_ref().and_then(|pv| match Pattern::compile(pv, &format!("{rp}.When.Payload")) {
+                    Ok(pt) => Some(pt),
+                    Err(e) => {
+                        v.err(e.path.clone(), e.message.clone());
+                        None
+                    }
+                });
+                let (attempt_min, attempt_max) = match &w.attempt {
+                    None => (1, u32::MAX),
+                    Some(rs) => {
+                        let lo = v.int(rs.at_least, &format!("{rp}.When.Attempt.AtLeast"), 1, 1_000_000, 1) as u32;
+                        let hi = v.int(rs.at_most, &format!("{rp}.When.Attempt.AtMost"), 1, 1_000_000, 1_000_000) as u32;
+                        (lo, if rs.at_most.is_none() { u32::MAX } else { hi })
+                    }
+                };
+                let probability = w.probability.map(|pr| v.prob(Some(pr), &format!("{rp}.When.Probability"), 1.0));
+                let t = &r.then;
+                let (def_type, def_msg) = match t.outcome {
+                    OutcomeKind::Crash => ("Runtime.ExitError", "Runtime exited with error: signal: killed"),
+                    _ => ("Error", "Injected failure"),
+                };
+                if t.outcome != OutcomeKind::Succeed && t.response.is_some() {
+                    v.err(format!("{rp}.Then.Response"), "is only allowed with Outcome Succeed");
+                }
+                rules.push(Rule {
+                    pattern,
+                    attempt_min,
+                    attempt_max,
+                    probability,
+                    outcome: t.outcome,
+                    error_type: t.error_type.as_deref().unwrap_or(def_type).into(),
+                    error_message: t.error_message.as_deref().unwrap_or(def_msg).into(),
+                    response: Arc::new(t.response.clone().unwrap_or(Value::Null)),
+                    duration: t.duration.as_ref().map(|d| compile_dist(&mut v, &Some(d.clone()), format!("{rp}.Then.Duration"), SimTime::from_millis(100))),
+                });
+            }
+            let rules_read_payload = rules.iter().any(|r| r.pattern.is_some());
+            functions.push(Function {
+                name: f.function_name.clone(),
+                arn: format!("arn:aws:lambda:{region}:{account}:function:{}", f.function_name),
+                timeout,
+                memory_mb,
+                architecture,
+                reserved,
+                max_retries,
+                max_age,
+                on_success,
+                on_failure,
+                dlq,
+                duration,
+                init,
+                rules,
+                rules_read_payload,
+                faults: vec![],
+            });
+        }
+        // At least 100 must stay unreserved (spec section 6).
+        if reserved_total > 0 && reserved_total + 100 > u64::from(account_limit) {
+            v.err(
+                "Functions[*].ReservedConcurrentExecutions",
+                format!("reservations total {reserved_total}, leaving {} of the account's {account_limit} unreserved; AWS requires at least 100 unreserved (spec section 6)", i64::from(account_limit) - reserved_total as i64),
+            );
+        }
+        let unreserved_pool = (u64::from(account_limit).saturating_sub(reserved_total)) as u32;
+
+        // --- faults
+        for (i, fs) in sc.faults.iter().enumerate() {
+            let p = format!("Faults[{i}]");
+            let fid = match resolve_function(&fs.function, &region, &account, &fn_names) {
+                Ok(id) => id,
+                Err(m) => {
+                    v.err(format!("{p}.Function"), m);
+                    continue;
+                }
+            };
+            let start = v.secs(fs.start_seconds, &format!("{p}.StartSeconds"));
+            let end = v.secs(fs.end_seconds, &format!("{p}.EndSeconds"));
+            if end <= start {
+                v.err(format!("{p}.EndSeconds"), format!("{} is not after StartSeconds {}", fs.end_seconds, fs.start_seconds));
+            }
+            let probability = v.prob(fs.probability, &format!("{p}.Probability"), 1.0);
+            let (dt, dm) = match fs.kind {
+                FaultKind::Crash => ("Runtime.ExitError", "Runtime exited with error: signal: killed"),
+                _ => ("InjectedFault", "Injected fault"),
+            };
+            if let Some(f) = functions.get_mut(fid.ix()) {
+                f.faults.push(Fault {
+                    kind: fs.kind,
+                    start,
+                    end,
+                    probability,
+                    error_type: fs.error_type.as_deref().unwrap_or(dt).into(),
+                    error_message: fs.error_message.as_deref().unwrap_or(dm).into(),
+                });
+            }
+        }
+
+        // --- workload
+        let mut sources = vec![];
+        for (i, w) in sc.workload.iter().enumerate() {
+            let p = format!("Workload[{i}]");
+            let function = match resolve_function(&w.function, &region, &account, &fn_names) {
+                Ok(id) => id,
+                Err(m) => {
+                    v.err(format!("{p}.Function"), m);
+                    continue;
+                }
+            };
+            if w.invocation_type == Some(InvocationTypeSpec::RequestResponse) {
+                v.err(format!("{p}.InvocationType"), "\"RequestResponse\" (synchronous callers) is not simulated yet; use \"Event\"");
+            }
+            let given = [w.at.is_some(), w.poisson.is_some(), w.every.is_some(), w.burst.is_some()].iter().filter(|x| **x).count();
+            if given != 1 {
+                v.err(p.clone(), format!("gives {given} of At, Poisson, Every, Burst; give exactly one"));
+                continue;
+            }
+            let arrivals = if let Some(at) = &w.at {
+                let mut ts: Vec<SimTime> = at.iter().enumerate().map(|(j, t)| v.secs(*t, &format!("{p}.At[{j}]"))).collect();
+                ts.sort();
+                Arrivals::At(ts)
+            } else if let Some(ps) = &w.poisson {
+                if !(ps.rate_per_second.is_finite() && ps.rate_per_second > 0.0 && ps.rate_per_second <= 1e7) {
+                    v.err(format!("{p}.Poisson.RatePerSecond"), format!("{} is out of range; allowed > 0 to 10000000", ps.rate_per_second));
+                }
+                let start = v.secs(ps.start_seconds.unwrap_or(0.0), &format!("{p}.Poisson.StartSeconds"));
+                let end = v.secs(ps.end_seconds, &format!("{p}.Poisson.EndSeconds"));
+                Arrivals::Poisson { rate_per_s: ps.rate_per_second, start, end }
+            } else if let Some(e) = &w.every {
+                let interval = v.secs(e.interval_seconds, &format!("{p}.Every.IntervalSeconds"));
+                if interval == SimTime::ZERO {
+                    v.err(format!("{p}.Every.IntervalSeconds"), format!("{} is not allowed; must be > 0", e.interval_seconds));
+                }
+                let start = v.secs(e.start_seconds.unwrap_or(0.0), &format!("{p}.Every.StartSeconds"));
+                let end = v.secs(e.end_seconds, &format!("{p}.Every.EndSeconds"));
+                Arrivals::Every { interval: interval.max(SimTime::from_micros(1)), start, end }
+            } else if let Some(bs) = &w.burst {
+                let count = v.int(Some(bs.count), &format!("{p}.Burst.Count"), 1, 100_000_000, 1) as u64;
+                let at = v.secs(bs.at_seconds, &format!("{p}.Burst.AtSeconds"));
+                let spread = v.secs(bs.spread_seconds.unwrap_or(0.0), &format!("{p}.Burst.SpreadSeconds"));
+                Arrivals::Burst { at, count, spread }
+            } else {
+                continue;
+            };
+            sources.push(Source {
+                name: w.name.clone().unwrap_or_else(|| format!("workload[{i}]")),
+                function,
+                template: Template::new(w.payload.clone().unwrap_or_else(|| Value::Object(Default::default()))),
+                arrivals,
+            });
+        }
+        let mut seen = BTreeMap::new();
+        for (i, s) in sources.iter().enumerate() {
+            if let Some(j) = seen.insert(s.name.clone(), i) {
+                v.err(format!("Workload[{i}].Name"), format!("{:?} is also the name of Workload[{j}]; names pick random streams and must differ", s.name));
+            }
+        }
+
+        let digest = fnv64(serde_json::to_string(sc).unwrap_or_default().as_bytes());
+        let mut model = Model {
+            name: sc.name.clone().unwrap_or_else(|| "scenario".into()),
+            region,
+            account_id: account,
+            account_limit,
+            unreserved_pool,
+            functions,
+            targets,
+            function_targets,
+            sources,
+            expectations: vec![],
+            settings,
+            digest,
+        };
+        for (i, e) in sc.expectations.iter().enumerate() {
+            match expect::compile(e, &format!("Expectations[{i}]"), i, &model, &fn_names) {
+                Ok(x) => model.expectations.push(x),
+                Err(err) => v.errors.push(err),
+            }
+        }
+        if v.errors.is_empty() {
+            Ok(model)
+        } else {
+            Err(ScenarioErrors(v.errors))
+        }
+    }
+}

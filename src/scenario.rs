@@ -1,0 +1,521 @@
+//! The scenario file: what a user writes (JSON), deserialized with `serde` (`deny_unknown_fields`) and described by a
+//! JSON Schema generated from these same types (`lambdasim schema`).
+//!
+//! Property names follow AWS's own (`Timeout`, `MemorySize`, `ReservedConcurrentExecutions`, `EventInvokeConfig`,
+//! `MaximumRetryAttempts`, `DestinationConfig`, `DeadLetterConfig.TargetArn`, ...), so blocks can be pasted from
+//! CloudFormation/SAM templates. Numbers are read wide (`i64`/`f64`) and checked against AWS's bounds in
+//! [`crate::model`], so that an out-of-range value gets an error naming its path, its value and the allowed range.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+fn default_region() -> String {
+    "us-east-1".into()
+}
+fn default_account() -> String {
+    "123456789012".into()
+}
+
+/// A whole scenario: resources, functions, workload, faults and expectations.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct Scenario {
+    /// Path or URL of the JSON Schema (ignored by the simulator; editors use it).
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// AWS Region used in every ARN (default us-east-1).
+    #[serde(default = "default_region")]
+    pub region: String,
+    /// 12-digit account id used in every ARN (default 123456789012).
+    #[serde(default = "default_account")]
+    pub account_id: String,
+    #[serde(default)]
+    pub account: AccountSpec,
+    #[serde(default)]
+    pub simulation: SimulationSpec,
+    pub functions: Vec<FunctionSpec>,
+    /// SQS queues (destinations, dead-letter queues). A name ending in `.fifo` is a FIFO queue.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<QueueSpec>,
+    /// SNS topics. A name ending in `.fifo` is a FIFO topic.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<TopicSpec>,
+    /// EventBridge event buses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub event_buses: Vec<EventBusSpec>,
+    /// S3 buckets (on-failure destinations).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buckets: Vec<BucketSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workload: Vec<WorkloadSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<FaultSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expectations: Vec<ExpectationSpec>,
+}
+
+/// Account-level settings (spec section 6).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct AccountSpec {
+    /// Regional concurrency limit shared by all functions (default 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrent_executions: Option<i64>,
+}
+
+/// How the simulation runs, and the named options for behaviour AWS leaves uncertain (README, "Uncertain behaviour").
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct SimulationSpec {
+    /// The wall-clock instant that virtual time 0 stands for, ISO-8601 UTC (default 2024-01-01T00:00:00Z).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// Stop after this much virtual time; events still pending get the fate `InFlight`. Default: run until idle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<f64>,
+    /// Delays before the async retries after a function error (default [60, 120], spec section 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub async_retry_delays_seconds: Option<Vec<f64>>,
+    /// Each retry delay is drawn uniformly within ± this many seconds (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub async_retry_jitter_seconds: Option<f64>,
+    /// Whether retry delays count from the end of the failed attempt (`AttemptEnd`, default) or its start (spec 9.7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub async_retry_delay_from: Option<RetryDelayFrom>,
+    /// Back-off for throttles and service errors (spec section 2): from 1 s, doubling, at most 300 s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throttle_backoff: Option<BackoffSpec>,
+    /// What the async queue does when the function has no free concurrency (named option, see README).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub async_concurrency_full: Option<ConcurrencyFullMode>,
+    /// Async request payload limit: `Current` (1 MB) or `Legacy` (256 KB) (spec section 2, 9.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub async_payload_limit: Option<PayloadLimitMode>,
+    /// Probability that the async queue delivers an accepted event twice (at-least-once, spec section 2). Default 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_delivery_probability: Option<f64>,
+    /// `source` of EventBridge destination events: `lambda` (default) or `aws.lambda` (spec 3.1, 9.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bridge_destination_source: Option<String>,
+    /// Condition string on records of events dropped because reserved concurrency is 0 (spec 2, 9.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zero_reserved_concurrency_condition: Option<String>,
+    /// Whether an event is given up at once when its next retry would start after its maximum age (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_age_look_ahead: Option<bool>,
+    /// Hops after which recursive-loop detection stops an async chain (default 16, spec section 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recursion_limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RetryDelayFrom {
+    AttemptEnd,
+    AttemptStart,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ConcurrencyFullMode {
+    /// The event is throttled and retried with the throttle back-off, without using its retry budget (default).
+    Backoff,
+    /// The event waits in the queue (FIFO) until an environment is free; it still expires at its maximum age.
+    Queue,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum PayloadLimitMode {
+    Current,
+    Legacy,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct BackoffSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_seconds: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_seconds: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiplier: Option<f64>,
+    /// Each back-off is drawn uniformly in [(1 - Jitter) × d, d] (default 0: no jitter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jitter: Option<f64>,
+}
+
+/// A Lambda function (`AWS::Lambda::Function` properties plus its async invoke configuration and behaviour).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct FunctionSpec {
+    pub function_name: String,
+    /// Seconds, 1–900 (default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i64>,
+    /// MB, 128–10240 (default 128).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_size: Option<i64>,
+    /// `["x86_64"]` (default) or `["arm64"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub architectures: Option<Vec<String>>,
+    /// Reserved concurrency: both a cap and a guarantee; 0 throttles every invocation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved_concurrent_executions: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_invoke_config: Option<EventInvokeConfigSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_config: Option<DeadLetterConfigSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behavior: Option<BehaviorSpec>,
+}
+
+/// `AWS::Lambda::EventInvokeConfig` (spec section 2).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct EventInvokeConfigSpec {
+    /// 0–2 (default 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_retry_attempts: Option<i64>,
+    /// 60–21600 (default 21600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_event_age_in_seconds: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_config: Option<DestinationConfigSpec>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct DestinationConfigSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_success: Option<DestinationSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<DestinationSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct DestinationSpec {
+    /// ARN of an SQS queue, SNS topic, EventBridge bus, Lambda function or (on failure only) S3 bucket.
+    pub destination: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct DeadLetterConfigSpec {
+    /// ARN of an SQS queue or SNS topic (spec section 4).
+    pub target_arn: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct QueueSpec {
+    pub queue_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct TopicSpec {
+    pub topic_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct EventBusSpec {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct BucketSpec {
+    pub bucket_name: String,
+}
+
+/// What the function's code does: how long it runs, how long its cold start takes, and how each attempt ends.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct BehaviorSpec {
+    /// Handler duration per attempt (default constant 100 ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<DistSpec>,
+    /// Init (cold start) duration (default constant 200 ms). On-demand init is capped at 10 s (spec section 6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_duration: Option<DistSpec>,
+    /// Ordered rules; the first whose `When` holds decides the attempt. No rule matching means success.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleSpec>,
+}
+
+/// A distribution of durations in milliseconds.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub enum DistSpec {
+    Constant {
+        #[serde(rename = "Ms")]
+        ms: f64,
+    },
+    Uniform {
+        #[serde(rename = "MinMs")]
+        min_ms: f64,
+        #[serde(rename = "MaxMs")]
+        max_ms: f64,
+    },
+    Exponential {
+        #[serde(rename = "MeanMs")]
+        mean_ms: f64,
+        #[serde(rename = "MinMs", default, skip_serializing_if = "Option::is_none")]
+        min_ms: Option<f64>,
+        #[serde(rename = "MaxMs", default, skip_serializing_if = "Option::is_none")]
+        max_ms: Option<f64>,
+    },
+    LogNormal {
+        #[serde(rename = "MedianMs")]
+        median_ms: f64,
+        #[serde(rename = "Sigma")]
+        sigma: f64,
+        #[serde(rename = "MinMs", default, skip_serializing_if = "Option::is_none")]
+        min_ms: Option<f64>,
+        #[serde(rename = "MaxMs", default, skip_serializing_if = "Option::is_none")]
+        max_ms: Option<f64>,
+    },
+    /// Drawn uniformly from the given samples (e.g. REPORT-line durations).
+    Empirical {
+        #[serde(rename = "SamplesMs")]
+        samples_ms: Vec<f64>,
+    },
+}
+
+/// One behaviour rule: when every condition in `When` holds, the attempt ends as `Then` says.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct RuleSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<WhenSpec>,
+    pub then: ThenSpec,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct WhenSpec {
+    /// EventBridge-style pattern on the invocation payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Value>,
+    /// Bounds on the attempt number (1 for the first execution of an event).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<RangeSpec>,
+    /// The rule applies with this probability (drawn only when the other conditions hold).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct RangeSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum OutcomeKind {
+    /// Return normally, with `Response` as the payload.
+    Succeed,
+    /// Throw: an `Unhandled` function error with `ErrorType` and `ErrorMessage`; the environment stays warm.
+    Fail,
+    /// Run until the function's `Timeout`; the environment is reset.
+    Timeout,
+    /// The runtime process exits (`Runtime.ExitError`, e.g. out of memory); the environment is reset.
+    Crash,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct ThenSpec {
+    pub outcome: OutcomeKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// The response payload of a success (default null).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<Value>,
+    /// Overrides the function's duration distribution for attempts this rule decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<DistSpec>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum InvocationTypeSpec {
+    Event,
+    RequestResponse,
+}
+
+/// One source of invocations. Exactly one of `At`, `Poisson`, `Every`, `Burst` says when.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct WorkloadSpec {
+    /// Names the source's random stream and its events in the trace (default `workload[<index>]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Function name or ARN (`arn:aws:lambda:<region>:<account>:function:<name>`).
+    pub function: String,
+    /// `Event` (async). `RequestResponse` is reserved for synchronous callers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invocation_type: Option<InvocationTypeSpec>,
+    /// The event payload. Strings may hold `{{n}}` (0-based index within this source) or `{{seq}}` (global
+    /// accept order); a string that is exactly `{{n}}` or `{{seq}}` becomes a number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Value>,
+    /// Invocation times, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poisson: Option<PoissonSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<EverySpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burst: Option<BurstSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct PoissonSpec {
+    pub rate_per_second: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_seconds: Option<f64>,
+    pub end_seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct EverySpec {
+    pub interval_seconds: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_seconds: Option<f64>,
+    pub end_seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct BurstSpec {
+    pub at_seconds: f64,
+    pub count: i64,
+    /// Spread the burst evenly over this many seconds (default 0: all at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum FaultKind {
+    /// Every attempt that starts in the window fails with an `Unhandled` error.
+    Error,
+    /// Every attempt that starts in the window runs until the function's timeout.
+    Timeout,
+    /// Every attempt that starts in the window crashes the runtime (environment reset).
+    Crash,
+    /// Invocations in the window are throttled as if concurrency were exhausted (429).
+    Throttle,
+    /// Invocations in the window fail with a Lambda service error (500), retried like throttles.
+    ServiceError,
+}
+
+/// A fault on the timeline: applies to a function between two virtual times.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct FaultSpec {
+    pub function: String,
+    pub kind: FaultKind,
+    pub start_seconds: f64,
+    pub end_seconds: f64,
+    /// Applies to each affected invocation with this probability (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+}
+
+/// An expectation checked after the run: a measure and one or more bounds on it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct ExpectationSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub expect: MeasureSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<f64>,
+}
+
+/// What an expectation measures.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub enum MeasureSpec {
+    /// Number of events (of one function, or all) that ended in `Fate`.
+    Fates {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
+        #[serde(rename = "Fate")]
+        fate: String,
+    },
+    /// Number of events accepted (of one function, or all).
+    Accepted {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
+    },
+    /// Number of messages a target received, optionally of one kind (`OnSuccess`, `OnFailure`, `DeadLetter`) and
+    /// matching an EventBridge pattern applied to the message as the target receives it.
+    SinkRecords {
+        #[serde(rename = "Target")]
+        target: String,
+        #[serde(rename = "Kind", default, skip_serializing_if = "Option::is_none")]
+        kind: Option<String>,
+        #[serde(rename = "Match", default, skip_serializing_if = "Option::is_none")]
+        pattern: Option<Value>,
+    },
+    /// Executions per event; the bounds apply to every event (of one function, optionally of one fate).
+    AttemptsPerEvent {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
+        #[serde(rename = "Fate", default, skip_serializing_if = "Option::is_none")]
+        fate: Option<String>,
+    },
+    /// Total executions (attempts started).
+    Attempts {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
+    },
+    /// Latency from accept to final fate, in seconds, at a percentile (0–100).
+    LatencySeconds {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
+        #[serde(rename = "Percentile")]
+        percentile: f64,
+    },
+    ColdStarts {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
+    },
+    Throttles {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
+    },
+    /// Deliveries to destinations or DLQs that failed (`DestinationDeliveryFailures` + `DeadLetterErrors`).
+    DeliveryFailures {
+        #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
+        target: Option<String>,
+    },
+}
+
+/// The JSON Schema of the scenario format.
+pub fn json_schema() -> Value {
+    let schema = schemars::schema_for!(Scenario);
+    serde_json::to_value(&schema).unwrap_or(Value::Null)
+}

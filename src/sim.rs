@@ -1,0 +1,704 @@
+//! The simulation loop: the async invocation path (spec sections 2 to 4) on the kernel.
+//!
+//! Data flows one way: the validated [`Model`] drives the loop, the loop emits [`TraceEvent`]s, observers consume
+//! them. Kernel events are a plain `enum` dispatched by `match`. Invocations in flight live in a slab (arena) indexed
+//! by slot; an entry is freed at its fate, so memory follows what is in flight, not the length of the run.
+//!
+//! Modelled here, each with its spec section:
+//! - accept (202) into the async queue; 413 for a payload over the async limit (spec 2, 10.10);
+//! - execution environments: warm reuse, cold start with init, init capped at 10 s, reset after a timeout or crash
+//!   (spec 1, 6);
+//! - concurrency: reserved concurrency as cap and guarantee, the account's unreserved pool (spec 6);
+//! - function-error retries after ~1 and ~2 minutes, same request id, `MaximumRetryAttempts` (spec 2);
+//! - throttle and service-error back-off from 1 s to 5 min, free of the retry budget (spec 2);
+//! - `MaximumEventAgeInSeconds` with the look-ahead that gives up early (spec 2);
+//! - reserved concurrency 0: straight to the failure targets (spec 2);
+//! - on-success / on-failure destinations and the DLQ, FIFO and size failures (spec 3, 4);
+//! - duplicate delivery (at-least-once) and recursive-loop detection (spec 2).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp1};
+use serde_json::Value;
+
+use crate::destinations::{self, LastResult, RecordInput};
+use crate::kernel::Kernel;
+use crate::model::{Arrivals, FnId, Model, TargetId, TargetKind, INIT_LIMIT, SNS_MESSAGE_LIMIT, SQS_MESSAGE_LIMIT};
+use crate::rng;
+use crate::scenario::{ConcurrencyFullMode, FaultKind, OutcomeKind, RetryDelayFrom};
+use crate::time::SimTime;
+use crate::trace::{Ctx, DeliveryFailure, Fate, Observer, Origin, Outcome, RecordKind, ThrottleReason, TraceEvent};
+
+/// Kernel events.
+#[derive(Debug, Clone, Copy)]
+enum Ev {
+    /// The next arrival of a workload source is due.
+    Arrival { source: u32 },
+    /// An execution finishes.
+    AttemptEnd { slot: u32, env: u32 },
+    /// A retry (function error) or back-off (throttle) is over: try to run again.
+    Retry { slot: u32 },
+    /// A queued event reaches its maximum age (`AsyncConcurrencyFull: Queue`).
+    Expire { slot: u32, gen: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Running,
+    Waiting { gen: u32 },
+    Sleeping,
+}
+
+/// An accepted async event while it is in flight.
+struct Inv {
+    id: u64,
+    rid: u64,
+    function: FnId,
+    payload: Arc<Value>,
+    size: u32,
+    accepted: SimTime,
+    attempts: u32,
+    throttles: u32,
+    hops: u32,
+    state: State,
+    /// The running attempt's result, applied when it ends, with its response size.
+    pending: Option<(LastResult, u32)>,
+    /// When the running attempt started, and its init phase.
+    attempt_start: SimTime,
+    attempt_init: SimTime,
+    /// The last finished attempt (for records).
+    last: Option<LastResult>,
+    response_size: u32,
+}
+
+struct FnState {
+    busy: u32,
+    /// Per environment: true when warm (initialised); false after a reset.
+    warm: Vec<bool>,
+    idle: Vec<u32>,
+    waiting: VecDeque<(u32, u32)>,
+    rng_duration: ChaCha8Rng,
+    rng_init: ChaCha8Rng,
+    rng_rules: ChaCha8Rng,
+    rng_faults: ChaCha8Rng,
+    rng_retry: ChaCha8Rng,
+    rng_queue: ChaCha8Rng,
+}
+
+struct SourceState {
+    n: u64,
+    rng: ChaCha8Rng,
+}
+
+/// What a finished run reports beside its trace.
+#[derive(Debug, Clone)]
+pub struct RunStats {
+    pub seed: u64,
+    pub end_time: SimTime,
+    pub kernel_events: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub peak_in_flight: usize,
+}
+
+/// One run of a model under one seed.
+pub struct Sim<'m, O: Observer> {
+    model: &'m Model,
+    seed: u64,
+    k: Kernel<Ev>,
+    invs: Vec<Option<Inv>>,
+    free: Vec<u32>,
+    fns: Vec<FnState>,
+    unreserved_busy: u32,
+    sources: Vec<SourceState>,
+    next_event: u64,
+    next_gen: u32,
+    in_flight: usize,
+    peak_in_flight: usize,
+    rejected: u64,
+    needs_content: bool,
+    response_sizes: Vec<Vec<u32>>,
+    obs: O,
+}
+
+const RECORD_OVERHEAD: usize = 600;
+
+impl<'m, O: Observer> Sim<'m, O> {
+    pub fn new(model: &'m Model, seed: u64, obs: O) -> Self {
+        let fns = model
+            .functions
+            .iter()
+            .map(|f| {
+                let c = format!("function:{}", f.name);
+                FnState {
+                    busy: 0,
+                    warm: vec![],
+                    idle: vec![],
+                    waiting: VecDeque::new(),
+                    rng_duration: rng::stream(seed, &c, "duration"),
+                    rng_init: rng::stream(seed, &c, "init"),
+                    rng_rules: rng::stream(seed, &c, "rules"),
+                    rng_faults: rng::stream(seed, &c, "faults"),
+                    rng_retry: rng::stream(seed, &c, "retry-delay"),
+                    rng_queue: rng::stream(seed, &c, "async-queue"),
+                }
+            })
+            .collect();
+        let sources = model.sources.iter().map(|s| SourceState { n: 0, rng: rng::stream(seed, &format!("workload:{}", s.name), "arrivals") }).collect();
+        let response_sizes = model.functions.iter().map(|f| f.rules.iter().map(|r| destinations::json_size(&r.response) as u32).collect()).collect();
+        let needs_content = obs.wants_content();
+        let mut sim = Sim {
+            model,
+            seed,
+            k: Kernel::new(),
+            invs: vec![],
+            free: vec![],
+            fns,
+            unreserved_busy: 0,
+            sources,
+            next_event: 0,
+            next_gen: 0,
+            in_flight: 0,
+            peak_in_flight: 0,
+            rejected: 0,
+            needs_content,
+            response_sizes,
+            obs,
+        };
+        for (i, s) in model.sources.iter().enumerate() {
+            let first = match &s.arrivals {
+                Arrivals::At(ts) => ts.first().copied(),
+                Arrivals::Poisson { rate_per_s, start, end } => {
+                    let t = *start + sim.exp_gap(i, *rate_per_s);
+                    (t < *end).then_some(t)
+                }
+                Arrivals::Every { start, end, .. } => (*start < *end).then_some(*start),
+                Arrivals::Burst { at, .. } => Some(*at),
+            };
+            if let Some(t) = first {
+                sim.k.schedule_at(t, Ev::Arrival { source: i as u32 });
+            }
+        }
+        sim
+    }
+
+    fn exp_gap(&mut self, source: usize, rate_per_s: f64) -> SimTime {
+        let x: f64 = Exp1.sample(&mut self.sources[source].rng);
+        SimTime::from_micros((x * 1e6 / rate_per_s).round() as u64)
+    }
+
+    /// Run to the end (idle, or the horizon) and hand back the observer.
+    pub fn run(mut self) -> (O, RunStats) {
+        let horizon = self.model.settings.horizon;
+        loop {
+            match (self.k.peek_time(), horizon) {
+                (None, _) => break,
+                (Some(t), Some(h)) if t > h => {
+                    self.k.advance_to(h);
+                    break;
+                }
+                _ => {}
+            }
+            let Some(ev) = self.k.pop() else { break };
+            match ev {
+                Ev::Arrival { source } => self.on_arrival(source as usize),
+                Ev::AttemptEnd { slot, env } => self.on_attempt_end(slot, env),
+                Ev::Retry { slot } => self.try_start(slot),
+                Ev::Expire { slot, gen } => {
+                    if matches!(self.inv(slot).map(|i| i.state), Some(State::Waiting { gen: g }) if g == gen) {
+                        self.finish(slot, Fate::EventAgeExceeded);
+                    }
+                }
+            }
+        }
+        // A bounded run: whatever is still pending ends as InFlight, in accept order.
+        let mut left: Vec<(u64, u32)> = self.invs.iter().enumerate().filter_map(|(s, i)| i.as_ref().map(|i| (i.id, s as u32))).collect();
+        left.sort_unstable();
+        for (_, slot) in left {
+            self.finish(slot, Fate::InFlight);
+        }
+        let stats = RunStats {
+            seed: self.seed,
+            end_time: self.k.now(),
+            kernel_events: self.k.processed(),
+            accepted: self.next_event,
+            rejected: self.rejected,
+            peak_in_flight: self.peak_in_flight,
+        };
+        (self.obs, stats)
+    }
+
+    #[inline]
+    fn emit(&mut self, ev: TraceEvent) {
+        let ctx = Ctx { model: self.model, seed: self.seed, content: None };
+        self.obs.on_event(self.k.now(), &ev, &ctx);
+    }
+
+    fn inv(&self, slot: u32) -> Option<&Inv> {
+        self.invs.get(slot as usize).and_then(|x| x.as_ref())
+    }
+
+    fn inv_mut(&mut self, slot: u32) -> &mut Inv {
+        self.invs[slot as usize].as_mut().expect("live slot")
+    }
+
+    // ----- workload
+
+    fn on_arrival(&mut self, si: usize) {
+        let src = &self.model.sources[si];
+        let now = self.k.now();
+        match &src.arrivals {
+            Arrivals::At(ts) => {
+                self.arrive(si);
+                let n = self.sources[si].n as usize;
+                if let Some(t) = ts.get(n) {
+                    self.k.schedule_at(*t, Ev::Arrival { source: si as u32 });
+                }
+            }
+            Arrivals::Poisson { rate_per_s, end, .. } => {
+                self.arrive(si);
+                let t = now + self.exp_gap(si, *rate_per_s);
+                if t < *end {
+                    self.k.schedule_at(t, Ev::Arrival { source: si as u32 });
+                }
+            }
+            Arrivals::Every { interval, start, end } => {
+                self.arrive(si);
+                let t = *start + SimTime::from_micros(interval.as_micros().saturating_mul(self.sources[si].n));
+                if t < *end {
+                    self.k.schedule_at(t, Ev::Arrival { source: si as u32 });
+                }
+            }
+            Arrivals::Burst { at, count, spread } => {
+                if *spread == SimTime::ZERO {
+                    for _ in 0..*count {
+                        self.arrive(si);
+                    }
+                } else {
+                    self.arrive(si);
+                    let n = self.sources[si].n;
+                    if n < *count {
+                        let off = (u128::from(spread.as_micros()) * u128::from(n) / u128::from(*count)) as u64;
+                        self.k.schedule_at(*at + SimTime::from_micros(off), Ev::Arrival { source: si as u32 });
+                    }
+                }
+            }
+        }
+    }
+
+    fn arrive(&mut self, si: usize) {
+        let src = &self.model.sources[si];
+        let n = self.sources[si].n;
+        self.sources[si].n += 1;
+        let payload = src.template.instantiate(n, self.next_event);
+        let size = src.template.size_of(&payload);
+        self.accept(src.function, payload, size, Origin::Workload(si as u32), 0, None);
+    }
+
+    // ----- the async queue
+
+    /// Invoke with `InvocationType: Event`: 202 and into the queue, or 413 (spec section 2).
+    fn accept(&mut self, function: FnId, payload: Arc<Value>, size: usize, origin: Origin, hops: u32, rid: Option<u64>) -> Option<u32> {
+        let model = self.model;
+        if size > model.settings.async_payload_limit {
+            self.rejected += 1;
+            self.emit(TraceEvent::Rejected { function, origin, size: size as u32, status: 413 });
+            return None;
+        }
+        let id = self.next_event;
+        self.next_event += 1;
+        let rid = rid.unwrap_or(id);
+        let inv = Inv {
+            id,
+            rid,
+            function,
+            payload,
+            size: size as u32,
+            accepted: self.k.now(),
+            attempts: 0,
+            throttles: 0,
+            hops,
+            state: State::Sleeping,
+            pending: None,
+            attempt_start: SimTime::ZERO,
+            attempt_init: SimTime::ZERO,
+            last: None,
+            response_size: 0,
+        };
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.invs[s as usize] = Some(inv);
+                s
+            }
+            None => {
+                self.invs.push(Some(inv));
+                (self.invs.len() - 1) as u32
+            }
+        };
+        self.in_flight += 1;
+        self.peak_in_flight = self.peak_in_flight.max(self.in_flight);
+        self.emit(TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32 });
+
+        // At-least-once: the queue may hand the same event over twice (spec section 2).
+        let p = model.settings.duplicate_probability;
+        let dup = p > 0.0 && !matches!(origin, Origin::Duplicate { .. }) && self.fns[function.ix()].rng_queue.random::<f64>() < p;
+
+        let f = model.function(function);
+        if f.reserved == Some(0) {
+            self.finish(slot, Fate::ZeroReservedConcurrency);
+        } else if hops >= model.settings.recursion_limit {
+            self.finish(slot, Fate::RecursionStopped);
+        } else {
+            self.try_start(slot);
+        }
+        if dup {
+            let payload = self.invs.get(slot as usize).and_then(|i| i.as_ref()).map(|i| Arc::clone(&i.payload));
+            // The original may already have ended (reserved concurrency 0); its payload is then rebuilt from `origin`.
+            if let Some(payload) = payload {
+                self.accept(function, payload, size, Origin::Duplicate { of: id }, hops, Some(rid));
+            }
+        }
+        Some(slot)
+    }
+
+    #[inline]
+    fn has_capacity(&self, f: FnId) -> Option<ThrottleReason> {
+        let fd = self.model.function(f);
+        match fd.reserved {
+            Some(r) => (self.fns[f.ix()].busy >= r).then_some(ThrottleReason::ReservedConcurrency),
+            None => (self.unreserved_busy >= self.model.unreserved_pool).then_some(ThrottleReason::AccountConcurrency),
+        }
+    }
+
+    /// The event is due to run (new, retry or back-off over).
+    fn try_start(&mut self, slot: u32) {
+        let model = self.model;
+        let now = self.k.now();
+        let (f, accepted) = {
+            let inv = self.inv_mut(slot);
+            (inv.function, inv.accepted)
+        };
+        let fd = model.function(f);
+        if now > accepted + fd.max_age {
+            self.finish(slot, Fate::EventAgeExceeded);
+            return;
+        }
+        for fault in &fd.faults {
+            if matches!(fault.kind, FaultKind::Throttle | FaultKind::ServiceError) && fault.active(now) && (fault.probability >= 1.0 || self.fns[f.ix()].rng_faults.random::<f64>() < fault.probability) {
+                let reason = if fault.kind == FaultKind::Throttle { ThrottleReason::InjectedThrottle } else { ThrottleReason::ServiceError };
+                self.throttle(slot, reason);
+                return;
+            }
+        }
+        match self.has_capacity(f) {
+            None => self.start_attempt(slot),
+            Some(reason) => match model.settings.concurrency_full {
+                ConcurrencyFullMode::Backoff => self.throttle(slot, reason),
+                ConcurrencyFullMode::Queue => {
+                    let gen = self.next_gen;
+                    self.next_gen = self.next_gen.wrapping_add(1);
+                    let inv = self.inv_mut(slot);
+                    inv.state = State::Waiting { gen };
+                    let id = inv.id;
+                    self.fns[f.ix()].waiting.push_back((slot, gen));
+                    self.k.schedule_at(accepted + fd.max_age + SimTime::from_micros(1), Ev::Expire { slot, gen });
+                    self.emit(TraceEvent::Queued { event: id, function: f });
+                }
+            },
+        }
+    }
+
+    /// Throttle or service error: back off exponentially without using the retry budget (spec section 2).
+    fn throttle(&mut self, slot: u32, reason: ThrottleReason) {
+        let s = &self.model.settings;
+        let now = self.k.now();
+        let (f, id, accepted, n) = {
+            let inv = self.inv_mut(slot);
+            inv.throttles += 1;
+            inv.state = State::Sleeping;
+            (inv.function, inv.id, inv.accepted, inv.throttles)
+        };
+        let base = s.backoff_initial.as_micros() as f64 * s.backoff_multiplier.powi((n - 1).min(64) as i32);
+        let mut delay = SimTime::from_micros(base.min(s.backoff_max.as_micros() as f64) as u64);
+        if s.backoff_jitter > 0.0 {
+            let u: f64 = self.fns[f.ix()].rng_retry.random();
+            delay = SimTime::from_micros((delay.as_micros() as f64 * (1.0 - s.backoff_jitter * u)) as u64);
+        }
+        let max_age = self.model.function(f).max_age;
+        if s.event_age_look_ahead && now + delay > accepted + max_age {
+            self.emit(TraceEvent::Throttled { event: id, function: f, reason, throttles: n, retry_in: None });
+            self.finish(slot, Fate::EventAgeExceeded);
+        } else {
+            self.emit(TraceEvent::Throttled { event: id, function: f, reason, throttles: n, retry_in: Some(delay) });
+            self.k.schedule_in(delay, Ev::Retry { slot });
+        }
+    }
+
+    fn start_attempt(&mut self, slot: u32) {
+        let model = self.model;
+        let now = self.k.now();
+        let f = self.inv_mut(slot).function;
+        let fd = model.function(f);
+        let fi = f.ix();
+        if fd.reserved.is_none() {
+            self.unreserved_busy += 1;
+        }
+        let fs = &mut self.fns[fi];
+        fs.busy += 1;
+        let (env, cold) = match fs.idle.pop() {
+            Some(e) => (e, !fs.warm[e as usize]),
+            None => {
+                fs.warm.push(false);
+                ((fs.warm.len() - 1) as u32, true)
+            }
+        };
+        let inv = self.invs[slot as usize].as_mut().expect("live slot");
+        inv.attempts += 1;
+        inv.state = State::Running;
+        let attempt = inv.attempts;
+
+        // Decide how this execution ends: faults on the timeline first, then the ordered rules.
+        let mut decided: Option<(Outcome, Arc<str>, Arc<str>, Arc<Value>, u32, Option<usize>)> = None;
+        for fault in &fd.faults {
+            if matches!(fault.kind, FaultKind::Error | FaultKind::Timeout | FaultKind::Crash) && fault.active(now) && (fault.probability >= 1.0 || fs.rng_faults.random::<f64>() < fault.probability) {
+                let o = match fault.kind {
+                    FaultKind::Timeout => Outcome::Timeout,
+                    FaultKind::Crash => Outcome::Crash,
+                    _ => Outcome::Error,
+                };
+                decided = Some((o, fault.error_type.clone(), fault.error_message.clone(), Arc::new(Value::Null), 4, None));
+                break;
+            }
+        }
+        if decided.is_none() {
+            for (ri, r) in fd.rules.iter().enumerate() {
+                if attempt < r.attempt_min || attempt > r.attempt_max {
+                    continue;
+                }
+                if let Some(p) = &r.pattern {
+                    if !p.matches(&inv.payload) {
+                        continue;
+                    }
+                }
+                if let Some(pr) = r.probability {
+                    if fs.rng_rules.random::<f64>() >= pr {
+                        continue;
+                    }
+                }
+                let o = match r.outcome {
+                    OutcomeKind::Succeed => Outcome::Success,
+                    OutcomeKind::Fail => Outcome::Error,
+                    OutcomeKind::Timeout => Outcome::Timeout,
+                    OutcomeKind::Crash => Outcome::Crash,
+                };
+                decided = Some((o, r.error_type.clone(), r.error_message.clone(), r.response.clone(), self.response_sizes[fi][ri], Some(ri)));
+                break;
+            }
+        }
+        let (mut outcome, error_type, error_message, response, response_size, rule) =
+            decided.unwrap_or_else(|| (Outcome::Success, Arc::from(""), Arc::from(""), Arc::new(Value::Null), 4, None));
+
+        // Durations: init for a cold environment (capped at 10 s on demand, re-run inside the invoke phase if it
+        // ran over, spec section 6), then the handler, cut at the function timeout.
+        let init = if cold { fd.init.sample(&mut fs.rng_init) } else { SimTime::ZERO };
+        let dist = rule.and_then(|ri| fd.rules[ri].duration.as_ref()).unwrap_or(&fd.duration);
+        let handler = if outcome == Outcome::Timeout { fd.timeout } else { dist.sample(&mut fs.rng_duration) };
+        let (init_phase, mut run) = if init > INIT_LIMIT { (INIT_LIMIT, init + handler) } else { (init, handler) };
+        if run >= fd.timeout {
+            run = fd.timeout;
+            outcome = Outcome::Timeout;
+        }
+        let last = LastResult { outcome, error_type, error_message, response, ended: now + init_phase + run, timeout: fd.timeout };
+        let id = inv.id;
+        let rid = inv.rid;
+        inv.pending = Some((last, response_size));
+        inv.attempt_start = now;
+        inv.attempt_init = init_phase;
+        self.k.schedule_at(now + init_phase + run, Ev::AttemptEnd { slot, env });
+        self.emit(TraceEvent::AttemptStart { event: id, rid, function: f, attempt, env, cold, init: init_phase });
+    }
+
+    fn on_attempt_end(&mut self, slot: u32, env: u32) {
+        let model = self.model;
+        let now = self.k.now();
+        let inv = self.invs[slot as usize].as_mut().expect("running slot");
+        let f = inv.function;
+        let fd = model.function(f);
+        let (last, response_size) = inv.pending.take().expect("pending result");
+        let outcome = last.outcome;
+        let attempt = inv.attempts;
+        let (id, rid, accepted) = (inv.id, inv.rid, inv.accepted);
+        let started_at = (inv.attempt_start, inv.attempt_init);
+        inv.last = Some(last);
+        inv.response_size = response_size;
+        inv.state = State::Sleeping;
+
+        // Free the environment: a timeout or crash resets it, so its next use runs init again (spec section 1).
+        let fs = &mut self.fns[f.ix()];
+        fs.busy -= 1;
+        fs.warm[env as usize] = !matches!(outcome, Outcome::Timeout | Outcome::Crash);
+        fs.idle.push(env);
+        if fd.reserved.is_none() {
+            self.unreserved_busy -= 1;
+        }
+        let (duration, billed_ms, init_billed_ms) = {
+            let total = now - started_at.0;
+            let init = started_at.1;
+            let run = total - init;
+            (run, run.ceil_millis(), init.ceil_millis())
+        };
+        self.emit(TraceEvent::AttemptEnd { event: id, rid, function: f, attempt, env, outcome, duration, billed_ms, init_billed_ms });
+
+        if outcome == Outcome::Success {
+            self.finish(slot, Fate::Succeeded);
+        } else if attempt > fd.max_retries {
+            self.finish(slot, Fate::RetriesExhausted);
+        } else {
+            // Function error: retry after ~1 min, then ~2 min (spec section 2).
+            let s = &model.settings;
+            let k = (attempt as usize - 1).min(s.retry_delays.len().saturating_sub(1));
+            let mut delay = s.retry_delays.get(k).copied().unwrap_or(SimTime::from_secs(60));
+            if s.retry_jitter > SimTime::ZERO {
+                let j = s.retry_jitter.as_micros() as i64;
+                let d: i64 = self.fns[f.ix()].rng_retry.random_range(-j..=j);
+                delay = SimTime::from_micros((delay.as_micros() as i64 + d).max(0) as u64);
+            }
+            let base = match s.retry_delay_from {
+                RetryDelayFrom::AttemptEnd => now,
+                RetryDelayFrom::AttemptStart => started_at.0,
+            };
+            let at = base + delay;
+            if s.event_age_look_ahead && at > accepted + fd.max_age {
+                // The next retry would start after the maximum age: give up now (spec section 2, 10.3).
+                self.finish(slot, Fate::EventAgeExceeded);
+            } else {
+                self.emit(TraceEvent::RetryScheduled { event: id, function: f, next_attempt: attempt + 1, delay: at - now });
+                self.k.schedule_at(at, Ev::Retry { slot });
+            }
+        }
+        self.pull_waiting(f);
+    }
+
+    /// A slot freed up: start events waiting in the queue (`AsyncConcurrencyFull: Queue`).
+    fn pull_waiting(&mut self, freed: FnId) {
+        if self.model.settings.concurrency_full != ConcurrencyFullMode::Queue {
+            return;
+        }
+        let shares_pool = self.model.function(freed).reserved.is_none();
+        let n = self.fns.len();
+        for off in 0..n {
+            let f = FnId(((freed.ix() + off) % n) as u32);
+            if off > 0 && (!shares_pool || self.model.function(f).reserved.is_some()) {
+                continue;
+            }
+            while self.has_capacity(f).is_none() {
+                let Some((slot, gen)) = self.fns[f.ix()].waiting.pop_front() else { break };
+                if matches!(self.inv(slot).map(|i| i.state), Some(State::Waiting { gen: g }) if g == gen) {
+                    self.inv_mut(slot).state = State::Sleeping;
+                    self.try_start(slot);
+                }
+            }
+        }
+    }
+
+    // ----- fates and deliveries
+
+    fn finish(&mut self, slot: u32, fate: Fate) {
+        let model = self.model;
+        let now = self.k.now();
+        let inv = self.invs[slot as usize].take().expect("live slot");
+        self.free.push(slot);
+        self.in_flight -= 1;
+        let f = inv.function;
+        let fd = model.function(f);
+        self.emit(TraceEvent::Fate { event: inv.id, rid: inv.rid, function: f, fate, attempts: inv.attempts, latency: now - inv.accepted });
+        match fate {
+            Fate::InFlight => {}
+            Fate::Succeeded => {
+                if let Some(t) = fd.on_success {
+                    self.deliver(&inv, t, RecordKind::OnSuccess, "Success", fate);
+                }
+            }
+            _ => {
+                let condition = match fate {
+                    Fate::ZeroReservedConcurrency => model.settings.zero_reserved_condition.as_str(),
+                    other => other.name(),
+                };
+                if let Some(t) = fd.on_failure {
+                    self.deliver(&inv, t, RecordKind::OnFailure, condition, fate);
+                }
+                if let Some(t) = fd.dlq {
+                    self.deliver(&inv, t, RecordKind::DeadLetter, condition, fate);
+                }
+            }
+        }
+    }
+
+    fn deliver(&mut self, inv: &Inv, target: TargetId, kind: RecordKind, condition: &str, fate: Fate) {
+        let model = self.model;
+        let now = self.k.now();
+        let tk = model.target(target).kind;
+        let est = inv.size as usize + inv.response_size as usize + RECORD_OVERHEAD;
+        let limit = match tk {
+            TargetKind::Sqs { .. } => SQS_MESSAGE_LIMIT,
+            TargetKind::Sns { .. } | TargetKind::EventBus => SNS_MESSAGE_LIMIT,
+            TargetKind::Lambda(_) => model.settings.async_payload_limit,
+            TargetKind::S3 => usize::MAX,
+        };
+        let is_lambda = matches!(tk, TargetKind::Lambda(_));
+        let near_limit = est + 2048 > limit;
+        let need = self.needs_content || is_lambda || near_limit;
+        let mut content = need.then(|| self.content(inv, kind, condition));
+        let mut failure = None;
+        if matches!(tk, TargetKind::Sqs { fifo: true } | TargetKind::Sns { fifo: true }) {
+            failure = Some(DeliveryFailure::FifoNotSupported);
+        } else if is_lambda && fate == Fate::RecursionStopped {
+            failure = Some(DeliveryFailure::RecursionStopped);
+        } else if let Some(c) = content.as_ref().filter(|_| near_limit) {
+            let size = match kind {
+                RecordKind::DeadLetter => destinations::json_size(c.get("body").unwrap_or(&Value::Null)) + 200,
+                _ => destinations::json_size(c),
+            };
+            if size > limit {
+                if matches!(tk, TargetKind::Sns { .. }) && kind != RecordKind::DeadLetter {
+                    // SNS: the payload is dropped from the record instead of the record (spec 3.1).
+                    content = content.map(|c| destinations::trim_for_sns(&c));
+                } else {
+                    failure = Some(DeliveryFailure::TooLarge);
+                }
+            }
+        }
+        let ev = TraceEvent::Delivered { event: inv.id, function: inv.function, target, kind, failure };
+        let ctx = Ctx { model, seed: self.seed, content: if failure.is_none() { content.as_ref() } else { None } };
+        self.obs.on_event(now, &ev, &ctx);
+        if failure.is_none() {
+            if let (TargetKind::Lambda(g), Some(c)) = (tk, content) {
+                // A Lambda destination invokes the function asynchronously with the record as its payload.
+                let size = destinations::json_size(&c);
+                self.accept(g, Arc::new(c), size, Origin::Destination { parent: inv.id }, inv.hops + 1, None);
+            }
+        }
+    }
+
+    fn content(&self, inv: &Inv, kind: RecordKind, condition: &str) -> Value {
+        let model = self.model;
+        let fd = model.function(inv.function);
+        match kind {
+            RecordKind::DeadLetter => destinations::dlq_content(model, self.seed, inv.rid, &inv.payload, inv.last.as_ref()),
+            _ => destinations::invocation_record(&RecordInput {
+                model,
+                seed: self.seed,
+                rid: inv.rid,
+                function_arn: &fd.arn,
+                condition,
+                invoke_count: inv.attempts,
+                payload: &inv.payload,
+                last: inv.last.as_ref(),
+                at: self.k.now(),
+            }),
+        }
+    }
+}

@@ -1,0 +1,398 @@
+//! Typed trace events: every observable step of a run, in the order it happens. The simulation emits them; observers
+//! (trace writer, sinks, metrics, invariant monitor, expectations, the digest) consume them and never steer the run.
+
+use std::hash::{Hash, Hasher};
+
+use serde_json::{json, Value};
+
+use crate::model::{FnId, Model, TargetId};
+use crate::time::SimTime;
+
+/// Why an invocation was not run when it was due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ThrottleReason {
+    /// The function's reserved concurrency is in use (`ReservedFunctionConcurrentInvocationLimitExceeded`).
+    ReservedConcurrency,
+    /// The account's unreserved concurrency is in use (`ConcurrentInvocationLimitExceeded`).
+    AccountConcurrency,
+    /// An injected `Throttle` fault.
+    InjectedThrottle,
+    /// An injected `ServiceError` fault (500 `ServiceException`).
+    ServiceError,
+}
+
+impl ThrottleReason {
+    /// The 429 `Reason` (or the 500 error name) AWS reports (spec section 1).
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            ThrottleReason::ReservedConcurrency => "ReservedFunctionConcurrentInvocationLimitExceeded",
+            ThrottleReason::AccountConcurrency | ThrottleReason::InjectedThrottle => "ConcurrentInvocationLimitExceeded",
+            ThrottleReason::ServiceError => "ServiceException",
+        }
+    }
+    pub fn status(self) -> u16 {
+        match self {
+            ThrottleReason::ServiceError => 500,
+            _ => 429,
+        }
+    }
+}
+
+/// How one execution ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Success,
+    /// The handler threw (`Unhandled`).
+    Error,
+    /// Ran until the function timeout (`Unhandled`, environment reset).
+    Timeout,
+    /// The runtime exited (`Unhandled`, environment reset).
+    Crash,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Success => "Success",
+            Outcome::Error => "Error",
+            Outcome::Timeout => "Timeout",
+            Outcome::Crash => "Crash",
+        }
+    }
+}
+
+/// Where an accepted event ends: exactly one per event (the ledger).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fate {
+    /// An attempt succeeded.
+    Succeeded,
+    /// Every allowed attempt failed (`RetriesExhausted`).
+    RetriesExhausted,
+    /// The event passed `MaximumEventAgeInSeconds`, or its next retry would have (`EventAgeExceeded`).
+    EventAgeExceeded,
+    /// The function's reserved concurrency is 0: sent to the failure targets with no execution.
+    ZeroReservedConcurrency,
+    /// Stopped by recursive-loop detection.
+    RecursionStopped,
+    /// Still pending when a bounded run ended.
+    InFlight,
+}
+
+impl Fate {
+    pub const ALL: [Fate; 6] = [Fate::Succeeded, Fate::RetriesExhausted, Fate::EventAgeExceeded, Fate::ZeroReservedConcurrency, Fate::RecursionStopped, Fate::InFlight];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Fate::Succeeded => "Succeeded",
+            Fate::RetriesExhausted => "RetriesExhausted",
+            Fate::EventAgeExceeded => "EventAgeExceeded",
+            Fate::ZeroReservedConcurrency => "ZeroReservedConcurrency",
+            Fate::RecursionStopped => "RecursionStopped",
+            Fate::InFlight => "InFlight",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Fate> {
+        Fate::ALL.iter().copied().find(|f| f.name() == s)
+    }
+    pub fn is_failure(self) -> bool {
+        !matches!(self, Fate::Succeeded | Fate::InFlight)
+    }
+}
+
+/// Which record a delivery carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RecordKind {
+    OnSuccess,
+    OnFailure,
+    DeadLetter,
+}
+
+impl RecordKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::OnSuccess => "OnSuccess",
+            RecordKind::OnFailure => "OnFailure",
+            RecordKind::DeadLetter => "DeadLetter",
+        }
+    }
+    pub fn parse(s: &str) -> Option<RecordKind> {
+        [RecordKind::OnSuccess, RecordKind::OnFailure, RecordKind::DeadLetter].into_iter().find(|k| k.name() == s)
+    }
+}
+
+/// Why a delivery to a destination or DLQ failed (`DestinationDeliveryFailures` / `DeadLetterErrors`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeliveryFailure {
+    /// FIFO queues and topics are not supported targets (spec 3.1, 4).
+    FifoNotSupported,
+    /// The message is larger than the target accepts.
+    TooLarge,
+    /// A Lambda target was not invoked because recursive-loop detection stopped the chain.
+    RecursionStopped,
+}
+
+impl DeliveryFailure {
+    pub fn name(self) -> &'static str {
+        match self {
+            DeliveryFailure::FifoNotSupported => "FifoNotSupported",
+            DeliveryFailure::TooLarge => "TooLarge",
+            DeliveryFailure::RecursionStopped => "RecursionStopped",
+        }
+    }
+}
+
+/// Where an accepted event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// A workload source, by index.
+    Workload(u32),
+    /// A Lambda destination: the record of event `parent`.
+    Destination { parent: u64 },
+    /// A duplicate delivery of event `of` by the async queue (at-least-once).
+    Duplicate { of: u64 },
+}
+
+/// One step of a run. `event` is the accept sequence number of an async event; `rid` its request-id key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TraceEvent {
+    /// Invoke returned 202 and the event entered the async queue.
+    Accepted { event: u64, rid: u64, function: FnId, origin: Origin, size: u32 },
+    /// Invoke was refused before queueing (413 `RequestTooLargeException`).
+    Rejected { function: FnId, origin: Origin, size: u32, status: u16 },
+    /// An execution starts on an environment (cold: it runs init first).
+    AttemptStart { event: u64, rid: u64, function: FnId, attempt: u32, env: u32, cold: bool, init: SimTime },
+    /// An execution ends. `billed_ms` is the invoke phase rounded up to 1 ms; `init_billed_ms` the init phase.
+    AttemptEnd { event: u64, rid: u64, function: FnId, attempt: u32, env: u32, outcome: Outcome, duration: SimTime, billed_ms: u64, init_billed_ms: u64 },
+    /// A function-error retry is scheduled after `delay`.
+    RetryScheduled { event: u64, function: FnId, next_attempt: u32, delay: SimTime },
+    /// The event could not run now; it is retried after `retry_in` (throttle back-off) or given up.
+    Throttled { event: u64, function: FnId, reason: ThrottleReason, throttles: u32, retry_in: Option<SimTime> },
+    /// The event waits in the queue for a free environment (`AsyncConcurrencyFull: Queue`).
+    Queued { event: u64, function: FnId },
+    /// The event's final fate.
+    Fate { event: u64, rid: u64, function: FnId, fate: Fate, attempts: u32, latency: SimTime },
+    /// A record was sent to a destination or DLQ (`failure` set when the send failed).
+    Delivered { event: u64, function: FnId, target: TargetId, kind: RecordKind, failure: Option<DeliveryFailure> },
+}
+
+impl TraceEvent {
+    pub fn name(&self) -> &'static str {
+        match self {
+            TraceEvent::Accepted { .. } => "Accepted",
+            TraceEvent::Rejected { .. } => "Rejected",
+            TraceEvent::AttemptStart { .. } => "AttemptStart",
+            TraceEvent::AttemptEnd { .. } => "AttemptEnd",
+            TraceEvent::RetryScheduled { .. } => "RetryScheduled",
+            TraceEvent::Throttled { .. } => "Throttled",
+            TraceEvent::Queued { .. } => "Queued",
+            TraceEvent::Fate { .. } => "Fate",
+            TraceEvent::Delivered { .. } => "Delivered",
+        }
+    }
+}
+
+/// What an observer may read beside the event: the model, the run's seed, and, for deliveries when some observer
+/// asked for documents, the message content (the invocation record, or for a DLQ `{"body": payload, "attributes":
+/// {...}}`).
+pub struct Ctx<'a> {
+    pub model: &'a Model,
+    pub seed: u64,
+    pub content: Option<&'a Value>,
+}
+
+/// Something that watches a run. Observers never steer the simulation.
+pub trait Observer {
+    fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>);
+    /// Whether this observer needs `Ctx::content` on deliveries (rendering it costs time).
+    fn wants_content(&self) -> bool {
+        false
+    }
+}
+
+/// A request id in UUID v4 form, derived from the seed and the event's request key.
+pub fn request_id(seed: u64, key: u64) -> String {
+    uuid_from(seed ^ 0x5eed_0000_0000_0001, key)
+}
+
+/// A deterministic UUID v4-shaped string from two numbers.
+pub fn uuid_from(a: u64, b: u64) -> String {
+    let hi = splitmix(a ^ splitmix(b));
+    let lo = splitmix(hi ^ b.rotate_left(17));
+    let hi = (hi & 0xffff_ffff_ffff_0fff) | 0x4000;
+    let lo = (lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
+    format!("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & 0xffff_ffff_ffff)
+}
+
+fn splitmix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A stable, platform-independent 64-bit hasher for the trace digest: every integer is fed as a `u64` value, never as
+/// native-endian bytes, so the digest is the same on every platform.
+#[derive(Debug, Clone)]
+pub struct StableHasher(u64);
+
+impl Default for StableHasher {
+    fn default() -> Self {
+        StableHasher(0x243f_6a88_85a3_08d3)
+    }
+}
+
+impl StableHasher {
+    #[inline]
+    fn mix(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7cc1_b727_220a_95);
+    }
+}
+
+impl Hasher for StableHasher {
+    fn finish(&self) -> u64 {
+        splitmix(self.0)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(b));
+        }
+        self.mix(bytes.len() as u64);
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i));
+    }
+    fn write_u16(&mut self, i: u16) {
+        self.mix(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.mix(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.mix(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.mix(i as u64);
+    }
+    fn write_isize(&mut self, i: isize) {
+        self.mix(i as u64);
+    }
+    fn write_i32(&mut self, i: i32) {
+        self.mix(i as u64);
+    }
+    fn write_i64(&mut self, i: i64) {
+        self.mix(i as u64);
+    }
+}
+
+/// Hashes every trace event (and its time) into one digest.
+#[derive(Debug, Default, Clone)]
+pub struct Digest {
+    h: StableHasher,
+    events: u64,
+}
+
+impl Digest {
+    #[inline]
+    pub fn add(&mut self, t: SimTime, ev: &TraceEvent) {
+        self.h.write_u64(t.as_micros());
+        ev.hash(&mut self.h);
+        self.events += 1;
+    }
+    pub fn value(&self) -> u64 {
+        self.h.finish()
+    }
+    pub fn hex(&self) -> String {
+        format!("{:016x}", self.value())
+    }
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+}
+
+/// The JSON form of a trace event, as written by `--trace`.
+pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
+    let m = ctx.model;
+    let fname = |f: &FnId| m.function(*f).name.clone();
+    let rid = |r: &u64| request_id(ctx.seed, *r);
+    let mut v = match ev {
+        TraceEvent::Accepted { event, rid: r, function, origin, size } => {
+            let mut o = json!({"event": event, "requestId": rid(r), "function": fname(function), "payloadBytes": size});
+            match origin {
+                Origin::Workload(i) => o["source"] = json!(m.sources.get(*i as usize).map(|s| s.name.as_str()).unwrap_or("?")),
+                Origin::Destination { parent } => o["fromEvent"] = json!(parent),
+                Origin::Duplicate { of } => o["duplicateOf"] = json!(of),
+            }
+            o
+        }
+        TraceEvent::Rejected { function, origin, size, status } => {
+            let mut o = json!({"function": fname(function), "payloadBytes": size, "statusCode": status, "errorType": "RequestTooLargeException"});
+            if let Origin::Workload(i) = origin {
+                o["source"] = json!(m.sources.get(*i as usize).map(|s| s.name.as_str()).unwrap_or("?"));
+            }
+            o
+        }
+        TraceEvent::AttemptStart { event, rid: r, function, attempt, env, cold, init } => {
+            json!({"event": event, "requestId": rid(r), "function": fname(function), "attempt": attempt, "env": env, "cold": cold, "initMs": init.as_millis_f64()})
+        }
+        TraceEvent::AttemptEnd { event, rid: r, function, attempt, env, outcome, duration, billed_ms, init_billed_ms } => json!({
+            "event": event, "requestId": rid(r), "function": fname(function), "attempt": attempt, "env": env,
+            "outcome": outcome.name(), "durationMs": duration.as_millis_f64(), "billedMs": billed_ms, "initBilledMs": init_billed_ms
+        }),
+        TraceEvent::RetryScheduled { event, function, next_attempt, delay } => {
+            json!({"event": event, "function": fname(function), "nextAttempt": next_attempt, "delay": delay.to_string(), "delayUs": delay.as_micros()})
+        }
+        TraceEvent::Throttled { event, function, reason, throttles, retry_in } => json!({
+            "event": event, "function": fname(function), "reason": reason.aws_name(), "statusCode": reason.status(), "throttles": throttles,
+            "retryIn": retry_in.map(|d| d.to_string()), "retryInUs": retry_in.map(|d| d.as_micros())
+        }),
+        TraceEvent::Queued { event, function } => json!({"event": event, "function": fname(function)}),
+        TraceEvent::Fate { event, rid: r, function, fate, attempts, latency } => json!({
+            "event": event, "requestId": rid(r), "function": fname(function), "fate": fate.name(), "attempts": attempts,
+            "latency": latency.to_string(), "latencyUs": latency.as_micros()
+        }),
+        TraceEvent::Delivered { event, function, target, kind, failure } => {
+            let tg = m.target(*target);
+            json!({"event": event, "function": fname(function), "kind": kind.name(), "target": tg.arn, "delivered": failure.is_none(), "failure": failure.map(|f| f.name())})
+        }
+    };
+    if let Value::Object(o) = &mut v {
+        let mut out = serde_json::Map::new();
+        out.insert("t".into(), json!(t.to_string()));
+        out.insert("tUs".into(), json!(t.as_micros()));
+        out.insert("type".into(), json!(ev.name()));
+        out.extend(std::mem::take(o));
+        return Value::Object(out);
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_look_like_uuid_v4() {
+        let r = request_id(7, 1);
+        assert_eq!(r.len(), 36);
+        assert_eq!(&r[14..15], "4");
+        assert!(matches!(&r[19..20], "8" | "9" | "a" | "b"));
+        assert_ne!(r, request_id(7, 2));
+        assert_eq!(r, request_id(7, 1));
+    }
+
+    #[test]
+    fn digest_depends_on_every_field() {
+        let a = TraceEvent::Queued { event: 1, function: FnId(0) };
+        let b = TraceEvent::Queued { event: 2, function: FnId(0) };
+        let mut d1 = Digest::default();
+        d1.add(SimTime::ZERO, &a);
+        let mut d2 = Digest::default();
+        d2.add(SimTime::ZERO, &b);
+        let mut d3 = Digest::default();
+        d3.add(SimTime::from_micros(1), &a);
+        assert_ne!(d1.value(), d2.value());
+        assert_ne!(d1.value(), d3.value());
+    }
+}
