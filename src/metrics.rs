@@ -1,14 +1,12 @@
 //! Streaming metrics: counters and `hdrhistogram`s per function and per target. Memory is fixed per function and
 //! target, whatever the length of the run. Cost follows the simulator formula of spec section 8.
 
-use std::collections::BTreeMap;
-
 use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 
 use crate::model::{Architecture, Model};
 use crate::time::SimTime;
-use crate::trace::{Ctx, Fate, Observer, Outcome, RecordKind, TraceEvent};
+use crate::trace::{Ctx, Fate, Observer, Outcome, RecordKind, ThrottleReason, TraceEvent};
 
 /// $0.20 per million requests (spec section 8).
 pub const PRICE_PER_REQUEST: f64 = 0.2e-6;
@@ -27,14 +25,17 @@ fn hist() -> Histogram<u64> {
 pub struct FnMetrics {
     pub accepted: u64,
     pub rejected: u64,
-    pub fates: BTreeMap<Fate, u64>,
+    /// Events per fate, indexed by `Fate as usize`.
+    pub fates: [u64; 6],
     /// Events by number of executions (index = executions).
     pub attempts_per_event: Vec<u64>,
     pub attempts: u64,
-    pub outcomes: BTreeMap<&'static str, u64>,
+    /// Executions per outcome, indexed by `Outcome as usize`.
+    pub outcomes: [u64; 4],
     pub cold_starts: u64,
     pub throttles: u64,
-    pub throttles_by_reason: BTreeMap<&'static str, u64>,
+    /// Throttles per reason, indexed by `ThrottleReason as usize`.
+    pub throttles_by_reason: [u64; 4],
     pub retries_scheduled: u64,
     pub busy: u32,
     pub peak_concurrency: u32,
@@ -51,13 +52,13 @@ impl FnMetrics {
         FnMetrics {
             accepted: 0,
             rejected: 0,
-            fates: BTreeMap::new(),
+            fates: [0; 6],
             attempts_per_event: vec![],
             attempts: 0,
-            outcomes: BTreeMap::new(),
+            outcomes: [0; 4],
             cold_starts: 0,
             throttles: 0,
-            throttles_by_reason: BTreeMap::new(),
+            throttles_by_reason: [0; 4],
             retries_scheduled: 0,
             busy: 0,
             peak_concurrency: 0,
@@ -70,20 +71,21 @@ impl FnMetrics {
         }
     }
     pub fn fate(&self, f: Fate) -> u64 {
-        self.fates.get(&f).copied().unwrap_or(0)
+        self.fates[f as usize]
     }
 }
 
 /// Figures for one target.
 #[derive(Debug, Clone, Default)]
 pub struct TargetMetrics {
-    pub records: BTreeMap<RecordKind, u64>,
+    /// Messages per record kind, indexed by `RecordKind as usize`.
+    pub records: [u64; 3],
     pub failures: u64,
 }
 
 impl TargetMetrics {
     pub fn delivered(&self) -> u64 {
-        self.records.values().sum()
+        self.records.iter().sum()
     }
 }
 
@@ -148,7 +150,7 @@ impl Observer for Metrics {
                 m.busy -= 1;
                 m.billed_ms += billed_ms;
                 m.init_billed_ms += init_billed_ms;
-                *m.outcomes.entry(outcome_name(*outcome)).or_default() += 1;
+                m.outcomes[*outcome as usize] += 1;
                 let _ = m.attempt_duration.record(duration.as_micros().max(1));
                 self.account_busy -= 1;
             }
@@ -156,12 +158,12 @@ impl Observer for Metrics {
             TraceEvent::Throttled { function, reason, .. } => {
                 let m = &mut self.functions[function.ix()];
                 m.throttles += 1;
-                *m.throttles_by_reason.entry(reason.aws_name()).or_default() += 1;
+                m.throttles_by_reason[*reason as usize] += 1;
             }
             TraceEvent::Queued { .. } => {}
             TraceEvent::Fate { function, fate, attempts, latency, .. } => {
                 let m = &mut self.functions[function.ix()];
-                *m.fates.entry(*fate).or_default() += 1;
+                m.fates[*fate as usize] += 1;
                 let a = *attempts as usize;
                 if m.attempts_per_event.len() <= a {
                     m.attempts_per_event.resize(a + 1, 0);
@@ -177,16 +179,13 @@ impl Observer for Metrics {
                 if failure.is_some() {
                     m.failures += 1;
                 } else {
-                    *m.records.entry(*kind).or_default() += 1;
+                    m.records[*kind as usize] += 1;
                 }
             }
         }
     }
 }
 
-fn outcome_name(o: Outcome) -> &'static str {
-    o.name()
-}
 
 /// `p50/p90/p99/p99.9/max` of a histogram of microseconds, as seconds.
 pub fn percentiles_json(h: &Histogram<u64>) -> Value {
@@ -208,4 +207,30 @@ pub fn percentiles_json(h: &Histogram<u64>) -> Value {
 /// The latency at `percentile` (0–100), in microseconds.
 pub fn at_percentile(h: &Histogram<u64>, percentile: f64) -> Option<u64> {
     (!h.is_empty()).then(|| h.value_at_percentile(percentile))
+}
+
+/// Executions per outcome, by name.
+pub fn outcomes_by_name(m: &FnMetrics) -> Vec<(&'static str, u64)> {
+    [Outcome::Success, Outcome::Error, Outcome::Timeout, Outcome::Crash].iter().map(|o| (o.name(), m.outcomes[*o as usize])).filter(|(_, n)| *n > 0).collect()
+}
+
+/// Throttles per AWS reason, by name.
+pub fn throttles_by_name(m: &FnMetrics) -> Vec<(&'static str, u64)> {
+    let mut out: Vec<(&'static str, u64)> = vec![];
+    for r in [ThrottleReason::ReservedConcurrency, ThrottleReason::AccountConcurrency, ThrottleReason::InjectedThrottle, ThrottleReason::ServiceError] {
+        let n = m.throttles_by_reason[r as usize];
+        if n == 0 {
+            continue;
+        }
+        match out.iter_mut().find(|(k, _)| *k == r.aws_name()) {
+            Some(e) => e.1 += n,
+            None => out.push((r.aws_name(), n)),
+        }
+    }
+    out
+}
+
+/// Records per kind, by name.
+pub fn records_by_name(m: &TargetMetrics) -> Vec<(&'static str, u64)> {
+    [RecordKind::OnSuccess, RecordKind::OnFailure, RecordKind::DeadLetter].iter().map(|k| (k.name(), m.records[*k as usize])).filter(|(_, n)| *n > 0).collect()
 }

@@ -4,7 +4,7 @@
 //! - no execution starts after the event's maximum age (spec 10.3);
 //! - concurrency never exceeds reserved concurrency, nor the account limit in total (spec 10.6).
 
-use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
 
 use crate::model::Model;
 use crate::time::SimTime;
@@ -18,14 +18,57 @@ pub struct Breach {
     pub message: String,
 }
 
+#[derive(Clone, Copy)]
 struct Open {
     accepted: SimTime,
     attempts: u32,
 }
 
+/// Events in flight, keyed by accept sequence number: a window from the oldest open event to the newest, since ids
+/// are handed out in order.
+#[derive(Default)]
+struct OpenSet {
+    base: u64,
+    slots: VecDeque<Option<Open>>,
+}
+
+impl OpenSet {
+    fn insert(&mut self, id: u64, o: Open) -> bool {
+        if self.slots.is_empty() {
+            self.base = id;
+        }
+        if id < self.base {
+            return false;
+        }
+        let i = (id - self.base) as usize;
+        if i >= self.slots.len() {
+            self.slots.resize(i + 1, None);
+        }
+        let fresh = self.slots[i].is_none();
+        self.slots[i] = Some(o);
+        fresh
+    }
+    fn get_mut(&mut self, id: u64) -> Option<&mut Open> {
+        let i = id.checked_sub(self.base)? as usize;
+        self.slots.get_mut(i)?.as_mut()
+    }
+    fn remove(&mut self, id: u64) -> Option<Open> {
+        let i = id.checked_sub(self.base)? as usize;
+        let o = self.slots.get_mut(i)?.take();
+        while let Some(None) = self.slots.front() {
+            self.slots.pop_front();
+            self.base += 1;
+        }
+        o
+    }
+    fn ids(&self) -> Vec<u64> {
+        self.slots.iter().enumerate().filter(|(_, o)| o.is_some()).map(|(i, _)| self.base + i as u64).collect()
+    }
+}
+
 /// Watches the trace for broken invariants.
 pub struct Monitor {
-    open: FxHashMap<u64, Open>,
+    open: OpenSet,
     busy: Vec<u32>,
     total_busy: u32,
     breaches: Vec<Breach>,
@@ -36,7 +79,7 @@ const MAX_BREACHES: usize = 100;
 
 impl Monitor {
     pub fn new(model: &Model) -> Self {
-        Monitor { open: FxHashMap::default(), busy: vec![0; model.functions.len()], total_busy: 0, breaches: vec![], limit_reported: false }
+        Monitor { open: OpenSet::default(), busy: vec![0; model.functions.len()], total_busy: 0, breaches: vec![], limit_reported: false }
     }
 
     fn breach(&mut self, at: SimTime, event: Option<u64>, message: String) {
@@ -47,9 +90,7 @@ impl Monitor {
 
     /// Close the run: any event without a fate is a breach.
     pub fn finish(mut self, end: SimTime) -> Vec<Breach> {
-        let mut left: Vec<u64> = self.open.keys().copied().collect();
-        left.sort_unstable();
-        for e in left {
+        for e in self.open.ids() {
             self.breach(end, Some(e), format!("event {e} was accepted but reached no fate"));
         }
         self.breaches
@@ -61,13 +102,13 @@ impl Observer for Monitor {
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
         match ev {
             TraceEvent::Accepted { event, .. } => {
-                if self.open.insert(*event, Open { accepted: t, attempts: 0 }).is_some() {
+                if !self.open.insert(*event, Open { accepted: t, attempts: 0 }) {
                     self.breach(t, Some(*event), format!("event {event} was accepted twice"));
                 }
             }
             TraceEvent::AttemptStart { event, function, attempt, .. } => {
                 let f = ctx.model.function(*function);
-                match self.open.get_mut(event) {
+                match self.open.get_mut(*event) {
                     None => self.breach(t, Some(*event), format!("event {event} started an execution without being in flight")),
                     Some(o) => {
                         o.attempts += 1;
@@ -100,7 +141,7 @@ impl Observer for Monitor {
                 self.busy[function.ix()] -= 1;
                 self.total_busy -= 1;
             }
-            TraceEvent::Fate { event, attempts, .. } => match self.open.remove(event) {
+            TraceEvent::Fate { event, attempts, .. } => match self.open.remove(*event) {
                 None => self.breach(t, Some(*event), format!("event {event} reached a second fate, or a fate without being accepted")),
                 Some(o) => {
                     if o.attempts != *attempts {

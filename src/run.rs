@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::destinations::wire_message;
 use crate::expect::{ExpectObserver, Verdict};
-use crate::metrics::{percentiles_json, Metrics};
+use crate::metrics::{outcomes_by_name, percentiles_json, records_by_name, throttles_by_name, Metrics};
 use crate::model::{Model, TargetKind};
 use crate::monitor::{Breach, Monitor};
 use crate::sim::{RunStats, Sim};
@@ -262,12 +262,12 @@ impl RunReport {
                     "fates": fates_json(m),
                     "executions": m.attempts,
                     "executionsPerEvent": m.attempts_per_event.iter().enumerate().filter(|(_, n)| **n > 0).map(|(a, n)| (a.to_string(), json!(n))).collect::<Map<String, Value>>(),
-                    "outcomes": m.outcomes,
+                    "outcomes": outcomes_by_name(m).into_iter().map(|(k, n)| (k.to_string(), json!(n))).collect::<Map<String, Value>>(),
                     "coldStarts": m.cold_starts,
                     "environments": m.environments,
                     "peakConcurrency": m.peak_concurrency,
                     "throttles": m.throttles,
-                    "throttlesByReason": m.throttles_by_reason,
+                    "throttlesByReason": throttles_by_name(m).into_iter().map(|(k, n)| (k.to_string(), json!(n))).collect::<Map<String, Value>>(),
                     "retriesScheduled": m.retries_scheduled,
                     "latencySeconds": percentiles_json(&m.latency),
                     "executionSeconds": percentiles_json(&m.attempt_duration),
@@ -285,7 +285,7 @@ impl RunReport {
             if m.delivered() == 0 && m.failures == 0 {
                 continue;
             }
-            let by_kind: Map<String, Value> = m.records.iter().map(|(k, n)| (k.name().to_string(), json!(n))).collect();
+            let by_kind: Map<String, Value> = records_by_name(m).into_iter().map(|(k, n)| (k.to_string(), json!(n))).collect();
             sinks.insert(t.file_stem.clone(), json!({"arn": t.arn, "kind": t.kind.label(), "records": m.delivered(), "byKind": by_kind, "deliveryFailures": m.failures}));
         }
         json!({
@@ -335,7 +335,7 @@ impl RunReport {
             let _ = writeln!(s, "  accepted {}  rejected {}  fates: {}", m.accepted, m.rejected, if fates.is_empty() { "-".into() } else { fates.join(", ") });
             let hist: Vec<String> = m.attempts_per_event.iter().enumerate().filter(|(_, n)| **n > 0).map(|(a, n)| format!("{a}x: {n}")).collect();
             let _ = writeln!(s, "  executions {} (per event {})  cold starts {}  environments {}  peak concurrency {}", m.attempts, hist.join(", "), m.cold_starts, m.environments, m.peak_concurrency);
-            let reasons: Vec<String> = m.throttles_by_reason.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let reasons: Vec<String> = throttles_by_name(m).into_iter().map(|(k, v)| format!("{k} {v}")).collect();
             let _ = writeln!(s, "  throttles {}{}  retries scheduled {}", m.throttles, if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) }, m.retries_scheduled);
             if !m.latency.is_empty() {
                 let l = &m.latency;
@@ -356,7 +356,7 @@ impl RunReport {
             if m.delivered() == 0 && m.failures == 0 {
                 continue;
             }
-            let kinds: Vec<String> = m.records.iter().map(|(k, n)| format!("{} {n}", k.name())).collect();
+            let kinds: Vec<String> = records_by_name(m).into_iter().map(|(k, n)| format!("{k} {n}")).collect();
             sink_lines.push(format!("  {} ({}): {} records ({}){}", t.name, t.kind.label(), m.delivered(), kinds.join(", "), if m.failures > 0 { format!(", {} delivery failures", m.failures) } else { String::new() }));
         }
         if !sink_lines.is_empty() {

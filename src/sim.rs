@@ -121,6 +121,10 @@ pub struct Sim<'m, O: Observer> {
     rejected: u64,
     needs_content: bool,
     response_sizes: Vec<Vec<u32>>,
+    null: Arc<Value>,
+    empty: Arc<str>,
+    /// Time of the last event that changed anything (stale expiry timers do not count).
+    last_activity: SimTime,
     obs: O,
 }
 
@@ -166,6 +170,9 @@ impl<'m, O: Observer> Sim<'m, O> {
             rejected: 0,
             needs_content,
             response_sizes,
+            null: Arc::new(Value::Null),
+            empty: Arc::from(""),
+            last_activity: SimTime::ZERO,
             obs,
         };
         for (i, s) in model.sources.iter().enumerate() {
@@ -203,17 +210,26 @@ impl<'m, O: Observer> Sim<'m, O> {
                 _ => {}
             }
             let Some(ev) = self.k.pop() else { break };
+            if !matches!(ev, Ev::Expire { .. }) {
+                self.last_activity = self.k.now();
+            }
             match ev {
                 Ev::Arrival { source } => self.on_arrival(source as usize),
                 Ev::AttemptEnd { slot, env } => self.on_attempt_end(slot, env),
                 Ev::Retry { slot } => self.try_start(slot),
                 Ev::Expire { slot, gen } => {
                     if matches!(self.inv(slot).map(|i| i.state), Some(State::Waiting { gen: g }) if g == gen) {
+                        self.last_activity = self.k.now();
                         self.finish(slot, Fate::EventAgeExceeded);
                     }
                 }
             }
         }
+        // The run ends with its last effective event, or at the horizon.
+        let end = match horizon {
+            Some(h) if self.k.now() >= h => h,
+            _ => self.last_activity,
+        };
         // A bounded run: whatever is still pending ends as InFlight, in accept order.
         let mut left: Vec<(u64, u32)> = self.invs.iter().enumerate().filter_map(|(s, i)| i.as_ref().map(|i| (i.id, s as u32))).collect();
         left.sort_unstable();
@@ -222,7 +238,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
         let stats = RunStats {
             seed: self.seed,
-            end_time: self.k.now(),
+            end_time: end,
             kernel_events: self.k.processed(),
             accepted: self.next_event,
             rejected: self.rejected,
@@ -469,7 +485,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                     FaultKind::Crash => Outcome::Crash,
                     _ => Outcome::Error,
                 };
-                decided = Some((o, fault.error_type.clone(), fault.error_message.clone(), Arc::new(Value::Null), 4, None));
+                decided = Some((o, fault.error_type.clone(), fault.error_message.clone(), self.null.clone(), 4, None));
                 break;
             }
         }
@@ -499,7 +515,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
         }
         let (mut outcome, error_type, error_message, response, response_size, rule) =
-            decided.unwrap_or_else(|| (Outcome::Success, Arc::from(""), Arc::from(""), Arc::new(Value::Null), 4, None));
+            decided.unwrap_or_else(|| (Outcome::Success, self.empty.clone(), self.empty.clone(), self.null.clone(), 4, None));
 
         // Durations: init for a cold environment (capped at 10 s on demand, re-run inside the invoke phase if it
         // ran over, spec section 6), then the handler, cut at the function timeout.
