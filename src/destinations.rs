@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::model::{Model, TargetKind};
-use crate::trace::{request_id, uuid_from, Outcome, RecordKind};
 use crate::time::SimTime;
+use crate::trace::{request_id, uuid_from, Outcome, RecordKind};
 
 /// ISO-8601 UTC with milliseconds, e.g. `2024-03-21T12:26:43.123Z`.
 pub fn iso_millis(model: &Model, t: SimTime) -> String {
@@ -60,7 +60,9 @@ pub fn error_payload(model: &Model, seed: u64, rid: u64, last: &LastResult) -> V
             // "<ISO-8601 ts> <requestId> Task timed out after 3.00 seconds" (spec section 1).
             json!({"errorMessage": format!("{} {} Task timed out after {:.2} seconds", iso_millis(model, last.ended), req, last.timeout.as_secs_f64())})
         }
-        Outcome::Crash => json!({"errorType": &*last.error_type, "errorMessage": format!("RequestId: {req} Error: {}", last.error_message)}),
+        Outcome::Crash => {
+            json!({"errorType": &*last.error_type, "errorMessage": format!("RequestId: {req} Error: {}", last.error_message)})
+        }
         _ => json!({"errorMessage": &*last.error_message, "errorType": &*last.error_type, "requestId": req, "stackTrace": []}),
     }
 }
@@ -125,7 +127,15 @@ fn json_string(v: &Value) -> String {
 }
 
 /// The message as the target receives it (what `--sinks DIR` writes, one JSON line per message).
-pub fn wire_message(model: &Model, target: crate::model::TargetId, kind: RecordKind, content: &Value, function_arn: &str, at: SimTime, key: u64) -> Value {
+pub fn wire_message(
+    model: &Model,
+    target: crate::model::TargetId,
+    kind: RecordKind,
+    content: &Value,
+    function_arn: &str,
+    at: SimTime,
+    key: u64,
+) -> Value {
     let tg = model.target(target);
     if kind == RecordKind::DeadLetter {
         let body = content.get("body").cloned().unwrap_or(Value::Null);

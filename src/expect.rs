@@ -75,11 +75,19 @@ impl Expectation {
     }
 }
 
-pub(crate) fn compile(spec: &ExpectationSpec, path: &str, index: usize, model: &Model, names: &BTreeMap<String, FnId>) -> Result<Expectation, ScenarioError> {
+pub(crate) fn compile(
+    spec: &ExpectationSpec,
+    path: &str,
+    index: usize,
+    model: &Model,
+    names: &BTreeMap<String, FnId>,
+) -> Result<Expectation, ScenarioError> {
     let func = |f: &Option<String>, sub: &str| -> Result<Option<FnId>, ScenarioError> {
         match f {
             None => Ok(None),
-            Some(r) => resolve_function(r, &model.region, &model.account_id, names).map(Some).map_err(|m| ScenarioError::new(format!("{path}.Expect.{sub}.Function"), m)),
+            Some(r) => resolve_function(r, &model.region, &model.account_id, names)
+                .map(Some)
+                .map_err(|m| ScenarioError::new(format!("{path}.Expect.{sub}.Function"), m)),
         }
     };
     let fate = |s: &str, sub: &str| -> Result<Fate, ScenarioError> {
@@ -92,7 +100,10 @@ pub(crate) fn compile(spec: &ExpectationSpec, path: &str, index: usize, model: &
         let norm = arn.strip_suffix(":$LATEST").unwrap_or(arn);
         model.target_by_arn(norm).ok_or_else(|| {
             let known: Vec<&str> = model.targets.iter().map(|t| t.arn.as_str()).collect();
-            ScenarioError::new(format!("{path}.Expect.{sub}.Target"), format!("{arn:?} names nothing in this scenario; known ARNs: {}", known.join(", ")))
+            ScenarioError::new(
+                format!("{path}.Expect.{sub}.Target"),
+                format!("{arn:?} names nothing in this scenario; known ARNs: {}", known.join(", ")),
+            )
         })
     };
     let fname = |f: &Option<FnId>| f.map(|f| model.function(f).name.clone()).unwrap_or_else(|| "all functions".into());
@@ -110,11 +121,18 @@ pub(crate) fn compile(spec: &ExpectationSpec, path: &str, index: usize, model: &
             let target = target(t, "SinkRecords")?;
             let kind = match kind {
                 None => None,
-                Some(k) => Some(RecordKind::parse(k).ok_or_else(|| ScenarioError::new(format!("{path}.Expect.SinkRecords.Kind"), format!("{k:?} is not allowed; use OnSuccess, OnFailure or DeadLetter")))?),
+                Some(k) => Some(RecordKind::parse(k).ok_or_else(|| {
+                    ScenarioError::new(
+                        format!("{path}.Expect.SinkRecords.Kind"),
+                        format!("{k:?} is not allowed; use OnSuccess, OnFailure or DeadLetter"),
+                    )
+                })?),
             };
             let pattern = match pattern {
                 None => None,
-                Some(p) => Some(Pattern::compile(p, &format!("{path}.Expect.SinkRecords.Match")).map_err(|e| ScenarioError::new(e.path, e.message))?),
+                Some(p) => Some(
+                    Pattern::compile(p, &format!("{path}.Expect.SinkRecords.Match")).map_err(|e| ScenarioError::new(e.path, e.message))?,
+                ),
             };
             let w = format!(
                 "{}messages received by {}{}",
@@ -130,7 +148,11 @@ pub(crate) fn compile(spec: &ExpectationSpec, path: &str, index: usize, model: &
                 None => None,
                 Some(s) => Some(fate(s, "AttemptsPerEvent")?),
             };
-            let w = format!("executions of every event of {}{}", fname(&function), fate.map(|f| format!(" with fate {}", f.name())).unwrap_or_default());
+            let w = format!(
+                "executions of every event of {}{}",
+                fname(&function),
+                fate.map(|f| format!(" with fate {}", f.name())).unwrap_or_default()
+            );
             (Measure::AttemptsPerEvent { function, fate }, w)
         }
         MeasureSpec::Attempts { function } => {
@@ -140,7 +162,10 @@ pub(crate) fn compile(spec: &ExpectationSpec, path: &str, index: usize, model: &
         MeasureSpec::LatencySeconds { function, percentile } => {
             let function = func(function, "LatencySeconds")?;
             if !(percentile.is_finite() && (0.0..=100.0).contains(percentile)) {
-                return Err(ScenarioError::new(format!("{path}.Expect.LatencySeconds.Percentile"), format!("{percentile} is out of range; allowed 0 to 100")));
+                return Err(ScenarioError::new(
+                    format!("{path}.Expect.LatencySeconds.Percentile"),
+                    format!("{percentile} is out of range; allowed 0 to 100"),
+                ));
             }
             (Measure::LatencySeconds { function, percentile: *percentile }, format!("p{percentile} latency (s) of {}", fname(&function)))
         }
@@ -157,7 +182,8 @@ pub(crate) fn compile(spec: &ExpectationSpec, path: &str, index: usize, model: &
                 None => None,
                 Some(a) => Some(target(a, "DeliveryFailures")?),
             };
-            let w = format!("failed deliveries to {}", target.map(|t| model.target(t).name.clone()).unwrap_or_else(|| "all targets".into()));
+            let w =
+                format!("failed deliveries to {}", target.map(|t| model.target(t).name.clone()).unwrap_or_else(|| "all targets".into()));
             (Measure::DeliveryFailures { target }, w)
         }
     };
@@ -171,7 +197,14 @@ pub(crate) fn compile(spec: &ExpectationSpec, path: &str, index: usize, model: &
             }
         }
     }
-    Ok(Expectation { name: spec.name.clone().unwrap_or_else(|| format!("expectation[{index}]")), measure, equals: spec.equals, at_least: spec.at_least, at_most: spec.at_most, what })
+    Ok(Expectation {
+        name: spec.name.clone().unwrap_or_else(|| format!("expectation[{index}]")),
+        measure,
+        equals: spec.equals,
+        at_least: spec.at_least,
+        at_most: spec.at_most,
+        what,
+    })
 }
 
 /// The verdict on one expectation.
@@ -231,10 +264,19 @@ fn verdict(e: &Expectation, s: &Stream, m: &Metrics, seed: u64) -> Verdict {
     let bounds = e.bounds_text();
     let scalar = |x: Option<f64>| -> Verdict {
         match x {
-            None => Verdict { name: e.name.clone(), passed: false, actual: None, message: format!("{}: expected {bounds}, but nothing was measured", e.what) },
+            None => Verdict {
+                name: e.name.clone(),
+                passed: false,
+                actual: None,
+                message: format!("{}: expected {bounds}, but nothing was measured", e.what),
+            },
             Some(x) => {
                 let miss = e.miss(x);
-                let message = if miss == 0.0 { format!("{}: {x} (expected {bounds})", e.what) } else { format!("{}: expected {bounds}, got {x} (off by {})", e.what, round6(miss)) };
+                let message = if miss == 0.0 {
+                    format!("{}: {x} (expected {bounds})", e.what)
+                } else {
+                    format!("{}: expected {bounds}, got {x} (off by {})", e.what, round6(miss))
+                };
                 Verdict { name: e.name.clone(), passed: miss == 0.0, actual: Some(x), message }
             }
         }
@@ -259,11 +301,21 @@ fn verdict(e: &Expectation, s: &Stream, m: &Metrics, seed: u64) -> Verdict {
         }
         Measure::AttemptsPerEvent { .. } => {
             if s.count == 0 {
-                return Verdict { name: e.name.clone(), passed: e.miss(0.0) == 0.0 || e.equals.is_none(), actual: None, message: format!("{}: no such event (expected {bounds} for each)", e.what) };
+                return Verdict {
+                    name: e.name.clone(),
+                    passed: e.miss(0.0) == 0.0 || e.equals.is_none(),
+                    actual: None,
+                    message: format!("{}: no such event (expected {bounds} for each)", e.what),
+                };
             }
             let (lo, hi) = (s.min.unwrap_or(0), s.max.unwrap_or(0));
             if s.violations == 0 {
-                Verdict { name: e.name.clone(), passed: true, actual: Some(f64::from(hi)), message: format!("{}: {lo}..{hi} over {} events (expected {bounds} for each)", e.what, s.count) }
+                Verdict {
+                    name: e.name.clone(),
+                    passed: true,
+                    actual: Some(f64::from(hi)),
+                    message: format!("{}: {lo}..{hi} over {} events (expected {bounds} for each)", e.what, s.count),
+                }
             } else {
                 let (ev, rid, n) = s.first_violation.unwrap_or((0, 0, 0));
                 Verdict {

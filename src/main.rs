@@ -42,9 +42,7 @@ enum Command {
         format: Format,
     },
     /// Check a scenario file without running it.
-    Validate {
-        scenario: PathBuf,
-    },
+    Validate { scenario: PathBuf },
     /// Print the JSON Schema of the scenario format.
     Schema,
 }
@@ -71,7 +69,13 @@ fn main() -> ExitCode {
         }
         Command::Validate { scenario } => match read_model(&scenario) {
             Ok(m) => {
-                println!("{}: valid ({} functions, {} workload sources, {} expectations)", scenario.display(), m.functions.len(), m.sources.len(), m.expectations.len());
+                println!(
+                    "{}: valid ({} functions, {} workload sources, {} expectations)",
+                    scenario.display(),
+                    m.functions.len(),
+                    m.sources.len(),
+                    m.expectations.len()
+                );
                 ExitCode::SUCCESS
             }
             Err(c) => c,

@@ -186,7 +186,6 @@ impl Observer for Metrics {
     }
 }
 
-
 /// `p50/p90/p99/p99.9/max` of a histogram of microseconds, as seconds.
 pub fn percentiles_json(h: &Histogram<u64>) -> Value {
     if h.is_empty() {
@@ -211,13 +210,22 @@ pub fn at_percentile(h: &Histogram<u64>, percentile: f64) -> Option<u64> {
 
 /// Executions per outcome, by name.
 pub fn outcomes_by_name(m: &FnMetrics) -> Vec<(&'static str, u64)> {
-    [Outcome::Success, Outcome::Error, Outcome::Timeout, Outcome::Crash].iter().map(|o| (o.name(), m.outcomes[*o as usize])).filter(|(_, n)| *n > 0).collect()
+    [Outcome::Success, Outcome::Error, Outcome::Timeout, Outcome::Crash]
+        .iter()
+        .map(|o| (o.name(), m.outcomes[*o as usize]))
+        .filter(|(_, n)| *n > 0)
+        .collect()
 }
 
 /// Throttles per AWS reason, by name.
 pub fn throttles_by_name(m: &FnMetrics) -> Vec<(&'static str, u64)> {
     let mut out: Vec<(&'static str, u64)> = vec![];
-    for r in [ThrottleReason::ReservedConcurrency, ThrottleReason::AccountConcurrency, ThrottleReason::InjectedThrottle, ThrottleReason::ServiceError] {
+    for r in [
+        ThrottleReason::ReservedConcurrency,
+        ThrottleReason::AccountConcurrency,
+        ThrottleReason::InjectedThrottle,
+        ThrottleReason::ServiceError,
+    ] {
         let n = m.throttles_by_reason[r as usize];
         if n == 0 {
             continue;
@@ -232,5 +240,9 @@ pub fn throttles_by_name(m: &FnMetrics) -> Vec<(&'static str, u64)> {
 
 /// Records per kind, by name.
 pub fn records_by_name(m: &TargetMetrics) -> Vec<(&'static str, u64)> {
-    [RecordKind::OnSuccess, RecordKind::OnFailure, RecordKind::DeadLetter].iter().map(|k| (k.name(), m.records[*k as usize])).filter(|(_, n)| *n > 0).collect()
+    [RecordKind::OnSuccess, RecordKind::OnFailure, RecordKind::DeadLetter]
+        .iter()
+        .map(|k| (k.name(), m.records[*k as usize]))
+        .filter(|(_, n)| *n > 0)
+        .collect()
 }

@@ -280,7 +280,10 @@ impl V {
         if name.is_empty() || name.len() > max || !ok_chars {
             self.err(
                 path,
-                format!("{name:?} is not a valid {what}; allowed 1 to {max} characters of letters, digits, '-', '_'{}", if extra.is_empty() { String::new() } else { format!(" and {extra:?}") }),
+                format!(
+                    "{name:?} is not a valid {what}; allowed 1 to {max} characters of letters, digits, '-', '_'{}",
+                    if extra.is_empty() { String::new() } else { format!(" and {extra:?}") }
+                ),
             );
         }
     }
@@ -306,10 +309,16 @@ pub(crate) fn resolve_function(r: &str, region: &str, account: &str, names: &BTr
             return Err(format!("{r:?} is not a Lambda function ARN (arn:aws:lambda:{region}:{account}:function:NAME)"));
         }
         if parts[2] != region || parts[3] != account {
-            return Err(format!("{r:?} names region {} and account {}, but this scenario is region {region}, account {account}", parts[2], parts[3]));
+            return Err(format!(
+                "{r:?} names region {} and account {}, but this scenario is region {region}, account {account}",
+                parts[2], parts[3]
+            ));
         }
         if parts.len() == 7 && parts[6] != "$LATEST" {
-            return Err(format!("{r:?}: qualifier {:?} is not modelled (only $LATEST; versions and aliases are not simulated yet)", parts[6]));
+            return Err(format!(
+                "{r:?}: qualifier {:?} is not modelled (only $LATEST; versions and aliases are not simulated yet)",
+                parts[6]
+            ));
         }
         if parts.len() > 7 {
             return Err(format!("{r:?} is not a Lambda function ARN"));
@@ -353,7 +362,10 @@ impl Model {
             None => vec![SimTime::from_secs(60), SimTime::from_secs(120)],
             Some(ds) => {
                 if ds.len() != 2 {
-                    v.err("Simulation.AsyncRetryDelaysSeconds", format!("has {} entries; give exactly 2 (before the 2nd and the 3rd attempt)", ds.len()));
+                    v.err(
+                        "Simulation.AsyncRetryDelaysSeconds",
+                        format!("has {} entries; give exactly 2 (before the 2nd and the 3rd attempt)", ds.len()),
+                    );
                 }
                 ds.iter().enumerate().map(|(i, d)| v.secs(*d, &format!("Simulation.AsyncRetryDelaysSeconds[{i}]"))).collect()
             }
@@ -376,7 +388,10 @@ impl Model {
         let duplicate_probability = v.prob(s.duplicate_delivery_probability, "Simulation.DuplicateDeliveryProbability", 0.0);
         let eventbridge_source = s.event_bridge_destination_source.clone().unwrap_or_else(|| "lambda".into());
         if eventbridge_source != "lambda" && eventbridge_source != "aws.lambda" {
-            v.err("Simulation.EventBridgeDestinationSource", format!("{eventbridge_source:?} is not allowed; use \"lambda\" or \"aws.lambda\""));
+            v.err(
+                "Simulation.EventBridgeDestinationSource",
+                format!("{eventbridge_source:?} is not allowed; use \"lambda\" or \"aws.lambda\""),
+            );
         }
         let recursion_limit = v.int(s.recursion_limit, "Simulation.RecursionLimit", 1, 1000, 16) as u32;
         let settings = Settings {
@@ -408,23 +423,41 @@ impl Model {
             let fifo = q.queue_name.ends_with(".fifo");
             let base = q.queue_name.trim_end_matches(".fifo");
             v.name(base, &path, 75, "", "queue name");
-            targets.push(Target { name: q.queue_name.clone(), arn: format!("arn:aws:sqs:{region}:{account}:{}", q.queue_name), kind: TargetKind::Sqs { fifo }, file_stem: String::new() });
+            targets.push(Target {
+                name: q.queue_name.clone(),
+                arn: format!("arn:aws:sqs:{region}:{account}:{}", q.queue_name),
+                kind: TargetKind::Sqs { fifo },
+                file_stem: String::new(),
+            });
         }
         for (i, t) in sc.topics.iter().enumerate() {
             let path = format!("Topics[{i}].TopicName");
             let fifo = t.topic_name.ends_with(".fifo");
             v.name(t.topic_name.trim_end_matches(".fifo"), &path, 251, "", "topic name");
-            targets.push(Target { name: t.topic_name.clone(), arn: format!("arn:aws:sns:{region}:{account}:{}", t.topic_name), kind: TargetKind::Sns { fifo }, file_stem: String::new() });
+            targets.push(Target {
+                name: t.topic_name.clone(),
+                arn: format!("arn:aws:sns:{region}:{account}:{}", t.topic_name),
+                kind: TargetKind::Sns { fifo },
+                file_stem: String::new(),
+            });
         }
         for (i, e) in sc.event_buses.iter().enumerate() {
             v.name(&e.name, &format!("EventBuses[{i}].Name"), 256, "./", "event bus name");
-            targets.push(Target { name: e.name.clone(), arn: format!("arn:aws:events:{region}:{account}:event-bus/{}", e.name), kind: TargetKind::EventBus, file_stem: String::new() });
+            targets.push(Target {
+                name: e.name.clone(),
+                arn: format!("arn:aws:events:{region}:{account}:event-bus/{}", e.name),
+                kind: TargetKind::EventBus,
+                file_stem: String::new(),
+            });
         }
         for (i, bk) in sc.buckets.iter().enumerate() {
             let n = &bk.bucket_name;
             let ok = (3..=63).contains(&n.len()) && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
             if !ok {
-                v.err(format!("Buckets[{i}].BucketName"), format!("{n:?} is not a valid bucket name; allowed 3 to 63 lowercase letters, digits, '-' and '.'"));
+                v.err(
+                    format!("Buckets[{i}].BucketName"),
+                    format!("{n:?} is not a valid bucket name; allowed 3 to 63 lowercase letters, digits, '-' and '.'"),
+                );
             }
             targets.push(Target { name: n.clone(), arn: format!("arn:aws:s3:::{n}"), kind: TargetKind::S3, file_stem: String::new() });
         }
@@ -456,7 +489,10 @@ impl Model {
         for t in &targets {
             *name_count.entry(t.name.as_str()).or_default() += 1;
         }
-        let stems: Vec<String> = targets.iter().map(|t| if name_count[t.name.as_str()] > 1 { format!("{}.{}", t.name, t.kind.label()) } else { t.name.clone() }).collect();
+        let stems: Vec<String> = targets
+            .iter()
+            .map(|t| if name_count[t.name.as_str()] > 1 { format!("{}.{}", t.name, t.kind.label()) } else { t.name.clone() })
+            .collect();
         for (t, s) in targets.iter_mut().zip(stems) {
             t.file_stem = s;
         }
@@ -489,28 +525,44 @@ impl Model {
                     Architecture::X86_64
                 }
             };
-            let reserved = f.reserved_concurrent_executions.map(|r| v.int(Some(r), &format!("{p}.ReservedConcurrentExecutions"), 0, i64::from(account_limit), 0) as u32);
+            let reserved = f
+                .reserved_concurrent_executions
+                .map(|r| v.int(Some(r), &format!("{p}.ReservedConcurrentExecutions"), 0, i64::from(account_limit), 0) as u32);
             reserved_total += u64::from(reserved.unwrap_or(0));
             let eic = f.event_invoke_config.clone().unwrap_or_default();
             let max_retries = v.int(eic.maximum_retry_attempts, &format!("{p}.EventInvokeConfig.MaximumRetryAttempts"), 0, 2, 2) as u32;
-            let max_age = SimTime::from_secs(v.int(eic.maximum_event_age_in_seconds, &format!("{p}.EventInvokeConfig.MaximumEventAgeInSeconds"), 60, 21600, 21600) as u64);
+            let max_age = SimTime::from_secs(v.int(
+                eic.maximum_event_age_in_seconds,
+                &format!("{p}.EventInvokeConfig.MaximumEventAgeInSeconds"),
+                60,
+                21600,
+                21600,
+            ) as u64);
             let dc = eic.destination_config.clone().unwrap_or_default();
             let on_success = dc.on_success.as_ref().and_then(|d| {
                 let path = format!("{p}.EventInvokeConfig.DestinationConfig.OnSuccess.Destination");
                 let id = resolve_target(&mut v, &d.destination, &path)?;
                 if targets[id.ix()].kind == TargetKind::S3 {
-                    v.err(path, "an S3 bucket is an on-failure destination only (spec 3.1); allowed on success: SQS, SNS, EventBridge, Lambda");
+                    v.err(
+                        path,
+                        "an S3 bucket is an on-failure destination only (spec 3.1); allowed on success: SQS, SNS, EventBridge, Lambda",
+                    );
                 }
                 Some(id)
             });
-            let on_failure = dc.on_failure.as_ref().and_then(|d| resolve_target(&mut v, &d.destination, &format!("{p}.EventInvokeConfig.DestinationConfig.OnFailure.Destination")));
+            let on_failure = dc.on_failure.as_ref().and_then(|d| {
+                resolve_target(&mut v, &d.destination, &format!("{p}.EventInvokeConfig.DestinationConfig.OnFailure.Destination"))
+            });
             let dlq = f.dead_letter_config.as_ref().and_then(|d| {
                 let path = format!("{p}.DeadLetterConfig.TargetArn");
                 let id = resolve_target(&mut v, &d.target_arn, &path)?;
                 match targets[id.ix()].kind {
                     TargetKind::Sqs { .. } | TargetKind::Sns { .. } => Some(id),
                     _ => {
-                        v.err(path, format!("{:?} is not allowed; a dead-letter queue is an SQS queue or SNS topic (spec section 4)", d.target_arn));
+                        v.err(
+                            path,
+                            format!("{:?} is not allowed; a dead-letter queue is an SQS queue or SNS topic (spec section 4)", d.target_arn),
+                        );
                         None
                     }
                 }
@@ -562,7 +614,10 @@ impl Model {
                     error_type: t.error_type.as_deref().unwrap_or(def_type).into(),
                     error_message: t.error_message.as_deref().unwrap_or(def_msg).into(),
                     response: Arc::new(t.response.clone().unwrap_or(Value::Null)),
-                    duration: t.duration.as_ref().map(|d| compile_dist(&mut v, &Some(d.clone()), format!("{rp}.Then.Duration"), SimTime::from_millis(100))),
+                    duration: t
+                        .duration
+                        .as_ref()
+                        .map(|d| compile_dist(&mut v, &Some(d.clone()), format!("{rp}.Then.Duration"), SimTime::from_millis(100))),
                 });
             }
             let rules_read_payload = rules.iter().any(|r| r.pattern.is_some());
@@ -682,7 +737,10 @@ impl Model {
         let mut seen = BTreeMap::new();
         for (i, s) in sources.iter().enumerate() {
             if let Some(j) = seen.insert(s.name.clone(), i) {
-                v.err(format!("Workload[{i}].Name"), format!("{:?} is also the name of Workload[{j}]; names pick random streams and must differ", s.name));
+                v.err(
+                    format!("Workload[{i}].Name"),
+                    format!("{:?} is also the name of Workload[{j}]; names pick random streams and must differ", s.name),
+                );
             }
         }
 

@@ -117,10 +117,22 @@ impl Observer for Monitor {
                             self.breach(t, Some(*event), format!("event {event}: execution numbered {attempt} but {attempts} were seen"));
                         }
                         if attempts > f.max_retries + 1 {
-                            self.breach(t, Some(*event), format!("event {event}: execution {attempts} exceeds MaximumRetryAttempts {} + 1", f.max_retries));
+                            self.breach(
+                                t,
+                                Some(*event),
+                                format!("event {event}: execution {attempts} exceeds MaximumRetryAttempts {} + 1", f.max_retries),
+                            );
                         }
                         if t > accepted + f.max_age {
-                            self.breach(t, Some(*event), format!("event {event}: execution starts {} after accept, past MaximumEventAgeInSeconds {}", t - accepted, f.max_age));
+                            self.breach(
+                                t,
+                                Some(*event),
+                                format!(
+                                    "event {event}: execution starts {} after accept, past MaximumEventAgeInSeconds {}",
+                                    t - accepted,
+                                    f.max_age
+                                ),
+                            );
                         }
                     }
                 }
@@ -129,12 +141,20 @@ impl Observer for Monitor {
                 self.total_busy += 1;
                 if let Some(r) = f.reserved {
                     if self.busy[i] > r {
-                        self.breach(t, Some(*event), format!("function {}: {} concurrent executions exceed reserved concurrency {r}", f.name, self.busy[i]));
+                        self.breach(
+                            t,
+                            Some(*event),
+                            format!("function {}: {} concurrent executions exceed reserved concurrency {r}", f.name, self.busy[i]),
+                        );
                     }
                 }
                 if self.total_busy > ctx.model.account_limit && !self.limit_reported {
                     self.limit_reported = true;
-                    self.breach(t, Some(*event), format!("{} concurrent executions exceed the account limit {}", self.total_busy, ctx.model.account_limit));
+                    self.breach(
+                        t,
+                        Some(*event),
+                        format!("{} concurrent executions exceed the account limit {}", self.total_busy, ctx.model.account_limit),
+                    );
                 }
             }
             TraceEvent::AttemptEnd { function, .. } => {
@@ -145,7 +165,11 @@ impl Observer for Monitor {
                 None => self.breach(t, Some(*event), format!("event {event} reached a second fate, or a fate without being accepted")),
                 Some(o) => {
                     if o.attempts != *attempts {
-                        self.breach(t, Some(*event), format!("event {event}: fate reports {attempts} executions, {} were seen", o.attempts));
+                        self.breach(
+                            t,
+                            Some(*event),
+                            format!("event {event}: fate reports {attempts} executions, {} were seen", o.attempts),
+                        );
                     }
                 }
             },

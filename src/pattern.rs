@@ -41,8 +41,7 @@ use std::net::IpAddr;
 use serde_json::{Map, Number, Value};
 
 /// The operator names accepted inside a match array.
-const OPERATORS: &str =
-    "prefix, suffix, equals-ignore-case, wildcard, anything-but, numeric, exists, cidr";
+const OPERATORS: &str = "prefix, suffix, equals-ignore-case, wildcard, anything-but, numeric, exists, cidr";
 
 /// The longest excerpt of a bad value quoted in an error message, in characters.
 const SHOW_LIMIT: usize = 120;
@@ -80,15 +79,10 @@ impl Pattern {
         let Value::Object(fields) = pattern else {
             return Err(error(
                 path,
-                format!(
-                    "a pattern must be a JSON object mapping field names to match arrays or nested patterns, got {}",
-                    show(pattern)
-                ),
+                format!("a pattern must be a JSON object mapping field names to match arrays or nested patterns, got {}", show(pattern)),
             ));
         };
-        Ok(Pattern {
-            root: compile_node(fields, path)?,
-        })
+        Ok(Pattern { root: compile_node(fields, path)? })
     }
 
     /// Parse from a JSON string (as FilterCriteria.Filters[].Pattern is a string in AWS); same error rules.
@@ -96,10 +90,7 @@ impl Pattern {
         let value: Value = serde_json::from_str(text).map_err(|e| {
             error(
                 path,
-                format!(
-                    "pattern is not valid JSON ({e}): {}; expected a JSON object such as {{\"source\": [\"aws.s3\"]}}",
-                    truncate(text)
-                ),
+                format!("pattern is not valid JSON ({e}): {}; expected a JSON object such as {{\"source\": [\"aws.s3\"]}}", truncate(text)),
             )
         })?;
         Self::compile(&value, path)
@@ -112,9 +103,7 @@ impl Pattern {
 
     /// A pattern that matches everything ({}).
     pub fn any() -> Pattern {
-        Pattern {
-            root: Node::default(),
-        }
+        Pattern { root: Node::default() }
     }
 }
 
@@ -199,13 +188,8 @@ enum Cidr {
 
 impl Node {
     fn matches_object(&self, object: Option<&Map<String, Value>>) -> bool {
-        self.fields
-            .iter()
-            .all(|(key, field)| field.matches(object.and_then(|o| o.get(key))))
-            && self
-                .or_branches
-                .as_ref()
-                .is_none_or(|branches| branches.iter().any(|b| b.matches_object(object)))
+        self.fields.iter().all(|(key, field)| field.matches(object.and_then(|o| o.get(key))))
+            && self.or_branches.as_ref().is_none_or(|branches| branches.iter().any(|b| b.matches_object(object)))
     }
 
     /// Match a (possibly absent) event value: an object is matched directly, an array if any
@@ -230,10 +214,7 @@ impl Field {
         match self {
             Field::Nested(node) => node.matches_value(value),
             Field::Leaf(leaf) => match value {
-                Some(v) if has_leaf(v) => leaf
-                    .matchers
-                    .iter()
-                    .any(|m| any_leaf(v, &|scalar| m.matches(scalar))),
+                Some(v) if has_leaf(v) => leaf.matchers.iter().any(|m| any_leaf(v, &|scalar| m.matches(scalar))),
                 _ => leaf.accepts_absent,
             },
         }
@@ -269,9 +250,7 @@ impl Matcher {
             Matcher::Literal(literal) => literal.matches(value),
             Matcher::Text(test) => value.as_str().is_some_and(|s| test.matches(s)),
             Matcher::AnythingBut(excluded) => !excluded.iter().any(|l| l.matches(value)),
-            Matcher::AnythingButText(excluded) => value
-                .as_str()
-                .is_none_or(|s| !excluded.iter().any(|t| t.matches(s))),
+            Matcher::AnythingButText(excluded) => value.as_str().is_none_or(|s| !excluded.iter().any(|t| t.matches(s))),
             Matcher::Numeric(range) => value.as_f64().is_some_and(|n| range.contains(n)),
             Matcher::Exists(exists) => *exists,
             Matcher::Cidr(cidr) => value.as_str().is_some_and(|s| cidr.contains(s)),
@@ -347,31 +326,16 @@ impl Wildcard {
 
 impl Range {
     fn contains(&self, n: f64) -> bool {
-        self.lower.is_none_or(|b| {
-            if b.inclusive {
-                n >= b.value
-            } else {
-                n > b.value
-            }
-        }) && self.upper.is_none_or(|b| {
-            if b.inclusive {
-                n <= b.value
-            } else {
-                n < b.value
-            }
-        })
+        self.lower.is_none_or(|b| if b.inclusive { n >= b.value } else { n > b.value })
+            && self.upper.is_none_or(|b| if b.inclusive { n <= b.value } else { n < b.value })
     }
 }
 
 impl Cidr {
     fn contains(&self, s: &str) -> bool {
         match (self, s.parse::<IpAddr>()) {
-            (Cidr::V4 { network, mask }, Ok(IpAddr::V4(addr))) => {
-                u32::from(addr) & mask == *network
-            }
-            (Cidr::V6 { network, mask }, Ok(IpAddr::V6(addr))) => {
-                u128::from(addr) & mask == *network
-            }
+            (Cidr::V4 { network, mask }, Ok(IpAddr::V4(addr))) => u32::from(addr) & mask == *network,
+            (Cidr::V6 { network, mask }, Ok(IpAddr::V6(addr))) => u128::from(addr) & mask == *network,
             _ => false,
         }
     }
@@ -418,13 +382,7 @@ fn compile_or(value: &Value, path: &str) -> Result<Vec<Node>, PatternError> {
     let branches = match value {
         Value::Array(branches) if branches.len() >= 2 => branches,
         other => {
-            return Err(error(
-                path,
-                format!(
-                    "$or takes an array of at least 2 pattern objects, got {}",
-                    show(other)
-                ),
-            ));
+            return Err(error(path, format!("$or takes an array of at least 2 pattern objects, got {}", show(other))));
         }
     };
     branches
@@ -434,13 +392,7 @@ fn compile_or(value: &Value, path: &str) -> Result<Vec<Node>, PatternError> {
             let here = index_path(path, i);
             match branch {
                 Value::Object(fields) if !fields.is_empty() => compile_node(fields, &here),
-                other => Err(error(
-                    &here,
-                    format!(
-                        "$or branch {} must be a pattern object naming at least one field",
-                        show(other)
-                    ),
-                )),
+                other => Err(error(&here, format!("$or branch {} must be a pattern object naming at least one field", show(other)))),
             }
         })
         .collect()
@@ -448,21 +400,12 @@ fn compile_or(value: &Value, path: &str) -> Result<Vec<Node>, PatternError> {
 
 fn compile_leaf(items: &[Value], path: &str) -> Result<Leaf, PatternError> {
     if items.is_empty() {
-        return Err(error(
-            path,
-            "match array [] is empty; give at least one match value, e.g. [\"abc\"], [null] or [{\"exists\": true}]",
-        ));
+        return Err(error(path, "match array [] is empty; give at least one match value, e.g. [\"abc\"], [null] or [{\"exists\": true}]"));
     }
-    let matchers = items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| compile_match_value(item, &index_path(path, i)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let matchers =
+        items.iter().enumerate().map(|(i, item)| compile_match_value(item, &index_path(path, i))).collect::<Result<Vec<_>, _>>()?;
     let accepts_absent = matchers.iter().any(|m| matches!(m, Matcher::Exists(false)));
-    Ok(Leaf {
-        matchers,
-        accepts_absent,
-    })
+    Ok(Leaf { matchers, accepts_absent })
 }
 
 fn compile_match_value(item: &Value, path: &str) -> Result<Matcher, PatternError> {
@@ -481,20 +424,13 @@ fn compile_match_value(item: &Value, path: &str) -> Result<Matcher, PatternError
 }
 
 /// The single `(key, value)` of an operator object.
-fn single_entry<'a>(
-    object: &'a Map<String, Value>,
-    path: &str,
-    allowed: &str,
-) -> Result<(&'a str, &'a Value), PatternError> {
+fn single_entry<'a>(object: &'a Map<String, Value>, path: &str, allowed: &str) -> Result<(&'a str, &'a Value), PatternError> {
     let mut entries = object.iter();
     match (entries.next(), entries.next()) {
         (Some((key, value)), None) => Ok((key.as_str(), value)),
         _ => Err(error(
             path,
-            format!(
-                "operator object {} must have exactly one key; allowed: {allowed}",
-                show(&Value::Object(object.clone()))
-            ),
+            format!("operator object {} must have exactly one key; allowed: {allowed}", show(&Value::Object(object.clone()))),
         )),
     }
 }
@@ -505,58 +441,26 @@ fn compile_operator(operator: &Map<String, Value>, path: &str) -> Result<Matcher
     match name {
         "prefix" => compile_affix(operand, &here, name, true).map(Matcher::Text),
         "suffix" => compile_affix(operand, &here, name, false).map(Matcher::Text),
-        "equals-ignore-case" => Ok(Matcher::Text(TextTest::EqualsIgnoreCase(
-            expect_str(operand, &here, name)?.to_lowercase(),
-        ))),
-        "wildcard" => Ok(Matcher::Text(TextTest::Wildcard(compile_wildcard(
-            expect_str(operand, &here, name)?,
-            &here,
-        )?))),
+        "equals-ignore-case" => Ok(Matcher::Text(TextTest::EqualsIgnoreCase(expect_str(operand, &here, name)?.to_lowercase()))),
+        "wildcard" => Ok(Matcher::Text(TextTest::Wildcard(compile_wildcard(expect_str(operand, &here, name)?, &here)?))),
         "anything-but" => compile_anything_but(operand, &here),
         "numeric" => compile_numeric(operand, &here).map(Matcher::Numeric),
         "exists" => match operand {
             Value::Bool(b) => Ok(Matcher::Exists(*b)),
-            other => Err(error(
-                &here,
-                format!("exists operand {} must be true or false", show(other)),
-            )),
+            other => Err(error(&here, format!("exists operand {} must be true or false", show(other)))),
         },
         "cidr" => compile_cidr(expect_str(operand, &here, name)?, &here).map(Matcher::Cidr),
-        _ => Err(error(
-            &here,
-            format!(
-                "unknown operator \"{name}\" (operand {}); allowed operators: {OPERATORS}",
-                show(operand)
-            ),
-        )),
+        _ => Err(error(&here, format!("unknown operator \"{name}\" (operand {}); allowed operators: {OPERATORS}", show(operand)))),
     }
 }
 
 fn expect_str<'a>(operand: &'a Value, path: &str, operator: &str) -> Result<&'a str, PatternError> {
-    operand.as_str().ok_or_else(|| {
-        error(
-            path,
-            format!("{operator} operand {} must be a string", show(operand)),
-        )
-    })
+    operand.as_str().ok_or_else(|| error(path, format!("{operator} operand {} must be a string", show(operand))))
 }
 
 /// `prefix` / `suffix` operand: a string or `{"equals-ignore-case": "<string>"}`.
-fn compile_affix(
-    operand: &Value,
-    path: &str,
-    operator: &str,
-    prefix: bool,
-) -> Result<TextTest, PatternError> {
-    let bad = || {
-        error(
-            path,
-            format!(
-                "{operator} operand {} must be a string or {{\"equals-ignore-case\": \"<string>\"}}",
-                show(operand)
-            ),
-        )
-    };
+fn compile_affix(operand: &Value, path: &str, operator: &str, prefix: bool) -> Result<TextTest, PatternError> {
+    let bad = || error(path, format!("{operator} operand {} must be a string or {{\"equals-ignore-case\": \"<string>\"}}", show(operand)));
     match operand {
         Value::String(s) if prefix => Ok(TextTest::Prefix(s.clone())),
         Value::String(s) => Ok(TextTest::Suffix(s.clone())),
@@ -567,11 +471,7 @@ fn compile_affix(
             }
             let here = key_path(path, name);
             let lowered = expect_str(value, &here, name)?.to_lowercase();
-            Ok(if prefix {
-                TextTest::PrefixIgnoreCase(lowered)
-            } else {
-                TextTest::SuffixIgnoreCase(lowered)
-            })
+            Ok(if prefix { TextTest::PrefixIgnoreCase(lowered) } else { TextTest::SuffixIgnoreCase(lowered) })
         }
         _ => Err(bad()),
     }
@@ -581,9 +481,7 @@ fn compile_anything_but(operand: &Value, path: &str) -> Result<Matcher, PatternE
     const ALLOWED: &str = "a string, a number, a non-empty array of only strings or only numbers, \
          or an object with one of prefix, suffix, equals-ignore-case, wildcard";
     match operand {
-        Value::String(_) | Value::Number(_) => Ok(Matcher::AnythingBut(
-            Literal::from_scalar(operand).into_iter().collect(),
-        )),
+        Value::String(_) | Value::Number(_) => Ok(Matcher::AnythingBut(Literal::from_scalar(operand).into_iter().collect())),
         Value::Array(items) if !items.is_empty() => {
             let first_is_string = items.first().is_some_and(Value::is_string);
             items
@@ -604,16 +502,14 @@ fn compile_anything_but(operand: &Value, path: &str) -> Result<Matcher, PatternE
                 .map(Matcher::AnythingBut)
         }
         Value::Object(inner) => {
-            let (name, value) =
-                single_entry(inner, path, "prefix, suffix, equals-ignore-case, wildcard")?;
+            let (name, value) = single_entry(inner, path, "prefix, suffix, equals-ignore-case, wildcard")?;
             let here = key_path(path, name);
             let tests = match name {
                 "prefix" => vec![TextTest::Prefix(expect_str(value, &here, name)?.to_owned())],
                 "suffix" => vec![TextTest::Suffix(expect_str(value, &here, name)?.to_owned())],
-                "equals-ignore-case" => str_or_list(value, &here, name)?
-                    .into_iter()
-                    .map(|(s, _)| TextTest::EqualsIgnoreCase(s.to_lowercase()))
-                    .collect(),
+                "equals-ignore-case" => {
+                    str_or_list(value, &here, name)?.into_iter().map(|(s, _)| TextTest::EqualsIgnoreCase(s.to_lowercase())).collect()
+                }
                 "wildcard" => str_or_list(value, &here, name)?
                     .into_iter()
                     .map(|(s, at)| compile_wildcard(s, &at).map(TextTest::Wildcard))
@@ -630,31 +526,13 @@ fn compile_anything_but(operand: &Value, path: &str) -> Result<Matcher, PatternE
             };
             Ok(Matcher::AnythingButText(tests))
         }
-        other => Err(error(
-            path,
-            format!(
-                "anything-but operand {} is not allowed; expected {ALLOWED}",
-                show(other)
-            ),
-        )),
+        other => Err(error(path, format!("anything-but operand {} is not allowed; expected {ALLOWED}", show(other)))),
     }
 }
 
 /// A string, or a non-empty array of strings; each with the path it came from.
-fn str_or_list<'a>(
-    operand: &'a Value,
-    path: &str,
-    operator: &str,
-) -> Result<Vec<(&'a str, String)>, PatternError> {
-    let bad = |at: &str, v: &Value| {
-        error(
-            at,
-            format!(
-                "{operator} operand {} must be a string or a non-empty array of strings",
-                show(v)
-            ),
-        )
-    };
+fn str_or_list<'a>(operand: &'a Value, path: &str, operator: &str) -> Result<Vec<(&'a str, String)>, PatternError> {
+    let bad = |at: &str, v: &Value| error(at, format!("{operator} operand {} must be a string or a non-empty array of strings", show(v)));
     match operand {
         Value::String(s) => Ok(vec![(s.as_str(), path.to_owned())]),
         Value::Array(items) if !items.is_empty() => items
@@ -727,34 +605,20 @@ fn compile_numeric(operand: &Value, path: &str) -> Result<Range, PatternError> {
     for (i, pair) in items.chunks(2).enumerate() {
         let (op_path, bound_path) = (index_path(path, 2 * i), index_path(path, 2 * i + 1));
         let [op, bound] = pair else {
-            return Err(error(
-                path,
-                "numeric comparisons come in (operator, number) pairs",
-            ));
+            return Err(error(path, "numeric comparisons come in (operator, number) pairs"));
         };
-        let value = bound.as_f64().filter(|n| n.is_finite()).ok_or_else(|| {
-            error(
-                &bound_path,
-                format!("numeric bound {} must be a finite number", show(bound)),
-            )
-        })?;
+        let value = bound
+            .as_f64()
+            .filter(|n| n.is_finite())
+            .ok_or_else(|| error(&bound_path, format!("numeric bound {} must be a finite number", show(bound))))?;
         let (is_lower, inclusive) = match op.as_str() {
             Some("=") if items.len() == 2 => {
-                let exact = Some(Bound {
-                    value,
-                    inclusive: true,
-                });
-                range = Range {
-                    lower: exact,
-                    upper: exact,
-                };
+                let exact = Some(Bound { value, inclusive: true });
+                range = Range { lower: exact, upper: exact };
                 continue;
             }
             Some("=") => {
-                return Err(error(
-                    &op_path,
-                    "numeric \"=\" must be the only comparison, e.g. [\"=\", 5]",
-                ));
+                return Err(error(&op_path, "numeric \"=\" must be the only comparison, e.g. [\"=\", 5]"));
             }
             Some(">") => (true, false),
             Some(">=") => (true, true),
@@ -763,18 +627,11 @@ fn compile_numeric(operand: &Value, path: &str) -> Result<Range, PatternError> {
             _ => {
                 return Err(error(
                     &op_path,
-                    format!(
-                        "numeric comparison {} is not allowed; expected one of \"<\", \"<=\", \"=\", \">\", \">=\"",
-                        show(op)
-                    ),
+                    format!("numeric comparison {} is not allowed; expected one of \"<\", \"<=\", \"=\", \">\", \">=\"", show(op)),
                 ));
             }
         };
-        let slot = if is_lower {
-            &mut range.lower
-        } else {
-            &mut range.upper
-        };
+        let slot = if is_lower { &mut range.lower } else { &mut range.upper };
         if slot.is_some() {
             return Err(error(
                 &op_path,
@@ -791,10 +648,7 @@ fn compile_numeric(operand: &Value, path: &str) -> Result<Range, PatternError> {
         if items.len() == 4 && lower.value >= upper.value {
             return Err(error(
                 path,
-                format!(
-                    "numeric range {} is empty; the lower bound must be less than the upper bound",
-                    show(operand)
-                ),
+                format!("numeric range {} is empty; the lower bound must be less than the upper bound", show(operand)),
             ));
         }
     }
@@ -819,17 +673,11 @@ fn compile_cidr(text: &str, path: &str) -> Result<Cidr, PatternError> {
     match address.parse::<IpAddr>().map_err(|_| bad())? {
         IpAddr::V4(addr) if length <= 32 => {
             let mask = u32::MAX.checked_shl(32 - length).unwrap_or(0);
-            Ok(Cidr::V4 {
-                network: u32::from(addr) & mask,
-                mask,
-            })
+            Ok(Cidr::V4 { network: u32::from(addr) & mask, mask })
         }
         IpAddr::V6(addr) if length <= 128 => {
             let mask = u128::MAX.checked_shl(128 - length).unwrap_or(0);
-            Ok(Cidr::V6 {
-                network: u128::from(addr) & mask,
-                mask,
-            })
+            Ok(Cidr::V6 { network: u128::from(addr) & mask, mask })
         }
         _ => Err(bad()),
     }
@@ -840,18 +688,12 @@ fn compile_cidr(text: &str, path: &str) -> Result<Cidr, PatternError> {
 // ---------------------------------------------------------------------------------------------
 
 fn error(path: &str, message: impl Into<String>) -> PatternError {
-    PatternError {
-        path: path.to_owned(),
-        message: message.into(),
-    }
+    PatternError { path: path.to_owned(), message: message.into() }
 }
 
 /// `base.key`, or `base["odd key"]` when the key is not a plain name.
 fn key_path(base: &str, key: &str) -> String {
-    let plain = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '$'));
+    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '$'));
     match (plain, base.is_empty()) {
         (true, true) => key.to_owned(),
         (true, false) => format!("{base}.{key}"),
@@ -910,13 +752,7 @@ mod tests {
     #[test]
     fn any_matches_everything() {
         let any = Pattern::any();
-        for event in [
-            json!({}),
-            json!({"a": 1}),
-            json!(null),
-            json!([1, 2]),
-            json!("s"),
-        ] {
+        for event in [json!({}), json!({"a": 1}), json!(null), json!([1, 2]), json!("s")] {
             assert!(any.matches(&event));
         }
         assert!(matches(json!({}), json!({"x": {"y": 1}})));
@@ -949,23 +785,14 @@ mod tests {
     #[test]
     fn missing_field_does_not_match() {
         assert!(!matches(json!({"source": ["aws.s3"]}), json!({})));
-        assert!(!matches(
-            json!({"detail": {"x": ["1"]}}),
-            json!({"source": "a"})
-        ));
+        assert!(!matches(json!({"detail": {"x": ["1"]}}), json!({"source": "a"})));
     }
 
     #[test]
     fn nested_fields_descend() {
         let p = json!({"detail": {"state": ["terminated"], "info": {"code": [16]}}});
-        assert!(matches(
-            p.clone(),
-            json!({"detail": {"state": "terminated", "info": {"code": 16}}})
-        ));
-        assert!(!matches(
-            p.clone(),
-            json!({"detail": {"state": "terminated", "info": {"code": 17}}})
-        ));
+        assert!(matches(p.clone(), json!({"detail": {"state": "terminated", "info": {"code": 16}}})));
+        assert!(!matches(p.clone(), json!({"detail": {"state": "terminated", "info": {"code": 17}}})));
         assert!(!matches(p, json!({"detail": "terminated"})));
     }
 
@@ -981,14 +808,8 @@ mod tests {
     #[test]
     fn nested_pattern_over_array_of_objects_needs_one_element_matching_all() {
         let p = json!({"items": {"a": [1], "b": [2]}});
-        assert!(matches(
-            p.clone(),
-            json!({"items": [{"a": 1, "b": 2}, {"a": 3}]})
-        ));
-        assert!(!matches(
-            p,
-            json!({"items": [{"a": 1, "b": 3}, {"a": 5, "b": 2}]})
-        ));
+        assert!(matches(p.clone(), json!({"items": [{"a": 1, "b": 2}, {"a": 3}]})));
+        assert!(!matches(p, json!({"items": [{"a": 1, "b": 3}, {"a": 5, "b": 2}]})));
     }
 
     #[test]
@@ -1022,18 +843,9 @@ mod tests {
     #[test]
     fn or_combines_sub_patterns() {
         let p = json!({"source": ["aws.ec2"], "$or": [{"state": ["running"]}, {"detail": {"c": [{"numeric": [">", 5]}]}}]});
-        assert!(matches(
-            p.clone(),
-            json!({"source": "aws.ec2", "state": "running"})
-        ));
-        assert!(matches(
-            p.clone(),
-            json!({"source": "aws.ec2", "detail": {"c": 9}})
-        ));
-        assert!(!matches(
-            p.clone(),
-            json!({"source": "aws.ec2", "detail": {"c": 1}})
-        ));
+        assert!(matches(p.clone(), json!({"source": "aws.ec2", "state": "running"})));
+        assert!(matches(p.clone(), json!({"source": "aws.ec2", "detail": {"c": 9}})));
+        assert!(!matches(p.clone(), json!({"source": "aws.ec2", "detail": {"c": 1}})));
         assert!(!matches(p, json!({"source": "aws.s3", "state": "running"})));
     }
 
@@ -1093,10 +905,7 @@ mod tests {
         assert!(matches(p.clone(), json!({"p": "ab"})));
         assert!(!matches(p, json!({"p": "ba"})));
         // prefix and suffix must not overlap
-        assert!(!matches(
-            json!({"p": [{"wildcard": "ab*ba"}]}),
-            json!({"p": "aba"})
-        ));
+        assert!(!matches(json!({"p": [{"wildcard": "ab*ba"}]}), json!({"p": "aba"})));
         assert!(matches(json!({"p": [{"wildcard": "*"}]}), json!({"p": ""})));
     }
 
@@ -1105,10 +914,7 @@ mod tests {
         let p = json!({"p": [{"wildcard": "a\\*b"}]});
         assert!(matches(p.clone(), json!({"p": "a*b"})));
         assert!(!matches(p, json!({"p": "axb"})));
-        assert!(matches(
-            json!({"p": [{"wildcard": "a\\\\*"}]}),
-            json!({"p": "a\\zz"})
-        ));
+        assert!(matches(json!({"p": [{"wildcard": "a\\\\*"}]}), json!({"p": "a\\zz"})));
     }
 
     #[test]
@@ -1118,9 +924,7 @@ mod tests {
         assert!(e.message.contains("a**b") && e.message.contains("consecutive"));
         let e = compile_err(json!({"p": [{"wildcard": "a\\b"}]}));
         assert!(e.message.contains("invalid escape"));
-        assert!(compile_err(json!({"p": [{"wildcard": "a\\"}]}))
-            .message
-            .contains("trailing"));
+        assert!(compile_err(json!({"p": [{"wildcard": "a\\"}]})).message.contains("trailing"));
     }
 
     // --- anything-but ----------------------------------------------------------------------
@@ -1208,31 +1012,13 @@ mod tests {
 
     #[test]
     fn numeric_single_comparisons() {
-        assert!(matches(
-            json!({"c": [{"numeric": ["=", 3]}]}),
-            json!({"c": 3.0})
-        ));
-        assert!(!matches(
-            json!({"c": [{"numeric": ["=", 3]}]}),
-            json!({"c": 3.5})
-        ));
-        assert!(matches(
-            json!({"c": [{"numeric": ["<", -1]}]}),
-            json!({"c": -2})
-        ));
-        assert!(!matches(
-            json!({"c": [{"numeric": ["<", -1]}]}),
-            json!({"c": -1})
-        ));
-        assert!(matches(
-            json!({"c": [{"numeric": [">=", 1e3]}]}),
-            json!({"c": 1000})
-        ));
+        assert!(matches(json!({"c": [{"numeric": ["=", 3]}]}), json!({"c": 3.0})));
+        assert!(!matches(json!({"c": [{"numeric": ["=", 3]}]}), json!({"c": 3.5})));
+        assert!(matches(json!({"c": [{"numeric": ["<", -1]}]}), json!({"c": -2})));
+        assert!(!matches(json!({"c": [{"numeric": ["<", -1]}]}), json!({"c": -1})));
+        assert!(matches(json!({"c": [{"numeric": [">=", 1e3]}]}), json!({"c": 1000})));
         // upper bound first is accepted too
-        assert!(matches(
-            json!({"c": [{"numeric": ["<", 5, ">", 1]}]}),
-            json!({"c": 2})
-        ));
+        assert!(matches(json!({"c": [{"numeric": ["<", 5, ">", 1]}]}), json!({"c": 2})));
     }
 
     #[test]
@@ -1303,18 +1089,9 @@ mod tests {
         assert!(!matches(p.clone(), json!({"ip": "10.0.1.0"})));
         assert!(!matches(p.clone(), json!({"ip": "not an ip"})));
         assert!(!matches(p, json!({"ip": "::1"})));
-        assert!(matches(
-            json!({"ip": [{"cidr": "0.0.0.0/0"}]}),
-            json!({"ip": "8.8.8.8"})
-        ));
-        assert!(matches(
-            json!({"ip": [{"cidr": "1.2.3.4/32"}]}),
-            json!({"ip": "1.2.3.4"})
-        ));
-        assert!(!matches(
-            json!({"ip": [{"cidr": "1.2.3.4/32"}]}),
-            json!({"ip": "1.2.3.5"})
-        ));
+        assert!(matches(json!({"ip": [{"cidr": "0.0.0.0/0"}]}), json!({"ip": "8.8.8.8"})));
+        assert!(matches(json!({"ip": [{"cidr": "1.2.3.4/32"}]}), json!({"ip": "1.2.3.4"})));
+        assert!(!matches(json!({"ip": [{"cidr": "1.2.3.4/32"}]}), json!({"ip": "1.2.3.5"})));
     }
 
     #[test]
@@ -1324,22 +1101,12 @@ mod tests {
         assert!(matches(p.clone(), json!({"ip": "2001:0db8:0000::ffff"})));
         assert!(!matches(p.clone(), json!({"ip": "2001:db9::1"})));
         assert!(!matches(p, json!({"ip": "10.0.0.1"})));
-        assert!(matches(
-            json!({"ip": [{"cidr": "::/0"}]}),
-            json!({"ip": "fe80::1"})
-        ));
+        assert!(matches(json!({"ip": [{"cidr": "::/0"}]}), json!({"ip": "fe80::1"})));
     }
 
     #[test]
     fn cidr_errors() {
-        for bad in [
-            "10.0.0.0",
-            "10.0.0.0/33",
-            "10.0.0/8",
-            "::/129",
-            "10.0.0.0/+8",
-            "x/8",
-        ] {
+        for bad in ["10.0.0.0", "10.0.0.0/33", "10.0.0/8", "::/129", "10.0.0.0/+8", "x/8"] {
             let e = compile_err(json!({"ip": [{"cidr": bad}]}));
             assert_eq!(e.path, at(".ip[0].cidr"));
             assert!(e.message.contains(bad), "{e}");
@@ -1429,13 +1196,9 @@ mod tests {
 
     #[test]
     fn parse_str_ok_and_errors() {
-        let p = Pattern::parse_str(
-            r#"{"body": {"n": [{"numeric": [">", 1]}]}}"#,
-            "F[0].Pattern",
-        );
+        let p = Pattern::parse_str(r#"{"body": {"n": [{"numeric": [">", 1]}]}}"#, "F[0].Pattern");
         assert!(p.is_ok_and(|p| p.matches(&json!({"body": {"n": 2}}))));
-        let e =
-            Pattern::parse_str("{\"body\": [", "ESM[1].FilterCriteria.Filters[0].Pattern").err();
+        let e = Pattern::parse_str("{\"body\": [", "ESM[1].FilterCriteria.Filters[0].Pattern").err();
         let e = e.unwrap_or_else(|| panic!("invalid JSON accepted"));
         assert_eq!(e.path, "ESM[1].FilterCriteria.Filters[0].Pattern");
         assert!(e.message.contains("not valid JSON") && e.message.contains("{\"body\": ["));
@@ -1468,8 +1231,7 @@ mod tests {
         leaf.prop_recursive(4, 32, 4, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::vec(("[abc]|\\$or", inner), 0..4)
-                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+                prop::collection::vec(("[abc]|\\$or", inner), 0..4).prop_map(|kv| Value::Object(kv.into_iter().collect())),
             ]
         })
     }
@@ -1501,8 +1263,7 @@ mod tests {
     fn arb_field() -> impl Strategy<Value = Value> {
         let leaf = prop::collection::vec(arb_match_value(), 0..4).prop_map(Value::Array);
         leaf.prop_recursive(3, 24, 3, |inner| {
-            let object = prop::collection::vec(("[abc]", inner), 1..3)
-                .prop_map(|kv| Value::Object(kv.into_iter().collect()));
+            let object = prop::collection::vec(("[abc]", inner), 1..3).prop_map(|kv| Value::Object(kv.into_iter().collect()));
             prop_oneof![
                 3 => object.clone(),
                 1 => prop::collection::vec(object, 1..4).prop_map(|branches| json!({"$or": branches})),
@@ -1511,8 +1272,7 @@ mod tests {
     }
 
     fn arb_pattern() -> impl Strategy<Value = Value> {
-        prop::collection::vec(("[abc]", arb_field()), 0..3)
-            .prop_map(|kv| Value::Object(kv.into_iter().collect()))
+        prop::collection::vec(("[abc]", arb_field()), 0..3).prop_map(|kv| Value::Object(kv.into_iter().collect()))
     }
 
     proptest! {

@@ -117,7 +117,11 @@ impl Observer for MemorySinks {
         if let (TraceEvent::Delivered { event, function, target, kind, failure: None }, Some(content)) = (ev, ctx.content) {
             let fd = ctx.model.function(*function);
             let name = ctx.model.target(*target).name.clone();
-            self.messages.push((name.clone(), *kind, wire_message(ctx.model, *target, *kind, content, &fd.arn, t, event.wrapping_mul(4) + *kind as u64)));
+            self.messages.push((
+                name.clone(),
+                *kind,
+                wire_message(ctx.model, *target, *kind, content, &fd.arn, t, event.wrapping_mul(4) + *kind as u64),
+            ));
             self.contents.push((name, content.clone()));
         }
     }
@@ -286,7 +290,10 @@ impl RunReport {
                 continue;
             }
             let by_kind: Map<String, Value> = records_by_name(m).into_iter().map(|(k, n)| (k.to_string(), json!(n))).collect();
-            sinks.insert(t.file_stem.clone(), json!({"arn": t.arn, "kind": t.kind.label(), "records": m.delivered(), "byKind": by_kind, "deliveryFailures": m.failures}));
+            sinks.insert(
+                t.file_stem.clone(),
+                json!({"arn": t.arn, "kind": t.kind.label(), "records": m.delivered(), "byKind": by_kind, "deliveryFailures": m.failures}),
+            );
         }
         json!({
             "lambdasim": env!("CARGO_PKG_VERSION"),
@@ -319,7 +326,14 @@ impl RunReport {
         use std::fmt::Write as _;
         let mut s = String::new();
         let secs = |us: u64| SimTime::from_micros(us).to_string();
-        let _ = writeln!(s, "lambdasim {} | scenario {} ({:016x}) | seed {}", env!("CARGO_PKG_VERSION"), self.scenario, self.scenario_digest, self.seed);
+        let _ = writeln!(
+            s,
+            "lambdasim {} | scenario {} ({:016x}) | seed {}",
+            env!("CARGO_PKG_VERSION"),
+            self.scenario,
+            self.scenario_digest,
+            self.seed
+        );
         let _ = writeln!(
             s,
             "simulated {} of virtual time: {} events accepted, {} rejected, {} trace events, {} kernel events",
@@ -330,13 +344,38 @@ impl RunReport {
             if m.accepted == 0 && m.rejected == 0 {
                 continue;
             }
-            let _ = writeln!(s, "\nfunction {} ({} MB, timeout {}, retries {}, max age {})", f.name, f.memory_mb, f.timeout, f.max_retries, f.max_age);
+            let _ = writeln!(
+                s,
+                "\nfunction {} ({} MB, timeout {}, retries {}, max age {})",
+                f.name, f.memory_mb, f.timeout, f.max_retries, f.max_age
+            );
             let fates: Vec<String> = Fate::ALL.iter().filter(|x| m.fate(**x) > 0).map(|x| format!("{} {}", x.name(), m.fate(*x))).collect();
-            let _ = writeln!(s, "  accepted {}  rejected {}  fates: {}", m.accepted, m.rejected, if fates.is_empty() { "-".into() } else { fates.join(", ") });
-            let hist: Vec<String> = m.attempts_per_event.iter().enumerate().filter(|(_, n)| **n > 0).map(|(a, n)| format!("{a}x: {n}")).collect();
-            let _ = writeln!(s, "  executions {} (per event {})  cold starts {}  environments {}  peak concurrency {}", m.attempts, hist.join(", "), m.cold_starts, m.environments, m.peak_concurrency);
+            let _ = writeln!(
+                s,
+                "  accepted {}  rejected {}  fates: {}",
+                m.accepted,
+                m.rejected,
+                if fates.is_empty() { "-".into() } else { fates.join(", ") }
+            );
+            let hist: Vec<String> =
+                m.attempts_per_event.iter().enumerate().filter(|(_, n)| **n > 0).map(|(a, n)| format!("{a}x: {n}")).collect();
+            let _ = writeln!(
+                s,
+                "  executions {} (per event {})  cold starts {}  environments {}  peak concurrency {}",
+                m.attempts,
+                hist.join(", "),
+                m.cold_starts,
+                m.environments,
+                m.peak_concurrency
+            );
             let reasons: Vec<String> = throttles_by_name(m).into_iter().map(|(k, v)| format!("{k} {v}")).collect();
-            let _ = writeln!(s, "  throttles {}{}  retries scheduled {}", m.throttles, if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) }, m.retries_scheduled);
+            let _ = writeln!(
+                s,
+                "  throttles {}{}  retries scheduled {}",
+                m.throttles,
+                if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) },
+                m.retries_scheduled
+            );
             if !m.latency.is_empty() {
                 let l = &m.latency;
                 let _ = writeln!(
@@ -357,7 +396,14 @@ impl RunReport {
                 continue;
             }
             let kinds: Vec<String> = records_by_name(m).into_iter().map(|(k, n)| format!("{k} {n}")).collect();
-            sink_lines.push(format!("  {} ({}): {} records ({}){}", t.name, t.kind.label(), m.delivered(), kinds.join(", "), if m.failures > 0 { format!(", {} delivery failures", m.failures) } else { String::new() }));
+            sink_lines.push(format!(
+                "  {} ({}): {} records ({}){}",
+                t.name,
+                t.kind.label(),
+                m.delivered(),
+                kinds.join(", "),
+                if m.failures > 0 { format!(", {} delivery failures", m.failures) } else { String::new() }
+            ));
         }
         if !sink_lines.is_empty() {
             let _ = writeln!(s, "\nsinks");

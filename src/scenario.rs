@@ -65,6 +65,7 @@ pub struct Scenario {
 pub struct AccountSpec {
     /// Regional concurrency limit shared by all functions (default 1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub concurrent_executions: Option<i64>,
 }
 
@@ -98,6 +99,7 @@ pub struct SimulationSpec {
     pub async_payload_limit: Option<PayloadLimitMode>,
     /// Probability that the async queue delivers an accepted event twice (at-least-once, spec section 2). Default 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1))]
     pub duplicate_delivery_probability: Option<f64>,
     /// `source` of EventBridge destination events: `lambda` (default) or `aws.lambda` (spec 3.1, 9.3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,15 +156,18 @@ pub struct FunctionSpec {
     pub function_name: String,
     /// Seconds, 1–900 (default 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 900))]
     pub timeout: Option<i64>,
     /// MB, 128–10240 (default 128).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 128, max = 10240))]
     pub memory_size: Option<i64>,
     /// `["x86_64"]` (default) or `["arm64"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub architectures: Option<Vec<String>>,
     /// Reserved concurrency: both a cap and a guarantee; 0 throttles every invocation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub reserved_concurrent_executions: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_invoke_config: Option<EventInvokeConfigSpec>,
@@ -178,9 +183,11 @@ pub struct FunctionSpec {
 pub struct EventInvokeConfigSpec {
     /// 0–2 (default 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 2))]
     pub maximum_retry_attempts: Option<i64>,
     /// 60–21600 (default 21600).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 60, max = 21600))]
     pub maximum_event_age_in_seconds: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_config: Option<DestinationConfigSpec>,
@@ -307,6 +314,7 @@ pub struct WhenSpec {
     pub attempt: Option<RangeSpec>,
     /// The rule applies with this probability (drawn only when the other conditions hold).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1))]
     pub probability: Option<f64>,
 }
 

@@ -151,8 +151,13 @@ impl<'m, O: Observer> Sim<'m, O> {
                 }
             })
             .collect();
-        let sources = model.sources.iter().map(|s| SourceState { n: 0, rng: rng::stream(seed, &format!("workload:{}", s.name), "arrivals") }).collect();
-        let response_sizes = model.functions.iter().map(|f| f.rules.iter().map(|r| destinations::json_size(&r.response) as u32).collect()).collect();
+        let sources = model
+            .sources
+            .iter()
+            .map(|s| SourceState { n: 0, rng: rng::stream(seed, &format!("workload:{}", s.name), "arrivals") })
+            .collect();
+        let response_sizes =
+            model.functions.iter().map(|f| f.rules.iter().map(|r| destinations::json_size(&r.response) as u32).collect()).collect();
         let needs_content = obs.wants_content();
         let mut sim = Sim {
             model,
@@ -403,8 +408,12 @@ impl<'m, O: Observer> Sim<'m, O> {
             return;
         }
         for fault in &fd.faults {
-            if matches!(fault.kind, FaultKind::Throttle | FaultKind::ServiceError) && fault.active(now) && (fault.probability >= 1.0 || self.fns[f.ix()].rng_faults.random::<f64>() < fault.probability) {
-                let reason = if fault.kind == FaultKind::Throttle { ThrottleReason::InjectedThrottle } else { ThrottleReason::ServiceError };
+            if matches!(fault.kind, FaultKind::Throttle | FaultKind::ServiceError)
+                && fault.active(now)
+                && (fault.probability >= 1.0 || self.fns[f.ix()].rng_faults.random::<f64>() < fault.probability)
+            {
+                let reason =
+                    if fault.kind == FaultKind::Throttle { ThrottleReason::InjectedThrottle } else { ThrottleReason::ServiceError };
                 self.throttle(slot, reason);
                 return;
             }
@@ -479,7 +488,10 @@ impl<'m, O: Observer> Sim<'m, O> {
         // Decide how this execution ends: faults on the timeline first, then the ordered rules.
         let mut decided: Option<(Outcome, Arc<str>, Arc<str>, Arc<Value>, u32, Option<usize>)> = None;
         for fault in &fd.faults {
-            if matches!(fault.kind, FaultKind::Error | FaultKind::Timeout | FaultKind::Crash) && fault.active(now) && (fault.probability >= 1.0 || fs.rng_faults.random::<f64>() < fault.probability) {
+            if matches!(fault.kind, FaultKind::Error | FaultKind::Timeout | FaultKind::Crash)
+                && fault.active(now)
+                && (fault.probability >= 1.0 || fs.rng_faults.random::<f64>() < fault.probability)
+            {
                 let o = match fault.kind {
                     FaultKind::Timeout => Outcome::Timeout,
                     FaultKind::Crash => Outcome::Crash,
@@ -510,7 +522,8 @@ impl<'m, O: Observer> Sim<'m, O> {
                     OutcomeKind::Timeout => Outcome::Timeout,
                     OutcomeKind::Crash => Outcome::Crash,
                 };
-                decided = Some((o, r.error_type.clone(), r.error_message.clone(), r.response.clone(), self.response_sizes[fi][ri], Some(ri)));
+                decided =
+                    Some((o, r.error_type.clone(), r.error_message.clone(), r.response.clone(), self.response_sizes[fi][ri], Some(ri)));
                 break;
             }
         }

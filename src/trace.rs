@@ -79,7 +79,14 @@ pub enum Fate {
 }
 
 impl Fate {
-    pub const ALL: [Fate; 6] = [Fate::Succeeded, Fate::RetriesExhausted, Fate::EventAgeExceeded, Fate::ZeroReservedConcurrency, Fate::RecursionStopped, Fate::InFlight];
+    pub const ALL: [Fate; 6] = [
+        Fate::Succeeded,
+        Fate::RetriesExhausted,
+        Fate::EventAgeExceeded,
+        Fate::ZeroReservedConcurrency,
+        Fate::RecursionStopped,
+        Fate::InFlight,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -162,7 +169,17 @@ pub enum TraceEvent {
     /// An execution starts on an environment (cold: it runs init first).
     AttemptStart { event: u64, rid: u64, function: FnId, attempt: u32, env: u32, cold: bool, init: SimTime },
     /// An execution ends. `billed_ms` is the invoke phase rounded up to 1 ms; `init_billed_ms` the init phase.
-    AttemptEnd { event: u64, rid: u64, function: FnId, attempt: u32, env: u32, outcome: Outcome, duration: SimTime, billed_ms: u64, init_billed_ms: u64 },
+    AttemptEnd {
+        event: u64,
+        rid: u64,
+        function: FnId,
+        attempt: u32,
+        env: u32,
+        outcome: Outcome,
+        duration: SimTime,
+        billed_ms: u64,
+        init_billed_ms: u64,
+    },
     /// A function-error retry is scheduled after `delay`.
     RetryScheduled { event: u64, function: FnId, next_attempt: u32, delay: SimTime },
     /// The event could not run now; it is retried after `retry_in` (throttle back-off) or given up.
@@ -327,7 +344,8 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
             o
         }
         TraceEvent::Rejected { function, origin, size, status } => {
-            let mut o = json!({"function": fname(function), "payloadBytes": size, "statusCode": status, "errorType": "RequestTooLargeException"});
+            let mut o =
+                json!({"function": fname(function), "payloadBytes": size, "statusCode": status, "errorType": "RequestTooLargeException"});
             if let Origin::Workload(i) = origin {
                 o["source"] = json!(m.sources.get(*i as usize).map(|s| s.name.as_str()).unwrap_or("?"));
             }
