@@ -5,12 +5,10 @@
 //! - Wire forms per target (spec 3.1): SQS/SNS carry the record as the message body; a Lambda target gets the record as
 //!   its payload; EventBridge wraps it as `detail`; S3 stores it under `aws/lambda/async/<function>/...`.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use crate::model::{Model, TargetKind};
+use crate::model::{FnId, Model, TargetKind};
 use crate::time::SimTime;
 use crate::trace::{request_id, uuid_from, Outcome, RecordKind};
 
@@ -28,15 +26,43 @@ fn utc(model: &Model, t: SimTime) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-/// The last execution of an event, as records report it.
-#[derive(Debug, Clone)]
+/// What decided an execution's outcome: a behaviour rule, a fault on the timeline, or neither (success, null).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    Default,
+    Rule(u32),
+    Fault(u32),
+}
+
+/// The last execution of an event, as records report it. Plain data: the texts stay in the model.
+#[derive(Debug, Clone, Copy)]
 pub struct LastResult {
     pub outcome: Outcome,
-    pub error_type: Arc<str>,
-    pub error_message: Arc<str>,
-    pub response: Arc<Value>,
+    pub cause: Cause,
+    pub function: FnId,
     pub ended: SimTime,
     pub timeout: SimTime,
+}
+
+impl LastResult {
+    fn texts<'m>(&self, model: &'m Model) -> (&'m str, &'m str) {
+        let f = model.function(self.function);
+        match self.cause {
+            Cause::Rule(i) => f.rules.get(i as usize).map(|r| (&*r.error_type, &*r.error_message)).unwrap_or(("", "")),
+            Cause::Fault(i) => f.faults.get(i as usize).map(|x| (&*x.error_type, &*x.error_message)).unwrap_or(("", "")),
+            Cause::Default => match self.outcome {
+                Outcome::Crash => ("Runtime.ExitError", "Runtime exited with error: signal: killed"),
+                _ => ("Error", "Unhandled error"),
+            },
+        }
+    }
+    /// The response of a successful execution.
+    pub fn response(&self, model: &Model) -> Value {
+        match self.cause {
+            Cause::Rule(i) => model.function(self.function).rules.get(i as usize).map(|r| (*r.response).clone()).unwrap_or(Value::Null),
+            _ => Value::Null,
+        }
+    }
 }
 
 /// Everything a record is made of.
@@ -61,9 +87,13 @@ pub fn error_payload(model: &Model, seed: u64, rid: u64, last: &LastResult) -> V
             json!({"errorMessage": format!("{} {} Task timed out after {:.2} seconds", iso_millis(model, last.ended), req, last.timeout.as_secs_f64())})
         }
         Outcome::Crash => {
-            json!({"errorType": &*last.error_type, "errorMessage": format!("RequestId: {req} Error: {}", last.error_message)})
+            let (ty, msg) = last.texts(model);
+            json!({"errorType": ty, "errorMessage": format!("RequestId: {req} Error: {msg}")})
         }
-        _ => json!({"errorMessage": &*last.error_message, "errorType": &*last.error_type, "requestId": req, "stackTrace": []}),
+        _ => {
+            let (ty, msg) = last.texts(model);
+            json!({"errorMessage": msg, "errorType": ty, "requestId": req, "stackTrace": []})
+        }
     }
 }
 
@@ -90,7 +120,7 @@ pub fn invocation_record(r: &RecordInput<'_>) -> Value {
             rc.insert("functionError".into(), json!("Unhandled"));
         }
         o.insert("responseContext".into(), Value::Object(rc));
-        let resp = if last.outcome == Outcome::Success { (*last.response).clone() } else { error_payload(r.model, r.seed, r.rid, last) };
+        let resp = if last.outcome == Outcome::Success { last.response(r.model) } else { error_payload(r.model, r.seed, r.rid, last) };
         o.insert("responsePayload".into(), resp);
     }
     Value::Object(o)

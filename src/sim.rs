@@ -24,7 +24,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1};
 use serde_json::Value;
 
-use crate::destinations::{self, LastResult, RecordInput};
+use crate::destinations::{self, Cause, LastResult, RecordInput};
 use crate::kernel::Kernel;
 use crate::model::{Arrivals, FnId, Model, TargetId, TargetKind, INIT_LIMIT, SNS_MESSAGE_LIMIT, SQS_MESSAGE_LIMIT};
 use crate::rng;
@@ -121,8 +121,6 @@ pub struct Sim<'m, O: Observer> {
     rejected: u64,
     needs_content: bool,
     response_sizes: Vec<Vec<u32>>,
-    null: Arc<Value>,
-    empty: Arc<str>,
     /// Time of the last event that changed anything (stale expiry timers do not count).
     last_activity: SimTime,
     obs: O,
@@ -175,8 +173,6 @@ impl<'m, O: Observer> Sim<'m, O> {
             rejected: 0,
             needs_content,
             response_sizes,
-            null: Arc::new(Value::Null),
-            empty: Arc::from(""),
             last_activity: SimTime::ZERO,
             obs,
         };
@@ -486,8 +482,8 @@ impl<'m, O: Observer> Sim<'m, O> {
         let attempt = inv.attempts;
 
         // Decide how this execution ends: faults on the timeline first, then the ordered rules.
-        let mut decided: Option<(Outcome, Arc<str>, Arc<str>, Arc<Value>, u32, Option<usize>)> = None;
-        for fault in &fd.faults {
+        let mut decided: Option<(Outcome, Cause, u32, Option<usize>)> = None;
+        for (fi_, fault) in fd.faults.iter().enumerate() {
             if matches!(fault.kind, FaultKind::Error | FaultKind::Timeout | FaultKind::Crash)
                 && fault.active(now)
                 && (fault.probability >= 1.0 || fs.rng_faults.random::<f64>() < fault.probability)
@@ -497,7 +493,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                     FaultKind::Crash => Outcome::Crash,
                     _ => Outcome::Error,
                 };
-                decided = Some((o, fault.error_type.clone(), fault.error_message.clone(), self.null.clone(), 4, None));
+                decided = Some((o, Cause::Fault(fi_ as u32), 4, None));
                 break;
             }
         }
@@ -522,13 +518,11 @@ impl<'m, O: Observer> Sim<'m, O> {
                     OutcomeKind::Timeout => Outcome::Timeout,
                     OutcomeKind::Crash => Outcome::Crash,
                 };
-                decided =
-                    Some((o, r.error_type.clone(), r.error_message.clone(), r.response.clone(), self.response_sizes[fi][ri], Some(ri)));
+                decided = Some((o, Cause::Rule(ri as u32), self.response_sizes[fi][ri], Some(ri)));
                 break;
             }
         }
-        let (mut outcome, error_type, error_message, response, response_size, rule) =
-            decided.unwrap_or_else(|| (Outcome::Success, self.empty.clone(), self.empty.clone(), self.null.clone(), 4, None));
+        let (mut outcome, cause, response_size, rule) = decided.unwrap_or((Outcome::Success, Cause::Default, 4, None));
 
         // Durations: init for a cold environment (capped at 10 s on demand, re-run inside the invoke phase if it
         // ran over, spec section 6), then the handler, cut at the function timeout.
@@ -540,7 +534,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             run = fd.timeout;
             outcome = Outcome::Timeout;
         }
-        let last = LastResult { outcome, error_type, error_message, response, ended: now + init_phase + run, timeout: fd.timeout };
+        let last = LastResult { outcome, cause, function: f, ended: now + init_phase + run, timeout: fd.timeout };
         let id = inv.id;
         let rid = inv.rid;
         inv.pending = Some((last, response_size));
