@@ -26,7 +26,7 @@ pub struct FnMetrics {
     pub accepted: u64,
     pub rejected: u64,
     /// Events per fate, indexed by `Fate as usize`.
-    pub fates: [u64; 6],
+    pub fates: [u64; 8],
     /// Events by number of executions (index = executions).
     pub attempts_per_event: Vec<u64>,
     pub attempts: u64,
@@ -52,7 +52,7 @@ impl FnMetrics {
         FnMetrics {
             accepted: 0,
             rejected: 0,
-            fates: [0; 6],
+            fates: [0; 8],
             attempts_per_event: vec![],
             attempts: 0,
             outcomes: [0; 4],

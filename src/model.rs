@@ -142,6 +142,8 @@ pub enum Arrivals {
 pub struct Source {
     pub name: String,
     pub function: FnId,
+    /// `InvocationType: RequestResponse`.
+    pub sync: bool,
     pub template: Template,
     pub arrivals: Arrivals,
 }
@@ -173,6 +175,8 @@ pub const INIT_LIMIT: SimTime = SimTime::from_secs(10);
 /// Async payload limits (spec section 2): 1 MB now, 256 KB before 2025.
 pub const ASYNC_PAYLOAD_CURRENT: usize = 1_048_576;
 pub const ASYNC_PAYLOAD_LEGACY: usize = 262_144;
+/// Sync request payload limit, 6 MB (spec section 1).
+pub const SYNC_PAYLOAD_LIMIT: usize = 6 * 1_048_576;
 /// SNS messages are capped at 256 KB (spec 3.1).
 pub const SNS_MESSAGE_LIMIT: usize = 262_144;
 /// SQS messages are capped at 256 KB.
@@ -692,9 +696,6 @@ impl Model {
                     continue;
                 }
             };
-            if w.invocation_type == Some(InvocationTypeSpec::RequestResponse) {
-                v.err(format!("{p}.InvocationType"), "\"RequestResponse\" (synchronous callers) is not simulated yet; use \"Event\"");
-            }
             let given = [w.at.is_some(), w.poisson.is_some(), w.every.is_some(), w.burst.is_some()].iter().filter(|x| **x).count();
             if given != 1 {
                 v.err(p.clone(), format!("gives {given} of At, Poisson, Every, Burst; give exactly one"));
@@ -730,6 +731,7 @@ impl Model {
             sources.push(Source {
                 name: w.name.clone().unwrap_or_else(|| format!("workload[{i}]")),
                 function,
+                sync: w.invocation_type == Some(InvocationTypeSpec::RequestResponse),
                 template: Template::new(w.payload.clone().unwrap_or_else(|| Value::Object(Default::default()))),
                 arrivals,
             });

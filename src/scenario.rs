@@ -370,7 +370,7 @@ pub struct WorkloadSpec {
     pub name: Option<String>,
     /// Function name or ARN (`arn:aws:lambda:<region>:<account>:function:<name>`).
     pub function: String,
-    /// `Event` (async). `RequestResponse` is reserved for synchronous callers.
+    /// `Event` (async, default) or `RequestResponse` (synchronous: run at once or get 429; never retried by Lambda).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invocation_type: Option<InvocationTypeSpec>,
     /// The event payload. Strings may hold `{{n}}` (0-based index within this source) or `{{seq}}` (global

@@ -26,11 +26,11 @@ use serde_json::Value;
 
 use crate::destinations::{self, Cause, LastResult, RecordInput};
 use crate::kernel::Kernel;
-use crate::model::{Arrivals, FnId, Model, TargetId, TargetKind, INIT_LIMIT, SNS_MESSAGE_LIMIT, SQS_MESSAGE_LIMIT};
+use crate::model::{Arrivals, FnId, Model, TargetId, TargetKind, INIT_LIMIT, SNS_MESSAGE_LIMIT, SQS_MESSAGE_LIMIT, SYNC_PAYLOAD_LIMIT};
 use crate::rng;
 use crate::scenario::{ConcurrencyFullMode, FaultKind, OutcomeKind, RetryDelayFrom};
 use crate::time::SimTime;
-use crate::trace::{Ctx, DeliveryFailure, Fate, Observer, Origin, Outcome, RecordKind, ThrottleReason, TraceEvent};
+use crate::trace::{Ctx, DeliveryFailure, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ThrottleReason, TraceEvent};
 
 /// Kernel events.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +63,8 @@ struct Inv {
     attempts: u32,
     throttles: u32,
     hops: u32,
+    /// `RequestResponse`: no retries, no destinations.
+    sync: bool,
     state: State,
     /// The running attempt's result, applied when it ends, with its response size.
     pending: Option<(LastResult, u32)>,
@@ -312,7 +314,102 @@ impl<'m, O: Observer> Sim<'m, O> {
         self.sources[si].n += 1;
         let payload = src.template.instantiate(n, self.next_event);
         let size = src.template.size_of(&payload);
-        self.accept(src.function, payload, size, Origin::Workload(si as u32), 0, None);
+        if src.sync {
+            self.invoke_sync(src.function, payload, size, Origin::Workload(si as u32));
+        } else {
+            self.accept(src.function, payload, size, Origin::Workload(si as u32), 0, None);
+        }
+    }
+
+    /// `InvocationType: RequestResponse` (spec section 1): run now on a free environment, or answer 429 (500 for a
+    /// service error); 413 over 6 MB. Lambda never retries and never sends a sync result to a destination.
+    fn invoke_sync(&mut self, function: FnId, payload: Arc<Value>, size: usize, origin: Origin) {
+        let model = self.model;
+        if size > SYNC_PAYLOAD_LIMIT {
+            self.rejected += 1;
+            self.emit(TraceEvent::Rejected { function, origin, size: size as u32, status: 413, mode: InvokeMode::Sync });
+            return;
+        }
+        let slot = self.new_inv(function, payload, size, 0, None, true);
+        let (id, rid) = {
+            let inv = self.inv_mut(slot);
+            (inv.id, inv.rid)
+        };
+        self.emit(TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32, mode: InvokeMode::Sync });
+        let now = self.k.now();
+        let fd = model.function(function);
+        let mut refused = if fd.reserved == Some(0) { Some(ThrottleReason::ReservedConcurrency) } else { None };
+        if refused.is_none() {
+            refused = self.injected_throttle(function, now);
+        }
+        if refused.is_none() {
+            refused = self.has_capacity(function);
+        }
+        match refused {
+            None => self.start_attempt(slot),
+            Some(reason) => {
+                let n = {
+                    let inv = self.inv_mut(slot);
+                    inv.throttles += 1;
+                    inv.throttles
+                };
+                self.emit(TraceEvent::Throttled { event: id, function, reason, throttles: n, retry_in: None });
+                self.finish(slot, Fate::Throttled);
+            }
+        }
+    }
+
+    /// An injected `Throttle` or `ServiceError` fault that applies now.
+    fn injected_throttle(&mut self, f: FnId, now: SimTime) -> Option<ThrottleReason> {
+        let fd = self.model.function(f);
+        for fault in &fd.faults {
+            if matches!(fault.kind, FaultKind::Throttle | FaultKind::ServiceError)
+                && fault.active(now)
+                && (fault.probability >= 1.0 || self.fns[f.ix()].rng_faults.random::<f64>() < fault.probability)
+            {
+                return Some(if fault.kind == FaultKind::Throttle {
+                    ThrottleReason::InjectedThrottle
+                } else {
+                    ThrottleReason::ServiceError
+                });
+            }
+        }
+        None
+    }
+
+    fn new_inv(&mut self, function: FnId, payload: Arc<Value>, size: usize, hops: u32, rid: Option<u64>, sync: bool) -> u32 {
+        let id = self.next_event;
+        self.next_event += 1;
+        let inv = Inv {
+            id,
+            rid: rid.unwrap_or(id),
+            function,
+            payload,
+            size: size as u32,
+            accepted: self.k.now(),
+            attempts: 0,
+            throttles: 0,
+            hops,
+            sync,
+            state: State::Sleeping,
+            pending: None,
+            attempt_start: SimTime::ZERO,
+            attempt_init: SimTime::ZERO,
+            last: None,
+            response_size: 0,
+        };
+        self.in_flight += 1;
+        self.peak_in_flight = self.peak_in_flight.max(self.in_flight);
+        match self.free.pop() {
+            Some(s) => {
+                self.invs[s as usize] = Some(inv);
+                s
+            }
+            None => {
+                self.invs.push(Some(inv));
+                (self.invs.len() - 1) as u32
+            }
+        }
     }
 
     // ----- the async queue
@@ -322,42 +419,15 @@ impl<'m, O: Observer> Sim<'m, O> {
         let model = self.model;
         if size > model.settings.async_payload_limit {
             self.rejected += 1;
-            self.emit(TraceEvent::Rejected { function, origin, size: size as u32, status: 413 });
+            self.emit(TraceEvent::Rejected { function, origin, size: size as u32, status: 413, mode: InvokeMode::Async });
             return None;
         }
-        let id = self.next_event;
-        self.next_event += 1;
-        let rid = rid.unwrap_or(id);
-        let inv = Inv {
-            id,
-            rid,
-            function,
-            payload,
-            size: size as u32,
-            accepted: self.k.now(),
-            attempts: 0,
-            throttles: 0,
-            hops,
-            state: State::Sleeping,
-            pending: None,
-            attempt_start: SimTime::ZERO,
-            attempt_init: SimTime::ZERO,
-            last: None,
-            response_size: 0,
+        let slot = self.new_inv(function, payload, size, hops, rid, false);
+        let (id, rid) = {
+            let inv = self.inv_mut(slot);
+            (inv.id, inv.rid)
         };
-        let slot = match self.free.pop() {
-            Some(s) => {
-                self.invs[s as usize] = Some(inv);
-                s
-            }
-            None => {
-                self.invs.push(Some(inv));
-                (self.invs.len() - 1) as u32
-            }
-        };
-        self.in_flight += 1;
-        self.peak_in_flight = self.peak_in_flight.max(self.in_flight);
-        self.emit(TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32 });
+        self.emit(TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32, mode: InvokeMode::Async });
 
         // At-least-once: the queue may hand the same event over twice (spec section 2).
         let p = model.settings.duplicate_probability;
@@ -403,16 +473,9 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.finish(slot, Fate::EventAgeExceeded);
             return;
         }
-        for fault in &fd.faults {
-            if matches!(fault.kind, FaultKind::Throttle | FaultKind::ServiceError)
-                && fault.active(now)
-                && (fault.probability >= 1.0 || self.fns[f.ix()].rng_faults.random::<f64>() < fault.probability)
-            {
-                let reason =
-                    if fault.kind == FaultKind::Throttle { ThrottleReason::InjectedThrottle } else { ThrottleReason::ServiceError };
-                self.throttle(slot, reason);
-                return;
-            }
+        if let Some(reason) = self.injected_throttle(f, now) {
+            self.throttle(slot, reason);
+            return;
         }
         match self.has_capacity(f) {
             None => self.start_attempt(slot),
@@ -553,7 +616,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let (last, response_size) = inv.pending.take().expect("pending result");
         let outcome = last.outcome;
         let attempt = inv.attempts;
-        let (id, rid, accepted) = (inv.id, inv.rid, inv.accepted);
+        let (id, rid, accepted, sync) = (inv.id, inv.rid, inv.accepted, inv.sync);
         let started_at = (inv.attempt_start, inv.attempt_init);
         inv.last = Some(last);
         inv.response_size = response_size;
@@ -577,6 +640,9 @@ impl<'m, O: Observer> Sim<'m, O> {
 
         if outcome == Outcome::Success {
             self.finish(slot, Fate::Succeeded);
+        } else if sync {
+            // 200 with X-Amz-Function-Error: Unhandled; the caller decides what to do (spec section 1).
+            self.finish(slot, Fate::FunctionError);
         } else if attempt > fd.max_retries {
             self.finish(slot, Fate::RetriesExhausted);
         } else {
@@ -639,7 +705,8 @@ impl<'m, O: Observer> Sim<'m, O> {
         let fd = model.function(f);
         self.emit(TraceEvent::Fate { event: inv.id, rid: inv.rid, function: f, fate, attempts: inv.attempts, latency: now - inv.accepted });
         match fate {
-            Fate::InFlight => {}
+            _ if inv.sync => {}
+            Fate::InFlight | Fate::FunctionError | Fate::Throttled => {}
             Fate::Succeeded => {
                 if let Some(t) = fd.on_success {
                     self.deliver(&inv, t, RecordKind::OnSuccess, "Success", fate);

@@ -76,16 +76,22 @@ pub enum Fate {
     RecursionStopped,
     /// Still pending when a bounded run ended.
     InFlight,
+    /// Synchronous: the caller got 200 with `X-Amz-Function-Error: Unhandled` (spec section 1).
+    FunctionError,
+    /// Synchronous: the caller got 429 `TooManyRequestsException` (or 500 for a service error); Lambda never retries.
+    Throttled,
 }
 
 impl Fate {
-    pub const ALL: [Fate; 6] = [
+    pub const ALL: [Fate; 8] = [
         Fate::Succeeded,
         Fate::RetriesExhausted,
         Fate::EventAgeExceeded,
         Fate::ZeroReservedConcurrency,
         Fate::RecursionStopped,
         Fate::InFlight,
+        Fate::FunctionError,
+        Fate::Throttled,
     ];
 
     pub fn name(self) -> &'static str {
@@ -96,13 +102,16 @@ impl Fate {
             Fate::ZeroReservedConcurrency => "ZeroReservedConcurrency",
             Fate::RecursionStopped => "RecursionStopped",
             Fate::InFlight => "InFlight",
+            Fate::FunctionError => "FunctionError",
+            Fate::Throttled => "Throttled",
         }
     }
     pub fn parse(s: &str) -> Option<Fate> {
         Fate::ALL.iter().copied().find(|f| f.name() == s)
     }
-    pub fn is_failure(self) -> bool {
-        !matches!(self, Fate::Succeeded | Fate::InFlight)
+    /// An async failure that goes to the on-failure destination and the DLQ.
+    pub fn is_async_failure(self) -> bool {
+        matches!(self, Fate::RetriesExhausted | Fate::EventAgeExceeded | Fate::ZeroReservedConcurrency | Fate::RecursionStopped)
     }
 }
 
@@ -159,13 +168,22 @@ pub enum Origin {
     Duplicate { of: u64 },
 }
 
-/// One step of a run. `event` is the accept sequence number of an async event; `rid` its request-id key.
+/// How an invocation was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InvokeMode {
+    /// `InvocationType: Event`: queued, retried, sent to destinations.
+    Async,
+    /// `InvocationType: RequestResponse`: run at once or refused; never retried by Lambda, never sent to destinations.
+    Sync,
+}
+
+/// One step of a run. `event` is the accept sequence number of an invocation; `rid` its request-id key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TraceEvent {
-    /// Invoke returned 202 and the event entered the async queue.
-    Accepted { event: u64, rid: u64, function: FnId, origin: Origin, size: u32 },
-    /// Invoke was refused before queueing (413 `RequestTooLargeException`).
-    Rejected { function: FnId, origin: Origin, size: u32, status: u16 },
+    /// Async: invoke returned 202 and the event entered the queue. Sync: the request reached Lambda.
+    Accepted { event: u64, rid: u64, function: FnId, origin: Origin, size: u32, mode: InvokeMode },
+    /// Invoke was refused before queueing or running (413 `RequestTooLargeException`).
+    Rejected { function: FnId, origin: Origin, size: u32, status: u16, mode: InvokeMode },
     /// An execution starts on an environment (cold: it runs init first).
     AttemptStart { event: u64, rid: u64, function: FnId, attempt: u32, env: u32, cold: bool, init: SimTime },
     /// An execution ends. `billed_ms` is the invoke phase rounded up to 1 ms; `init_billed_ms` the init phase.
@@ -328,14 +346,21 @@ impl Digest {
     }
 }
 
+fn mode_name(m: InvokeMode) -> &'static str {
+    match m {
+        InvokeMode::Async => "Event",
+        InvokeMode::Sync => "RequestResponse",
+    }
+}
+
 /// The JSON form of a trace event, as written by `--trace`.
 pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
     let m = ctx.model;
     let fname = |f: &FnId| m.function(*f).name.clone();
     let rid = |r: &u64| request_id(ctx.seed, *r);
     let mut v = match ev {
-        TraceEvent::Accepted { event, rid: r, function, origin, size } => {
-            let mut o = json!({"event": event, "requestId": rid(r), "function": fname(function), "payloadBytes": size});
+        TraceEvent::Accepted { event, rid: r, function, origin, size, mode } => {
+            let mut o = json!({"event": event, "requestId": rid(r), "function": fname(function), "invocationType": mode_name(*mode), "payloadBytes": size});
             match origin {
                 Origin::Workload(i) => o["source"] = json!(m.sources.get(*i as usize).map(|s| s.name.as_str()).unwrap_or("?")),
                 Origin::Destination { parent } => o["fromEvent"] = json!(parent),
@@ -343,9 +368,8 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
             }
             o
         }
-        TraceEvent::Rejected { function, origin, size, status } => {
-            let mut o =
-                json!({"function": fname(function), "payloadBytes": size, "statusCode": status, "errorType": "RequestTooLargeException"});
+        TraceEvent::Rejected { function, origin, size, status, mode } => {
+            let mut o = json!({"function": fname(function), "invocationType": mode_name(*mode), "payloadBytes": size, "statusCode": status, "errorType": "RequestTooLargeException"});
             if let Origin::Workload(i) = origin {
                 o["source"] = json!(m.sources.get(*i as usize).map(|s| s.name.as_str()).unwrap_or("?"));
             }
