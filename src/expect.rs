@@ -13,7 +13,7 @@ use crate::model::{resolve_function, FnId, Model, TargetId};
 use crate::pattern::Pattern;
 use crate::scenario::{ExpectationSpec, MeasureSpec};
 use crate::time::SimTime;
-use crate::trace::{request_id, Ctx, Fate, Observer, RecordKind, TraceEvent};
+use crate::trace::{request_id, Ctx, Fate, Observer, Outcome, RecordKind, TraceEvent};
 
 #[derive(Debug, Clone)]
 pub enum Measure {
@@ -26,6 +26,45 @@ pub enum Measure {
     ColdStarts { function: Option<FnId> },
     Throttles { function: Option<FnId> },
     DeliveryFailures { target: Option<TargetId> },
+    ColdStartRatio { function: Option<FnId> },
+    RetryGapSeconds { function: Option<FnId>, before_attempt: Option<u32> },
+    FailureRecordsNotExactlyOnce { function: Option<FnId> },
+}
+
+/// How an expectation's per-seed results combine over the seeds of a sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Quantifier {
+    /// Must hold in every seed (the default; a failing seed fails `run` with exit 1).
+    Always,
+    /// Must hold in at least this fraction of seeds.
+    InFraction(f64),
+    /// Coverage goal: must hold in at least one seed. A single `run` reports it but never fails on it.
+    Sometimes,
+    /// A statistic of the per-seed values must lie within the bounds (its confidence interval, for `Mean`).
+    Across { statistic: Statistic, confidence: f64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Statistic {
+    Mean,
+    /// A quantile in (0, 1) of the per-seed values.
+    Quantile(f64),
+}
+
+impl Quantifier {
+    /// Whether one seed's result decides `run`'s exit code.
+    pub fn per_seed_fatal(&self) -> bool {
+        matches!(self, Quantifier::Always)
+    }
+    pub fn describe(&self) -> String {
+        match self {
+            Quantifier::Always => "in every seed".into(),
+            Quantifier::InFraction(f) => format!("in at least {}% of seeds", f * 100.0),
+            Quantifier::Sometimes => "in at least one seed".into(),
+            Quantifier::Across { statistic: Statistic::Mean, confidence } => format!("mean over seeds, {}% CI", confidence * 100.0),
+            Quantifier::Across { statistic: Statistic::Quantile(q), .. } => format!("p{} over seeds", q * 100.0),
+        }
+    }
 }
 
 /// A compiled expectation.
@@ -33,6 +72,7 @@ pub enum Measure {
 pub struct Expectation {
     pub name: String,
     pub measure: Measure,
+    pub quantifier: Quantifier,
     pub equals: Option<f64>,
     pub at_least: Option<f64>,
     pub at_most: Option<f64>,
@@ -41,7 +81,7 @@ pub struct Expectation {
 }
 
 impl Expectation {
-    fn bounds_text(&self) -> String {
+    pub fn bounds_text(&self) -> String {
         let mut parts = vec![];
         if let Some(v) = self.equals {
             parts.push(format!("= {v}"));
@@ -56,7 +96,7 @@ impl Expectation {
     }
 
     /// How far `x` is outside the bounds (0 when inside).
-    fn miss(&self, x: f64) -> f64 {
+    pub fn miss(&self, x: f64) -> f64 {
         let mut d: f64 = 0.0;
         if let Some(v) = self.equals {
             d = d.max((x - v).abs());
@@ -186,6 +226,58 @@ pub(crate) fn compile(
                 format!("failed deliveries to {}", target.map(|t| model.target(t).name.clone()).unwrap_or_else(|| "all targets".into()));
             (Measure::DeliveryFailures { target }, w)
         }
+        MeasureSpec::ColdStartRatio { function } => {
+            let function = func(function, "ColdStartRatio")?;
+            (Measure::ColdStartRatio { function }, format!("cold-start ratio of {}", fname(&function)))
+        }
+        MeasureSpec::RetryGapSeconds { function, before_attempt } => {
+            let function = func(function, "RetryGapSeconds")?;
+            let before_attempt = match before_attempt {
+                None => None,
+                Some(a) if (2..=3).contains(a) => Some(*a as u32),
+                Some(a) => {
+                    return Err(ScenarioError::new(format!("{path}.Expect.RetryGapSeconds.BeforeAttempt"), format!("{a} is out of range; allowed 2 to 3")))
+                }
+            };
+            let w = format!("every retry gap (s) of {}{}", fname(&function), before_attempt.map(|a| format!(" before attempt {a}")).unwrap_or_default());
+            (Measure::RetryGapSeconds { function, before_attempt }, w)
+        }
+        MeasureSpec::FailureRecordsNotExactlyOnce { function } => {
+            let function = func(function, "FailureRecordsNotExactlyOnce")?;
+            (Measure::FailureRecordsNotExactlyOnce { function }, format!("failed events of {} not reaching each failure target exactly once", fname(&function)))
+        }
+    };
+    let quantifier = {
+        let given = [spec.in_fraction_of_seeds.is_some(), spec.sometimes == Some(true), spec.across_seeds.is_some()].iter().filter(|x| **x).count();
+        if given > 1 {
+            return Err(ScenarioError::new(path, "gives more than one of InFractionOfSeeds, Sometimes, AcrossSeeds; give at most one"));
+        }
+        if let Some(f) = spec.in_fraction_of_seeds {
+            if !(f > 0.0 && f <= 1.0) {
+                return Err(ScenarioError::new(format!("{path}.InFractionOfSeeds"), format!("{f} is out of range; allowed above 0 up to 1")));
+            }
+            Quantifier::InFraction(f)
+        } else if spec.sometimes == Some(true) {
+            Quantifier::Sometimes
+        } else if let Some(a) = &spec.across_seeds {
+            let statistic = if a.statistic == "Mean" {
+                Statistic::Mean
+            } else if let Some(q) = a.statistic.strip_prefix('P').and_then(|q| q.parse::<f64>().ok()).filter(|q| *q > 0.0 && *q < 100.0) {
+                Statistic::Quantile(q / 100.0)
+            } else {
+                return Err(ScenarioError::new(
+                    format!("{path}.AcrossSeeds.Statistic"),
+                    format!("{:?} is not allowed; use \"Mean\" or a percentile like \"P95\"", a.statistic),
+                ));
+            };
+            let confidence = a.confidence.unwrap_or(0.95);
+            if !(0.5..=0.999).contains(&confidence) {
+                return Err(ScenarioError::new(format!("{path}.AcrossSeeds.Confidence"), format!("{confidence} is out of range; allowed 0.5 to 0.999")));
+            }
+            Quantifier::Across { statistic, confidence }
+        } else {
+            Quantifier::Always
+        }
     };
     if spec.equals.is_none() && spec.at_least.is_none() && spec.at_most.is_none() {
         return Err(ScenarioError::new(path, "has no bound; give Equals, AtLeast or AtMost"));
@@ -200,6 +292,7 @@ pub(crate) fn compile(
     Ok(Expectation {
         name: spec.name.clone().unwrap_or_else(|| format!("expectation[{index}]")),
         measure,
+        quantifier,
         equals: spec.equals,
         at_least: spec.at_least,
         at_most: spec.at_most,
@@ -207,49 +300,221 @@ pub(crate) fn compile(
     })
 }
 
-/// The verdict on one expectation.
+/// The verdict on one expectation in one run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     pub name: String,
+    /// The bounds held in this run.
     pub passed: bool,
-    /// The measured value (for `AttemptsPerEvent`: the value furthest outside the bounds, or the maximum).
+    /// Whether this verdict alone decides the run's exit code (`Quantifier::Always`); sweep-level expectations
+    /// (`InFractionOfSeeds`, `Sometimes`, `AcrossSeeds`) are reported by `run` but judged by `check`.
+    pub fatal: bool,
+    /// The measured value (for per-event measures: the value furthest outside the bounds, or the extreme seen).
     pub actual: Option<f64>,
     pub message: String,
 }
 
 impl Verdict {
     pub fn to_json(&self) -> Value {
-        json!({"name": self.name, "passed": self.passed, "actual": self.actual, "message": self.message})
+        json!({"name": self.name, "passed": self.passed, "perSeed": self.fatal, "actual": self.actual, "message": self.message})
     }
 }
 
+/// Per-event measures: every value must lie within the bounds.
 #[derive(Debug, Clone, Default)]
-struct Stream {
+struct Each {
     count: u64,
-    min: Option<u32>,
-    max: Option<u32>,
+    min: Option<f64>,
+    max: Option<f64>,
     violations: u64,
-    first_violation: Option<(u64, u64, u32)>,
+    /// (event, request key, value) of the first value outside the bounds.
+    first_violation: Option<(u64, u64, f64)>,
+}
+
+impl Each {
+    fn add(&mut self, e: &Expectation, event: u64, rid: u64, x: f64) {
+        self.count += 1;
+        self.min = Some(self.min.map_or(x, |m| m.min(x)));
+        self.max = Some(self.max.map_or(x, |m| m.max(x)));
+        if e.miss(x) > 0.0 {
+            self.violations += 1;
+            if self.first_violation.is_none() {
+                self.first_violation = Some((event, rid, x));
+            }
+        }
+    }
+}
+
+/// A failed async event whose deliveries are being counted.
+struct PendingFailure {
+    event: u64,
+    rid: u64,
+    expected: Vec<TargetId>,
+    got: Vec<TargetId>,
 }
 
 /// Evaluates the expectations that need to see events as they happen.
 pub struct ExpectObserver {
     exps: Vec<Expectation>,
-    streams: Vec<Stream>,
+    each: Vec<Each>,
+    counts: Vec<u64>,
     wants_content: bool,
+    track_gaps: bool,
+    track_failures: bool,
+    /// End of the last failed execution of each event in flight (for `RetryGapSeconds`).
+    failed_end: BTreeMap<u64, SimTime>,
+    pending: Option<PendingFailure>,
+    pending_function: Option<FnId>,
+    /// Failed events that missed a failure target or reached one twice: (function, event, request key).
+    misdelivered: Vec<(FnId, u64, u64)>,
+    misdelivered_count: BTreeMap<FnId, u64>,
 }
 
 impl ExpectObserver {
     pub fn new(model: &Model) -> Self {
         let exps = model.expectations.clone();
         let wants_content = exps.iter().any(|e| matches!(&e.measure, Measure::SinkRecords { pattern: Some(_), .. }));
-        let streams = vec![Stream::default(); exps.len()];
-        ExpectObserver { exps, streams, wants_content }
+        let track_gaps = exps.iter().any(|e| matches!(&e.measure, Measure::RetryGapSeconds { .. }));
+        let track_failures = exps.iter().any(|e| matches!(&e.measure, Measure::FailureRecordsNotExactlyOnce { .. }));
+        let n = exps.len();
+        ExpectObserver {
+            exps,
+            each: vec![Each::default(); n],
+            counts: vec![0; n],
+            wants_content,
+            track_gaps,
+            track_failures,
+            failed_end: BTreeMap::new(),
+            pending: None,
+            pending_function: None,
+            misdelivered: vec![],
+            misdelivered_count: BTreeMap::new(),
+        }
+    }
+
+    fn settle_pending(&mut self, function_of: impl Fn(u64) -> Option<FnId>) {
+        if let Some(mut p) = self.pending.take() {
+            p.expected.sort();
+            p.got.sort();
+            if p.expected != p.got {
+                if let Some(f) = function_of(p.event) {
+                    *self.misdelivered_count.entry(f).or_default() += 1;
+                    if self.misdelivered.len() < 8 {
+                        self.misdelivered.push((f, p.event, p.rid));
+                    }
+                }
+            }
+        }
     }
 
     /// All verdicts, in the scenario's order.
-    pub fn verdicts(&self, metrics: &Metrics, seed: u64) -> Vec<Verdict> {
-        self.exps.iter().zip(&self.streams).map(|(e, s)| verdict(e, s, metrics, seed)).collect()
+    pub fn verdicts(&mut self, metrics: &Metrics, seed: u64) -> Vec<Verdict> {
+        let pf = self.pending_function;
+        self.settle_pending(|_| pf);
+        self.exps.iter().enumerate().map(|(i, e)| self.verdict(i, e, metrics, seed)).collect()
+    }
+
+    fn verdict(&self, i: usize, e: &Expectation, m: &Metrics, seed: u64) -> Verdict {
+        let bounds = e.bounds_text();
+        let fatal = e.quantifier.per_seed_fatal();
+        let scalar = |x: Option<f64>| -> Verdict {
+            match x {
+                None => Verdict {
+                    name: e.name.clone(),
+                    passed: false,
+                    fatal,
+                    actual: None,
+                    message: format!("{}: expected {bounds}, but nothing was measured", e.what),
+                },
+                Some(x) => {
+                    let miss = e.miss(x);
+                    let message = if miss == 0.0 {
+                        format!("{}: {} (expected {bounds})", e.what, round6(x))
+                    } else {
+                        format!("{}: expected {bounds}, got {} (off by {})", e.what, round6(x), round6(miss))
+                    };
+                    Verdict { name: e.name.clone(), passed: miss == 0.0, fatal, actual: Some(x), message }
+                }
+            }
+        };
+        match &e.measure {
+            Measure::Fates { function, fate } => scalar(Some(sum_fns(*function, m, |f| f.fate(*fate)) as f64)),
+            Measure::Accepted { function } => scalar(Some(sum_fns(*function, m, |f| f.accepted) as f64)),
+            Measure::Attempts { function } => scalar(Some(sum_fns(*function, m, |f| f.attempts) as f64)),
+            Measure::ColdStarts { function } => scalar(Some(sum_fns(*function, m, |f| f.cold_starts) as f64)),
+            Measure::Throttles { function } => scalar(Some(sum_fns(*function, m, |f| f.throttles) as f64)),
+            Measure::ColdStartRatio { function } => {
+                let n = sum_fns(*function, m, |f| f.attempts);
+                scalar((n > 0).then(|| sum_fns(*function, m, |f| f.cold_starts) as f64 / n as f64))
+            }
+            Measure::DeliveryFailures { target } => scalar(Some(match target {
+                Some(t) => m.targets[t.ix()].failures,
+                None => m.targets.iter().map(|t| t.failures).sum(),
+            } as f64)),
+            Measure::SinkRecords { .. } => scalar(Some(self.counts[i] as f64)),
+            Measure::FailureRecordsNotExactlyOnce { function } => {
+                let n = match function {
+                    Some(f) => self.misdelivered_count.get(f).copied().unwrap_or(0),
+                    None => self.misdelivered_count.values().sum(),
+                };
+                let mut v = scalar(Some(n as f64));
+                let examples: Vec<String> = self
+                    .misdelivered
+                    .iter()
+                    .filter(|(f, _, _)| function.is_none_or(|x| x == *f))
+                    .map(|(_, ev, rid)| format!("event {ev} (requestId {})", request_id(seed, *rid)))
+                    .collect();
+                if !examples.is_empty() {
+                    v.message.push_str(&format!("; e.g. {}", examples.join(", ")));
+                }
+                v
+            }
+            Measure::LatencySeconds { function, percentile } => {
+                let h = match function {
+                    Some(f) => &m.functions[f.ix()].latency,
+                    None => &m.all_latency,
+                };
+                scalar(at_percentile(h, *percentile).map(|us| us as f64 / 1e6))
+            }
+            Measure::AttemptsPerEvent { .. } | Measure::RetryGapSeconds { .. } => {
+                let s = &self.each[i];
+                let unit = if matches!(e.measure, Measure::AttemptsPerEvent { .. }) { "executions" } else { "s" };
+                if s.count == 0 {
+                    return Verdict {
+                        name: e.name.clone(),
+                        passed: true,
+                        fatal,
+                        actual: None,
+                        message: format!("{}: no such event (expected {bounds} for each)", e.what),
+                    };
+                }
+                let (lo, hi) = (round6(s.min.unwrap_or(0.0)), round6(s.max.unwrap_or(0.0)));
+                match s.first_violation {
+                    None => Verdict {
+                        name: e.name.clone(),
+                        passed: true,
+                        fatal,
+                        actual: Some(hi),
+                        message: format!("{}: {lo}..{hi} over {} (expected {bounds} for each)", e.what, s.count),
+                    },
+                    Some((ev, rid, x)) => Verdict {
+                        name: e.name.clone(),
+                        passed: false,
+                        fatal,
+                        actual: Some(x),
+                        message: format!(
+                            "{}: expected {bounds} for each, but {} of {} were outside (range {lo}..{hi}); first: event {ev} (requestId {}) with {} {unit}, off by {}",
+                            e.what,
+                            s.violations,
+                            s.count,
+                            request_id(seed, rid),
+                            round6(x),
+                            round6(e.miss(x))
+                        ),
+                    },
+                }
+            }
+        }
     }
 }
 
@@ -260,110 +525,65 @@ fn sum_fns(function: Option<FnId>, metrics: &Metrics, g: impl Fn(&crate::metrics
     }
 }
 
-fn verdict(e: &Expectation, s: &Stream, m: &Metrics, seed: u64) -> Verdict {
-    let bounds = e.bounds_text();
-    let scalar = |x: Option<f64>| -> Verdict {
-        match x {
-            None => Verdict {
-                name: e.name.clone(),
-                passed: false,
-                actual: None,
-                message: format!("{}: expected {bounds}, but nothing was measured", e.what),
-            },
-            Some(x) => {
-                let miss = e.miss(x);
-                let message = if miss == 0.0 {
-                    format!("{}: {x} (expected {bounds})", e.what)
-                } else {
-                    format!("{}: expected {bounds}, got {x} (off by {})", e.what, round6(miss))
-                };
-                Verdict { name: e.name.clone(), passed: miss == 0.0, actual: Some(x), message }
-            }
-        }
-    };
-    match &e.measure {
-        Measure::Fates { function, fate } => scalar(Some(sum_fns(*function, m, |f| f.fate(*fate)) as f64)),
-        Measure::Accepted { function } => scalar(Some(sum_fns(*function, m, |f| f.accepted) as f64)),
-        Measure::Attempts { function } => scalar(Some(sum_fns(*function, m, |f| f.attempts) as f64)),
-        Measure::ColdStarts { function } => scalar(Some(sum_fns(*function, m, |f| f.cold_starts) as f64)),
-        Measure::Throttles { function } => scalar(Some(sum_fns(*function, m, |f| f.throttles) as f64)),
-        Measure::DeliveryFailures { target } => scalar(Some(match target {
-            Some(t) => m.targets[t.ix()].failures,
-            None => m.targets.iter().map(|t| t.failures).sum(),
-        } as f64)),
-        Measure::SinkRecords { .. } => scalar(Some(s.count as f64)),
-        Measure::LatencySeconds { function, percentile } => {
-            let h = match function {
-                Some(f) => &m.functions[f.ix()].latency,
-                None => &m.all_latency,
-            };
-            scalar(at_percentile(h, *percentile).map(|us| us as f64 / 1e6))
-        }
-        Measure::AttemptsPerEvent { .. } => {
-            if s.count == 0 {
-                return Verdict {
-                    name: e.name.clone(),
-                    passed: e.miss(0.0) == 0.0 || e.equals.is_none(),
-                    actual: None,
-                    message: format!("{}: no such event (expected {bounds} for each)", e.what),
-                };
-            }
-            let (lo, hi) = (s.min.unwrap_or(0), s.max.unwrap_or(0));
-            if s.violations == 0 {
-                Verdict {
-                    name: e.name.clone(),
-                    passed: true,
-                    actual: Some(f64::from(hi)),
-                    message: format!("{}: {lo}..{hi} over {} events (expected {bounds} for each)", e.what, s.count),
-                }
-            } else {
-                let (ev, rid, n) = s.first_violation.unwrap_or((0, 0, 0));
-                Verdict {
-                    name: e.name.clone(),
-                    passed: false,
-                    actual: Some(f64::from(n)),
-                    message: format!(
-                        "{}: expected {bounds} for each, but {} of {} events were outside (range {lo}..{hi}); first: event {ev} (requestId {}) with {n} executions, off by {}",
-                        e.what,
-                        s.violations,
-                        s.count,
-                        request_id(seed, rid),
-                        round6(e.miss(f64::from(n)))
-                    ),
-                }
-            }
-        }
-    }
-}
-
 fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
 impl Observer for ExpectObserver {
     #[inline]
-    fn on_event(&mut self, _t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
+    fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
+        if self.track_failures && self.pending.is_some() && !matches!(ev, TraceEvent::Delivered { .. }) {
+            let pf = self.pending_function;
+            self.settle_pending(|_| pf);
+        }
         match ev {
             TraceEvent::Fate { event, rid, function: f, fate, attempts, .. } => {
-                for (e, s) in self.exps.iter().zip(self.streams.iter_mut()) {
+                for (i, e) in self.exps.iter().enumerate() {
                     if let Measure::AttemptsPerEvent { function, fate: want } = &e.measure {
                         if function.is_some_and(|x| x != *f) || want.is_some_and(|w| w != *fate) {
                             continue;
                         }
-                        s.count += 1;
-                        s.min = Some(s.min.map_or(*attempts, |m| m.min(*attempts)));
-                        s.max = Some(s.max.map_or(*attempts, |m| m.max(*attempts)));
-                        if e.miss(f64::from(*attempts)) > 0.0 {
-                            s.violations += 1;
-                            if s.first_violation.is_none() {
-                                s.first_violation = Some((*event, *rid, *attempts));
+                        self.each[i].add(e, *event, *rid, f64::from(*attempts));
+                    }
+                }
+                if self.track_gaps {
+                    self.failed_end.remove(event);
+                }
+                if self.track_failures && fate.is_async_failure() {
+                    let fd = ctx.model.function(*f);
+                    let expected: Vec<TargetId> = [fd.on_failure, fd.dlq].into_iter().flatten().collect();
+                    self.pending_function = Some(*f);
+                    self.pending = Some(PendingFailure { event: *event, rid: *rid, expected, got: vec![] });
+                }
+            }
+            TraceEvent::AttemptEnd { event, outcome, .. } if self.track_gaps => {
+                if *outcome != Outcome::Success {
+                    self.failed_end.insert(*event, t);
+                }
+            }
+            TraceEvent::AttemptStart { event, rid, function: f, attempt, .. } if self.track_gaps => {
+                if let Some(end) = self.failed_end.get(event).copied() {
+                    let gap = (t - end).as_secs_f64();
+                    for (i, e) in self.exps.iter().enumerate() {
+                        if let Measure::RetryGapSeconds { function, before_attempt } = &e.measure {
+                            if function.is_some_and(|x| x != *f) || before_attempt.is_some_and(|a| a != *attempt) {
+                                continue;
                             }
+                            self.each[i].add(e, *event, *rid, gap);
                         }
                     }
                 }
             }
-            TraceEvent::Delivered { target: t, kind: k, failure: None, .. } => {
-                for (e, s) in self.exps.iter().zip(self.streams.iter_mut()) {
+            TraceEvent::Delivered { event, target: t, kind: k, failure, .. } => {
+                if let Some(p) = self.pending.as_mut().filter(|p| p.event == *event) {
+                    if failure.is_none() && *k != RecordKind::OnSuccess {
+                        p.got.push(*t);
+                    }
+                }
+                if failure.is_some() {
+                    return;
+                }
+                for (i, e) in self.exps.iter().enumerate() {
                     if let Measure::SinkRecords { target, kind, pattern } = &e.measure {
                         if target != t || kind.is_some_and(|x| x != *k) {
                             continue;
@@ -373,7 +593,7 @@ impl Observer for ExpectObserver {
                                 continue;
                             }
                         }
-                        s.count += 1;
+                        self.counts[i] += 1;
                     }
                 }
             }

@@ -11,6 +11,8 @@
 //! assert!(report.expectations_passed());
 //! ```
 
+pub mod chrome_trace;
+pub mod compare;
 pub mod destinations;
 pub mod dist;
 pub mod error;
@@ -21,10 +23,14 @@ pub mod model;
 pub mod monitor;
 pub mod pattern;
 pub mod payload;
+pub mod report_html;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod series;
+pub mod shrink;
 pub mod sim;
+pub mod sweep;
 pub mod time;
 pub mod trace;
 

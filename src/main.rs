@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use lambdasim::{load_str, run, RunOptions, TraceWriter};
+use lambdasim::{load_str, run, shrink, sweep, RunOptions, TraceWriter};
 
 #[derive(Parser)]
 #[command(name = "lambdasim", version, about = "Deterministic simulator of AWS Lambda invocation semantics")]
@@ -37,7 +37,39 @@ enum Command {
         /// Write DIR/<target>.jsonl: every message each queue, topic, bus, bucket or function received.
         #[arg(long, value_name = "DIR")]
         sinks: Option<PathBuf>,
-        /// Summary format.
+        /// Summary format (`json` includes the time series).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Write a self-contained HTML report with charts (latency, concurrency against limits, cold starts,
+        /// throttles, errors, async backlog, cost).
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
+        /// Write the time series as CSV, one row per sampling interval.
+        #[arg(long, value_name = "FILE.csv")]
+        series: Option<PathBuf>,
+        /// Sampling interval of the time series, in seconds of virtual time (default: chosen from the run).
+        #[arg(long, value_name = "SECONDS")]
+        series_interval: Option<f64>,
+        /// Write the run in the Chrome / Perfetto trace format (chrome://tracing, ui.perfetto.dev).
+        #[arg(long, value_name = "FILE.json")]
+        chrome_trace: Option<PathBuf>,
+    },
+    /// Run two configurations on the same seeds (common random numbers) and report the paired differences of p99
+    /// latency, throttles, cold starts, cost and fates with 95% confidence intervals.
+    Compare {
+        /// Configuration A (scenario file).
+        a: PathBuf,
+        /// Configuration B (default: A, changed by --set).
+        b: Option<PathBuf>,
+        /// Override in B: PATH=VALUE, e.g. functions.api.ReservedConcurrentExecutions=50 (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// Seeds, inclusive: A..B, or N, or a comma list.
+        #[arg(long, default_value = "1..30")]
+        seeds: String,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        jobs: Option<usize>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -45,6 +77,53 @@ enum Command {
     Validate { scenario: PathBuf },
     /// Print the JSON Schema of the scenario format.
     Schema,
+    /// Run a scenario under many seeds (in parallel), judge every expectation and invariant per seed and over the
+    /// sweep, print a table of pass rates and the command that replays the first failing seed.
+    Check {
+        scenario: PathBuf,
+        /// Seeds, inclusive: A..B.
+        #[arg(long, default_value = "1..100")]
+        seeds: String,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Run only shard I of N (1-based), e.g. 3/8; also read from JOB_COMPLETION_INDEX / JOB_COMPLETION_COUNT.
+        #[arg(long)]
+        shard: Option<String>,
+        /// Write the per-seed results (for `lambdasim merge`).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Write JUnit XML: one testcase per expectation.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Shrink the first failing seed's scenario to the smallest one that still fails; write it next to the
+        /// scenario as NAME.shrunk.json (or to --shrink-out).
+        #[arg(long)]
+        shrink: bool,
+        #[arg(long, value_name = "FILE")]
+        shrink_out: Option<PathBuf>,
+        /// Run every seed twice and name the first trace event where the runs diverge.
+        #[arg(long)]
+        check_determinism: bool,
+        /// Test-only: perturb one random draw in the second run of each seed.
+        #[arg(long, hide = true)]
+        inject_nondeterminism_for_testing: bool,
+        /// Summary format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Merge the results files of a sharded sweep into the table one machine would print.
+    Merge {
+        /// Results files written by `check --out`.
+        #[arg(required = true)]
+        results: Vec<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 fn read_model(path: &Path) -> Result<lambdasim::Model, ExitCode> {
@@ -59,9 +138,238 @@ fn read_model(path: &Path) -> Result<lambdasim::Model, ExitCode> {
     })
 }
 
+fn read_scenario(path: &Path) -> Result<(lambdasim::Scenario, lambdasim::Model), ExitCode> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read {}: {e}", path.display());
+        ExitCode::from(2)
+    })?;
+    let bad = |errs: lambdasim::ScenarioErrors| {
+        eprintln!("{}: invalid scenario", path.display());
+        eprintln!("{errs}");
+        ExitCode::from(2)
+    };
+    let sc = lambdasim::parse_scenario(&text).map_err(bad)?;
+    let model = lambdasim::Model::build(&sc).map_err(bad)?;
+    Ok((sc, model))
+}
+
+fn usage(msg: String) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(2)
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), ExitCode> {
+    std::fs::write(path, text).map_err(|e| {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        ExitCode::from(2)
+    })
+}
+
+/// Print a sweep's verdicts and write its files; the exit code.
+fn finish_sweep(
+    res: &sweep::SweepResults,
+    model: &lambdasim::Model,
+    out: Option<&Path>,
+    junit: Option<&Path>,
+    format: Format,
+) -> Result<i32, ExitCode> {
+    let verdicts = sweep::judge(model, res);
+    if let Some(p) = out {
+        write_file(p, &(serde_json::to_string(res).unwrap_or_default() + "\n"))?;
+    }
+    if let Some(p) = junit {
+        write_file(p, &sweep::junit(res, &verdicts))?;
+    }
+    match format {
+        Format::Text => print!("{}", sweep::table(res, &verdicts)),
+        Format::Json => {
+            let v: Vec<serde_json::Value> = verdicts
+                .iter()
+                .map(|v| {
+                    serde_json::json!({"name": v.name, "over": v.kind, "passed": v.passed, "held": v.held, "seeds": v.seeds, "detail": v.detail,
+                        "firstFailingSeed": v.first_failure.as_ref().map(|f| f.0), "firstFailure": v.first_failure.as_ref().map(|f| &f.1)})
+                })
+                .collect();
+            let doc = serde_json::json!({"scenario": res.scenario, "scenarioDigest": res.scenario_digest, "seeds": res.seeds.text(),
+                "runs": res.runs.len(), "lambdasim": res.lambdasim, "expectations": v});
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+    }
+    Ok(sweep::exit_code(&verdicts))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check(
+    scenario: &Path,
+    seeds: &str,
+    jobs: Option<usize>,
+    shard: Option<&str>,
+    out: Option<&Path>,
+    junit: Option<&Path>,
+    shrink: bool,
+    shrink_out: Option<&Path>,
+    check_determinism: bool,
+    inject: bool,
+    format: Format,
+) -> Result<ExitCode, ExitCode> {
+    let (sc, model) = read_scenario(scenario)?;
+    let seeds = sweep::SeedRange::parse(seeds).map_err(usage)?;
+    let shard = match shard {
+        Some(s) => Some(sweep::Shard::parse(s).map_err(usage)?),
+        None => sweep::Shard::from_env(std::env::var("JOB_COMPLETION_INDEX").ok().as_deref(), std::env::var("JOB_COMPLETION_COUNT").ok().as_deref())
+            .map_err(usage)?,
+    };
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    if jobs == 0 || jobs > 1024 {
+        return Err(usage(format!("--jobs {jobs} is out of range; allowed 1 to 1024")));
+    }
+    let opts = sweep::SweepOptions {
+        seeds,
+        shard,
+        jobs,
+        check_determinism,
+        inject_nondeterminism: inject,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let file = scenario.display().to_string();
+    let res = sweep::sweep(&sc, &model, &file, &opts).map_err(usage)?;
+    let code = finish_sweep(&res, &model, out, junit, format)?;
+    if shrink && code == 1 {
+        let verdicts = sweep::judge(&model, &res);
+        if let Some((seed, (name, _))) = sweep::first_counterexample(&verdicts) {
+            let name = name.to_string();
+            let target = if name == "built-in invariants" { shrink::Target::Invariant } else { shrink::Target::Expectation(name.clone()) };
+            let path = shrink_out.map(Path::to_path_buf).unwrap_or_else(|| scenario.with_extension("shrunk.json"));
+            match shrink::shrink(&sc, seed, &target, 2000) {
+                None => eprintln!("shrink: seed {seed} no longer fails when re-run; nothing written"),
+                Some(s) => {
+                    write_file(&path, &(serde_json::to_string_pretty(&s.scenario).unwrap_or_default() + "\n"))?;
+                    eprintln!(
+                        "shrunk: {} -> {} accepted events in {} steps ({} runs); still fails: {}",
+                        s.events_before, s.events_after, s.steps, s.runs, s.message
+                    );
+                    eprintln!("wrote {}; replay: lambdasim run {} --seed {seed}", path.display(), path.display());
+                }
+            }
+        }
+    }
+    Ok(ExitCode::from(code as u8))
+}
+
+fn merge(results: &[PathBuf], out: Option<&Path>, junit: Option<&Path>, format: Format) -> Result<ExitCode, ExitCode> {
+    let mut parts = vec![];
+    for p in results {
+        parts.push(sweep::read_results(p).map_err(usage)?);
+    }
+    let all = sweep::merge(parts).map_err(usage)?;
+    let model = sweep::model_of(&all).map_err(usage)?;
+    let code = finish_sweep(&all, &model, out, junit, format)?;
+    Ok(ExitCode::from(code as u8))
+}
+
+/// The time-series sampling interval: `--series-interval`, else chosen from the run.
+fn series_config(model: &lambdasim::Model, interval: Option<f64>) -> Result<lambdasim::series::SeriesConfig, ExitCode> {
+    use lambdasim::series::SeriesConfig;
+    match interval {
+        None => Ok(SeriesConfig::auto(model)),
+        Some(s) if s.is_finite() && (0.000_001..=86_400.0).contains(&s) => {
+            Ok(SeriesConfig::with_interval(lambdasim::SimTime::from_secs_f64(s)))
+        }
+        Some(s) => Err(usage(format!("--series-interval {s} is out of range; allowed 0.000001 to 86400 seconds"))),
+    }
+}
+
+/// Writes the HTML report, the series CSV and closes the Chrome trace.
+fn write_load_outputs(
+    model: &lambdasim::Model,
+    report: &lambdasim::RunReport,
+    series: Option<&mut lambdasim::series::Series>,
+    chrome: Option<lambdasim::chrome_trace::ChromeTrace<std::io::BufWriter<std::fs::File>>>,
+    html: Option<(&Path, Option<&str>)>,
+    csv: Option<&Path>,
+) -> Result<(), ExitCode> {
+    let end = report.stats.end_time;
+    if let Some(c) = chrome {
+        c.finish(end, report.seed).map_err(|e| usage(format!("cannot write the Chrome trace: {e}")))?;
+    }
+    let Some(series) = series else { return Ok(()) };
+    series.finish(end);
+    if let Some(p) = csv {
+        let mut buf = vec![];
+        series.write_csv(model, &mut buf).map_err(|e| usage(format!("cannot write {}: {e}", p.display())))?;
+        std::fs::write(p, buf).map_err(|e| usage(format!("cannot write {}: {e}", p.display())))?;
+    }
+    if let Some((p, description)) = html {
+        let page = lambdasim::report_html::render(model, report, series, description)
+            .map_err(|e| usage(format!("cannot draw the report: {e}")))?;
+        write_file(p, &page)?;
+    }
+    Ok(())
+}
+
+/// `lambdasim compare`.
+fn compare_cmd(a: &Path, b: Option<&Path>, set: &[String], seeds: &str, jobs: Option<usize>, format: Format) -> Result<ExitCode, ExitCode> {
+    use lambdasim::compare;
+    let seeds = compare::parse_seeds(seeds).map_err(usage)?;
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    if jobs == 0 || jobs > 1024 {
+        return Err(usage(format!("--jobs {jobs} is out of range; allowed 1 to 1024")));
+    }
+    let overrides: Vec<compare::Override> = set.iter().map(|s| compare::Override::parse(s)).collect::<Result<_, _>>().map_err(usage)?;
+    let read_doc = |p: &Path| -> Result<serde_json::Value, ExitCode> {
+        let text = std::fs::read_to_string(p).map_err(|e| usage(format!("cannot read {}: {e}", p.display())))?;
+        serde_json::from_str(&text).map_err(|e| usage(format!("{}: invalid scenario: not JSON: {e}", p.display())))
+    };
+    let build = |doc: &serde_json::Value, what: &str| -> Result<lambdasim::Model, ExitCode> {
+        load_str(&doc.to_string()).map_err(|errs| {
+            eprintln!("{what}: invalid scenario");
+            eprintln!("{errs}");
+            ExitCode::from(2)
+        })
+    };
+    let doc_a = read_doc(a)?;
+    let model_a = build(&doc_a, &a.display().to_string())?;
+    let mut doc_b = match b {
+        Some(p) => read_doc(p)?,
+        None => doc_a.clone(),
+    };
+    for o in &overrides {
+        compare::apply(&mut doc_b, o).map_err(usage)?;
+    }
+    let mut b_label = b.unwrap_or(a).display().to_string();
+    if !overrides.is_empty() {
+        b_label += &format!(" with {}", overrides.iter().map(|o| format!("--set {o}")).collect::<Vec<_>>().join(" "));
+    }
+    let model_b = build(&doc_b, &b_label)?;
+    let cmp = compare::compare(&model_a, &model_b, &seeds, jobs, a.display().to_string(), b_label)
+        .map_err(|e| usage(format!("a run failed: {e}")))?;
+    match format {
+        Format::Text => print!("{}", cmp.to_text()),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&cmp.to_json()).unwrap_or_default()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Check { scenario, seeds, jobs, shard, out, junit, shrink, shrink_out, check_determinism, inject_nondeterminism_for_testing, format } => {
+            check(
+                &scenario,
+                &seeds,
+                jobs,
+                shard.as_deref(),
+                out.as_deref(),
+                junit.as_deref(),
+                shrink,
+                shrink_out.as_deref(),
+                check_determinism,
+                inject_nondeterminism_for_testing,
+                format,
+            )
+            .unwrap_or_else(|c| c)
+        }
+        Command::Merge { results, out, junit, format } => merge(&results, out.as_deref(), junit.as_deref(), format).unwrap_or_else(|c| c),
         Command::Schema => {
             let s = serde_json::to_string_pretty(&lambdasim::scenario::json_schema()).unwrap_or_default();
             println!("{s}");
@@ -80,7 +388,8 @@ fn main() -> ExitCode {
             }
             Err(c) => c,
         },
-        Command::Run { scenario, seed, trace, sinks, format } => {
+        Command::Compare { a, b, set, seeds, jobs, format } => compare_cmd(&a, b.as_deref(), &set, &seeds, jobs, format).unwrap_or_else(|c| c),
+        Command::Run { scenario, seed, trace, sinks, format, report, series, series_interval, chrome_trace } => {
             let model = match read_model(&scenario) {
                 Ok(m) => m,
                 Err(c) => return c,
@@ -92,16 +401,52 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let report = match run(&model, seed, RunOptions { trace, sinks_dir: sinks, observers: vec![] }) {
+            // Time series: collected for the report, the CSV and the JSON summary.
+            let mut series_obs = match series_config(&model, series_interval) {
+                Err(c) => return c,
+                Ok(cfg) => (report.is_some() || series.is_some() || matches!(format, Format::Json)).then(|| lambdasim::series::Series::new(&model, cfg)),
+            };
+            let mut chrome = match chrome_trace.as_deref().map(|p| lambdasim::chrome_trace::ChromeTrace::to_file(p, &model, seed)).transpose() {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: cannot write the Chrome trace: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let mut observers: Vec<&mut dyn lambdasim::Observer> = vec![];
+            if let Some(s) = series_obs.as_mut() {
+                observers.push(s);
+            }
+            if let Some(c) = chrome.as_mut() {
+                observers.push(c);
+            }
+            let run_report = match run(&model, seed, RunOptions { trace, sinks_dir: sinks, observers, ..Default::default() }) {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("error: writing output failed: {e}");
                     return ExitCode::from(2);
                 }
             };
+            // The scenario's Description for the report header (the model keeps no free text).
+            let description = report
+                .as_ref()
+                .and_then(|_| std::fs::read_to_string(&scenario).ok())
+                .and_then(|t| lambdasim::parse_scenario(&t).ok())
+                .and_then(|s| s.description);
+            let html = report.as_deref().map(|p| (p, description.as_deref()));
+            if let Err(c) = write_load_outputs(&model, &run_report, series_obs.as_mut(), chrome, html, series.as_deref()) {
+                return c;
+            }
+            let report = run_report;
             let out = match format {
                 Format::Text => report.to_text(&model),
-                Format::Json => serde_json::to_string_pretty(&report.to_json(&model)).unwrap_or_default() + "\n",
+                Format::Json => {
+                    let mut j = report.to_json(&model);
+                    if let Some(s) = &series_obs {
+                        j["series"] = s.to_json(&model);
+                    }
+                    serde_json::to_string_pretty(&j).unwrap_or_default() + "\n"
+                }
             };
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(out.as_bytes());

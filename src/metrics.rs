@@ -4,16 +4,58 @@
 use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 
-use crate::model::{Architecture, Model};
+use crate::model::Model;
+use crate::series::EventWindow;
 use crate::time::SimTime;
-use crate::trace::{Ctx, Fate, Observer, Outcome, RecordKind, ThrottleReason, TraceEvent};
+use crate::trace::{Ctx, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ThrottleReason, TraceEvent};
 
-/// $0.20 per million requests (spec section 8).
+/// $0.20 per million requests (spec section 8). The prices a run uses are `Model::pricing` (scenario `Pricing`).
 pub const PRICE_PER_REQUEST: f64 = 0.2e-6;
 /// x86_64 price per GB-second (spec section 8).
 pub const PRICE_GB_S_X86: f64 = 0.000_016_666_7;
 /// arm64 price per GB-second (spec section 8, marked uncertain there).
 pub const PRICE_GB_S_ARM: f64 = 0.000_013_333_4;
+/// A month, for cost projections: 30 days of 86,400 s.
+pub const MONTH_SECONDS: f64 = 2_592_000.0;
+
+/// An event in flight, as metrics need it: when it was accepted, which workload source sent it, how it was invoked.
+#[derive(Debug, Clone, Copy)]
+struct OpenEvent {
+    accepted: SimTime,
+    /// Index of the workload source, or `u32::MAX` for destination records and duplicates.
+    source: u32,
+    sync: bool,
+    started: bool,
+}
+
+/// Figures for one workload source (its own events; duplicates and destination records are not counted).
+#[derive(Debug, Clone)]
+pub struct SourceMetrics {
+    pub accepted: u64,
+    /// Events per fate, indexed by `Fate as usize`.
+    pub fates: [u64; 8],
+    /// Accept to final fate, as [`FnMetrics::latency`].
+    pub latency: Histogram<u64>,
+    /// Accept to first execution (async sources), as [`FnMetrics::queue_wait`].
+    pub queue_wait: Histogram<u64>,
+}
+
+/// What a function's executions cost (spec section 8).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CostBreakdown {
+    /// Invokes started (every start of an invoke is a request, retries included).
+    pub requests: u64,
+    pub requests_usd: f64,
+    /// GB-seconds of on-demand duration: `Σ ceil_ms(duration + init) / 1000 × MB / 1024`.
+    pub gb_seconds: f64,
+    /// The init phases' share of `gb_seconds` (each init rounded up to 1 ms on its own; informational).
+    pub init_gb_seconds: f64,
+    pub duration_usd: f64,
+    /// Provisioned concurrency: always 0 until the simulator models it (it would add configured GB-seconds ×
+    /// `Pricing::provisioned_*_gb_second_usd`, and bill its executions at the provisioned duration rate).
+    pub provisioned_usd: f64,
+    pub total_usd: f64,
+}
 
 fn hist() -> Histogram<u64> {
     // 1 us to 30 days, 3 significant digits.
@@ -42,9 +84,18 @@ pub struct FnMetrics {
     pub environments: u32,
     pub billed_ms: u64,
     pub init_billed_ms: u64,
+    /// Billed duration as the spec's formula has it: `Σ ceil_ms(duration + init)` over executions (spec section 8).
+    pub billed_duration_ms: u64,
     pub latency: Histogram<u64>,
     pub attempt_duration: Histogram<u64>,
     pub init_duration: Histogram<u64>,
+    /// Async: accept to the first execution start (throttle back-off and queueing before it included; the waits
+    /// before retries are not). Events that never ran are not recorded.
+    pub queue_wait: Histogram<u64>,
+    /// Sync: accept to the response, for requests that ran (throttled requests are counted as throttles instead).
+    pub sync_latency: Histogram<u64>,
+    /// Init time of the execution running on each environment (microseconds), for the combined rounding.
+    env_init: Vec<u64>,
 }
 
 impl FnMetrics {
@@ -65,9 +116,13 @@ impl FnMetrics {
             environments: 0,
             billed_ms: 0,
             init_billed_ms: 0,
+            billed_duration_ms: 0,
             latency: hist(),
             attempt_duration: hist(),
             init_duration: hist(),
+            queue_wait: hist(),
+            sync_latency: hist(),
+            env_init: vec![],
         }
     }
     pub fn fate(&self, f: Fate) -> u64 {
@@ -97,6 +152,9 @@ pub struct Metrics {
     pub account_busy: u32,
     pub account_peak: u32,
     pub all_latency: Histogram<u64>,
+    /// Per workload source, by index in `Model::sources`.
+    pub sources: Vec<SourceMetrics>,
+    open: EventWindow<OpenEvent>,
 }
 
 impl Metrics {
@@ -107,32 +165,77 @@ impl Metrics {
             account_busy: 0,
             account_peak: 0,
             all_latency: hist(),
+            sources: model
+                .sources
+                .iter()
+                .map(|_| SourceMetrics { accepted: 0, fates: [0; 8], latency: hist(), queue_wait: hist() })
+                .collect(),
+            open: EventWindow::default(),
         }
     }
 
-    /// GB-seconds billed for a function: invoke plus init, each rounded up to 1 ms (spec section 8).
+    /// GB-seconds billed for a function: each execution's invoke plus init phase, rounded up to 1 ms, times the memory
+    /// in GB (spec section 8: `ceil_ms(d_i + init_i)/1000 * mem_MB/1024`; init billed since Aug 2025).
     pub fn gb_seconds(&self, model: &Model, f: usize) -> f64 {
         let m = &self.functions[f];
-        (m.billed_ms + m.init_billed_ms) as f64 / 1000.0 * f64::from(model.functions[f].memory_mb) / 1024.0
+        m.billed_duration_ms as f64 / 1000.0 * f64::from(model.functions[f].memory_mb) / 1024.0
+    }
+
+    /// What a function cost, with the scenario's prices: requests plus GB-seconds, no free tier, no volume tiers
+    /// (spec section 8).
+    pub fn cost_breakdown(&self, model: &Model, f: usize) -> CostBreakdown {
+        let m = &self.functions[f];
+        let fd = &model.functions[f];
+        let p = &model.pricing;
+        let gb_seconds = self.gb_seconds(model, f);
+        let requests_usd = m.attempts as f64 * p.request_usd_per_million / 1e6;
+        let duration_usd = gb_seconds * p.gb_second_usd(fd.architecture);
+        let provisioned_usd = 0.0;
+        CostBreakdown {
+            requests: m.attempts,
+            requests_usd,
+            gb_seconds,
+            init_gb_seconds: m.init_billed_ms as f64 / 1000.0 * f64::from(fd.memory_mb) / 1024.0,
+            duration_usd,
+            provisioned_usd,
+            total_usd: requests_usd + duration_usd + provisioned_usd,
+        }
     }
 
     /// Dollars: requests plus GB-seconds, no free tier, no volume tiers (spec section 8).
     pub fn cost(&self, model: &Model, f: usize) -> f64 {
-        let price = match model.functions[f].architecture {
-            Architecture::X86_64 => PRICE_GB_S_X86,
-            Architecture::Arm64 => PRICE_GB_S_ARM,
-        };
-        self.functions[f].attempts as f64 * PRICE_PER_REQUEST + self.gb_seconds(model, f) * price
+        self.cost_breakdown(model, f).total_usd
+    }
+}
+
+/// A cost over `seconds` of virtual time projected to a 30-day month at the same rate (0 for an empty run).
+pub fn per_month(cost_usd: f64, seconds: f64) -> f64 {
+    if seconds > 0.0 {
+        cost_usd / seconds * MONTH_SECONDS
+    } else {
+        0.0
     }
 }
 
 impl Observer for Metrics {
     #[inline]
-    fn on_event(&mut self, _t: SimTime, ev: &TraceEvent, _ctx: &Ctx<'_>) {
+    fn on_event(&mut self, t: SimTime, ev: &TraceEvent, _ctx: &Ctx<'_>) {
         match ev {
-            TraceEvent::Accepted { function, .. } => self.functions[function.ix()].accepted += 1,
+            TraceEvent::Accepted { event, function, origin, mode, .. } => {
+                self.functions[function.ix()].accepted += 1;
+                let source = match origin {
+                    Origin::Workload(i) => {
+                        if let Some(s) = self.sources.get_mut(*i as usize) {
+                            s.accepted += 1;
+                        }
+                        *i
+                    }
+                    _ => u32::MAX,
+                };
+                self.open.insert(*event, OpenEvent { accepted: t, source, sync: *mode == InvokeMode::Sync, started: false });
+            }
             TraceEvent::Rejected { function, .. } => self.functions[function.ix()].rejected += 1,
-            TraceEvent::AttemptStart { function, cold, init, env, .. } => {
+            TraceEvent::AttemptStart { event, function, cold, init, env, .. } => {
                 let m = &mut self.functions[function.ix()];
                 m.attempts += 1;
                 m.busy += 1;
@@ -142,14 +245,34 @@ impl Observer for Metrics {
                     m.cold_starts += 1;
                     let _ = m.init_duration.record(init.as_micros().max(1));
                 }
+                let e = *env as usize;
+                if m.env_init.len() <= e {
+                    m.env_init.resize(e + 1, 0);
+                }
+                m.env_init[e] = init.as_micros();
+                if let Some(o) = self.open.get_mut(*event) {
+                    if !o.started {
+                        o.started = true;
+                        if !o.sync {
+                            let wait = (t - o.accepted).as_micros().max(1);
+                            let _ = m.queue_wait.record(wait);
+                            if let Some(s) = self.sources.get_mut(o.source as usize) {
+                                let _ = s.queue_wait.record(wait);
+                            }
+                        }
+                    }
+                }
                 self.account_busy += 1;
                 self.account_peak = self.account_peak.max(self.account_busy);
             }
-            TraceEvent::AttemptEnd { function, outcome, duration, billed_ms, init_billed_ms, .. } => {
+            TraceEvent::AttemptEnd { function, env, outcome, duration, billed_ms, init_billed_ms, .. } => {
                 let m = &mut self.functions[function.ix()];
                 m.busy -= 1;
                 m.billed_ms += billed_ms;
                 m.init_billed_ms += init_billed_ms;
+                let init = m.env_init.get(*env as usize).copied().unwrap_or(0);
+                // Billed duration: invoke plus init, rounded up to the next 1 ms together (spec section 8).
+                m.billed_duration_ms += SimTime::from_micros(init + duration.as_micros()).ceil_millis();
                 m.outcomes[*outcome as usize] += 1;
                 let _ = m.attempt_duration.record(duration.as_micros().max(1));
                 self.account_busy -= 1;
@@ -161,7 +284,7 @@ impl Observer for Metrics {
                 m.throttles_by_reason[*reason as usize] += 1;
             }
             TraceEvent::Queued { .. } => {}
-            TraceEvent::Fate { function, fate, attempts, latency, .. } => {
+            TraceEvent::Fate { event, function, fate, attempts, latency, .. } => {
                 let m = &mut self.functions[function.ix()];
                 m.fates[*fate as usize] += 1;
                 let a = *attempts as usize;
@@ -169,9 +292,23 @@ impl Observer for Metrics {
                     m.attempts_per_event.resize(a + 1, 0);
                 }
                 m.attempts_per_event[a] += 1;
+                let open = self.open.remove(*event);
+                let source = open.and_then(|o| self.sources.get_mut(o.source as usize));
+                if let Some(s) = source {
+                    s.fates[*fate as usize] += 1;
+                }
                 if *fate != Fate::InFlight {
-                    let _ = m.latency.record(latency.as_micros().max(1));
-                    let _ = self.all_latency.record(latency.as_micros().max(1));
+                    let us = latency.as_micros().max(1);
+                    let _ = m.latency.record(us);
+                    let _ = self.all_latency.record(us);
+                    if let Some(o) = open {
+                        if o.sync && o.started {
+                            let _ = m.sync_latency.record(us);
+                        }
+                        if let Some(s) = self.sources.get_mut(o.source as usize) {
+                            let _ = s.latency.record(us);
+                        }
+                    }
                 }
             }
             TraceEvent::Delivered { target, kind, failure, .. } => {
@@ -245,4 +382,70 @@ pub fn records_by_name(m: &TargetMetrics) -> Vec<(&'static str, u64)> {
         .map(|k| (k.name(), m.records[*k as usize]))
         .filter(|(_, n)| *n > 0)
         .collect()
+}
+
+/// A function's cost as JSON, with its projection to a month at the simulated rate over `seconds` of virtual time.
+pub fn cost_json(c: &CostBreakdown, seconds: f64) -> Value {
+    json!({
+        "requests": c.requests,
+        "requestsUsd": c.requests_usd,
+        "gbSeconds": c.gb_seconds,
+        "initGbSeconds": c.init_gb_seconds,
+        "durationUsd": c.duration_usd,
+        "provisionedUsd": c.provisioned_usd,
+        "totalUsd": c.total_usd,
+        "perMonthUsd": per_month(c.total_usd, seconds),
+    })
+}
+
+/// The run's total cost, its monthly projection and the prices used.
+pub fn total_cost_json(model: &Model, metrics: &Metrics, seconds: f64) -> Value {
+    let (mut req, mut dur, mut prov) = (0.0, 0.0, 0.0);
+    for f in 0..model.functions.len() {
+        let c = metrics.cost_breakdown(model, f);
+        req += c.requests_usd;
+        dur += c.duration_usd;
+        prov += c.provisioned_usd;
+    }
+    let total = req + dur + prov;
+    let p = &model.pricing;
+    json!({
+        "requestsUsd": req,
+        "durationUsd": dur,
+        "provisionedUsd": prov,
+        "totalUsd": total,
+        "perMonthUsd": per_month(total, seconds),
+        "month": "30 days (2,592,000 s) at the rate of the simulated period: totalUsd / virtualTimeSeconds × 2,592,000",
+        "pricing": {
+            "RequestUsdPerMillion": p.request_usd_per_million,
+            "X86GbSecondUsd": p.x86_gb_second_usd,
+            "Arm64GbSecondUsd": p.arm64_gb_second_usd,
+            "ProvisionedX86GbSecondUsd": p.provisioned_x86_gb_second_usd,
+            "ProvisionedArm64GbSecondUsd": p.provisioned_arm64_gb_second_usd,
+            "ProvisionedDurationX86GbSecondUsd": p.provisioned_duration_x86_gb_second_usd,
+            "ProvisionedDurationArm64GbSecondUsd": p.provisioned_duration_arm64_gb_second_usd,
+        },
+    })
+}
+
+/// Per workload source: events, fates and latencies.
+pub fn sources_json(model: &Model, metrics: &Metrics) -> Value {
+    let mut out = serde_json::Map::new();
+    for (i, s) in model.sources.iter().enumerate() {
+        let Some(m) = metrics.sources.get(i) else { continue };
+        let fates: serde_json::Map<String, Value> =
+            Fate::ALL.iter().filter(|f| m.fates[**f as usize] > 0).map(|f| (f.name().to_string(), json!(m.fates[*f as usize]))).collect();
+        out.insert(
+            s.name.clone(),
+            json!({
+                "function": model.functions[s.function.ix()].name,
+                "invocationType": if s.sync { "RequestResponse" } else { "Event" },
+                "accepted": m.accepted,
+                "fates": fates,
+                "latencySeconds": percentiles_json(&m.latency),
+                "queueWaitSeconds": percentiles_json(&m.queue_wait),
+            }),
+        );
+    }
+    Value::Object(out)
 }

@@ -182,6 +182,48 @@ pub const SNS_MESSAGE_LIMIT: usize = 262_144;
 /// SQS messages are capped at 256 KB.
 pub const SQS_MESSAGE_LIMIT: usize = 262_144;
 
+/// The price table, in US dollars (scenario `Pricing`; defaults: us-east-1 on-demand, spec section 8). No free tier and
+/// no volume tiers are applied (the spec's simulator formula).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pricing {
+    /// Requests: $0.20 per million (spec section 8).
+    pub request_usd_per_million: f64,
+    /// Per GB-second, x86_64: $0.0000166667 (spec section 8).
+    pub x86_gb_second_usd: f64,
+    /// Per GB-second, arm64: $0.0000133334 (spec section 8, marked [unc] there).
+    pub arm64_gb_second_usd: f64,
+    /// Provisioned concurrency, per configured GB-second (spec section 8 gives no rate: [unc]; AWS us-east-1 list price).
+    pub provisioned_x86_gb_second_usd: f64,
+    pub provisioned_arm64_gb_second_usd: f64,
+    /// Duration on provisioned environments, per GB-second (spec section 8: "a lower duration rate", [unc]).
+    pub provisioned_duration_x86_gb_second_usd: f64,
+    pub provisioned_duration_arm64_gb_second_usd: f64,
+}
+
+impl Default for Pricing {
+    fn default() -> Self {
+        Pricing {
+            request_usd_per_million: 0.2,
+            x86_gb_second_usd: 0.000_016_666_7,
+            arm64_gb_second_usd: 0.000_013_333_4,
+            provisioned_x86_gb_second_usd: 0.000_004_166_7,
+            provisioned_arm64_gb_second_usd: 0.000_003_333_4,
+            provisioned_duration_x86_gb_second_usd: 0.000_009_722_2,
+            provisioned_duration_arm64_gb_second_usd: 0.000_007_777_8,
+        }
+    }
+}
+
+impl Pricing {
+    /// On-demand duration price per GB-second for an architecture.
+    pub fn gb_second_usd(&self, a: Architecture) -> f64 {
+        match a {
+            Architecture::X86_64 => self.x86_gb_second_usd,
+            Architecture::Arm64 => self.arm64_gb_second_usd,
+        }
+    }
+}
+
 /// A scenario, validated.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -198,6 +240,8 @@ pub struct Model {
     pub sources: Vec<Source>,
     pub expectations: Vec<Expectation>,
     pub settings: Settings,
+    /// Prices for cost figures (spec section 8).
+    pub pricing: Pricing,
     /// Stable hash of the scenario file's canonical JSON.
     pub digest: u64,
 }
@@ -290,6 +334,42 @@ impl V {
                 ),
             );
         }
+    }
+}
+
+/// The price table: each given price must be a finite number from 0 to 1,000,000 dollars; omitted ones keep the
+/// defaults of spec section 8.
+fn build_pricing(v: &mut V, p: Option<&PricingSpec>) -> Pricing {
+    let d = Pricing::default();
+    let Some(p) = p else { return d };
+    let mut price = |x: Option<f64>, name: &str, default: f64| match x {
+        None => default,
+        Some(x) if x.is_finite() && (0.0..=1e6).contains(&x) => x,
+        Some(x) => {
+            v.err(format!("Pricing.{name}"), format!("{x} is out of range; allowed 0 to 1000000 (US dollars)"));
+            default
+        }
+    };
+    Pricing {
+        request_usd_per_million: price(p.request_usd_per_million, "RequestUsdPerMillion", d.request_usd_per_million),
+        x86_gb_second_usd: price(p.x86_gb_second_usd, "X86GbSecondUsd", d.x86_gb_second_usd),
+        arm64_gb_second_usd: price(p.arm64_gb_second_usd, "Arm64GbSecondUsd", d.arm64_gb_second_usd),
+        provisioned_x86_gb_second_usd: price(p.provisioned_x86_gb_second_usd, "ProvisionedX86GbSecondUsd", d.provisioned_x86_gb_second_usd),
+        provisioned_arm64_gb_second_usd: price(
+            p.provisioned_arm64_gb_second_usd,
+            "ProvisionedArm64GbSecondUsd",
+            d.provisioned_arm64_gb_second_usd,
+        ),
+        provisioned_duration_x86_gb_second_usd: price(
+            p.provisioned_duration_x86_gb_second_usd,
+            "ProvisionedDurationX86GbSecondUsd",
+            d.provisioned_duration_x86_gb_second_usd,
+        ),
+        provisioned_duration_arm64_gb_second_usd: price(
+            p.provisioned_duration_arm64_gb_second_usd,
+            "ProvisionedDurationArm64GbSecondUsd",
+            d.provisioned_duration_arm64_gb_second_usd,
+        ),
     }
 }
 
@@ -419,6 +499,7 @@ impl Model {
             event_age_look_ahead: s.event_age_look_ahead.unwrap_or(true),
             recursion_limit,
         };
+        let pricing = build_pricing(&mut v, sc.pricing.as_ref());
 
         // --- targets: queues, topics, buses, buckets, then one per function
         let mut targets: Vec<Target> = vec![];
@@ -759,6 +840,7 @@ impl Model {
             sources,
             expectations: vec![],
             settings,
+            pricing,
             digest,
         };
         for (i, e) in sc.expectations.iter().enumerate() {

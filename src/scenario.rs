@@ -57,6 +57,43 @@ pub struct Scenario {
     pub faults: Vec<FaultSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expectations: Vec<ExpectationSpec>,
+    /// Prices used for cost figures (default: us-east-1 on-demand, spec section 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pricing: Option<PricingSpec>,
+}
+
+/// Prices in US dollars; each omitted price takes its default (spec section 8). Every price is a finite number >= 0.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct PricingSpec {
+    /// Per million requests (default 0.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub request_usd_per_million: Option<f64>,
+    /// Per GB-second of x86_64 duration, init included (default 0.0000166667).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub x86_gb_second_usd: Option<f64>,
+    /// Per GB-second of arm64 duration, init included (default 0.0000133334).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub arm64_gb_second_usd: Option<f64>,
+    /// Provisioned concurrency, per GB-second configured, x86_64 (default 0.0000041667; not simulated yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub provisioned_x86_gb_second_usd: Option<f64>,
+    /// Provisioned concurrency, per GB-second configured, arm64 (default 0.0000033334; not simulated yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub provisioned_arm64_gb_second_usd: Option<f64>,
+    /// Duration on provisioned environments, per GB-second, x86_64 (default 0.0000097222; not simulated yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub provisioned_duration_x86_gb_second_usd: Option<f64>,
+    /// Duration on provisioned environments, per GB-second, arm64 (default 0.0000077778; not simulated yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub provisioned_duration_arm64_gb_second_usd: Option<f64>,
 }
 
 /// Account-level settings (spec section 6).
@@ -460,6 +497,28 @@ pub struct ExpectationSpec {
     pub at_least: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_most: Option<f64>,
+    /// In a sweep (`lambdasim check`), the per-seed check must hold in at least this fraction of seeds (default: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1))]
+    pub in_fraction_of_seeds: Option<f64>,
+    /// A coverage goal: the bounds must hold in at least one seed of a sweep (e.g. "a throttle happens").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sometimes: Option<bool>,
+    /// A statistical check across the seeds of a sweep: the bounds apply to a statistic of the per-seed values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub across_seeds: Option<AcrossSeedsSpec>,
+}
+
+/// A statistic over the seeds of a sweep; passes when its confidence interval lies within the bounds.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct AcrossSeedsSpec {
+    /// `Mean` (with a confidence interval) or a quantile such as `P95` of the per-seed values.
+    pub statistic: String,
+    /// Two-sided confidence level of the interval for `Mean` (default 0.95).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.5, max = 0.999))]
+    pub confidence: Option<f64>,
 }
 
 /// What an expectation measures.
@@ -519,6 +578,26 @@ pub enum MeasureSpec {
     DeliveryFailures {
         #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
         target: Option<String>,
+    },
+    /// Cold starts divided by executions.
+    ColdStartRatio {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
+    },
+    /// Seconds between the end of a failed execution and the start of the next execution of the same event; the
+    /// bounds apply to every gap (spec 10.2: at least 60·k s before attempt k+1).
+    RetryGapSeconds {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
+        /// Only the gap before this attempt number (2 or 3).
+        #[serde(rename = "BeforeAttempt", default, skip_serializing_if = "Option::is_none")]
+        before_attempt: Option<i64>,
+    },
+    /// Events whose async failure did not reach each configured failure target (on-failure destination, DLQ) exactly
+    /// once. `Equals: 0` checks "every event that failed reaches each failure target exactly once".
+    FailureRecordsNotExactlyOnce {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
     },
 }
 

@@ -63,6 +63,9 @@ struct Inv {
     attempts: u32,
     throttles: u32,
     hops: u32,
+    /// Identity of the event for its own random draws (rules and faults with a probability): derived from its source
+    /// and its index there, so removing or adding other events does not change this event's draws.
+    key: u64,
     /// `RequestResponse`: no retries, no destinations.
     sync: bool,
     state: State,
@@ -84,8 +87,8 @@ struct FnState {
     waiting: VecDeque<(u32, u32)>,
     rng_duration: ChaCha8Rng,
     rng_init: ChaCha8Rng,
-    rng_rules: ChaCha8Rng,
-    rng_faults: ChaCha8Rng,
+    /// Salt of the per-event draws of this function (rules and faults with a probability).
+    draw_salt: u64,
     rng_retry: ChaCha8Rng,
     rng_queue: ChaCha8Rng,
 }
@@ -93,6 +96,25 @@ struct FnState {
 struct SourceState {
     n: u64,
     rng: ChaCha8Rng,
+    /// Salt of the keys of this source's events.
+    key_salt: u64,
+    /// Time of the previous arrival and how many arrived at that instant (for event keys).
+    last_t: SimTime,
+    same_t: u64,
+}
+
+/// A uniform draw in [0, 1) for one event (`key`) and one purpose, independent of every other event's draws.
+#[inline]
+fn uniform(seed: u64, salt: u64, key: u64, purpose: u64) -> f64 {
+    let z = mix(seed ^ mix(salt ^ mix(key ^ mix(purpose))));
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// What a finished run reports beside its trace.
@@ -125,6 +147,9 @@ pub struct Sim<'m, O: Observer> {
     response_sizes: Vec<Vec<u32>>,
     /// Time of the last event that changed anything (stale expiry timers do not count).
     last_activity: SimTime,
+    /// Test-only: the handler-duration draw with this index is lengthened by 1 us (see `RunOptions`).
+    perturb: Option<u64>,
+    duration_draws: u64,
     obs: O,
 }
 
@@ -144,8 +169,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                     waiting: VecDeque::new(),
                     rng_duration: rng::stream(seed, &c, "duration"),
                     rng_init: rng::stream(seed, &c, "init"),
-                    rng_rules: rng::stream(seed, &c, "rules"),
-                    rng_faults: rng::stream(seed, &c, "faults"),
+                    draw_salt: rng::stream_id(&c, "event-draws"),
                     rng_retry: rng::stream(seed, &c, "retry-delay"),
                     rng_queue: rng::stream(seed, &c, "async-queue"),
                 }
@@ -154,7 +178,10 @@ impl<'m, O: Observer> Sim<'m, O> {
         let sources = model
             .sources
             .iter()
-            .map(|s| SourceState { n: 0, rng: rng::stream(seed, &format!("workload:{}", s.name), "arrivals") })
+            .map(|s| {
+                let c = format!("workload:{}", s.name);
+                SourceState { n: 0, rng: rng::stream(seed, &c, "arrivals"), key_salt: rng::stream_id(&c, "event-key"), last_t: SimTime::MAX, same_t: 0 }
+            })
             .collect();
         let response_sizes =
             model.functions.iter().map(|f| f.rules.iter().map(|r| destinations::json_size(&r.response) as u32).collect()).collect();
@@ -176,6 +203,8 @@ impl<'m, O: Observer> Sim<'m, O> {
             needs_content,
             response_sizes,
             last_activity: SimTime::ZERO,
+            perturb: None,
+            duration_draws: 0,
             obs,
         };
         for (i, s) in model.sources.iter().enumerate() {
@@ -193,6 +222,12 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
         }
         sim
+    }
+
+    /// Test-only: lengthen the `n`-th handler-duration draw by 1 us, to prove that determinism checks catch a change.
+    pub fn perturb_for_testing(mut self, n: Option<u64>) -> Self {
+        self.perturb = n;
+        self
     }
 
     fn exp_gap(&mut self, source: usize, rate_per_s: f64) -> SimTime {
@@ -314,23 +349,34 @@ impl<'m, O: Observer> Sim<'m, O> {
         self.sources[si].n += 1;
         let payload = src.template.instantiate(n, self.next_event);
         let size = src.template.size_of(&payload);
-        if src.sync {
-            self.invoke_sync(src.function, payload, size, Origin::Workload(si as u32));
+        // The event's key: its source, its arrival instant and its rank at that instant. Removing other arrivals
+        // (shrinking) or turning a generated source into explicit `At` times keeps every other event's key.
+        let now = self.k.now();
+        let st = &mut self.sources[si];
+        if st.last_t == now {
+            st.same_t += 1;
         } else {
-            self.accept(src.function, payload, size, Origin::Workload(si as u32), 0, None);
+            st.last_t = now;
+            st.same_t = 0;
+        }
+        let key = mix(st.key_salt ^ mix(now.as_micros() ^ mix(st.same_t)));
+        if src.sync {
+            self.invoke_sync(src.function, payload, size, Origin::Workload(si as u32), key);
+        } else {
+            self.accept(src.function, payload, size, Origin::Workload(si as u32), 0, None, key);
         }
     }
 
     /// `InvocationType: RequestResponse` (spec section 1): run now on a free environment, or answer 429 (500 for a
     /// service error); 413 over 6 MB. Lambda never retries and never sends a sync result to a destination.
-    fn invoke_sync(&mut self, function: FnId, payload: Arc<Value>, size: usize, origin: Origin) {
+    fn invoke_sync(&mut self, function: FnId, payload: Arc<Value>, size: usize, origin: Origin, key: u64) {
         let model = self.model;
         if size > SYNC_PAYLOAD_LIMIT {
             self.rejected += 1;
             self.emit(TraceEvent::Rejected { function, origin, size: size as u32, status: 413, mode: InvokeMode::Sync });
             return;
         }
-        let slot = self.new_inv(function, payload, size, 0, None, true);
+        let slot = self.new_inv(function, payload, size, 0, None, true, key);
         let (id, rid) = {
             let inv = self.inv_mut(slot);
             (inv.id, inv.rid)
@@ -340,7 +386,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let fd = model.function(function);
         let mut refused = if fd.reserved == Some(0) { Some(ThrottleReason::ReservedConcurrency) } else { None };
         if refused.is_none() {
-            refused = self.injected_throttle(function, now);
+            refused = self.injected_throttle(function, now, key, 0);
         }
         if refused.is_none() {
             refused = self.has_capacity(function);
@@ -360,12 +406,12 @@ impl<'m, O: Observer> Sim<'m, O> {
     }
 
     /// An injected `Throttle` or `ServiceError` fault that applies now.
-    fn injected_throttle(&mut self, f: FnId, now: SimTime) -> Option<ThrottleReason> {
+    fn injected_throttle(&mut self, f: FnId, now: SimTime, key: u64, tries: u32) -> Option<ThrottleReason> {
         let fd = self.model.function(f);
-        for fault in &fd.faults {
+        for (i, fault) in fd.faults.iter().enumerate() {
             if matches!(fault.kind, FaultKind::Throttle | FaultKind::ServiceError)
                 && fault.active(now)
-                && (fault.probability >= 1.0 || self.fns[f.ix()].rng_faults.random::<f64>() < fault.probability)
+                && (fault.probability >= 1.0 || self.draw(f, key, 0x7417 + (i as u64) * 0x1_0000 + u64::from(tries) * 0x100_0000) < fault.probability)
             {
                 return Some(if fault.kind == FaultKind::Throttle {
                     ThrottleReason::InjectedThrottle
@@ -377,7 +423,13 @@ impl<'m, O: Observer> Sim<'m, O> {
         None
     }
 
-    fn new_inv(&mut self, function: FnId, payload: Arc<Value>, size: usize, hops: u32, rid: Option<u64>, sync: bool) -> u32 {
+    #[inline]
+    fn draw(&self, f: FnId, key: u64, purpose: u64) -> f64 {
+        uniform(self.seed, self.fns[f.ix()].draw_salt, key, purpose)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn new_inv(&mut self, function: FnId, payload: Arc<Value>, size: usize, hops: u32, rid: Option<u64>, sync: bool, key: u64) -> u32 {
         let id = self.next_event;
         self.next_event += 1;
         let inv = Inv {
@@ -390,6 +442,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             attempts: 0,
             throttles: 0,
             hops,
+            key,
             sync,
             state: State::Sleeping,
             pending: None,
@@ -415,14 +468,15 @@ impl<'m, O: Observer> Sim<'m, O> {
     // ----- the async queue
 
     /// Invoke with `InvocationType: Event`: 202 and into the queue, or 413 (spec section 2).
-    fn accept(&mut self, function: FnId, payload: Arc<Value>, size: usize, origin: Origin, hops: u32, rid: Option<u64>) -> Option<u32> {
+    #[allow(clippy::too_many_arguments)]
+    fn accept(&mut self, function: FnId, payload: Arc<Value>, size: usize, origin: Origin, hops: u32, rid: Option<u64>, key: u64) -> Option<u32> {
         let model = self.model;
         if size > model.settings.async_payload_limit {
             self.rejected += 1;
             self.emit(TraceEvent::Rejected { function, origin, size: size as u32, status: 413, mode: InvokeMode::Async });
             return None;
         }
-        let slot = self.new_inv(function, payload, size, hops, rid, false);
+        let slot = self.new_inv(function, payload, size, hops, rid, false, key);
         let (id, rid) = {
             let inv = self.inv_mut(slot);
             (inv.id, inv.rid)
@@ -445,7 +499,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             let payload = self.invs.get(slot as usize).and_then(|i| i.as_ref()).map(|i| Arc::clone(&i.payload));
             // The original may already have ended (reserved concurrency 0); its payload is then rebuilt from `origin`.
             if let Some(payload) = payload {
-                self.accept(function, payload, size, Origin::Duplicate { of: id }, hops, Some(rid));
+                self.accept(function, payload, size, Origin::Duplicate { of: id }, hops, Some(rid), mix(key ^ 0xd0_0b1e));
             }
         }
         Some(slot)
@@ -464,16 +518,16 @@ impl<'m, O: Observer> Sim<'m, O> {
     fn try_start(&mut self, slot: u32) {
         let model = self.model;
         let now = self.k.now();
-        let (f, accepted) = {
+        let (f, accepted, key, tries) = {
             let inv = self.inv_mut(slot);
-            (inv.function, inv.accepted)
+            (inv.function, inv.accepted, inv.key, inv.throttles)
         };
         let fd = model.function(f);
         if now > accepted + fd.max_age {
             self.finish(slot, Fate::EventAgeExceeded);
             return;
         }
-        if let Some(reason) = self.injected_throttle(f, now) {
+        if let Some(reason) = self.injected_throttle(f, now, key, tries) {
             self.throttle(slot, reason);
             return;
         }
@@ -543,13 +597,16 @@ impl<'m, O: Observer> Sim<'m, O> {
         inv.attempts += 1;
         inv.state = State::Running;
         let attempt = inv.attempts;
+        let (seed, salt, key) = (self.seed, fs.draw_salt, inv.key);
+        let purpose = |kind: u64, i: usize| kind + ((i as u64) << 16) + (u64::from(attempt) << 32);
 
-        // Decide how this execution ends: faults on the timeline first, then the ordered rules.
+        // Decide how this execution ends: faults on the timeline first, then the ordered rules. Draws with a
+        // probability belong to the event and the attempt, not to a shared sequence (see `Inv::key`).
         let mut decided: Option<(Outcome, Cause, u32, Option<usize>)> = None;
         for (fi_, fault) in fd.faults.iter().enumerate() {
             if matches!(fault.kind, FaultKind::Error | FaultKind::Timeout | FaultKind::Crash)
                 && fault.active(now)
-                && (fault.probability >= 1.0 || fs.rng_faults.random::<f64>() < fault.probability)
+                && (fault.probability >= 1.0 || uniform(seed, salt, key, purpose(0xfa, fi_)) < fault.probability)
             {
                 let o = match fault.kind {
                     FaultKind::Timeout => Outcome::Timeout,
@@ -571,7 +628,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                     }
                 }
                 if let Some(pr) = r.probability {
-                    if fs.rng_rules.random::<f64>() >= pr {
+                    if uniform(seed, salt, key, purpose(0x70, ri)) >= pr {
                         continue;
                     }
                 }
@@ -591,7 +648,11 @@ impl<'m, O: Observer> Sim<'m, O> {
         // ran over, spec section 6), then the handler, cut at the function timeout.
         let init = if cold { fd.init.sample(&mut fs.rng_init) } else { SimTime::ZERO };
         let dist = rule.and_then(|ri| fd.rules[ri].duration.as_ref()).unwrap_or(&fd.duration);
-        let handler = if outcome == Outcome::Timeout { fd.timeout } else { dist.sample(&mut fs.rng_duration) };
+        let mut handler = if outcome == Outcome::Timeout { fd.timeout } else { dist.sample(&mut fs.rng_duration) };
+        if self.perturb == Some(self.duration_draws) {
+            handler += SimTime::from_micros(1);
+        }
+        self.duration_draws += 1;
         let (init_phase, mut run) = if init > INIT_LIMIT { (INIT_LIMIT, init + handler) } else { (init, handler) };
         if run >= fd.timeout {
             run = fd.timeout;
@@ -768,7 +829,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             if let (TargetKind::Lambda(g), Some(c)) = (tk, content) {
                 // A Lambda destination invokes the function asynchronously with the record as its payload.
                 let size = destinations::json_size(&c);
-                self.accept(g, Arc::new(c), size, Origin::Destination { parent: inv.id }, inv.hops + 1, None);
+                self.accept(g, Arc::new(c), size, Origin::Destination { parent: inv.id }, inv.hops + 1, None, mix(inv.key ^ 0xde57 ^ target.ix() as u64));
             }
         }
     }
