@@ -2,7 +2,7 @@
 //! through a run in `chrome://tracing` or <https://ui.perfetto.dev>.
 //!
 //! One process per function (`pid` = function index + 1), one thread per execution environment (`tid` = environment
-//! + 1) and one thread `tid` 0 for what happens outside environments. Each execution is a complete (`"X"`) slice from
+//! index + 1) and one thread `tid` 0 for what happens outside environments. Each execution is a complete (`"X"`) slice from
 //! its start to its end with `requestId`, `event`, `attempt`, `outcome`, `cold`; a cold start has a nested `Init`
 //! slice for its init phase. Throttles, destination / DLQ deliveries, 413 rejections and final fates other than
 //! success are instants (`"i"`) on thread 0; a `concurrency` counter (`"C"`) follows the running executions. `ts` and
@@ -60,7 +60,7 @@ impl<W: Write> ChromeTrace<W> {
         });
         write!(out, "{{\"displayTimeUnit\":\"ms\",\"otherData\":{other},\"traceEvents\":[")?;
         let n = model.functions.len();
-        Ok(ChromeTrace {
+        let mut t = ChromeTrace {
             out,
             first: true,
             error: None,
@@ -68,7 +68,15 @@ impl<W: Write> ChromeTrace<W> {
             env_named: vec![vec![]; n],
             running: vec![vec![]; n],
             busy: vec![0; n],
-        })
+        };
+        // Processes in function order, named up front.
+        for f in 0..n {
+            t.name_process(f, model);
+        }
+        match t.error.take() {
+            Some(e) => Err(e),
+            None => Ok(t),
+        }
     }
 
     fn write(&mut self, v: &Value) {

@@ -69,8 +69,10 @@ fn tokens(path: &str) -> Result<Vec<Token>, String> {
         }
         while !rest.is_empty() {
             let close = rest.find(']').ok_or_else(|| format!("--set {path}: '[' without ']'"))?;
-            let n: usize =
-                rest[1..close].trim().parse().map_err(|_| format!("--set {path}: {:?} is not an index; use [0], [1], ...", &rest[..=close]))?;
+            let n: usize = rest[1..close]
+                .trim()
+                .parse()
+                .map_err(|_| format!("--set {path}: {:?} is not an index; use [0], [1], ...", &rest[..=close]))?;
             out.push(Token::Index(n));
             rest = &rest[close + 1..];
             if !rest.is_empty() && !rest.starts_with('[') {

@@ -556,10 +556,8 @@ impl Observer for ExpectObserver {
                     self.pending = Some(PendingFailure { event: *event, rid: *rid, expected, got: vec![] });
                 }
             }
-            TraceEvent::AttemptEnd { event, outcome, .. } if self.track_gaps => {
-                if *outcome != Outcome::Success {
-                    self.failed_end.insert(*event, t);
-                }
+            TraceEvent::AttemptEnd { event, outcome, .. } if self.track_gaps && *outcome != Outcome::Success => {
+                self.failed_end.insert(*event, t);
             }
             TraceEvent::AttemptStart { event, rid, function: f, attempt, .. } if self.track_gaps => {
                 if let Some(end) = self.failed_end.get(event).copied() {

@@ -112,6 +112,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Search the knob ranges the scenario declares (`Explore.Knobs`) against its expectations and the invariants;
+    /// write the smallest failing concrete scenario.
+    Explore {
+        scenario: PathBuf,
+        /// Cases to try (default: `Explore.Cases`, else 256).
+        #[arg(long)]
+        cases: Option<u32>,
+        /// Seed of the search itself (the search is repeatable).
+        #[arg(long, default_value_t = 1)]
+        search_seed: u64,
+        /// Where to write the failing scenario (default: NAME.explored.json next to the scenario).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Merge the results files of a sharded sweep into the table one machine would print.
     Merge {
         /// Results files written by `check --out`.
@@ -256,6 +270,26 @@ fn check(
     Ok(ExitCode::from(code as u8))
 }
 
+fn explore(scenario: &Path, cases: Option<u32>, search_seed: u64, out: Option<&Path>) -> Result<ExitCode, ExitCode> {
+    let (sc, _model) = read_scenario(scenario)?;
+    let outcome = lambdasim::explore::explore(&sc, cases, search_seed).map_err(usage)?;
+    match outcome.found {
+        None => {
+            println!("explore: {} cases, no failure found", outcome.cases);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(f) => {
+            let path = out.map(Path::to_path_buf).unwrap_or_else(|| scenario.with_extension("explored.json"));
+            write_file(&path, &(serde_json::to_string_pretty(&f.scenario).unwrap_or_default() + "\n"))?;
+            println!("explore: failure found and shrunk: {}", f.knobs.join(", "));
+            println!("  seed {}: {}", f.seed, f.message);
+            println!("wrote {}", path.display());
+            eprintln!("replay: lambdasim run {} --seed {}", path.display(), f.seed);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
 fn merge(results: &[PathBuf], out: Option<&Path>, junit: Option<&Path>, format: Format) -> Result<ExitCode, ExitCode> {
     let mut parts = vec![];
     for p in results {
@@ -369,6 +403,7 @@ fn main() -> ExitCode {
             )
             .unwrap_or_else(|c| c)
         }
+        Command::Explore { scenario, cases, search_seed, out } => explore(&scenario, cases, search_seed, out.as_deref()).unwrap_or_else(|c| c),
         Command::Merge { results, out, junit, format } => merge(&results, out.as_deref(), junit.as_deref(), format).unwrap_or_else(|c| c),
         Command::Schema => {
             let s = serde_json::to_string_pretty(&lambdasim::scenario::json_schema()).unwrap_or_default();
@@ -388,7 +423,9 @@ fn main() -> ExitCode {
             }
             Err(c) => c,
         },
-        Command::Compare { a, b, set, seeds, jobs, format } => compare_cmd(&a, b.as_deref(), &set, &seeds, jobs, format).unwrap_or_else(|c| c),
+        Command::Compare { a, b, set, seeds, jobs, format } => {
+            compare_cmd(&a, b.as_deref(), &set, &seeds, jobs, format).unwrap_or_else(|c| c)
+        }
         Command::Run { scenario, seed, trace, sinks, format, report, series, series_interval, chrome_trace } => {
             let model = match read_model(&scenario) {
                 Ok(m) => m,
@@ -404,9 +441,11 @@ fn main() -> ExitCode {
             // Time series: collected for the report, the CSV and the JSON summary.
             let mut series_obs = match series_config(&model, series_interval) {
                 Err(c) => return c,
-                Ok(cfg) => (report.is_some() || series.is_some() || matches!(format, Format::Json)).then(|| lambdasim::series::Series::new(&model, cfg)),
+                Ok(cfg) => (report.is_some() || series.is_some() || matches!(format, Format::Json))
+                    .then(|| lambdasim::series::Series::new(&model, cfg)),
             };
-            let mut chrome = match chrome_trace.as_deref().map(|p| lambdasim::chrome_trace::ChromeTrace::to_file(p, &model, seed)).transpose() {
+            let chrome = chrome_trace.as_deref().map(|p| lambdasim::chrome_trace::ChromeTrace::to_file(p, &model, seed));
+            let mut chrome = match chrome.transpose() {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("error: cannot write the Chrome trace: {e}");

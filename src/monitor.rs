@@ -101,10 +101,8 @@ impl Observer for Monitor {
     #[inline]
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
         match ev {
-            TraceEvent::Accepted { event, .. } => {
-                if !self.open.insert(*event, Open { accepted: t, attempts: 0 }) {
-                    self.breach(t, Some(*event), format!("event {event} was accepted twice"));
-                }
+            TraceEvent::Accepted { event, .. } if !self.open.insert(*event, Open { accepted: t, attempts: 0 }) => {
+                self.breach(t, Some(*event), format!("event {event} was accepted twice"));
             }
             TraceEvent::AttemptStart { event, function, attempt, .. } => {
                 let f = ctx.model.function(*function);

@@ -395,7 +395,15 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
                 continue;
             }
             let _ = write!(h, "<tr><td>{}</td><td>{}</td>", esc(n), esc(label));
-            for (k, unit) in [("count", Unit::Count), ("p50", Unit::Seconds), ("p90", Unit::Seconds), ("p99", Unit::Seconds), ("p999", Unit::Seconds), ("max", Unit::Seconds), ("mean", Unit::Seconds)] {
+            for (k, unit) in [
+                ("count", Unit::Count),
+                ("p50", Unit::Seconds),
+                ("p90", Unit::Seconds),
+                ("p99", Unit::Seconds),
+                ("p999", Unit::Seconds),
+                ("max", Unit::Seconds),
+                ("mean", Unit::Seconds),
+            ] {
                 h.push_str(&cell(&json, &pointer(&["functions", n, key, k]), unit));
             }
             h.push_str("</tr>\n");
@@ -454,7 +462,7 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
             ("execution", &m.attempt_duration),
             ("init (cold start)", &m.init_duration),
         ])?;
-        figure(&mut h, "latency", &names[*f], &format!("Latency distribution: {}", esc(names[*f])), &svg);
+        figure(&mut h, "latency", names[*f], &format!("Latency distribution: {}", esc(names[*f])), &svg);
     }
     h.push_str("</section>\n");
 
@@ -477,7 +485,12 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
         };
         let mut note = String::new();
         if f64::from(limit) <= 5.0 * f64::from(peak.max(1)) {
-            lines.push(Line { name: format!("{what} {limit}"), points: vec![(0.0, f64::from(limit)), (x_max, f64::from(limit))], color: LIMIT_COLOR, dashed: true });
+            lines.push(Line {
+                name: format!("{what} {limit}"),
+                points: vec![(0.0, f64::from(limit)), (x_max, f64::from(limit))],
+                color: LIMIT_COLOR,
+                dashed: true,
+            });
         } else {
             note = format!(" — {what} {limit} is off the chart (peak {peak})");
         }
@@ -491,12 +504,18 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
             Line { name: "mean".into(), points: pts(&s, mean_of), color: color(2), dashed: false },
         ];
         let mut note = String::new();
-        for (name, limit, c) in [("account limit", model.account_limit, LIMIT_COLOR), ("unreserved pool", model.unreserved_pool, color(1))] {
+        for (name, limit, c) in [("account limit", model.account_limit, LIMIT_COLOR), ("unreserved pool", model.unreserved_pool, color(1))]
+        {
             if name == "unreserved pool" && limit == model.account_limit {
                 continue;
             }
             if f64::from(limit) <= 5.0 * f64::from(peak.max(1)) {
-                lines.push(Line { name: format!("{name} {limit}"), points: vec![(0.0, f64::from(limit)), (x_max, f64::from(limit))], color: c, dashed: true });
+                lines.push(Line {
+                    name: format!("{name} {limit}"),
+                    points: vec![(0.0, f64::from(limit)), (x_max, f64::from(limit))],
+                    color: c,
+                    dashed: true,
+                });
             } else {
                 let _ = write!(note, " — {name} {limit} is off the chart (peak {peak})");
             }
@@ -516,18 +535,19 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
                 || (0..s.len()).any(|i| s.sample(i, *f).backlog_max > 0)
         })
         .collect();
-    let per_fn_chart = |h: &mut String, kind: &str, title: &str, y: &str, fns: &[usize], get: &dyn Fn(&FnSample) -> f64| -> Result<(), String> {
-        let mut lines: Vec<Line> = fns
-            .iter()
-            .map(|f| Line { name: names[*f].to_string(), points: fn_pts(&s, *f, |x, _| get(x)), color: color(*f), dashed: false })
-            .collect();
-        if lines.is_empty() {
-            lines.push(Line { name: "none".into(), points: pts(&s, |x, _| get(x)), color: color(7), dashed: false });
-        }
-        let svg = time_chart(&lines, x_max, y, 1.0)?;
-        figure(h, kind, "functions", &esc(title), &svg);
-        Ok(())
-    };
+    let per_fn_chart =
+        |h: &mut String, kind: &str, title: &str, y: &str, fns: &[usize], get: &dyn Fn(&FnSample) -> f64| -> Result<(), String> {
+            let mut lines: Vec<Line> = fns
+                .iter()
+                .map(|f| Line { name: names[*f].to_string(), points: fn_pts(&s, *f, |x, _| get(x)), color: color(*f), dashed: false })
+                .collect();
+            if lines.is_empty() {
+                lines.push(Line { name: "none".into(), points: pts(&s, |x, _| get(x)), color: color(7), dashed: false });
+            }
+            let svg = time_chart(&lines, x_max, y, 1.0)?;
+            figure(h, kind, "functions", &esc(title), &svg);
+            Ok(())
+        };
 
     let _ = writeln!(h, "<section id=\"cold-starts\">\n<h2>Cold starts</h2>");
     per_fn_chart(&mut h, "cold-starts", &format!("Cold starts {per}"), "cold starts", &active, &|x| x.cold_starts as f64)?;
@@ -546,7 +566,12 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
             }
         }
         if lines.is_empty() {
-            lines.push(Line { name: "no throttles".into(), points: pts(&s, |x, _| x.throttles_total() as f64), color: color(7), dashed: false });
+            lines.push(Line {
+                name: "no throttles".into(),
+                points: pts(&s, |x, _| x.throttles_total() as f64),
+                color: color(7),
+                dashed: false,
+            });
         }
         let svg = time_chart(&lines, x_max, "throttles", 1.0)?;
         figure(&mut h, "throttles", "functions", &esc(&format!("Throttles {per}, by function and reason")), &svg);
@@ -554,14 +579,23 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
     h.push_str("</section>\n");
 
     h.push_str("<section id=\"errors\">\n<h2>Function errors</h2>\n");
-    per_fn_chart(&mut h, "errors", &format!("Executions ending in an error, timeout or crash, {per}"), "errors", &active, &|x| x.errors as f64)?;
+    per_fn_chart(&mut h, "errors", &format!("Executions ending in an error, timeout or crash, {per}"), "errors", &active, &|x| {
+        x.errors as f64
+    })?;
     h.push_str("</section>\n");
 
     h.push_str("<section id=\"async-backlog\">\n<h2>Async backlog</h2>\n<p class=\"note\">Async events accepted and not yet at their fate, not running: waiting for a retry, a throttle back-off or a free environment. Synchronous requests never queue.</p>\n");
     per_fn_chart(&mut h, "async-backlog", &format!("Async backlog (highest {per})"), "events", &async_fns, &|x| f64::from(x.backlog_max))?;
     h.push_str("</section>\n");
     h.push_str("<section id=\"oldest-age\">\n<h2>Age of the oldest queued event</h2>\n");
-    per_fn_chart(&mut h, "oldest-age", "Age of the oldest backlog event at the end of each interval (seconds)", "seconds", &async_fns, &|x| x.oldest_age.as_secs_f64())?;
+    per_fn_chart(
+        &mut h,
+        "oldest-age",
+        "Age of the oldest backlog event at the end of each interval (seconds)",
+        "seconds",
+        &async_fns,
+        &|x| x.oldest_age.as_secs_f64(),
+    )?;
     h.push_str("</section>\n");
 
     // --- cost

@@ -57,6 +57,9 @@ pub struct Scenario {
     pub faults: Vec<FaultSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expectations: Vec<ExpectationSpec>,
+    /// Knobs that `lambdasim explore` searches (ignored by `run` and `check`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explore: Option<ExploreSpec>,
     /// Prices used for cost figures (default: us-east-1 on-demand, spec section 8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pricing: Option<PricingSpec>,
@@ -599,6 +602,35 @@ pub enum MeasureSpec {
         #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
         function: Option<String>,
     },
+}
+
+/// What `lambdasim explore` searches: ranges for knobs of this scenario, checked against its expectations and the
+/// built-in invariants.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct ExploreSpec {
+    pub knobs: Vec<KnobSpec>,
+    /// Cases to try (default 256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000000))]
+    pub cases: Option<i64>,
+    /// The run seeds drawn per case, inclusive `A..B` (default `1..1000000`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seeds: Option<String>,
+}
+
+/// One knob: a path into this scenario (as for `compare --set`: `functions.<name>.<Property>`,
+/// `workload.<Name>.Poisson.RatePerSecond`, `simulation.X`, `faults[0].StartSeconds`) and its range or values.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct KnobSpec {
+    pub path: String,
+    /// `[low, high]`, inclusive; whole numbers give integers, otherwise decimals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<[Value; 2]>,
+    /// The values to choose from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<Value>>,
 }
 
 /// The JSON Schema of the scenario format.

@@ -150,7 +150,8 @@ pub struct SeriesConfig {
 /// Default cap on the number of samples.
 pub const MAX_SAMPLES: usize = 10_000;
 /// Intervals the automatic choice picks from, in microseconds: 1 ms to 1 h.
-const LADDER_US: [u64; 10] = [1_000, 10_000, 100_000, 1_000_000, 5_000_000, 10_000_000, 60_000_000, 300_000_000, 600_000_000, 3_600_000_000];
+const LADDER_US: [u64; 10] =
+    [1_000, 10_000, 100_000, 1_000_000, 5_000_000, 10_000_000, 60_000_000, 300_000_000, 600_000_000, 3_600_000_000];
 
 impl SeriesConfig {
     /// A given interval, with the default cap.
@@ -288,6 +289,11 @@ impl Series {
         let end = self.end?.as_micros();
         (end > 0).then(|| self.total_area[f] as f64 / end as f64)
     }
+    /// Integral of function `f`'s concurrency over the whole run, in execution-microseconds: the sum of its
+    /// executions' durations (init included) up to the end of the run.
+    pub fn concurrency_area(&self, f: usize) -> u128 {
+        self.total_area[f]
+    }
     /// Time-average concurrency of the account over the whole run.
     pub fn mean_account_concurrency(&self) -> Option<f64> {
         let end = self.end?.as_micros();
@@ -342,15 +348,10 @@ impl Series {
         self.account_rows.push(self.cur_account);
         // The next interval starts with the gauges as they stand.
         for f in 0..self.nfns {
-            self.cur[f] = FnSample {
-                concurrency_max: self.busy[f],
-                backlog_max: self.backlog[f].len() as u32,
-                ..FnSample::default()
-            };
+            self.cur[f] = FnSample { concurrency_max: self.busy[f], backlog_max: self.backlog[f].len() as u32, ..FnSample::default() };
         }
-        self.cur_account =
-            FnSample { concurrency_max: self.account_busy, backlog_max: self.backlog_total, ..FnSample::default() };
-        self.cur_start = self.cur_start + self.interval;
+        self.cur_account = FnSample { concurrency_max: self.account_busy, backlog_max: self.backlog_total, ..FnSample::default() };
+        self.cur_start += self.interval;
         if self.account_rows.len() >= self.max_samples {
             self.coarsen();
         }
@@ -360,7 +361,7 @@ impl Series {
     /// current interval's start stays on a boundary of the doubled interval.
     fn coarsen(&mut self) {
         let n = self.account_rows.len();
-        debug_assert!(n % 2 == 0);
+        debug_assert!(n.is_multiple_of(2));
         let k = self.nfns;
         for i in 0..n / 2 {
             let mut a = self.account_rows[2 * i];
@@ -510,7 +511,8 @@ fn column_names() -> Vec<String> {
 
 fn push_values(line: &mut String, s: &FnSample, width_us: u64) {
     use std::fmt::Write as _;
-    let _ = write!(line, ",{},{},{},{},{}", s.concurrency_max, mean(s.concurrency_area, width_us), s.accepted, s.invocations, s.cold_starts);
+    let _ =
+        write!(line, ",{},{},{},{},{}", s.concurrency_max, mean(s.concurrency_area, width_us), s.accepted, s.invocations, s.cold_starts);
     for t in s.throttles {
         let _ = write!(line, ",{t}");
     }
@@ -587,5 +589,124 @@ impl Observer for Series {
             }
             TraceEvent::Rejected { .. } | TraceEvent::RetryScheduled { .. } | TraceEvent::Queued { .. } | TraceEvent::Delivered { .. } => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FnId;
+    use crate::trace::{Fate, Origin};
+
+    fn model() -> Model {
+        crate::load_str(r#"{"Functions": [{"FunctionName": "f"}]}"#).expect("valid")
+    }
+
+    fn feed(s: &mut Series, m: &Model, t_ms: u64, ev: TraceEvent) {
+        let ctx = Ctx { model: m, seed: 1, content: None };
+        s.on_event(SimTime::from_millis(t_ms), &ev, &ctx);
+    }
+
+    fn accepted(id: u64, sync: bool) -> TraceEvent {
+        let mode = if sync { InvokeMode::Sync } else { InvokeMode::Async };
+        TraceEvent::Accepted { event: id, rid: id, function: FnId(0), origin: Origin::Workload(0), size: 2, mode }
+    }
+    fn start(id: u64) -> TraceEvent {
+        TraceEvent::AttemptStart { event: id, rid: id, function: FnId(0), attempt: 1, env: 0, cold: true, init: SimTime::ZERO }
+    }
+    fn end(id: u64, outcome: Outcome) -> TraceEvent {
+        TraceEvent::AttemptEnd {
+            event: id,
+            rid: id,
+            function: FnId(0),
+            attempt: 1,
+            env: 0,
+            outcome,
+            duration: SimTime::ZERO,
+            billed_ms: 0,
+            init_billed_ms: 0,
+        }
+    }
+    fn fate(id: u64) -> TraceEvent {
+        TraceEvent::Fate { event: id, rid: id, function: FnId(0), fate: Fate::Succeeded, attempts: 1, latency: SimTime::ZERO }
+    }
+
+    #[test]
+    fn samples_every_boundary_and_integrates_concurrency() {
+        let m = model();
+        let mut s = Series::new(&m, SeriesConfig::with_interval(SimTime::from_secs(1)));
+        feed(&mut s, &m, 500, accepted(0, true));
+        feed(&mut s, &m, 500, start(0));
+        feed(&mut s, &m, 2500, end(0, Outcome::Error));
+        feed(&mut s, &m, 2500, fate(0));
+        s.finish(SimTime::from_millis(3200));
+        assert_eq!(s.len(), 4);
+        let area: Vec<u64> = (0..4).map(|i| s.sample(i, 0).concurrency_area).collect();
+        assert_eq!(area, vec![500_000, 1_000_000, 500_000, 0]);
+        let max: Vec<u32> = (0..4).map(|i| s.sample(i, 0).concurrency_max).collect();
+        assert_eq!(max, vec![1, 1, 1, 0]);
+        assert_eq!((s.sample(0, 0).invocations, s.sample(2, 0).errors), (1, 1));
+        assert_eq!(s.span(3), (SimTime::from_secs(3), SimTime::from_millis(3200)));
+        assert_eq!(s.concurrency_area(0), 2_000_000);
+        assert_eq!(s.mean_concurrency(0), Some(2.0 / 3.2));
+        assert_eq!(s.sample(2, 0).backlog_max, 0, "a sync request never queues");
+    }
+
+    #[test]
+    fn backlog_counts_states_held_for_some_time_and_the_oldest_age() {
+        let m = model();
+        let mut s = Series::new(&m, SeriesConfig::with_interval(SimTime::from_secs(1)));
+        feed(&mut s, &m, 0, accepted(0, false));
+        feed(&mut s, &m, 0, start(0));
+        // Ends and reaches its fate at the same instant: never in the backlog.
+        feed(&mut s, &m, 100, end(0, Outcome::Success));
+        feed(&mut s, &m, 100, fate(0));
+        // Waits 1.5 s before running.
+        feed(&mut s, &m, 1200, accepted(1, false));
+        feed(&mut s, &m, 2700, start(1));
+        feed(&mut s, &m, 2800, end(1, Outcome::Success));
+        feed(&mut s, &m, 2800, fate(1));
+        s.finish(SimTime::from_millis(2800));
+        let b: Vec<(u32, u32, SimTime)> =
+            (0..s.len()).map(|i| (s.sample(i, 0).backlog_max, s.sample(i, 0).backlog, s.sample(i, 0).oldest_age)).collect();
+        assert_eq!(b, vec![(0, 0, SimTime::ZERO), (1, 1, SimTime::from_millis(800)), (1, 0, SimTime::ZERO)]);
+    }
+
+    #[test]
+    fn coarsening_bounds_the_samples_and_keeps_the_totals() {
+        let m = model();
+        let mut s = Series::new(&m, SeriesConfig { interval: SimTime::from_millis(10), max_samples: 8 });
+        for i in 0..1000u64 {
+            feed(&mut s, &m, i * 7, accepted(i, true));
+            feed(&mut s, &m, i * 7, start(i));
+            feed(&mut s, &m, i * 7 + 3, end(i, Outcome::Success));
+            feed(&mut s, &m, i * 7 + 3, fate(i));
+            assert!(s.len() < 8);
+        }
+        s.finish(SimTime::from_millis(7000));
+        assert!(s.len() <= 8 && s.len() >= 4, "{}", s.len());
+        assert_eq!(s.interval(), SimTime::from_millis(10 * 128));
+        let total: u64 = (0..s.len()).map(|i| s.sample(i, 0).invocations).sum();
+        let area: u64 = (0..s.len()).map(|i| s.sample(i, 0).concurrency_area).sum();
+        assert_eq!((total, area), (1000, 3_000_000));
+        assert_eq!(s.span(s.len() - 1).1, SimTime::from_millis(7000));
+        let c = s.coarsened_to(3);
+        assert!(c.len() <= 3);
+        assert_eq!((0..c.len()).map(|i| c.sample(i, 0).invocations).sum::<u64>(), 1000);
+    }
+
+    #[test]
+    fn event_window_follows_the_oldest_open_event() {
+        let mut w: EventWindow<u8> = EventWindow::default();
+        for i in 10..20 {
+            assert!(w.insert(i, i as u8));
+        }
+        assert!(!w.insert(3, 0));
+        assert_eq!(w.remove(10), Some(10));
+        assert_eq!(w.remove(12), Some(12));
+        assert_eq!(w.get(12), None);
+        assert_eq!(w.len(), 8);
+        assert_eq!(w.remove(11), Some(11));
+        assert_eq!(w.slots.len(), 7);
     }
 }

@@ -90,7 +90,6 @@ struct FnState {
     /// Salt of the per-event draws of this function (rules and faults with a probability).
     draw_salt: u64,
     rng_retry: ChaCha8Rng,
-    rng_queue: ChaCha8Rng,
 }
 
 struct SourceState {
@@ -171,7 +170,6 @@ impl<'m, O: Observer> Sim<'m, O> {
                     rng_init: rng::stream(seed, &c, "init"),
                     draw_salt: rng::stream_id(&c, "event-draws"),
                     rng_retry: rng::stream(seed, &c, "retry-delay"),
-                    rng_queue: rng::stream(seed, &c, "async-queue"),
                 }
             })
             .collect();
@@ -485,7 +483,9 @@ impl<'m, O: Observer> Sim<'m, O> {
 
         // At-least-once: the queue may hand the same event over twice (spec section 2).
         let p = model.settings.duplicate_probability;
-        let dup = p > 0.0 && !matches!(origin, Origin::Duplicate { .. }) && self.fns[function.ix()].rng_queue.random::<f64>() < p;
+        let dup = p > 0.0 && !matches!(origin, Origin::Duplicate { .. }) && self.draw(function, key, 0xd0_0b1e) < p;
+        // Taken now: the original may end (and its slot be reused) before the duplicate is made.
+        let dup_payload = dup.then(|| Arc::clone(&self.inv_mut(slot).payload));
 
         let f = model.function(function);
         if f.reserved == Some(0) {
@@ -495,12 +495,8 @@ impl<'m, O: Observer> Sim<'m, O> {
         } else {
             self.try_start(slot);
         }
-        if dup {
-            let payload = self.invs.get(slot as usize).and_then(|i| i.as_ref()).map(|i| Arc::clone(&i.payload));
-            // The original may already have ended (reserved concurrency 0); its payload is then rebuilt from `origin`.
-            if let Some(payload) = payload {
-                self.accept(function, payload, size, Origin::Duplicate { of: id }, hops, Some(rid), mix(key ^ 0xd0_0b1e));
-            }
+        if let Some(payload) = dup_payload {
+            self.accept(function, payload, size, Origin::Duplicate { of: id }, hops, Some(rid), mix(key ^ 0xd0_0b1e));
         }
         Some(slot)
     }

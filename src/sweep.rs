@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::expect::{Quantifier, Statistic};
 use crate::model::Model;
 use crate::run::{run, RunOptions, RunReport};
-use crate::trace::{Observer, TraceEvent};
-use crate::SimTime;
+use crate::observers::TraceLog;
 
 /// Inclusive range of seeds, written `A..B` (or `A..=B`, or one seed `A`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,31 +158,21 @@ pub struct SweepOptions {
     pub progress: bool,
 }
 
-/// Collects the trace, for locating where two runs diverge.
-#[derive(Default)]
-struct Collect(Vec<(SimTime, TraceEvent)>);
-
-impl Observer for Collect {
-    fn on_event(&mut self, t: SimTime, ev: &TraceEvent, _ctx: &crate::trace::Ctx<'_>) {
-        self.0.push((t, ev.clone()));
-    }
-}
-
 /// Names the first trace event where two runs of the same seed differ.
 fn first_divergence(model: &Model, seed: u64, perturb: Option<u64>) -> String {
-    let mut a = Collect::default();
-    let mut b = Collect::default();
+    let mut a = TraceLog::default();
+    let mut b = TraceLog::default();
     let ra = run(model, seed, RunOptions { observers: vec![&mut a], ..Default::default() });
     let rb = run(model, seed, RunOptions { observers: vec![&mut b], perturb_for_testing: perturb, ..Default::default() });
     if ra.is_err() || rb.is_err() {
         return "could not re-run to locate the divergence".into();
     }
-    for (i, (x, y)) in a.0.iter().zip(b.0.iter()).enumerate() {
+    for (i, (x, y)) in a.events.iter().zip(b.events.iter()).enumerate() {
         if x != y {
             return format!("trace event #{i} differs: first run {} {:?}, second run {} {:?}", x.0, x.1, y.0, y.1);
         }
     }
-    format!("the traces differ in length ({} vs {} events)", a.0.len(), b.0.len())
+    format!("the traces differ in length ({} vs {} events)", a.events.len(), b.events.len())
 }
 
 fn run_seed(model: &Model, seed: u64, opts: &SweepOptions) -> SeedResult {
@@ -303,6 +292,7 @@ pub struct SweepVerdict {
 }
 
 /// Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9).
+#[allow(clippy::excessive_precision)]
 pub fn normal_quantile(p: f64) -> f64 {
     const A: [f64; 6] = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
     const B: [f64; 5] = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];

@@ -1261,7 +1261,6 @@ fn duplicate_probability_one_executes_every_event_twice_with_one_request_id() {
 /// then free, and the on-failure Lambda destination's invocation reuses it, so the duplicate copies the wrong
 /// payload (src/sim.rs, `Sim::accept`, the `if dup { ... }` block). See the report.
 #[test]
-#[ignore = "src bug: duplicate of a zero-reserved event reads a reused slot (src/sim.rs Sim::accept)"]
 fn duplicate_of_zero_reserved_event_keeps_its_payload() {
     let sc = json!({
         "Simulation": {"DuplicateDeliveryProbability": 1.0},

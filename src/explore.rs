@@ -1,0 +1,121 @@
+//! `lambdasim explore`: search the knob ranges a scenario declares (`Explore.Knobs`) with proptest strategies,
+//! checking every case against the scenario's per-seed expectations and the built-in invariants. A failure is shrunk
+//! by proptest (knob values towards the low end of their ranges, the seed towards the low end) and written as a
+//! minimal concrete scenario: the knob values applied, the `Explore` section removed.
+
+use proptest::strategy::{BoxedStrategy, Just, Strategy};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use serde_json::Value;
+
+use crate::compare::{apply, Override};
+use crate::model::Model;
+use crate::run::{run, RunOptions};
+use crate::scenario::{KnobSpec, Scenario};
+use crate::sweep::SeedRange;
+
+/// A failing case, shrunk.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The concrete scenario (knobs applied, no `Explore` section).
+    pub scenario: Value,
+    pub seed: u64,
+    /// `path=value` of each knob.
+    pub knobs: Vec<String>,
+    pub message: String,
+}
+
+/// The outcome of a search.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub cases: u32,
+    pub found: Option<Found>,
+}
+
+fn knob_strategy(k: &KnobSpec, i: usize) -> Result<BoxedStrategy<Value>, String> {
+    let path = format!("Explore.Knobs[{i}]");
+    match (&k.range, &k.values) {
+        (Some([lo, hi]), None) => {
+            if let (Some(a), Some(b)) = (lo.as_i64(), hi.as_i64()) {
+                if a > b {
+                    return Err(format!("{path}.Range: {a} is above {b}"));
+                }
+                return Ok((a..=b).prop_map(Value::from).boxed());
+            }
+            match (lo.as_f64(), hi.as_f64()) {
+                (Some(a), Some(b)) if a.is_finite() && b.is_finite() && a <= b => {
+                    Ok((a..=b).prop_map(|x| Value::from((x * 1e6).round() / 1e6)).boxed())
+                }
+                _ => Err(format!("{path}.Range: [{lo}, {hi}] is not allowed; give [low, high] numbers with low <= high")),
+            }
+        }
+        (None, Some(vs)) if !vs.is_empty() => {
+            let vs = vs.clone();
+            Ok((0..vs.len()).prop_map(move |j| vs[j].clone()).boxed())
+        }
+        (None, Some(_)) => Err(format!("{path}.Values: is empty; give at least one value")),
+        _ => Err(format!("{path}: give exactly one of Range and Values")),
+    }
+}
+
+/// The concrete scenario for one case.
+fn concrete(base: &Value, knobs: &[KnobSpec], values: &[Value]) -> Result<Value, String> {
+    let mut doc = base.clone();
+    for (k, v) in knobs.iter().zip(values) {
+        apply(&mut doc, &Override { path: k.path.clone(), value: v.clone() })?;
+    }
+    Ok(doc)
+}
+
+/// Why a concrete scenario fails under `seed`, if it does.
+fn failure(doc: &Value, seed: u64) -> Result<Option<String>, String> {
+    let sc: Scenario = serde_json::from_value(doc.clone()).map_err(|e| e.to_string())?;
+    let model = Model::build(&sc).map_err(|e| e.to_string())?;
+    let report = run(&model, seed, RunOptions::default()).map_err(|e| e.to_string())?;
+    if let Some(b) = report.breaches.first() {
+        return Ok(Some(format!("invariant broken: {}", b.message)));
+    }
+    Ok(report.verdicts.iter().find(|v| v.fatal && !v.passed).map(|v| format!("{}: {}", v.name, v.message)))
+}
+
+/// Search `sc`'s knobs. `search_seed` seeds proptest's own generator, so a search is repeatable.
+pub fn explore(sc: &Scenario, cases: Option<u32>, search_seed: u64) -> Result<Outcome, String> {
+    let spec = sc.explore.clone().ok_or("the scenario has no Explore section (Explore.Knobs: paths and ranges to search)")?;
+    if spec.knobs.is_empty() {
+        return Err("Explore.Knobs is empty".into());
+    }
+    let strategies = spec.knobs.iter().enumerate().map(|(i, k)| knob_strategy(k, i)).collect::<Result<Vec<_>, _>>()?;
+    let seeds = SeedRange::parse(spec.seeds.as_deref().unwrap_or("1..1000000")).map_err(|e| format!("Explore.Seeds: {e}"))?;
+    let cases = cases.unwrap_or(spec.cases.unwrap_or(256).clamp(1, 1_000_000) as u32);
+    let mut base = serde_json::to_value(sc).map_err(|e| e.to_string())?;
+    if let Value::Object(m) = &mut base {
+        m.shift_remove("Explore");
+    }
+    // Every knob path must apply, and the scenario with the low ends must validate: report bad paths up front.
+    let probe: Vec<Value> = spec.knobs.iter().map(|k| k.range.as_ref().map(|r| r[0].clone()).or_else(|| k.values.as_ref().and_then(|v| v.first().cloned())).unwrap_or(Value::Null)).collect();
+    concrete(&base, &spec.knobs, &probe)?;
+
+    let mut key = [0u8; 32];
+    key[..8].copy_from_slice(&search_seed.to_le_bytes());
+    let config = Config { cases, failure_persistence: None, max_shrink_iters: 4096, ..Config::default() };
+    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key));
+    let strategy = (strategies, (seeds.first..=seeds.last).boxed(), Just(()));
+    let knobs = spec.knobs.clone();
+    let result = runner.run(&strategy, |(values, seed, ())| {
+        let doc = concrete(&base, &knobs, &values).map_err(TestCaseError::reject)?;
+        match failure(&doc, seed) {
+            Err(e) => Err(TestCaseError::reject(e)),
+            Ok(None) => Ok(()),
+            Ok(Some(why)) => Err(TestCaseError::fail(why)),
+        }
+    });
+    match result {
+        Ok(()) => Ok(Outcome { cases, found: None }),
+        Err(TestError::Abort(why)) => Err(format!("the search gave up: {why} (too many knob combinations fail validation?)")),
+        Err(TestError::Fail(_, (values, seed, ()))) => {
+            let doc = concrete(&base, &spec.knobs, &values)?;
+            let message = failure(&doc, seed)?.unwrap_or_else(|| "no longer fails when re-run".into());
+            let knobs = spec.knobs.iter().zip(&values).map(|(k, v)| format!("{}={v}", k.path)).collect();
+            Ok(Outcome { cases, found: Some(Found { scenario: doc, seed, knobs, message }) })
+        }
+    }
+}

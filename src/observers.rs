@@ -1,0 +1,61 @@
+//! Ready-made observers for users' own tests: the ledger of fates and the whole trace, kept in memory. (For long runs
+//! prefer your own `Observer` that keeps only what it checks: these grow with the run.)
+
+use crate::model::FnId;
+use crate::time::SimTime;
+use crate::trace::{Ctx, Fate, Observer, TraceEvent};
+
+/// One event's entry in the ledger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerEntry {
+    pub event: u64,
+    pub request_id: String,
+    pub function: String,
+    pub function_id: FnId,
+    pub fate: Fate,
+    pub executions: u32,
+    pub accepted_at: SimTime,
+    pub ended_at: SimTime,
+}
+
+/// Every event's fate, in the order fates happen.
+#[derive(Debug, Default, Clone)]
+pub struct Ledger {
+    pub entries: Vec<LedgerEntry>,
+}
+
+impl Ledger {
+    /// Entries of one fate.
+    pub fn with_fate(&self, fate: Fate) -> impl Iterator<Item = &LedgerEntry> {
+        self.entries.iter().filter(move |e| e.fate == fate)
+    }
+}
+
+impl Observer for Ledger {
+    fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
+        if let TraceEvent::Fate { event, rid, function, fate, attempts, latency } = ev {
+            self.entries.push(LedgerEntry {
+                event: *event,
+                request_id: crate::trace::request_id(ctx.seed, *rid),
+                function: ctx.model.function(*function).name.clone(),
+                function_id: *function,
+                fate: *fate,
+                executions: *attempts,
+                accepted_at: t - *latency,
+                ended_at: t,
+            });
+        }
+    }
+}
+
+/// The whole trace: `(time, event)` in order.
+#[derive(Debug, Default, Clone)]
+pub struct TraceLog {
+    pub events: Vec<(SimTime, TraceEvent)>,
+}
+
+impl Observer for TraceLog {
+    fn on_event(&mut self, t: SimTime, ev: &TraceEvent, _ctx: &Ctx<'_>) {
+        self.events.push((t, ev.clone()));
+    }
+}
