@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 
 use crate::model::Model;
 use crate::time::SimTime;
-use crate::trace::{request_id, Ctx, Fate, Observer, TraceEvent};
+use crate::trace::{request_id, Ctx, Fate, Observer, ShutdownReason, TraceEvent};
 
 #[derive(Debug, Clone, Copy)]
 struct Running {
@@ -182,7 +182,7 @@ impl<W: Write> Observer for ChromeTrace<W> {
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
         let model = ctx.model;
         match ev {
-            TraceEvent::AttemptStart { event, rid, function, attempt, env, cold, init } => {
+            TraceEvent::AttemptStart { event, rid, function, attempt, env, cold, init, .. } => {
                 let (f, e) = (function.ix(), *env as usize);
                 self.name_process(f, model);
                 self.name_env(f, e);
@@ -239,6 +239,19 @@ impl<W: Write> Observer for ChromeTrace<W> {
                     });
                     self.instant(f, t, format!("fate {}", fate.name()), "fate", args);
                 }
+            }
+            TraceEvent::EnvironmentShutdown { function, env, reason } => {
+                let (f, e) = (function.ix(), *env as usize);
+                self.name_process(f, model);
+                self.name_env(f, e);
+                let why = match reason {
+                    ShutdownReason::Idle => "Idle",
+                    ShutdownReason::MaxLifetime => "MaxLifetime",
+                };
+                self.write(&json!({
+                    "ph": "i", "s": "t", "name": format!("shutdown ({why})"), "cat": "environment",
+                    "pid": f + 1, "tid": e + 1, "ts": t.as_micros(), "args": {"reason": why},
+                }));
             }
             TraceEvent::Accepted { .. } | TraceEvent::RetryScheduled { .. } | TraceEvent::Queued { .. } => {}
         }

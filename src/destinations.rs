@@ -32,6 +32,8 @@ pub enum Cause {
     Default,
     Rule(u32),
     Fault(u32),
+    /// The response was over 6 MiB + 100 bytes (spec 1).
+    ResponseTooLarge,
 }
 
 /// The last execution of an event, as records report it. Plain data: the texts stay in the model.
@@ -50,6 +52,7 @@ impl LastResult {
         match self.cause {
             Cause::Rule(i) => f.rules.get(i as usize).map(|r| (&*r.error_type, &*r.error_message)).unwrap_or(("", "")),
             Cause::Fault(i) => f.faults.get(i as usize).map(|x| (&*x.error_type, &*x.error_message)).unwrap_or(("", "")),
+            Cause::ResponseTooLarge => ("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes)."),
             Cause::Default => match self.outcome {
                 Outcome::Crash => ("Runtime.ExitError", "Runtime exited with error: signal: killed"),
                 _ => ("Error", "Unhandled error"),

@@ -38,6 +38,25 @@ pub struct SourceMetrics {
     pub latency: Histogram<u64>,
     /// Accept to first execution (async sources), as [`FnMetrics::queue_wait`].
     pub queue_wait: Histogram<u64>,
+    /// Sync sources: accept to response for requests that ran, as [`FnMetrics::sync_latency`].
+    pub sync_latency: Histogram<u64>,
+    /// Execution (invoke phase) and init durations of the source's events.
+    pub attempt_duration: Histogram<u64>,
+    pub init_duration: Histogram<u64>,
+}
+
+impl SourceMetrics {
+    fn new() -> Self {
+        SourceMetrics {
+            accepted: 0,
+            fates: [0; 8],
+            latency: hist(),
+            queue_wait: hist(),
+            sync_latency: hist(),
+            attempt_duration: hist(),
+            init_duration: hist(),
+        }
+    }
 }
 
 /// What a function's executions cost (spec section 8).
@@ -77,7 +96,7 @@ pub struct FnMetrics {
     pub cold_starts: u64,
     pub throttles: u64,
     /// Throttles per reason, indexed by `ThrottleReason as usize`.
-    pub throttles_by_reason: [u64; 4],
+    pub throttles_by_reason: [u64; 5],
     pub retries_scheduled: u64,
     pub busy: u32,
     pub peak_concurrency: u32,
@@ -109,7 +128,7 @@ impl FnMetrics {
             outcomes: [0; 4],
             cold_starts: 0,
             throttles: 0,
-            throttles_by_reason: [0; 4],
+            throttles_by_reason: [0; 5],
             retries_scheduled: 0,
             busy: 0,
             peak_concurrency: 0,
@@ -165,11 +184,7 @@ impl Metrics {
             account_busy: 0,
             account_peak: 0,
             all_latency: hist(),
-            sources: model
-                .sources
-                .iter()
-                .map(|_| SourceMetrics { accepted: 0, fates: [0; 8], latency: hist(), queue_wait: hist() })
-                .collect(),
+            sources: model.sources.iter().map(|_| SourceMetrics::new()).collect(),
             open: EventWindow::default(),
         }
     }
@@ -251,6 +266,11 @@ impl Observer for Metrics {
                 }
                 m.env_init[e] = init.as_micros();
                 if let Some(o) = self.open.get_mut(*event) {
+                    if *cold {
+                        if let Some(s) = self.sources.get_mut(o.source as usize) {
+                            let _ = s.init_duration.record(init.as_micros().max(1));
+                        }
+                    }
                     if !o.started {
                         o.started = true;
                         if !o.sync {
@@ -265,7 +285,10 @@ impl Observer for Metrics {
                 self.account_busy += 1;
                 self.account_peak = self.account_peak.max(self.account_busy);
             }
-            TraceEvent::AttemptEnd { function, env, outcome, duration, billed_ms, init_billed_ms, .. } => {
+            TraceEvent::AttemptEnd { event, function, env, outcome, duration, billed_ms, init_billed_ms, .. } => {
+                if let Some(s) = self.open.get(*event).and_then(|o| self.sources.get_mut(o.source as usize)) {
+                    let _ = s.attempt_duration.record(duration.as_micros().max(1));
+                }
                 let m = &mut self.functions[function.ix()];
                 m.busy -= 1;
                 m.billed_ms += billed_ms;
@@ -283,7 +306,7 @@ impl Observer for Metrics {
                 m.throttles += 1;
                 m.throttles_by_reason[*reason as usize] += 1;
             }
-            TraceEvent::Queued { .. } => {}
+            TraceEvent::Queued { .. } | TraceEvent::EnvironmentShutdown { .. } => {}
             TraceEvent::Fate { event, function, fate, attempts, latency, .. } => {
                 let m = &mut self.functions[function.ix()];
                 m.fates[*fate as usize] += 1;
@@ -302,11 +325,15 @@ impl Observer for Metrics {
                     let _ = m.latency.record(us);
                     let _ = self.all_latency.record(us);
                     if let Some(o) = open {
-                        if o.sync && o.started {
+                        let sync_ran = o.sync && o.started;
+                        if sync_ran {
                             let _ = m.sync_latency.record(us);
                         }
                         if let Some(s) = self.sources.get_mut(o.source as usize) {
                             let _ = s.latency.record(us);
+                            if sync_ran {
+                                let _ = s.sync_latency.record(us);
+                            }
                         }
                     }
                 }
@@ -362,6 +389,7 @@ pub fn throttles_by_name(m: &FnMetrics) -> Vec<(&'static str, u64)> {
         ThrottleReason::AccountConcurrency,
         ThrottleReason::InjectedThrottle,
         ThrottleReason::ServiceError,
+        ThrottleReason::ScalingRate,
     ] {
         let n = m.throttles_by_reason[r as usize];
         if n == 0 {
@@ -443,7 +471,10 @@ pub fn sources_json(model: &Model, metrics: &Metrics) -> Value {
                 "accepted": m.accepted,
                 "fates": fates,
                 "latencySeconds": percentiles_json(&m.latency),
+                "syncLatencySeconds": percentiles_json(&m.sync_latency),
                 "queueWaitSeconds": percentiles_json(&m.queue_wait),
+                "executionSeconds": percentiles_json(&m.attempt_duration),
+                "initSeconds": percentiles_json(&m.init_duration),
             }),
         );
     }

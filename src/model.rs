@@ -76,6 +76,8 @@ pub struct Rule {
     pub error_message: Arc<str>,
     pub response: Arc<Value>,
     pub duration: Option<Dist>,
+    /// Serialized size of the response in bytes (`ResponseSizeBytes`, else the size of `Response`).
+    pub response_size: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -168,6 +170,30 @@ pub struct Settings {
     pub zero_reserved_condition: String,
     pub event_age_look_ahead: bool,
     pub recursion_limit: u32,
+    pub scaling: Scaling,
+    pub scaling_throttle_reason: String,
+    pub idle_lifetime: Option<Dist>,
+    pub max_lifetime: Option<SimTime>,
+}
+
+/// The rate at which new execution environments may be created (spec section 6): a token bucket.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scaling {
+    /// Per function (true) or one bucket for the account (false).
+    pub per_function: bool,
+    /// Bucket size: environments that can be created at once.
+    pub burst: f64,
+    /// Refill, environments per second.
+    pub per_second: f64,
+}
+
+/// The account-wide initial burst of the older scaling model, by Region (spec section 6, DG-2023/invocation-scaling.md).
+pub fn account_burst_for_region(region: &str) -> u32 {
+    match region {
+        "us-east-1" | "us-west-2" | "eu-west-1" => 3000,
+        "ap-northeast-1" | "eu-central-1" | "us-east-2" => 1000,
+        _ => 500,
+    }
 }
 
 /// On-demand init is limited to 10 s (spec section 6, LIFECYCLE).
@@ -175,6 +201,8 @@ pub const INIT_LIMIT: SimTime = SimTime::from_secs(10);
 /// Async payload limits (spec section 2): 1 MB now, 256 KB before 2025.
 pub const ASYNC_PAYLOAD_CURRENT: usize = 1_048_576;
 pub const ASYNC_PAYLOAD_LEGACY: usize = 262_144;
+/// Response payload limit: 6 MiB + 100 bytes; larger responses are `Function.ResponseSizeTooLarge` errors (spec 1).
+pub const RESPONSE_LIMIT: u64 = 6_291_556;
 /// Sync request payload limit, 6 MB (spec section 1).
 pub const SYNC_PAYLOAD_LIMIT: usize = 6 * 1_048_576;
 /// SNS messages are capped at 256 KB (spec 3.1).
@@ -478,6 +506,28 @@ impl Model {
             );
         }
         let recursion_limit = v.int(s.recursion_limit, "Simulation.RecursionLimit", 1, 1000, 16) as u32;
+        // Since Nov 2023: 1,000 new environments per 10 s per function, refilled continuously (spec section 6).
+        let scaling = match s.scaling_model.unwrap_or(ScalingModelSpec::PerFunction) {
+            ScalingModelSpec::PerFunction => Scaling { per_function: true, burst: 1000.0, per_second: 100.0 },
+            ScalingModelSpec::AccountBurst => {
+                Scaling { per_function: false, burst: f64::from(account_burst_for_region(&sc.region)), per_second: 500.0 / 60.0 }
+            }
+        };
+        let idle_lifetime = s.environment_idle_lifetime.as_ref().and_then(|d| match Dist::compile(d, "Simulation.EnvironmentIdleLifetime") {
+            Ok(d) => Some(d),
+            Err(e) => {
+                v.errors.push(e);
+                None
+            }
+        });
+        let max_lifetime = s.environment_max_lifetime_seconds.map(|x| {
+            if x.is_finite() && x >= 1.0 {
+                SimTime::from_secs_f64(x)
+            } else {
+                v.err("Simulation.EnvironmentMaxLifetimeSeconds", format!("{x} is not allowed; must be at least 1 second"));
+                SimTime::MAX
+            }
+        });
         let settings = Settings {
             start_epoch_ms,
             horizon,
@@ -498,6 +548,10 @@ impl Model {
             zero_reserved_condition: s.zero_reserved_concurrency_condition.clone().unwrap_or_else(|| "ZeroReservedConcurrency".into()),
             event_age_look_ahead: s.event_age_look_ahead.unwrap_or(true),
             recursion_limit,
+            scaling,
+            scaling_throttle_reason: s.scaling_throttle_reason.clone().unwrap_or_else(|| "FunctionInvocationRateLimitExceeded".into()),
+            idle_lifetime,
+            max_lifetime,
         };
         let pricing = build_pricing(&mut v, sc.pricing.as_ref());
 
@@ -698,6 +752,14 @@ impl Model {
                     outcome: t.outcome,
                     error_type: t.error_type.as_deref().unwrap_or(def_type).into(),
                     error_message: t.error_message.as_deref().unwrap_or(def_msg).into(),
+                    response_size: match t.response_size_bytes {
+                        Some(n) if n >= 0 => n as u64,
+                        Some(n) => {
+                            v.err(format!("{rp}.Then.ResponseSizeBytes"), format!("{n} is not allowed; must be >= 0"));
+                            0
+                        }
+                        None => serde_json::to_string(&t.response.clone().unwrap_or(Value::Null)).map(|s| s.len() as u64).unwrap_or(4),
+                    },
                     response: Arc::new(t.response.clone().unwrap_or(Value::Null)),
                     duration: t
                         .duration

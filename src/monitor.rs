@@ -73,13 +73,24 @@ pub struct Monitor {
     total_busy: u32,
     breaches: Vec<Breach>,
     limit_reported: bool,
+    /// Per function: creation times of environments in the last 10 s (spec 10.6).
+    created: Vec<VecDeque<SimTime>>,
+    scaling_reported: bool,
 }
 
 const MAX_BREACHES: usize = 100;
 
 impl Monitor {
     pub fn new(model: &Model) -> Self {
-        Monitor { open: OpenSet::default(), busy: vec![0; model.functions.len()], total_busy: 0, breaches: vec![], limit_reported: false }
+        Monitor {
+            open: OpenSet::default(),
+            busy: vec![0; model.functions.len()],
+            total_busy: 0,
+            breaches: vec![],
+            limit_reported: false,
+            created: vec![VecDeque::new(); model.functions.len()],
+            scaling_reported: false,
+        }
     }
 
     fn breach(&mut self, at: SimTime, event: Option<u64>, message: String) {
@@ -104,8 +115,21 @@ impl Observer for Monitor {
             TraceEvent::Accepted { event, .. } if !self.open.insert(*event, Open { accepted: t, attempts: 0 }) => {
                 self.breach(t, Some(*event), format!("event {event} was accepted twice"));
             }
-            TraceEvent::AttemptStart { event, function, attempt, .. } => {
+            TraceEvent::AttemptStart { event, function, attempt, new_env, .. } => {
                 let f = ctx.model.function(*function);
+                let sc = ctx.model.settings.scaling;
+                if *new_env && sc.per_function {
+                    let w = &mut self.created[function.ix()];
+                    while w.front().is_some_and(|x| t - *x >= SimTime::from_secs(10)) {
+                        w.pop_front();
+                    }
+                    w.push_back(t);
+                    if w.len() as f64 > sc.burst && !self.scaling_reported {
+                        self.scaling_reported = true;
+                        let n = w.len();
+                        self.breach(t, Some(*event), format!("function {}: {n} new environments within 10 s exceed the scaling limit {}", f.name, sc.burst));
+                    }
+                }
                 match self.open.get_mut(*event) {
                     None => self.breach(t, Some(*event), format!("event {event} started an execution without being in flight")),
                     Some(o) => {

@@ -415,7 +415,7 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
     if !model.sources.is_empty() {
         h.push_str(
             "<table id=\"summary-sources\">\n<tr><th>source</th><th>function</th><th>type</th><th>accepted</th><th>latency p50 (s)</th>\
-             <th>latency p99 (s)</th><th>latency max (s)</th><th>queue wait p99 (s)</th></tr>\n",
+             <th>latency p99 (s)</th><th>latency max (s)</th><th>sync callers p99 (s)</th><th>queue wait p99 (s)</th></tr>\n",
         );
         for s in &model.sources {
             let base = |k: &[&str]| {
@@ -425,7 +425,7 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
             };
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td>{}{}{}{}{}</tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td>{}{}{}{}{}{}</tr>",
                 esc(&s.name),
                 esc(&model.functions[s.function.ix()].name),
                 if s.sync { "RequestResponse" } else { "Event" },
@@ -433,6 +433,7 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
                 cell(&json, &base(&["latencySeconds", "p50"]), Unit::Seconds),
                 cell(&json, &base(&["latencySeconds", "p99"]), Unit::Seconds),
                 cell(&json, &base(&["latencySeconds", "max"]), Unit::Seconds),
+                cell(&json, &base(&["syncLatencySeconds", "p99"]), Unit::Seconds),
                 cell(&json, &base(&["queueWaitSeconds", "p99"]), Unit::Seconds),
             );
         }

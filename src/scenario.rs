@@ -153,6 +153,29 @@ pub struct SimulationSpec {
     /// Hops after which recursive-loop detection stops an async chain (default 16, spec section 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recursion_limit: Option<i64>,
+    /// How fast new execution environments may be created (spec section 6): `PerFunction` (default: 1,000 per 10 s
+    /// per function, refilled continuously) or `AccountBurst` (the older account-wide burst of 3,000 / 1,000 / 500 by
+    /// Region, then +500 per minute).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaling_model: Option<ScalingModelSpec>,
+    /// The 429 `Reason` when the scaling rate refuses a new environment (not documented, spec 1 and 9.10; default
+    /// `FunctionInvocationRateLimitExceeded`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaling_throttle_reason: Option<String>,
+    /// How long an idle execution environment is kept before Lambda shuts it down (not published, spec section 6;
+    /// default: kept for the whole run). A distribution in milliseconds, e.g. `{"Uniform": {"MinMs": 300000, "MaxMs": 900000}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_idle_lifetime: Option<DistSpec>,
+    /// Environments are recycled after this many seconds even under continuous load (spec section 6: "every few
+    /// hours"; default: never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_max_lifetime_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ScalingModelSpec {
+    PerFunction,
+    AccountBurst,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -393,6 +416,18 @@ pub struct ThenSpec {
     /// Overrides the function's duration distribution for attempts this rule decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<DistSpec>,
+    /// The size of the response in bytes, when it should count as larger than `Response` (e.g. to model a response
+    /// over the 6 MB limit, which becomes a `Function.ResponseSizeTooLarge` error: spec 1, 10.10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub response_size_bytes: Option<i64>,
+}
+
+impl ThenSpec {
+    /// `Then` with just an outcome (no error texts, response, duration or size).
+    pub fn outcome(outcome: OutcomeKind) -> Self {
+        ThenSpec { outcome, error_type: None, error_message: None, response: None, duration: None, response_size_bytes: None }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

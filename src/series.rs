@@ -91,11 +91,12 @@ impl<T: Copy> EventWindow<T> {
 }
 
 /// Throttle reasons in series order (`ThrottleReason as usize`), with the names used in CSV, JSON and the report.
-pub const THROTTLE_REASONS: [(ThrottleReason, &str); 4] = [
+pub const THROTTLE_REASONS: [(ThrottleReason, &str); 5] = [
     (ThrottleReason::ReservedConcurrency, "ReservedConcurrency"),
     (ThrottleReason::AccountConcurrency, "AccountConcurrency"),
     (ThrottleReason::InjectedThrottle, "InjectedThrottle"),
     (ThrottleReason::ServiceError, "ServiceError"),
+    (ThrottleReason::ScalingRate, "ScalingRate"),
 ];
 
 /// One interval of one function (or of the whole account).
@@ -108,7 +109,7 @@ pub struct FnSample {
     pub invocations: u64,
     pub cold_starts: u64,
     /// Throttles by reason, indexed as [`THROTTLE_REASONS`].
-    pub throttles: [u64; 4],
+    pub throttles: [u64; THROTTLE_REASONS.len()],
     /// Executions that ended in a function error, a timeout or a crash.
     pub errors: u64,
     pub backlog_max: u32,
@@ -587,7 +588,11 @@ impl Observer for Series {
                 self.backlog_remove(function.ix(), *event);
                 self.open.remove(*event);
             }
-            TraceEvent::Rejected { .. } | TraceEvent::RetryScheduled { .. } | TraceEvent::Queued { .. } | TraceEvent::Delivered { .. } => {}
+            TraceEvent::Rejected { .. }
+            | TraceEvent::RetryScheduled { .. }
+            | TraceEvent::Queued { .. }
+            | TraceEvent::EnvironmentShutdown { .. }
+            | TraceEvent::Delivered { .. } => {}
         }
     }
 }
@@ -612,7 +617,16 @@ mod tests {
         TraceEvent::Accepted { event: id, rid: id, function: FnId(0), origin: Origin::Workload(0), size: 2, mode }
     }
     fn start(id: u64) -> TraceEvent {
-        TraceEvent::AttemptStart { event: id, rid: id, function: FnId(0), attempt: 1, env: 0, cold: true, init: SimTime::ZERO }
+        TraceEvent::AttemptStart {
+            event: id,
+            rid: id,
+            function: FnId(0),
+            attempt: 1,
+            env: 0,
+            cold: true,
+            new_env: id == 0,
+            init: SimTime::ZERO,
+        }
     }
     fn end(id: u64, outcome: Outcome) -> TraceEvent {
         TraceEvent::AttemptEnd {

@@ -26,11 +26,11 @@ use serde_json::Value;
 
 use crate::destinations::{self, Cause, LastResult, RecordInput};
 use crate::kernel::Kernel;
-use crate::model::{Arrivals, FnId, Model, TargetId, TargetKind, INIT_LIMIT, SNS_MESSAGE_LIMIT, SQS_MESSAGE_LIMIT, SYNC_PAYLOAD_LIMIT};
+use crate::model::{Arrivals, FnId, Model, TargetId, TargetKind, INIT_LIMIT, RESPONSE_LIMIT, SNS_MESSAGE_LIMIT, SQS_MESSAGE_LIMIT, SYNC_PAYLOAD_LIMIT};
 use crate::rng;
 use crate::scenario::{ConcurrencyFullMode, FaultKind, OutcomeKind, RetryDelayFrom};
 use crate::time::SimTime;
-use crate::trace::{Ctx, DeliveryFailure, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ThrottleReason, TraceEvent};
+use crate::trace::{Ctx, DeliveryFailure, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ShutdownReason, ThrottleReason, TraceEvent};
 
 /// Kernel events.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +43,19 @@ enum Ev {
     Retry { slot: u32 },
     /// A queued event reaches its maximum age (`AsyncConcurrencyFull: Queue`).
     Expire { slot: u32, gen: u32 },
+    /// An idle environment reaches its idle lifetime (if it is still idle since then: same `gen`).
+    EnvIdle { function: u32, env: u32, gen: u32 },
+}
+
+/// One execution environment (spec section 6, LIFECYCLE).
+#[derive(Debug, Clone, Copy)]
+struct Env {
+    /// Initialised; false when new or after a reset (timeout, crash).
+    warm: bool,
+    alive: bool,
+    created: SimTime,
+    /// Bumped whenever the environment is taken or released, so a stale idle timer is recognised.
+    gen: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,9 +94,14 @@ struct Inv {
 
 struct FnState {
     busy: u32,
-    /// Per environment: true when warm (initialised); false after a reset.
-    warm: Vec<bool>,
+    /// Environments by id; ids of shut-down environments are reused.
+    envs: Vec<Env>,
+    /// Idle environments, most recently used last (reused first).
     idle: Vec<u32>,
+    free_envs: Vec<u32>,
+    /// Creation times of this function's environments in the last 10 s (per-function scaling model).
+    created_window: VecDeque<SimTime>,
+    rng_env: ChaCha8Rng,
     waiting: VecDeque<(u32, u32)>,
     rng_duration: ChaCha8Rng,
     rng_init: ChaCha8Rng,
@@ -146,6 +164,9 @@ pub struct Sim<'m, O: Observer> {
     response_sizes: Vec<Vec<u32>>,
     /// Time of the last event that changed anything (stale expiry timers do not count).
     last_activity: SimTime,
+    /// Account-wide scaling bucket (`ScalingModel: AccountBurst`).
+    account_tokens: f64,
+    account_tokens_at: SimTime,
     /// Test-only: the handler-duration draw with this index is lengthened by 1 us (see `RunOptions`).
     perturb: Option<u64>,
     duration_draws: u64,
@@ -153,6 +174,8 @@ pub struct Sim<'m, O: Observer> {
 }
 
 const RECORD_OVERHEAD: usize = 600;
+/// The window of the per-function scaling rate (spec section 6: 1,000 new environments per 10 s).
+const SCALING_WINDOW: SimTime = SimTime::from_secs(10);
 
 impl<'m, O: Observer> Sim<'m, O> {
     pub fn new(model: &'m Model, seed: u64, obs: O) -> Self {
@@ -163,8 +186,11 @@ impl<'m, O: Observer> Sim<'m, O> {
                 let c = format!("function:{}", f.name);
                 FnState {
                     busy: 0,
-                    warm: vec![],
+                    envs: vec![],
                     idle: vec![],
+                    free_envs: vec![],
+                    created_window: VecDeque::new(),
+                    rng_env: rng::stream(seed, &c, "environments"),
                     waiting: VecDeque::new(),
                     rng_duration: rng::stream(seed, &c, "duration"),
                     rng_init: rng::stream(seed, &c, "init"),
@@ -181,8 +207,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 SourceState { n: 0, rng: rng::stream(seed, &c, "arrivals"), key_salt: rng::stream_id(&c, "event-key"), last_t: SimTime::MAX, same_t: 0 }
             })
             .collect();
-        let response_sizes =
-            model.functions.iter().map(|f| f.rules.iter().map(|r| destinations::json_size(&r.response) as u32).collect()).collect();
+        let response_sizes = model.functions.iter().map(|f| f.rules.iter().map(|r| r.response_size.min(u64::from(u32::MAX)) as u32).collect()).collect();
         let needs_content = obs.wants_content();
         let mut sim = Sim {
             model,
@@ -201,6 +226,8 @@ impl<'m, O: Observer> Sim<'m, O> {
             needs_content,
             response_sizes,
             last_activity: SimTime::ZERO,
+            account_tokens: model.settings.scaling.burst,
+            account_tokens_at: SimTime::ZERO,
             perturb: None,
             duration_draws: 0,
             obs,
@@ -246,7 +273,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 _ => {}
             }
             let Some(ev) = self.k.pop() else { break };
-            if !matches!(ev, Ev::Expire { .. }) {
+            if !matches!(ev, Ev::Expire { .. } | Ev::EnvIdle { .. }) {
                 self.last_activity = self.k.now();
             }
             match ev {
@@ -259,6 +286,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                         self.finish(slot, Fate::EventAgeExceeded);
                     }
                 }
+                Ev::EnvIdle { function, env, gen } => self.on_env_idle(FnId(function), env, gen),
             }
         }
         // The run ends with its last effective event, or at the horizon.
@@ -387,7 +415,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             refused = self.injected_throttle(function, now, key, 0);
         }
         if refused.is_none() {
-            refused = self.has_capacity(function);
+            refused = self.has_capacity(function).or_else(|| self.scaling_refusal(function));
         }
         match refused {
             None => self.start_attempt(slot),
@@ -501,6 +529,55 @@ impl<'m, O: Observer> Sim<'m, O> {
         Some(slot)
     }
 
+    /// A new environment is needed and the scaling rate has none to give (spec section 6): 1,000 per 10 s per
+    /// function, refilled continuously, or the older account-wide burst. Consumes a token when one is given.
+    fn scaling_refusal(&mut self, f: FnId) -> Option<ThrottleReason> {
+        if !self.fns[f.ix()].idle.is_empty() {
+            return None;
+        }
+        let now = self.k.now();
+        let sc = self.model.settings.scaling;
+        if sc.per_function {
+            // A sliding 10 s window: each environment created gives its capacity back 10 s later, so the rate refills
+            // continuously and no 10 s window ever sees more than 1,000 new environments (spec 6, 10.6).
+            let w = &mut self.fns[f.ix()].created_window;
+            while w.front().is_some_and(|t| now - *t >= SCALING_WINDOW) {
+                w.pop_front();
+            }
+            if (w.len() as f64) < sc.burst {
+                w.push_back(now);
+                None
+            } else {
+                Some(ThrottleReason::ScalingRate)
+            }
+        } else {
+            // The older account-wide model: an initial burst, then +500 per minute.
+            self.account_tokens = (self.account_tokens + (now - self.account_tokens_at).as_secs_f64() * sc.per_second).min(sc.burst);
+            self.account_tokens_at = now;
+            if self.account_tokens >= 1.0 {
+                self.account_tokens -= 1.0;
+                None
+            } else {
+                Some(ThrottleReason::ScalingRate)
+            }
+        }
+    }
+
+    /// An idle timer fired: shut the environment down if it has stayed idle (spec section 6).
+    fn on_env_idle(&mut self, f: FnId, env: u32, gen: u32) {
+        let fs = &mut self.fns[f.ix()];
+        let Some(e) = fs.envs.get(env as usize).copied() else { return };
+        if !e.alive || e.gen != gen {
+            return;
+        }
+        let Some(pos) = fs.idle.iter().position(|x| *x == env) else { return };
+        fs.idle.remove(pos);
+        fs.envs[env as usize].alive = false;
+        fs.free_envs.push(env);
+        self.last_activity = self.k.now();
+        self.emit(TraceEvent::EnvironmentShutdown { function: f, env, reason: ShutdownReason::Idle });
+    }
+
     #[inline]
     fn has_capacity(&self, f: FnId) -> Option<ThrottleReason> {
         let fd = self.model.function(f);
@@ -527,7 +604,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.throttle(slot, reason);
             return;
         }
-        match self.has_capacity(f) {
+        match self.has_capacity(f).or_else(|| self.scaling_refusal(f)) {
             None => self.start_attempt(slot),
             Some(reason) => match model.settings.concurrency_full {
                 ConcurrencyFullMode::Backoff => self.throttle(slot, reason),
@@ -582,11 +659,26 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
         let fs = &mut self.fns[fi];
         fs.busy += 1;
-        let (env, cold) = match fs.idle.pop() {
-            Some(e) => (e, !fs.warm[e as usize]),
+        let (env, cold, new_env) = match fs.idle.pop() {
+            Some(e) => {
+                let en = &mut fs.envs[e as usize];
+                en.gen = en.gen.wrapping_add(1);
+                (e, !en.warm, false)
+            }
             None => {
-                fs.warm.push(false);
-                ((fs.warm.len() - 1) as u32, true)
+                let fresh = Env { warm: false, alive: true, created: now, gen: 0 };
+                let id = match fs.free_envs.pop() {
+                    Some(id) => {
+                        let g = fs.envs[id as usize].gen.wrapping_add(1);
+                        fs.envs[id as usize] = Env { gen: g, ..fresh };
+                        id
+                    }
+                    None => {
+                        fs.envs.push(fresh);
+                        (fs.envs.len() - 1) as u32
+                    }
+                };
+                (id, true, true)
             }
         };
         let inv = self.invs[slot as usize].as_mut().expect("live slot");
@@ -638,7 +730,12 @@ impl<'m, O: Observer> Sim<'m, O> {
                 break;
             }
         }
-        let (mut outcome, cause, response_size, rule) = decided.unwrap_or((Outcome::Success, Cause::Default, 4, None));
+        let (mut outcome, mut cause, response_size, rule) = decided.unwrap_or((Outcome::Success, Cause::Default, 4, None));
+        if outcome == Outcome::Success && u64::from(response_size) > RESPONSE_LIMIT {
+            // An oversized response surfaces as a function error (spec 1, 10.10).
+            outcome = Outcome::Error;
+            cause = Cause::ResponseTooLarge;
+        }
 
         // Durations: init for a cold environment (capped at 10 s on demand, re-run inside the invoke phase if it
         // ran over, spec section 6), then the handler, cut at the function timeout.
@@ -661,7 +758,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         inv.attempt_start = now;
         inv.attempt_init = init_phase;
         self.k.schedule_at(now + init_phase + run, Ev::AttemptEnd { slot, env });
-        self.emit(TraceEvent::AttemptStart { event: id, rid, function: f, attempt, env, cold, init: init_phase });
+        self.emit(TraceEvent::AttemptStart { event: id, rid, function: f, attempt, env, cold, new_env, init: init_phase });
     }
 
     fn on_attempt_end(&mut self, slot: u32, env: u32) {
@@ -682,8 +779,25 @@ impl<'m, O: Observer> Sim<'m, O> {
         // Free the environment: a timeout or crash resets it, so its next use runs init again (spec section 1).
         let fs = &mut self.fns[f.ix()];
         fs.busy -= 1;
-        fs.warm[env as usize] = !matches!(outcome, Outcome::Timeout | Outcome::Crash);
-        fs.idle.push(env);
+        let s = &model.settings;
+        let en = &mut fs.envs[env as usize];
+        en.warm = !matches!(outcome, Outcome::Timeout | Outcome::Crash);
+        en.gen = en.gen.wrapping_add(1);
+        let recycle = s.max_lifetime.is_some_and(|max| now - en.created >= max);
+        let gen = en.gen;
+        let mut shutdown = false;
+        if recycle {
+            // Lambda ends environments every few hours even under load (spec section 6).
+            en.alive = false;
+            fs.free_envs.push(env);
+            shutdown = true;
+        } else {
+            fs.idle.push(env);
+            if let Some(d) = &s.idle_lifetime {
+                let life = d.sample(&mut fs.rng_env);
+                self.k.schedule_at(now + life, Ev::EnvIdle { function: f.0, env, gen });
+            }
+        }
         if fd.reserved.is_none() {
             self.unreserved_busy -= 1;
         }
@@ -694,6 +808,9 @@ impl<'m, O: Observer> Sim<'m, O> {
             (run, run.ceil_millis(), init.ceil_millis())
         };
         self.emit(TraceEvent::AttemptEnd { event: id, rid, function: f, attempt, env, outcome, duration, billed_ms, init_billed_ms });
+        if shutdown {
+            self.emit(TraceEvent::EnvironmentShutdown { function: f, env, reason: ShutdownReason::MaxLifetime });
+        }
 
         if outcome == Outcome::Success {
             self.finish(slot, Fate::Succeeded);

@@ -46,7 +46,7 @@ pub fn rule() -> impl Strategy<Value = RuleSpec> {
                 attempt: attempt.map(|(lo, span)| RangeSpec { at_least: Some(lo), at_most: Some(lo + span) }),
                 probability,
             }),
-            then: ThenSpec { outcome, error_type: None, error_message: None, response: None, duration: None },
+            then: ThenSpec::outcome(outcome),
         })
 }
 

@@ -19,6 +19,8 @@ pub enum ThrottleReason {
     InjectedThrottle,
     /// An injected `ServiceError` fault (500 `ServiceException`).
     ServiceError,
+    /// The scaling rate refused a new execution environment (spec section 6; the `Reason` is a named option).
+    ScalingRate,
 }
 
 impl ThrottleReason {
@@ -28,6 +30,7 @@ impl ThrottleReason {
             ThrottleReason::ReservedConcurrency => "ReservedFunctionConcurrentInvocationLimitExceeded",
             ThrottleReason::AccountConcurrency | ThrottleReason::InjectedThrottle => "ConcurrentInvocationLimitExceeded",
             ThrottleReason::ServiceError => "ServiceException",
+            ThrottleReason::ScalingRate => "FunctionInvocationRateLimitExceeded",
         }
     }
     pub fn status(self) -> u16 {
@@ -36,6 +39,13 @@ impl ThrottleReason {
             _ => 429,
         }
     }
+}
+
+/// Why an execution environment was shut down (spec section 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShutdownReason {
+    Idle,
+    MaxLifetime,
 }
 
 /// How one execution ended.
@@ -184,8 +194,11 @@ pub enum TraceEvent {
     Accepted { event: u64, rid: u64, function: FnId, origin: Origin, size: u32, mode: InvokeMode },
     /// Invoke was refused before queueing or running (413 `RequestTooLargeException`).
     Rejected { function: FnId, origin: Origin, size: u32, status: u16, mode: InvokeMode },
-    /// An execution starts on an environment (cold: it runs init first).
-    AttemptStart { event: u64, rid: u64, function: FnId, attempt: u32, env: u32, cold: bool, init: SimTime },
+    /// An execution starts on an environment (cold: it runs init first; `new_env`: the environment was just created,
+    /// which counts against the scaling rate).
+    AttemptStart { event: u64, rid: u64, function: FnId, attempt: u32, env: u32, cold: bool, new_env: bool, init: SimTime },
+    /// Lambda shut an execution environment down (idle too long, or recycled after its maximum lifetime).
+    EnvironmentShutdown { function: FnId, env: u32, reason: ShutdownReason },
     /// An execution ends. `billed_ms` is the invoke phase rounded up to 1 ms; `init_billed_ms` the init phase.
     AttemptEnd {
         event: u64,
@@ -220,6 +233,7 @@ impl TraceEvent {
             TraceEvent::RetryScheduled { .. } => "RetryScheduled",
             TraceEvent::Throttled { .. } => "Throttled",
             TraceEvent::Queued { .. } => "Queued",
+            TraceEvent::EnvironmentShutdown { .. } => "EnvironmentShutdown",
             TraceEvent::Fate { .. } => "Fate",
             TraceEvent::Delivered { .. } => "Delivered",
         }
@@ -375,9 +389,10 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
             }
             o
         }
-        TraceEvent::AttemptStart { event, rid: r, function, attempt, env, cold, init } => {
-            json!({"event": event, "requestId": rid(r), "function": fname(function), "attempt": attempt, "env": env, "cold": cold, "initMs": init.as_millis_f64()})
-        }
+        TraceEvent::AttemptStart { event, rid: r, function, attempt, env, cold, new_env, init } => json!({
+            "event": event, "requestId": rid(r), "function": fname(function), "attempt": attempt, "env": env, "cold": cold,
+            "newEnvironment": new_env, "initMs": init.as_millis_f64()
+        }),
         TraceEvent::AttemptEnd { event, rid: r, function, attempt, env, outcome, duration, billed_ms, init_billed_ms } => json!({
             "event": event, "requestId": rid(r), "function": fname(function), "attempt": attempt, "env": env,
             "outcome": outcome.name(), "durationMs": duration.as_millis_f64(), "billedMs": billed_ms, "initBilledMs": init_billed_ms
@@ -386,10 +401,14 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
             json!({"event": event, "function": fname(function), "nextAttempt": next_attempt, "delay": delay.to_string(), "delayUs": delay.as_micros()})
         }
         TraceEvent::Throttled { event, function, reason, throttles, retry_in } => json!({
-            "event": event, "function": fname(function), "reason": reason.aws_name(), "statusCode": reason.status(), "throttles": throttles,
+            "event": event, "function": fname(function), "reason": if *reason == ThrottleReason::ScalingRate { m.settings.scaling_throttle_reason.as_str() } else { reason.aws_name() }, "statusCode": reason.status(), "throttles": throttles,
             "retryIn": retry_in.map(|d| d.to_string()), "retryInUs": retry_in.map(|d| d.as_micros())
         }),
         TraceEvent::Queued { event, function } => json!({"event": event, "function": fname(function)}),
+        TraceEvent::EnvironmentShutdown { function, env, reason } => json!({"function": fname(function), "env": env, "reason": match reason {
+            ShutdownReason::Idle => "Idle",
+            ShutdownReason::MaxLifetime => "MaxLifetime",
+        }}),
         TraceEvent::Fate { event, rid: r, function, fate, attempts, latency } => json!({
             "event": event, "requestId": rid(r), "function": fname(function), "fate": fate.name(), "attempts": attempts,
             "latency": latency.to_string(), "latencyUs": latency.as_micros()

@@ -28,7 +28,7 @@ proptest! {
             let b = f.behavior.as_mut().unwrap();
             b.rules = vec![RuleSpec {
                 when: None,
-                then: ThenSpec { outcome: OutcomeKind::Fail, error_type: None, error_message: None, response: None, duration: None },
+                then: ThenSpec::outcome(OutcomeKind::Fail),
             }];
         }
         let model = lambdasim::Model::build(&scenario).expect("strategies produce valid scenarios");
