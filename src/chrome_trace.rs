@@ -253,7 +253,8 @@ impl<W: Write> Observer for ChromeTrace<W> {
                     "pid": f + 1, "tid": e + 1, "ts": t.as_micros(), "args": {"reason": why},
                 }));
             }
-            TraceEvent::Accepted { .. } | TraceEvent::RetryScheduled { .. } | TraceEvent::Queued { .. } => {}
+            TraceEvent::Accepted { .. } | TraceEvent::RetryScheduled { .. } | TraceEvent::Queued { .. } | TraceEvent::CallResult { .. } => {
+            }
         }
     }
 }

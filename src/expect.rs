@@ -11,7 +11,7 @@ use crate::error::ScenarioError;
 use crate::metrics::{at_percentile, Metrics};
 use crate::model::{resolve_function, FnId, Model, TargetId};
 use crate::pattern::Pattern;
-use crate::scenario::{ExpectationSpec, MeasureSpec};
+use crate::scenario::{CallOutcomeSpec, ExpectationSpec, MeasureSpec};
 use crate::time::SimTime;
 use crate::trace::{request_id, Ctx, Fate, Observer, Outcome, RecordKind, TraceEvent};
 
@@ -27,6 +27,10 @@ pub enum Measure {
     Throttles { function: Option<FnId> },
     DeliveryFailures { target: Option<TargetId> },
     ColdStartRatio { function: Option<FnId> },
+    CallerOutcomes { function: Option<FnId>, outcome: CallOutcomeSpec },
+    CallerLatencySeconds { function: Option<FnId>, percentile: f64 },
+    ThrottlesByReason { function: Option<FnId>, reason: String },
+    PeakConcurrency { function: Option<FnId> },
     RetryGapSeconds { function: Option<FnId>, before_attempt: Option<u32> },
     FailureRecordsNotExactlyOnce { function: Option<FnId> },
 }
@@ -226,6 +230,52 @@ pub(crate) fn compile(
                 format!("failed deliveries to {}", target.map(|t| model.target(t).name.clone()).unwrap_or_else(|| "all targets".into()));
             (Measure::DeliveryFailures { target }, w)
         }
+        MeasureSpec::CallerOutcomes { function, outcome } => {
+            let function = func(function, "CallerOutcomes")?;
+            (
+                Measure::CallerOutcomes { function, outcome: *outcome },
+                format!("caller requests of {} answered {} ({})", fname(&function), outcome.name(), outcome.status()),
+            )
+        }
+        MeasureSpec::CallerLatencySeconds { function, percentile } => {
+            let function = func(function, "CallerLatencySeconds")?;
+            if !(percentile.is_finite() && (0.0..=100.0).contains(percentile)) {
+                return Err(ScenarioError::new(
+                    format!("{path}.Expect.CallerLatencySeconds.Percentile"),
+                    format!("{percentile} is out of range; allowed 0 to 100"),
+                ));
+            }
+            (
+                Measure::CallerLatencySeconds { function, percentile: *percentile },
+                format!("p{percentile} caller-seen latency (s) of {}", fname(&function)),
+            )
+        }
+        MeasureSpec::ThrottlesByReason { function, reason } => {
+            let function = func(function, "ThrottlesByReason")?;
+            let known = [
+                "ReservedFunctionConcurrentInvocationLimitExceeded",
+                "ConcurrentInvocationLimitExceeded",
+                "ServiceException",
+                model.settings.scaling_throttle_reason.as_str(),
+            ];
+            if !known.contains(&reason.as_str()) {
+                return Err(ScenarioError::new(
+                    format!("{path}.Expect.ThrottlesByReason.Reason"),
+                    format!("{reason:?} is not a reason lambdasim produces; allowed: {}", known.join(", ")),
+                ));
+            }
+            (
+                Measure::ThrottlesByReason { function, reason: reason.clone() },
+                format!("throttles of {} with Reason {reason}", fname(&function)),
+            )
+        }
+        MeasureSpec::PeakConcurrency { function } => {
+            let function = func(function, "PeakConcurrency")?;
+            (
+                Measure::PeakConcurrency { function },
+                format!("peak concurrency of {}", fname(&function).replace("all functions", "the account")),
+            )
+        }
         MeasureSpec::ColdStartRatio { function } => {
             let function = func(function, "ColdStartRatio")?;
             (Measure::ColdStartRatio { function }, format!("cold-start ratio of {}", fname(&function)))
@@ -236,25 +286,39 @@ pub(crate) fn compile(
                 None => None,
                 Some(a) if (2..=3).contains(a) => Some(*a as u32),
                 Some(a) => {
-                    return Err(ScenarioError::new(format!("{path}.Expect.RetryGapSeconds.BeforeAttempt"), format!("{a} is out of range; allowed 2 to 3")))
+                    return Err(ScenarioError::new(
+                        format!("{path}.Expect.RetryGapSeconds.BeforeAttempt"),
+                        format!("{a} is out of range; allowed 2 to 3"),
+                    ))
                 }
             };
-            let w = format!("every retry gap (s) of {}{}", fname(&function), before_attempt.map(|a| format!(" before attempt {a}")).unwrap_or_default());
+            let w = format!(
+                "every retry gap (s) of {}{}",
+                fname(&function),
+                before_attempt.map(|a| format!(" before attempt {a}")).unwrap_or_default()
+            );
             (Measure::RetryGapSeconds { function, before_attempt }, w)
         }
         MeasureSpec::FailureRecordsNotExactlyOnce { function } => {
             let function = func(function, "FailureRecordsNotExactlyOnce")?;
-            (Measure::FailureRecordsNotExactlyOnce { function }, format!("failed events of {} not reaching each failure target exactly once", fname(&function)))
+            (
+                Measure::FailureRecordsNotExactlyOnce { function },
+                format!("failed events of {} not reaching each failure target exactly once", fname(&function)),
+            )
         }
     };
     let quantifier = {
-        let given = [spec.in_fraction_of_seeds.is_some(), spec.sometimes == Some(true), spec.across_seeds.is_some()].iter().filter(|x| **x).count();
+        let given =
+            [spec.in_fraction_of_seeds.is_some(), spec.sometimes == Some(true), spec.across_seeds.is_some()].iter().filter(|x| **x).count();
         if given > 1 {
             return Err(ScenarioError::new(path, "gives more than one of InFractionOfSeeds, Sometimes, AcrossSeeds; give at most one"));
         }
         if let Some(f) = spec.in_fraction_of_seeds {
             if !(f > 0.0 && f <= 1.0) {
-                return Err(ScenarioError::new(format!("{path}.InFractionOfSeeds"), format!("{f} is out of range; allowed above 0 up to 1")));
+                return Err(ScenarioError::new(
+                    format!("{path}.InFractionOfSeeds"),
+                    format!("{f} is out of range; allowed above 0 up to 1"),
+                ));
             }
             Quantifier::InFraction(f)
         } else if spec.sometimes == Some(true) {
@@ -272,7 +336,10 @@ pub(crate) fn compile(
             };
             let confidence = a.confidence.unwrap_or(0.95);
             if !(0.5..=0.999).contains(&confidence) {
-                return Err(ScenarioError::new(format!("{path}.AcrossSeeds.Confidence"), format!("{confidence} is out of range; allowed 0.5 to 0.999")));
+                return Err(ScenarioError::new(
+                    format!("{path}.AcrossSeeds.Confidence"),
+                    format!("{confidence} is out of range; allowed 0.5 to 0.999"),
+                ));
             }
             Quantifier::Across { statistic, confidence }
         } else {
@@ -368,6 +435,7 @@ pub struct ExpectObserver {
     /// Failed events that missed a failure target or reached one twice: (function, event, request key).
     misdelivered: Vec<(FnId, u64, u64)>,
     misdelivered_count: BTreeMap<FnId, u64>,
+    scaling_reason: String,
 }
 
 impl ExpectObserver {
@@ -389,6 +457,7 @@ impl ExpectObserver {
             pending_function: None,
             misdelivered: vec![],
             misdelivered_count: BTreeMap::new(),
+            scaling_reason: model.settings.scaling_throttle_reason.clone(),
         }
     }
 
@@ -443,6 +512,29 @@ impl ExpectObserver {
             Measure::Attempts { function } => scalar(Some(sum_fns(*function, m, |f| f.attempts) as f64)),
             Measure::ColdStarts { function } => scalar(Some(sum_fns(*function, m, |f| f.cold_starts) as f64)),
             Measure::Throttles { function } => scalar(Some(sum_fns(*function, m, |f| f.throttles) as f64)),
+            Measure::CallerOutcomes { function, outcome } => {
+                scalar(Some(sum_fns(*function, m, |f| f.call_outcomes[*outcome as usize]) as f64))
+            }
+            Measure::CallerLatencySeconds { function, percentile } => {
+                let v = match function {
+                    Some(f) => at_percentile(&m.functions[f.ix()].call_latency, *percentile),
+                    None => {
+                        let mut all = m.functions[0].call_latency.clone();
+                        for f in &m.functions[1..] {
+                            let _ = all.add(&f.call_latency);
+                        }
+                        at_percentile(&all, *percentile)
+                    }
+                };
+                scalar(v.map(|us| us as f64 / 1e6))
+            }
+            Measure::ThrottlesByReason { function, reason } => scalar(Some(sum_fns(*function, m, |f| {
+                crate::metrics::throttles_by_name(f, &self.scaling_reason).iter().filter(|(k, _)| k == reason).map(|(_, n)| n).sum::<u64>()
+            }) as f64)),
+            Measure::PeakConcurrency { function } => scalar(Some(match function {
+                Some(f) => f64::from(m.functions[f.ix()].peak_concurrency),
+                None => f64::from(m.account_peak),
+            })),
             Measure::ColdStartRatio { function } => {
                 let n = sum_fns(*function, m, |f| f.attempts);
                 scalar((n > 0).then(|| sum_fns(*function, m, |f| f.cold_starts) as f64 / n as f64))

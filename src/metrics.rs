@@ -113,6 +113,10 @@ pub struct FnMetrics {
     pub queue_wait: Histogram<u64>,
     /// Sync: accept to the response, for requests that ran (throttled requests are counted as throttles instead).
     pub sync_latency: Histogram<u64>,
+    /// Synchronous callers: what each request finally got (indexed by `CallOutcomeSpec as usize`) and how long the
+    /// caller waited in all (retries and back-off included).
+    pub call_outcomes: [u64; 6],
+    pub call_latency: Histogram<u64>,
     /// Init time of the execution running on each environment (microseconds), for the combined rounding.
     env_init: Vec<u64>,
 }
@@ -141,6 +145,8 @@ impl FnMetrics {
             init_duration: hist(),
             queue_wait: hist(),
             sync_latency: hist(),
+            call_outcomes: [0; 6],
+            call_latency: hist(),
             env_init: vec![],
         }
     }
@@ -306,6 +312,11 @@ impl Observer for Metrics {
                 m.throttles += 1;
                 m.throttles_by_reason[*reason as usize] += 1;
             }
+            TraceEvent::CallResult { function, outcome, latency, .. } => {
+                let m = &mut self.functions[function.ix()];
+                m.call_outcomes[*outcome as usize] += 1;
+                let _ = m.call_latency.record(latency.as_micros().max(1));
+            }
             TraceEvent::Queued { .. } | TraceEvent::EnvironmentShutdown { .. } => {}
             TraceEvent::Fate { event, function, fate, attempts, latency, .. } => {
                 let m = &mut self.functions[function.ix()];
@@ -381,9 +392,9 @@ pub fn outcomes_by_name(m: &FnMetrics) -> Vec<(&'static str, u64)> {
         .collect()
 }
 
-/// Throttles per AWS reason, by name.
-pub fn throttles_by_name(m: &FnMetrics) -> Vec<(&'static str, u64)> {
-    let mut out: Vec<(&'static str, u64)> = vec![];
+/// Throttles per AWS reason, by name; `scaling_reason` names the scaling-rate refusals (a named option).
+pub fn throttles_by_name<'a>(m: &FnMetrics, scaling_reason: &'a str) -> Vec<(&'a str, u64)> {
+    let mut out: Vec<(&'a str, u64)> = vec![];
     for r in [
         ThrottleReason::ReservedConcurrency,
         ThrottleReason::AccountConcurrency,
@@ -395,9 +406,10 @@ pub fn throttles_by_name(m: &FnMetrics) -> Vec<(&'static str, u64)> {
         if n == 0 {
             continue;
         }
-        match out.iter_mut().find(|(k, _)| *k == r.aws_name()) {
+        let name = if r == ThrottleReason::ScalingRate { scaling_reason } else { r.aws_name() };
+        match out.iter_mut().find(|(k, _)| *k == name) {
             Some(e) => e.1 += n,
-            None => out.push((r.aws_name(), n)),
+            None => out.push((name, n)),
         }
     }
     out

@@ -148,8 +148,34 @@ pub struct Source {
     pub sync: bool,
     pub template: Template,
     pub arrivals: Arrivals,
+    /// The caller of a synchronous source.
+    pub caller: Caller,
 }
 
+/// A synchronous caller's timeout and retry policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller {
+    pub timeout: Option<SimTime>,
+    pub max_attempts: u32,
+    pub base_delay: SimTime,
+    pub max_delay: SimTime,
+    pub jitter: JitterSpec,
+    /// Indexed by `CallOutcomeSpec as usize`.
+    pub retry_on: [bool; 6],
+}
+
+impl Default for Caller {
+    fn default() -> Self {
+        Caller {
+            timeout: None,
+            max_attempts: 1,
+            base_delay: SimTime::from_millis(100),
+            max_delay: SimTime::from_secs(20),
+            jitter: JitterSpec::Full,
+            retry_on: [false; 6],
+        }
+    }
+}
 /// Simulation-wide settings and the named options for uncertain AWS behaviour.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -513,13 +539,14 @@ impl Model {
                 Scaling { per_function: false, burst: f64::from(account_burst_for_region(&sc.region)), per_second: 500.0 / 60.0 }
             }
         };
-        let idle_lifetime = s.environment_idle_lifetime.as_ref().and_then(|d| match Dist::compile(d, "Simulation.EnvironmentIdleLifetime") {
-            Ok(d) => Some(d),
-            Err(e) => {
-                v.errors.push(e);
-                None
-            }
-        });
+        let idle_lifetime =
+            s.environment_idle_lifetime.as_ref().and_then(|d| match Dist::compile(d, "Simulation.EnvironmentIdleLifetime") {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    v.errors.push(e);
+                    None
+                }
+            });
         let max_lifetime = s.environment_max_lifetime_seconds.map(|x| {
             if x.is_finite() && x >= 1.0 {
                 SimTime::from_secs_f64(x)
@@ -877,6 +904,49 @@ impl Model {
                 sync: w.invocation_type == Some(InvocationTypeSpec::RequestResponse),
                 template: Template::new(w.payload.clone().unwrap_or_else(|| Value::Object(Default::default()))),
                 arrivals,
+                caller: match &w.caller {
+                    None => Caller::default(),
+                    Some(_) if w.invocation_type != Some(InvocationTypeSpec::RequestResponse) => {
+                        v.err(
+                            format!("{p}.Caller"),
+                            "is only allowed with \"InvocationType\": \"RequestResponse\" (async callers get 202 at once)",
+                        );
+                        Caller::default()
+                    }
+                    Some(c) => {
+                        let mut out = Caller::default();
+                        if let Some(t) = c.timeout_seconds {
+                            if t.is_finite() && t > 0.0 && t <= 900.0 {
+                                out.timeout = Some(SimTime::from_secs_f64(t));
+                            } else {
+                                v.err(format!("{p}.Caller.TimeoutSeconds"), format!("{t} is out of range; allowed above 0 up to 900"));
+                            }
+                        }
+                        if let Some(r) = &c.retry {
+                            out.max_attempts = v.int(r.max_attempts, &format!("{p}.Caller.Retry.MaxAttempts"), 1, 20, 3) as u32;
+                            let ms = |v: &mut V, x: Option<f64>, name: &str, d: f64| match x {
+                                None => SimTime::from_millis_f64(d),
+                                Some(x) if x.is_finite() && x >= 0.0 => SimTime::from_millis_f64(x),
+                                Some(x) => {
+                                    v.err(format!("{p}.Caller.Retry.{name}"), format!("{x} is not allowed; must be >= 0 milliseconds"));
+                                    SimTime::from_millis_f64(d)
+                                }
+                            };
+                            out.base_delay = ms(&mut v, r.base_delay_ms, "BaseDelayMs", 100.0);
+                            out.max_delay = ms(&mut v, r.max_delay_ms, "MaxDelayMs", 20_000.0);
+                            out.jitter = r.jitter.unwrap_or(JitterSpec::Full);
+                            let on = r.retry_on.clone().unwrap_or(vec![
+                                CallOutcomeSpec::Throttled,
+                                CallOutcomeSpec::ServiceError,
+                                CallOutcomeSpec::TimedOut,
+                            ]);
+                            for o in on {
+                                out.retry_on[o as usize] = true;
+                            }
+                        }
+                        out
+                    }
+                },
             });
         }
         let mut seen = BTreeMap::new();

@@ -275,7 +275,7 @@ impl RunReport {
                     "environments": m.environments,
                     "peakConcurrency": m.peak_concurrency,
                     "throttles": m.throttles,
-                    "throttlesByReason": throttles_by_name(m).into_iter().map(|(k, n)| (k.to_string(), json!(n))).collect::<Map<String, Value>>(),
+                    "throttlesByReason": throttles_by_name(m, &model.settings.scaling_throttle_reason).into_iter().map(|(k, n)| (k.to_string(), json!(n))).collect::<Map<String, Value>>(),
                     "retriesScheduled": m.retries_scheduled,
                     "latencySeconds": percentiles_json(&m.latency),
                     "executionSeconds": percentiles_json(&m.attempt_duration),
@@ -287,6 +287,10 @@ impl RunReport {
                     "billedDurationMs": m.billed_duration_ms,
                     "queueWaitSeconds": percentiles_json(&m.queue_wait),
                     "syncLatencySeconds": percentiles_json(&m.sync_latency),
+                    "callers": {
+                        "outcomes": crate::scenario::CallOutcomeSpec::ALL.iter().map(|o| (o.name().to_string(), json!(m.call_outcomes[*o as usize]))).collect::<Map<String, Value>>(),
+                        "latencySeconds": percentiles_json(&m.call_latency),
+                    },
                     "reservedConcurrency": f.reserved,
                     "architecture": match f.architecture { crate::model::Architecture::X86_64 => "x86_64", crate::model::Architecture::Arm64 => "arm64" },
                     "memoryMb": f.memory_mb,
@@ -383,7 +387,8 @@ impl RunReport {
                 m.environments,
                 m.peak_concurrency
             );
-            let reasons: Vec<String> = throttles_by_name(m).into_iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let reasons: Vec<String> =
+                throttles_by_name(m, &model.settings.scaling_throttle_reason).into_iter().map(|(k, v)| format!("{k} {v}")).collect();
             let _ = writeln!(
                 s,
                 "  throttles {}{}  retries scheduled {}",
@@ -402,7 +407,18 @@ impl RunReport {
                     secs(l.max())
                 );
             }
-            for (label, h) in [("sync callers", &m.sync_latency), ("async queue wait", &m.queue_wait)] {
+            let calls: u64 = m.call_outcomes.iter().sum();
+            if calls > 0 {
+                let parts: Vec<String> = crate::scenario::CallOutcomeSpec::ALL
+                    .iter()
+                    .filter(|o| m.call_outcomes[**o as usize] > 0)
+                    .map(|o| format!("{} ({}) {}", o.name(), o.status(), m.call_outcomes[*o as usize]))
+                    .collect();
+                let _ = writeln!(s, "  callers: {calls} requests: {}", parts.join(", "));
+            }
+            for (label, h) in
+                [("sync callers", &m.sync_latency), ("caller-seen (with retries)", &m.call_latency), ("async queue wait", &m.queue_wait)]
+            {
                 if !h.is_empty() {
                     let _ = writeln!(
                         s,
@@ -456,7 +472,11 @@ impl RunReport {
             let passed = self.verdicts.iter().filter(|v| v.passed && v.fatal).count();
             let failed = self.verdicts.iter().filter(|v| !v.passed && v.fatal).count();
             let sweep = self.verdicts.len() - passed - failed;
-            let _ = writeln!(s, "\nexpectations: {passed} passed, {failed} failed{}", if sweep > 0 { format!(", {sweep} judged over seeds by `lambdasim check`") } else { String::new() });
+            let _ = writeln!(
+                s,
+                "\nexpectations: {passed} passed, {failed} failed{}",
+                if sweep > 0 { format!(", {sweep} judged over seeds by `lambdasim check`") } else { String::new() }
+            );
             for v in &self.verdicts {
                 let tag = match (v.fatal, v.passed) {
                     (true, true) => "pass",

@@ -461,6 +461,98 @@ pub struct WorkloadSpec {
     pub every: Option<EverySpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub burst: Option<BurstSpec>,
+    /// For `RequestResponse` sources: how the caller behaves (its timeout and retry policy). Lambda itself never
+    /// retries a synchronous invocation (spec section 1); callers such as the AWS SDKs do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller: Option<CallerSpec>,
+}
+
+/// A synchronous caller.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct CallerSpec {
+    /// How long the caller waits for one invocation (API Gateway's integration timeout is 29 s); the function keeps
+    /// running and is billed. Default: as long as it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<CallerRetrySpec>,
+}
+
+/// A caller's retry policy, by default as the AWS SDKs' standard mode: 3 attempts, exponential back-off from 100 ms
+/// with full jitter, at most 20 s, on throttles, service errors and timeouts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct CallerRetrySpec {
+    /// Attempts in all, 1–20 (default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 20))]
+    pub max_attempts: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_delay_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_delay_ms: Option<f64>,
+    /// `Full` (default), `Equal` or `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jitter: Option<JitterSpec>,
+    /// Outcomes that are retried (default `Throttled`, `ServiceError`, `TimedOut`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_on: Option<Vec<CallOutcomeSpec>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum JitterSpec {
+    Full,
+    Equal,
+    None,
+}
+
+/// What a synchronous caller finally gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum CallOutcomeSpec {
+    /// 200 with the response payload.
+    Ok,
+    /// 200 with `X-Amz-Function-Error: Unhandled` (function error, timeout, crash, oversized response).
+    FunctionError,
+    /// 429 `TooManyRequestsException`.
+    Throttled,
+    /// 500 `ServiceException`.
+    ServiceError,
+    /// The caller stopped waiting (e.g. API Gateway's 504 after 29 s).
+    TimedOut,
+    /// 413 `RequestTooLargeException`: never ran.
+    TooLarge,
+}
+
+impl CallOutcomeSpec {
+    pub const ALL: [CallOutcomeSpec; 6] = [
+        CallOutcomeSpec::Ok,
+        CallOutcomeSpec::FunctionError,
+        CallOutcomeSpec::Throttled,
+        CallOutcomeSpec::ServiceError,
+        CallOutcomeSpec::TimedOut,
+        CallOutcomeSpec::TooLarge,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            CallOutcomeSpec::Ok => "Ok",
+            CallOutcomeSpec::FunctionError => "FunctionError",
+            CallOutcomeSpec::Throttled => "Throttled",
+            CallOutcomeSpec::ServiceError => "ServiceError",
+            CallOutcomeSpec::TimedOut => "TimedOut",
+            CallOutcomeSpec::TooLarge => "TooLarge",
+        }
+    }
+    /// The HTTP status the caller sees from Lambda (504 for a gateway timeout).
+    pub fn status(self) -> u16 {
+        match self {
+            CallOutcomeSpec::Ok | CallOutcomeSpec::FunctionError => 200,
+            CallOutcomeSpec::Throttled => 429,
+            CallOutcomeSpec::ServiceError => 500,
+            CallOutcomeSpec::TimedOut => 504,
+            CallOutcomeSpec::TooLarge => 413,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -616,6 +708,33 @@ pub enum MeasureSpec {
     DeliveryFailures {
         #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
         target: Option<String>,
+    },
+    /// Requests of synchronous callers that finally got `Outcome` (`Ok`, `FunctionError`, `Throttled`,
+    /// `ServiceError`, `TimedOut`, `TooLarge`), after the caller's retries.
+    CallerOutcomes {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
+        #[serde(rename = "Outcome")]
+        outcome: CallOutcomeSpec,
+    },
+    /// Latency seen by synchronous callers (first try to final answer, retries included), in seconds.
+    CallerLatencySeconds {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
+        #[serde(rename = "Percentile")]
+        percentile: f64,
+    },
+    /// Throttles with one 429 `Reason` (e.g. `ReservedFunctionConcurrentInvocationLimitExceeded`).
+    ThrottlesByReason {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
+        #[serde(rename = "Reason")]
+        reason: String,
+    },
+    /// The highest number of concurrent executions (of one function, or of the account).
+    PeakConcurrency {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
     },
     /// Cold starts divided by executions.
     ColdStartRatio {

@@ -592,6 +592,7 @@ impl Observer for Series {
             | TraceEvent::RetryScheduled { .. }
             | TraceEvent::Queued { .. }
             | TraceEvent::EnvironmentShutdown { .. }
+            | TraceEvent::CallResult { .. }
             | TraceEvent::Delivered { .. } => {}
         }
     }

@@ -26,11 +26,15 @@ use serde_json::Value;
 
 use crate::destinations::{self, Cause, LastResult, RecordInput};
 use crate::kernel::Kernel;
-use crate::model::{Arrivals, FnId, Model, TargetId, TargetKind, INIT_LIMIT, RESPONSE_LIMIT, SNS_MESSAGE_LIMIT, SQS_MESSAGE_LIMIT, SYNC_PAYLOAD_LIMIT};
+use crate::model::{
+    Arrivals, FnId, Model, TargetId, TargetKind, INIT_LIMIT, RESPONSE_LIMIT, SNS_MESSAGE_LIMIT, SQS_MESSAGE_LIMIT, SYNC_PAYLOAD_LIMIT,
+};
 use crate::rng;
-use crate::scenario::{ConcurrencyFullMode, FaultKind, OutcomeKind, RetryDelayFrom};
+use crate::scenario::{CallOutcomeSpec, ConcurrencyFullMode, FaultKind, JitterSpec, OutcomeKind, RetryDelayFrom};
 use crate::time::SimTime;
-use crate::trace::{Ctx, DeliveryFailure, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ShutdownReason, ThrottleReason, TraceEvent};
+use crate::trace::{
+    Ctx, DeliveryFailure, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ShutdownReason, ThrottleReason, TraceEvent,
+};
 
 /// Kernel events.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +47,10 @@ enum Ev {
     Retry { slot: u32 },
     /// A queued event reaches its maximum age (`AsyncConcurrencyFull: Queue`).
     Expire { slot: u32, gen: u32 },
+    /// A synchronous caller retries after its back-off.
+    CallRetry { call: u32 },
+    /// A synchronous caller stops waiting for attempt `attempt` of its call.
+    CallTimeout { call: u32, attempt: u32 },
     /// An idle environment reaches its idle lifetime (if it is still idle since then: same `gen`).
     EnvIdle { function: u32, env: u32, gen: u32 },
 }
@@ -81,6 +89,10 @@ struct Inv {
     key: u64,
     /// `RequestResponse`: no retries, no destinations.
     sync: bool,
+    /// The synchronous caller's request this invocation serves.
+    call: Option<u32>,
+    /// Why the invocation was refused, if it was.
+    refused: Option<ThrottleReason>,
     state: State,
     /// The running attempt's result, applied when it ends, with its response size.
     pending: Option<(LastResult, u32)>,
@@ -108,6 +120,20 @@ struct FnState {
     /// Salt of the per-event draws of this function (rules and faults with a probability).
     draw_salt: u64,
     rng_retry: ChaCha8Rng,
+}
+
+/// A synchronous caller's request, across its retries.
+struct Call {
+    id: u64,
+    source: u32,
+    function: FnId,
+    key: u64,
+    payload: Arc<Value>,
+    size: usize,
+    started: SimTime,
+    attempts: u32,
+    /// The invocation the caller is waiting for.
+    current: Option<u64>,
 }
 
 struct SourceState {
@@ -164,6 +190,9 @@ pub struct Sim<'m, O: Observer> {
     response_sizes: Vec<Vec<u32>>,
     /// Time of the last event that changed anything (stale expiry timers do not count).
     last_activity: SimTime,
+    calls: Vec<Option<Call>>,
+    free_calls: Vec<u32>,
+    next_call: u64,
     /// Account-wide scaling bucket (`ScalingModel: AccountBurst`).
     account_tokens: f64,
     account_tokens_at: SimTime,
@@ -204,10 +233,17 @@ impl<'m, O: Observer> Sim<'m, O> {
             .iter()
             .map(|s| {
                 let c = format!("workload:{}", s.name);
-                SourceState { n: 0, rng: rng::stream(seed, &c, "arrivals"), key_salt: rng::stream_id(&c, "event-key"), last_t: SimTime::MAX, same_t: 0 }
+                SourceState {
+                    n: 0,
+                    rng: rng::stream(seed, &c, "arrivals"),
+                    key_salt: rng::stream_id(&c, "event-key"),
+                    last_t: SimTime::MAX,
+                    same_t: 0,
+                }
             })
             .collect();
-        let response_sizes = model.functions.iter().map(|f| f.rules.iter().map(|r| r.response_size.min(u64::from(u32::MAX)) as u32).collect()).collect();
+        let response_sizes =
+            model.functions.iter().map(|f| f.rules.iter().map(|r| r.response_size.min(u64::from(u32::MAX)) as u32).collect()).collect();
         let needs_content = obs.wants_content();
         let mut sim = Sim {
             model,
@@ -226,6 +262,9 @@ impl<'m, O: Observer> Sim<'m, O> {
             needs_content,
             response_sizes,
             last_activity: SimTime::ZERO,
+            calls: vec![],
+            free_calls: vec![],
+            next_call: 0,
             account_tokens: model.settings.scaling.burst,
             account_tokens_at: SimTime::ZERO,
             perturb: None,
@@ -287,6 +326,15 @@ impl<'m, O: Observer> Sim<'m, O> {
                     }
                 }
                 Ev::EnvIdle { function, env, gen } => self.on_env_idle(FnId(function), env, gen),
+                Ev::CallRetry { call } => self.call_attempt(call),
+                Ev::CallTimeout { call, attempt } => {
+                    if self.calls.get(call as usize).and_then(|c| c.as_ref()).is_some_and(|c| c.attempts == attempt && c.current.is_some())
+                    {
+                        // The caller gives up on this invocation; the function keeps running and is billed.
+                        self.calls[call as usize].as_mut().expect("live call").current = None;
+                        self.call_attempt_done(call, CallOutcomeSpec::TimedOut);
+                    }
+                }
             }
         }
         // The run ends with its last effective event, or at the horizon.
@@ -387,22 +435,90 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
         let key = mix(st.key_salt ^ mix(now.as_micros() ^ mix(st.same_t)));
         if src.sync {
-            self.invoke_sync(src.function, payload, size, Origin::Workload(si as u32), key);
+            let id = self.next_call;
+            self.next_call += 1;
+            let call = Call { id, source: si as u32, function: src.function, key, payload, size, started: now, attempts: 0, current: None };
+            let c = match self.free_calls.pop() {
+                Some(c) => {
+                    self.calls[c as usize] = Some(call);
+                    c
+                }
+                None => {
+                    self.calls.push(Some(call));
+                    (self.calls.len() - 1) as u32
+                }
+            };
+            self.call_attempt(c);
         } else {
             self.accept(src.function, payload, size, Origin::Workload(si as u32), 0, None, key);
         }
     }
 
+    /// One attempt of a synchronous caller's request.
+    fn call_attempt(&mut self, c: u32) {
+        let (function, payload, size, source, key, attempt) = {
+            let call = self.calls[c as usize].as_mut().expect("live call");
+            call.attempts += 1;
+            (call.function, Arc::clone(&call.payload), call.size, call.source, call.key, call.attempts)
+        };
+        let key = if attempt == 1 { key } else { mix(key ^ mix(0xca11 + u64::from(attempt))) };
+        if let Some(t) = self.model.sources[source as usize].caller.timeout {
+            self.k.schedule_in(t, Ev::CallTimeout { call: c, attempt });
+        }
+        self.invoke_sync(function, payload, size, Origin::Workload(source), key, Some(c));
+    }
+
+    /// An attempt of a call is over for the caller: retry it, or report what the caller got.
+    fn call_attempt_done(&mut self, c: u32, outcome: CallOutcomeSpec) {
+        let now = self.k.now();
+        let (source, attempts, key) = {
+            let call = self.calls[c as usize].as_mut().expect("live call");
+            call.current = None;
+            (call.source, call.attempts, call.key)
+        };
+        let caller = &self.model.sources[source as usize].caller;
+        if caller.retry_on[outcome as usize] && attempts < caller.max_attempts {
+            // Exponential back-off from the base delay, capped, with the caller's jitter (as the AWS SDKs do).
+            let cap = caller.base_delay.as_micros().saturating_mul(1u64 << (attempts - 1).min(40)).min(caller.max_delay.as_micros()) as f64;
+            let u = uniform(self.seed, 0xca11e4, key, u64::from(attempts));
+            let d = match caller.jitter {
+                JitterSpec::Full => cap * u,
+                JitterSpec::Equal => cap / 2.0 + cap / 2.0 * u,
+                JitterSpec::None => cap,
+            };
+            self.k.schedule_in(SimTime::from_micros(d as u64), Ev::CallRetry { call: c });
+            return;
+        }
+        let call = self.calls[c as usize].take().expect("live call");
+        self.free_calls.push(c);
+        self.emit(TraceEvent::CallResult {
+            call: call.id,
+            source: call.source,
+            function: call.function,
+            outcome,
+            attempts: call.attempts,
+            latency: now - call.started,
+        });
+    }
+
     /// `InvocationType: RequestResponse` (spec section 1): run now on a free environment, or answer 429 (500 for a
     /// service error); 413 over 6 MB. Lambda never retries and never sends a sync result to a destination.
-    fn invoke_sync(&mut self, function: FnId, payload: Arc<Value>, size: usize, origin: Origin, key: u64) {
+    fn invoke_sync(&mut self, function: FnId, payload: Arc<Value>, size: usize, origin: Origin, key: u64, call: Option<u32>) {
         let model = self.model;
         if size > SYNC_PAYLOAD_LIMIT {
             self.rejected += 1;
             self.emit(TraceEvent::Rejected { function, origin, size: size as u32, status: 413, mode: InvokeMode::Sync });
+            if let Some(c) = call {
+                self.call_attempt_done(c, CallOutcomeSpec::TooLarge);
+            }
             return;
         }
         let slot = self.new_inv(function, payload, size, 0, None, true, key);
+        let id = self.inv_mut(slot).id;
+        self.inv_mut(slot).call = call;
+        if let Some(c) = call {
+            self.calls[c as usize].as_mut().expect("live call").current = Some(id);
+        }
         let (id, rid) = {
             let inv = self.inv_mut(slot);
             (inv.id, inv.rid)
@@ -426,6 +542,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                     inv.throttles
                 };
                 self.emit(TraceEvent::Throttled { event: id, function, reason, throttles: n, retry_in: None });
+                self.inv_mut(slot).refused = Some(reason);
                 self.finish(slot, Fate::Throttled);
             }
         }
@@ -437,7 +554,8 @@ impl<'m, O: Observer> Sim<'m, O> {
         for (i, fault) in fd.faults.iter().enumerate() {
             if matches!(fault.kind, FaultKind::Throttle | FaultKind::ServiceError)
                 && fault.active(now)
-                && (fault.probability >= 1.0 || self.draw(f, key, 0x7417 + (i as u64) * 0x1_0000 + u64::from(tries) * 0x100_0000) < fault.probability)
+                && (fault.probability >= 1.0
+                    || self.draw(f, key, 0x7417 + (i as u64) * 0x1_0000 + u64::from(tries) * 0x100_0000) < fault.probability)
             {
                 return Some(if fault.kind == FaultKind::Throttle {
                     ThrottleReason::InjectedThrottle
@@ -470,6 +588,8 @@ impl<'m, O: Observer> Sim<'m, O> {
             hops,
             key,
             sync,
+            call: None,
+            refused: None,
             state: State::Sleeping,
             pending: None,
             attempt_start: SimTime::ZERO,
@@ -495,7 +615,16 @@ impl<'m, O: Observer> Sim<'m, O> {
 
     /// Invoke with `InvocationType: Event`: 202 and into the queue, or 413 (spec section 2).
     #[allow(clippy::too_many_arguments)]
-    fn accept(&mut self, function: FnId, payload: Arc<Value>, size: usize, origin: Origin, hops: u32, rid: Option<u64>, key: u64) -> Option<u32> {
+    fn accept(
+        &mut self,
+        function: FnId,
+        payload: Arc<Value>,
+        size: usize,
+        origin: Origin,
+        hops: u32,
+        rid: Option<u64>,
+        key: u64,
+    ) -> Option<u32> {
         let model = self.model;
         if size > model.settings.async_payload_limit {
             self.rejected += 1;
@@ -878,6 +1007,18 @@ impl<'m, O: Observer> Sim<'m, O> {
         let f = inv.function;
         let fd = model.function(f);
         self.emit(TraceEvent::Fate { event: inv.id, rid: inv.rid, function: f, fate, attempts: inv.attempts, latency: now - inv.accepted });
+        if let Some(c) = inv.call {
+            // Tell the caller, if it is still waiting for this invocation.
+            if self.calls.get(c as usize).and_then(|x| x.as_ref()).is_some_and(|x| x.current == Some(inv.id)) {
+                let outcome = match fate {
+                    Fate::Succeeded => CallOutcomeSpec::Ok,
+                    Fate::Throttled if inv.refused == Some(ThrottleReason::ServiceError) => CallOutcomeSpec::ServiceError,
+                    Fate::Throttled => CallOutcomeSpec::Throttled,
+                    _ => CallOutcomeSpec::FunctionError,
+                };
+                self.call_attempt_done(c, outcome);
+            }
+        }
         match fate {
             _ if inv.sync => {}
             Fate::InFlight | Fate::FunctionError | Fate::Throttled => {}
@@ -942,7 +1083,15 @@ impl<'m, O: Observer> Sim<'m, O> {
             if let (TargetKind::Lambda(g), Some(c)) = (tk, content) {
                 // A Lambda destination invokes the function asynchronously with the record as its payload.
                 let size = destinations::json_size(&c);
-                self.accept(g, Arc::new(c), size, Origin::Destination { parent: inv.id }, inv.hops + 1, None, mix(inv.key ^ 0xde57 ^ target.ix() as u64));
+                self.accept(
+                    g,
+                    Arc::new(c),
+                    size,
+                    Origin::Destination { parent: inv.id },
+                    inv.hops + 1,
+                    None,
+                    mix(inv.key ^ 0xde57 ^ target.ix() as u64),
+                );
             }
         }
     }

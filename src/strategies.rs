@@ -22,7 +22,12 @@ pub fn dist() -> impl Strategy<Value = DistSpec> {
         (0.0f64..2000.0).prop_map(|ms| DistSpec::Constant { ms }),
         (0.0f64..500.0, 0.0f64..1500.0).prop_map(|(a, d)| DistSpec::Uniform { min_ms: a, max_ms: a + d }),
         (1.0f64..1000.0).prop_map(|m| DistSpec::Exponential { mean_ms: m, min_ms: None, max_ms: None }),
-        (1.0f64..1000.0, 0.0f64..1.5).prop_map(|(m, s)| DistSpec::LogNormal { median_ms: m, sigma: s, min_ms: None, max_ms: Some(60_000.0) }),
+        (1.0f64..1000.0, 0.0f64..1.5).prop_map(|(m, s)| DistSpec::LogNormal {
+            median_ms: m,
+            sigma: s,
+            min_ms: None,
+            max_ms: Some(60_000.0)
+        }),
         prop::collection::vec(0.0f64..3000.0, 1..8).prop_map(|samples_ms| DistSpec::Empirical { samples_ms }),
     ]
 }
@@ -34,20 +39,16 @@ pub fn outcome() -> impl Strategy<Value = OutcomeKind> {
 
 /// A behaviour rule: conditions on the attempt number, a payload field and a probability.
 pub fn rule() -> impl Strategy<Value = RuleSpec> {
-    (
-        prop::option::of((1i64..=3, 0i64..=2)),
-        prop::option::of(any::<bool>()),
-        prop::option::of(0.0f64..=1.0),
-        outcome(),
-    )
-        .prop_map(|(attempt, field, probability, outcome)| RuleSpec {
+    (prop::option::of((1i64..=3, 0i64..=2)), prop::option::of(any::<bool>()), prop::option::of(0.0f64..=1.0), outcome()).prop_map(
+        |(attempt, field, probability, outcome)| RuleSpec {
             when: Some(WhenSpec {
                 payload: field.map(|b| json!({ "flag": [b] })),
                 attempt: attempt.map(|(lo, span)| RangeSpec { at_least: Some(lo), at_most: Some(lo + span) }),
                 probability,
             }),
             then: ThenSpec::outcome(outcome),
-        })
+        },
+    )
 }
 
 /// A function's behaviour: durations and up to four rules.
@@ -88,6 +89,7 @@ pub fn workload(function: &str) -> impl Strategy<Value = WorkloadSpec> {
         poisson: None,
         every: None,
         burst: None,
+        caller: None,
     };
     let b1 = base.clone();
     let b2 = base.clone();
@@ -117,49 +119,50 @@ pub fn workload(function: &str) -> impl Strategy<Value = WorkloadSpec> {
 /// A whole valid scenario: one or two functions, each with an on-failure queue and a DLQ, and one to three async
 /// sources.
 pub fn scenario() -> impl Strategy<Value = Scenario> {
-    (prop::collection::vec(function("f0"), 1..=2), prop::collection::vec((0usize..2, any::<bool>()), 1..=3)).prop_flat_map(|(fns, srcs)| {
-        let n = fns.len();
-        let workloads: Vec<_> = srcs.iter().map(|(i, _)| workload(&format!("f{}", i % n))).collect();
-        (Just(fns), workloads)
-    })
-    .prop_map(|(mut fns, workload)| {
-        let mut queues = vec![];
-        for (i, f) in fns.iter_mut().enumerate() {
-            f.function_name = format!("f{i}");
-            let failed = format!("f{i}-failed");
-            let dlq = format!("f{i}-dlq");
-            if let Some(eic) = f.event_invoke_config.as_mut() {
-                eic.destination_config = Some(DestinationConfigSpec {
-                    on_success: None,
-                    on_failure: Some(DestinationSpec { destination: format!("arn:aws:sqs:us-east-1:123456789012:{failed}") }),
-                });
+    (prop::collection::vec(function("f0"), 1..=2), prop::collection::vec((0usize..2, any::<bool>()), 1..=3))
+        .prop_flat_map(|(fns, srcs)| {
+            let n = fns.len();
+            let workloads: Vec<_> = srcs.iter().map(|(i, _)| workload(&format!("f{}", i % n))).collect();
+            (Just(fns), workloads)
+        })
+        .prop_map(|(mut fns, workload)| {
+            let mut queues = vec![];
+            for (i, f) in fns.iter_mut().enumerate() {
+                f.function_name = format!("f{i}");
+                let failed = format!("f{i}-failed");
+                let dlq = format!("f{i}-dlq");
+                if let Some(eic) = f.event_invoke_config.as_mut() {
+                    eic.destination_config = Some(DestinationConfigSpec {
+                        on_success: None,
+                        on_failure: Some(DestinationSpec { destination: format!("arn:aws:sqs:us-east-1:123456789012:{failed}") }),
+                    });
+                }
+                f.dead_letter_config = Some(DeadLetterConfigSpec { target_arn: format!("arn:aws:sqs:us-east-1:123456789012:{dlq}") });
+                queues.push(QueueSpec { queue_name: failed });
+                queues.push(QueueSpec { queue_name: dlq });
             }
-            f.dead_letter_config = Some(DeadLetterConfigSpec { target_arn: format!("arn:aws:sqs:us-east-1:123456789012:{dlq}") });
-            queues.push(QueueSpec { queue_name: failed });
-            queues.push(QueueSpec { queue_name: dlq });
-        }
-        let workload = workload.into_iter().enumerate().map(|(i, mut w)| {
-            w.name = Some(format!("source{i}"));
-            w
-        });
-        Scenario {
-            schema: None,
-            name: Some("generated".into()),
-            description: None,
-            region: "us-east-1".into(),
-            account_id: "123456789012".into(),
-            account: AccountSpec::default(),
-            simulation: SimulationSpec::default(),
-            functions: fns,
-            queues,
-            topics: vec![],
-            event_buses: vec![],
-            buckets: vec![],
-            workload: workload.collect(),
-            faults: vec![],
-            expectations: vec![],
-            explore: None,
-            pricing: None,
-        }
-    })
+            let workload = workload.into_iter().enumerate().map(|(i, mut w)| {
+                w.name = Some(format!("source{i}"));
+                w
+            });
+            Scenario {
+                schema: None,
+                name: Some("generated".into()),
+                description: None,
+                region: "us-east-1".into(),
+                account_id: "123456789012".into(),
+                account: AccountSpec::default(),
+                simulation: SimulationSpec::default(),
+                functions: fns,
+                queues,
+                topics: vec![],
+                event_buses: vec![],
+                buckets: vec![],
+                workload: workload.collect(),
+                faults: vec![],
+                expectations: vec![],
+                explore: None,
+                pricing: None,
+            }
+        })
 }

@@ -6,6 +6,7 @@ use std::hash::{Hash, Hasher};
 use serde_json::{json, Value};
 
 use crate::model::{FnId, Model, TargetId};
+use crate::scenario::CallOutcomeSpec;
 use crate::time::SimTime;
 
 /// Why an invocation was not run when it was due.
@@ -197,6 +198,8 @@ pub enum TraceEvent {
     /// An execution starts on an environment (cold: it runs init first; `new_env`: the environment was just created,
     /// which counts against the scaling rate).
     AttemptStart { event: u64, rid: u64, function: FnId, attempt: u32, env: u32, cold: bool, new_env: bool, init: SimTime },
+    /// A synchronous caller's request is over: what it finally got, after how many invocations, how long it waited.
+    CallResult { call: u64, source: u32, function: FnId, outcome: CallOutcomeSpec, attempts: u32, latency: SimTime },
     /// Lambda shut an execution environment down (idle too long, or recycled after its maximum lifetime).
     EnvironmentShutdown { function: FnId, env: u32, reason: ShutdownReason },
     /// An execution ends. `billed_ms` is the invoke phase rounded up to 1 ms; `init_billed_ms` the init phase.
@@ -234,6 +237,7 @@ impl TraceEvent {
             TraceEvent::Throttled { .. } => "Throttled",
             TraceEvent::Queued { .. } => "Queued",
             TraceEvent::EnvironmentShutdown { .. } => "EnvironmentShutdown",
+            TraceEvent::CallResult { .. } => "CallResult",
             TraceEvent::Fate { .. } => "Fate",
             TraceEvent::Delivered { .. } => "Delivered",
         }
@@ -405,10 +409,16 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
             "retryIn": retry_in.map(|d| d.to_string()), "retryInUs": retry_in.map(|d| d.as_micros())
         }),
         TraceEvent::Queued { event, function } => json!({"event": event, "function": fname(function)}),
-        TraceEvent::EnvironmentShutdown { function, env, reason } => json!({"function": fname(function), "env": env, "reason": match reason {
-            ShutdownReason::Idle => "Idle",
-            ShutdownReason::MaxLifetime => "MaxLifetime",
-        }}),
+        TraceEvent::CallResult { call, source, function, outcome, attempts, latency } => json!({
+            "call": call, "source": m.sources.get(*source as usize).map(|s| s.name.as_str()).unwrap_or("?"), "function": fname(function),
+            "outcome": outcome.name(), "statusCode": outcome.status(), "attempts": attempts, "latency": latency.to_string(), "latencyUs": latency.as_micros()
+        }),
+        TraceEvent::EnvironmentShutdown { function, env, reason } => {
+            json!({"function": fname(function), "env": env, "reason": match reason {
+                ShutdownReason::Idle => "Idle",
+                ShutdownReason::MaxLifetime => "MaxLifetime",
+            }})
+        }
         TraceEvent::Fate { event, rid: r, function, fate, attempts, latency } => json!({
             "event": event, "requestId": rid(r), "function": fname(function), "fate": fate.name(), "attempts": attempts,
             "latency": latency.to_string(), "latencyUs": latency.as_micros()
