@@ -52,7 +52,9 @@ impl LastResult {
         match self.cause {
             Cause::Rule(i) => f.rules.get(i as usize).map(|r| (&*r.error_type, &*r.error_message)).unwrap_or(("", "")),
             Cause::Fault(i) => f.faults.get(i as usize).map(|x| (&*x.error_type, &*x.error_message)).unwrap_or(("", "")),
-            Cause::ResponseTooLarge => ("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes)."),
+            Cause::ResponseTooLarge => {
+                ("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes).")
+            }
             Cause::Default => match self.outcome {
                 Outcome::Crash => ("Runtime.ExitError", "Runtime exited with error: signal: killed"),
                 _ => ("Error", "Unhandled error"),

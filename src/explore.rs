@@ -91,7 +91,13 @@ pub fn explore(sc: &Scenario, cases: Option<u32>, search_seed: u64) -> Result<Ou
         m.shift_remove("Explore");
     }
     // Every knob path must apply, and the scenario with the low ends must validate: report bad paths up front.
-    let probe: Vec<Value> = spec.knobs.iter().map(|k| k.range.as_ref().map(|r| r[0].clone()).or_else(|| k.values.as_ref().and_then(|v| v.first().cloned())).unwrap_or(Value::Null)).collect();
+    let probe: Vec<Value> = spec
+        .knobs
+        .iter()
+        .map(|k| {
+            k.range.as_ref().map(|r| r[0].clone()).or_else(|| k.values.as_ref().and_then(|v| v.first().cloned())).unwrap_or(Value::Null)
+        })
+        .collect();
     concrete(&base, &spec.knobs, &probe)?;
 
     let mut key = [0u8; 32];

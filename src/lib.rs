@@ -32,6 +32,7 @@ pub mod scenario;
 pub mod series;
 pub mod shrink;
 pub mod sim;
+pub mod sources;
 pub mod strategies;
 pub mod sweep;
 pub mod time;

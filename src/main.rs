@@ -230,8 +230,11 @@ fn check(
     let seeds = sweep::SeedRange::parse(seeds).map_err(usage)?;
     let shard = match shard {
         Some(s) => Some(sweep::Shard::parse(s).map_err(usage)?),
-        None => sweep::Shard::from_env(std::env::var("JOB_COMPLETION_INDEX").ok().as_deref(), std::env::var("JOB_COMPLETION_COUNT").ok().as_deref())
-            .map_err(usage)?,
+        None => sweep::Shard::from_env(
+            std::env::var("JOB_COMPLETION_INDEX").ok().as_deref(),
+            std::env::var("JOB_COMPLETION_COUNT").ok().as_deref(),
+        )
+        .map_err(usage)?,
     };
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     if jobs == 0 || jobs > 1024 {
@@ -387,23 +390,35 @@ fn compare_cmd(a: &Path, b: Option<&Path>, set: &[String], seeds: &str, jobs: Op
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { scenario, seeds, jobs, shard, out, junit, shrink, shrink_out, check_determinism, inject_nondeterminism_for_testing, format } => {
-            check(
-                &scenario,
-                &seeds,
-                jobs,
-                shard.as_deref(),
-                out.as_deref(),
-                junit.as_deref(),
-                shrink,
-                shrink_out.as_deref(),
-                check_determinism,
-                inject_nondeterminism_for_testing,
-                format,
-            )
-            .unwrap_or_else(|c| c)
+        Command::Check {
+            scenario,
+            seeds,
+            jobs,
+            shard,
+            out,
+            junit,
+            shrink,
+            shrink_out,
+            check_determinism,
+            inject_nondeterminism_for_testing,
+            format,
+        } => check(
+            &scenario,
+            &seeds,
+            jobs,
+            shard.as_deref(),
+            out.as_deref(),
+            junit.as_deref(),
+            shrink,
+            shrink_out.as_deref(),
+            check_determinism,
+            inject_nondeterminism_for_testing,
+            format,
+        )
+        .unwrap_or_else(|c| c),
+        Command::Explore { scenario, cases, search_seed, out } => {
+            explore(&scenario, cases, search_seed, out.as_deref()).unwrap_or_else(|c| c)
         }
-        Command::Explore { scenario, cases, search_seed, out } => explore(&scenario, cases, search_seed, out.as_deref()).unwrap_or_else(|c| c),
         Command::Merge { results, out, junit, format } => merge(&results, out.as_deref(), junit.as_deref(), format).unwrap_or_else(|c| c),
         Command::Schema => {
             let s = serde_json::to_string_pretty(&lambdasim::scenario::json_schema()).unwrap_or_default();

@@ -150,6 +150,8 @@ pub struct Source {
     pub arrivals: Arrivals,
     /// The caller of a synchronous source.
     pub caller: Caller,
+    /// The service whose event shape wraps the payload, with its options.
+    pub kind: Option<(crate::sources::SourceKind, Value)>,
 }
 
 /// A synchronous caller's timeout and retry policy.
@@ -898,15 +900,51 @@ impl Model {
             } else {
                 continue;
             };
+            let kind = match &w.source {
+                None => None,
+                Some(s) => match crate::sources::SourceKind::parse(s) {
+                    None => {
+                        let all: Vec<&str> = crate::sources::SourceKind::ALL.iter().map(|k| k.name()).collect();
+                        v.err(format!("{p}.Source"), format!("{s:?} is not a source kind; allowed: {}", all.join(", ")));
+                        None
+                    }
+                    Some(k) if k.mode() == crate::sources::Mode::Poll => {
+                        v.err(
+                            format!("{p}.Source"),
+                            format!(
+                                "{s:?} is a polled source: Lambda reads it through an event source mapping, which is not simulated yet"
+                            ),
+                        );
+                        None
+                    }
+                    Some(k) => {
+                        let opts = w.source_options.clone().unwrap_or_else(|| Value::Object(Default::default()));
+                        if let Err((sub, msg)) = crate::sources::check_options(k, &opts) {
+                            v.err(format!("{p}.SourceOptions.{sub}"), msg);
+                        }
+                        Some((k, opts))
+                    }
+                },
+            };
+            if w.source_options.is_some() && w.source.is_none() {
+                v.err(format!("{p}.SourceOptions"), "is only allowed with Source");
+            }
+            // The invocation type: as given, else the service's own mode (spec section 7).
+            let sync = match (w.invocation_type, &kind) {
+                (Some(t), _) => t == InvocationTypeSpec::RequestResponse,
+                (None, Some((k, _))) => k.mode() == crate::sources::Mode::Sync,
+                (None, None) => false,
+            };
             sources.push(Source {
                 name: w.name.clone().unwrap_or_else(|| format!("workload[{i}]")),
                 function,
-                sync: w.invocation_type == Some(InvocationTypeSpec::RequestResponse),
+                kind,
+                sync,
                 template: Template::new(w.payload.clone().unwrap_or_else(|| Value::Object(Default::default()))),
                 arrivals,
                 caller: match &w.caller {
                     None => Caller::default(),
-                    Some(_) if w.invocation_type != Some(InvocationTypeSpec::RequestResponse) => {
+                    Some(_) if !sync => {
                         v.err(
                             format!("{p}.Caller"),
                             "is only allowed with \"InvocationType\": \"RequestResponse\" (async callers get 202 at once)",

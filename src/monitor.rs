@@ -127,7 +127,11 @@ impl Observer for Monitor {
                     if w.len() as f64 > sc.burst && !self.scaling_reported {
                         self.scaling_reported = true;
                         let n = w.len();
-                        self.breach(t, Some(*event), format!("function {}: {n} new environments within 10 s exceed the scaling limit {}", f.name, sc.burst));
+                        self.breach(
+                            t,
+                            Some(*event),
+                            format!("function {}: {n} new environments within 10 s exceed the scaling limit {}", f.name, sc.burst),
+                        );
                     }
                 }
                 match self.open.get_mut(*event) {

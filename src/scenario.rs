@@ -461,6 +461,14 @@ pub struct WorkloadSpec {
     pub every: Option<EverySpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub burst: Option<BurstSpec>,
+    /// The AWS service that invokes (`S3`, `SNS`, `EventBridge`, `ApiGatewayRest`, `ApiGatewayHttp`, `ALB`, `Cognito`,
+    /// `CloudWatchLogs`, `Firehose`, ... see docs/sources.md): the payload is wrapped in that service's real event
+    /// shape, and `InvocationType` defaults to the service's mode (spec section 7). Default: the payload as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Options of the source's event (bucket and key, HTTP method and path, topic, detail-type, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_options: Option<Value>,
     /// For `RequestResponse` sources: how the caller behaves (its timeout and retry policy). Lambda itself never
     /// retries a synchronous invocation (spec section 1); callers such as the AWS SDKs do.
     #[serde(default, skip_serializing_if = "Option::is_none")]

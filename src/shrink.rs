@@ -40,9 +40,11 @@ pub fn still_fails(sc: &Scenario, seed: u64, target: &Target) -> Option<(String,
     let report = run(&model, seed, RunOptions::default()).ok()?;
     match target {
         Target::Invariant => report.breaches.first().map(|b| (b.message.clone(), report.stats.accepted, true)),
-        Target::Expectation(name) => {
-            report.verdicts.iter().find(|v| &v.name == name && !v.passed).map(|v| (v.message.clone(), report.stats.accepted, v.actual.is_some()))
-        }
+        Target::Expectation(name) => report
+            .verdicts
+            .iter()
+            .find(|v| &v.name == name && !v.passed)
+            .map(|v| (v.message.clone(), report.stats.accepted, v.actual.is_some())),
     }
 }
 

@@ -421,8 +421,24 @@ impl<'m, O: Observer> Sim<'m, O> {
         let src = &self.model.sources[si];
         let n = self.sources[si].n;
         self.sources[si].n += 1;
-        let payload = src.template.instantiate(n, self.next_event);
-        let size = src.template.size_of(&payload);
+        let mut payload = src.template.instantiate(n, self.next_event);
+        let mut size = src.template.size_of(&payload);
+        if let Some((kind, options)) = &src.kind {
+            // The service's own event shape around the payload (spec section 7, src/sources.rs).
+            let now = self.k.now();
+            let ctx = crate::sources::EventCtx {
+                region: &self.model.region,
+                account_id: &self.model.account_id,
+                epoch_ms: self.model.settings.start_epoch_ms + (now.as_micros() / 1000) as i64,
+                key: mix(self.sources[si].key_salt ^ mix(now.as_micros() ^ 0x5eed)),
+                n,
+                options,
+                payload: &payload,
+            };
+            let ev = crate::sources::build_event(*kind, &ctx);
+            size = destinations::json_size(&ev);
+            payload = Arc::new(ev);
+        }
         // The event's key: its source, its arrival instant and its rank at that instant. Removing other arrivals
         // (shrinking) or turning a generated source into explicit `At` times keeps every other event's key.
         let now = self.k.now();

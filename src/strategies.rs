@@ -90,6 +90,8 @@ pub fn workload(function: &str) -> impl Strategy<Value = WorkloadSpec> {
         every: None,
         burst: None,
         caller: None,
+        source: None,
+        source_options: None,
     };
     let b1 = base.clone();
     let b2 = base.clone();

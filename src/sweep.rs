@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::expect::{Quantifier, Statistic};
 use crate::model::Model;
-use crate::run::{run, RunOptions, RunReport};
 use crate::observers::TraceLog;
+use crate::run::{run, RunOptions, RunReport};
 
 /// Inclusive range of seeds, written `A..B` (or `A..=B`, or one seed `A`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -210,7 +210,10 @@ fn run_seed(model: &Model, seed: u64, opts: &SweepOptions) -> SeedResult {
 pub fn sweep(scenario: &crate::Scenario, model: &Model, scenario_file: &str, opts: &SweepOptions) -> Result<SweepResults, String> {
     use rayon::prelude::*;
     let seeds = shard_seeds(opts.seeds, opts.shard);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs.max(1)).build().map_err(|e| format!("cannot start {} workers: {e}", opts.jobs))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.max(1))
+        .build()
+        .map_err(|e| format!("cannot start {} workers: {e}", opts.jobs))?;
     let bar = if opts.progress {
         let b = indicatif::ProgressBar::new(seeds.len() as u64);
         b.set_style(
@@ -294,9 +297,11 @@ pub struct SweepVerdict {
 /// Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9).
 #[allow(clippy::excessive_precision)]
 pub fn normal_quantile(p: f64) -> f64 {
-    const A: [f64; 6] = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
+    const A: [f64; 6] =
+        [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
     const B: [f64; 5] = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-    const C: [f64; 6] = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const C: [f64; 6] =
+        [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
     const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
     let p = p.clamp(1e-12, 1.0 - 1e-12);
     let pl = 0.02425;
@@ -306,7 +311,8 @@ pub fn normal_quantile(p: f64) -> f64 {
     } else if p <= 1.0 - pl {
         let q = p - 0.5;
         let r = q * q;
-        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
     } else {
         -normal_quantile(1.0 - p)
     }
@@ -405,7 +411,10 @@ pub fn judge(model: &Model, res: &SweepResults) -> Vec<SweepVerdict> {
                             xs.sort_by(|a, b| a.total_cmp(b));
                             let idx = ((q * xs.len() as f64).ceil() as usize).clamp(1, xs.len()) - 1;
                             let v = xs[idx];
-                            (e.miss(v) == 0.0, format!("p{} over {} seeds = {}; expected {bounds}", fmt_num(q * 100.0), xs.len(), fmt_num(v)))
+                            (
+                                e.miss(v) == 0.0,
+                                format!("p{} over {} seeds = {}; expected {bounds}", fmt_num(q * 100.0), xs.len(), fmt_num(v)),
+                            )
                         }
                     }
                 }
@@ -523,7 +532,12 @@ pub fn junit(res: &SweepResults, verdicts: &[SweepVerdict]) -> String {
             if let Some((seed, m)) = &v.first_failure {
                 body.push_str(&format!("\nfirst failing seed {seed}: {m}\nreplay: lambdasim run {} --seed {seed}", res.scenario_file));
             }
-            let _ = writeln!(s, r#"      <failure message="{}" type="ExpectationFailed">{}</failure>"#, esc(&format!("{} {}", v.kind, v.detail)), esc(&body));
+            let _ = writeln!(
+                s,
+                r#"      <failure message="{}" type="ExpectationFailed">{}</failure>"#,
+                esc(&format!("{} {}", v.kind, v.detail)),
+                esc(&body)
+            );
             let _ = writeln!(s, "    </testcase>");
         }
     }
@@ -534,7 +548,8 @@ pub fn junit(res: &SweepResults, verdicts: &[SweepVerdict]) -> String {
 
 /// The model a results file was made from (checked against its digest).
 pub fn model_of(res: &SweepResults) -> Result<Model, String> {
-    let sc: crate::Scenario = serde_json::from_value(res.scenario_json.clone()).map_err(|e| format!("the results file's scenario does not parse: {e}"))?;
+    let sc: crate::Scenario =
+        serde_json::from_value(res.scenario_json.clone()).map_err(|e| format!("the results file's scenario does not parse: {e}"))?;
     let model = Model::build(&sc).map_err(|e| format!("the results file's scenario does not validate: {e}"))?;
     if format!("{:016x}", model.digest) != res.scenario_digest {
         return Err(format!("the results file's scenario has digest {:016x}, not {}", model.digest, res.scenario_digest));

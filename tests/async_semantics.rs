@@ -676,7 +676,10 @@ fn reserved_concurrency_caps_a_burst_and_throttles_the_rest() {
     assert!(th.len() >= 8, "at least the 8 events beyond the reservation are throttled, got {}", th.len());
     assert!(th.iter().all(|t| t.reason == ThrottleReason::ReservedConcurrency));
     assert_eq!(m.throttles, th.len() as u64);
-    assert_eq!(lambdasim::metrics::throttles_by_name(m), vec![("ReservedFunctionConcurrentInvocationLimitExceeded", th.len() as u64)]);
+    assert_eq!(
+        lambdasim::metrics::throttles_by_name(m, "FunctionInvocationRateLimitExceeded"),
+        vec![("ReservedFunctionConcurrentInvocationLimitExceeded", th.len() as u64)]
+    );
     let lines = sim.trace_lines();
     assert!(lines
         .iter()
