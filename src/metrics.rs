@@ -180,6 +180,9 @@ pub struct Metrics {
     /// Per workload source, by index in `Model::sources`.
     pub sources: Vec<SourceMetrics>,
     open: EventWindow<OpenEvent>,
+    /// Sources that are the only way events reach their function: their histograms equal the function's, so they
+    /// are copied once at the end instead of recorded twice per event.
+    mirror: Vec<bool>,
 }
 
 impl Metrics {
@@ -192,6 +195,42 @@ impl Metrics {
             all_latency: hist(),
             sources: model.sources.iter().map(|_| SourceMetrics::new()).collect(),
             open: EventWindow::default(),
+            mirror: model
+                .sources
+                .iter()
+                .map(|s| {
+                    let f = s.function;
+                    let one_source = model.sources.iter().filter(|o| o.function == f).count() == 1;
+                    let no_destination = !model.functions.iter().any(|g| {
+                        [g.on_success, g.on_failure]
+                            .into_iter()
+                            .flatten()
+                            .any(|t| model.targets[t.ix()].kind == crate::model::TargetKind::Lambda(f))
+                    });
+                    one_source && no_destination && model.settings.duplicate_probability == 0.0
+                })
+                .collect(),
+        }
+    }
+
+    /// Complete what is derived rather than recorded per event: the account-wide latency and the histograms of the
+    /// sources that mirror their function. Called once when the run ends.
+    pub fn finish(&mut self, model: &Model) {
+        let mut all = hist();
+        for f in &self.functions {
+            let _ = all.add(&f.latency);
+        }
+        self.all_latency = all;
+        for (i, s) in model.sources.iter().enumerate() {
+            if self.mirror[i] {
+                let f = &self.functions[s.function.ix()];
+                let src = &mut self.sources[i];
+                src.latency = f.latency.clone();
+                src.queue_wait = f.queue_wait.clone();
+                src.sync_latency = f.sync_latency.clone();
+                src.attempt_duration = f.attempt_duration.clone();
+                src.init_duration = f.init_duration.clone();
+            }
         }
     }
 
@@ -272,7 +311,8 @@ impl Observer for Metrics {
                 }
                 m.env_init[e] = init.as_micros();
                 if let Some(o) = self.open.get_mut(*event) {
-                    if *cold {
+                    let mirrored = self.mirror.get(o.source as usize).copied().unwrap_or(true);
+                    if *cold && !mirrored {
                         if let Some(s) = self.sources.get_mut(o.source as usize) {
                             let _ = s.init_duration.record(init.as_micros().max(1));
                         }
@@ -282,7 +322,7 @@ impl Observer for Metrics {
                         if !o.sync {
                             let wait = (t - o.accepted).as_micros().max(1);
                             let _ = m.queue_wait.record(wait);
-                            if let Some(s) = self.sources.get_mut(o.source as usize) {
+                            if let Some(s) = self.sources.get_mut(o.source as usize).filter(|_| !mirrored) {
                                 let _ = s.queue_wait.record(wait);
                             }
                         }
@@ -292,7 +332,8 @@ impl Observer for Metrics {
                 self.account_peak = self.account_peak.max(self.account_busy);
             }
             TraceEvent::AttemptEnd { event, function, env, outcome, duration, billed_ms, init_billed_ms, .. } => {
-                if let Some(s) = self.open.get(*event).and_then(|o| self.sources.get_mut(o.source as usize)) {
+                let src = self.open.get(*event).map(|o| o.source as usize).filter(|s| !self.mirror.get(*s).copied().unwrap_or(true));
+                if let Some(s) = src.and_then(|s| self.sources.get_mut(s)) {
                     let _ = s.attempt_duration.record(duration.as_micros().max(1));
                 }
                 let m = &mut self.functions[function.ix()];
@@ -334,13 +375,13 @@ impl Observer for Metrics {
                 if *fate != Fate::InFlight {
                     let us = latency.as_micros().max(1);
                     let _ = m.latency.record(us);
-                    let _ = self.all_latency.record(us);
                     if let Some(o) = open {
                         let sync_ran = o.sync && o.started;
                         if sync_ran {
                             let _ = m.sync_latency.record(us);
                         }
-                        if let Some(s) = self.sources.get_mut(o.source as usize) {
+                        let mirrored = self.mirror.get(o.source as usize).copied().unwrap_or(true);
+                        if let Some(s) = self.sources.get_mut(o.source as usize).filter(|_| !mirrored) {
                             let _ = s.latency.record(us);
                             if sync_ran {
                                 let _ = s.sync_latency.record(us);

@@ -6,6 +6,8 @@
 
 use std::collections::VecDeque;
 
+use crate::window::EventWindow;
+
 use crate::model::Model;
 use crate::time::SimTime;
 use crate::trace::{Ctx, Observer, TraceEvent};
@@ -24,51 +26,9 @@ struct Open {
     attempts: u32,
 }
 
-/// Events in flight, keyed by accept sequence number: a window from the oldest open event to the newest, since ids
-/// are handed out in order.
-#[derive(Default)]
-struct OpenSet {
-    base: u64,
-    slots: VecDeque<Option<Open>>,
-}
-
-impl OpenSet {
-    fn insert(&mut self, id: u64, o: Open) -> bool {
-        if self.slots.is_empty() {
-            self.base = id;
-        }
-        if id < self.base {
-            return false;
-        }
-        let i = (id - self.base) as usize;
-        if i >= self.slots.len() {
-            self.slots.resize(i + 1, None);
-        }
-        let fresh = self.slots[i].is_none();
-        self.slots[i] = Some(o);
-        fresh
-    }
-    fn get_mut(&mut self, id: u64) -> Option<&mut Open> {
-        let i = id.checked_sub(self.base)? as usize;
-        self.slots.get_mut(i)?.as_mut()
-    }
-    fn remove(&mut self, id: u64) -> Option<Open> {
-        let i = id.checked_sub(self.base)? as usize;
-        let o = self.slots.get_mut(i)?.take();
-        while let Some(None) = self.slots.front() {
-            self.slots.pop_front();
-            self.base += 1;
-        }
-        o
-    }
-    fn ids(&self) -> Vec<u64> {
-        self.slots.iter().enumerate().filter(|(_, o)| o.is_some()).map(|(i, _)| self.base + i as u64).collect()
-    }
-}
-
 /// Watches the trace for broken invariants.
 pub struct Monitor {
-    open: OpenSet,
+    open: EventWindow<Open>,
     busy: Vec<u32>,
     total_busy: u32,
     breaches: Vec<Breach>,
@@ -83,7 +43,7 @@ const MAX_BREACHES: usize = 100;
 impl Monitor {
     pub fn new(model: &Model) -> Self {
         Monitor {
-            open: OpenSet::default(),
+            open: EventWindow::default(),
             busy: vec![0; model.functions.len()],
             total_busy: 0,
             breaches: vec![],

@@ -227,9 +227,11 @@ pub fn run(model: &Model, seed: u64, opts: RunOptions<'_>) -> io::Result<RunRepo
     if let Some(s) = obs.sinks {
         s.finish()?;
     }
+    let mut metrics = obs.metrics;
+    metrics.finish(model);
     let breaches = obs.monitor.finish(stats.end_time);
     let mut expect = obs.expect;
-    let verdicts = expect.verdicts(&obs.metrics, seed);
+    let verdicts = expect.verdicts(&metrics, seed);
     Ok(RunReport {
         scenario: model.name.clone(),
         scenario_digest: model.digest,
@@ -237,7 +239,7 @@ pub fn run(model: &Model, seed: u64, opts: RunOptions<'_>) -> io::Result<RunRepo
         digest: obs.digest.hex(),
         trace_events: obs.digest.events(),
         stats,
-        metrics: obs.metrics,
+        metrics,
         verdicts,
         breaches,
     })

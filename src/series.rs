@@ -19,7 +19,7 @@
 //! the oldest message, and the stream iterator age. They would be more gauges of [`FnSample`] fed by the poller's
 //! trace events, merged like the backlog.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
@@ -27,68 +27,7 @@ use serde_json::{json, Map, Value};
 use crate::model::{Arrivals, Model};
 use crate::time::SimTime;
 use crate::trace::{Ctx, InvokeMode, Observer, Outcome, ThrottleReason, TraceEvent};
-
-/// Values keyed by accept sequence number, for events in flight: a window from the oldest open event to the newest
-/// (ids are handed out in increasing order). Memory follows the span of ids between the oldest event still in flight
-/// and the newest.
-#[derive(Debug, Clone)]
-pub struct EventWindow<T> {
-    base: u64,
-    slots: VecDeque<Option<T>>,
-    len: usize,
-}
-
-impl<T> Default for EventWindow<T> {
-    fn default() -> Self {
-        EventWindow { base: 0, slots: VecDeque::new(), len: 0 }
-    }
-}
-
-impl<T: Copy> EventWindow<T> {
-    /// Adds `id`; ids older than the window are ignored (false).
-    pub fn insert(&mut self, id: u64, v: T) -> bool {
-        if self.slots.is_empty() {
-            self.base = id;
-        }
-        let Some(i) = id.checked_sub(self.base) else { return false };
-        let i = i as usize;
-        if i >= self.slots.len() {
-            self.slots.resize(i + 1, None);
-        }
-        if self.slots[i].is_none() {
-            self.len += 1;
-        }
-        self.slots[i] = Some(v);
-        true
-    }
-    pub fn get(&self, id: u64) -> Option<&T> {
-        let i = id.checked_sub(self.base)? as usize;
-        self.slots.get(i)?.as_ref()
-    }
-    pub fn get_mut(&mut self, id: u64) -> Option<&mut T> {
-        let i = id.checked_sub(self.base)? as usize;
-        self.slots.get_mut(i)?.as_mut()
-    }
-    pub fn remove(&mut self, id: u64) -> Option<T> {
-        let i = id.checked_sub(self.base)? as usize;
-        let v = self.slots.get_mut(i)?.take();
-        if v.is_some() {
-            self.len -= 1;
-        }
-        while let Some(None) = self.slots.front() {
-            self.slots.pop_front();
-            self.base += 1;
-        }
-        v
-    }
-    /// Events held.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-}
+pub use crate::window::EventWindow;
 
 /// Throttle reasons in series order (`ThrottleReason as usize`), with the names used in CSV, JSON and the report.
 pub const THROTTLE_REASONS: [(ThrottleReason, &str); 5] = [
@@ -708,20 +647,5 @@ mod tests {
         let c = s.coarsened_to(3);
         assert!(c.len() <= 3);
         assert_eq!((0..c.len()).map(|i| c.sample(i, 0).invocations).sum::<u64>(), 1000);
-    }
-
-    #[test]
-    fn event_window_follows_the_oldest_open_event() {
-        let mut w: EventWindow<u8> = EventWindow::default();
-        for i in 10..20 {
-            assert!(w.insert(i, i as u8));
-        }
-        assert!(!w.insert(3, 0));
-        assert_eq!(w.remove(10), Some(10));
-        assert_eq!(w.remove(12), Some(12));
-        assert_eq!(w.get(12), None);
-        assert_eq!(w.len(), 8);
-        assert_eq!(w.remove(11), Some(11));
-        assert_eq!(w.slots.len(), 7);
     }
 }
