@@ -436,6 +436,8 @@ pub struct ExpectObserver {
     misdelivered: Vec<(FnId, u64, u64)>,
     misdelivered_count: BTreeMap<FnId, u64>,
     scaling_reason: String,
+    /// Some expectation needs to see events as they happen.
+    active: bool,
 }
 
 impl ExpectObserver {
@@ -458,6 +460,15 @@ impl ExpectObserver {
             misdelivered: vec![],
             misdelivered_count: BTreeMap::new(),
             scaling_reason: model.settings.scaling_throttle_reason.clone(),
+            active: model.expectations.iter().any(|e| {
+                matches!(
+                    e.measure,
+                    Measure::AttemptsPerEvent { .. }
+                        | Measure::SinkRecords { .. }
+                        | Measure::RetryGapSeconds { .. }
+                        | Measure::FailureRecordsNotExactlyOnce { .. }
+                )
+            }),
         }
     }
 
@@ -624,6 +635,9 @@ fn round6(x: f64) -> f64 {
 impl Observer for ExpectObserver {
     #[inline]
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
+        if !self.active {
+            return;
+        }
         if self.track_failures && self.pending.is_some() && !matches!(ev, TraceEvent::Delivered { .. }) {
             let pf = self.pending_function;
             self.settle_pending(|_| pf);
