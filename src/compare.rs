@@ -166,17 +166,13 @@ pub fn parse_seeds(s: &str) -> Result<Vec<u64>, String> {
     let mut out = vec![];
     for part in s.split(',') {
         let part = part.trim();
-        if let Some((a, b)) = part.split_once("..") {
-            let b = b.strip_prefix('=').unwrap_or(b);
-            let a: u64 = a.trim().parse().map_err(|_| bad(&format!("{a:?} is not a seed (0 to 2^64-1)")))?;
-            let b: u64 = b.trim().parse().map_err(|_| bad(&format!("{b:?} is not a seed (0 to 2^64-1)")))?;
-            if b < a {
-                return Err(bad(&format!("{b} is below {a}")));
-            }
-            if b - a >= MAX || out.len() as u64 + (b - a + 1) > MAX {
+        if part.contains("..") {
+            // One range, as `check --seeds` reads it.
+            let r = crate::sweep::SeedRange::parse(part)?;
+            if r.len() > MAX || out.len() as u64 + r.len() > MAX {
                 return Err(bad("too many seeds"));
             }
-            out.extend(a..=b);
+            out.extend(r.first..=r.last);
         } else {
             out.push(part.parse().map_err(|_| bad(&format!("{part:?} is not a seed (0 to 2^64-1)")))?);
             if out.len() as u64 > MAX {

@@ -5,6 +5,8 @@
 //! recording observer (every `(SimTime, TraceEvent)` plus delivered record contents), a `MemorySinks` and a
 //! `TraceWriter` into memory. Assertions are on exact virtual times, counts and record contents.
 
+mod common;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -13,8 +15,8 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 
 use lambdasim::model::FnId;
-use lambdasim::trace::{request_id, Ctx, DeliveryFailure, Origin, Outcome, RecordKind, ThrottleReason};
-use lambdasim::{load_str, run, Fate, MemorySinks, Model, Observer, RunOptions, RunReport, SimTime, TraceEvent, TraceWriter};
+use lambdasim::trace::{request_id, DeliveryFailure, Origin, Outcome, RecordKind, ThrottleReason};
+use lambdasim::{load_str, run, Fate, MemorySinks, Model, RunOptions, RunReport, SimTime, TraceEvent, TraceWriter};
 
 // ---------------------------------------------------------------------------------------------------------------------
 // harness
@@ -40,25 +42,7 @@ fn ms(m: u64) -> SimTime {
     SimTime::from_millis(m)
 }
 
-/// Records every trace event, and the content of every successful delivery.
-#[derive(Default)]
-struct Rec {
-    events: Vec<(SimTime, TraceEvent)>,
-    /// (event, target name, kind, content) for deliveries that succeeded.
-    delivered: Vec<(u64, String, RecordKind, Value)>,
-}
-
-impl Observer for Rec {
-    fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
-        if let (TraceEvent::Delivered { event, target, kind, failure: None, .. }, Some(c)) = (ev, ctx.content) {
-            self.delivered.push((*event, ctx.model.target(*target).name.clone(), *kind, c.clone()));
-        }
-        self.events.push((t, ev.clone()));
-    }
-    fn wants_content(&self) -> bool {
-        true
-    }
-}
+use common::Rec;
 
 /// A `Write` into a shared in-memory buffer, for `TraceWriter`.
 #[derive(Clone, Default)]

@@ -1,35 +1,20 @@
 //! Property tests over random scenarios (proptest): the ledger and retry invariants of spec section 10 hold for any
 //! retry budget, maximum age, behaviour rules, arrival pattern, faults, concurrency settings and seed.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
 use lambdasim::model::FnId;
-use lambdasim::trace::{request_id, Ctx, Origin, RecordKind};
-use lambdasim::{load_str, run, Fate, Observer, RunOptions, RunReport, SimTime, TraceEvent};
+use lambdasim::trace::{request_id, Origin, RecordKind};
+use lambdasim::{load_str, run, Fate, RunOptions, RunReport, SimTime, TraceEvent};
 
 const QUEUE: &str = "arn:aws:sqs:us-east-1:123456789012:";
 
-/// Every trace event, plus the content of each delivered record with its event.
-#[derive(Default)]
-struct Rec {
-    events: Vec<(SimTime, TraceEvent)>,
-    delivered: Vec<(u64, String, RecordKind, Value)>,
-}
-
-impl Observer for Rec {
-    fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
-        if let (TraceEvent::Delivered { event, target, kind, failure: None, .. }, Some(c)) = (ev, ctx.content) {
-            self.delivered.push((*event, ctx.model.target(*target).name.clone(), *kind, c.clone()));
-        }
-        self.events.push((t, ev.clone()));
-    }
-    fn wants_content(&self) -> bool {
-        true
-    }
-}
+use common::Rec;
 
 fn simulate(sc: &Value, seed: u64) -> (RunReport, Rec) {
     let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("generated scenario does not validate:\n{e}\n{sc:#}"));

@@ -1,0 +1,25 @@
+//! Helpers shared by the integration tests.
+
+use lambdasim::trace::{Ctx, Observer, RecordKind, TraceEvent};
+use lambdasim::SimTime;
+use serde_json::Value;
+
+/// Records every trace event, and the content of every successful delivery.
+#[derive(Default)]
+pub struct Rec {
+    pub events: Vec<(SimTime, TraceEvent)>,
+    /// (event, target name, kind, content) for deliveries that succeeded.
+    pub delivered: Vec<(u64, String, RecordKind, Value)>,
+}
+
+impl Observer for Rec {
+    fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
+        if let (TraceEvent::Delivered { event, target, kind, failure: None, .. }, Some(c)) = (ev, ctx.content) {
+            self.delivered.push((*event, ctx.model.target(*target).name.clone(), *kind, c.clone()));
+        }
+        self.events.push((t, ev.clone()));
+    }
+    fn wants_content(&self) -> bool {
+        true
+    }
+}
