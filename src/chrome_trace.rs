@@ -255,6 +255,15 @@ impl<W: Write> Observer for ChromeTrace<W> {
             }
             TraceEvent::Accepted { .. } | TraceEvent::RetryScheduled { .. } | TraceEvent::Queued { .. } | TraceEvent::CallResult { .. } => {
             }
+            // Queue and stream events have no environment track; batches show as the attempts they start.
+            TraceEvent::MessageSent { .. }
+            | TraceEvent::MessageReceived { .. }
+            | TraceEvent::MessageFate { .. }
+            | TraceEvent::MessageReturned { .. }
+            | TraceEvent::RecordPut { .. }
+            | TraceEvent::RecordFate { .. }
+            | TraceEvent::BatchStart { .. }
+            | TraceEvent::BatchEnd { .. } => {}
         }
     }
 }

@@ -33,6 +33,8 @@ pub enum Measure {
     PeakConcurrency { function: Option<FnId> },
     RetryGapSeconds { function: Option<FnId>, before_attempt: Option<u32> },
     FailureRecordsNotExactlyOnce { function: Option<FnId> },
+    /// Queues, streams and mappings (src/esm_metrics.rs).
+    Esm(crate::esm_metrics::EsmMeasure),
 }
 
 /// How an expectation's per-seed results combine over the seeds of a sweep.
@@ -306,6 +308,18 @@ pub(crate) fn compile(
                 format!("failed events of {} not reaching each failure target exactly once", fname(&function)),
             )
         }
+        other => {
+            let resolve = |r: &str, sub: &str| {
+                resolve_function(r, &model.region, &model.account_id, names).map_err(|m| ScenarioError::new(format!("{path}.Expect.{sub}"), m))
+            };
+            match crate::esm_metrics::compile_measure(other, path, model, &resolve) {
+                Some(r) => {
+                    let (m, what) = r?;
+                    (Measure::Esm(m), what)
+                }
+                None => return Err(ScenarioError::new(format!("{path}.Expect"), "is not a known measure")),
+            }
+        }
     };
     let quantifier = {
         let given =
@@ -555,6 +569,7 @@ impl ExpectObserver {
                 None => m.targets.iter().map(|t| t.failures).sum(),
             } as f64)),
             Measure::SinkRecords { .. } => scalar(Some(self.counts[i] as f64)),
+            Measure::Esm(x) => scalar(x.value(&m.esm)),
             Measure::FailureRecordsNotExactlyOnce { function } => {
                 let n = match function {
                     Some(f) => self.misdelivered_count.get(f).copied().unwrap_or(0),

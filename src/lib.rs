@@ -16,6 +16,7 @@ pub mod compare;
 pub mod destinations;
 pub mod dist;
 pub mod error;
+pub mod esm_metrics;
 pub mod expect;
 pub mod explore;
 pub mod kernel;

@@ -180,6 +180,8 @@ pub struct Metrics {
     /// Per workload source, by index in `Model::sources`.
     pub sources: Vec<SourceMetrics>,
     open: EventWindow<OpenEvent>,
+    /// Queues, streams and mappings (spec section 5).
+    pub esm: crate::esm_metrics::EsmMetrics,
     /// Sources that are the only way events reach their function: their histograms equal the function's, so they
     /// are copied once at the end instead of recorded twice per event.
     mirror: Vec<bool>,
@@ -195,6 +197,7 @@ impl Metrics {
             all_latency: hist(),
             sources: model.sources.iter().map(|_| SourceMetrics::new()).collect(),
             open: EventWindow::default(),
+            esm: crate::esm_metrics::EsmMetrics::new(model),
             mirror: model
                 .sources
                 .iter()
@@ -359,6 +362,14 @@ impl Observer for Metrics {
                 let _ = m.call_latency.record(latency.as_micros().max(1));
             }
             TraceEvent::Queued { .. } | TraceEvent::EnvironmentShutdown { .. } => {}
+            TraceEvent::MessageSent { .. }
+            | TraceEvent::MessageReceived { .. }
+            | TraceEvent::MessageFate { .. }
+            | TraceEvent::MessageReturned { .. }
+            | TraceEvent::RecordPut { .. }
+            | TraceEvent::RecordFate { .. }
+            | TraceEvent::BatchStart { .. }
+            | TraceEvent::BatchEnd { .. } => self.esm.on_event(t, ev),
             TraceEvent::Fate { event, function, fate, attempts, latency, .. } => {
                 let m = &mut self.functions[function.ix()];
                 m.fates[*fate as usize] += 1;

@@ -15,6 +15,9 @@ use crate::payload::Template;
 use crate::scenario::*;
 use crate::time::SimTime;
 
+mod esm;
+pub use esm::{Esm, EsmSource, Mapping, MappingId, Producer, ProducerTarget, Queue, QueueId, StartingPosition, Stream, StreamId, StreamKind};
+
 /// Index of a function in [`Model::functions`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FnId(pub u32);
@@ -298,6 +301,8 @@ pub struct Model {
     pub settings: Settings,
     /// Prices for cost figures (spec section 8).
     pub pricing: Pricing,
+    /// Queues, streams, event source mappings and producers (spec section 5).
+    pub esm: Esm,
     /// Stable hash of the scenario file's canonical JSON.
     pub digest: u64,
 }
@@ -859,13 +864,22 @@ impl Model {
 
         // --- workload
         let mut sources = vec![];
+        let mut raw_producers = vec![];
         for (i, w) in sc.workload.iter().enumerate() {
             let p = format!("Workload[{i}]");
-            let function = match resolve_function(&w.function, &region, &account, &fn_names) {
-                Ok(id) => id,
-                Err(m) => {
-                    v.err(format!("{p}.Function"), m);
-                    continue;
+            let producer = w.queue.is_some() || w.stream.is_some();
+            let function = if producer {
+                FnId(0)
+            } else if w.function.is_empty() {
+                v.err(p.clone(), "gives none of Function, Queue, Stream; give exactly one");
+                continue;
+            } else {
+                match resolve_function(&w.function, &region, &account, &fn_names) {
+                    Ok(id) => id,
+                    Err(m) => {
+                        v.err(format!("{p}.Function"), m);
+                        continue;
+                    }
                 }
             };
             let given = [w.at.is_some(), w.poisson.is_some(), w.every.is_some(), w.burst.is_some()].iter().filter(|x| **x).count();
@@ -900,6 +914,10 @@ impl Model {
             } else {
                 continue;
             };
+            if producer {
+                raw_producers.push(esm::RawProducer { index: i, spec: w, arrivals });
+                continue;
+            }
             let kind = match &w.source {
                 None => None,
                 Some(s) => match crate::sources::SourceKind::parse(s) {
@@ -997,6 +1015,8 @@ impl Model {
             }
         }
 
+        let esm = esm::build(&mut v, sc, &region, &account, &targets, &functions, &fn_names, raw_producers);
+
         let digest = fnv64(serde_json::to_string(sc).unwrap_or_default().as_bytes());
         let mut model = Model {
             name: sc.name.clone().unwrap_or_else(|| "scenario".into()),
@@ -1011,6 +1031,7 @@ impl Model {
             expectations: vec![],
             settings,
             pricing,
+            esm,
             digest,
         };
         for (i, e) in sc.expectations.iter().enumerate() {

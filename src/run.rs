@@ -229,6 +229,7 @@ pub fn run(model: &Model, seed: u64, opts: RunOptions<'_>) -> io::Result<RunRepo
     }
     let mut metrics = obs.metrics;
     metrics.finish(model);
+    metrics.esm.finish(stats.end_time);
     let breaches = obs.monitor.finish(stats.end_time);
     let mut expect = obs.expect;
     let verdicts = expect.verdicts(&metrics, seed);
@@ -330,6 +331,7 @@ impl RunReport {
             "fates": fates,
             "functions": functions,
             "sinks": sinks,
+            "eventSources": self.metrics.esm.to_json(model),
             "latencySeconds": percentiles_json(&self.metrics.all_latency),
             "peakAccountConcurrency": self.metrics.account_peak,
             "accountConcurrencyLimit": model.account_limit,
@@ -469,6 +471,10 @@ impl RunReport {
             for l in sink_lines {
                 let _ = writeln!(s, "{l}");
             }
+        }
+        let esm = self.metrics.esm.to_text(model);
+        if !esm.is_empty() {
+            let _ = write!(s, "\nqueues, streams and event source mappings\n{esm}");
         }
         if !self.verdicts.is_empty() {
             let passed = self.verdicts.iter().filter(|v| v.passed && v.fatal).count();

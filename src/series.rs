@@ -533,6 +533,14 @@ impl Observer for Series {
             | TraceEvent::EnvironmentShutdown { .. }
             | TraceEvent::CallResult { .. }
             | TraceEvent::Delivered { .. } => {}
+            TraceEvent::MessageSent { .. }
+            | TraceEvent::MessageReceived { .. }
+            | TraceEvent::MessageFate { .. }
+            | TraceEvent::MessageReturned { .. }
+            | TraceEvent::RecordPut { .. }
+            | TraceEvent::RecordFate { .. }
+            | TraceEvent::BatchStart { .. }
+            | TraceEvent::BatchEnd { .. } => {}
         }
     }
 }

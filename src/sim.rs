@@ -16,6 +16,8 @@
 //! - on-success / on-failure destinations and the DLQ, FIFO and size failures (spec 3, 4);
 //! - duplicate delivery (at-least-once) and recursive-loop detection (spec 2).
 
+mod esm;
+
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -53,6 +55,8 @@ enum Ev {
     CallTimeout { call: u32, attempt: u32 },
     /// An idle environment reaches its idle lifetime (if it is still idle since then: same `gen`).
     EnvIdle { function: u32, env: u32, gen: u32 },
+    /// Queues, streams and event source mappings (src/sim/esm.rs).
+    Esm(esm::EsmEv),
 }
 
 /// One execution environment (spec section 6, LIFECYCLE).
@@ -91,6 +95,8 @@ struct Inv {
     sync: bool,
     /// The synchronous caller's request this invocation serves.
     call: Option<u32>,
+    /// The event source mapping batch this invocation carries.
+    batch: Option<u32>,
     /// Why the invocation was refused, if it was.
     refused: Option<ThrottleReason>,
     state: State,
@@ -199,6 +205,8 @@ pub struct Sim<'m, O: Observer> {
     /// Test-only: the handler-duration draw with this index is lengthened by 1 us (see `RunOptions`).
     perturb: Option<u64>,
     duration_draws: u64,
+    /// Queues, streams and mappings.
+    esm: esm::EsmRt,
     obs: O,
 }
 
@@ -269,6 +277,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             account_tokens_at: SimTime::ZERO,
             perturb: None,
             duration_draws: 0,
+            esm: esm::EsmRt::new(model, seed),
             obs,
         };
         for (i, s) in model.sources.iter().enumerate() {
@@ -285,6 +294,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 sim.k.schedule_at(t, Ev::Arrival { source: i as u32 });
             }
         }
+        sim.esm_start();
         sim
     }
 
@@ -312,7 +322,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 _ => {}
             }
             let Some(ev) = self.k.pop() else { break };
-            if !matches!(ev, Ev::Expire { .. } | Ev::EnvIdle { .. }) {
+            if !matches!(ev, Ev::Expire { .. } | Ev::EnvIdle { .. } | Ev::Esm(_)) {
                 self.last_activity = self.k.now();
             }
             match ev {
@@ -326,6 +336,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                     }
                 }
                 Ev::EnvIdle { function, env, gen } => self.on_env_idle(FnId(function), env, gen),
+                Ev::Esm(e) => self.on_esm(e),
                 Ev::CallRetry { call } => self.call_attempt(call),
                 Ev::CallTimeout { call, attempt } => {
                     if self.calls.get(call as usize).and_then(|c| c.as_ref()).is_some_and(|c| c.attempts == attempt && c.current.is_some())
@@ -348,6 +359,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         for (_, slot) in left {
             self.finish(slot, Fate::InFlight);
         }
+        self.esm_finish();
         let stats = RunStats {
             seed: self.seed,
             end_time: end,
@@ -481,7 +493,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         if let Some(t) = self.model.sources[source as usize].caller.timeout {
             self.k.schedule_in(t, Ev::CallTimeout { call: c, attempt });
         }
-        self.invoke_sync(function, payload, size, Origin::Workload(source), key, Some(c));
+        self.invoke_sync(function, payload, size, Origin::Workload(source), key, Some(c), None);
     }
 
     /// An attempt of a call is over for the caller: retry it, or report what the caller got.
@@ -519,7 +531,17 @@ impl<'m, O: Observer> Sim<'m, O> {
 
     /// `InvocationType: RequestResponse` (spec section 1): run now on a free environment, or answer 429 (500 for a
     /// service error); 413 over 6 MB. Lambda never retries and never sends a sync result to a destination.
-    fn invoke_sync(&mut self, function: FnId, payload: Arc<Value>, size: usize, origin: Origin, key: u64, call: Option<u32>) {
+    #[allow(clippy::too_many_arguments)]
+    fn invoke_sync(
+        &mut self,
+        function: FnId,
+        payload: Arc<Value>,
+        size: usize,
+        origin: Origin,
+        key: u64,
+        call: Option<u32>,
+        batch: Option<u32>,
+    ) {
         let model = self.model;
         if size > SYNC_PAYLOAD_LIMIT {
             self.rejected += 1;
@@ -532,6 +554,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let slot = self.new_inv(function, payload, size, 0, None, true, key);
         let id = self.inv_mut(slot).id;
         self.inv_mut(slot).call = call;
+        self.inv_mut(slot).batch = batch;
         if let Some(c) = call {
             self.calls[c as usize].as_mut().expect("live call").current = Some(id);
         }
@@ -605,6 +628,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             key,
             sync,
             call: None,
+            batch: None,
             refused: None,
             state: State::Sleeping,
             pending: None,
@@ -851,6 +875,12 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
         }
         if decided.is_none() {
+            if let Some(b) = inv.batch {
+                // A mapping's batch: each record decides as the handler's loop would (src/sim/esm.rs).
+                decided = Some(esm::decide(&mut self.esm, model, b, seed, salt, &self.response_sizes[fi]));
+            }
+        }
+        if decided.is_none() {
             for (ri, r) in fd.rules.iter().enumerate() {
                 if attempt < r.attempt_min || attempt > r.attempt_max {
                     continue;
@@ -1023,6 +1053,9 @@ impl<'m, O: Observer> Sim<'m, O> {
         let f = inv.function;
         let fd = model.function(f);
         self.emit(TraceEvent::Fate { event: inv.id, rid: inv.rid, function: f, fate, attempts: inv.attempts, latency: now - inv.accepted });
+        if let Some(b) = inv.batch {
+            self.esm_batch_done(b, fate);
+        }
         if let Some(c) = inv.call {
             // Tell the caller, if it is still waiting for this invocation.
             if self.calls.get(c as usize).and_then(|x| x.as_ref()).is_some_and(|x| x.current == Some(inv.id)) {
@@ -1071,7 +1104,9 @@ impl<'m, O: Observer> Sim<'m, O> {
         };
         let is_lambda = matches!(tk, TargetKind::Lambda(_));
         let near_limit = est + 2048 > limit;
-        let need = self.needs_content || is_lambda || near_limit;
+        // A queue that a mapping reads is live: the record becomes a message there (spec 5, issue: live resources).
+        let live_queue = model.esm.queue_of_target.get(target.ix()).copied().flatten().filter(|q| !model.esm.queue(*q).mappings.is_empty());
+        let need = self.needs_content || is_lambda || near_limit || live_queue.is_some();
         let mut content = need.then(|| self.content(inv, kind, condition));
         let mut failure = None;
         if matches!(tk, TargetKind::Sqs { fifo: true } | TargetKind::Sns { fifo: true }) {
@@ -1095,6 +1130,14 @@ impl<'m, O: Observer> Sim<'m, O> {
         let ev = TraceEvent::Delivered { event: inv.id, function: inv.function, target, kind, failure };
         let ctx = Ctx { model, seed: self.seed, content: if failure.is_none() { content.as_ref() } else { None } };
         self.obs.on_event(now, &ev, &ctx);
+        if let (None, Some(q), Some(c)) = (failure, live_queue, content.as_ref()) {
+            // The message body: the original event for a DLQ (spec 4), the record for a destination (spec 3.1).
+            let body = match kind {
+                RecordKind::DeadLetter => crate::sources::text(c.get("body").unwrap_or(&Value::Null)),
+                _ => serde_json::to_string(c).unwrap_or_default(),
+            };
+            self.sqs_send(q, Arc::from(body), crate::trace::MsgOrigin::Record { event: inv.id }, mix(inv.key ^ 0x5e4d), None, None, None);
+        }
         if failure.is_none() {
             if let (TargetKind::Lambda(g), Some(c)) = (tk, content) {
                 // A Lambda destination invokes the function asynchronously with the record as its payload.

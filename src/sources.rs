@@ -236,12 +236,12 @@ impl Stream {
     }
 }
 
-fn word(seed: u64, salt: u64) -> u64 {
+pub(crate) fn word(seed: u64, salt: u64) -> u64 {
     Stream::new(seed, salt).next()
 }
 
 /// FNV-1a of a name: the seed of ids that AWS keeps stable for that name (subscription ids, API ids, pool ids).
-fn stable(parts: &[&str]) -> u64 {
+pub(crate) fn stable(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for p in parts {
         for b in p.bytes().chain([0xff]) {
@@ -253,7 +253,7 @@ fn stable(parts: &[&str]) -> u64 {
 }
 
 /// A UUID v4-shaped id.
-fn uuid(seed: u64, salt: u64) -> String {
+pub(crate) fn uuid(seed: u64, salt: u64) -> String {
     let mut s = Stream::new(seed, salt);
     let hi = (s.next() & 0xffff_ffff_ffff_0fff) | 0x4000;
     let lo = (s.next() & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
@@ -270,20 +270,20 @@ fn bytes(seed: u64, salt: u64, n: usize) -> Vec<u8> {
     out
 }
 
-const LOWER_HEX: &[u8] = b"0123456789abcdef";
+pub(crate) const LOWER_HEX: &[u8] = b"0123456789abcdef";
 const UPPER_HEX: &[u8] = b"0123456789ABCDEF";
 const DIGITS: &[u8] = b"0123456789";
-const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+pub(crate) const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /// `n` characters drawn from `alphabet`.
-fn chars(seed: u64, salt: u64, n: usize, alphabet: &[u8]) -> String {
+pub(crate) fn chars(seed: u64, salt: u64, n: usize, alphabet: &[u8]) -> String {
     let mut s = Stream::new(seed, salt);
     (0..n).map(|_| alphabet[(s.next() % alphabet.len() as u64) as usize] as char).collect()
 }
 
-fn b64(seed: u64, salt: u64, n: usize) -> String {
+pub(crate) fn b64(seed: u64, salt: u64, n: usize) -> String {
     B64.encode(bytes(seed, salt, n))
 }
 
@@ -303,7 +303,7 @@ fn seq56(stream_seed: u64, epoch_ms: i64, key: u64) -> String {
     format!("49{:020}{:015}{:019}", word(stream_seed, 0x5e9), epoch_ms.max(0), word(key, 0x5ea) % 10_000_000_000_000_000_000)
 }
 
-fn md5_hex(data: &[u8]) -> String {
+pub(crate) fn md5_hex(data: &[u8]) -> String {
     hex_of(&Md5::digest(data))
 }
 
@@ -339,7 +339,7 @@ fn mail_date(ms: i64) -> String {
 }
 
 /// Epoch seconds with milliseconds, as Kinesis writes `approximateArrivalTimestamp`.
-fn epoch_secs_f(ms: i64) -> Value {
+pub(crate) fn epoch_secs_f(ms: i64) -> Value {
     json!(ms as f64 / 1000.0)
 }
 
@@ -396,7 +396,7 @@ impl Opts {
 }
 
 /// The payload as text: a string as it is, `null` as nothing, anything else as compact JSON.
-fn text(v: &Value) -> String {
+pub(crate) fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
@@ -787,7 +787,7 @@ const DDB_VIEWS: &[&str] = &["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD
 
 /// Plain JSON to a DynamoDB AttributeValue: strings `S`, numbers `N` (as text), booleans `BOOL`, null `NULL`, arrays
 /// `L`, objects `M`.
-fn attribute_value(v: &Value) -> Value {
+pub(crate) fn attribute_value(v: &Value) -> Value {
     match v {
         Value::String(s) => json!({"S": s}),
         Value::Number(x) => json!({"N": x.to_string()}),
@@ -798,7 +798,7 @@ fn attribute_value(v: &Value) -> Value {
     }
 }
 
-fn item(m: &Map<String, Value>) -> Value {
+pub(crate) fn item(m: &Map<String, Value>) -> Value {
     Value::Object(m.iter().map(|(k, v)| (k.clone(), attribute_value(v))).collect())
 }
 

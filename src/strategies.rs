@@ -92,6 +92,7 @@ pub fn workload(function: &str) -> impl Strategy<Value = WorkloadSpec> {
         caller: None,
         source: None,
         source_options: None,
+        ..WorkloadSpec::default()
     };
     let b1 = base.clone();
     let b2 = base.clone();
@@ -140,8 +141,8 @@ pub fn scenario() -> impl Strategy<Value = Scenario> {
                     });
                 }
                 f.dead_letter_config = Some(DeadLetterConfigSpec { target_arn: format!("arn:aws:sqs:us-east-1:123456789012:{dlq}") });
-                queues.push(QueueSpec { queue_name: failed });
-                queues.push(QueueSpec { queue_name: dlq });
+                queues.push(QueueSpec { queue_name: failed, ..QueueSpec::default() });
+                queues.push(QueueSpec { queue_name: dlq, ..QueueSpec::default() });
             }
             let workload = workload.into_iter().enumerate().map(|(i, mut w)| {
                 w.name = Some(format!("source{i}"));
@@ -160,6 +161,9 @@ pub fn scenario() -> impl Strategy<Value = Scenario> {
                 topics: vec![],
                 event_buses: vec![],
                 buckets: vec![],
+                kinesis_streams: vec![],
+                tables: vec![],
+                event_source_mappings: vec![],
                 workload: workload.collect(),
                 faults: vec![],
                 expectations: vec![],

@@ -5,7 +5,7 @@ use std::hash::{Hash, Hasher};
 
 use serde_json::{json, Value};
 
-use crate::model::{FnId, Model, TargetId};
+use crate::model::{FnId, MappingId, Model, QueueId, StreamId, TargetId};
 use crate::scenario::CallOutcomeSpec;
 use crate::time::SimTime;
 
@@ -177,6 +177,142 @@ pub enum Origin {
     Destination { parent: u64 },
     /// A duplicate delivery of event `of` by the async queue (at-least-once).
     Duplicate { of: u64 },
+    /// A batch of an event source mapping (spec section 5).
+    Mapping { mapping: u32, batch: u64 },
+}
+
+/// Where a queue message came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MsgOrigin {
+    /// A producer of the workload, by producer index.
+    Producer(u32),
+    /// A destination or DLQ record of invocation `event`, or a stream mapping's on-failure record (`event` is then
+    /// the batch's last invocation).
+    Record { event: u64 },
+    /// Moved here by the redrive policy of `queue` (message `msg` there).
+    Redrive { queue: u32, msg: u64 },
+}
+
+/// The one fate of a queue message (spec 5.2, 5.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageFate {
+    /// Processed: the mapping deleted it after a successful batch (or it was not listed in `batchItemFailures`).
+    Deleted,
+    /// Deleted by the mapping's `FilterCriteria` without an invocation.
+    Filtered,
+    /// Moved to the dead-letter queue after `maxReceiveCount` receives (the copy there is a new message).
+    Redriven,
+    /// Deleted by SQS after `MessageRetentionPeriod`.
+    Expired,
+    /// FIFO: a send with a deduplication id seen in the last 5 minutes; SQS accepted it but will not deliver it.
+    Deduplicated,
+    /// Larger than the queue accepts (`SendMessage` fails).
+    TooLarge,
+    /// Still in the queue (visible, delayed or in flight) when the run ended.
+    InQueue,
+    /// Sent to a queue that no mapping reads: SQS keeps it; the simulation counts it and goes no further.
+    Stored,
+}
+
+impl MessageFate {
+    pub const ALL: [MessageFate; 8] = [
+        MessageFate::Deleted,
+        MessageFate::Filtered,
+        MessageFate::Redriven,
+        MessageFate::Expired,
+        MessageFate::Deduplicated,
+        MessageFate::TooLarge,
+        MessageFate::InQueue,
+        MessageFate::Stored,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            MessageFate::Deleted => "Deleted",
+            MessageFate::Filtered => "Filtered",
+            MessageFate::Redriven => "Redriven",
+            MessageFate::Expired => "Expired",
+            MessageFate::Deduplicated => "Deduplicated",
+            MessageFate::TooLarge => "TooLarge",
+            MessageFate::InQueue => "InQueue",
+            MessageFate::Stored => "Stored",
+        }
+    }
+    pub fn parse(s: &str) -> Option<MessageFate> {
+        Self::ALL.into_iter().find(|f| f.name() == s)
+    }
+}
+
+/// The one fate of a stream record for each mapping that reads it (or, for a stream nobody reads, for the stream).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RecordFate {
+    /// In a batch that succeeded (or before the checkpoint of a partial batch response).
+    Processed,
+    /// Skipped by the mapping's `FilterCriteria`.
+    Filtered,
+    /// Discarded after `MaximumRetryAttempts` (on-failure record `RetryAttemptsExhausted`).
+    RetriesExhausted,
+    /// Discarded for `MaximumRecordAgeInSeconds` (on-failure record with the age condition).
+    RecordAgeExceeded,
+    /// Trimmed by the stream's retention before it was processed.
+    Expired,
+    /// Before the mapping's starting position (`LATEST`, `AT_TIMESTAMP`): never read.
+    NotRead,
+    /// Not yet processed when the run ended.
+    InFlight,
+}
+
+impl RecordFate {
+    pub const ALL: [RecordFate; 7] = [
+        RecordFate::Processed,
+        RecordFate::Filtered,
+        RecordFate::RetriesExhausted,
+        RecordFate::RecordAgeExceeded,
+        RecordFate::Expired,
+        RecordFate::NotRead,
+        RecordFate::InFlight,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordFate::Processed => "Processed",
+            RecordFate::Filtered => "Filtered",
+            RecordFate::RetriesExhausted => "RetriesExhausted",
+            RecordFate::RecordAgeExceeded => "RecordAgeExceeded",
+            RecordFate::Expired => "Expired",
+            RecordFate::NotRead => "NotRead",
+            RecordFate::InFlight => "InFlight",
+        }
+    }
+    pub fn parse(s: &str) -> Option<RecordFate> {
+        Self::ALL.into_iter().find(|f| f.name() == s)
+    }
+}
+
+/// How a mapping's batch invocation ended for the mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BatchResult {
+    /// Every record processed.
+    Success,
+    /// `batchItemFailures` listed some records: the rest are done.
+    Partial,
+    /// Function error, timeout, or a partial response that fails the whole batch.
+    Failed,
+    /// The invoke was throttled (or hit a service error): the batch never ran.
+    Throttled,
+}
+
+impl BatchResult {
+    pub const ALL: [BatchResult; 4] = [BatchResult::Success, BatchResult::Partial, BatchResult::Failed, BatchResult::Throttled];
+    pub fn name(self) -> &'static str {
+        match self {
+            BatchResult::Success => "Success",
+            BatchResult::Partial => "Partial",
+            BatchResult::Failed => "Failed",
+            BatchResult::Throttled => "Throttled",
+        }
+    }
+    pub fn parse(s: &str) -> Option<BatchResult> {
+        Self::ALL.into_iter().find(|f| f.name() == s)
+    }
 }
 
 /// How an invocation was made.
@@ -224,6 +360,23 @@ pub enum TraceEvent {
     Fate { event: u64, rid: u64, function: FnId, fate: Fate, attempts: u32, latency: SimTime },
     /// A record was sent to a destination or DLQ (`failure` set when the send failed).
     Delivered { event: u64, function: FnId, target: TargetId, kind: RecordKind, failure: Option<DeliveryFailure> },
+    /// A message entered a queue (`visible_in`: its delay). Its fate follows as `MessageFate`.
+    MessageSent { queue: QueueId, msg: u64, origin: MsgOrigin, size: u32, visible_in: SimTime },
+    /// A mapping received a message (it is invisible for the visibility timeout); `receives` counts this one.
+    MessageReceived { queue: QueueId, msg: u64, mapping: MappingId, receives: u32 },
+    /// A received message's visibility timeout ran out before it was deleted: it is visible again.
+    MessageReturned { queue: QueueId, msg: u64, receives: u32 },
+    /// A message left its queue: its one fate, after `receives` receives, `age` after it was sent.
+    MessageFate { queue: QueueId, msg: u64, fate: MessageFate, receives: u32, age: SimTime },
+    /// A record was put to a stream shard (`seq`: its rank in the shard).
+    RecordPut { stream: StreamId, shard: u32, seq: u64, size: u32 },
+    /// A record's one fate for `mapping` (`None`: the stream has no mapping), `age` after it arrived.
+    RecordFate { stream: StreamId, shard: u32, seq: u64, mapping: Option<MappingId>, fate: RecordFate, age: SimTime },
+    /// A mapping invokes its function with a batch (`event`: the invocation; `iterator_age`: for streams, the age of
+    /// the batch's last record, the `IteratorAge` metric).
+    BatchStart { mapping: MappingId, batch: u64, event: u64, records: u32, shard: u32, attempt: u32, iterator_age: SimTime },
+    /// What the mapping made of the batch's invocation (`failed`: records to retry).
+    BatchEnd { mapping: MappingId, batch: u64, event: u64, result: BatchResult, failed: u32 },
 }
 
 impl TraceEvent {
@@ -240,6 +393,14 @@ impl TraceEvent {
             TraceEvent::CallResult { .. } => "CallResult",
             TraceEvent::Fate { .. } => "Fate",
             TraceEvent::Delivered { .. } => "Delivered",
+            TraceEvent::MessageSent { .. } => "MessageSent",
+            TraceEvent::MessageReceived { .. } => "MessageReceived",
+            TraceEvent::MessageFate { .. } => "MessageFate",
+            TraceEvent::MessageReturned { .. } => "MessageReturned",
+            TraceEvent::RecordPut { .. } => "RecordPut",
+            TraceEvent::RecordFate { .. } => "RecordFate",
+            TraceEvent::BatchStart { .. } => "BatchStart",
+            TraceEvent::BatchEnd { .. } => "BatchEnd",
         }
     }
 }
@@ -435,6 +596,51 @@ impl Digest {
                 h.mix(11 | f(function) << 8 | (*reason as u64) << 40);
                 h.mix(u64::from(*env));
             }
+            TraceEvent::MessageSent { queue, msg, origin, size, visible_in } => {
+                let o = match origin {
+                    MsgOrigin::Producer(i) => u64::from(*i),
+                    MsgOrigin::Record { event } => 1 << 62 | event,
+                    MsgOrigin::Redrive { queue, msg } => 2 << 62 | msg ^ u64::from(*queue) << 48,
+                };
+                h.mix(12 | u64::from(queue.0) << 8 | u64::from(*size) << 32);
+                h.mix(*msg);
+                h.mix(o);
+                h.mix(visible_in.as_micros());
+            }
+            TraceEvent::MessageReceived { queue, msg, mapping, receives } => {
+                h.mix(13 | u64::from(queue.0) << 8 | u64::from(mapping.0) << 32);
+                h.mix(*msg ^ u64::from(*receives).rotate_left(40));
+            }
+            TraceEvent::MessageReturned { queue, msg, receives } => {
+                h.mix(19 | u64::from(queue.0) << 8 | u64::from(*receives) << 32);
+                h.mix(*msg);
+            }
+            TraceEvent::MessageFate { queue, msg, fate, receives, age } => {
+                h.mix(14 | u64::from(queue.0) << 8 | (*fate as u64) << 32 | u64::from(*receives) << 40);
+                h.mix(*msg);
+                h.mix(age.as_micros());
+            }
+            TraceEvent::RecordPut { stream, shard, seq, size } => {
+                h.mix(15 | u64::from(stream.0) << 8 | u64::from(*shard) << 24 | u64::from(*size) << 40);
+                h.mix(*seq);
+            }
+            TraceEvent::RecordFate { stream, shard, seq, mapping, fate, age } => {
+                h.mix(16 | u64::from(stream.0) << 8 | u64::from(*shard) << 24 | (*fate as u64) << 40 | mapping.map_or(0xffff, |m| u64::from(m.0)) << 44);
+                h.mix(*seq);
+                h.mix(age.as_micros());
+            }
+            TraceEvent::BatchStart { mapping, batch, event, records, shard, attempt, iterator_age } => {
+                h.mix(17 | u64::from(mapping.0) << 8 | u64::from(*shard) << 32);
+                h.mix(*batch);
+                h.mix(*event);
+                h.mix(u64::from(*records) | u64::from(*attempt) << 32);
+                h.mix(iterator_age.as_micros());
+            }
+            TraceEvent::BatchEnd { mapping, batch, event, result, failed } => {
+                h.mix(18 | u64::from(mapping.0) << 8 | (*result as u64) << 32 | u64::from(*failed) << 36);
+                h.mix(*batch);
+                h.mix(*event);
+            }
         }
         self.events += 1;
     }
@@ -454,6 +660,7 @@ fn origin_word(o: &Origin) -> u64 {
         Origin::Workload(i) => u64::from(*i),
         Origin::Destination { parent } => 1 << 62 | parent,
         Origin::Duplicate { of } => 2 << 62 | of,
+        Origin::Mapping { mapping, batch } => 3 << 62 | batch ^ u64::from(*mapping) << 48,
     }
 }
 
@@ -476,6 +683,10 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
                 Origin::Workload(i) => o["source"] = json!(m.sources.get(*i as usize).map(|s| s.name.as_str()).unwrap_or("?")),
                 Origin::Destination { parent } => o["fromEvent"] = json!(parent),
                 Origin::Duplicate { of } => o["duplicateOf"] = json!(of),
+                Origin::Mapping { mapping, batch } => {
+                    o["mapping"] = json!(m.esm.mappings[*mapping as usize].uuid);
+                    o["batch"] = json!(batch);
+                }
             }
             o
         }
@@ -520,6 +731,43 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
             let tg = m.target(*target);
             json!({"event": event, "function": fname(function), "kind": kind.name(), "target": tg.arn, "delivered": failure.is_none(), "failure": failure.map(|f| f.name())})
         }
+        TraceEvent::MessageSent { queue, msg, origin, size, visible_in } => {
+            let mut o = json!({"queue": m.esm.queue(*queue).name, "msg": msg, "bytes": size, "visibleIn": visible_in.to_string()});
+            match origin {
+                MsgOrigin::Producer(i) => o["producer"] = json!(m.esm.producers.get(*i as usize).map(|p| p.name.as_str()).unwrap_or("?")),
+                MsgOrigin::Record { event } => o["recordOfEvent"] = json!(event),
+                MsgOrigin::Redrive { queue, msg } => {
+                    o["redrivenFrom"] = json!(m.esm.queues[*queue as usize].name);
+                    o["fromMsg"] = json!(msg);
+                }
+            }
+            o
+        }
+        TraceEvent::MessageReceived { queue, msg, mapping, receives } => json!({
+            "queue": m.esm.queue(*queue).name, "msg": msg, "mapping": m.esm.mapping(*mapping).uuid, "receiveCount": receives
+        }),
+        TraceEvent::MessageReturned { queue, msg, receives } => json!({
+            "queue": m.esm.queue(*queue).name, "msg": msg, "receiveCount": receives
+        }),
+        TraceEvent::MessageFate { queue, msg, fate, receives, age } => json!({
+            "queue": m.esm.queue(*queue).name, "msg": msg, "fate": fate.name(), "receiveCount": receives, "age": age.to_string(), "ageUs": age.as_micros()
+        }),
+        TraceEvent::RecordPut { stream, shard, seq, size } => {
+            let s = m.esm.stream(*stream);
+            json!({"stream": s.name, "shardId": s.shard_id(*shard), "seq": seq, "bytes": size})
+        }
+        TraceEvent::RecordFate { stream, shard, seq, mapping, fate, age } => {
+            let s = m.esm.stream(*stream);
+            json!({"stream": s.name, "shardId": s.shard_id(*shard), "seq": seq, "mapping": mapping.map(|x| m.esm.mapping(x).uuid.clone()),
+                   "fate": fate.name(), "age": age.to_string(), "ageUs": age.as_micros()})
+        }
+        TraceEvent::BatchStart { mapping, batch, event, records, shard, attempt, iterator_age } => json!({
+            "mapping": m.esm.mapping(*mapping).uuid, "function": fname(&m.esm.mapping(*mapping).function), "batch": batch, "event": event,
+            "records": records, "shard": shard, "attempt": attempt, "iteratorAgeMs": iterator_age.as_millis_f64()
+        }),
+        TraceEvent::BatchEnd { mapping, batch, event, result, failed } => json!({
+            "mapping": m.esm.mapping(*mapping).uuid, "batch": batch, "event": event, "result": result.name(), "failedRecords": failed
+        }),
     };
     if let Value::Object(o) = &mut v {
         let mut out = serde_json::Map::new();

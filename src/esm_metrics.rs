@@ -1,0 +1,439 @@
+//! Metrics of queues, streams and event source mappings (spec section 5), streamed from trace events: message and
+//! record fates, receives per message, time to deletion, queue depth and age of the oldest message, batches by
+//! result, iterator age. Memory follows the messages in the queues, not the run's length.
+
+use std::collections::BTreeMap;
+
+use hdrhistogram::Histogram;
+use serde_json::{json, Map, Value};
+
+use crate::metrics::percentiles_json;
+use crate::model::Model;
+use crate::time::SimTime;
+use crate::trace::{BatchResult, MessageFate, RecordFate, TraceEvent};
+
+fn hist() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 60 * 60 * 24 * 30 * 1_000_000, 3).expect("histogram bounds")
+}
+
+/// Figures of one queue.
+#[derive(Debug, Clone)]
+pub struct QueueMetrics {
+    pub sent: u64,
+    /// Indexed by `MessageFate as usize`.
+    pub fates: [u64; 8],
+    /// Receive count of each message at its fate.
+    pub receives: Histogram<u64>,
+    /// Send to deletion after processing (`Deleted`), in microseconds.
+    pub time_to_delete: Histogram<u64>,
+    pub peak_depth: u64,
+    /// The largest age the oldest message reached (sampled at each event of the queue and at the end).
+    pub max_oldest_age: SimTime,
+    /// Messages in the queue now: id -> arrival.
+    present: BTreeMap<u64, SimTime>,
+    /// Messages kept by a queue no mapping reads (`Stored`): they stay in it, counted, not held.
+    stored: u64,
+    first_stored: Option<SimTime>,
+}
+
+impl QueueMetrics {
+    fn new() -> Self {
+        QueueMetrics {
+            sent: 0,
+            fates: [0; 8],
+            receives: Histogram::new_with_bounds(1, 100_000, 3).expect("histogram bounds"),
+            time_to_delete: hist(),
+            peak_depth: 0,
+            max_oldest_age: SimTime::ZERO,
+            present: BTreeMap::new(),
+            stored: 0,
+            first_stored: None,
+        }
+    }
+    pub fn fate(&self, f: MessageFate) -> u64 {
+        self.fates[f as usize]
+    }
+    pub fn depth(&self) -> u64 {
+        self.present.len() as u64 + self.stored
+    }
+    /// Age of the oldest message in the queue at `t`.
+    pub fn oldest_age(&self, t: SimTime) -> SimTime {
+        let oldest = self.present.values().min().copied().into_iter().chain(self.first_stored).min();
+        oldest.map_or(SimTime::ZERO, |a| t - a.min(t))
+    }
+    fn sample(&mut self, t: SimTime) {
+        let age = self.oldest_age(t);
+        if age > self.max_oldest_age {
+            self.max_oldest_age = age;
+        }
+    }
+}
+
+/// Figures of one stream (records by fate over all its mappings).
+#[derive(Debug, Clone, Default)]
+pub struct StreamMetrics {
+    pub put: u64,
+    /// Indexed by `RecordFate as usize`.
+    pub fates: [u64; 7],
+}
+
+/// Figures of one mapping.
+#[derive(Debug, Clone)]
+pub struct MappingMetrics {
+    /// Indexed by `BatchResult as usize`.
+    pub batches: [u64; 4],
+    pub records_invoked: u64,
+    /// Streams: `IteratorAge` at each batch, in microseconds.
+    pub iterator_age: Histogram<u64>,
+    /// Streams: records by fate for this mapping.
+    pub record_fates: [u64; 7],
+    pub concurrent: u64,
+    pub peak_concurrent: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct EsmMetrics {
+    pub queues: Vec<QueueMetrics>,
+    pub streams: Vec<StreamMetrics>,
+    pub mappings: Vec<MappingMetrics>,
+}
+
+impl EsmMetrics {
+    pub fn new(model: &Model) -> Self {
+        EsmMetrics {
+            queues: model.esm.queues.iter().map(|_| QueueMetrics::new()).collect(),
+            streams: model.esm.streams.iter().map(|_| StreamMetrics::default()).collect(),
+            mappings: model
+                .esm
+                .mappings
+                .iter()
+                .map(|_| MappingMetrics {
+                    batches: [0; 4],
+                    records_invoked: 0,
+                    iterator_age: hist(),
+                    record_fates: [0; 7],
+                    concurrent: 0,
+                    peak_concurrent: 0,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn on_event(&mut self, t: SimTime, ev: &TraceEvent) {
+        match ev {
+            TraceEvent::MessageSent { queue, msg, .. } => {
+                let q = &mut self.queues[queue.ix()];
+                q.sent += 1;
+                q.present.insert(*msg, t);
+                q.peak_depth = q.peak_depth.max(q.depth());
+                q.sample(t);
+            }
+            TraceEvent::MessageFate { queue, msg, fate, receives, age } => {
+                let q = &mut self.queues[queue.ix()];
+                q.sample(t);
+                q.present.remove(msg);
+                q.fates[*fate as usize] += 1;
+                if *fate == MessageFate::Stored {
+                    q.stored += 1;
+                    q.first_stored.get_or_insert(t);
+                }
+                if !matches!(fate, MessageFate::Stored | MessageFate::TooLarge | MessageFate::Deduplicated) {
+                    let _ = q.receives.record(u64::from(*receives).max(1));
+                }
+                if *fate == MessageFate::Deleted {
+                    let _ = q.time_to_delete.record(age.as_micros().max(1));
+                }
+            }
+            TraceEvent::MessageReceived { queue, .. } => self.queues[queue.ix()].sample(t),
+            TraceEvent::RecordPut { stream, .. } => self.streams[stream.ix()].put += 1,
+            TraceEvent::RecordFate { stream, mapping, fate, .. } => {
+                self.streams[stream.ix()].fates[*fate as usize] += 1;
+                if let Some(m) = mapping {
+                    self.mappings[m.ix()].record_fates[*fate as usize] += 1;
+                }
+            }
+            TraceEvent::BatchStart { mapping, records, iterator_age, .. } => {
+                let m = &mut self.mappings[mapping.ix()];
+                m.records_invoked += u64::from(*records);
+                m.concurrent += 1;
+                m.peak_concurrent = m.peak_concurrent.max(m.concurrent);
+                let _ = m.iterator_age.record(iterator_age.as_micros().max(1));
+            }
+            TraceEvent::BatchEnd { mapping, result, .. } => {
+                let m = &mut self.mappings[mapping.ix()];
+                m.batches[*result as usize] += 1;
+                m.concurrent = m.concurrent.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+
+    pub fn finish(&mut self, end: SimTime) {
+        for q in &mut self.queues {
+            q.sample(end);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queues.iter().all(|q| q.sent == 0) && self.streams.iter().all(|s| s.put == 0)
+    }
+
+    pub fn to_json(&self, model: &Model) -> Value {
+        let mut queues = Map::new();
+        for (i, q) in model.esm.queues.iter().enumerate() {
+            let m = &self.queues[i];
+            if m.sent == 0 {
+                continue;
+            }
+            queues.insert(
+                q.name.clone(),
+                json!({
+                    "arn": q.arn,
+                    "sent": m.sent,
+                    "fates": MessageFate::ALL.iter().filter(|f| m.fate(**f) > 0).map(|f| (f.name().to_string(), json!(m.fate(*f)))).collect::<Map<String, Value>>(),
+                    "receivesPerMessage": {"p50": m.receives.value_at_quantile(0.5), "p99": m.receives.value_at_quantile(0.99), "max": m.receives.max()},
+                    "timeToDeleteSeconds": percentiles_json(&m.time_to_delete),
+                    "peakDepth": m.peak_depth,
+                    "maxAgeOfOldestMessageSeconds": m.max_oldest_age.as_secs_f64(),
+                }),
+            );
+        }
+        let mut streams = Map::new();
+        for (i, s) in model.esm.streams.iter().enumerate() {
+            let m = &self.streams[i];
+            if m.put == 0 {
+                continue;
+            }
+            streams.insert(
+                s.name.clone(),
+                json!({
+                    "arn": s.arn,
+                    "shards": s.shards,
+                    "records": m.put,
+                    "fates": RecordFate::ALL.iter().filter(|f| m.fates[**f as usize] > 0).map(|f| (f.name().to_string(), json!(m.fates[*f as usize]))).collect::<Map<String, Value>>(),
+                }),
+            );
+        }
+        let mut mappings = Map::new();
+        for (i, mp) in model.esm.mappings.iter().enumerate() {
+            let m = &self.mappings[i];
+            mappings.insert(
+                mp.uuid.clone(),
+                json!({
+                    "label": mp.label,
+                    "function": model.function(mp.function).name,
+                    "batches": BatchResult::ALL.iter().map(|r| (r.name().to_string(), json!(m.batches[*r as usize]))).collect::<Map<String, Value>>(),
+                    "recordsInvoked": m.records_invoked,
+                    "peakConcurrentBatches": m.peak_concurrent,
+                    "iteratorAgeSeconds": percentiles_json(&m.iterator_age),
+                    "recordFates": RecordFate::ALL.iter().filter(|f| m.record_fates[**f as usize] > 0).map(|f| (f.name().to_string(), json!(m.record_fates[*f as usize]))).collect::<Map<String, Value>>(),
+                }),
+            );
+        }
+        json!({"queues": queues, "streams": streams, "mappings": mappings})
+    }
+
+    pub fn to_text(&self, model: &Model) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::new();
+        for (i, q) in model.esm.queues.iter().enumerate() {
+            let m = &self.queues[i];
+            if m.sent == 0 {
+                continue;
+            }
+            let fates: Vec<String> = MessageFate::ALL.iter().filter(|f| m.fate(**f) > 0).map(|f| format!("{} {}", f.name(), m.fate(*f))).collect();
+            let _ = writeln!(
+                s,
+                "  queue {}: {} messages ({}); receives max {}; peak depth {}; oldest message reached {}",
+                q.name,
+                m.sent,
+                fates.join(", "),
+                m.receives.max(),
+                m.peak_depth,
+                m.max_oldest_age
+            );
+        }
+        for (i, st) in model.esm.streams.iter().enumerate() {
+            let m = &self.streams[i];
+            if m.put == 0 {
+                continue;
+            }
+            let fates: Vec<String> =
+                RecordFate::ALL.iter().filter(|f| m.fates[**f as usize] > 0).map(|f| format!("{} {}", f.name(), m.fates[*f as usize])).collect();
+            let _ = writeln!(s, "  stream {} ({} shards): {} records ({})", st.name, st.shards, m.put, fates.join(", "));
+        }
+        for (i, mp) in model.esm.mappings.iter().enumerate() {
+            let m = &self.mappings[i];
+            let b: Vec<String> = BatchResult::ALL.iter().filter(|r| m.batches[**r as usize] > 0).map(|r| format!("{} {}", r.name(), m.batches[*r as usize])).collect();
+            let mut line = format!(
+                "  mapping {}: {} batches ({}), {} records invoked, peak {} concurrent",
+                mp.label,
+                m.batches.iter().sum::<u64>(),
+                if b.is_empty() { "-".into() } else { b.join(", ") },
+                m.records_invoked,
+                m.peak_concurrent
+            );
+            if matches!(mp.source, crate::model::EsmSource::Stream(_)) && !m.iterator_age.is_empty() {
+                let _ = write!(
+                    line,
+                    "; iterator age p50 {} max {}",
+                    SimTime::from_micros(m.iterator_age.value_at_quantile(0.5)),
+                    SimTime::from_micros(m.iterator_age.max())
+                );
+            }
+            let _ = writeln!(s, "{line}");
+        }
+        s
+    }
+}
+
+/// Expectation measures on queues, streams and mappings (compiled from `MeasureSpec`).
+#[derive(Debug, Clone)]
+pub enum EsmMeasure {
+    MessageFates { queue: usize, fate: MessageFate },
+    ReceivesPerMessage { queue: usize, percentile: f64 },
+    MessageDelaySeconds { queue: usize, percentile: f64 },
+    QueueDepth { queue: usize },
+    OldestMessageAgeSeconds { queue: usize },
+    RecordFates { stream: usize, fate: RecordFate, mappings: Option<Vec<usize>> },
+    IteratorAgeSeconds { mappings: Vec<usize>, percentile: f64 },
+    Batches { mappings: Vec<usize>, result: BatchResult },
+}
+
+fn at_pct(h: &Histogram<u64>, p: f64) -> Option<f64> {
+    (!h.is_empty()).then(|| if p >= 100.0 { h.max() } else { h.value_at_quantile(p / 100.0) } as f64)
+}
+
+impl EsmMeasure {
+    /// The measured value (`None`: nothing was measured).
+    pub fn value(&self, m: &EsmMetrics) -> Option<f64> {
+        match self {
+            EsmMeasure::MessageFates { queue, fate } => Some(m.queues[*queue].fate(*fate) as f64),
+            EsmMeasure::ReceivesPerMessage { queue, percentile } => at_pct(&m.queues[*queue].receives, *percentile),
+            EsmMeasure::MessageDelaySeconds { queue, percentile } => at_pct(&m.queues[*queue].time_to_delete, *percentile).map(|us| us / 1e6),
+            EsmMeasure::QueueDepth { queue } => Some(m.queues[*queue].peak_depth as f64),
+            EsmMeasure::OldestMessageAgeSeconds { queue } => Some(m.queues[*queue].max_oldest_age.as_secs_f64()),
+            EsmMeasure::RecordFates { stream, fate, mappings } => Some(match mappings {
+                None => m.streams[*stream].fates[*fate as usize],
+                Some(ms) => ms.iter().map(|i| m.mappings[*i].record_fates[*fate as usize]).sum(),
+            } as f64),
+            EsmMeasure::IteratorAgeSeconds { mappings, percentile } => {
+                let mut all = hist();
+                for i in mappings {
+                    let _ = all.add(&m.mappings[*i].iterator_age);
+                }
+                at_pct(&all, *percentile).map(|us| us / 1e6)
+            }
+            EsmMeasure::Batches { mappings, result } => Some(mappings.iter().map(|i| m.mappings[*i].batches[*result as usize]).sum::<u64>() as f64),
+        }
+    }
+}
+
+/// Compile a queue/stream/mapping measure; `None` if `spec` is not one of them. Errors name the JSON path.
+pub fn compile_measure(
+    spec: &crate::scenario::MeasureSpec,
+    path: &str,
+    model: &Model,
+    function: &dyn Fn(&str, &str) -> Result<crate::model::FnId, crate::error::ScenarioError>,
+) -> Option<Result<(EsmMeasure, String), crate::error::ScenarioError>> {
+    use crate::error::ScenarioError;
+    use crate::scenario::MeasureSpec as S;
+    let esm = &model.esm;
+    let queue = |q: &str, sub: &str| -> Result<usize, ScenarioError> {
+        esm.queue_by_name(q).map(|x| x.ix()).ok_or_else(|| {
+            let known: Vec<&str> = esm.queues.iter().map(|x| x.name.as_str()).collect();
+            ScenarioError::new(format!("{path}.Expect.{sub}.Queue"), format!("{q:?} names no queue of this scenario; queues: {}", known.join(", ")))
+        })
+    };
+    let pct = |p: f64, sub: &str| -> Result<f64, ScenarioError> {
+        if (0.0..=100.0).contains(&p) {
+            Ok(p)
+        } else {
+            Err(ScenarioError::new(format!("{path}.Expect.{sub}.Percentile"), format!("{p} is out of range; allowed 0 to 100")))
+        }
+    };
+    let mappings = |f: &Option<String>, src: &Option<String>, sub: &str| -> Result<Vec<usize>, ScenarioError> {
+        let fid = match f {
+            None => None,
+            Some(f) => Some(function(f, &format!("{sub}.Function"))?),
+        };
+        let source = match src {
+            None => None,
+            Some(s) => Some(match (esm.queue_by_name(s), esm.stream_by_name(s)) {
+                (Some(q), _) => crate::model::EsmSource::Queue(q),
+                (None, Some(st)) => crate::model::EsmSource::Stream(st),
+                _ => {
+                    return Err(ScenarioError::new(
+                        format!("{path}.Expect.{sub}.Source"),
+                        format!("{s:?} names no queue or stream of this scenario"),
+                    ))
+                }
+            }),
+        };
+        let out: Vec<usize> = esm
+            .mappings
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| fid.is_none_or(|x| m.function == x) && source.is_none_or(|s| m.source == s))
+            .map(|(i, _)| i)
+            .collect();
+        if out.is_empty() {
+            return Err(ScenarioError::new(format!("{path}.Expect.{sub}"), "selects no event source mapping of this scenario"));
+        }
+        Ok(out)
+    };
+    let r = (|| -> Result<(EsmMeasure, String), ScenarioError> {
+        Ok(match spec {
+            S::MessageFates { queue: q, fate } => {
+                let qi = queue(q, "MessageFates")?;
+                let f = MessageFate::parse(fate).ok_or_else(|| {
+                    let all: Vec<&str> = MessageFate::ALL.iter().map(|x| x.name()).collect();
+                    ScenarioError::new(format!("{path}.Expect.MessageFates.Fate"), format!("{fate:?} is not a message fate; allowed: {}", all.join(", ")))
+                })?;
+                (EsmMeasure::MessageFates { queue: qi, fate: f }, format!("messages of queue {q} with fate {fate}"))
+            }
+            S::ReceivesPerMessage { queue: q, percentile } => (
+                EsmMeasure::ReceivesPerMessage { queue: queue(q, "ReceivesPerMessage")?, percentile: pct(*percentile, "ReceivesPerMessage")? },
+                format!("p{percentile} receives per message of queue {q}"),
+            ),
+            S::MessageDelaySeconds { queue: q, percentile } => (
+                EsmMeasure::MessageDelaySeconds { queue: queue(q, "MessageDelaySeconds")?, percentile: pct(*percentile, "MessageDelaySeconds")? },
+                format!("p{percentile} seconds from send to deletion in queue {q}"),
+            ),
+            S::QueueDepth { queue: q } => (EsmMeasure::QueueDepth { queue: queue(q, "QueueDepth")? }, format!("peak depth of queue {q}")),
+            S::OldestMessageAgeSeconds { queue: q } => (
+                EsmMeasure::OldestMessageAgeSeconds { queue: queue(q, "OldestMessageAgeSeconds")? },
+                format!("greatest age (s) of the oldest message of queue {q}"),
+            ),
+            S::RecordFates { stream, fate, function: f } => {
+                let si = esm.stream_by_name(stream).ok_or_else(|| {
+                    ScenarioError::new(format!("{path}.Expect.RecordFates.Stream"), format!("{stream:?} names no Kinesis stream or table of this scenario"))
+                })?;
+                let fa = RecordFate::parse(fate).ok_or_else(|| {
+                    let all: Vec<&str> = RecordFate::ALL.iter().map(|x| x.name()).collect();
+                    ScenarioError::new(format!("{path}.Expect.RecordFates.Fate"), format!("{fate:?} is not a record fate; allowed: {}", all.join(", ")))
+                })?;
+                let ms = match f {
+                    None => None,
+                    Some(_) => Some(mappings(f, &Some(stream.clone()), "RecordFates")?),
+                };
+                (EsmMeasure::RecordFates { stream: si.ix(), fate: fa, mappings: ms }, format!("records of stream {stream} with fate {fate}"))
+            }
+            S::IteratorAgeSeconds { function: f, source, percentile } => (
+                EsmMeasure::IteratorAgeSeconds { mappings: mappings(f, source, "IteratorAgeSeconds")?, percentile: pct(*percentile, "IteratorAgeSeconds")? },
+                format!("p{percentile} iterator age (s)"),
+            ),
+            S::Batches { function: f, source, result } => {
+                let r = BatchResult::parse(result).ok_or_else(|| {
+                    ScenarioError::new(format!("{path}.Expect.Batches.Result"), format!("{result:?} is not allowed; allowed: Success, Partial, Failed, Throttled"))
+                })?;
+                (EsmMeasure::Batches { mappings: mappings(f, source, "Batches")?, result: r }, format!("mapping batches with result {result}"))
+            }
+            _ => return Err(ScenarioError::new("", "")),
+        })
+    })();
+    match r {
+        Err(e) if e.path.is_empty() => None,
+        other => Some(other),
+    }
+}

@@ -1,0 +1,647 @@
+//! Queues, streams, event source mappings and their producers, validated (spec section 5).
+//!
+//! Every bound is AWS's own: SQS queue attributes (SQS API `SetQueueAttributes`), Kinesis `CreateStream`, the Lambda
+//! `CreateEventSourceMapping` API (spec 5.1 to 5.4). An error names the JSON path, the bad value and the allowed range.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{resolve_function, Arrivals, FnId, Function, TargetId, TargetKind, V};
+use crate::pattern::Pattern;
+use crate::payload::Template;
+use crate::scenario::{EventSourceMappingSpec, Scenario, WorkloadSpec};
+use crate::time::SimTime;
+
+/// Index of a queue in [`Esm::queues`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QueueId(pub u32);
+/// Index of a stream in [`Esm::streams`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StreamId(pub u32);
+/// Index of a mapping in [`Esm::mappings`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MappingId(pub u32);
+
+impl QueueId {
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+impl StreamId {
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+impl MappingId {
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A live SQS queue (spec 5.2): destination records, DLQ messages, producer messages and redriven messages all land
+/// here, and its mappings poll it.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    pub name: String,
+    pub arn: String,
+    pub target: TargetId,
+    pub fifo: bool,
+    pub visibility: SimTime,
+    pub retention: SimTime,
+    pub delay: SimTime,
+    /// The dead-letter queue and `maxReceiveCount`.
+    pub redrive: Option<(QueueId, u32)>,
+    pub content_dedup: bool,
+    pub mappings: Vec<MappingId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamKind {
+    Kinesis,
+    DynamoDb { table: String, view: String, keys: Vec<String> },
+}
+
+/// A Kinesis data stream or a DynamoDB table's stream (spec 5.3).
+#[derive(Debug, Clone)]
+pub struct Stream {
+    pub name: String,
+    pub arn: String,
+    pub kind: StreamKind,
+    pub shards: u32,
+    pub retention: SimTime,
+    pub mappings: Vec<MappingId>,
+}
+
+impl Stream {
+    /// `shardId-000000000000` (Kinesis) or `shardId-00000001704067200000-0000000N` (DynamoDB Streams form).
+    pub fn shard_id(&self, shard: u32) -> String {
+        match self.kind {
+            StreamKind::Kinesis => format!("shardId-{shard:012}"),
+            StreamKind::DynamoDb { .. } => format!("shardId-00000001704067200000-{:08x}", 0x5eed_0000u32 + shard),
+        }
+    }
+    pub fn is_dynamodb(&self) -> bool {
+        matches!(self.kind, StreamKind::DynamoDb { .. })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EsmSource {
+    Queue(QueueId),
+    Stream(StreamId),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartingPosition {
+    TrimHorizon,
+    Latest,
+    AtTimestamp(SimTime),
+}
+
+/// An event source mapping (spec 5.1 to 5.4).
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    /// The mapping's UUID (derived from its index and source, stable across runs).
+    pub uuid: String,
+    /// `function<-source` for reports.
+    pub label: String,
+    pub source: EsmSource,
+    pub function: FnId,
+    pub enabled: bool,
+    pub batch_size: u32,
+    pub window: SimTime,
+    pub report_failures: bool,
+    pub filters: Vec<Pattern>,
+    pub max_concurrency: Option<u32>,
+    pub starting: StartingPosition,
+    pub parallelization: u32,
+    /// `None`: infinite (-1).
+    pub max_retries: Option<u32>,
+    /// `None`: infinite (-1).
+    pub max_record_age: Option<SimTime>,
+    pub bisect: bool,
+    pub on_failure: Option<TargetId>,
+    pub tumbling: Option<SimTime>,
+    /// SQS: the visibility timeout in force for received batches (spec 5.2: window + timeout + 30 s when the window
+    /// plus the function timeout exceed the queue's).
+    pub visibility: SimTime,
+}
+
+#[derive(Debug, Clone)]
+pub enum ProducerTarget {
+    Queue(QueueId),
+    Stream(StreamId),
+}
+
+/// A workload entry that sends messages or puts records instead of invoking.
+#[derive(Debug, Clone)]
+pub struct Producer {
+    pub name: String,
+    pub target: ProducerTarget,
+    pub template: Template,
+    pub arrivals: Arrivals,
+    pub group: Option<String>,
+    pub dedup: Option<String>,
+    pub partition_key: Option<String>,
+    pub event_name: String,
+}
+
+/// Everything of the event source mappings in a model, with the named options for uncertain behaviour.
+#[derive(Debug, Clone, Default)]
+pub struct Esm {
+    pub queues: Vec<Queue>,
+    pub streams: Vec<Stream>,
+    pub mappings: Vec<Mapping>,
+    pub producers: Vec<Producer>,
+    /// The live queue behind each target, by target index.
+    pub queue_of_target: Vec<Option<QueueId>>,
+    pub sqs_ceiling: u32,
+    pub sqs_scale_per_minute: u32,
+    pub record_age_condition: String,
+    pub bisect_counts_as_retry: bool,
+}
+
+impl Esm {
+    pub fn queue(&self, q: QueueId) -> &Queue {
+        &self.queues[q.ix()]
+    }
+    pub fn stream(&self, s: StreamId) -> &Stream {
+        &self.streams[s.ix()]
+    }
+    pub fn mapping(&self, m: MappingId) -> &Mapping {
+        &self.mappings[m.ix()]
+    }
+    pub fn queue_by_name(&self, name: &str) -> Option<QueueId> {
+        self.queues.iter().position(|q| q.name == name || q.arn == name).map(|i| QueueId(i as u32))
+    }
+    pub fn stream_by_name(&self, name: &str) -> Option<StreamId> {
+        self.streams
+            .iter()
+            .position(|s| s.name == name || s.arn == name || matches!(&s.kind, StreamKind::DynamoDb { table, .. } if table == name))
+            .map(|i| StreamId(i as u32))
+    }
+}
+
+const VIEWS: &[&str] = &["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"];
+
+/// Workload entries that produce messages or records, with their arrivals already validated.
+pub(super) struct RawProducer<'a> {
+    pub index: usize,
+    pub spec: &'a WorkloadSpec,
+    pub arrivals: Arrivals,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn build(
+    v: &mut V,
+    sc: &Scenario,
+    region: &str,
+    account: &str,
+    targets: &[super::Target],
+    functions: &[Function],
+    fn_names: &BTreeMap<String, FnId>,
+    producers: Vec<RawProducer<'_>>,
+) -> Esm {
+    let s = &sc.simulation;
+    let mut esm = Esm {
+        sqs_ceiling: v.int(s.sqs_poller_ceiling, "Simulation.SqsPollerCeiling", 1000, 1250, 1250) as u32,
+        sqs_scale_per_minute: v.int(s.sqs_scale_up_per_minute, "Simulation.SqsScaleUpPerMinute", 1, 1000, 300) as u32,
+        record_age_condition: s.stream_record_age_condition.clone().unwrap_or_else(|| "RecordAgeExceeded".into()),
+        bisect_counts_as_retry: s.bisect_counts_as_retry.unwrap_or(false),
+        queue_of_target: vec![None; targets.len()],
+        ..Esm::default()
+    };
+
+    // --- queues (targets were made in declaration order by the caller: queues first)
+    for (i, q) in sc.queues.iter().enumerate() {
+        let p = format!("Queues[{i}]");
+        let target = TargetId(i as u32);
+        let fifo = matches!(targets[i].kind, TargetKind::Sqs { fifo: true });
+        if q.fifo_queue == Some(true) && !fifo {
+            v.err(format!("{p}.FifoQueue"), format!("is true but {:?} does not end in \".fifo\"; a FIFO queue's name must", q.queue_name));
+        }
+        if q.fifo_queue == Some(false) && fifo {
+            v.err(format!("{p}.FifoQueue"), format!("is false but {:?} ends in \".fifo\", which only FIFO queues may", q.queue_name));
+        }
+        if q.content_based_deduplication == Some(true) && !fifo {
+            v.err(format!("{p}.ContentBasedDeduplication"), "is for FIFO queues only");
+        }
+        let visibility = SimTime::from_secs(v.int(q.visibility_timeout, &format!("{p}.VisibilityTimeout"), 0, 43_200, 30) as u64);
+        let retention =
+            SimTime::from_secs(v.int(q.message_retention_period, &format!("{p}.MessageRetentionPeriod"), 60, 1_209_600, 345_600) as u64);
+        let delay = SimTime::from_secs(v.int(q.delay_seconds, &format!("{p}.DelaySeconds"), 0, 900, 0) as u64);
+        esm.queue_of_target[target.ix()] = Some(QueueId(i as u32));
+        esm.queues.push(Queue {
+            name: q.queue_name.clone(),
+            arn: targets[i].arn.clone(),
+            target,
+            fifo,
+            visibility,
+            retention,
+            delay,
+            redrive: None,
+            content_dedup: q.content_based_deduplication.unwrap_or(false),
+            mappings: vec![],
+        });
+    }
+    for (i, q) in sc.queues.iter().enumerate() {
+        let Some(r) = &q.redrive_policy else { continue };
+        let p = format!("Queues[{i}].RedrivePolicy");
+        let max = v.int(Some(r.max_receive_count), &format!("{p}.maxReceiveCount"), 1, 1000, 1) as u32;
+        match esm.queues.iter().position(|x| x.arn == r.dead_letter_target_arn) {
+            None => {
+                let known: Vec<&str> = esm.queues.iter().map(|x| x.arn.as_str()).collect();
+                v.err(
+                    format!("{p}.deadLetterTargetArn"),
+                    format!("{:?} names no queue of this scenario; queues: {}", r.dead_letter_target_arn, known.join(", ")),
+                );
+            }
+            Some(d) if d == i => v.err(format!("{p}.deadLetterTargetArn"), "names the queue itself; a dead-letter queue must be another queue"),
+            Some(d) if esm.queues[d].fifo != esm.queues[i].fifo => v.err(
+                format!("{p}.deadLetterTargetArn"),
+                "the dead-letter queue of a FIFO queue must be FIFO, and of a standard queue standard (SQS requires the same type)",
+            ),
+            Some(d) => esm.queues[i].redrive = Some((QueueId(d as u32), max)),
+        }
+    }
+
+    // --- streams
+    for (i, k) in sc.kinesis_streams.iter().enumerate() {
+        let p = format!("KinesisStreams[{i}]");
+        v.name(&k.name, &format!("{p}.Name"), 128, ".", "stream name");
+        let shards = v.int(k.shard_count, &format!("{p}.ShardCount"), 1, 500, 1) as u32;
+        let hours = v.int(k.retention_period_hours, &format!("{p}.RetentionPeriodHours"), 24, 8760, 24) as u64;
+        esm.streams.push(Stream {
+            name: k.name.clone(),
+            arn: format!("arn:aws:kinesis:{region}:{account}:stream/{}", k.name),
+            kind: StreamKind::Kinesis,
+            shards,
+            retention: SimTime::from_secs(hours * 3600),
+            mappings: vec![],
+        });
+    }
+    for (i, t) in sc.tables.iter().enumerate() {
+        let p = format!("Tables[{i}]");
+        if !(3..=255).contains(&t.table_name.len())
+            || !t.table_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+        {
+            v.err(format!("{p}.TableName"), format!("{:?} is not a valid table name; allowed 3 to 255 of letters, digits, '_', '-', '.'", t.table_name));
+        }
+        let view = t.stream_specification.stream_view_type.clone();
+        if !VIEWS.contains(&view.as_str()) {
+            v.err(format!("{p}.StreamSpecification.StreamViewType"), format!("{view:?} is not allowed; allowed: {}", VIEWS.join(", ")));
+        }
+        let keys: Vec<String> = match &t.key_schema {
+            None => vec!["id".into()],
+            Some(ks) => {
+                for (j, k) in ks.iter().enumerate() {
+                    if k.key_type != "HASH" && k.key_type != "RANGE" {
+                        v.err(format!("{p}.KeySchema[{j}].KeyType"), format!("{:?} is not allowed; allowed HASH, RANGE", k.key_type));
+                    }
+                }
+                if ks.is_empty() || ks.len() > 2 {
+                    v.err(format!("{p}.KeySchema"), "must have one HASH key and at most one RANGE key");
+                }
+                ks.iter().map(|k| k.attribute_name.clone()).collect()
+            }
+        };
+        let label = t.stream_label.clone().unwrap_or_else(|| "2024-01-01T00:00:00.000".into());
+        let shards = v.int(t.stream_shards, &format!("{p}.StreamShards"), 1, 100, 1) as u32;
+        esm.streams.push(Stream {
+            name: t.table_name.clone(),
+            arn: format!("arn:aws:dynamodb:{region}:{account}:table/{}/stream/{label}", t.table_name),
+            kind: StreamKind::DynamoDb { table: t.table_name.clone(), view, keys },
+            shards,
+            // DynamoDB Streams keep records 24 hours (spec 5.3).
+            retention: SimTime::from_secs(24 * 3600),
+            mappings: vec![],
+        });
+    }
+    let mut seen = BTreeMap::new();
+    for (i, s) in esm.streams.iter().enumerate() {
+        if let Some(j) = seen.insert(s.arn.clone(), i) {
+            v.err(format!("stream {:?}", s.name), format!("is declared twice (also stream {j})"));
+        }
+    }
+
+    // --- mappings
+    for (i, m) in sc.event_source_mappings.iter().enumerate() {
+        let p = format!("EventSourceMappings[{i}]");
+        let Some(mapping) = build_mapping(v, &mut esm, m, &p, i, region, account, targets, functions, fn_names) else { continue };
+        let id = MappingId(esm.mappings.len() as u32);
+        match mapping.source {
+            EsmSource::Queue(q) => esm.queues[q.ix()].mappings.push(id),
+            EsmSource::Stream(s) => esm.streams[s.ix()].mappings.push(id),
+        }
+        esm.mappings.push(mapping);
+    }
+
+    // --- producers
+    for raw in producers {
+        let w = raw.spec;
+        let p = format!("Workload[{}]", raw.index);
+        if !w.function.is_empty() || (w.queue.is_some() && w.stream.is_some()) {
+            v.err(p.clone(), "gives more than one of Function, Queue, Stream; give exactly one");
+            continue;
+        }
+        for (given, name) in [
+            (w.invocation_type.is_some(), "InvocationType"),
+            (w.source.is_some(), "Source"),
+            (w.source_options.is_some(), "SourceOptions"),
+            (w.caller.is_some(), "Caller"),
+        ] {
+            if given {
+                v.err(format!("{p}.{name}"), "is for invocations; a producer (Queue or Stream) sends messages or records");
+            }
+        }
+        let template = Template::new(w.payload.clone().unwrap_or_else(|| Value::Object(Default::default())));
+        let name = w.name.clone().unwrap_or_else(|| format!("workload[{}]", raw.index));
+        let target = if let Some(q) = &w.queue {
+            let Some(qid) = esm.queue_by_name(q) else {
+                let known: Vec<&str> = esm.queues.iter().map(|x| x.name.as_str()).collect();
+                v.err(format!("{p}.Queue"), format!("{q:?} names no queue of this scenario; queues: {}", known.join(", ")));
+                continue;
+            };
+            let fifo = esm.queue(qid).fifo;
+            if !fifo && (w.message_group_id.is_some() || w.message_deduplication_id.is_some()) {
+                v.err(format!("{p}.MessageGroupId"), "MessageGroupId and MessageDeduplicationId are for FIFO queues only");
+            }
+            if w.partition_key.is_some() || w.event_name.is_some() {
+                v.err(format!("{p}.PartitionKey"), "PartitionKey and EventName are for streams only");
+            }
+            ProducerTarget::Queue(qid)
+        } else {
+            let st = w.stream.as_deref().unwrap_or_default();
+            let Some(sid) = esm.stream_by_name(st) else {
+                let known: Vec<&str> = esm.streams.iter().map(|x| x.name.as_str()).collect();
+                v.err(format!("{p}.Stream"), format!("{st:?} names no Kinesis stream or table of this scenario; streams: {}", known.join(", ")));
+                continue;
+            };
+            if w.message_group_id.is_some() || w.message_deduplication_id.is_some() {
+                v.err(format!("{p}.MessageGroupId"), "MessageGroupId and MessageDeduplicationId are for FIFO queues only");
+            }
+            let ddb = esm.stream(sid).is_dynamodb();
+            if ddb && w.partition_key.is_some() {
+                v.err(format!("{p}.PartitionKey"), "is for Kinesis streams; a DynamoDB item's key attributes pick its shard");
+            }
+            if !ddb && w.event_name.is_some() {
+                v.err(format!("{p}.EventName"), "is for DynamoDB tables only");
+            }
+            if let Some(e) = &w.event_name {
+                if !["INSERT", "MODIFY", "REMOVE"].contains(&e.as_str()) {
+                    v.err(format!("{p}.EventName"), format!("{e:?} is not allowed; allowed INSERT, MODIFY, REMOVE"));
+                }
+            }
+            ProducerTarget::Stream(sid)
+        };
+        esm.producers.push(Producer {
+            name,
+            target,
+            template,
+            arrivals: raw.arrivals,
+            group: w.message_group_id.clone(),
+            dedup: w.message_deduplication_id.clone(),
+            partition_key: w.partition_key.clone(),
+            event_name: w.event_name.clone().unwrap_or_else(|| "INSERT".into()),
+        });
+    }
+    esm
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_mapping(
+    v: &mut V,
+    esm: &mut Esm,
+    m: &EventSourceMappingSpec,
+    p: &str,
+    index: usize,
+    region: &str,
+    account: &str,
+    targets: &[super::Target],
+    functions: &[Function],
+    fn_names: &BTreeMap<String, FnId>,
+) -> Option<Mapping> {
+    let function = match resolve_function(&m.function_name, region, account, fn_names) {
+        Ok(f) => f,
+        Err(e) => {
+            v.err(format!("{p}.FunctionName"), e);
+            return None;
+        }
+    };
+    let arn = m.event_source_arn.as_str();
+    let source = if let Some(q) = esm.queues.iter().position(|q| q.arn == arn) {
+        EsmSource::Queue(QueueId(q as u32))
+    } else if let Some(s) = esm.streams.iter().position(|s| s.arn == arn) {
+        EsmSource::Stream(StreamId(s as u32))
+    } else {
+        let mut known: Vec<&str> = esm.queues.iter().map(|q| q.arn.as_str()).collect();
+        known.extend(esm.streams.iter().map(|s| s.arn.as_str()));
+        v.err(
+            format!("{p}.EventSourceArn"),
+            format!("{arn:?} names no queue, Kinesis stream or table stream of this scenario; known: {}", known.join(", ")),
+        );
+        return None;
+    };
+    let fd = &functions[function.ix()];
+    let window = SimTime::from_secs(v.int(m.maximum_batching_window_in_seconds, &format!("{p}.MaximumBatchingWindowInSeconds"), 0, 300, 0) as u64);
+    let report_failures = match &m.function_response_types {
+        None => false,
+        Some(t) => {
+            for (j, x) in t.iter().enumerate() {
+                if x != "ReportBatchItemFailures" {
+                    v.err(format!("{p}.FunctionResponseTypes[{j}]"), format!("{x:?} is not allowed; the only value is \"ReportBatchItemFailures\""));
+                }
+            }
+            t.iter().any(|x| x == "ReportBatchItemFailures")
+        }
+    };
+    let mut filters = vec![];
+    if let Some(fc) = &m.filter_criteria {
+        if fc.filters.len() > 5 {
+            v.err(
+                format!("{p}.FilterCriteria.Filters"),
+                format!("has {} filters; allowed up to 5 per mapping (the default quota, spec 5.4)", fc.filters.len()),
+            );
+        }
+        for (j, f) in fc.filters.iter().enumerate() {
+            let path = format!("{p}.FilterCriteria.Filters[{j}].Pattern");
+            let r = match &f.pattern {
+                Value::String(s) => Pattern::parse_str(s, &path),
+                other => Pattern::compile(other, &path),
+            };
+            match r {
+                Ok(pt) => filters.push(pt),
+                Err(e) => v.err(e.path, e.message),
+            }
+        }
+    }
+    let stream_only = [
+        (m.starting_position.is_some(), "StartingPosition"),
+        (m.starting_position_timestamp.is_some(), "StartingPositionTimestamp"),
+        (m.parallelization_factor.is_some(), "ParallelizationFactor"),
+        (m.maximum_retry_attempts.is_some(), "MaximumRetryAttempts"),
+        (m.maximum_record_age_in_seconds.is_some(), "MaximumRecordAgeInSeconds"),
+        (m.bisect_batch_on_function_error.is_some(), "BisectBatchOnFunctionError"),
+        (m.destination_config.is_some(), "DestinationConfig"),
+        (m.tumbling_window_in_seconds.is_some(), "TumblingWindowInSeconds"),
+    ];
+    let (label, mut mapping) = match source {
+        EsmSource::Queue(q) => {
+            let queue = esm.queue(q).clone();
+            for (given, name) in stream_only {
+                if given {
+                    v.err(format!("{p}.{name}"), "is for Kinesis and DynamoDB stream mappings, not SQS");
+                }
+            }
+            let (max, default) = if queue.fifo { (10, 10) } else { (10_000, 10) };
+            let batch_size = v.int(m.batch_size, &format!("{p}.BatchSize"), 1, max, default) as u32;
+            if queue.fifo && window > SimTime::ZERO {
+                v.err(format!("{p}.MaximumBatchingWindowInSeconds"), "is not supported for FIFO queues (spec 5.2); leave it out or 0");
+            }
+            if batch_size > 10 && window < SimTime::from_secs(1) {
+                v.err(
+                    format!("{p}.BatchSize"),
+                    format!("{batch_size} needs MaximumBatchingWindowInSeconds >= 1 (an SQS BatchSize above 10 requires a batching window, spec 5.1)"),
+                );
+            }
+            // The function timeout must not exceed the queue's visibility timeout (spec 5.2, SQS-CFG).
+            if fd.timeout > queue.visibility {
+                v.err(
+                    format!("{p}.FunctionName"),
+                    format!(
+                        "function {:?} has Timeout {} s, above the visibility timeout {} s of queue {:?}; Lambda rejects this mapping (the function timeout must be <= the queue's VisibilityTimeout)",
+                        fd.name,
+                        fd.timeout.as_micros() / 1_000_000,
+                        queue.visibility.as_micros() / 1_000_000,
+                        queue.name
+                    ),
+                );
+            }
+            let max_concurrency = m.scaling_config.as_ref().and_then(|s| s.maximum_concurrency).map(|c| {
+                v.int(Some(c), &format!("{p}.ScalingConfig.MaximumConcurrency"), 2, 1000, 2) as u32
+            });
+            let visibility = if window > SimTime::ZERO && window + fd.timeout > queue.visibility {
+                window + fd.timeout + SimTime::from_secs(30)
+            } else {
+                queue.visibility
+            };
+            (
+                format!("{}<-{}", fd.name, queue.name),
+                Mapping {
+                    uuid: String::new(),
+                    label: String::new(),
+                    source,
+                    function,
+                    enabled: true,
+                    batch_size,
+                    window,
+                    report_failures,
+                    filters,
+                    max_concurrency,
+                    starting: StartingPosition::TrimHorizon,
+                    parallelization: 1,
+                    max_retries: None,
+                    max_record_age: None,
+                    bisect: false,
+                    on_failure: None,
+                    tumbling: None,
+                    visibility,
+                },
+            )
+        }
+        EsmSource::Stream(s) => {
+            let stream = esm.stream(s).clone();
+            if m.scaling_config.is_some() {
+                v.err(format!("{p}.ScalingConfig"), "is for SQS mappings only");
+            }
+            let batch_size = v.int(m.batch_size, &format!("{p}.BatchSize"), 1, 10_000, 100) as u32;
+            let starting = match m.starting_position.as_deref() {
+                None => {
+                    v.err(format!("{p}.StartingPosition"), "is required for stream mappings: TRIM_HORIZON, LATEST or AT_TIMESTAMP");
+                    StartingPosition::TrimHorizon
+                }
+                Some("TRIM_HORIZON") => StartingPosition::TrimHorizon,
+                Some("LATEST") => StartingPosition::Latest,
+                Some("AT_TIMESTAMP") if !stream.is_dynamodb() => match m.starting_position_timestamp {
+                    Some(t) => StartingPosition::AtTimestamp(v.secs(t, &format!("{p}.StartingPositionTimestamp"))),
+                    None => {
+                        v.err(format!("{p}.StartingPositionTimestamp"), "is required with AT_TIMESTAMP (seconds of simulated time)");
+                        StartingPosition::TrimHorizon
+                    }
+                },
+                Some(other) => {
+                    let allowed = if stream.is_dynamodb() { "TRIM_HORIZON, LATEST" } else { "TRIM_HORIZON, LATEST, AT_TIMESTAMP" };
+                    v.err(format!("{p}.StartingPosition"), format!("{other:?} is not allowed for this stream; allowed: {allowed}"));
+                    StartingPosition::TrimHorizon
+                }
+            };
+            if m.starting_position_timestamp.is_some() && m.starting_position.as_deref() != Some("AT_TIMESTAMP") {
+                v.err(format!("{p}.StartingPositionTimestamp"), "is only allowed with StartingPosition AT_TIMESTAMP");
+            }
+            let parallelization = v.int(m.parallelization_factor, &format!("{p}.ParallelizationFactor"), 1, 10, 1) as u32;
+            let max_retries = match m.maximum_retry_attempts {
+                None | Some(-1) => None,
+                Some(x) => Some(v.int(Some(x), &format!("{p}.MaximumRetryAttempts"), 0, 10_000, 0) as u32),
+            };
+            let max_record_age = match m.maximum_record_age_in_seconds {
+                None | Some(-1) => None,
+                Some(x) if (0..60).contains(&x) => {
+                    v.err(
+                        format!("{p}.MaximumRecordAgeInSeconds"),
+                        format!("{x} is not allowed; allowed -1 (infinite) or 60 to 604800 (0 to 59 are rejected, spec 5.3)"),
+                    );
+                    None
+                }
+                Some(x) => Some(SimTime::from_secs(v.int(Some(x), &format!("{p}.MaximumRecordAgeInSeconds"), -1, 604_800, 60) as u64)),
+            };
+            let tumbling = match m.tumbling_window_in_seconds {
+                None | Some(0) => None,
+                Some(x) => Some(SimTime::from_secs(v.int(Some(x), &format!("{p}.TumblingWindowInSeconds"), 0, 900, 0) as u64)),
+            };
+            let on_failure = m.destination_config.as_ref().and_then(|d| d.on_failure.as_ref()).and_then(|d| {
+                let path = format!("{p}.DestinationConfig.OnFailure.Destination");
+                match targets.iter().position(|t| t.arn == d.destination) {
+                    None => {
+                        v.err(path, format!("{:?} names no queue, topic or bucket of this scenario", d.destination));
+                        None
+                    }
+                    Some(t) => match targets[t].kind {
+                        TargetKind::Sqs { .. } | TargetKind::Sns { .. } | TargetKind::S3 => Some(TargetId(t as u32)),
+                        _ => {
+                            v.err(path, "a stream mapping's on-failure destination is an SQS queue, an SNS topic or an S3 bucket (spec 3.3)");
+                            None
+                        }
+                    },
+                }
+            });
+            (
+                format!("{}<-{}", fd.name, stream.name),
+                Mapping {
+                    uuid: String::new(),
+                    label: String::new(),
+                    source,
+                    function,
+                    enabled: true,
+                    batch_size,
+                    window,
+                    report_failures,
+                    filters,
+                    max_concurrency: None,
+                    starting,
+                    parallelization,
+                    max_retries,
+                    max_record_age,
+                    bisect: m.bisect_batch_on_function_error.unwrap_or(false),
+                    on_failure,
+                    tumbling,
+                    visibility: SimTime::ZERO,
+                },
+            )
+        }
+    };
+    mapping.enabled = m.enabled.unwrap_or(true);
+    mapping.uuid = crate::trace::uuid_from(0xe5e5_0000 + index as u64, super::fnv64(arn.as_bytes()));
+    mapping.label = label;
+    Some(mapping)
+}
