@@ -217,6 +217,27 @@ pub fn wire_message(
             // aws/lambda/async/<function-name>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid> (spec 3.1)
             let fname = function_arn.rsplit(':').next().unwrap_or("");
             let d = utc(model, at);
+            let info = content.get("KinesisBatchInfo").or_else(|| content.get("DDBStreamBatchInfo"));
+            if let Some(info) = info {
+                // A stream mapping's record: aws/lambda/<ESM-UUID>/<shardID>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid>
+                // (Lambda DG, kinesis-on-failure-destination: S3 object naming).
+                let stream = info.get("streamArn").and_then(Value::as_str).unwrap_or("");
+                let uuid = model
+                    .esm
+                    .mappings
+                    .iter()
+                    .find(|m| {
+                        model.function(m.function).arn == function_arn
+                            && matches!(m.source, crate::model::EsmSource::Stream(s) if model.esm.stream(s).arn == stream)
+                    })
+                    .map_or("", |m| m.uuid.as_str());
+                let shard = info.get("shardId").and_then(Value::as_str).unwrap_or("");
+                return json!({
+                    "Bucket": tg.name,
+                    "Key": format!("aws/lambda/{uuid}/{shard}/{}/{}-{}", d.format("%Y/%m/%d"), d.format("%Y-%m-%dT%H.%M.%S"), uuid_from(key, 0x53)),
+                    "Body": json_string(content),
+                });
+            }
             json!({
                 "Bucket": tg.name,
                 "Key": format!("aws/lambda/async/{fname}/{}/{}-{}", d.format("%Y/%m/%d"), d.format("%Y-%m-%dT%H.%M.%S"), uuid_from(key, 0x53)),

@@ -367,6 +367,15 @@ pub(super) fn build(
             if !fifo && (w.message_group_id.is_some() || w.message_deduplication_id.is_some()) {
                 v.err(format!("{p}.MessageGroupId"), "MessageGroupId and MessageDeduplicationId are for FIFO queues only");
             }
+            if fifo && w.message_group_id.is_none() {
+                v.err(format!("{p}.MessageGroupId"), format!("is required to send to FIFO queue {q:?} (e.g. \"customer-{{{{n}}}}\" or a fixed group)"));
+            }
+            if fifo && w.message_deduplication_id.is_none() && !esm.queue(qid).content_dedup {
+                v.err(
+                    format!("{p}.MessageDeduplicationId"),
+                    format!("is required: FIFO queue {q:?} does not have ContentBasedDeduplication, so SQS rejects sends without a deduplication id"),
+                );
+            }
             if w.partition_key.is_some() || w.event_name.is_some() {
                 v.err(format!("{p}.PartitionKey"), "PartitionKey and EventName are for streams only");
             }

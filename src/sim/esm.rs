@@ -311,7 +311,7 @@ fn shard_of(key: &str, shards: u32) -> u32 {
     use md5::{Digest, Md5};
     let d = Md5::digest(key.as_bytes());
     let h = u128::from_be_bytes(d.into());
-    let width = u128::MAX / u128::from(shards) + 1;
+    let width = u128::MAX / u128::from(shards.max(1));
     ((h / width) as u32).min(shards - 1)
 }
 
