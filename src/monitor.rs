@@ -2,9 +2,13 @@
 //! - every accepted event reaches exactly one fate (spec section 10, and the ledger rule of the project);
 //! - executions per event never exceed `MaximumRetryAttempts + 1` (spec 10.2);
 //! - no execution starts after the event's maximum age (spec 10.3);
-//! - concurrency never exceeds reserved concurrency, nor the account limit in total (spec 10.6).
+//! - concurrency never exceeds reserved concurrency, nor the account limit in total (spec 10.6);
+//! - every message sent to a queue reaches exactly one fate; no message is received more than its queue's
+//!   `maxReceiveCount` times (spec 5.2);
+//! - every stream record reaches exactly one fate for each mapping of its stream (one if none reads it), and a mapping
+//!   without `ParallelizationFactor` processes each shard's records in sequence order (spec 5.3).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::window::EventWindow;
 
@@ -36,6 +40,12 @@ pub struct Monitor {
     /// Per function: creation times of environments in the last 10 s (spec 10.6).
     created: Vec<VecDeque<SimTime>>,
     scaling_reported: bool,
+    /// Messages in queues.
+    msgs: BTreeSet<u64>,
+    /// Stream records still owed fates: (stream, shard, seq) -> fates left.
+    records: BTreeMap<(u32, u32, u64), u32>,
+    /// Last processed sequence number per (mapping, shard), for mappings with ParallelizationFactor 1.
+    last_processed: BTreeMap<(u32, u32), u64>,
 }
 
 const MAX_BREACHES: usize = 100;
@@ -50,6 +60,9 @@ impl Monitor {
             limit_reported: false,
             created: vec![VecDeque::new(); model.functions.len()],
             scaling_reported: false,
+            msgs: BTreeSet::new(),
+            records: BTreeMap::new(),
+            last_processed: BTreeMap::new(),
         }
     }
 
@@ -63,6 +76,12 @@ impl Monitor {
     pub fn finish(mut self, end: SimTime) -> Vec<Breach> {
         for e in self.open.ids() {
             self.breach(end, Some(e), format!("event {e} was accepted but reached no fate"));
+        }
+        for m in std::mem::take(&mut self.msgs) {
+            self.breach(end, None, format!("message {m} was sent but reached no fate"));
+        }
+        for ((s, shard, seq), n) in std::mem::take(&mut self.records) {
+            self.breach(end, None, format!("record {seq} of stream {s} shard {shard} is missing {n} fate(s)"));
         }
         self.breaches
     }
@@ -159,6 +178,56 @@ impl Observer for Monitor {
                     }
                 }
             },
+            TraceEvent::MessageSent { msg, .. } => {
+                if !self.msgs.insert(*msg) {
+                    self.breach(t, None, format!("message {msg} was sent twice"));
+                }
+            }
+            TraceEvent::MessageFate { msg, .. } => {
+                if !self.msgs.remove(msg) {
+                    self.breach(t, None, format!("message {msg} reached a second fate, or a fate without being sent"));
+                }
+            }
+            TraceEvent::MessageReceived { queue, msg, receives, .. } => {
+                if !self.msgs.contains(msg) {
+                    self.breach(t, None, format!("message {msg} was received but is not in a queue"));
+                }
+                if let Some((_, max)) = ctx.model.esm.queue(*queue).redrive {
+                    if *receives > max {
+                        self.breach(t, None, format!("message {msg}: receive {receives} exceeds maxReceiveCount {max}; it should have been redriven"));
+                    }
+                }
+            }
+            TraceEvent::RecordPut { stream, shard, seq, .. } => {
+                let n = ctx.model.esm.stream(*stream).mappings.len().max(1) as u32;
+                if self.records.insert((stream.0, *shard, *seq), n).is_some() {
+                    self.breach(t, None, format!("record {seq} of stream {} shard {shard} was put twice", stream.0));
+                }
+            }
+            TraceEvent::RecordFate { stream, shard, seq, mapping, fate, .. } => {
+                let k = (stream.0, *shard, *seq);
+                match self.records.get_mut(&k) {
+                    None => self.breach(t, None, format!("record {seq} of stream {} shard {shard} reached a fate it did not owe", stream.0)),
+                    Some(n) => {
+                        *n -= 1;
+                        if *n == 0 {
+                            self.records.remove(&k);
+                        }
+                    }
+                }
+                if let (Some(m), crate::trace::RecordFate::Processed) = (mapping, fate) {
+                    if ctx.model.esm.mapping(*m).parallelization == 1 {
+                        let last = self.last_processed.insert((m.0, *shard), *seq);
+                        if last.is_some_and(|l| l >= *seq) {
+                            self.breach(
+                                t,
+                                None,
+                                format!("mapping {}: record {seq} of shard {shard} processed after record {}", ctx.model.esm.mapping(*m).label, last.unwrap_or(0)),
+                            );
+                        }
+                    }
+                }
+            }
             _ => {}
         }
     }

@@ -562,7 +562,15 @@ impl<'m, O: Observer> Sim<'m, O> {
             let inv = self.inv_mut(slot);
             (inv.id, inv.rid)
         };
-        self.emit(TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32, mode: InvokeMode::Sync });
+        let ev = TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32, mode: InvokeMode::Sync };
+        if self.needs_content {
+            // Observers that asked for documents see the payload the function receives.
+            let payload = Arc::clone(&self.inv_mut(slot).payload);
+            let ctx = Ctx { model, seed: self.seed, content: Some(&payload) };
+            self.obs.on_event(self.k.now(), &ev, &ctx);
+        } else {
+            self.emit(ev);
+        }
         let now = self.k.now();
         let fd = model.function(function);
         let mut refused = if fd.reserved == Some(0) { Some(ThrottleReason::ReservedConcurrency) } else { None };
@@ -676,7 +684,14 @@ impl<'m, O: Observer> Sim<'m, O> {
             let inv = self.inv_mut(slot);
             (inv.id, inv.rid)
         };
-        self.emit(TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32, mode: InvokeMode::Async });
+        let ev = TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32, mode: InvokeMode::Async };
+        if self.needs_content {
+            let payload = Arc::clone(&self.inv_mut(slot).payload);
+            let ctx = Ctx { model, seed: self.seed, content: Some(&payload) };
+            self.obs.on_event(self.k.now(), &ev, &ctx);
+        } else {
+            self.emit(ev);
+        }
 
         // At-least-once: the queue may hand the same event over twice (spec section 2).
         let p = model.settings.duplicate_probability;

@@ -405,8 +405,8 @@ impl TraceEvent {
     }
 }
 
-/// What an observer may read beside the event: the model, the run's seed, and, for deliveries when some observer
-/// asked for documents, the message content (the invocation record, or for a DLQ `{"body": payload, "attributes":
+/// What an observer may read beside the event: the model, the run's seed, and, when some observer asked for
+/// documents, the payload of an `Accepted` invocation and, for deliveries, the message content (the invocation record, or for a DLQ `{"body": payload, "attributes":
 /// {...}}`).
 pub struct Ctx<'a> {
     pub model: &'a Model,

@@ -10,12 +10,17 @@ pub struct Rec {
     pub events: Vec<(SimTime, TraceEvent)>,
     /// (event, target name, kind, content) for deliveries that succeeded.
     pub delivered: Vec<(u64, String, RecordKind, Value)>,
+    /// (event, payload) of every invocation: what the function receives.
+    pub inputs: Vec<(u64, Value)>,
 }
 
 impl Observer for Rec {
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
         if let (TraceEvent::Delivered { event, target, kind, failure: None, .. }, Some(c)) = (ev, ctx.content) {
             self.delivered.push((*event, ctx.model.target(*target).name.clone(), *kind, c.clone()));
+        }
+        if let (TraceEvent::Accepted { event, .. }, Some(c)) = (ev, ctx.content) {
+            self.inputs.push((*event, c.clone()));
         }
         self.events.push((t, ev.clone()));
     }
