@@ -121,6 +121,8 @@ pub struct Function {
     pub dlq: Option<TargetId>,
     pub duration: Dist,
     pub init: Dist,
+    /// Batch invocations: time per record (`Behavior.DurationPerRecord`).
+    pub per_record: Option<Dist>,
     pub rules: Vec<Rule>,
     /// Some rule looks at the payload.
     pub rules_read_payload: bool,
@@ -750,6 +752,10 @@ impl Model {
             };
             let duration = compile_dist(&mut v, &beh.duration, format!("{p}.Behavior.Duration"), SimTime::from_millis(100));
             let init = compile_dist(&mut v, &beh.init_duration, format!("{p}.Behavior.InitDuration"), SimTime::from_millis(200));
+            let per_record = beh
+                .duration_per_record
+                .as_ref()
+                .map(|_| compile_dist(&mut v, &beh.duration_per_record, format!("{p}.Behavior.DurationPerRecord"), SimTime::ZERO));
             let mut rules = vec![];
             for (j, r) in beh.rules.iter().enumerate() {
                 let rp = format!("{p}.Behavior.Rules[{j}]");
@@ -816,6 +822,7 @@ impl Model {
                 dlq,
                 duration,
                 init,
+                per_record,
                 rules,
                 rules_read_payload,
                 faults: vec![],

@@ -493,6 +493,10 @@ pub struct BehaviorSpec {
     /// Init (cold start) duration (default constant 200 ms). On-demand init is capped at 10 s (spec section 6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_duration: Option<DistSpec>,
+    /// For invocations by an event source mapping: time added per record of the batch (one draw, times the number
+    /// of records), on top of `Duration` (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_per_record: Option<DistSpec>,
     /// Ordered rules; the first whose `When` holds decides the attempt. No rule matching means success.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<RuleSpec>,

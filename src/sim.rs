@@ -889,8 +889,9 @@ impl<'m, O: Observer> Sim<'m, O> {
                 break;
             }
         }
+        let batch = inv.batch;
         if decided.is_none() {
-            if let Some(b) = inv.batch {
+            if let Some(b) = batch {
                 // A mapping's batch: each record decides as the handler's loop would (src/sim/esm.rs).
                 decided = Some(esm::decide(&mut self.esm, model, b, seed, salt, &self.response_sizes[fi]));
             }
@@ -932,6 +933,11 @@ impl<'m, O: Observer> Sim<'m, O> {
         let init = if cold { fd.init.sample(&mut fs.rng_init) } else { SimTime::ZERO };
         let dist = rule.and_then(|ri| fd.rules[ri].duration.as_ref()).unwrap_or(&fd.duration);
         let mut handler = if outcome == Outcome::Timeout { fd.timeout } else { dist.sample(&mut fs.rng_duration) };
+        if let (Some(per), Some(b), false) = (&fd.per_record, batch, outcome == Outcome::Timeout) {
+            // A batch takes longer with more records (`Behavior.DurationPerRecord`).
+            let n = esm::batch_records(&self.esm, b);
+            handler += SimTime::from_micros(per.sample(&mut fs.rng_duration).as_micros().saturating_mul(n));
+        }
         if self.perturb == Some(self.duration_draws) {
             handler += SimTime::from_micros(1);
         }

@@ -56,6 +56,7 @@ pub fn behavior() -> impl Strategy<Value = BehaviorSpec> {
     (dist(), dist(), prop::collection::vec(rule(), 0..4)).prop_map(|(duration, init, rules)| BehaviorSpec {
         duration: Some(duration),
         init_duration: Some(init),
+        duration_per_record: None,
         rules,
     })
 }

@@ -156,6 +156,10 @@ struct Lane {
     last_event: u64,
     /// Phase of the poll ticks (each shard polls on its own grid).
     phase: SimTime,
+    /// `TumblingWindowInSeconds`: the open window's index and its state.
+    tumble: Option<(u64, Value)>,
+    /// The current batch is the final invocation of the open window.
+    final_batch: bool,
 }
 
 struct ShardRt {
@@ -188,6 +192,8 @@ struct Batch {
     throttles: u32,
     event: u64,
     response: BatchResponse,
+    /// Tumbling windows: the state the function returned (`None`: missing, which fails the batch, spec 5.3).
+    state_out: Option<Value>,
 }
 
 struct ProducerRt {
@@ -247,6 +253,8 @@ impl EsmRt {
                             throttles: 0,
                             last_event: 0,
                             phase,
+                            tumble: None,
+                            final_batch: false,
                         });
                     }
                 }
@@ -839,6 +847,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             throttles: 0,
             event: 0,
             response: BatchResponse::Success,
+            state_out: None,
         });
         self.esm.sqs[mid.ix()].as_mut().expect("sqs poller").active += 1;
         self.sqs_invoke(b);
@@ -961,7 +970,10 @@ impl<'m, O: Observer> Sim<'m, O> {
         let mid = self.batch(b).mapping;
         let m = model.esm.mapping(mid);
         let response = std::mem::replace(&mut self.esm.batches[b as usize].as_mut().expect("live batch").response, BatchResponse::Success);
+        let no_state = m.tumbling.is_some() && self.batch(b).state_out.is_none();
         let result = match fate {
+            // A tumbling-window response without `state` counts as a failed invocation (spec 5.3).
+            Fate::Succeeded if no_state => BatchResult::Failed,
             Fate::Succeeded if !m.report_failures => BatchResult::Success,
             Fate::Succeeded => match &response {
                 BatchResponse::Success => BatchResult::Success,
@@ -1125,6 +1137,27 @@ impl<'m, O: Observer> Sim<'m, O> {
                 if let Some(half) = l.splits.pop() {
                     l.current = Some(half);
                 } else {
+                    // Tumbling windows (spec 5.3): a batch holds records of one window; once a window is over and
+                    // its records are done, one final invocation (no records) carries its state.
+                    let mut window: Option<u64> = None;
+                    if let Some(w) = m.tumbling {
+                        let w = w.as_micros();
+                        let front = l.pending.front().map(|r| r.arrival.as_micros() / w);
+                        if let Some((k, _)) = l.tumble {
+                            if front.is_none_or(|f| f > k) {
+                                if now.as_micros() >= (k + 1) * w {
+                                    l.current = Some((vec![], 0));
+                                    l.final_batch = true;
+                                    break;
+                                }
+                                let at = SimTime::from_micros((k + 1) * w);
+                                l.poll_at = Some(at);
+                                self.k.schedule_at(at, Ev::Esm(EsmEv::LanePoll { lane }));
+                                return;
+                            }
+                        }
+                        window = front;
+                    }
                     // A new batch: filter, then gather up to BatchSize / 6 MB, or wait for the batching window.
                     let mut recs = vec![];
                     let mut bytes = 0usize;
@@ -1132,6 +1165,11 @@ impl<'m, O: Observer> Sim<'m, O> {
                     while let Some(r) = l.pending.front() {
                         if recs.len() >= m.batch_size as usize || (bytes > 0 && bytes + r.size as usize > BATCH_PAYLOAD_LIMIT) {
                             break;
+                        }
+                        if let (Some(k), Some(w)) = (window, m.tumbling) {
+                            if r.arrival.as_micros() / w.as_micros() != k {
+                                break;
+                            }
                         }
                         if !m.filters.is_empty() && !m.filters.iter().any(|f| f.matches(&stream_view(model, st, shard, r))) {
                             filtered.push(l.pending.pop_front().expect("front"));
@@ -1153,6 +1191,9 @@ impl<'m, O: Observer> Sim<'m, O> {
                         self.k.schedule_at(at, Ev::Esm(EsmEv::LanePoll { lane }));
                     } else if !recs.is_empty() {
                         l.current = Some((recs, 0));
+                        if let (Some(k), None) = (window, &l.tumble) {
+                            l.tumble = Some((k, json!({})));
+                        }
                     }
                     for r in filtered {
                         self.emit(TraceEvent::RecordFate { stream: s, shard, seq: r.seq, mapping: Some(mid), fate: RecordFate::Filtered, age: now - r.arrival });
@@ -1220,7 +1261,22 @@ impl<'m, O: Observer> Sim<'m, O> {
         let n = records.len() as u32;
         let iterator_age = recs.last().map_or(SimTime::ZERO, |r| now - r.arrival);
         let key = recs.first().map_or(0, |r| r.key);
-        let payload = Arc::new(json!({ "Records": records }));
+        let mut event = json!({ "Records": records });
+        if let (Some(w), Some((k, state))) = (m.tumbling, &l.tumble) {
+            // The tumbling-window event fields (DG with-kinesis.html, "Tumbling windows").
+            let w = w.as_micros();
+            event["window"] = json!({
+                "start": destinations::iso_millis(model, SimTime::from_micros(k * w)),
+                "end": destinations::iso_millis(model, SimTime::from_micros((k + 1) * w)),
+            });
+            event["state"] = state.clone();
+            event["shardId"] = json!(st.shard_id(shard));
+            event["eventSourceARN"] = json!(st.arn);
+            event["isFinalInvokeForWindow"] = json!(l.final_batch);
+            event["isWindowTerminatedEarly"] = json!(false);
+        }
+        let key = if recs.is_empty() { mix(u64::from(lane) ^ now.as_micros()) } else { key };
+        let payload = Arc::new(event);
         let size = destinations::json_size(&payload);
         let bid = self.esm.next_batch;
         self.esm.next_batch += 1;
@@ -1235,6 +1291,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             throttles,
             event: self.next_event,
             response: BatchResponse::Success,
+            state_out: None,
         });
         self.esm.lanes[lane as usize].batch = Some(b);
         self.esm.lanes[lane as usize].last_event = self.next_event;
@@ -1278,7 +1335,14 @@ impl<'m, O: Observer> Sim<'m, O> {
         self.emit(TraceEvent::BatchEnd { mapping: mid, batch: bt.id, event: bt.event, result, failed: failed as u32 });
         match result {
             BatchResult::Success => {
-                self.esm.lanes[lane as usize].throttles = 0;
+                let l = &mut self.esm.lanes[lane as usize];
+                l.throttles = 0;
+                if l.final_batch {
+                    l.final_batch = false;
+                    l.tumble = None;
+                } else if let (Some(t), Some(state)) = (l.tumble.as_mut(), bt.state_out.clone()) {
+                    t.1 = state;
+                }
                 self.processed(s, shard, mid, &recs);
                 self.lane_wake(lane, true);
             }
@@ -1290,6 +1354,21 @@ impl<'m, O: Observer> Sim<'m, O> {
                 let delay = SimTime::from_secs(1u64 << (l.throttles - 1).min(6));
                 l.poll_at = Some(now + delay);
                 self.k.schedule_at(now + delay, Ev::Esm(EsmEv::LanePoll { lane }));
+            }
+            BatchResult::Partial | BatchResult::Failed if self.esm.lanes[lane as usize].final_batch => {
+                // A failed final window invocation is retried like a batch, until the retry budget or the
+                // window's retention is over.
+                let l = &mut self.esm.lanes[lane as usize];
+                l.throttles = 0;
+                let used = retries + 1;
+                let end = l.tumble.as_ref().map_or(now, |(k, _)| SimTime::from_micros((k + 1) * m.tumbling.map_or(1, |w| w.as_micros())));
+                if m.max_retries.is_some_and(|max| used > max) || now >= end + st.retention {
+                    l.final_batch = false;
+                    l.tumble = None;
+                } else {
+                    l.current = Some((vec![], used));
+                }
+                self.lane_wake(lane, false);
             }
             BatchResult::Partial | BatchResult::Failed => {
                 self.esm.lanes[lane as usize].throttles = 0;
@@ -1451,6 +1530,7 @@ impl<'m, O: Observer> Sim<'m, O> {
 /// Sets the batch's response; returns (outcome, cause, response size, deciding rule).
 pub(super) fn decide(rt: &mut EsmRt, model: &Model, b: u32, seed: u64, salt: u64, response_sizes: &[u32]) -> (Outcome, Cause, u32, Option<usize>) {
     let bt = rt.batches[b as usize].as_ref().expect("live batch");
+    let bt_lane = bt.lane;
     let m = model.esm.mapping(bt.mapping);
     let fd = model.function(m.function);
     // (view, key, attempt, item identifier) per record.
@@ -1499,10 +1579,9 @@ pub(super) fn decide(rt: &mut EsmRt, model: &Model, b: u32, seed: u64, salt: u64
             }
             match r.outcome {
                 OutcomeKind::Succeed => {
-                    if explicit.is_none() {
-                        if r.response.get("batchItemFailures").is_some() {
-                            explicit = Some(r.response.as_ref().clone());
-                        }
+                    let given = r.response.get("batchItemFailures").is_some() || (m.tumbling.is_some() && !r.response.is_null());
+                    if explicit.is_none() && given {
+                        explicit = Some(r.response.as_ref().clone());
                     }
                 }
                 OutcomeKind::Fail => {
@@ -1534,7 +1613,7 @@ pub(super) fn decide(rt: &mut EsmRt, model: &Model, b: u32, seed: u64, salt: u64
         let ri = first_fail_rule.expect("failing rule");
         response = BatchResponse::Invalid;
         (Outcome::Error, Cause::Rule(ri as u32), response_sizes.get(ri).copied().unwrap_or(4), Some(ri))
-    } else if let Some(resp) = explicit {
+    } else if let Some(resp) = explicit.clone() {
         response = parse_batch_response(&resp, &items.iter().map(|x| x.3.as_str()).collect::<Vec<_>>());
         (Outcome::Success, Cause::Default, destinations::json_size(&resp) as u32, None)
     } else if !failed.is_empty() {
@@ -1554,10 +1633,34 @@ pub(super) fn decide(rt: &mut EsmRt, model: &Model, b: u32, seed: u64, salt: u64
         response = BatchResponse::Success;
         (Outcome::Success, Cause::Default, 4, None)
     };
-    rt.batches[b as usize].as_mut().expect("live batch").response = response;
+    // Tumbling windows: the state the handler returns. The simulated handler aggregates a record count; a rule's
+    // explicit `Response` replaces it, and a response without `state` fails the batch (spec 5.3).
+    let state_out = if m.tumbling.is_none() {
+        None
+    } else if let Some(resp) = &explicit {
+        resp.get("state").cloned()
+    } else {
+        let lane = &rt.lanes[bt_lane as usize];
+        let prev = lane.tumble.as_ref().and_then(|(_, s)| s.get("recordCount")).and_then(Value::as_u64).unwrap_or(0);
+        let n = if lane.final_batch { 0 } else { items.len() as u64 };
+        Some(json!({ "recordCount": prev + n }))
+    };
+    let bt = rt.batches[b as usize].as_mut().expect("live batch");
+    bt.response = response;
+    bt.state_out = state_out;
     result
 }
 
+
+/// Records in a batch (the duration per record scales with it).
+pub(super) fn batch_records(rt: &EsmRt, b: u32) -> u64 {
+    let bt = rt.batches[b as usize].as_ref().expect("live batch");
+    if bt.lane == u32::MAX {
+        bt.msgs.len() as u64
+    } else {
+        rt.lanes[bt.lane as usize].current.as_ref().map_or(0, |(r, _)| r.len() as u64)
+    }
+}
 
 /// Parse a function's `batchItemFailures` response (spec 5.2): empty or null list = success; an entry without a
 /// non-empty `itemIdentifier` that names a record of the batch = the whole batch failed.
