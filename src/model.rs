@@ -937,7 +937,7 @@ impl Model {
                         v.err(
                             format!("{p}.Source"),
                             format!(
-                                "{s:?} is a polled source: Lambda reads it through an event source mapping, which is not simulated yet"
+                                "{s:?} is a polled source: Lambda reads it through an event source mapping; declare the queue or stream, a producer (Workload entry with \"Queue\" or \"Stream\") and an EventSourceMappings entry"
                             ),
                         );
                         None
