@@ -241,7 +241,8 @@ impl EsmMetrics {
             if m.sent == 0 {
                 continue;
             }
-            let fates: Vec<String> = MessageFate::ALL.iter().filter(|f| m.fate(**f) > 0).map(|f| format!("{} {}", f.name(), m.fate(*f))).collect();
+            let fates: Vec<String> =
+                MessageFate::ALL.iter().filter(|f| m.fate(**f) > 0).map(|f| format!("{} {}", f.name(), m.fate(*f))).collect();
             let _ = writeln!(
                 s,
                 "  queue {}: {} messages ({}); receives max {}; peak depth {}; oldest message reached {}",
@@ -258,13 +259,20 @@ impl EsmMetrics {
             if m.put == 0 {
                 continue;
             }
-            let fates: Vec<String> =
-                RecordFate::ALL.iter().filter(|f| m.fates[**f as usize] > 0).map(|f| format!("{} {}", f.name(), m.fates[*f as usize])).collect();
+            let fates: Vec<String> = RecordFate::ALL
+                .iter()
+                .filter(|f| m.fates[**f as usize] > 0)
+                .map(|f| format!("{} {}", f.name(), m.fates[*f as usize]))
+                .collect();
             let _ = writeln!(s, "  stream {} ({} shards): {} records ({})", st.name, st.shards, m.put, fates.join(", "));
         }
         for (i, mp) in model.esm.mappings.iter().enumerate() {
             let m = &self.mappings[i];
-            let b: Vec<String> = BatchResult::ALL.iter().filter(|r| m.batches[**r as usize] > 0).map(|r| format!("{} {}", r.name(), m.batches[*r as usize])).collect();
+            let b: Vec<String> = BatchResult::ALL
+                .iter()
+                .filter(|r| m.batches[**r as usize] > 0)
+                .map(|r| format!("{} {}", r.name(), m.batches[*r as usize]))
+                .collect();
             let mut line = format!(
                 "  mapping {}: {} batches ({}), {} records invoked, peak {} concurrent",
                 mp.label,
@@ -310,7 +318,9 @@ impl EsmMeasure {
         match self {
             EsmMeasure::MessageFates { queue, fate } => Some(m.queues[*queue].fate(*fate) as f64),
             EsmMeasure::ReceivesPerMessage { queue, percentile } => at_pct(&m.queues[*queue].receives, *percentile),
-            EsmMeasure::MessageDelaySeconds { queue, percentile } => at_pct(&m.queues[*queue].time_to_delete, *percentile).map(|us| us / 1e6),
+            EsmMeasure::MessageDelaySeconds { queue, percentile } => {
+                at_pct(&m.queues[*queue].time_to_delete, *percentile).map(|us| us / 1e6)
+            }
             EsmMeasure::QueueDepth { queue } => Some(m.queues[*queue].peak_depth as f64),
             EsmMeasure::OldestMessageAgeSeconds { queue } => Some(m.queues[*queue].max_oldest_age.as_secs_f64()),
             EsmMeasure::RecordFates { stream, fate, mappings } => Some(match mappings {
@@ -324,7 +334,9 @@ impl EsmMeasure {
                 }
                 at_pct(&all, *percentile).map(|us| us / 1e6)
             }
-            EsmMeasure::Batches { mappings, result } => Some(mappings.iter().map(|i| m.mappings[*i].batches[*result as usize]).sum::<u64>() as f64),
+            EsmMeasure::Batches { mappings, result } => {
+                Some(mappings.iter().map(|i| m.mappings[*i].batches[*result as usize]).sum::<u64>() as f64)
+            }
         }
     }
 }
@@ -342,7 +354,10 @@ pub fn compile_measure(
     let queue = |q: &str, sub: &str| -> Result<usize, ScenarioError> {
         esm.queue_by_name(q).map(|x| x.ix()).ok_or_else(|| {
             let known: Vec<&str> = esm.queues.iter().map(|x| x.name.as_str()).collect();
-            ScenarioError::new(format!("{path}.Expect.{sub}.Queue"), format!("{q:?} names no queue of this scenario; queues: {}", known.join(", ")))
+            ScenarioError::new(
+                format!("{path}.Expect.{sub}.Queue"),
+                format!("{q:?} names no queue of this scenario; queues: {}", known.join(", ")),
+            )
         })
     };
     let pct = |p: f64, sub: &str| -> Result<f64, ScenarioError> {
@@ -388,16 +403,25 @@ pub fn compile_measure(
                 let qi = queue(q, "MessageFates")?;
                 let f = MessageFate::parse(fate).ok_or_else(|| {
                     let all: Vec<&str> = MessageFate::ALL.iter().map(|x| x.name()).collect();
-                    ScenarioError::new(format!("{path}.Expect.MessageFates.Fate"), format!("{fate:?} is not a message fate; allowed: {}", all.join(", ")))
+                    ScenarioError::new(
+                        format!("{path}.Expect.MessageFates.Fate"),
+                        format!("{fate:?} is not a message fate; allowed: {}", all.join(", ")),
+                    )
                 })?;
                 (EsmMeasure::MessageFates { queue: qi, fate: f }, format!("messages of queue {q} with fate {fate}"))
             }
             S::ReceivesPerMessage { queue: q, percentile } => (
-                EsmMeasure::ReceivesPerMessage { queue: queue(q, "ReceivesPerMessage")?, percentile: pct(*percentile, "ReceivesPerMessage")? },
+                EsmMeasure::ReceivesPerMessage {
+                    queue: queue(q, "ReceivesPerMessage")?,
+                    percentile: pct(*percentile, "ReceivesPerMessage")?,
+                },
                 format!("p{percentile} receives per message of queue {q}"),
             ),
             S::MessageDelaySeconds { queue: q, percentile } => (
-                EsmMeasure::MessageDelaySeconds { queue: queue(q, "MessageDelaySeconds")?, percentile: pct(*percentile, "MessageDelaySeconds")? },
+                EsmMeasure::MessageDelaySeconds {
+                    queue: queue(q, "MessageDelaySeconds")?,
+                    percentile: pct(*percentile, "MessageDelaySeconds")?,
+                },
                 format!("p{percentile} seconds from send to deletion in queue {q}"),
             ),
             S::QueueDepth { queue: q } => (EsmMeasure::QueueDepth { queue: queue(q, "QueueDepth")? }, format!("peak depth of queue {q}")),
@@ -407,27 +431,45 @@ pub fn compile_measure(
             ),
             S::RecordFates { stream, fate, function: f } => {
                 let si = esm.stream_by_name(stream).ok_or_else(|| {
-                    ScenarioError::new(format!("{path}.Expect.RecordFates.Stream"), format!("{stream:?} names no Kinesis stream or table of this scenario"))
+                    ScenarioError::new(
+                        format!("{path}.Expect.RecordFates.Stream"),
+                        format!("{stream:?} names no Kinesis stream or table of this scenario"),
+                    )
                 })?;
                 let fa = RecordFate::parse(fate).ok_or_else(|| {
                     let all: Vec<&str> = RecordFate::ALL.iter().map(|x| x.name()).collect();
-                    ScenarioError::new(format!("{path}.Expect.RecordFates.Fate"), format!("{fate:?} is not a record fate; allowed: {}", all.join(", ")))
+                    ScenarioError::new(
+                        format!("{path}.Expect.RecordFates.Fate"),
+                        format!("{fate:?} is not a record fate; allowed: {}", all.join(", ")),
+                    )
                 })?;
                 let ms = match f {
                     None => None,
                     Some(_) => Some(mappings(f, &Some(stream.clone()), "RecordFates")?),
                 };
-                (EsmMeasure::RecordFates { stream: si.ix(), fate: fa, mappings: ms }, format!("records of stream {stream} with fate {fate}"))
+                (
+                    EsmMeasure::RecordFates { stream: si.ix(), fate: fa, mappings: ms },
+                    format!("records of stream {stream} with fate {fate}"),
+                )
             }
             S::IteratorAgeSeconds { function: f, source, percentile } => (
-                EsmMeasure::IteratorAgeSeconds { mappings: mappings(f, source, "IteratorAgeSeconds")?, percentile: pct(*percentile, "IteratorAgeSeconds")? },
+                EsmMeasure::IteratorAgeSeconds {
+                    mappings: mappings(f, source, "IteratorAgeSeconds")?,
+                    percentile: pct(*percentile, "IteratorAgeSeconds")?,
+                },
                 format!("p{percentile} iterator age (s)"),
             ),
             S::Batches { function: f, source, result } => {
                 let r = BatchResult::parse(result).ok_or_else(|| {
-                    ScenarioError::new(format!("{path}.Expect.Batches.Result"), format!("{result:?} is not allowed; allowed: Success, Partial, Failed, Throttled"))
+                    ScenarioError::new(
+                        format!("{path}.Expect.Batches.Result"),
+                        format!("{result:?} is not allowed; allowed: Success, Partial, Failed, Throttled"),
+                    )
                 })?;
-                (EsmMeasure::Batches { mappings: mappings(f, source, "Batches")?, result: r }, format!("mapping batches with result {result}"))
+                (
+                    EsmMeasure::Batches { mappings: mappings(f, source, "Batches")?, result: r },
+                    format!("mapping batches with result {result}"),
+                )
             }
             _ => return Err(ScenarioError::new("", "")),
         })

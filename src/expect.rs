@@ -17,22 +17,63 @@ use crate::trace::{request_id, Ctx, Fate, Observer, Outcome, RecordKind, TraceEv
 
 #[derive(Debug, Clone)]
 pub enum Measure {
-    Fates { function: Option<FnId>, fate: Fate },
-    Accepted { function: Option<FnId> },
-    SinkRecords { target: TargetId, kind: Option<RecordKind>, pattern: Option<Pattern> },
-    AttemptsPerEvent { function: Option<FnId>, fate: Option<Fate> },
-    Attempts { function: Option<FnId> },
-    LatencySeconds { function: Option<FnId>, percentile: f64 },
-    ColdStarts { function: Option<FnId> },
-    Throttles { function: Option<FnId> },
-    DeliveryFailures { target: Option<TargetId> },
-    ColdStartRatio { function: Option<FnId> },
-    CallerOutcomes { function: Option<FnId>, outcome: CallOutcomeSpec },
-    CallerLatencySeconds { function: Option<FnId>, percentile: f64 },
-    ThrottlesByReason { function: Option<FnId>, reason: String },
-    PeakConcurrency { function: Option<FnId> },
-    RetryGapSeconds { function: Option<FnId>, before_attempt: Option<u32> },
-    FailureRecordsNotExactlyOnce { function: Option<FnId> },
+    Fates {
+        function: Option<FnId>,
+        fate: Fate,
+    },
+    Accepted {
+        function: Option<FnId>,
+    },
+    SinkRecords {
+        target: TargetId,
+        kind: Option<RecordKind>,
+        pattern: Option<Pattern>,
+    },
+    AttemptsPerEvent {
+        function: Option<FnId>,
+        fate: Option<Fate>,
+    },
+    Attempts {
+        function: Option<FnId>,
+    },
+    LatencySeconds {
+        function: Option<FnId>,
+        percentile: f64,
+    },
+    ColdStarts {
+        function: Option<FnId>,
+    },
+    Throttles {
+        function: Option<FnId>,
+    },
+    DeliveryFailures {
+        target: Option<TargetId>,
+    },
+    ColdStartRatio {
+        function: Option<FnId>,
+    },
+    CallerOutcomes {
+        function: Option<FnId>,
+        outcome: CallOutcomeSpec,
+    },
+    CallerLatencySeconds {
+        function: Option<FnId>,
+        percentile: f64,
+    },
+    ThrottlesByReason {
+        function: Option<FnId>,
+        reason: String,
+    },
+    PeakConcurrency {
+        function: Option<FnId>,
+    },
+    RetryGapSeconds {
+        function: Option<FnId>,
+        before_attempt: Option<u32>,
+    },
+    FailureRecordsNotExactlyOnce {
+        function: Option<FnId>,
+    },
     /// Queues, streams and mappings (src/esm_metrics.rs).
     Esm(crate::esm_metrics::EsmMeasure),
 }
@@ -310,7 +351,8 @@ pub(crate) fn compile(
         }
         other => {
             let resolve = |r: &str, sub: &str| {
-                resolve_function(r, &model.region, &model.account_id, names).map_err(|m| ScenarioError::new(format!("{path}.Expect.{sub}"), m))
+                resolve_function(r, &model.region, &model.account_id, names)
+                    .map_err(|m| ScenarioError::new(format!("{path}.Expect.{sub}"), m))
             };
             match crate::esm_metrics::compile_measure(other, path, model, &resolve) {
                 Some(r) => {

@@ -16,7 +16,9 @@ use crate::scenario::*;
 use crate::time::SimTime;
 
 mod esm;
-pub use esm::{Esm, EsmSource, Mapping, MappingId, Producer, ProducerTarget, Queue, QueueId, StartingPosition, Stream, StreamId, StreamKind};
+pub use esm::{
+    Esm, EsmSource, Mapping, MappingId, Producer, ProducerTarget, Queue, QueueId, StartingPosition, Stream, StreamId, StreamKind,
+};
 
 /// Index of a function in [`Model::functions`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -178,15 +178,11 @@ impl Observer for Monitor {
                     }
                 }
             },
-            TraceEvent::MessageSent { msg, .. } => {
-                if !self.msgs.insert(*msg) {
-                    self.breach(t, None, format!("message {msg} was sent twice"));
-                }
+            TraceEvent::MessageSent { msg, .. } if !self.msgs.insert(*msg) => {
+                self.breach(t, None, format!("message {msg} was sent twice"));
             }
-            TraceEvent::MessageFate { msg, .. } => {
-                if !self.msgs.remove(msg) {
-                    self.breach(t, None, format!("message {msg} reached a second fate, or a fate without being sent"));
-                }
+            TraceEvent::MessageFate { msg, .. } if !self.msgs.remove(msg) => {
+                self.breach(t, None, format!("message {msg} reached a second fate, or a fate without being sent"));
             }
             TraceEvent::MessageReceived { queue, msg, receives, .. } => {
                 if !self.msgs.contains(msg) {
@@ -194,7 +190,11 @@ impl Observer for Monitor {
                 }
                 if let Some((_, max)) = ctx.model.esm.queue(*queue).redrive {
                     if *receives > max {
-                        self.breach(t, None, format!("message {msg}: receive {receives} exceeds maxReceiveCount {max}; it should have been redriven"));
+                        self.breach(
+                            t,
+                            None,
+                            format!("message {msg}: receive {receives} exceeds maxReceiveCount {max}; it should have been redriven"),
+                        );
                     }
                 }
             }
@@ -207,7 +207,9 @@ impl Observer for Monitor {
             TraceEvent::RecordFate { stream, shard, seq, mapping, fate, .. } => {
                 let k = (stream.0, *shard, *seq);
                 match self.records.get_mut(&k) {
-                    None => self.breach(t, None, format!("record {seq} of stream {} shard {shard} reached a fate it did not owe", stream.0)),
+                    None => {
+                        self.breach(t, None, format!("record {seq} of stream {} shard {shard} reached a fate it did not owe", stream.0))
+                    }
                     Some(n) => {
                         *n -= 1;
                         if *n == 0 {
@@ -222,7 +224,11 @@ impl Observer for Monitor {
                             self.breach(
                                 t,
                                 None,
-                                format!("mapping {}: record {seq} of shard {shard} processed after record {}", ctx.model.esm.mapping(*m).label, last.unwrap_or(0)),
+                                format!(
+                                    "mapping {}: record {seq} of shard {shard} processed after record {}",
+                                    ctx.model.esm.mapping(*m).label,
+                                    last.unwrap_or(0)
+                                ),
                             );
                         }
                     }

@@ -599,6 +599,74 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
     )?;
     h.push_str("</section>\n");
 
+    // --- queues and streams (spec section 5)
+    let queues: Vec<usize> = (0..model.esm.queues.len()).filter(|q| report.metrics.esm.queues[*q].sent > 0).collect();
+    if !queues.is_empty() || !model.esm.mappings.is_empty() {
+        h.push_str("<section id=\"queues\">\n<h2>Queues and streams</h2>\n<p class=\"note\">SQS messages visible (or delayed) and in flight (received, not yet deleted or returned after their visibility timeout); a queue that no mapping reads counts what it stores as visible. Stream iterator age: the age of a batch's last record when the mapping invokes the function (spec section 5).</p>\n");
+        let qpts = |q: usize, get: &dyn Fn(&crate::series::QueueSample) -> f64| -> Vec<(f64, f64)> {
+            (0..s.len())
+                .map(|i| {
+                    let (a, b) = s.span(i);
+                    ((a.as_secs_f64() + b.as_secs_f64()) / 2.0, get(s.queue(i, q)))
+                })
+                .collect()
+        };
+        if !queues.is_empty() {
+            let mut lines = vec![];
+            for (k, q) in queues.iter().enumerate() {
+                let name = &model.esm.queues[*q].name;
+                lines.push(Line {
+                    name: format!("{name} visible"),
+                    points: qpts(*q, &|x| x.visible_max as f64),
+                    color: color(k),
+                    dashed: false,
+                });
+                lines.push(Line {
+                    name: format!("{name} in flight"),
+                    points: qpts(*q, &|x| x.in_flight_max as f64),
+                    color: color(k),
+                    dashed: true,
+                });
+            }
+            let svg = time_chart(&lines, x_max, "messages", 1.0)?;
+            figure(&mut h, "queue-messages", "queues", &esc(&format!("Messages visible and in flight (highest {per})")), &svg);
+            let lines: Vec<Line> = queues
+                .iter()
+                .enumerate()
+                .map(|(k, q)| Line {
+                    name: model.esm.queues[*q].name.clone(),
+                    points: qpts(*q, &|x| x.oldest_age.as_secs_f64()),
+                    color: color(k),
+                    dashed: false,
+                })
+                .collect();
+            let svg = time_chart(&lines, x_max, "seconds", 1.0)?;
+            figure(&mut h, "queue-oldest-age", "queues", "Age of the oldest message at the end of each interval (seconds)", &svg);
+        }
+        let streams: Vec<usize> =
+            (0..model.esm.mappings.len()).filter(|m| matches!(model.esm.mappings[*m].source, crate::model::EsmSource::Stream(_))).collect();
+        if !streams.is_empty() {
+            let lines: Vec<Line> = streams
+                .iter()
+                .enumerate()
+                .map(|(k, m)| Line {
+                    name: model.esm.mappings[*m].label.clone(),
+                    points: (0..s.len())
+                        .map(|i| {
+                            let (a, b) = s.span(i);
+                            ((a.as_secs_f64() + b.as_secs_f64()) / 2.0, s.mapping(i, *m).iterator_age_max.as_secs_f64())
+                        })
+                        .collect(),
+                    color: color(k),
+                    dashed: false,
+                })
+                .collect();
+            let svg = time_chart(&lines, x_max, "seconds", 1.0)?;
+            figure(&mut h, "iterator-age", "mappings", &esc(&format!("Stream iterator age (highest {per}, seconds)")), &svg);
+        }
+        h.push_str("</section>\n");
+    }
+
     // --- cost
     h.push_str("<section id=\"cost\">\n<h2>Cost</h2>\n");
     h.push_str("<table id=\"cost-table\">\n<tr><th>function</th><th>architecture</th><th>memory (MB)</th><th>requests</th><th>requests (USD)</th><th>GB-seconds</th><th>duration (USD)</th><th>provisioned (USD)</th><th>total (USD)</th><th>per month (USD)</th></tr>\n");

@@ -15,18 +15,19 @@
 //! yet at their fate and not running: waiting for a retry, a throttle back-off or a free environment) as its maximum
 //! over the interval and its value at the end, with the age of its oldest event at the end of the interval.
 //!
-//! Not yet possible (the simulator has no event source mappings yet): SQS visible / in-flight messages and the age of
-//! the oldest message, and the stream iterator age. They would be more gauges of [`FnSample`] fed by the poller's
-//! trace events, merged like the backlog.
+//! Per queue ([`QueueSample`]): messages visible (or delayed) and in flight, their highest values over the interval,
+//! the age of the oldest message at the end, messages sent and deleted; a queue that no mapping reads counts what it
+//! stores as visible. Per event source mapping ([`MappingSample`]): batches started, records invoked and the highest
+//! iterator age (streams: the age of a batch's last record when it is invoked).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
 use crate::model::{Arrivals, Model};
 use crate::time::SimTime;
-use crate::trace::{Ctx, InvokeMode, Observer, Outcome, ThrottleReason, TraceEvent};
+use crate::trace::{Ctx, InvokeMode, MessageFate, Observer, Outcome, ThrottleReason, TraceEvent};
 pub use crate::window::EventWindow;
 
 /// Throttle reasons in series order (`ThrottleReason as usize`), with the names used in CSV, JSON and the report.
@@ -76,6 +77,69 @@ impl FnSample {
     }
     pub fn throttles_total(&self) -> u64 {
         self.throttles.iter().sum()
+    }
+}
+
+/// One interval of one queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct QueueSample {
+    /// Messages visible or delayed at the end of the interval, and the most at any instant in it.
+    pub visible: u64,
+    pub visible_max: u64,
+    /// Messages received and not yet deleted or returned, at the end and the most.
+    pub in_flight: u64,
+    pub in_flight_max: u64,
+    /// Age of the oldest message at the end of the interval.
+    pub oldest_age: SimTime,
+    pub sent: u64,
+    pub deleted: u64,
+}
+
+impl QueueSample {
+    fn merge(&mut self, next: &QueueSample) {
+        self.visible = next.visible;
+        self.visible_max = self.visible_max.max(next.visible_max);
+        self.in_flight = next.in_flight;
+        self.in_flight_max = self.in_flight_max.max(next.in_flight_max);
+        self.oldest_age = next.oldest_age;
+        self.sent += next.sent;
+        self.deleted += next.deleted;
+    }
+}
+
+/// One interval of one event source mapping.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MappingSample {
+    pub batches: u64,
+    pub records: u64,
+    /// Highest `IteratorAge` of the batches started in the interval.
+    pub iterator_age_max: SimTime,
+}
+
+impl MappingSample {
+    fn merge(&mut self, next: &MappingSample) {
+        self.batches += next.batches;
+        self.records += next.records;
+        self.iterator_age_max = self.iterator_age_max.max(next.iterator_age_max);
+    }
+}
+
+/// The gauges of one queue.
+#[derive(Debug, Clone, Default)]
+struct QueueState {
+    /// Messages in the queue: id -> arrival.
+    present: BTreeMap<u64, SimTime>,
+    in_flight: BTreeSet<u64>,
+    stored: u64,
+    first_stored: Option<SimTime>,
+}
+
+impl QueueState {
+    fn visible(&self) -> u64 {
+        (self.present.len() - self.in_flight.len()) as u64 + self.stored
+    }
+    fn oldest_age(&self, at: SimTime) -> SimTime {
+        self.present.values().min().copied().into_iter().chain(self.first_stored).min().map_or(SimTime::ZERO, |a| at - a.min(at))
     }
 }
 
@@ -158,6 +222,13 @@ pub struct Series {
     total_area: Vec<u128>,
     total_account_area: u128,
     end: Option<SimTime>,
+    nq: usize,
+    nm: usize,
+    queue_rows: Vec<QueueSample>,
+    mapping_rows: Vec<MappingSample>,
+    cur_queues: Vec<QueueSample>,
+    cur_mappings: Vec<MappingSample>,
+    queues: Vec<QueueState>,
 }
 
 impl Series {
@@ -182,6 +253,71 @@ impl Series {
             total_area: vec![0; n],
             total_account_area: 0,
             end: None,
+            nq: model.esm.queues.len(),
+            nm: model.esm.mappings.len(),
+            queue_rows: vec![],
+            mapping_rows: vec![],
+            cur_queues: vec![QueueSample::default(); model.esm.queues.len()],
+            cur_mappings: vec![MappingSample::default(); model.esm.mappings.len()],
+            queues: vec![QueueState::default(); model.esm.queues.len()],
+        }
+    }
+
+    /// Sample `i` of queue `q` (index in `Model::esm.queues`).
+    pub fn queue(&self, i: usize, q: usize) -> &QueueSample {
+        &self.queue_rows[i * self.nq + q]
+    }
+    /// Sample `i` of mapping `m` (index in `Model::esm.mappings`).
+    pub fn mapping(&self, i: usize, m: usize) -> &MappingSample {
+        &self.mapping_rows[i * self.nm + m]
+    }
+
+    fn queue_gauges(&mut self, q: usize) {
+        let st = &self.queues[q];
+        let c = &mut self.cur_queues[q];
+        c.visible_max = c.visible_max.max(st.visible());
+        c.in_flight_max = c.in_flight_max.max(st.in_flight.len() as u64);
+    }
+
+    fn on_esm_event(&mut self, t: SimTime, ev: &TraceEvent) {
+        match ev {
+            TraceEvent::MessageSent { queue, msg, .. } => {
+                let q = queue.ix();
+                self.queues[q].present.insert(*msg, t);
+                self.cur_queues[q].sent += 1;
+                self.queue_gauges(q);
+            }
+            TraceEvent::MessageReceived { queue, msg, .. } => {
+                let q = queue.ix();
+                self.queues[q].in_flight.insert(*msg);
+                self.queue_gauges(q);
+            }
+            TraceEvent::MessageReturned { queue, msg, .. } => {
+                let q = queue.ix();
+                self.queues[q].in_flight.remove(msg);
+                self.queue_gauges(q);
+            }
+            TraceEvent::MessageFate { queue, msg, fate, .. } => {
+                let q = queue.ix();
+                let st = &mut self.queues[q];
+                st.present.remove(msg);
+                st.in_flight.remove(msg);
+                if *fate == MessageFate::Stored {
+                    st.stored += 1;
+                    st.first_stored.get_or_insert(t);
+                }
+                if *fate == MessageFate::Deleted {
+                    self.cur_queues[q].deleted += 1;
+                }
+                self.queue_gauges(q);
+            }
+            TraceEvent::BatchStart { mapping, records, iterator_age, .. } => {
+                let m = &mut self.cur_mappings[mapping.ix()];
+                m.batches += 1;
+                m.records += u64::from(*records);
+                m.iterator_age_max = m.iterator_age_max.max(*iterator_age);
+            }
+            _ => {}
         }
     }
 
@@ -286,6 +422,21 @@ impl Series {
         self.cur_account.oldest_age = oldest_all;
         self.rows.extend_from_slice(&self.cur);
         self.account_rows.push(self.cur_account);
+        for q in 0..self.nq {
+            let st = &self.queues[q];
+            let c = &mut self.cur_queues[q];
+            c.visible = st.visible();
+            c.in_flight = st.in_flight.len() as u64;
+            c.oldest_age = st.oldest_age(at);
+        }
+        self.queue_rows.extend_from_slice(&self.cur_queues);
+        self.mapping_rows.extend_from_slice(&self.cur_mappings);
+        for q in 0..self.nq {
+            let st = &self.queues[q];
+            self.cur_queues[q] =
+                QueueSample { visible_max: st.visible(), in_flight_max: st.in_flight.len() as u64, ..QueueSample::default() };
+        }
+        self.cur_mappings = vec![MappingSample::default(); self.nm];
         // The next interval starts with the gauges as they stand.
         for f in 0..self.nfns {
             self.cur[f] = FnSample { concurrency_max: self.busy[f], backlog_max: self.backlog[f].len() as u32, ..FnSample::default() };
@@ -313,6 +464,20 @@ impl Series {
                 self.rows[i * k + f] = s;
             }
         }
+        for i in 0..n / 2 {
+            for q in 0..self.nq {
+                let mut a = self.queue_rows[2 * i * self.nq + q];
+                a.merge(&self.queue_rows[(2 * i + 1) * self.nq + q]);
+                self.queue_rows[i * self.nq + q] = a;
+            }
+            for m in 0..self.nm {
+                let mut a = self.mapping_rows[2 * i * self.nm + m];
+                a.merge(&self.mapping_rows[(2 * i + 1) * self.nm + m]);
+                self.mapping_rows[i * self.nm + m] = a;
+            }
+        }
+        self.queue_rows.truncate(n / 2 * self.nq);
+        self.mapping_rows.truncate(n / 2 * self.nm);
         self.account_rows.truncate(n / 2);
         self.rows.truncate(n / 2 * k);
         self.interval = SimTime::from_micros(self.interval.as_micros().saturating_mul(2));
@@ -358,6 +523,16 @@ impl Series {
                     s.rows[(n - 2) * s.nfns + f].merge(&l);
                 }
                 s.rows.truncate((n - 1) * s.nfns);
+                for q in 0..s.nq {
+                    let l = s.queue_rows[(n - 1) * s.nq + q];
+                    s.queue_rows[(n - 2) * s.nq + q].merge(&l);
+                }
+                s.queue_rows.truncate((n - 1) * s.nq);
+                for m in 0..s.nm {
+                    let l = s.mapping_rows[(n - 1) * s.nm + m];
+                    s.mapping_rows[(n - 2) * s.nm + m].merge(&l);
+                }
+                s.mapping_rows.truncate((n - 1) * s.nm);
             }
             s.coarsen();
         }
@@ -377,6 +552,16 @@ impl Series {
                 head.push(format!("{}.{c}", f.name));
             }
         }
+        for q in &model.esm.queues {
+            for c in ["visible", "visible_max", "in_flight", "in_flight_max", "oldest_message_age_s", "sent", "deleted"] {
+                head.push(format!("queue.{}.{c}", q.name));
+            }
+        }
+        for m in &model.esm.mappings {
+            for c in ["batches", "records", "iterator_age_max_s"] {
+                head.push(format!("mapping.{}.{c}", m.label));
+            }
+        }
         writeln!(out, "{}", head.join(","))?;
         for i in 0..self.len() {
             let (a, b) = self.span(i);
@@ -385,6 +570,23 @@ impl Series {
             push_values(&mut line, self.account(i), width);
             for f in 0..self.nfns {
                 push_values(&mut line, self.sample(i, f), width);
+            }
+            for q in 0..self.nq {
+                let x = self.queue(i, q);
+                line.push_str(&format!(
+                    ",{},{},{},{},{},{},{}",
+                    x.visible,
+                    x.visible_max,
+                    x.in_flight,
+                    x.in_flight_max,
+                    secs(x.oldest_age),
+                    x.sent,
+                    x.deleted
+                ));
+            }
+            for m in 0..self.nm {
+                let x = self.mapping(i, m);
+                line.push_str(&format!(",{},{},{}", x.batches, x.records, secs(x.iterator_age_max)));
             }
             writeln!(out, "{line}")?;
         }
@@ -427,12 +629,43 @@ impl Series {
         }
         let mut account = self.columns_json(|i| *self.account(i));
         account.insert("meanConcurrency".into(), json!(self.mean_account_concurrency()));
+        let n = self.len();
+        let mut queues = Map::new();
+        for (q, qd) in model.esm.queues.iter().enumerate() {
+            let col = |get: &dyn Fn(&QueueSample) -> Value| -> Value { (0..n).map(|i| get(self.queue(i, q))).collect() };
+            queues.insert(
+                qd.name.clone(),
+                json!({
+                    "visible": col(&|x| json!(x.visible)),
+                    "visibleMax": col(&|x| json!(x.visible_max)),
+                    "inFlight": col(&|x| json!(x.in_flight)),
+                    "inFlightMax": col(&|x| json!(x.in_flight_max)),
+                    "oldestMessageAgeSeconds": col(&|x| json!(x.oldest_age.as_secs_f64())),
+                    "sent": col(&|x| json!(x.sent)),
+                    "deleted": col(&|x| json!(x.deleted)),
+                }),
+            );
+        }
+        let mut mappings = Map::new();
+        for (m, md) in model.esm.mappings.iter().enumerate() {
+            let col = |get: &dyn Fn(&MappingSample) -> Value| -> Value { (0..n).map(|i| get(self.mapping(i, m))).collect() };
+            mappings.insert(
+                md.label.clone(),
+                json!({
+                    "batches": col(&|x| json!(x.batches)),
+                    "records": col(&|x| json!(x.records)),
+                    "iteratorAgeMaxSeconds": col(&|x| json!(x.iterator_age_max.as_secs_f64())),
+                }),
+            );
+        }
         json!({
             "intervalSeconds": self.interval.as_secs_f64(),
             "samples": self.len(),
             "endSeconds": self.end.map(|e| e.as_secs_f64()),
             "account": Value::Object(account),
             "functions": Value::Object(functions),
+            "queues": Value::Object(queues),
+            "mappings": Value::Object(mappings),
         })
     }
 }
@@ -540,7 +773,7 @@ impl Observer for Series {
             | TraceEvent::RecordPut { .. }
             | TraceEvent::RecordFate { .. }
             | TraceEvent::BatchStart { .. }
-            | TraceEvent::BatchEnd { .. } => {}
+            | TraceEvent::BatchEnd { .. } => self.on_esm_event(t, ev),
         }
     }
 }

@@ -625,7 +625,12 @@ impl Digest {
                 h.mix(*seq);
             }
             TraceEvent::RecordFate { stream, shard, seq, mapping, fate, age } => {
-                h.mix(16 | u64::from(stream.0) << 8 | u64::from(*shard) << 24 | (*fate as u64) << 40 | mapping.map_or(0xffff, |m| u64::from(m.0)) << 44);
+                h.mix(
+                    16 | u64::from(stream.0) << 8
+                        | u64::from(*shard) << 24
+                        | (*fate as u64) << 40
+                        | mapping.map_or(0xffff, |m| u64::from(m.0)) << 44,
+                );
                 h.mix(*seq);
                 h.mix(age.as_micros());
             }

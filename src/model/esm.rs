@@ -257,7 +257,9 @@ pub(super) fn build(
                     format!("{:?} names no queue of this scenario; queues: {}", r.dead_letter_target_arn, known.join(", ")),
                 );
             }
-            Some(d) if d == i => v.err(format!("{p}.deadLetterTargetArn"), "names the queue itself; a dead-letter queue must be another queue"),
+            Some(d) if d == i => {
+                v.err(format!("{p}.deadLetterTargetArn"), "names the queue itself; a dead-letter queue must be another queue")
+            }
             Some(d) if esm.queues[d].fifo != esm.queues[i].fifo => v.err(
                 format!("{p}.deadLetterTargetArn"),
                 "the dead-letter queue of a FIFO queue must be FIFO, and of a standard queue standard (SQS requires the same type)",
@@ -286,7 +288,10 @@ pub(super) fn build(
         if !(3..=255).contains(&t.table_name.len())
             || !t.table_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
         {
-            v.err(format!("{p}.TableName"), format!("{:?} is not a valid table name; allowed 3 to 255 of letters, digits, '_', '-', '.'", t.table_name));
+            v.err(
+                format!("{p}.TableName"),
+                format!("{:?} is not a valid table name; allowed 3 to 255 of letters, digits, '_', '-', '.'", t.table_name),
+            );
         }
         let view = t.stream_specification.stream_view_type.clone();
         if !VIEWS.contains(&view.as_str()) {
@@ -368,7 +373,10 @@ pub(super) fn build(
                 v.err(format!("{p}.MessageGroupId"), "MessageGroupId and MessageDeduplicationId are for FIFO queues only");
             }
             if fifo && w.message_group_id.is_none() {
-                v.err(format!("{p}.MessageGroupId"), format!("is required to send to FIFO queue {q:?} (e.g. \"customer-{{{{n}}}}\" or a fixed group)"));
+                v.err(
+                    format!("{p}.MessageGroupId"),
+                    format!("is required to send to FIFO queue {q:?} (e.g. \"customer-{{{{n}}}}\" or a fixed group)"),
+                );
             }
             if fifo && w.message_deduplication_id.is_none() && !esm.queue(qid).content_dedup {
                 v.err(
@@ -384,7 +392,10 @@ pub(super) fn build(
             let st = w.stream.as_deref().unwrap_or_default();
             let Some(sid) = esm.stream_by_name(st) else {
                 let known: Vec<&str> = esm.streams.iter().map(|x| x.name.as_str()).collect();
-                v.err(format!("{p}.Stream"), format!("{st:?} names no Kinesis stream or table of this scenario; streams: {}", known.join(", ")));
+                v.err(
+                    format!("{p}.Stream"),
+                    format!("{st:?} names no Kinesis stream or table of this scenario; streams: {}", known.join(", ")),
+                );
                 continue;
             };
             if w.message_group_id.is_some() || w.message_deduplication_id.is_some() {
@@ -453,13 +464,17 @@ fn build_mapping(
         return None;
     };
     let fd = &functions[function.ix()];
-    let window = SimTime::from_secs(v.int(m.maximum_batching_window_in_seconds, &format!("{p}.MaximumBatchingWindowInSeconds"), 0, 300, 0) as u64);
+    let window =
+        SimTime::from_secs(v.int(m.maximum_batching_window_in_seconds, &format!("{p}.MaximumBatchingWindowInSeconds"), 0, 300, 0) as u64);
     let report_failures = match &m.function_response_types {
         None => false,
         Some(t) => {
             for (j, x) in t.iter().enumerate() {
                 if x != "ReportBatchItemFailures" {
-                    v.err(format!("{p}.FunctionResponseTypes[{j}]"), format!("{x:?} is not allowed; the only value is \"ReportBatchItemFailures\""));
+                    v.err(
+                        format!("{p}.FunctionResponseTypes[{j}]"),
+                        format!("{x:?} is not allowed; the only value is \"ReportBatchItemFailures\""),
+                    );
                 }
             }
             t.iter().any(|x| x == "ReportBatchItemFailures")
@@ -527,9 +542,11 @@ fn build_mapping(
                     ),
                 );
             }
-            let max_concurrency = m.scaling_config.as_ref().and_then(|s| s.maximum_concurrency).map(|c| {
-                v.int(Some(c), &format!("{p}.ScalingConfig.MaximumConcurrency"), 2, 1000, 2) as u32
-            });
+            let max_concurrency = m
+                .scaling_config
+                .as_ref()
+                .and_then(|s| s.maximum_concurrency)
+                .map(|c| v.int(Some(c), &format!("{p}.ScalingConfig.MaximumConcurrency"), 2, 1000, 2) as u32);
             let visibility = if window > SimTime::ZERO && window + fd.timeout > queue.visibility {
                 window + fd.timeout + SimTime::from_secs(30)
             } else {
@@ -618,7 +635,10 @@ fn build_mapping(
                     Some(t) => match targets[t].kind {
                         TargetKind::Sqs { .. } | TargetKind::Sns { .. } | TargetKind::S3 => Some(TargetId(t as u32)),
                         _ => {
-                            v.err(path, "a stream mapping's on-failure destination is an SQS queue, an SNS topic or an S3 bucket (spec 3.3)");
+                            v.err(
+                                path,
+                                "a stream mapping's on-failure destination is an SQS queue, an SNS topic or an S3 bucket (spec 3.3)",
+                            );
                             None
                         }
                     },

@@ -29,7 +29,9 @@ use serde_json::{json, Map, Value};
 
 use super::{mix, uniform, Ev, Sim};
 use crate::destinations::{self, Cause};
-use crate::model::{Arrivals, EsmSource, FnId, MappingId, Model, ProducerTarget, QueueId, StartingPosition, StreamId, StreamKind, TargetKind};
+use crate::model::{
+    Arrivals, EsmSource, FnId, MappingId, Model, ProducerTarget, QueueId, StartingPosition, StreamId, StreamKind, TargetKind,
+};
 use crate::rng;
 use crate::scenario::OutcomeKind;
 use crate::sources;
@@ -433,7 +435,8 @@ impl<'m, O: Observer> Sim<'m, O> {
                 } else {
                     self.produce(pi);
                     let n = self.esm.producers[pi].n;
-                    (n < *count).then(|| *at + SimTime::from_micros((u128::from(spread.as_micros()) * u128::from(n) / u128::from(*count)) as u64))
+                    (n < *count)
+                        .then(|| *at + SimTime::from_micros((u128::from(spread.as_micros()) * u128::from(n) / u128::from(*count)) as u64))
                 }
             }
         };
@@ -834,7 +837,9 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.k.schedule_at(now + vt, Ev::Esm(EsmEv::MsgVisible { msg: slot, gen }));
             self.emit(TraceEvent::MessageReceived { queue: q, msg: id, mapping: mid, receives });
         }
-        let payload = Arc::new(json!({"Records": msgs.iter().map(|(s, _)| sqs_record(model, self.esm.msgs[*s as usize].as_ref().expect("live message"))).collect::<Vec<_>>()}));
+        let payload = Arc::new(
+            json!({"Records": msgs.iter().map(|(s, _)| sqs_record(model, self.esm.msgs[*s as usize].as_ref().expect("live message"))).collect::<Vec<_>>()}),
+        );
         let size = destinations::json_size(&payload);
         let b = self.new_batch(Batch {
             id: bid,
@@ -954,7 +959,15 @@ impl<'m, O: Observer> Sim<'m, O> {
         let event = self.next_event;
         self.esm.batches[b as usize].as_mut().expect("live batch").event = event;
         let n = self.batch(b).msgs.len() as u32;
-        self.emit(TraceEvent::BatchStart { mapping: mid, batch: id, event, records: n, shard: 0, attempt: throttles + 1, iterator_age: SimTime::ZERO });
+        self.emit(TraceEvent::BatchStart {
+            mapping: mid,
+            batch: id,
+            event,
+            records: n,
+            shard: 0,
+            attempt: throttles + 1,
+            iterator_age: SimTime::ZERO,
+        });
         let key = mix(key ^ mix(id ^ 0xba7c) ^ u64::from(throttles));
         self.invoke_sync(m.function, payload, size, Origin::Mapping { mapping: mid.0, batch: id }, key, None, Some(b));
     }
@@ -999,13 +1012,14 @@ impl<'m, O: Observer> Sim<'m, O> {
         let m = model.esm.mapping(mid);
         let listed = |slot: u32| -> bool {
             match &response {
-                BatchResponse::Failures(ids) => {
-                    self.esm.msgs[slot as usize].as_ref().is_some_and(|msg| ids.iter().any(|x| *x == sources::uuid(msg.message_id, 0x5a_05)))
-                }
+                BatchResponse::Failures(ids) => self.esm.msgs[slot as usize]
+                    .as_ref()
+                    .is_some_and(|msg| ids.iter().any(|x| *x == sources::uuid(msg.message_id, 0x5a_05))),
                 _ => false,
             }
         };
-        let (delete, failed): (Vec<(u32, u32)>, Vec<(u32, u32)>) = match result {
+        type Taken = Vec<(u32, u32)>;
+        let (delete, failed): (Taken, Taken) = match result {
             BatchResult::Success => (msgs.clone(), vec![]),
             BatchResult::Partial => msgs.iter().partition(|(s, _)| !listed(*s)),
             _ => (vec![], msgs.clone()),
@@ -1074,7 +1088,14 @@ impl<'m, O: Observer> Sim<'m, O> {
             let m = model.esm.mapping(mid);
             if let StartingPosition::AtTimestamp(ts) = m.starting {
                 if now < ts {
-                    self.emit(TraceEvent::RecordFate { stream: s, shard, seq, mapping: Some(mid), fate: RecordFate::NotRead, age: SimTime::ZERO });
+                    self.emit(TraceEvent::RecordFate {
+                        stream: s,
+                        shard,
+                        seq,
+                        mapping: Some(mid),
+                        fate: RecordFate::NotRead,
+                        age: SimTime::ZERO,
+                    });
                     continue;
                 }
             }
@@ -1196,7 +1217,14 @@ impl<'m, O: Observer> Sim<'m, O> {
                         }
                     }
                     for r in filtered {
-                        self.emit(TraceEvent::RecordFate { stream: s, shard, seq: r.seq, mapping: Some(mid), fate: RecordFate::Filtered, age: now - r.arrival });
+                        self.emit(TraceEvent::RecordFate {
+                            stream: s,
+                            shard,
+                            seq: r.seq,
+                            mapping: Some(mid),
+                            fate: RecordFate::Filtered,
+                            age: now - r.arrival,
+                        });
                     }
                     if self.esm.lanes[lane as usize].current.is_none() {
                         return;
@@ -1212,7 +1240,8 @@ impl<'m, O: Observer> Sim<'m, O> {
             let old = recs.iter().take_while(|r| now - r.arrival >= limit).count();
             if old > 0 {
                 let gone: Vec<Rec> = recs.drain(..old).collect();
-                let fate = if m.max_record_age.is_some_and(|a| a < st.retention) { RecordFate::RecordAgeExceeded } else { RecordFate::Expired };
+                let fate =
+                    if m.max_record_age.is_some_and(|a| a < st.retention) { RecordFate::RecordAgeExceeded } else { RecordFate::Expired };
                 let empty = recs.is_empty();
                 if empty {
                     self.esm.lanes[lane as usize].current = None;
@@ -1238,7 +1267,14 @@ impl<'m, O: Observer> Sim<'m, O> {
             gone.push(l.pending.pop_front().expect("front"));
         }
         for r in gone {
-            self.emit(TraceEvent::RecordFate { stream: s, shard, seq: r.seq, mapping: Some(mid), fate: RecordFate::Expired, age: now - r.arrival });
+            self.emit(TraceEvent::RecordFate {
+                stream: s,
+                shard,
+                seq: r.seq,
+                mapping: Some(mid),
+                fate: RecordFate::Expired,
+                age: now - r.arrival,
+            });
         }
     }
 
@@ -1397,7 +1433,14 @@ impl<'m, O: Observer> Sim<'m, O> {
     fn processed(&mut self, s: StreamId, shard: u32, mid: MappingId, recs: &[Rec]) {
         let now = self.k.now();
         for r in recs {
-            self.emit(TraceEvent::RecordFate { stream: s, shard, seq: r.seq, mapping: Some(mid), fate: RecordFate::Processed, age: now - r.arrival });
+            self.emit(TraceEvent::RecordFate {
+                stream: s,
+                shard,
+                seq: r.seq,
+                mapping: Some(mid),
+                fate: RecordFate::Processed,
+                age: now - r.arrival,
+            });
         }
     }
 
@@ -1436,8 +1479,12 @@ impl<'m, O: Observer> Sim<'m, O> {
         };
         let failure = match tk {
             TargetKind::Sqs { fifo: true } | TargetKind::Sns { fifo: true } => Some(DeliveryFailure::FifoNotSupported),
-            TargetKind::Sqs { .. } if destinations::json_size(&content) > crate::model::SQS_MESSAGE_LIMIT => Some(DeliveryFailure::TooLarge),
-            TargetKind::Sns { .. } if destinations::json_size(&content) > crate::model::SNS_MESSAGE_LIMIT => Some(DeliveryFailure::TooLarge),
+            TargetKind::Sqs { .. } if destinations::json_size(&content) > crate::model::SQS_MESSAGE_LIMIT => {
+                Some(DeliveryFailure::TooLarge)
+            }
+            TargetKind::Sns { .. } if destinations::json_size(&content) > crate::model::SNS_MESSAGE_LIMIT => {
+                Some(DeliveryFailure::TooLarge)
+            }
             _ => None,
         };
         let ev = TraceEvent::Delivered { event, function: m.function, target, kind: RecordKind::OnFailure, failure };
@@ -1480,7 +1527,8 @@ impl<'m, O: Observer> Sim<'m, O> {
     /// Whatever is still in a queue or stream when the run ends gets its fate, in a stable order.
     pub(super) fn esm_finish(&mut self) {
         let now = self.k.now();
-        let mut left: Vec<(u64, u32)> = self.esm.msgs.iter().enumerate().filter_map(|(s, m)| m.as_ref().map(|m| (m.id, s as u32))).collect();
+        let mut left: Vec<(u64, u32)> =
+            self.esm.msgs.iter().enumerate().filter_map(|(s, m)| m.as_ref().map(|m| (m.id, s as u32))).collect();
         left.sort_unstable();
         for (_, slot) in left {
             self.msg_gone_quiet(slot);
@@ -1512,7 +1560,14 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             all.extend(l.pending.drain(..));
             for r in all {
-                self.emit(TraceEvent::RecordFate { stream: s, shard, seq: r.seq, mapping: Some(mid), fate: RecordFate::InFlight, age: now - r.arrival });
+                self.emit(TraceEvent::RecordFate {
+                    stream: s,
+                    shard,
+                    seq: r.seq,
+                    mapping: Some(mid),
+                    fate: RecordFate::InFlight,
+                    age: now - r.arrival,
+                });
             }
         }
     }
@@ -1520,7 +1575,13 @@ impl<'m, O: Observer> Sim<'m, O> {
     fn msg_gone_quiet(&mut self, slot: u32) {
         let now = self.k.now();
         let m = self.esm.msgs[slot as usize].take().expect("live message");
-        self.emit(TraceEvent::MessageFate { queue: m.queue, msg: m.id, fate: MessageFate::InQueue, receives: m.receives, age: now - m.arrived });
+        self.emit(TraceEvent::MessageFate {
+            queue: m.queue,
+            msg: m.id,
+            fate: MessageFate::InQueue,
+            receives: m.receives,
+            age: now - m.arrived,
+        });
     }
 }
 
@@ -1528,7 +1589,14 @@ impl<'m, O: Observer> Sim<'m, O> {
 
 /// Decide a batch invocation's outcome: each record picks its rule as a handler looping over `Records` would.
 /// Sets the batch's response; returns (outcome, cause, response size, deciding rule).
-pub(super) fn decide(rt: &mut EsmRt, model: &Model, b: u32, seed: u64, salt: u64, response_sizes: &[u32]) -> (Outcome, Cause, u32, Option<usize>) {
+pub(super) fn decide(
+    rt: &mut EsmRt,
+    model: &Model,
+    b: u32,
+    seed: u64,
+    salt: u64,
+    response_sizes: &[u32],
+) -> (Outcome, Cause, u32, Option<usize>) {
     let bt = rt.batches[b as usize].as_ref().expect("live batch");
     let bt_lane = bt.lane;
     let m = model.esm.mapping(bt.mapping);
@@ -1650,7 +1718,6 @@ pub(super) fn decide(rt: &mut EsmRt, model: &Model, b: u32, seed: u64, salt: u64
     bt.state_out = state_out;
     result
 }
-
 
 /// Records in a batch (the duration per record scales with it).
 pub(super) fn batch_records(rt: &EsmRt, b: u32) -> u64 {
@@ -1831,7 +1898,9 @@ fn stream_failure_record(
     let last = &recs[recs.len() - 1];
     let iso_s = |t: SimTime| {
         let ms = epoch_ms(model, t);
-        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).map(|d| d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()).unwrap_or_default()
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+            .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+            .unwrap_or_default()
     };
     let info = json!({
         "shardId": st.shard_id(shard),
@@ -1843,11 +1912,8 @@ fn stream_failure_record(
         "streamArn": st.arn,
     });
     let fd = model.function(function);
-    let response = if invoke_count > 0 {
-        json!({"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"})
-    } else {
-        Value::Null
-    };
+    let response =
+        if invoke_count > 0 { json!({"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"}) } else { Value::Null };
     let mut out = json!({
         "requestContext": {
             "requestId": request_id(seed, event),
