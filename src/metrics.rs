@@ -295,11 +295,8 @@ impl Metrics {
         let duration_usd = gb_seconds * p.gb_second_usd(fd.architecture);
         // Provisioned concurrency (spec section 8): configured GB-seconds from enable to disable or the end of the
         // run, each period rounded up to 5 minutes, plus its executions and inits at the lower duration rate.
-        let provisioned_gb_seconds: f64 = fd
-            .pc_periods
-            .iter()
-            .map(|x| f64::from(x.level) * f64::from(fd.config(x.config).memory_mb) / 1024.0 * x.billed_seconds(self.end))
-            .sum();
+        let provisioned_gb_seconds: f64 =
+            fd.pc_periods.iter().map(|x| x.gb_seconds(self.end, |c| f64::from(fd.config(c).memory_mb) / 1024.0)).sum();
         let provisioned_concurrency_usd = provisioned_gb_seconds * p.provisioned_gb_second_usd(fd.architecture);
         let provisioned_duration_gb_seconds =
             gb_s(&m.provisioned_billed_ms_by_config, model, f) + gb_s(&m.provisioned_init_ms_by_config, model, f);

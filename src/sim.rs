@@ -965,6 +965,11 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.finish(slot, Fate::EventAgeExceeded);
             return;
         }
+        if self.fns[f.ix()].setup.reserved == Some(0) {
+            // Reserved concurrency set to 0 on the timeline: queued events go to the failure targets (spec 2, 6).
+            self.finish(slot, Fate::ZeroReservedConcurrency);
+            return;
+        }
         if let Some(reason) = self.injected_throttle(f, now, key, tries) {
             self.throttle(slot, reason);
             return;

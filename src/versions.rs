@@ -263,31 +263,53 @@ pub enum DlqScope {
     Version,
 }
 
-/// A period with one provisioned-concurrency level on one qualifier and configuration: billed from its start to its
-/// end (or the end of the run), rounded up to 5 minutes (spec section 8).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A period with one provisioned-concurrency setting (qualifier and level): billed from enable to disable (or the end
+/// of the run), rounded up to 5 minutes (spec section 8). An alias's environments may move between its versions
+/// during the period (routing changes, deploys): `split` says how many run each configuration from when on.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PcPeriod {
     pub qualifier: Qualifier,
-    pub config: u32,
     pub level: u32,
     pub start: SimTime,
     pub end: Option<SimTime>,
+    /// From each instant on: environments per configuration.
+    pub split: Vec<(SimTime, Vec<(u32, u32)>)>,
 }
 
 /// Provisioned concurrency is billed per 5 minutes (spec section 8).
 pub const PC_BILLING_UNIT: SimTime = SimTime::from_secs(300);
 
 impl PcPeriod {
+    fn cut(&self, run_end: SimTime) -> Option<SimTime> {
+        let end = self.end.unwrap_or(SimTime::MAX).min(run_end);
+        (end > self.start).then_some(end)
+    }
+
     /// Seconds billed for a run that ended at `run_end`: the period's length, cut at the end of the run, rounded up
     /// to a multiple of 5 minutes (0 if it starts after the run ended).
     pub fn billed_seconds(&self, run_end: SimTime) -> f64 {
-        let end = self.end.unwrap_or(SimTime::MAX).min(run_end);
-        if end <= self.start {
-            return 0.0;
-        }
+        let Some(end) = self.cut(run_end) else { return 0.0 };
         let len = (end - self.start).as_micros();
         let unit = PC_BILLING_UNIT.as_micros();
         (len.div_ceil(unit) * unit) as f64 / 1e6
+    }
+
+    /// GB-seconds billed: environments × memory (GB, per configuration) × time over the period, scaled up to its
+    /// billed length (rounded up to 5 minutes).
+    pub fn gb_seconds(&self, run_end: SimTime, memory_gb: impl Fn(u32) -> f64) -> f64 {
+        let Some(end) = self.cut(run_end) else { return 0.0 };
+        let mut sum = 0.0;
+        for (i, (from, alloc)) in self.split.iter().enumerate() {
+            let to = self.split.get(i + 1).map_or(end, |x| x.0).min(end);
+            let from = (*from).max(self.start);
+            if to <= from {
+                continue;
+            }
+            let secs = (to - from).as_secs_f64();
+            sum += alloc.iter().map(|(c, n)| f64::from(*n) * memory_gb(*c)).sum::<f64>() * secs;
+        }
+        let actual = (end - self.start).as_secs_f64();
+        sum / actual * self.billed_seconds(run_end)
     }
 }
 
@@ -299,26 +321,40 @@ pub(crate) struct PcLedger {
 }
 
 impl PcLedger {
-    /// The allocations in force from `t` on.
+    /// The allocations (`FnSetup::pc_allocations`) in force from `t` on.
     pub(crate) fn set(&mut self, t: SimTime, allocations: &[(Qualifier, u32, u32)]) {
-        let mut still = vec![];
-        for p in self.open.drain(..) {
-            if allocations.iter().any(|(q, c, n)| (*q, *c, *n) == (p.qualifier, p.config, p.level)) {
-                still.push(p);
-            } else {
-                self.done.push(PcPeriod { end: Some(t), ..p });
+        let mut by_q: Vec<(Qualifier, u32, Vec<(u32, u32)>)> = vec![];
+        for (q, c, n) in allocations {
+            match by_q.iter_mut().find(|x| x.0 == *q) {
+                Some(x) => {
+                    x.1 += n;
+                    x.2.push((*c, *n));
+                }
+                None => by_q.push((*q, *n, vec![(*c, *n)])),
             }
         }
-        for (q, c, n) in allocations {
-            if !still.iter().any(|p| (p.qualifier, p.config, p.level) == (*q, *c, *n)) {
-                still.push(PcPeriod { qualifier: *q, config: *c, level: *n, start: t, end: None });
+        let mut still = vec![];
+        for mut p in self.open.drain(..) {
+            match by_q.iter().find(|x| x.0 == p.qualifier && x.1 == p.level) {
+                Some((_, _, split)) => {
+                    if p.split.last().map(|x| &x.1) != Some(split) {
+                        p.split.push((t, split.clone()));
+                    }
+                    still.push(p);
+                }
+                None => self.done.push(PcPeriod { end: Some(t), ..p }),
+            }
+        }
+        for (q, level, split) in by_q {
+            if !still.iter().any(|p| p.qualifier == q) {
+                still.push(PcPeriod { qualifier: q, level, start: t, end: None, split: vec![(t, split)] });
             }
         }
         self.open = still;
     }
     pub(crate) fn finish(mut self) -> Vec<PcPeriod> {
         self.done.append(&mut self.open);
-        self.done.sort_by_key(|p| (p.start, p.qualifier, p.config));
+        self.done.sort_by_key(|p| (p.start, p.qualifier));
         self.done
     }
 }
@@ -361,15 +397,23 @@ mod tests {
         assert_eq!(s.pc_total(), 10);
 
         let mut l = PcLedger::default();
+        let (t10, t400) = (SimTime::from_secs(10), SimTime::from_secs(400));
         l.set(SimTime::ZERO, &[(Qualifier::Latest, 0, 4)]);
-        l.set(SimTime::from_secs(10), &[(Qualifier::Latest, 0, 4), (Qualifier::Alias(0), 1, 2)]);
-        l.set(SimTime::from_secs(400), &[(Qualifier::Alias(0), 1, 2)]);
+        l.set(t10, &[(Qualifier::Latest, 0, 4), (Qualifier::Alias(0), 1, 2)]);
+        // The alias's two environments move to configuration 2 at 400 s: the same period goes on.
+        l.set(t400, &[(Qualifier::Alias(0), 2, 2)]);
         let ps = l.finish();
         assert_eq!(ps.len(), 2);
-        assert_eq!((ps[0].level, ps[0].start, ps[0].end), (4, SimTime::ZERO, Some(SimTime::from_secs(400))));
-        assert_eq!(ps[0].billed_seconds(SimTime::from_secs(1000)), 600.0);
-        assert_eq!(ps[1].billed_seconds(SimTime::from_secs(1000)), 1200.0);
-        assert_eq!(ps[1].billed_seconds(SimTime::from_secs(10)), 0.0);
+        assert_eq!((ps[0].qualifier, ps[0].level, ps[0].start, ps[0].end), (Qualifier::Latest, 4, SimTime::ZERO, Some(t400)));
+        assert_eq!(ps[1].split, vec![(t10, vec![(1, 2)]), (t400, vec![(2, 2)])]);
+        let end = SimTime::from_secs(1000);
+        assert_eq!(ps[0].billed_seconds(end), 600.0);
+        assert_eq!(ps[1].billed_seconds(end), 1200.0);
+        assert_eq!(ps[1].billed_seconds(t10), 0.0);
         assert_eq!(ps[1].billed_seconds(SimTime::from_secs(11)), 300.0);
+        // 4 × 1 GB × 600 s; the alias: 2 × 0.5 GB for 390 s then 2 × 0.25 GB for 600 s, scaled from 990 s to 1200 s.
+        let mem = |c: u32| [1.0, 0.5, 0.25][c as usize];
+        assert!((ps[0].gb_seconds(end, mem) - 2400.0).abs() < 1e-9);
+        assert!((ps[1].gb_seconds(end, mem) - (390.0 + 300.0) / 990.0 * 1200.0).abs() < 1e-9);
     }
 }

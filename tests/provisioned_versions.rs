@@ -726,3 +726,51 @@ fn the_series_interval_comes_from_the_scenario() {
         assert!(e.contains("Simulation.SeriesIntervalSeconds") && e.contains("allowed 0.000001 to 86400"), "{e}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------------------
+// the bundled scenario
+
+#[test]
+fn the_bundled_canary_scenario_passes_and_bills_the_alias_as_one_provisioned_setting() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/canary-provisioned.json")).expect("scenario");
+    let sc: Value = serde_json::from_str(&text).expect("json");
+    let o = simulate(&sc, 1);
+    assert!(o.report.expectations_passed(), "{:?}", o.report.verdicts);
+    // The alias keeps 20 provisioned environments (split 18/2 during the canary, 512 MB each): one setting, billed
+    // from time 0 to the end of the run rounded up to 5 minutes, whatever the split.
+    let c = o.report.metrics.cost_breakdown(&o.model, 0);
+    let end = o.report.stats.end_time.as_secs_f64();
+    let billed = (end / 300.0).ceil() * 300.0;
+    assert!((c.provisioned_gb_seconds - 20.0 * 0.5 * billed).abs() < 1e-6, "{} vs {}", c.provisioned_gb_seconds, 10.0 * billed);
+    // Two environments move to version 2 at 360 s (ready after the 60 s allocation delay) and back at 600 s.
+    let ready: Vec<(SimTime, u32)> = o
+        .rec
+        .events
+        .iter()
+        .filter_map(|(t, e)| match e {
+            TraceEvent::ProvisionedReady { config, .. } if *t > SimTime::ZERO => Some((*t, *config)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ready.len(), 4, "{ready:?}");
+    assert!(ready[..2].iter().all(|(t, c)| *c == 3 && *t > secs(420.0) && *t < secs(421.0)), "{ready:?}");
+    assert!(ready[2..].iter().all(|(t, c)| *c == 1 && *t > secs(660.0) && *t < secs(661.0)), "{ready:?}");
+}
+
+#[test]
+fn a_queued_event_meets_reserved_concurrency_zero_set_after_it_was_accepted() {
+    // Accepted at 10 s, fails, retry due at 70.1 s; reserved concurrency is 0 from 30 s: the retry never runs and the
+    // event goes to the DLQ as ZeroReservedConcurrency (spec 2, 6), with the one execution it had.
+    let sc = json!({
+        "Functions": [{"FunctionName": "f", "DeadLetterConfig": {"TargetArn": sqs("dlq")},
+                       "Behavior": {"Rules": [{"Then": {"Outcome": "Fail"}}]}}],
+        "Queues": [{"QueueName": "dlq"}],
+        "Workload": [{"Name": "w", "Function": "f", "At": [10]}],
+        "Changes": [{"AtSeconds": 30, "PutFunctionConcurrency": {"FunctionName": "f", "ReservedConcurrentExecutions": 0}}]
+    });
+    let o = simulate(&sc, 1);
+    assert_eq!(fates(&o)[&0], (Fate::ZeroReservedConcurrency, 1, 0));
+    let at: Vec<SimTime> = o.rec.events.iter().filter(|(_, e)| matches!(e, TraceEvent::Fate { .. })).map(|(t, _)| *t).collect();
+    assert_eq!(at, vec![secs(70.3)]);
+    assert_eq!(o.sinks.messages.len(), 1);
+}
