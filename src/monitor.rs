@@ -118,10 +118,10 @@ impl Observer for Monitor {
             }
             TraceEvent::ConfigChange { change } => self.setups.apply(ctx.model, *change),
             TraceEvent::ProvisionedReady { function, env, config, .. } => self.pc_set(function.ix(), *env, Some(PcEnv::Idle(*config))),
-            TraceEvent::EnvironmentShutdown { function, env, .. } => {
-                if self.pc[function.ix()].get(*env as usize).is_some_and(|x| x.is_some()) {
-                    self.pc_set(function.ix(), *env, None);
-                }
+            TraceEvent::EnvironmentShutdown { function, env, .. }
+                if self.pc[function.ix()].get(*env as usize).is_some_and(|x| x.is_some()) =>
+            {
+                self.pc_set(function.ix(), *env, None);
             }
             TraceEvent::AttemptStart { event, function, attempt, new_env, env, config, provisioned, .. } => {
                 let f = ctx.model.function(*function);

@@ -1277,8 +1277,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             if off > 0 && (!shares_pool || self.fns[f.ix()].setup.reserved.is_some()) {
                 continue;
             }
-            loop {
-                let Some(&(slot, gen)) = self.fns[f.ix()].waiting.front() else { break };
+            while let Some(&(slot, gen)) = self.fns[f.ix()].waiting.front() {
                 if !matches!(self.inv(slot).map(|i| i.state), Some(State::Waiting { gen: g }) if g == gen) {
                     self.fns[f.ix()].waiting.pop_front();
                     continue;

@@ -313,6 +313,9 @@ impl PcPeriod {
     }
 }
 
+/// Environments per configuration: `(configuration, count)`.
+type Split = Vec<(u32, u32)>;
+
 /// Follows the provisioned allocations of one function through its changes and closes billing periods.
 #[derive(Debug, Default)]
 pub(crate) struct PcLedger {
@@ -323,7 +326,8 @@ pub(crate) struct PcLedger {
 impl PcLedger {
     /// The allocations (`FnSetup::pc_allocations`) in force from `t` on.
     pub(crate) fn set(&mut self, t: SimTime, allocations: &[(Qualifier, u32, u32)]) {
-        let mut by_q: Vec<(Qualifier, u32, Vec<(u32, u32)>)> = vec![];
+        // Per qualifier: its level and its environments per configuration.
+        let mut by_q: Vec<(Qualifier, u32, Split)> = vec![];
         for (q, c, n) in allocations {
             match by_q.iter_mut().find(|x| x.0 == *q) {
                 Some(x) => {

@@ -759,7 +759,7 @@ fn the_bundled_canary_scenario_passes_and_bills_the_alias_as_one_provisioned_set
 
 #[test]
 fn a_queued_event_meets_reserved_concurrency_zero_set_after_it_was_accepted() {
-    // Accepted at 10 s, fails, retry due at 70.1 s; reserved concurrency is 0 from 30 s: the retry never runs and the
+    // Accepted at 10 s, fails at 10.3 s (cold start), retry due at 70.3 s; reserved concurrency is 0 from 30 s: the retry never runs and the
     // event goes to the DLQ as ZeroReservedConcurrency (spec 2, 6), with the one execution it had.
     let sc = json!({
         "Functions": [{"FunctionName": "f", "DeadLetterConfig": {"TargetArn": sqs("dlq")},
