@@ -25,6 +25,9 @@ struct Fn {
     alias_pc: u32,
     weight: f64,
     pc_change: Option<(u32, u32)>,
+    /// A change of reserved concurrency: at a time, to a value at least the provisioned concurrency it may hold
+    /// (`None`: the reservation is removed).
+    reserved_change: Option<(u32, Option<u32>)>,
     dur: (u32, u32),
     init: u32,
     failing: Option<&'static str>,
@@ -40,14 +43,18 @@ fn function() -> impl Strategy<Value = Fn> {
         (20u32..=800, 0u32..=1500),
         0u32..=2000,
         prop::option::of(prop::sample::select(vec!["Timeout", "Crash", "Fail"])),
+        prop::option::of((1u32..=90, prop::option::of(0u32..=10))),
     )
-        .prop_map(|(reserved, pc, alias_pc, weight, pc_change, dur, init, failing)| {
+        .prop_map(|(reserved, pc, alias_pc, weight, pc_change, dur, init, failing, reserved_change)| {
             // Provisioned concurrency counts toward reserved concurrency and cannot exceed it (spec section 6).
             let cap = reserved.unwrap_or(10);
             let pc = pc.min(cap);
             let alias_pc = alias_pc.min(cap - pc);
             let pc_change = pc_change.map(|(t, n)| (t, n.min(cap - alias_pc)));
-            Fn { reserved, pc, alias_pc, weight, pc_change, dur, init, failing }
+            // Reserved concurrency may only change on a reserved function, and never below what may be provisioned.
+            let pc_max = pc.max(pc_change.map_or(0, |c| c.1)) + alias_pc;
+            let reserved_change = reserved.and(reserved_change).map(|(t, v)| (t, v.map(|x| pc_max + x)));
+            Fn { reserved, pc, alias_pc, weight, pc_change, reserved_change, dur, init, failing }
         })
 }
 
@@ -69,7 +76,7 @@ fn case() -> impl Strategy<Value = Case> {
         .prop_map(|(fns, extra, queue, max_lifetime, sources, seed)| {
             let names = ["a", "b", "c"];
             // The account limit leaves the required 100 unreserved above every reservation and provisioned concurrency.
-            let taken: u32 = fns.iter().map(|f| f.reserved.unwrap_or(10)).sum();
+            let taken: u32 = fns.iter().map(|f| f.reserved.unwrap_or(10) + 10).sum();
             let account = 100 + taken + extra;
             let mut functions = vec![];
             let mut changes = vec![];
@@ -97,6 +104,11 @@ fn case() -> impl Strategy<Value = Case> {
                 });
                 if let Some(r) = f.reserved {
                     v["ReservedConcurrentExecutions"] = json!(r);
+                }
+                match f.reserved_change {
+                    Some((t, Some(r))) => changes.push(json!({"AtSeconds": t, "PutFunctionConcurrency": {"FunctionName": names[i], "ReservedConcurrentExecutions": r}})),
+                    Some((t, None)) => changes.push(json!({"AtSeconds": t, "DeleteFunctionConcurrency": {"FunctionName": names[i]}})),
+                    None => {}
                 }
                 if let Some((t, n)) = f.pc_change {
                     changes.push(json!({"AtSeconds": t, "PutProvisionedConcurrencyConfig": {"FunctionName": names[i], "Qualifier": "$LATEST", "ProvisionedConcurrentExecutions": n}}));
@@ -151,6 +163,8 @@ proptest! {
 
         let n = model.functions.len();
         let mut running = vec![0u32; n];
+        // Reserved concurrency in force, following the changes as they apply.
+        let mut reserved: Vec<Option<u32>> = model.functions.iter().map(|f| f.reserved).collect();
         let mut total = 0u32;
         // Per (function, env): the configuration of a provisioned environment, and whether it is idle and ready.
         let mut pc: BTreeMap<(usize, u32), (u32, bool)> = BTreeMap::new();
@@ -161,6 +175,11 @@ proptest! {
             match e {
                 TraceEvent::Accepted { event, .. } => {
                     prop_assert!(accepted.insert(*event));
+                }
+                TraceEvent::ConfigChange { change } => {
+                    if let lambdasim::model::ChangeKind::Reserved { function, value } = model.changes[*change as usize].kind {
+                        reserved[function.ix()] = value;
+                    }
                 }
                 TraceEvent::ProvisionedReady { function, env, config, .. } => {
                     pc.insert((function.ix(), *env), (*config, true));
@@ -184,7 +203,7 @@ proptest! {
                     }
                     running[f] += 1;
                     total += 1;
-                    if let Some(r) = model.functions[f].reserved {
+                    if let Some(r) = reserved[f] {
                         prop_assert!(running[f] <= r, "{} running > reserved {} at {}", running[f], r, t);
                     }
                     prop_assert!(total <= model.account_limit, "{} running > account limit {} at {}", total, model.account_limit, t);
