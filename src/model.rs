@@ -1378,7 +1378,14 @@ impl Model {
                 );
             }
             ledgers[f.ix()].set(at, &setups[f.ix()].pc_allocations());
-            changes.push(Change { at, index: k as u32, kind });
+            let action = if c.update_function_code.is_some() {
+                "UpdateFunctionCode"
+            } else if c.update_function_configuration.is_some() {
+                "UpdateFunctionConfiguration"
+            } else {
+                kind.action()
+            };
+            changes.push(Change { at, index: k as u32, action, kind });
         }
         for (fd, l) in functions.iter_mut().zip(ledgers) {
             fd.pc_periods = l.finish();

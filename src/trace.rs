@@ -624,10 +624,33 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
         TraceEvent::ConfigChange { change } => {
             let mut o = json!({"change": change});
             if let Some(c) = m.changes.get(*change as usize) {
-                o["action"] = json!(c.kind.action());
+                o["action"] = json!(c.action);
                 o["index"] = json!(c.index);
                 if let Some(f) = c.kind.function() {
                     o["function"] = json!(fname(&f));
+                }
+                // What the change sets, as the AWS call would.
+                use crate::versions::ChangeKind as K;
+                match &c.kind {
+                    K::Deploy { function, published, .. } => {
+                        if let Some(p) = published {
+                            o["publishedVersion"] = json!(m.function(*function).config(*p).label());
+                        }
+                    }
+                    K::Publish { function, config } => o["publishedVersion"] = json!(m.function(*function).config(*config).label()),
+                    K::Reserved { value, .. } => o["reservedConcurrentExecutions"] = json!(value),
+                    K::Provisioned { function, qualifier, value } => {
+                        o["qualifier"] = json!(m.function(*function).qualifier_name(*qualifier));
+                        o["provisionedConcurrentExecutions"] = json!(value);
+                    }
+                    K::Alias { function, alias, routing } => {
+                        let fd = m.function(*function);
+                        o["alias"] = json!(fd.qualifier_name(Qualifier::Alias(*alias)));
+                        o["functionVersion"] = json!(fd.config(routing.primary).label());
+                        if let Some((c, w)) = routing.additional {
+                            o["additionalVersionWeights"] = json!({ fd.config(c).label(): w });
+                        }
+                    }
                 }
             }
             o

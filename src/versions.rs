@@ -116,7 +116,7 @@ impl ChangeKind {
     /// The AWS API action.
     pub fn action(&self) -> &'static str {
         match self {
-            ChangeKind::Deploy { .. } => "UpdateFunction",
+            ChangeKind::Deploy { .. } => "UpdateFunctionCode",
             ChangeKind::Publish { .. } => "PublishVersion",
             ChangeKind::Reserved { value: Some(_), .. } => "PutFunctionConcurrency",
             ChangeKind::Reserved { value: None, .. } => "DeleteFunctionConcurrency",
@@ -131,6 +131,8 @@ impl ChangeKind {
 pub struct Change {
     pub at: SimTime,
     pub index: u32,
+    /// The AWS API action of the scenario's entry (`UpdateFunctionCode`, `UpdateAlias`, ...).
+    pub action: &'static str,
     pub kind: ChangeKind,
 }
 
