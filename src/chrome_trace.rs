@@ -229,7 +229,7 @@ impl<W: Write> Observer for ChromeTrace<W> {
                 self.name_process(f, model);
                 self.instant(f, t, format!("rejected {status}"), "reject", json!({"payloadBytes": size, "statusCode": status}));
             }
-            TraceEvent::Fate { event, rid, function, fate, attempts, latency } => {
+            TraceEvent::Fate { event, rid, function, fate, attempts, latency, .. } => {
                 if !matches!(fate, Fate::Succeeded | Fate::Throttled) {
                     let f = function.ix();
                     self.name_process(f, model);
@@ -247,14 +247,30 @@ impl<W: Write> Observer for ChromeTrace<W> {
                 let why = match reason {
                     ShutdownReason::Idle => "Idle",
                     ShutdownReason::MaxLifetime => "MaxLifetime",
+                    ShutdownReason::ProvisionedConcurrencyRemoved => "ProvisionedConcurrencyRemoved",
                 };
                 self.write(&json!({
                     "ph": "i", "s": "t", "name": format!("shutdown ({why})"), "cat": "environment",
                     "pid": f + 1, "tid": e + 1, "ts": t.as_micros(), "args": {"reason": why},
                 }));
             }
-            TraceEvent::Accepted { .. } | TraceEvent::RetryScheduled { .. } | TraceEvent::Queued { .. } | TraceEvent::CallResult { .. } => {
+            TraceEvent::ProvisionedReady { function, env, config, init } => {
+                // The provisioned environment's init, on its own track, ending when it is ready.
+                let (f, e) = (function.ix(), *env as usize);
+                self.name_process(f, model);
+                self.name_env(f, e);
+                let version = model.function(*function).config(*config).label();
+                self.write(&json!({
+                    "ph": "X", "name": "Provisioned init", "cat": "provisioned", "cname": "yellow",
+                    "pid": f + 1, "tid": e + 1, "ts": (t - *init).as_micros(), "dur": init.as_micros(),
+                    "args": {"version": version, "initMs": init.as_millis_f64()},
+                }));
             }
+            TraceEvent::Accepted { .. }
+            | TraceEvent::RetryScheduled { .. }
+            | TraceEvent::Queued { .. }
+            | TraceEvent::CallResult { .. }
+            | TraceEvent::ConfigChange { .. } => {}
             // Queue and stream events have no environment track; batches show as the attempts they start.
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }

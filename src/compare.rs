@@ -196,6 +196,7 @@ pub fn measures(model: &Model, r: &RunReport) -> Vec<(String, Option<f64>)> {
         ("all.coldStarts".into(), Some(m.functions.iter().map(|f| f.cold_starts).sum::<u64>() as f64)),
         ("all.costUsd".into(), Some((0..model.functions.len()).map(|i| m.cost(model, i)).sum())),
         ("all.peakConcurrency".into(), Some(f64::from(m.account_peak))),
+        ("all.provisionedSpillovers".into(), Some(m.functions.iter().map(|f| f.spillovers).sum::<u64>() as f64)),
     ];
     for fate in Fate::ALL {
         out.push((format!("all.fates.{}", fate.name()), Some(m.functions.iter().map(|f| f.fate(fate)).sum::<u64>() as f64)));
@@ -210,6 +211,7 @@ pub fn measures(model: &Model, r: &RunReport) -> Vec<(String, Option<f64>)> {
         out.push((format!("{n}.coldStarts"), Some(f.cold_starts as f64)));
         out.push((format!("{n}.peakConcurrency"), Some(f64::from(f.peak_concurrency))));
         out.push((format!("{n}.costUsd"), Some(m.cost(model, i))));
+        out.push((format!("{n}.provisionedSpillovers"), Some(f.spillovers as f64)));
         for fate in Fate::ALL {
             out.push((format!("{n}.fates.{}", fate.name()), Some(f.fate(fate) as f64)));
         }

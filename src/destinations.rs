@@ -42,6 +42,8 @@ pub struct LastResult {
     pub outcome: Outcome,
     pub cause: Cause,
     pub function: FnId,
+    /// The configuration (version) that ran: its rules hold the error texts and the response.
+    pub config: u32,
     pub ended: SimTime,
     pub timeout: SimTime,
 }
@@ -50,7 +52,7 @@ impl LastResult {
     fn texts<'m>(&self, model: &'m Model) -> (&'m str, &'m str) {
         let f = model.function(self.function);
         match self.cause {
-            Cause::Rule(i) => f.rules.get(i as usize).map(|r| (&*r.error_type, &*r.error_message)).unwrap_or(("", "")),
+            Cause::Rule(i) => f.config(self.config).rules.get(i as usize).map(|r| (&*r.error_type, &*r.error_message)).unwrap_or(("", "")),
             Cause::Fault(i) => f.faults.get(i as usize).map(|x| (&*x.error_type, &*x.error_message)).unwrap_or(("", "")),
             Cause::ResponseTooLarge => {
                 ("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes).")
@@ -64,7 +66,13 @@ impl LastResult {
     /// The response of a successful execution.
     pub fn response(&self, model: &Model) -> Value {
         match self.cause {
-            Cause::Rule(i) => model.function(self.function).rules.get(i as usize).map(|r| (*r.response).clone()).unwrap_or(Value::Null),
+            Cause::Rule(i) => model
+                .function(self.function)
+                .config(self.config)
+                .rules
+                .get(i as usize)
+                .map(|r| (*r.response).clone())
+                .unwrap_or(Value::Null),
             _ => Value::Null,
         }
     }
@@ -75,7 +83,10 @@ pub struct RecordInput<'a> {
     pub model: &'a Model,
     pub seed: u64,
     pub rid: u64,
+    /// The qualified ARN that was invoked (`...:$LATEST`, `...:3`, `...:live`).
     pub function_arn: &'a str,
+    /// The version that ran (`$LATEST` or a number).
+    pub executed_version: &'a str,
     pub condition: &'a str,
     pub invoke_count: u32,
     pub payload: &'a Value,
@@ -111,7 +122,7 @@ pub fn invocation_record(r: &RecordInput<'_>) -> Value {
         "requestContext".into(),
         json!({
             "requestId": request_id(r.seed, r.rid),
-            "functionArn": format!("{}:$LATEST", r.function_arn),
+            "functionArn": r.function_arn,
             "condition": r.condition,
             "approximateInvokeCount": r.invoke_count,
         }),
@@ -120,7 +131,7 @@ pub fn invocation_record(r: &RecordInput<'_>) -> Value {
     if let Some(last) = r.last {
         let mut rc = Map::new();
         rc.insert("statusCode".into(), json!(200));
-        rc.insert("executedVersion".into(), json!("$LATEST"));
+        rc.insert("executedVersion".into(), json!(r.executed_version));
         if last.outcome != Outcome::Success {
             rc.insert("functionError".into(), json!("Unhandled"));
         }
@@ -209,7 +220,8 @@ pub fn wire_message(
                 "account": model.account_id,
                 "time": utc(model, at).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                 "region": model.region,
-                "resources": [format!("{function_arn}:$LATEST"), tg.arn],
+                // The qualified ARN that was invoked, as the record has it.
+                "resources": [content.pointer("/requestContext/functionArn").and_then(Value::as_str).map_or_else(|| format!("{function_arn}:$LATEST"), str::to_string), tg.arn],
                 "detail": content,
             })
         }

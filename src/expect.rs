@@ -13,7 +13,8 @@ use crate::model::{resolve_function, FnId, Model, TargetId};
 use crate::pattern::Pattern;
 use crate::scenario::{CallOutcomeSpec, ExpectationSpec, MeasureSpec};
 use crate::time::SimTime;
-use crate::trace::{request_id, Ctx, Fate, Observer, Outcome, RecordKind, TraceEvent};
+use crate::trace::{request_id, Ctx, DeliveryFailure, Fate, Observer, Outcome, RecordKind, TraceEvent};
+use crate::versions::Setups;
 
 #[derive(Debug, Clone)]
 pub enum Measure {
@@ -33,8 +34,10 @@ pub enum Measure {
         function: Option<FnId>,
         fate: Option<Fate>,
     },
+    /// `configs`: only executions of these configurations (a version), when given.
     Attempts {
         function: Option<FnId>,
+        configs: Option<Vec<u32>>,
     },
     LatencySeconds {
         function: Option<FnId>,
@@ -48,6 +51,14 @@ pub enum Measure {
     },
     DeliveryFailures {
         target: Option<TargetId>,
+        kind: Option<RecordKind>,
+        reason: Option<DeliveryFailure>,
+    },
+    ProvisionedSpillovers {
+        function: Option<FnId>,
+    },
+    ProvisionedInvocations {
+        function: Option<FnId>,
     },
     ColdStartRatio {
         function: Option<FnId>,
@@ -242,9 +253,32 @@ pub(crate) fn compile(
             );
             (Measure::AttemptsPerEvent { function, fate }, w)
         }
-        MeasureSpec::Attempts { function } => {
+        MeasureSpec::Attempts { function, version } => {
             let function = func(function, "Attempts")?;
-            (Measure::Attempts { function }, format!("executions of {}", fname(&function)))
+            let configs = match version {
+                None => None,
+                Some(v) => {
+                    let Some(f) = function else {
+                        return Err(ScenarioError::new(
+                            format!("{path}.Expect.Attempts.Version"),
+                            "needs Function: versions belong to a function",
+                        ));
+                    };
+                    let fd = model.function(f);
+                    let cs: Vec<u32> = (0..fd.configs.len() as u32).filter(|c| fd.config(*c).label() == *v).collect();
+                    if cs.is_empty() {
+                        let mut have: Vec<String> = fd.configs.iter().map(|c| c.label()).collect();
+                        have.dedup();
+                        return Err(ScenarioError::new(
+                            format!("{path}.Expect.Attempts.Version"),
+                            format!("{v:?} is not a version of {} (versions: {})", fd.name, have.join(", ")),
+                        ));
+                    }
+                    Some(cs)
+                }
+            };
+            let w = format!("executions of {}{}", fname(&function), version.as_ref().map(|v| format!(" version {v}")).unwrap_or_default());
+            (Measure::Attempts { function, configs }, w)
         }
         MeasureSpec::LatencySeconds { function, percentile } => {
             let function = func(function, "LatencySeconds")?;
@@ -264,14 +298,45 @@ pub(crate) fn compile(
             let function = func(function, "Throttles")?;
             (Measure::Throttles { function }, format!("throttles of {}", fname(&function)))
         }
-        MeasureSpec::DeliveryFailures { target: t } => {
+        MeasureSpec::DeliveryFailures { target: t, kind, reason } => {
             let target = match t {
                 None => None,
                 Some(a) => Some(target(a, "DeliveryFailures")?),
             };
-            let w =
-                format!("failed deliveries to {}", target.map(|t| model.target(t).name.clone()).unwrap_or_else(|| "all targets".into()));
-            (Measure::DeliveryFailures { target }, w)
+            let kind = match kind {
+                None => None,
+                Some(k) => Some(RecordKind::parse(k).ok_or_else(|| {
+                    ScenarioError::new(
+                        format!("{path}.Expect.DeliveryFailures.Kind"),
+                        format!("{k:?} is not allowed; use OnSuccess, OnFailure or DeadLetter"),
+                    )
+                })?),
+            };
+            let reason = match reason {
+                None => None,
+                Some(r) => Some(DeliveryFailure::parse(r).ok_or_else(|| {
+                    let all: Vec<&str> = DeliveryFailure::ALL.iter().map(|x| x.name()).collect();
+                    ScenarioError::new(
+                        format!("{path}.Expect.DeliveryFailures.Reason"),
+                        format!("{r:?} is not a delivery failure reason; allowed: {}", all.join(", ")),
+                    )
+                })?),
+            };
+            let w = format!(
+                "failed {}deliveries to {}{}",
+                kind.map(|k| format!("{} ", k.name())).unwrap_or_default(),
+                target.map(|t| model.target(t).name.clone()).unwrap_or_else(|| "all targets".into()),
+                reason.map(|r| format!(" ({})", r.name())).unwrap_or_default()
+            );
+            (Measure::DeliveryFailures { target, kind, reason }, w)
+        }
+        MeasureSpec::ProvisionedSpillovers { function } => {
+            let function = func(function, "ProvisionedSpillovers")?;
+            (Measure::ProvisionedSpillovers { function }, format!("provisioned concurrency spillovers of {}", fname(&function)))
+        }
+        MeasureSpec::ProvisionedInvocations { function } => {
+            let function = func(function, "ProvisionedInvocations")?;
+            (Measure::ProvisionedInvocations { function }, format!("executions on provisioned environments of {}", fname(&function)))
         }
         MeasureSpec::CallerOutcomes { function, outcome } => {
             let function = func(function, "CallerOutcomes")?;
@@ -494,6 +559,8 @@ pub struct ExpectObserver {
     scaling_reason: String,
     /// Some expectation needs to see events as they happen.
     active: bool,
+    /// The configuration in force (the DLQ of `DlqScope: Function` follows `$LATEST`).
+    setups: Setups,
 }
 
 impl ExpectObserver {
@@ -525,6 +592,7 @@ impl ExpectObserver {
                         | Measure::FailureRecordsNotExactlyOnce { .. }
                 )
             }),
+            setups: Setups::new(model),
         }
     }
 
@@ -576,7 +644,14 @@ impl ExpectObserver {
         match &e.measure {
             Measure::Fates { function, fate } => scalar(Some(sum_fns(*function, m, |f| f.fate(*fate)) as f64)),
             Measure::Accepted { function } => scalar(Some(sum_fns(*function, m, |f| f.accepted) as f64)),
-            Measure::Attempts { function } => scalar(Some(sum_fns(*function, m, |f| f.attempts) as f64)),
+            Measure::Attempts { function, configs: None } => scalar(Some(sum_fns(*function, m, |f| f.attempts) as f64)),
+            Measure::Attempts { function, configs: Some(cs) } => {
+                scalar(Some(
+                    sum_fns(*function, m, |f| cs.iter().map(|c| f.attempts_by_config.get(*c as usize).copied().unwrap_or(0)).sum()) as f64,
+                ))
+            }
+            Measure::ProvisionedSpillovers { function } => scalar(Some(sum_fns(*function, m, |f| f.spillovers) as f64)),
+            Measure::ProvisionedInvocations { function } => scalar(Some(sum_fns(*function, m, |f| f.provisioned_invocations) as f64)),
             Measure::ColdStarts { function } => scalar(Some(sum_fns(*function, m, |f| f.cold_starts) as f64)),
             Measure::Throttles { function } => scalar(Some(sum_fns(*function, m, |f| f.throttles) as f64)),
             Measure::CallerOutcomes { function, outcome } => {
@@ -606,10 +681,26 @@ impl ExpectObserver {
                 let n = sum_fns(*function, m, |f| f.attempts);
                 scalar((n > 0).then(|| sum_fns(*function, m, |f| f.cold_starts) as f64 / n as f64))
             }
-            Measure::DeliveryFailures { target } => scalar(Some(match target {
-                Some(t) => m.targets[t.ix()].failures,
-                None => m.targets.iter().map(|t| t.failures).sum(),
-            } as f64)),
+            Measure::DeliveryFailures { target, kind, reason } => {
+                let count = |t: &crate::metrics::TargetMetrics| -> u64 {
+                    let mut n = 0;
+                    for (k, by_reason) in t.failures_by.iter().enumerate() {
+                        if kind.is_some_and(|x| x as usize != k) {
+                            continue;
+                        }
+                        for (r, x) in by_reason.iter().enumerate() {
+                            if reason.is_none_or(|y| y as usize == r) {
+                                n += x;
+                            }
+                        }
+                    }
+                    n
+                };
+                scalar(Some(match target {
+                    Some(t) => count(&m.targets[t.ix()]),
+                    None => m.targets.iter().map(count).sum(),
+                } as f64))
+            }
             Measure::SinkRecords { .. } => scalar(Some(self.counts[i] as f64)),
             Measure::Esm(x) => scalar(x.value(&m.esm)),
             Measure::FailureRecordsNotExactlyOnce { function } => {
@@ -692,6 +783,9 @@ fn round6(x: f64) -> f64 {
 impl Observer for ExpectObserver {
     #[inline]
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
+        if let TraceEvent::ConfigChange { change } = ev {
+            self.setups.apply(ctx.model, *change);
+        }
         if !self.active {
             return;
         }
@@ -700,7 +794,7 @@ impl Observer for ExpectObserver {
             self.settle_pending(|_| pf);
         }
         match ev {
-            TraceEvent::Fate { event, rid, function: f, fate, attempts, .. } => {
+            TraceEvent::Fate { event, rid, function: f, fate, attempts, config, .. } => {
                 for (i, e) in self.exps.iter().enumerate() {
                     if let Measure::AttemptsPerEvent { function, fate: want } = &e.measure {
                         if function.is_some_and(|x| x != *f) || want.is_some_and(|w| w != *fate) {
@@ -713,8 +807,8 @@ impl Observer for ExpectObserver {
                     self.failed_end.remove(event);
                 }
                 if self.track_failures && fate.is_async_failure() {
-                    let fd = ctx.model.function(*f);
-                    let expected: Vec<TargetId> = [fd.on_failure, fd.dlq].into_iter().flatten().collect();
+                    let cfg = ctx.model.function(*f).config(*config);
+                    let expected: Vec<TargetId> = [cfg.on_failure, self.setups.dlq(ctx.model, *f, *config)].into_iter().flatten().collect();
                     self.pending_function = Some(*f);
                     self.pending = Some(PendingFailure { event: *event, rid: *rid, expected, got: vec![] });
                 }

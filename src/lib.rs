@@ -38,6 +38,7 @@ pub mod strategies;
 pub mod sweep;
 pub mod time;
 pub mod trace;
+pub mod versions;
 pub mod window;
 
 pub use error::{ScenarioError, ScenarioErrors};

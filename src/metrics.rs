@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::model::Model;
 use crate::series::EventWindow;
 use crate::time::SimTime;
-use crate::trace::{Ctx, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ThrottleReason, TraceEvent};
+use crate::trace::{Ctx, DeliveryFailure, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ThrottleReason, TraceEvent};
 
 /// $0.20 per million requests (spec section 8). The prices a run uses are `Model::pricing` (scenario `Pricing`).
 pub const PRICE_PER_REQUEST: f64 = 0.2e-6;
@@ -70,8 +70,15 @@ pub struct CostBreakdown {
     /// The init phases' share of `gb_seconds` (each init rounded up to 1 ms on its own; informational).
     pub init_gb_seconds: f64,
     pub duration_usd: f64,
-    /// Provisioned concurrency: always 0 until the simulator models it (it would add configured GB-seconds ×
-    /// `Pricing::provisioned_*_gb_second_usd`, and bill its executions at the provisioned duration rate).
+    /// Provisioned concurrency configured: Σ level × memory in GB × seconds from enable to disable (or the end of the
+    /// run), each period rounded up to 5 minutes (spec section 8).
+    pub provisioned_gb_seconds: f64,
+    pub provisioned_concurrency_usd: f64,
+    /// Executions on provisioned environments (invoke phase rounded up to 1 ms) and the inits of provisioned
+    /// environments during the run (allocation after a change, recycling, reset), at the provisioned duration rate.
+    pub provisioned_duration_gb_seconds: f64,
+    pub provisioned_duration_usd: f64,
+    /// `provisioned_concurrency_usd + provisioned_duration_usd`.
     pub provisioned_usd: f64,
     pub total_usd: f64,
 }
@@ -119,10 +126,30 @@ pub struct FnMetrics {
     pub call_latency: Histogram<u64>,
     /// Init time of the execution running on each environment (microseconds), for the combined rounding.
     env_init: Vec<u64>,
+    /// Configuration of the execution running on each environment, and whether the environment is provisioned.
+    env_cfg: Vec<(u32, bool)>,
+    /// Executions per configuration (version).
+    pub attempts_by_config: Vec<u64>,
+    /// Billed ms (invoke plus init, rounded together) of on-demand executions, per configuration.
+    pub billed_ms_by_config: Vec<u64>,
+    /// Init ms of on-demand executions, per configuration.
+    pub init_ms_by_config: Vec<u64>,
+    /// Billed ms of executions on provisioned environments, and of provisioned inits during the run, per configuration.
+    pub provisioned_billed_ms_by_config: Vec<u64>,
+    pub provisioned_init_ms_by_config: Vec<u64>,
+    /// Executions on provisioned environments (`ProvisionedConcurrencyInvocations`).
+    pub provisioned_invocations: u64,
+    /// Executions that found every provisioned environment of their version busy
+    /// (`ProvisionedConcurrencySpilloverInvocations`, spec section 6).
+    pub spillovers: u64,
+    /// Failed deliveries of this function's records: to destinations (`DestinationDeliveryFailures`) and to DLQs
+    /// (`DeadLetterErrors`).
+    pub destination_delivery_failures: u64,
+    pub dead_letter_errors: u64,
 }
 
 impl FnMetrics {
-    fn new() -> Self {
+    fn new(configs: usize) -> Self {
         FnMetrics {
             accepted: 0,
             rejected: 0,
@@ -148,6 +175,16 @@ impl FnMetrics {
             call_outcomes: [0; 6],
             call_latency: hist(),
             env_init: vec![],
+            env_cfg: vec![],
+            attempts_by_config: vec![0; configs],
+            billed_ms_by_config: vec![0; configs],
+            init_ms_by_config: vec![0; configs],
+            provisioned_billed_ms_by_config: vec![0; configs],
+            provisioned_init_ms_by_config: vec![0; configs],
+            provisioned_invocations: 0,
+            spillovers: 0,
+            destination_delivery_failures: 0,
+            dead_letter_errors: 0,
         }
     }
     pub fn fate(&self, f: Fate) -> u64 {
@@ -161,6 +198,8 @@ pub struct TargetMetrics {
     /// Messages per record kind, indexed by `RecordKind as usize`.
     pub records: [u64; 3],
     pub failures: u64,
+    /// Failed deliveries by record kind and reason (`RecordKind as usize`, `DeliveryFailure as usize`).
+    pub failures_by: [[u64; DeliveryFailure::ALL.len()]; 3],
 }
 
 impl TargetMetrics {
@@ -185,12 +224,14 @@ pub struct Metrics {
     /// Sources that are the only way events reach their function: their histograms equal the function's, so they
     /// are copied once at the end instead of recorded twice per event.
     mirror: Vec<bool>,
+    /// When the run ended (set by [`Metrics::finish`]): provisioned concurrency is billed until then.
+    pub end: SimTime,
 }
 
 impl Metrics {
     pub fn new(model: &Model) -> Self {
         Metrics {
-            functions: model.functions.iter().map(|_| FnMetrics::new()).collect(),
+            functions: model.functions.iter().map(|f| FnMetrics::new(f.configs.len())).collect(),
             targets: model.targets.iter().map(|_| TargetMetrics::default()).collect(),
             account_busy: 0,
             account_peak: 0,
@@ -204,7 +245,7 @@ impl Metrics {
                 .map(|s| {
                     let f = s.function;
                     let one_source = model.sources.iter().filter(|o| o.function == f).count() == 1;
-                    let no_destination = !model.functions.iter().any(|g| {
+                    let no_destination = !model.functions.iter().flat_map(|g| &g.configs).any(|g| {
                         [g.on_success, g.on_failure]
                             .into_iter()
                             .flatten()
@@ -213,12 +254,14 @@ impl Metrics {
                     one_source && no_destination && model.settings.duplicate_probability == 0.0
                 })
                 .collect(),
+            end: SimTime::ZERO,
         }
     }
 
     /// Complete what is derived rather than recorded per event: the account-wide latency and the histograms of the
-    /// sources that mirror their function. Called once when the run ends.
-    pub fn finish(&mut self, model: &Model) {
+    /// sources that mirror their function. Called once when the run ends, at `end`.
+    pub fn finish(&mut self, model: &Model, end: SimTime) {
+        self.end = end;
         let mut all = hist();
         for f in &self.functions {
             let _ = all.add(&f.latency);
@@ -239,9 +282,9 @@ impl Metrics {
 
     /// GB-seconds billed for a function: each execution's invoke plus init phase, rounded up to 1 ms, times the memory
     /// in GB (spec section 8: `ceil_ms(d_i + init_i)/1000 * mem_MB/1024`; init billed since Aug 2025).
+    /// Executions on provisioned environments are billed apart (`CostBreakdown::provisioned_duration_gb_seconds`).
     pub fn gb_seconds(&self, model: &Model, f: usize) -> f64 {
-        let m = &self.functions[f];
-        m.billed_duration_ms as f64 / 1000.0 * f64::from(model.functions[f].memory_mb) / 1024.0
+        gb_s(&self.functions[f].billed_ms_by_config, model, f)
     }
 
     /// What a function cost, with the scenario's prices: requests plus GB-seconds, no free tier, no volume tiers
@@ -253,13 +296,25 @@ impl Metrics {
         let gb_seconds = self.gb_seconds(model, f);
         let requests_usd = m.attempts as f64 * p.request_usd_per_million / 1e6;
         let duration_usd = gb_seconds * p.gb_second_usd(fd.architecture);
-        let provisioned_usd = 0.0;
+        // Provisioned concurrency (spec section 8): configured GB-seconds from enable to disable or the end of the
+        // run, each period rounded up to 5 minutes, plus its executions and inits at the lower duration rate.
+        let provisioned_gb_seconds: f64 =
+            fd.pc_periods.iter().map(|x| x.gb_seconds(self.end, |c| f64::from(fd.config(c).memory_mb) / 1024.0)).sum();
+        let provisioned_concurrency_usd = provisioned_gb_seconds * p.provisioned_gb_second_usd(fd.architecture);
+        let provisioned_duration_gb_seconds =
+            gb_s(&m.provisioned_billed_ms_by_config, model, f) + gb_s(&m.provisioned_init_ms_by_config, model, f);
+        let provisioned_duration_usd = provisioned_duration_gb_seconds * p.provisioned_duration_gb_second_usd(fd.architecture);
+        let provisioned_usd = provisioned_concurrency_usd + provisioned_duration_usd;
         CostBreakdown {
             requests: m.attempts,
             requests_usd,
             gb_seconds,
-            init_gb_seconds: m.init_billed_ms as f64 / 1000.0 * f64::from(fd.memory_mb) / 1024.0,
+            init_gb_seconds: gb_s(&m.init_ms_by_config, model, f),
             duration_usd,
+            provisioned_gb_seconds,
+            provisioned_concurrency_usd,
+            provisioned_duration_gb_seconds,
+            provisioned_duration_usd,
             provisioned_usd,
             total_usd: requests_usd + duration_usd + provisioned_usd,
         }
@@ -269,6 +324,12 @@ impl Metrics {
     pub fn cost(&self, model: &Model, f: usize) -> f64 {
         self.cost_breakdown(model, f).total_usd
     }
+}
+
+/// GB-seconds of billed milliseconds per configuration of function `f` (each configuration has its memory size).
+fn gb_s(ms_by_config: &[u64], model: &Model, f: usize) -> f64 {
+    let fd = &model.functions[f];
+    ms_by_config.iter().enumerate().map(|(c, ms)| *ms as f64 / 1000.0 * f64::from(fd.configs[c].memory_mb) / 1024.0).sum()
 }
 
 /// A cost over `seconds` of virtual time projected to a 30-day month at the same rate (0 for an empty run).
@@ -298,9 +359,14 @@ impl Observer for Metrics {
                 self.open.insert(*event, OpenEvent { accepted: t, source, sync: *mode == InvokeMode::Sync, started: false });
             }
             TraceEvent::Rejected { function, .. } => self.functions[function.ix()].rejected += 1,
-            TraceEvent::AttemptStart { event, function, cold, init, env, .. } => {
+            TraceEvent::AttemptStart { event, function, cold, init, env, config, provisioned, spillover, .. } => {
                 let m = &mut self.functions[function.ix()];
                 m.attempts += 1;
+                if let Some(a) = m.attempts_by_config.get_mut(*config as usize) {
+                    *a += 1;
+                }
+                m.provisioned_invocations += u64::from(*provisioned);
+                m.spillovers += u64::from(*spillover);
                 m.busy += 1;
                 m.peak_concurrency = m.peak_concurrency.max(m.busy);
                 m.environments = m.environments.max(env + 1);
@@ -313,6 +379,10 @@ impl Observer for Metrics {
                     m.env_init.resize(e + 1, 0);
                 }
                 m.env_init[e] = init.as_micros();
+                if m.env_cfg.len() <= e {
+                    m.env_cfg.resize(e + 1, (0, false));
+                }
+                m.env_cfg[e] = (*config, *provisioned);
                 if let Some(o) = self.open.get_mut(*event) {
                     let mirrored = self.mirror.get(o.source as usize).copied().unwrap_or(true);
                     if *cold && !mirrored {
@@ -345,7 +415,16 @@ impl Observer for Metrics {
                 m.init_billed_ms += init_billed_ms;
                 let init = m.env_init.get(*env as usize).copied().unwrap_or(0);
                 // Billed duration: invoke plus init, rounded up to the next 1 ms together (spec section 8).
-                m.billed_duration_ms += SimTime::from_micros(init + duration.as_micros()).ceil_millis();
+                let billed = SimTime::from_micros(init + duration.as_micros()).ceil_millis();
+                m.billed_duration_ms += billed;
+                let (c, provisioned) = m.env_cfg.get(*env as usize).copied().unwrap_or((0, false));
+                let c = (c as usize).min(m.billed_ms_by_config.len() - 1);
+                if provisioned {
+                    m.provisioned_billed_ms_by_config[c] += billed;
+                } else {
+                    m.billed_ms_by_config[c] += billed;
+                    m.init_ms_by_config[c] += init_billed_ms;
+                }
                 m.outcomes[*outcome as usize] += 1;
                 let _ = m.attempt_duration.record(duration.as_micros().max(1));
                 self.account_busy -= 1;
@@ -361,7 +440,7 @@ impl Observer for Metrics {
                 m.call_outcomes[*outcome as usize] += 1;
                 let _ = m.call_latency.record(latency.as_micros().max(1));
             }
-            TraceEvent::Queued { .. } | TraceEvent::EnvironmentShutdown { .. } => {}
+            TraceEvent::Queued { .. } | TraceEvent::EnvironmentShutdown { .. } | TraceEvent::ConfigChange { .. } => {}
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }
             | TraceEvent::MessageFate { .. }
@@ -370,6 +449,13 @@ impl Observer for Metrics {
             | TraceEvent::RecordFate { .. }
             | TraceEvent::BatchStart { .. }
             | TraceEvent::BatchEnd { .. } => self.esm.on_event(t, ev),
+            TraceEvent::ProvisionedReady { function, config, init, .. } => {
+                // A provisioned environment's init during the run is billed (spec section 6).
+                let m = &mut self.functions[function.ix()];
+                if let Some(x) = m.provisioned_init_ms_by_config.get_mut(*config as usize) {
+                    *x += init.ceil_millis();
+                }
+            }
             TraceEvent::Fate { event, function, fate, attempts, latency, .. } => {
                 let m = &mut self.functions[function.ix()];
                 m.fates[*fate as usize] += 1;
@@ -401,12 +487,20 @@ impl Observer for Metrics {
                     }
                 }
             }
-            TraceEvent::Delivered { target, kind, failure, .. } => {
+            TraceEvent::Delivered { function, target, kind, failure, .. } => {
                 let m = &mut self.targets[target.ix()];
-                if failure.is_some() {
-                    m.failures += 1;
-                } else {
-                    m.records[*kind as usize] += 1;
+                match failure {
+                    Some(why) => {
+                        m.failures += 1;
+                        m.failures_by[*kind as usize][*why as usize] += 1;
+                        let fm = &mut self.functions[function.ix()];
+                        if *kind == RecordKind::DeadLetter {
+                            fm.dead_letter_errors += 1;
+                        } else {
+                            fm.destination_delivery_failures += 1;
+                        }
+                    }
+                    None => m.records[*kind as usize] += 1,
                 }
             }
         }
@@ -484,6 +578,10 @@ pub fn cost_json(c: &CostBreakdown, seconds: f64) -> Value {
         "gbSeconds": c.gb_seconds,
         "initGbSeconds": c.init_gb_seconds,
         "durationUsd": c.duration_usd,
+        "provisionedGbSeconds": c.provisioned_gb_seconds,
+        "provisionedConcurrencyUsd": c.provisioned_concurrency_usd,
+        "provisionedDurationGbSeconds": c.provisioned_duration_gb_seconds,
+        "provisionedDurationUsd": c.provisioned_duration_usd,
         "provisionedUsd": c.provisioned_usd,
         "totalUsd": c.total_usd,
         "perMonthUsd": per_month(c.total_usd, seconds),
@@ -492,18 +590,22 @@ pub fn cost_json(c: &CostBreakdown, seconds: f64) -> Value {
 
 /// The run's total cost, its monthly projection and the prices used.
 pub fn total_cost_json(model: &Model, metrics: &Metrics, seconds: f64) -> Value {
-    let (mut req, mut dur, mut prov) = (0.0, 0.0, 0.0);
+    let (mut req, mut dur, mut prov, mut pc, mut pcd) = (0.0, 0.0, 0.0, 0.0, 0.0);
     for f in 0..model.functions.len() {
         let c = metrics.cost_breakdown(model, f);
         req += c.requests_usd;
         dur += c.duration_usd;
         prov += c.provisioned_usd;
+        pc += c.provisioned_concurrency_usd;
+        pcd += c.provisioned_duration_usd;
     }
     let total = req + dur + prov;
     let p = &model.pricing;
     json!({
         "requestsUsd": req,
         "durationUsd": dur,
+        "provisionedConcurrencyUsd": pc,
+        "provisionedDurationUsd": pcd,
         "provisionedUsd": prov,
         "totalUsd": total,
         "perMonthUsd": per_month(total, seconds),

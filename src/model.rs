@@ -14,6 +14,7 @@ use crate::pattern::Pattern;
 use crate::payload::Template;
 use crate::scenario::*;
 use crate::time::SimTime;
+pub use crate::versions::{Alias, Change, ChangeKind, DlqScope, FnConfig, FnSetup, PcPeriod, Qualifier, Routing};
 
 mod esm;
 pub use esm::{
@@ -67,6 +68,8 @@ pub struct Target {
     pub kind: TargetKind,
     /// File name (without `.jsonl`) under `--sinks DIR`: the name, or `name.kind` where two targets share a name.
     pub file_stem: String,
+    /// For a Lambda target named by a qualified ARN: the version or alias it invokes.
+    pub qualifier: Qualifier,
 }
 
 /// A compiled behaviour rule.
@@ -101,6 +104,17 @@ impl Fault {
     }
 }
 
+/// A `DeliveryFailure` fault: deliveries to `target` between `start` and `end` fail with `reason` (each with
+/// `probability`), and the record is lost (spec 3.1, 4).
+#[derive(Debug, Clone)]
+pub struct DeliveryFault {
+    pub target: TargetId,
+    pub start: SimTime,
+    pub end: SimTime,
+    pub probability: f64,
+    pub reason: crate::trace::DeliveryFailure,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Architecture {
     X86_64,
@@ -112,29 +126,49 @@ pub struct Function {
     pub name: String,
     /// Unqualified ARN.
     pub arn: String,
-    pub timeout: SimTime,
-    pub memory_mb: u32,
     pub architecture: Architecture,
+    /// Reserved concurrency at time 0 (changes on the timeline: `setup` and `Model::changes`).
     pub reserved: Option<u32>,
-    pub max_retries: u32,
-    pub max_age: SimTime,
-    pub on_success: Option<TargetId>,
-    pub on_failure: Option<TargetId>,
-    pub dlq: Option<TargetId>,
-    pub duration: Dist,
-    pub init: Dist,
-    /// Batch invocations: time per record (`Behavior.DurationPerRecord`).
-    pub per_record: Option<Dist>,
-    pub rules: Vec<Rule>,
-    /// Some rule looks at the payload.
-    pub rules_read_payload: bool,
     pub faults: Vec<Fault>,
+    /// Code and settings: `[0]` is `$LATEST` as declared, then the declared `Versions`, then the configurations that
+    /// deploys and publications on the timeline create.
+    pub configs: Vec<FnConfig>,
+    pub aliases: Vec<Alias>,
+    /// What the timeline can change, as it is at time 0.
+    pub setup: FnSetup,
+    /// Provisioned concurrency billing periods over the whole timeline (spec section 8).
+    pub pc_periods: Vec<PcPeriod>,
+    /// Provisioned concurrency is configured at some time.
+    pub uses_pc: bool,
 }
 
 impl Function {
-    /// `arn:...:function:name:$LATEST`, the qualified ARN in records (spec 3.2).
-    pub fn qualified_arn(&self) -> String {
-        format!("{}:$LATEST", self.arn)
+    /// `$LATEST` as declared: the configuration of functions without versions or deploys.
+    pub fn base(&self) -> &FnConfig {
+        &self.configs[0]
+    }
+    pub fn config(&self, c: u32) -> &FnConfig {
+        &self.configs[c as usize]
+    }
+    /// The function has more than one configuration (versions or deploys): traces and reports name the version.
+    pub fn versioned(&self) -> bool {
+        self.configs.len() > 1
+    }
+    /// `$LATEST`, a version number or an alias name.
+    pub fn qualifier_name(&self, q: Qualifier) -> String {
+        match q {
+            Qualifier::Latest => "$LATEST".into(),
+            Qualifier::Version(c) => self.configs.get(c as usize).map(|x| x.label()).unwrap_or_default(),
+            Qualifier::Alias(a) => self.aliases.get(a as usize).map(|x| x.name.clone()).unwrap_or_default(),
+        }
+    }
+    /// `arn:...:function:name:<qualifier>`, the qualified ARN in records (spec 3.2).
+    pub fn qualified_arn(&self, q: Qualifier) -> String {
+        format!("{}:{}", self.arn, self.qualifier_name(q))
+    }
+    /// The configuration published as version `n`.
+    pub fn version_config(&self, n: u32) -> Option<u32> {
+        self.configs.iter().position(|c| c.version == Some(n)).map(|i| i as u32)
     }
 }
 
@@ -151,6 +185,8 @@ pub enum Arrivals {
 pub struct Source {
     pub name: String,
     pub function: FnId,
+    /// The version or alias invoked.
+    pub qualifier: Qualifier,
     /// `InvocationType: RequestResponse`.
     pub sync: bool,
     pub template: Template,
@@ -209,6 +245,12 @@ pub struct Settings {
     pub scaling_throttle_reason: String,
     pub idle_lifetime: Option<Dist>,
     pub max_lifetime: Option<SimTime>,
+    /// `DlqScope` (spec 4, 9.4).
+    pub dlq_scope: DlqScope,
+    /// `ProvisionedConcurrencyAllocationSeconds` (spec 6, 9.9).
+    pub pc_allocation_delay: SimTime,
+    /// `SeriesIntervalSeconds`.
+    pub series_interval: Option<SimTime>,
 }
 
 /// The rate at which new execution environments may be created (spec section 6): a token bucket.
@@ -255,10 +297,12 @@ pub struct Pricing {
     pub x86_gb_second_usd: f64,
     /// Per GB-second, arm64: $0.0000133334 (spec section 8, marked [unc] there).
     pub arm64_gb_second_usd: f64,
-    /// Provisioned concurrency, per configured GB-second (spec section 8 gives no rate: [unc]; AWS us-east-1 list price).
+    /// Provisioned concurrency, per configured GB-second (spec section 8 gives no rate: [unc]; AWS us-east-1 list price,
+    /// $0.0000041667 x86_64 and $0.0000033334 arm64).
     pub provisioned_x86_gb_second_usd: f64,
     pub provisioned_arm64_gb_second_usd: f64,
-    /// Duration on provisioned environments, per GB-second (spec section 8: "a lower duration rate", [unc]).
+    /// Duration on provisioned environments, per GB-second (spec section 8: "a lower duration rate", [unc]; AWS us-east-1
+    /// list price, $0.0000097222 x86_64 and $0.0000077778 arm64).
     pub provisioned_duration_x86_gb_second_usd: f64,
     pub provisioned_duration_arm64_gb_second_usd: f64,
 }
@@ -285,6 +329,20 @@ impl Pricing {
             Architecture::Arm64 => self.arm64_gb_second_usd,
         }
     }
+    /// Provisioned concurrency configured, per GB-second, for an architecture.
+    pub fn provisioned_gb_second_usd(&self, a: Architecture) -> f64 {
+        match a {
+            Architecture::X86_64 => self.provisioned_x86_gb_second_usd,
+            Architecture::Arm64 => self.provisioned_arm64_gb_second_usd,
+        }
+    }
+    /// Duration on provisioned environments, per GB-second, for an architecture.
+    pub fn provisioned_duration_gb_second_usd(&self, a: Architecture) -> f64 {
+        match a {
+            Architecture::X86_64 => self.provisioned_duration_x86_gb_second_usd,
+            Architecture::Arm64 => self.provisioned_duration_arm64_gb_second_usd,
+        }
+    }
 }
 
 /// A scenario, validated.
@@ -302,6 +360,10 @@ pub struct Model {
     pub function_targets: Vec<TargetId>,
     pub sources: Vec<Source>,
     pub expectations: Vec<Expectation>,
+    /// Changes on the timeline, in the order they apply (time, then position in the file).
+    pub changes: Vec<Change>,
+    /// Destinations and DLQs that reject deliveries for a while.
+    pub delivery_faults: Vec<DeliveryFault>,
     pub settings: Settings,
     /// Prices for cost figures (spec section 8).
     pub pricing: Pricing,
@@ -449,8 +511,26 @@ fn parse_start(v: &mut V, s: Option<&str>) -> i64 {
     }
 }
 
-/// Resolve a function reference: a name, an unqualified ARN, or an ARN qualified with `$LATEST`.
+/// Resolve a function reference that may not name a version or alias: a name, an unqualified ARN, or an ARN
+/// qualified with `$LATEST`.
 pub(crate) fn resolve_function(r: &str, region: &str, account: &str, names: &BTreeMap<String, FnId>) -> Result<FnId, String> {
+    match resolve_function_ref(r, region, account, names)? {
+        (f, None) | (f, Some("$LATEST")) => Ok(f),
+        (_, Some(q)) => {
+            Err(format!("{r:?} names qualifier {q:?}; give the function without a qualifier here (it covers all its versions and aliases)"))
+        }
+    }
+}
+
+/// Resolve a function reference and its qualifier: a name, `name:qualifier`, or an ARN
+/// `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`.
+pub(crate) fn resolve_function_ref<'r>(
+    r: &'r str,
+    region: &str,
+    account: &str,
+    names: &BTreeMap<String, FnId>,
+) -> Result<(FnId, Option<&'r str>), String> {
+    let mut qualifier = None;
     let name = if let Some(rest) = r.strip_prefix("arn:") {
         let parts: Vec<&str> = rest.split(':').collect();
         // aws:lambda:region:account:function:name[:qualifier]
@@ -463,23 +543,293 @@ pub(crate) fn resolve_function(r: &str, region: &str, account: &str, names: &BTr
                 parts[2], parts[3]
             ));
         }
-        if parts.len() == 7 && parts[6] != "$LATEST" {
-            return Err(format!(
-                "{r:?}: qualifier {:?} is not modelled (only $LATEST; versions and aliases are not simulated yet)",
-                parts[6]
-            ));
-        }
         if parts.len() > 7 {
             return Err(format!("{r:?} is not a Lambda function ARN"));
         }
+        if parts.len() == 7 {
+            let start = r.len() - parts[6].len();
+            qualifier = Some(&r[start..]);
+        }
         parts[5]
     } else {
-        r
+        match r.split_once(':') {
+            Some((n, q)) => {
+                qualifier = Some(q);
+                n
+            }
+            None => r,
+        }
     };
-    names.get(name).copied().ok_or_else(|| {
+    let f = names.get(name).copied().ok_or_else(|| {
         let known: Vec<&str> = names.keys().map(|s| s.as_str()).collect();
         format!("{r:?} names no function in this scenario (functions: {})", known.join(", "))
-    })
+    })?;
+    Ok((f, qualifier))
+}
+
+/// A qualifier of function `fd`: `$LATEST`, a version declared in its `Versions` (`declared` of them), or an alias.
+pub(crate) fn parse_qualifier(fd: &Function, declared: usize, q: &str) -> Result<Qualifier, String> {
+    if q == "$LATEST" {
+        return Ok(Qualifier::Latest);
+    }
+    if let Ok(n) = q.parse::<u32>() {
+        return match fd.version_config(n) {
+            Some(c) if (c as usize) <= declared => Ok(Qualifier::Version(c)),
+            _ => {
+                let have: Vec<String> = fd.configs[1..=declared.min(fd.configs.len() - 1)].iter().map(|c| c.label()).collect();
+                Err(format!(
+                    "version {q:?} of {} is not declared in its Versions (declared: {}; versions published on the timeline are reached through aliases)",
+                    fd.name,
+                    if have.is_empty() { "none".into() } else { have.join(", ") }
+                ))
+            }
+        };
+    }
+    match fd.aliases.iter().position(|a| a.name == q) {
+        Some(a) => Ok(Qualifier::Alias(a as u32)),
+        None => {
+            let have: Vec<&str> = fd.aliases.iter().map(|a| a.name.as_str()).collect();
+            Err(format!(
+                "{q:?} is neither $LATEST, a version number nor an alias of {} (aliases: {})",
+                fd.name,
+                if have.is_empty() { "none".into() } else { have.join(", ") }
+            ))
+        }
+    }
+}
+
+/// The properties that make up a function configuration, as one place of the file gives them (the function itself,
+/// a version, or a change on the timeline).
+#[derive(Default)]
+struct ConfigParts<'a> {
+    timeout: Option<i64>,
+    memory_size: Option<i64>,
+    eic: Option<&'a EventInvokeConfigSpec>,
+    dlq: Option<&'a DeadLetterConfigSpec>,
+    behavior: Option<&'a BehaviorSpec>,
+}
+
+/// Resolves target ARNs of destinations, DLQs and delivery faults.
+struct Resolver {
+    by_arn: BTreeMap<String, TargetId>,
+    kinds: Vec<TargetKind>,
+}
+
+impl Resolver {
+    fn resolve(&self, v: &mut V, arn: &str, path: &str) -> Option<TargetId> {
+        let arn_norm = arn.strip_suffix(":$LATEST").unwrap_or(arn);
+        match self.by_arn.get(arn_norm) {
+            Some(id) => Some(*id),
+            None => {
+                let known: Vec<&str> = self.by_arn.keys().map(|s| s.as_str()).collect();
+                v.err(path, format!("{arn:?} names nothing in this scenario; known ARNs: {}", known.join(", ")));
+                None
+            }
+        }
+    }
+}
+
+/// One configuration, checked against AWS's bounds. Properties not given are `base`'s (a version inherits the
+/// function's, a change `$LATEST`'s as it is then), or the defaults when there is no base.
+fn build_config(v: &mut V, parts: &ConfigParts<'_>, base: Option<&FnConfig>, p: &str, r: &Resolver) -> FnConfig {
+    let timeout = match (parts.timeout, base) {
+        (None, Some(b)) => b.timeout,
+        (t, _) => SimTime::from_secs(v.int(t, &format!("{p}.Timeout"), 1, 900, 3) as u64),
+    };
+    let memory_mb = match (parts.memory_size, base) {
+        (None, Some(b)) => b.memory_mb,
+        (m, _) => v.int(m, &format!("{p}.MemorySize"), 128, 10240, 128) as u32,
+    };
+    let (max_retries, max_age, on_success, on_failure) = match (parts.eic, base) {
+        (None, Some(b)) => (b.max_retries, b.max_age, b.on_success, b.on_failure),
+        (eic, _) => {
+            let eic = eic.cloned().unwrap_or_default();
+            let max_retries = v.int(eic.maximum_retry_attempts, &format!("{p}.EventInvokeConfig.MaximumRetryAttempts"), 0, 2, 2) as u32;
+            let max_age = SimTime::from_secs(v.int(
+                eic.maximum_event_age_in_seconds,
+                &format!("{p}.EventInvokeConfig.MaximumEventAgeInSeconds"),
+                60,
+                21600,
+                21600,
+            ) as u64);
+            let dc = eic.destination_config.clone().unwrap_or_default();
+            let on_success = dc.on_success.as_ref().and_then(|d| {
+                let path = format!("{p}.EventInvokeConfig.DestinationConfig.OnSuccess.Destination");
+                let id = r.resolve(v, &d.destination, &path)?;
+                if r.kinds[id.ix()] == TargetKind::S3 {
+                    v.err(
+                        path,
+                        "an S3 bucket is an on-failure destination only (spec 3.1); allowed on success: SQS, SNS, EventBridge, Lambda",
+                    );
+                }
+                Some(id)
+            });
+            let on_failure = dc
+                .on_failure
+                .as_ref()
+                .and_then(|d| r.resolve(v, &d.destination, &format!("{p}.EventInvokeConfig.DestinationConfig.OnFailure.Destination")));
+            (max_retries, max_age, on_success, on_failure)
+        }
+    };
+    let dlq = match (parts.dlq, base) {
+        (None, Some(b)) => b.dlq,
+        (d, _) => d.and_then(|d| {
+            let path = format!("{p}.DeadLetterConfig.TargetArn");
+            let id = r.resolve(v, &d.target_arn, &path)?;
+            match r.kinds[id.ix()] {
+                TargetKind::Sqs { .. } | TargetKind::Sns { .. } => Some(id),
+                _ => {
+                    v.err(
+                        path,
+                        format!("{:?} is not allowed; a dead-letter queue is an SQS queue or SNS topic (spec section 4)", d.target_arn),
+                    );
+                    None
+                }
+            }
+        }),
+    };
+    if let (None, Some(b)) = (parts.behavior, base) {
+        return FnConfig {
+            version: None,
+            timeout,
+            memory_mb,
+            max_retries,
+            max_age,
+            on_success,
+            on_failure,
+            dlq,
+            duration: b.duration.clone(),
+            init: b.init.clone(),
+            per_record: b.per_record.clone(),
+            rules: b.rules.clone(),
+            rules_read_payload: b.rules_read_payload,
+        };
+    }
+    let beh = parts.behavior.cloned().unwrap_or_default();
+    let compile_dist = |v: &mut V, d: &Option<DistSpec>, path: String, default: SimTime| match d {
+        None => Dist::constant(default),
+        Some(spec) => Dist::compile(spec, &path).unwrap_or_else(|e| {
+            v.errors.push(e);
+            Dist::constant(default)
+        }),
+    };
+    let duration = compile_dist(v, &beh.duration, format!("{p}.Behavior.Duration"), SimTime::from_millis(100));
+    let init = compile_dist(v, &beh.init_duration, format!("{p}.Behavior.InitDuration"), SimTime::from_millis(200));
+    let per_record = beh
+        .duration_per_record
+        .as_ref()
+        .map(|_| compile_dist(v, &beh.duration_per_record, format!("{p}.Behavior.DurationPerRecord"), SimTime::ZERO));
+    let mut rules = vec![];
+    for (j, r) in beh.rules.iter().enumerate() {
+        let rp = format!("{p}.Behavior.Rules[{j}]");
+        let w = r.when.clone().unwrap_or_default();
+        let pattern = w.payload.as_ref().and_then(|pv| match Pattern::compile(pv, &format!("{rp}.When.Payload")) {
+            Ok(pt) => Some(pt),
+            Err(e) => {
+                v.err(e.path.clone(), e.message.clone());
+                None
+            }
+        });
+        let (attempt_min, attempt_max) = match &w.attempt {
+            None => (1, u32::MAX),
+            Some(rs) => {
+                let lo = v.int(rs.at_least, &format!("{rp}.When.Attempt.AtLeast"), 1, 1_000_000, 1) as u32;
+                let hi = v.int(rs.at_most, &format!("{rp}.When.Attempt.AtMost"), 1, 1_000_000, 1_000_000) as u32;
+                (lo, if rs.at_most.is_none() { u32::MAX } else { hi })
+            }
+        };
+        let probability = w.probability.map(|pr| v.prob(Some(pr), &format!("{rp}.When.Probability"), 1.0));
+        let t = &r.then;
+        let (def_type, def_msg) = match t.outcome {
+            OutcomeKind::Crash => ("Runtime.ExitError", "Runtime exited with error: signal: killed"),
+            _ => ("Error", "Injected failure"),
+        };
+        if t.outcome != OutcomeKind::Succeed && t.response.is_some() {
+            v.err(format!("{rp}.Then.Response"), "is only allowed with Outcome Succeed");
+        }
+        rules.push(Rule {
+            pattern,
+            attempt_min,
+            attempt_max,
+            probability,
+            outcome: t.outcome,
+            error_type: t.error_type.as_deref().unwrap_or(def_type).into(),
+            error_message: t.error_message.as_deref().unwrap_or(def_msg).into(),
+            response_size: match t.response_size_bytes {
+                Some(n) if n >= 0 => n as u64,
+                Some(n) => {
+                    v.err(format!("{rp}.Then.ResponseSizeBytes"), format!("{n} is not allowed; must be >= 0"));
+                    0
+                }
+                None => serde_json::to_string(&t.response.clone().unwrap_or(Value::Null)).map(|s| s.len() as u64).unwrap_or(4),
+            },
+            response: Arc::new(t.response.clone().unwrap_or(Value::Null)),
+            duration: t
+                .duration
+                .as_ref()
+                .map(|d| compile_dist(v, &Some(d.clone()), format!("{rp}.Then.Duration"), SimTime::from_millis(100))),
+        });
+    }
+    let rules_read_payload = rules.iter().any(|r| r.pattern.is_some());
+    FnConfig {
+        version: None,
+        timeout,
+        memory_mb,
+        max_retries,
+        max_age,
+        on_success,
+        on_failure,
+        dlq,
+        duration,
+        init,
+        per_record,
+        rules,
+        rules_read_payload,
+    }
+}
+
+/// An alias's routing: `version` (a published version among `configs`) and at most one additional version with its
+/// weight (0 to 1). `now` is the routing in force, kept when `rc` is not given.
+fn build_routing(v: &mut V, configs: &[FnConfig], version: &str, rc: Option<&RoutingConfigSpec>, now: Option<Routing>, p: &str) -> Routing {
+    let published: Vec<String> = configs.iter().filter(|c| c.version.is_some()).map(|c| c.label()).collect();
+    let find = |v: &mut V, s: &str, path: String| -> Option<u32> {
+        let c = s.parse::<u32>().ok().and_then(|n| configs.iter().position(|c| c.version == Some(n)));
+        if c.is_none() {
+            v.err(
+                path,
+                format!(
+                    "{s:?} is not a published version (published: {}); an alias points to a published version",
+                    if published.is_empty() { "none".into() } else { published.join(", ") }
+                ),
+            );
+        }
+        c.map(|c| c as u32)
+    };
+    let primary = find(v, version, format!("{p}.FunctionVersion")).unwrap_or(0);
+    let additional = match rc {
+        None => now.and_then(|r| r.additional),
+        Some(rc) => {
+            let wp = format!("{p}.RoutingConfig.AdditionalVersionWeights");
+            if rc.additional_version_weights.len() > 1 {
+                v.err(
+                    wp.clone(),
+                    format!("has {} entries; AWS allows at most one additional version", rc.additional_version_weights.len()),
+                );
+            }
+            rc.additional_version_weights.first().and_then(|w| {
+                let c = find(v, &w.function_version, format!("{wp}[0].FunctionVersion"))?;
+                if c == primary {
+                    v.err(
+                        format!("{wp}[0].FunctionVersion"),
+                        format!("{:?} is the alias's own version; name a second one", w.function_version),
+                    );
+                }
+                let weight = v.prob(Some(w.function_weight), &format!("{wp}[0].FunctionWeight"), 0.0);
+                Some((c, weight))
+            })
+        }
+    };
+    Routing { primary, additional }
 }
 
 impl Model {
@@ -566,6 +916,22 @@ impl Model {
                 SimTime::MAX
             }
         });
+        let pc_allocation_delay = match s.provisioned_concurrency_allocation_seconds {
+            None => SimTime::from_secs(60),
+            Some(x) if x.is_finite() && (0.0..=86_400.0).contains(&x) => SimTime::from_secs_f64(x),
+            Some(x) => {
+                v.err("Simulation.ProvisionedConcurrencyAllocationSeconds", format!("{x} is out of range; allowed 0 to 86400 seconds"));
+                SimTime::ZERO
+            }
+        };
+        let series_interval = match s.series_interval_seconds {
+            None => None,
+            Some(x) if x.is_finite() && (0.000_001..=86_400.0).contains(&x) => Some(SimTime::from_secs_f64(x)),
+            Some(x) => {
+                v.err("Simulation.SeriesIntervalSeconds", format!("{x} is out of range; allowed 0.000001 to 86400 seconds"));
+                None
+            }
+        };
         let settings = Settings {
             start_epoch_ms,
             horizon,
@@ -590,6 +956,12 @@ impl Model {
             scaling_throttle_reason: s.scaling_throttle_reason.clone().unwrap_or_else(|| "FunctionInvocationRateLimitExceeded".into()),
             idle_lifetime,
             max_lifetime,
+            dlq_scope: match s.dlq_scope.unwrap_or(DlqScopeSpec::Function) {
+                DlqScopeSpec::Function => DlqScope::Function,
+                DlqScopeSpec::Version => DlqScope::Version,
+            },
+            pc_allocation_delay,
+            series_interval,
         };
         let pricing = build_pricing(&mut v, sc.pricing.as_ref());
 
@@ -605,6 +977,7 @@ impl Model {
                 arn: format!("arn:aws:sqs:{region}:{account}:{}", q.queue_name),
                 kind: TargetKind::Sqs { fifo },
                 file_stem: String::new(),
+                qualifier: Qualifier::Latest,
             });
         }
         for (i, t) in sc.topics.iter().enumerate() {
@@ -616,6 +989,7 @@ impl Model {
                 arn: format!("arn:aws:sns:{region}:{account}:{}", t.topic_name),
                 kind: TargetKind::Sns { fifo },
                 file_stem: String::new(),
+                qualifier: Qualifier::Latest,
             });
         }
         for (i, e) in sc.event_buses.iter().enumerate() {
@@ -625,6 +999,7 @@ impl Model {
                 arn: format!("arn:aws:events:{region}:{account}:event-bus/{}", e.name),
                 kind: TargetKind::EventBus,
                 file_stem: String::new(),
+                qualifier: Qualifier::Latest,
             });
         }
         for (i, bk) in sc.buckets.iter().enumerate() {
@@ -636,7 +1011,13 @@ impl Model {
                     format!("{n:?} is not a valid bucket name; allowed 3 to 63 lowercase letters, digits, '-' and '.'"),
                 );
             }
-            targets.push(Target { name: n.clone(), arn: format!("arn:aws:s3:::{n}"), kind: TargetKind::S3, file_stem: String::new() });
+            targets.push(Target {
+                name: n.clone(),
+                arn: format!("arn:aws:s3:::{n}"),
+                kind: TargetKind::S3,
+                file_stem: String::new(),
+                qualifier: Qualifier::Latest,
+            });
         }
         let mut fn_names: BTreeMap<String, FnId> = BTreeMap::new();
         if sc.functions.is_empty() {
@@ -654,7 +1035,26 @@ impl Model {
                 arn: format!("arn:aws:lambda:{region}:{account}:function:{}", f.function_name),
                 kind: TargetKind::Lambda(FnId(i as u32)),
                 file_stem: String::new(),
+                qualifier: Qualifier::Latest,
             });
+        }
+        // Qualified function ARNs (a version or an alias) as Lambda destinations: one target each.
+        for (i, f) in sc.functions.iter().enumerate() {
+            let labels = f
+                .versions
+                .iter()
+                .enumerate()
+                .map(|(j, x)| (x.version.clone().unwrap_or_else(|| (j + 1).to_string()), Qualifier::Version(j as u32 + 1)));
+            let aliases = f.aliases.iter().enumerate().map(|(j, a)| (a.name.clone(), Qualifier::Alias(j as u32)));
+            for (q, qualifier) in labels.chain(aliases) {
+                targets.push(Target {
+                    name: format!("{}:{q}", f.function_name),
+                    arn: format!("arn:aws:lambda:{region}:{account}:function:{}:{q}", f.function_name),
+                    kind: TargetKind::Lambda(FnId(i as u32)),
+                    file_stem: String::new(),
+                    qualifier,
+                });
+            }
         }
         let mut by_arn: BTreeMap<String, TargetId> = BTreeMap::new();
         for (i, t) in targets.iter().enumerate() {
@@ -674,25 +1074,12 @@ impl Model {
             t.file_stem = s;
         }
 
-        let resolve_target = |v: &mut V, arn: &str, path: &str| -> Option<TargetId> {
-            let arn_norm = arn.strip_suffix(":$LATEST").unwrap_or(arn);
-            match by_arn.get(arn_norm) {
-                Some(id) => Some(*id),
-                None => {
-                    let known: Vec<&str> = by_arn.keys().map(|s| s.as_str()).collect();
-                    v.err(path, format!("{arn:?} names nothing in this scenario; known ARNs: {}", known.join(", ")));
-                    None
-                }
-            }
-        };
+        let resolver = Resolver { by_arn, kinds: targets.iter().map(|t| t.kind).collect() };
 
-        // --- functions
+        // --- functions: $LATEST as declared, the declared versions and aliases, provisioned concurrency
         let mut functions = vec![];
-        let mut reserved_total: u64 = 0;
         for (i, f) in sc.functions.iter().enumerate() {
             let p = format!("Functions[{i}]");
-            let timeout = SimTime::from_secs(v.int(f.timeout, &format!("{p}.Timeout"), 1, 900, 3) as u64);
-            let memory_mb = v.int(f.memory_size, &format!("{p}.MemorySize"), 128, 10240, 128) as u32;
             let architecture = match f.architectures.as_deref() {
                 None => Architecture::X86_64,
                 Some([a]) if a == "x86_64" => Architecture::X86_64,
@@ -705,156 +1092,366 @@ impl Model {
             let reserved = f
                 .reserved_concurrent_executions
                 .map(|r| v.int(Some(r), &format!("{p}.ReservedConcurrentExecutions"), 0, i64::from(account_limit), 0) as u32);
-            reserved_total += u64::from(reserved.unwrap_or(0));
-            let eic = f.event_invoke_config.clone().unwrap_or_default();
-            let max_retries = v.int(eic.maximum_retry_attempts, &format!("{p}.EventInvokeConfig.MaximumRetryAttempts"), 0, 2, 2) as u32;
-            let max_age = SimTime::from_secs(v.int(
-                eic.maximum_event_age_in_seconds,
-                &format!("{p}.EventInvokeConfig.MaximumEventAgeInSeconds"),
-                60,
-                21600,
-                21600,
-            ) as u64);
-            let dc = eic.destination_config.clone().unwrap_or_default();
-            let on_success = dc.on_success.as_ref().and_then(|d| {
-                let path = format!("{p}.EventInvokeConfig.DestinationConfig.OnSuccess.Destination");
-                let id = resolve_target(&mut v, &d.destination, &path)?;
-                if targets[id.ix()].kind == TargetKind::S3 {
-                    v.err(
+            let parts = ConfigParts {
+                timeout: f.timeout,
+                memory_size: f.memory_size,
+                eic: f.event_invoke_config.as_ref(),
+                dlq: f.dead_letter_config.as_ref(),
+                behavior: f.behavior.as_ref(),
+            };
+            let mut configs = vec![build_config(&mut v, &parts, None, &p, &resolver)];
+            let mut last = 0;
+            for (j, vs) in f.versions.iter().enumerate() {
+                let vp = format!("{p}.Versions[{j}]");
+                let number = match &vs.version {
+                    None => j as u32 + 1,
+                    Some(s) => match s.parse::<u32>() {
+                        Ok(n) if n >= 1 => n,
+                        _ => {
+                            v.err(format!("{vp}.Version"), format!("{s:?} is not a version number; versions are \"1\", \"2\", ..."));
+                            j as u32 + 1
+                        }
+                    },
+                };
+                if number <= last {
+                    v.err(format!("{vp}.Version"), format!("{number} does not follow version {last}; version numbers increase"));
+                }
+                last = number;
+                let parts = ConfigParts {
+                    timeout: vs.timeout,
+                    memory_size: vs.memory_size,
+                    eic: vs.event_invoke_config.as_ref(),
+                    dlq: vs.dead_letter_config.as_ref(),
+                    behavior: vs.behavior.as_ref(),
+                };
+                let mut c = build_config(&mut v, &parts, Some(&configs[0]), &vp, &resolver);
+                c.version = Some(number);
+                configs.push(c);
+            }
+            let mut aliases: Vec<Alias> = vec![];
+            for (j, a) in f.aliases.iter().enumerate() {
+                let ap = format!("{p}.Aliases[{j}]");
+                v.name(&a.name, &format!("{ap}.Name"), 128, "", "alias name");
+                if a.name.chars().all(|c| c.is_ascii_digit()) {
+                    v.err(format!("{ap}.Name"), format!("{:?} is not allowed; an alias name cannot be a version number", a.name));
+                }
+                if aliases.iter().any(|x| x.name == a.name) {
+                    v.err(format!("{ap}.Name"), format!("{:?} is used by two aliases of {}", a.name, f.function_name));
+                }
+                let routing = build_routing(&mut v, &configs, &a.function_version, a.routing_config.as_ref(), None, &ap);
+                aliases.push(Alias { name: a.name.clone(), routing });
+            }
+            // Provisioned concurrency per qualifier (spec section 6): the function-level setting (SAM) applies to
+            // invocations by name; versions and aliases have their own.
+            let mut provisioned: Vec<(Qualifier, u32, String)> = vec![];
+            let level = |v: &mut V, n: i64, path: String| v.int(Some(n), &path, 0, i64::from(account_limit), 0) as u32;
+            match (&f.provisioned_concurrency_config, f.provisioned_concurrency) {
+                (Some(_), Some(_)) => {
+                    v.err(format!("{p}.ProvisionedConcurrency"), "is also given as ProvisionedConcurrencyConfig; give one of them")
+                }
+                (Some(c), None) => {
+                    let path = format!("{p}.ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions");
+                    provisioned.push((Qualifier::Latest, level(&mut v, c.provisioned_concurrent_executions, path.clone()), path));
+                }
+                (None, Some(n)) => {
+                    let path = format!("{p}.ProvisionedConcurrency");
+                    provisioned.push((Qualifier::Latest, level(&mut v, n, path.clone()), path));
+                }
+                (None, None) => {}
+            }
+            for (j, vs) in f.versions.iter().enumerate() {
+                if let Some(c) = &vs.provisioned_concurrency_config {
+                    let path = format!("{p}.Versions[{j}].ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions");
+                    provisioned.push((
+                        Qualifier::Version(j as u32 + 1),
+                        level(&mut v, c.provisioned_concurrent_executions, path.clone()),
                         path,
-                        "an S3 bucket is an on-failure destination only (spec 3.1); allowed on success: SQS, SNS, EventBridge, Lambda",
+                    ));
+                }
+            }
+            for (j, a) in f.aliases.iter().enumerate() {
+                if let Some(c) = &a.provisioned_concurrency_config {
+                    let path = format!("{p}.Aliases[{j}].ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions");
+                    provisioned.push((Qualifier::Alias(j as u32), level(&mut v, c.provisioned_concurrent_executions, path.clone()), path));
+                }
+            }
+            let pc_total: u32 = provisioned.iter().map(|x| x.1).sum();
+            if let (Some(r), Some((_, _, path))) = (reserved, provisioned.iter().find(|x| x.1 > 0)) {
+                if pc_total > r {
+                    v.err(
+                        path.clone(),
+                        format!("provisioned concurrency {pc_total} exceeds ReservedConcurrentExecutions {r}; provisioned concurrency counts toward reserved concurrency and cannot exceed it (spec section 6)"),
                     );
                 }
-                Some(id)
-            });
-            let on_failure = dc.on_failure.as_ref().and_then(|d| {
-                resolve_target(&mut v, &d.destination, &format!("{p}.EventInvokeConfig.DestinationConfig.OnFailure.Destination"))
-            });
-            let dlq = f.dead_letter_config.as_ref().and_then(|d| {
-                let path = format!("{p}.DeadLetterConfig.TargetArn");
-                let id = resolve_target(&mut v, &d.target_arn, &path)?;
-                match targets[id.ix()].kind {
-                    TargetKind::Sqs { .. } | TargetKind::Sns { .. } => Some(id),
-                    _ => {
-                        v.err(
-                            path,
-                            format!("{:?} is not allowed; a dead-letter queue is an SQS queue or SNS topic (spec section 4)", d.target_arn),
-                        );
-                        None
-                    }
-                }
-            });
-            let beh = f.behavior.clone().unwrap_or_default();
-            let compile_dist = |v: &mut V, d: &Option<DistSpec>, path: String, default: SimTime| match d {
-                None => Dist::constant(default),
-                Some(spec) => Dist::compile(spec, &path).unwrap_or_else(|e| {
-                    v.errors.push(e);
-                    Dist::constant(default)
-                }),
-            };
-            let duration = compile_dist(&mut v, &beh.duration, format!("{p}.Behavior.Duration"), SimTime::from_millis(100));
-            let init = compile_dist(&mut v, &beh.init_duration, format!("{p}.Behavior.InitDuration"), SimTime::from_millis(200));
-            let per_record = beh
-                .duration_per_record
-                .as_ref()
-                .map(|_| compile_dist(&mut v, &beh.duration_per_record, format!("{p}.Behavior.DurationPerRecord"), SimTime::ZERO));
-            let mut rules = vec![];
-            for (j, r) in beh.rules.iter().enumerate() {
-                let rp = format!("{p}.Behavior.Rules[{j}]");
-                let w = r.when.clone().unwrap_or_default();
-                let pattern = w.payload.as_ref().and_then(|pv| match Pattern::compile(pv, &format!("{rp}.When.Payload")) {
-                    Ok(pt) => Some(pt),
-                    Err(e) => {
-                        v.err(e.path.clone(), e.message.clone());
-                        None
-                    }
-                });
-                let (attempt_min, attempt_max) = match &w.attempt {
-                    None => (1, u32::MAX),
-                    Some(rs) => {
-                        let lo = v.int(rs.at_least, &format!("{rp}.When.Attempt.AtLeast"), 1, 1_000_000, 1) as u32;
-                        let hi = v.int(rs.at_most, &format!("{rp}.When.Attempt.AtMost"), 1, 1_000_000, 1_000_000) as u32;
-                        (lo, if rs.at_most.is_none() { u32::MAX } else { hi })
-                    }
-                };
-                let probability = w.probability.map(|pr| v.prob(Some(pr), &format!("{rp}.When.Probability"), 1.0));
-                let t = &r.then;
-                let (def_type, def_msg) = match t.outcome {
-                    OutcomeKind::Crash => ("Runtime.ExitError", "Runtime exited with error: signal: killed"),
-                    _ => ("Error", "Injected failure"),
-                };
-                if t.outcome != OutcomeKind::Succeed && t.response.is_some() {
-                    v.err(format!("{rp}.Then.Response"), "is only allowed with Outcome Succeed");
-                }
-                rules.push(Rule {
-                    pattern,
-                    attempt_min,
-                    attempt_max,
-                    probability,
-                    outcome: t.outcome,
-                    error_type: t.error_type.as_deref().unwrap_or(def_type).into(),
-                    error_message: t.error_message.as_deref().unwrap_or(def_msg).into(),
-                    response_size: match t.response_size_bytes {
-                        Some(n) if n >= 0 => n as u64,
-                        Some(n) => {
-                            v.err(format!("{rp}.Then.ResponseSizeBytes"), format!("{n} is not allowed; must be >= 0"));
-                            0
-                        }
-                        None => serde_json::to_string(&t.response.clone().unwrap_or(Value::Null)).map(|s| s.len() as u64).unwrap_or(4),
-                    },
-                    response: Arc::new(t.response.clone().unwrap_or(Value::Null)),
-                    duration: t
-                        .duration
-                        .as_ref()
-                        .map(|d| compile_dist(&mut v, &Some(d.clone()), format!("{rp}.Then.Duration"), SimTime::from_millis(100))),
-                });
             }
-            let rules_read_payload = rules.iter().any(|r| r.pattern.is_some());
+            let mut provisioned: Vec<(Qualifier, u32)> = provisioned.into_iter().filter(|x| x.1 > 0).map(|x| (x.0, x.1)).collect();
+            provisioned.sort_by_key(|x| x.0);
+            let setup = FnSetup { latest: 0, reserved, provisioned, routing: aliases.iter().map(|a| a.routing).collect() };
             functions.push(Function {
                 name: f.function_name.clone(),
                 arn: format!("arn:aws:lambda:{region}:{account}:function:{}", f.function_name),
-                timeout,
-                memory_mb,
                 architecture,
                 reserved,
-                max_retries,
-                max_age,
-                on_success,
-                on_failure,
-                dlq,
-                duration,
-                init,
-                per_record,
-                rules,
-                rules_read_payload,
                 faults: vec![],
+                configs,
+                aliases,
+                setup,
+                pc_periods: vec![],
+                uses_pc: false,
             });
         }
-        // At least 100 must stay unreserved (spec section 6).
-        if reserved_total > 0 && reserved_total + 100 > u64::from(account_limit) {
+        // At least 100 must stay unreserved (spec section 6); provisioned concurrency of functions without a
+        // reservation is taken from the unreserved pool too.
+        let taken = |setups: &[FnSetup]| -> (u64, u64) {
+            let reserved: u64 = setups.iter().filter_map(|s| s.reserved).map(u64::from).sum();
+            let pc: u64 = setups.iter().filter(|s| s.reserved.is_none()).map(|s| u64::from(s.pc_total())).sum();
+            (reserved, pc)
+        };
+        let mut setups: Vec<FnSetup> = functions.iter().map(|f| f.setup.clone()).collect();
+        let (reserved_total, pc_unreserved) = taken(&setups);
+        if reserved_total + pc_unreserved > 0 && reserved_total + pc_unreserved + 100 > u64::from(account_limit) {
+            let what = if pc_unreserved > 0 { "reservations and provisioned concurrency of unreserved functions" } else { "reservations" };
             v.err(
                 "Functions[*].ReservedConcurrentExecutions",
-                format!("reservations total {reserved_total}, leaving {} of the account's {account_limit} unreserved; AWS requires at least 100 unreserved (spec section 6)", i64::from(account_limit) - reserved_total as i64),
+                format!("{what} total {}, leaving {} of the account's {account_limit} unreserved; AWS requires at least 100 unreserved (spec section 6)", reserved_total + pc_unreserved, i64::from(account_limit) - (reserved_total + pc_unreserved) as i64),
             );
         }
-        let unreserved_pool = (u64::from(account_limit).saturating_sub(reserved_total)) as u32;
+        let unreserved_pool = (u64::from(account_limit).saturating_sub(reserved_total + pc_unreserved)) as u32;
 
-        // --- faults
-        for (i, fs) in sc.faults.iter().enumerate() {
-            let p = format!("Faults[{i}]");
-            let fid = match resolve_function(&fs.function, &region, &account, &fn_names) {
-                Ok(id) => id,
+        // --- changes on the timeline, in the order they apply; replayed here to validate them and to find the
+        // provisioned-concurrency billing periods
+        let mut ledgers: Vec<crate::versions::PcLedger> = setups
+            .iter()
+            .map(|s| {
+                let mut l = crate::versions::PcLedger::default();
+                l.set(SimTime::ZERO, &s.pc_allocations());
+                l
+            })
+            .collect();
+        let mut order: Vec<(SimTime, usize)> = vec![];
+        for (k, c) in sc.changes.iter().enumerate() {
+            order.push((v.secs(c.at_seconds, &format!("Changes[{k}].AtSeconds")), k));
+        }
+        order.sort();
+        let mut changes = vec![];
+        for (at, k) in order {
+            let c = &sc.changes[k];
+            let p = format!("Changes[{k}]");
+            let given = [
+                c.update_function_code.is_some(),
+                c.update_function_configuration.is_some(),
+                c.publish_version.is_some(),
+                c.put_function_concurrency.is_some(),
+                c.delete_function_concurrency.is_some(),
+                c.put_provisioned_concurrency_config.is_some(),
+                c.update_alias.is_some(),
+            ]
+            .iter()
+            .filter(|x| **x)
+            .count();
+            if given != 1 {
+                v.err(p.clone(), format!("gives {given} actions; give exactly one of UpdateFunctionCode, UpdateFunctionConfiguration, PublishVersion, PutFunctionConcurrency, DeleteFunctionConcurrency, PutProvisionedConcurrencyConfig, UpdateAlias"));
+                continue;
+            }
+            let function = |v: &mut V, name: &str, action: &str| match resolve_function(name, &region, &account, &fn_names) {
+                Ok(f) => Some(f),
                 Err(m) => {
-                    v.err(format!("{p}.Function"), m);
-                    continue;
+                    v.err(format!("{p}.{action}.FunctionName"), m);
+                    None
                 }
             };
+            let next_version = |fd: &Function| fd.configs.iter().filter_map(|c| c.version).max().unwrap_or(0) + 1;
+            let kind = if let Some(u) = &c.update_function_code {
+                let Some(f) = function(&mut v, &u.function_name, "UpdateFunctionCode") else { continue };
+                let parts = ConfigParts { behavior: Some(&u.behavior), ..ConfigParts::default() };
+                let fd = &mut functions[f.ix()];
+                let mut cfg = build_config(
+                    &mut v,
+                    &parts,
+                    Some(&fd.configs[setups[f.ix()].latest as usize]),
+                    &format!("{p}.UpdateFunctionCode"),
+                    &resolver,
+                );
+                cfg.version = None;
+                fd.configs.push(cfg.clone());
+                let config = fd.configs.len() as u32 - 1;
+                let published = u.publish.unwrap_or(false).then(|| {
+                    cfg.version = Some(next_version(fd));
+                    fd.configs.push(cfg);
+                    fd.configs.len() as u32 - 1
+                });
+                ChangeKind::Deploy { function: f, config, published }
+            } else if let Some(u) = &c.update_function_configuration {
+                let Some(f) = function(&mut v, &u.function_name, "UpdateFunctionConfiguration") else { continue };
+                let parts = ConfigParts {
+                    timeout: u.timeout,
+                    memory_size: u.memory_size,
+                    eic: u.event_invoke_config.as_ref(),
+                    dlq: u.dead_letter_config.as_ref(),
+                    behavior: None,
+                };
+                let fd = &mut functions[f.ix()];
+                let mut cfg = build_config(
+                    &mut v,
+                    &parts,
+                    Some(&fd.configs[setups[f.ix()].latest as usize]),
+                    &format!("{p}.UpdateFunctionConfiguration"),
+                    &resolver,
+                );
+                cfg.version = None;
+                fd.configs.push(cfg);
+                ChangeKind::Deploy { function: f, config: fd.configs.len() as u32 - 1, published: None }
+            } else if let Some(r) = &c.publish_version {
+                let Some(f) = function(&mut v, &r.function_name, "PublishVersion") else { continue };
+                let fd = &mut functions[f.ix()];
+                let mut cfg = fd.configs[setups[f.ix()].latest as usize].clone();
+                cfg.version = Some(next_version(fd));
+                fd.configs.push(cfg);
+                ChangeKind::Publish { function: f, config: fd.configs.len() as u32 - 1 }
+            } else if let Some(r) = &c.put_function_concurrency {
+                let Some(f) = function(&mut v, &r.function_name, "PutFunctionConcurrency") else { continue };
+                let n = v.int(
+                    Some(r.reserved_concurrent_executions),
+                    &format!("{p}.PutFunctionConcurrency.ReservedConcurrentExecutions"),
+                    0,
+                    i64::from(account_limit),
+                    0,
+                ) as u32;
+                ChangeKind::Reserved { function: f, value: Some(n) }
+            } else if let Some(r) = &c.delete_function_concurrency {
+                let Some(f) = function(&mut v, &r.function_name, "DeleteFunctionConcurrency") else { continue };
+                ChangeKind::Reserved { function: f, value: None }
+            } else if let Some(r) = &c.put_provisioned_concurrency_config {
+                let Some(f) = function(&mut v, &r.function_name, "PutProvisionedConcurrencyConfig") else { continue };
+                let fd = &functions[f.ix()];
+                let qp = format!("{p}.PutProvisionedConcurrencyConfig.Qualifier");
+                let qualifier = match r.qualifier.parse::<u32>() {
+                    // Any version published so far, declared or published on the timeline.
+                    Ok(n) => match fd.version_config(n) {
+                        Some(c) => Qualifier::Version(c),
+                        None => {
+                            v.err(qp, format!("version {n} of {} does not exist at {at}", fd.name));
+                            continue;
+                        }
+                    },
+                    Err(_) => match parse_qualifier(fd, 0, &r.qualifier) {
+                        Ok(q) => q,
+                        Err(m) => {
+                            v.err(qp, m);
+                            continue;
+                        }
+                    },
+                };
+                let value = v.int(
+                    Some(r.provisioned_concurrent_executions),
+                    &format!("{p}.PutProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions"),
+                    0,
+                    i64::from(account_limit),
+                    0,
+                ) as u32;
+                ChangeKind::Provisioned { function: f, qualifier, value }
+            } else if let Some(u) = &c.update_alias {
+                let Some(f) = function(&mut v, &u.function_name, "UpdateAlias") else { continue };
+                let fd = &functions[f.ix()];
+                let Some(alias) = fd.aliases.iter().position(|a| a.name == u.name) else {
+                    let have: Vec<&str> = fd.aliases.iter().map(|a| a.name.as_str()).collect();
+                    v.err(
+                        format!("{p}.UpdateAlias.Name"),
+                        format!("{:?} is not an alias of {} (aliases: {})", u.name, fd.name, have.join(", ")),
+                    );
+                    continue;
+                };
+                let now = setups[f.ix()].routing[alias];
+                let version = match &u.function_version {
+                    Some(s) => s.clone(),
+                    None => fd.configs[now.primary as usize].label(),
+                };
+                let routing =
+                    build_routing(&mut v, &fd.configs, &version, u.routing_config.as_ref(), Some(now), &format!("{p}.UpdateAlias"));
+                ChangeKind::Alias { function: f, alias: alias as u32, routing }
+            } else {
+                continue;
+            };
+            let Some(f) = kind.function() else { continue };
+            setups[f.ix()].apply(&kind);
+            let s = &setups[f.ix()];
+            if let Some(r) = s.reserved {
+                if s.pc_total() > r {
+                    v.err(
+                        p.clone(),
+                        format!("at {at}, provisioned concurrency {} of {} exceeds its reserved concurrency {r}; provisioned concurrency counts toward reserved concurrency and cannot exceed it (spec section 6)", s.pc_total(), functions[f.ix()].name),
+                    );
+                }
+            }
+            let (r, pc) = taken(&setups);
+            if r + pc > 0 && r + pc + 100 > u64::from(account_limit) {
+                v.err(
+                    p.clone(),
+                    format!("at {at}, reservations and provisioned concurrency of unreserved functions total {}, leaving {} of the account's {account_limit} unreserved; AWS requires at least 100 unreserved (spec section 6)", r + pc, i64::from(account_limit) - (r + pc) as i64),
+                );
+            }
+            ledgers[f.ix()].set(at, &setups[f.ix()].pc_allocations());
+            let action = if c.update_function_code.is_some() {
+                "UpdateFunctionCode"
+            } else if c.update_function_configuration.is_some() {
+                "UpdateFunctionConfiguration"
+            } else {
+                kind.action()
+            };
+            changes.push(Change { at, index: k as u32, action, kind });
+        }
+        for (fd, l) in functions.iter_mut().zip(ledgers) {
+            fd.pc_periods = l.finish();
+            fd.uses_pc = !fd.pc_periods.is_empty();
+        }
+
+        // --- faults
+        let mut delivery_faults = vec![];
+        for (i, fs) in sc.faults.iter().enumerate() {
+            let p = format!("Faults[{i}]");
             let start = v.secs(fs.start_seconds, &format!("{p}.StartSeconds"));
             let end = v.secs(fs.end_seconds, &format!("{p}.EndSeconds"));
             if end <= start {
                 v.err(format!("{p}.EndSeconds"), format!("{} is not after StartSeconds {}", fs.end_seconds, fs.start_seconds));
             }
             let probability = v.prob(fs.probability, &format!("{p}.Probability"), 1.0);
+            if fs.kind == FaultKind::DeliveryFailure {
+                // A destination or DLQ rejects deliveries for a while (spec 3.1, 4).
+                if fs.function.is_some() {
+                    v.err(format!("{p}.Function"), "is not allowed with Kind DeliveryFailure; name the destination or DLQ as Target");
+                }
+                let Some(arn) = &fs.target else {
+                    v.err(format!("{p}.Target"), "is missing; Kind DeliveryFailure needs the ARN of the destination or DLQ");
+                    continue;
+                };
+                let Some(target) = resolver.resolve(&mut v, arn, &format!("{p}.Target")) else { continue };
+                use crate::trace::DeliveryFailure as D;
+                let reason = match fs.reason.unwrap_or(DeliveryFaultReason::AccessDenied) {
+                    DeliveryFaultReason::AccessDenied => D::AccessDenied,
+                    DeliveryFaultReason::Throttled => D::Throttled,
+                    DeliveryFaultReason::ResourceNotFound => D::ResourceNotFound,
+                    DeliveryFaultReason::KmsAccessDenied => D::KmsAccessDenied,
+                };
+                delivery_faults.push(DeliveryFault { target, start, end, probability, reason });
+                continue;
+            }
+            if fs.target.is_some() {
+                v.err(format!("{p}.Target"), "is only allowed with Kind DeliveryFailure");
+            }
+            if fs.reason.is_some() {
+                v.err(format!("{p}.Reason"), "is only allowed with Kind DeliveryFailure");
+            }
+            let Some(fname) = &fs.function else {
+                v.err(format!("{p}.Function"), "is missing; this kind of fault applies to a function");
+                continue;
+            };
+            let fid = match resolve_function(fname, &region, &account, &fn_names) {
+                Ok(id) => id,
+                Err(m) => {
+                    v.err(format!("{p}.Function"), m);
+                    continue;
+                }
+            };
             let (dt, dm) = match fs.kind {
                 FaultKind::Crash => ("Runtime.ExitError", "Runtime exited with error: signal: killed"),
                 _ => ("InjectedFault", "Injected fault"),
@@ -877,18 +1474,28 @@ impl Model {
         for (i, w) in sc.workload.iter().enumerate() {
             let p = format!("Workload[{i}]");
             let producer = w.queue.is_some() || w.stream.is_some();
-            let function = if producer {
-                FnId(0)
+            let resolved = if producer {
+                Ok((FnId(0), None))
             } else if w.function.is_empty() {
                 v.err(p.clone(), "gives none of Function, Queue, Stream; give exactly one");
                 continue;
             } else {
-                match resolve_function(&w.function, &region, &account, &fn_names) {
-                    Ok(id) => id,
-                    Err(m) => {
-                        v.err(format!("{p}.Function"), m);
-                        continue;
+                resolve_function_ref(&w.function, &region, &account, &fn_names)
+            };
+            let (function, qualifier) = match resolved {
+                Ok((id, q)) => {
+                    let declared = sc.functions[id.ix()].versions.len();
+                    match q.map(|q| parse_qualifier(&functions[id.ix()], declared, q)).transpose() {
+                        Ok(q) => (id, q.unwrap_or_default()),
+                        Err(m) => {
+                            v.err(format!("{p}.Function"), m);
+                            continue;
+                        }
                     }
+                }
+                Err(m) => {
+                    v.err(format!("{p}.Function"), m);
+                    continue;
                 }
             };
             let given = [w.at.is_some(), w.poisson.is_some(), w.every.is_some(), w.burst.is_some()].iter().filter(|x| **x).count();
@@ -965,6 +1572,7 @@ impl Model {
             sources.push(Source {
                 name: w.name.clone().unwrap_or_else(|| format!("workload[{i}]")),
                 function,
+                qualifier,
                 kind,
                 sync,
                 template: Template::new(w.payload.clone().unwrap_or_else(|| Value::Object(Default::default()))),
@@ -1038,6 +1646,8 @@ impl Model {
             function_targets,
             sources,
             expectations: vec![],
+            changes,
+            delivery_faults,
             settings,
             pricing,
             esm,

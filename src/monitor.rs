@@ -2,7 +2,11 @@
 //! - every accepted event reaches exactly one fate (spec section 10, and the ledger rule of the project);
 //! - executions per event never exceed `MaximumRetryAttempts + 1` (spec 10.2);
 //! - no execution starts after the event's maximum age (spec 10.3);
-//! - concurrency never exceeds reserved concurrency, nor the account limit in total (spec 10.6);
+//! - concurrency never exceeds reserved concurrency, nor the account limit in total (spec 10.6), with the limits in
+//!   force at the time (changes on the timeline);
+//! - provisioned concurrency (spec section 6): an execution runs on a provisioned environment only when one is ready
+//!   and idle, and never on demand while a provisioned environment of its version is ready and idle (no cold start
+//!   while provisioned concurrency is free).
 //! - every message sent to a queue reaches exactly one fate; no message is received more than its queue's
 //!   `maxReceiveCount` times (spec 5.2);
 //! - every stream record reaches exactly one fate for each mapping of its stream (one if none reads it), and a mapping
@@ -14,7 +18,8 @@ use crate::window::EventWindow;
 
 use crate::model::Model;
 use crate::time::SimTime;
-use crate::trace::{Ctx, Observer, TraceEvent};
+use crate::trace::{Ctx, Observer, Outcome, TraceEvent};
+use crate::versions::Setups;
 
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +33,17 @@ pub struct Breach {
 struct Open {
     accepted: SimTime,
     attempts: u32,
+    /// The configuration of the last execution (its `MaximumRetryAttempts` allows the next one or not).
+    config: u32,
+}
+
+/// What the monitor knows of a provisioned environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PcEnv {
+    Idle(u32),
+    Busy(u32),
+    /// Re-initialising after a reset (timeout or crash).
+    Initialising,
 }
 
 /// Watches the trace for broken invariants.
@@ -46,6 +62,13 @@ pub struct Monitor {
     records: BTreeMap<(u32, u32, u64), u32>,
     /// Last processed sequence number per (mapping, shard), for mappings with ParallelizationFactor 1.
     last_processed: BTreeMap<(u32, u32), u64>,
+    /// The limits in force (changes on the timeline).
+    setups: Setups,
+    /// Per function and environment id: provisioned environments.
+    pc: Vec<Vec<Option<PcEnv>>>,
+    /// Per function and configuration: provisioned environments ready and idle.
+    pc_idle: Vec<Vec<u32>>,
+    pc_reported: bool,
 }
 
 const MAX_BREACHES: usize = 100;
@@ -63,7 +86,25 @@ impl Monitor {
             msgs: BTreeSet::new(),
             records: BTreeMap::new(),
             last_processed: BTreeMap::new(),
+            setups: Setups::new(model),
+            pc: vec![vec![]; model.functions.len()],
+            pc_idle: model.functions.iter().map(|f| vec![0; f.configs.len()]).collect(),
+            pc_reported: false,
         }
+    }
+
+    fn pc_set(&mut self, f: usize, env: u32, state: Option<PcEnv>) {
+        let envs = &mut self.pc[f];
+        if envs.len() <= env as usize {
+            envs.resize(env as usize + 1, None);
+        }
+        if let Some(PcEnv::Idle(c)) = envs[env as usize] {
+            self.pc_idle[f][c as usize] -= 1;
+        }
+        if let Some(PcEnv::Idle(c)) = state {
+            self.pc_idle[f][c as usize] += 1;
+        }
+        envs[env as usize] = state;
     }
 
     fn breach(&mut self, at: SimTime, event: Option<u64>, message: String) {
@@ -91,11 +132,44 @@ impl Observer for Monitor {
     #[inline]
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
         match ev {
-            TraceEvent::Accepted { event, .. } if !self.open.insert(*event, Open { accepted: t, attempts: 0 }) => {
+            TraceEvent::Accepted { event, .. } if !self.open.insert(*event, Open { accepted: t, attempts: 0, config: 0 }) => {
                 self.breach(t, Some(*event), format!("event {event} was accepted twice"));
             }
-            TraceEvent::AttemptStart { event, function, attempt, new_env, .. } => {
+            TraceEvent::ConfigChange { change } => self.setups.apply(ctx.model, *change),
+            TraceEvent::ProvisionedReady { function, env, config, .. } => self.pc_set(function.ix(), *env, Some(PcEnv::Idle(*config))),
+            TraceEvent::EnvironmentShutdown { function, env, .. }
+                if self.pc[function.ix()].get(*env as usize).is_some_and(|x| x.is_some()) =>
+            {
+                self.pc_set(function.ix(), *env, None);
+            }
+            TraceEvent::AttemptStart { event, function, attempt, new_env, env, config, provisioned, .. } => {
                 let f = ctx.model.function(*function);
+                let i = function.ix();
+                let state = self.pc[i].get(*env as usize).copied().flatten();
+                if *provisioned {
+                    if state != Some(PcEnv::Idle(*config)) {
+                        self.breach(
+                            t,
+                            Some(*event),
+                            format!(
+                                "event {event} ran on provisioned environment {env} of {}, which was not ready and idle ({state:?})",
+                                f.name
+                            ),
+                        );
+                    }
+                    self.pc_set(i, *env, Some(PcEnv::Busy(*config)));
+                } else if self.pc_idle[i].get(*config as usize).is_some_and(|n| *n > 0) && !self.pc_reported {
+                    self.pc_reported = true;
+                    self.breach(
+                        t,
+                        Some(*event),
+                        format!(
+                            "event {event} of {} ran on demand{} while a provisioned environment of its version was free",
+                            f.name,
+                            if *new_env { " (a cold start)" } else { "" }
+                        ),
+                    );
+                }
                 let sc = ctx.model.settings.scaling;
                 if *new_env && sc.per_function {
                     let w = &mut self.created[function.ix()];
@@ -117,34 +191,36 @@ impl Observer for Monitor {
                     None => self.breach(t, Some(*event), format!("event {event} started an execution without being in flight")),
                     Some(o) => {
                         o.attempts += 1;
-                        let (attempts, accepted) = (o.attempts, o.accepted);
+                        let (attempts, accepted, previous) = (o.attempts, o.accepted, o.config);
+                        o.config = *config;
                         if attempts != *attempt {
                             self.breach(t, Some(*event), format!("event {event}: execution numbered {attempt} but {attempts} were seen"));
                         }
-                        if attempts > f.max_retries + 1 {
+                        // A retry follows an execution whose version allowed it (spec 10.2).
+                        let allowed = f.config(previous).max_retries;
+                        if attempts > 1 && attempts > allowed + 1 {
                             self.breach(
                                 t,
                                 Some(*event),
-                                format!("event {event}: execution {attempts} exceeds MaximumRetryAttempts {} + 1", f.max_retries),
+                                format!("event {event}: execution {attempts} exceeds MaximumRetryAttempts {allowed} + 1"),
                             );
                         }
-                        if t > accepted + f.max_age {
+                        let max_age = f.config(*config).max_age;
+                        if t > accepted + max_age {
                             self.breach(
                                 t,
                                 Some(*event),
                                 format!(
-                                    "event {event}: execution starts {} after accept, past MaximumEventAgeInSeconds {}",
+                                    "event {event}: execution starts {} after accept, past MaximumEventAgeInSeconds {max_age}",
                                     t - accepted,
-                                    f.max_age
                                 ),
                             );
                         }
                     }
                 }
-                let i = function.ix();
                 self.busy[i] += 1;
                 self.total_busy += 1;
-                if let Some(r) = f.reserved {
+                if let Some(r) = self.setups.fns[i].reserved {
                     if self.busy[i] > r {
                         self.breach(
                             t,
@@ -162,9 +238,16 @@ impl Observer for Monitor {
                     );
                 }
             }
-            TraceEvent::AttemptEnd { function, .. } => {
-                self.busy[function.ix()] -= 1;
+            TraceEvent::AttemptEnd { function, env, outcome, .. } => {
+                let i = function.ix();
+                self.busy[i] -= 1;
                 self.total_busy -= 1;
+                if let Some(Some(PcEnv::Busy(c))) = self.pc[i].get(*env as usize).copied() {
+                    // Idle again, unless a timeout or crash reset it (then it initialises again off the request path);
+                    // a release or recycle follows as an EnvironmentShutdown.
+                    let next = if matches!(outcome, Outcome::Timeout | Outcome::Crash) { PcEnv::Initialising } else { PcEnv::Idle(c) };
+                    self.pc_set(i, *env, Some(next));
+                }
             }
             TraceEvent::Fate { event, attempts, .. } => match self.open.remove(*event) {
                 None => self.breach(t, Some(*event), format!("event {event} reached a second fate, or a fate without being accepted")),

@@ -33,7 +33,7 @@ impl Ledger {
 
 impl Observer for Ledger {
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
-        if let TraceEvent::Fate { event, rid, function, fate, attempts, latency } = ev {
+        if let TraceEvent::Fate { event, rid, function, fate, attempts, latency, .. } = ev {
             self.entries.push(LedgerEntry {
                 event: *event,
                 request_id: crate::trace::request_id(ctx.seed, *rid),

@@ -325,7 +325,7 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
 
     // --- run summary
     h.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n<table id=\"summary-run\">\n<tr><th>run</th><th>value</th></tr>\n");
-    let run_rows: [(&str, &str, Unit); 10] = [
+    let run_rows: [(&str, &str, Unit); 13] = [
         ("virtual time (s)", "/virtualTimeSeconds", Unit::Seconds),
         ("events accepted", "/events/accepted", Unit::Count),
         ("requests rejected (413)", "/events/rejected", Unit::Count),
@@ -334,6 +334,9 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
         ("unreserved concurrency", "/unreservedConcurrency", Unit::Count),
         ("latency p50, all functions (s)", "/latencySeconds/p50", Unit::Seconds),
         ("latency p99, all functions (s)", "/latencySeconds/p99", Unit::Seconds),
+        ("provisioned concurrency spillovers", "/provisionedConcurrencySpilloverInvocations", Unit::Count),
+        ("destination delivery failures", "/destinationDeliveryFailures", Unit::Count),
+        ("dead-letter errors", "/deadLetterErrors", Unit::Count),
         ("cost (USD)", "/cost/totalUsd", Unit::Usd),
         ("cost per 30-day month at this rate (USD)", "/cost/perMonthUsd", Unit::Usd),
     ];
@@ -358,6 +361,15 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
         ("reserved concurrency".into(), vec!["reservedConcurrency"], Unit::Count),
         ("throttles".into(), vec!["throttles"], Unit::Count),
     ];
+    if model.functions.iter().any(|f| f.uses_pc) {
+        rows.push(("provisioned concurrency (at start)".into(), vec!["provisionedConcurrency"], Unit::Count));
+        rows.push(("executions on provisioned environments".into(), vec!["provisionedConcurrencyInvocations"], Unit::Count));
+        rows.push(("provisioned concurrency spillovers".into(), vec!["provisionedConcurrencySpilloverInvocations"], Unit::Count));
+    }
+    if report.metrics.functions.iter().any(|m| m.destination_delivery_failures + m.dead_letter_errors > 0) {
+        rows.push(("destination delivery failures".into(), vec!["destinationDeliveryFailures"], Unit::Count));
+        rows.push(("dead-letter errors".into(), vec!["deadLetterErrors"], Unit::Count));
+    }
     for fate in Fate::ALL {
         let any = report.metrics.functions.iter().any(|m| m.fate(fate) > 0);
         if any {
@@ -494,6 +506,16 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
             });
         } else {
             note = format!(" — {what} {limit} is off the chart (peak {peak})");
+        }
+        let pc = fd.setup.pc_total();
+        if pc > 0 {
+            // Provisioned concurrency at the start: executions above it run on demand (spillovers).
+            lines.push(Line {
+                name: format!("provisioned concurrency {pc}"),
+                points: vec![(0.0, f64::from(pc)), (x_max, f64::from(pc))],
+                color: color(3),
+                dashed: true,
+            });
         }
         let svg = time_chart(&lines, x_max, "executions", 1.0)?;
         figure(&mut h, "concurrency", &fd.name, &format!("Concurrency: {}{}", esc(&fd.name), esc(&note)), &svg);
@@ -669,12 +691,12 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
 
     // --- cost
     h.push_str("<section id=\"cost\">\n<h2>Cost</h2>\n");
-    h.push_str("<table id=\"cost-table\">\n<tr><th>function</th><th>architecture</th><th>memory (MB)</th><th>requests</th><th>requests (USD)</th><th>GB-seconds</th><th>duration (USD)</th><th>provisioned (USD)</th><th>total (USD)</th><th>per month (USD)</th></tr>\n");
+    h.push_str("<table id=\"cost-table\">\n<tr><th>function</th><th>architecture</th><th>memory (MB)</th><th>requests</th><th>requests (USD)</th><th>GB-seconds</th><th>duration (USD)</th><th>provisioned GB-seconds</th><th>provisioned concurrency (USD)</th><th>provisioned duration GB-seconds</th><th>provisioned duration (USD)</th><th>provisioned (USD)</th><th>total (USD)</th><th>per month (USD)</th></tr>\n");
     for fd in &model.functions {
         let p = |k: &str| pointer(&["functions", &fd.name, "cost", k]);
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td>{}{}{}{}{}{}{}{}</tr>",
+            "<tr><td>{}</td><td>{}</td>{}{}{}{}{}{}{}{}{}{}{}{}</tr>",
             esc(&fd.name),
             json.pointer(&pointer(&["functions", &fd.name, "architecture"])).and_then(Value::as_str).unwrap_or("?"),
             cell(&json, &pointer(&["functions", &fd.name, "memoryMb"]), Unit::Count),
@@ -682,6 +704,10 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
             cell(&json, &p("requestsUsd"), Unit::Usd),
             cell(&json, &p("gbSeconds"), Unit::Seconds),
             cell(&json, &p("durationUsd"), Unit::Usd),
+            cell(&json, &p("provisionedGbSeconds"), Unit::Seconds),
+            cell(&json, &p("provisionedConcurrencyUsd"), Unit::Usd),
+            cell(&json, &p("provisionedDurationGbSeconds"), Unit::Seconds),
+            cell(&json, &p("provisionedDurationUsd"), Unit::Usd),
             cell(&json, &p("provisionedUsd"), Unit::Usd),
             cell(&json, &p("totalUsd"), Unit::Usd),
             cell(&json, &p("perMonthUsd"), Unit::Usd),
@@ -689,14 +715,16 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
     }
     let _ = writeln!(
         h,
-        "<tr><th>total</th><td></td><td></td><td></td>{}<td></td>{}{}{}{}</tr>\n</table>",
+        "<tr><th>total</th><td></td><td></td><td></td>{}<td></td>{}<td></td>{}<td></td>{}{}{}{}</tr>\n</table>",
         cell(&json, "/cost/requestsUsd", Unit::Usd),
         cell(&json, "/cost/durationUsd", Unit::Usd),
+        cell(&json, "/cost/provisionedConcurrencyUsd", Unit::Usd),
+        cell(&json, "/cost/provisionedDurationUsd", Unit::Usd),
         cell(&json, "/cost/provisionedUsd", Unit::Usd),
         cell(&json, "/cost/totalUsd", Unit::Usd),
         cell(&json, "/cost/perMonthUsd", Unit::Usd),
     );
-    h.push_str("<p class=\"note\">Spec section 8: every start of an invoke is a request; duration is billed per execution, invoke plus init phase, rounded up to 1 ms, times memory in GB; no free tier, no volume tiers. The month is 30 days (2,592,000 s) at the rate of the simulated period. Provisioned concurrency is not simulated yet (0).</p>\n");
+    h.push_str("<p class=\"note\">Spec section 8: every start of an invoke is a request; duration is billed per execution, invoke plus init phase, rounded up to 1 ms, times memory in GB; no free tier, no volume tiers. Provisioned concurrency is billed per configured GB-second from enable to disable or the end of the run, each period rounded up to 5 minutes, and executions on provisioned environments (and their inits during the run) at the provisioned duration rate. The month is 30 days (2,592,000 s) at the rate of the simulated period.</p>\n");
     h.push_str("<table id=\"pricing\">\n<tr><th>price</th><th>USD</th></tr>\n");
     if let Some(Value::Object(p)) = json.pointer("/cost/pricing") {
         for k in p.keys() {
@@ -726,6 +754,6 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
         }
         h.push_str("</ul>\n</section>\n");
     }
-    h.push_str("<footer><p class=\"note\">Not simulated yet, so not charted: provisioned concurrency, SQS queue depth and age of the oldest message, stream iterator age.</p></footer>\n</body>\n</html>\n");
+    h.push_str("<footer><p class=\"note\">Not simulated yet, so not charted: SQS queue depth and age of the oldest message, stream iterator age.</p></footer>\n</body>\n</html>\n");
     Ok(h)
 }

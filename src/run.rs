@@ -62,7 +62,7 @@ impl SinkWriter {
     pub fn create(dir: &Path, model: &Model) -> io::Result<Self> {
         fs::create_dir_all(dir)?;
         let mut used = vec![false; model.targets.len()];
-        for f in &model.functions {
+        for f in model.functions.iter().flat_map(|f| &f.configs) {
             for t in [f.on_success, f.on_failure, f.dlq].into_iter().flatten() {
                 used[t.ix()] = true;
             }
@@ -228,7 +228,7 @@ pub fn run(model: &Model, seed: u64, opts: RunOptions<'_>) -> io::Result<RunRepo
         s.finish()?;
     }
     let mut metrics = obs.metrics;
-    metrics.finish(model);
+    metrics.finish(model, stats.end_time);
     metrics.esm.finish(stats.end_time);
     let breaches = obs.monitor.finish(stats.end_time);
     let mut expect = obs.expect;
@@ -295,11 +295,25 @@ impl RunReport {
                         "latencySeconds": percentiles_json(&m.call_latency),
                     },
                     "reservedConcurrency": f.reserved,
+                    "provisionedConcurrency": f.setup.pc_total(),
+                    "provisionedConcurrencyInvocations": m.provisioned_invocations,
+                    "provisionedConcurrencySpilloverInvocations": m.spillovers,
+                    "destinationDeliveryFailures": m.destination_delivery_failures,
+                    "deadLetterErrors": m.dead_letter_errors,
                     "architecture": match f.architecture { crate::model::Architecture::X86_64 => "x86_64", crate::model::Architecture::Arm64 => "arm64" },
-                    "memoryMb": f.memory_mb,
+                    "memoryMb": f.base().memory_mb,
                     "cost": crate::metrics::cost_json(&self.metrics.cost_breakdown(model, i), self.stats.end_time.as_secs_f64()),
                 }),
             );
+            if f.versioned() {
+                // Executions per version (`$LATEST` after deploys counts as `$LATEST`).
+                let mut by: Map<String, Value> = Map::new();
+                for (c, n) in m.attempts_by_config.iter().enumerate() {
+                    let e = by.entry(f.config(c as u32).label()).or_insert(json!(0));
+                    *e = json!(e.as_u64().unwrap_or(0) + n);
+                }
+                functions[&f.name]["executionsByVersion"] = Value::Object(by);
+            }
         }
         let mut sinks = Map::new();
         for (i, t) in model.targets.iter().enumerate() {
@@ -334,6 +348,9 @@ impl RunReport {
             "eventSources": self.metrics.esm.to_json(model),
             "latencySeconds": percentiles_json(&self.metrics.all_latency),
             "peakAccountConcurrency": self.metrics.account_peak,
+            "provisionedConcurrencySpilloverInvocations": self.metrics.functions.iter().map(|m| m.spillovers).sum::<u64>(),
+            "destinationDeliveryFailures": self.metrics.functions.iter().map(|m| m.destination_delivery_failures).sum::<u64>(),
+            "deadLetterErrors": self.metrics.functions.iter().map(|m| m.dead_letter_errors).sum::<u64>(),
             "accountConcurrencyLimit": model.account_limit,
             "unreservedConcurrency": model.unreserved_pool,
             "sources": crate::metrics::sources_json(model, &self.metrics),
@@ -370,7 +387,11 @@ impl RunReport {
             let _ = writeln!(
                 s,
                 "\nfunction {} ({} MB, timeout {}, retries {}, max age {})",
-                f.name, f.memory_mb, f.timeout, f.max_retries, f.max_age
+                f.name,
+                f.base().memory_mb,
+                f.base().timeout,
+                f.base().max_retries,
+                f.base().max_age
             );
             let fates: Vec<String> = Fate::ALL.iter().filter(|x| m.fate(**x) > 0).map(|x| format!("{} {}", x.name(), m.fate(*x))).collect();
             let _ = writeln!(
@@ -435,13 +456,49 @@ impl RunReport {
                     );
                 }
             }
+            if f.versioned() {
+                let mut by: Vec<(String, u64)> = vec![];
+                for (c, n) in m.attempts_by_config.iter().enumerate() {
+                    let label = f.config(c as u32).label();
+                    match by.iter_mut().find(|(l, _)| *l == label) {
+                        Some(e) => e.1 += n,
+                        None => by.push((label, *n)),
+                    }
+                }
+                let parts: Vec<String> = by.iter().filter(|(_, n)| *n > 0).map(|(l, n)| format!("{l}: {n}")).collect();
+                let _ = writeln!(s, "  executions by version: {}", parts.join(", "));
+            }
+            if f.uses_pc {
+                let _ = writeln!(
+                    s,
+                    "  provisioned concurrency {} at start: {} executions on provisioned environments, {} spillovers to on-demand (ProvisionedConcurrencySpilloverInvocations)",
+                    f.setup.pc_total(),
+                    m.provisioned_invocations,
+                    m.spillovers
+                );
+            }
+            if m.destination_delivery_failures + m.dead_letter_errors > 0 {
+                let _ = writeln!(
+                    s,
+                    "  records lost: DestinationDeliveryFailures {}, DeadLetterErrors {}",
+                    m.destination_delivery_failures, m.dead_letter_errors
+                );
+            }
+            let c = self.metrics.cost_breakdown(model, i);
             let _ = writeln!(
                 s,
                 "  billed {:.3} GB-s, cost ${:.6} (${:.2} per 30-day month at this rate)",
                 self.metrics.gb_seconds(model, i),
-                self.metrics.cost(model, i),
-                crate::metrics::per_month(self.metrics.cost(model, i), self.stats.end_time.as_secs_f64())
+                c.total_usd,
+                crate::metrics::per_month(c.total_usd, self.stats.end_time.as_secs_f64())
             );
+            if f.uses_pc {
+                let _ = writeln!(
+                    s,
+                    "  provisioned concurrency ${:.6} ({:.3} GB-s configured) + provisioned duration ${:.6} ({:.3} GB-s)",
+                    c.provisioned_concurrency_usd, c.provisioned_gb_seconds, c.provisioned_duration_usd, c.provisioned_duration_gb_seconds
+                );
+            }
         }
         let total: f64 = (0..model.functions.len()).map(|i| self.metrics.cost(model, i)).sum();
         let _ = writeln!(

@@ -68,6 +68,10 @@ pub struct Scenario {
     pub faults: Vec<FaultSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expectations: Vec<ExpectationSpec>,
+    /// Configuration changes on the timeline: deploys, published versions, reserved and provisioned concurrency,
+    /// alias routing (each named after the AWS API action that makes it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ChangeSpec>,
     /// Knobs that `lambdasim explore` searches (ignored by `run` and `check`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explore: Option<ExploreSpec>,
@@ -92,19 +96,19 @@ pub struct PricingSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub arm64_gb_second_usd: Option<f64>,
-    /// Provisioned concurrency, per GB-second configured, x86_64 (default 0.0000041667; not simulated yet).
+    /// Provisioned concurrency, per GB-second configured, x86_64 (default 0.0000041667; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub provisioned_x86_gb_second_usd: Option<f64>,
-    /// Provisioned concurrency, per GB-second configured, arm64 (default 0.0000033334; not simulated yet).
+    /// Provisioned concurrency, per GB-second configured, arm64 (default 0.0000033334; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub provisioned_arm64_gb_second_usd: Option<f64>,
-    /// Duration on provisioned environments, per GB-second, x86_64 (default 0.0000097222; not simulated yet).
+    /// Duration on provisioned environments, per GB-second, x86_64 (default 0.0000097222; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub provisioned_duration_x86_gb_second_usd: Option<f64>,
-    /// Duration on provisioned environments, per GB-second, arm64 (default 0.0000077778; not simulated yet).
+    /// Duration on provisioned environments, per GB-second, arm64 (default 0.0000077778; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub provisioned_duration_arm64_gb_second_usd: Option<f64>,
@@ -197,6 +201,26 @@ pub struct SimulationSpec {
     /// how retries count per half is undocumented; default false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bisect_counts_as_retry: Option<bool>,
+    /// Which dead-letter queue an event of a published version goes to (spec 4, 9.4: the docs conflict): `Function`
+    /// (default: the function's current `$LATEST` configuration, as the current AWS docs say) or `Version` (the DLQ
+    /// of the version that ran, locked in at publish, as the 2023 developer guide says).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dlq_scope: Option<DlqScopeSpec>,
+    /// Seconds from enabling (or raising) provisioned concurrency on the timeline until its environments start their
+    /// init (spec section 6: "allocation starts after 1-2 minutes", [unc]; default 60). Provisioned concurrency
+    /// declared in `Functions` is ready at time 0 (it was configured before the run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_concurrency_allocation_seconds: Option<f64>,
+    /// Sampling interval of the time series (`--series`, the HTML report, `--format json`), in seconds (1 us to 1
+    /// day). The command line's `--series-interval` overrides it. Default: chosen from the length of the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series_interval_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum DlqScopeSpec {
+    Function,
+    Version,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -265,6 +289,183 @@ pub struct FunctionSpec {
     pub dead_letter_config: Option<DeadLetterConfigSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub behavior: Option<BehaviorSpec>,
+    /// Provisioned concurrency as SAM writes it (spec section 6). lambdasim applies it to invocations of the function
+    /// by name (unqualified or `$LATEST`), standing for SAM's `AutoPublishAlias` that callers invoke; it counts toward
+    /// `ReservedConcurrentExecutions` and cannot exceed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_concurrency_config: Option<ProvisionedConcurrencyConfigSpec>,
+    /// Shorthand for `ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub provisioned_concurrency: Option<i64>,
+    /// Published versions, each a snapshot of the code and configuration (`AWS::Lambda::Version`); omitted
+    /// properties are the function's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<VersionSpec>,
+    /// Aliases (`AWS::Lambda::Alias`): a name for a version, optionally routing a share of invocations to a second one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<AliasSpec>,
+}
+
+/// `ProvisionedConcurrencyConfig` of SAM, `AWS::Lambda::Version` and `AWS::Lambda::Alias`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct ProvisionedConcurrencyConfigSpec {
+    /// Pre-initialised execution environments (spec section 6); 0 turns provisioned concurrency off.
+    #[schemars(range(min = 0))]
+    pub provisioned_concurrent_executions: i64,
+}
+
+/// A published version (`AWS::Lambda::Version`): the code and configuration it was published with.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct VersionSpec {
+    /// The version number, "1", "2", ... increasing (default: the position in `Versions` plus 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 900))]
+    pub timeout: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 128, max = 10240))]
+    pub memory_size: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_invoke_config: Option<EventInvokeConfigSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_config: Option<DeadLetterConfigSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behavior: Option<BehaviorSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_concurrency_config: Option<ProvisionedConcurrencyConfigSpec>,
+}
+
+/// An alias (`AWS::Lambda::Alias`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct AliasSpec {
+    pub name: String,
+    /// The version the alias points to ("1", "2", ...).
+    pub function_version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_config: Option<RoutingConfigSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_concurrency_config: Option<ProvisionedConcurrencyConfigSpec>,
+}
+
+/// `AliasRoutingConfiguration`: a share of the alias's invocations goes to a second version.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct RoutingConfigSpec {
+    /// At most one entry (AWS allows one additional version); an empty list routes everything to `FunctionVersion`.
+    #[serde(default)]
+    pub additional_version_weights: Vec<VersionWeightSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct VersionWeightSpec {
+    pub function_version: String,
+    /// The share of invocations, 0 to 1.
+    #[schemars(range(min = 0, max = 1))]
+    pub function_weight: f64,
+}
+
+/// One change on the timeline, at `AtSeconds`: exactly one of the actions below, each named and shaped after the AWS
+/// API action that makes it. Invocations already accepted run with the configuration in force when each of their
+/// attempts starts; a change at t applies before invocations arriving at t.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct ChangeSpec {
+    pub at_seconds: f64,
+    /// Deploy new code to `$LATEST` (and publish it as a new version with `Publish: true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_function_code: Option<UpdateFunctionCodeSpec>,
+    /// Change `$LATEST`'s timeout, memory, dead-letter queue or asynchronous invoke configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_function_configuration: Option<UpdateFunctionConfigurationSpec>,
+    /// Publish `$LATEST` as it is now as the next version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_version: Option<FunctionRefSpec>,
+    /// Set reserved concurrency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub put_function_concurrency: Option<PutFunctionConcurrencySpec>,
+    /// Remove reserved concurrency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_function_concurrency: Option<FunctionRefSpec>,
+    /// Set provisioned concurrency of a version or alias (`$LATEST`: invocations by name; 0 removes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub put_provisioned_concurrency_config: Option<PutProvisionedConcurrencySpec>,
+    /// Point an alias at another version, or change its routing weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_alias: Option<UpdateAliasSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct FunctionRefSpec {
+    pub function_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct UpdateFunctionCodeSpec {
+    pub function_name: String,
+    /// What the new code does.
+    pub behavior: BehaviorSpec,
+    /// Also publish the new code as the next version (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct UpdateFunctionConfigurationSpec {
+    pub function_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 900))]
+    pub timeout: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 128, max = 10240))]
+    pub memory_size: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_config: Option<DeadLetterConfigSpec>,
+    /// The new asynchronous invoke configuration of `$LATEST` (AWS: `PutFunctionEventInvokeConfig`), replacing the
+    /// old one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_invoke_config: Option<EventInvokeConfigSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct PutFunctionConcurrencySpec {
+    pub function_name: String,
+    #[schemars(range(min = 0))]
+    pub reserved_concurrent_executions: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct PutProvisionedConcurrencySpec {
+    pub function_name: String,
+    /// A version number, an alias name, or `$LATEST` (invocations by name, as the function-level setting).
+    pub qualifier: String,
+    #[schemars(range(min = 0))]
+    pub provisioned_concurrent_executions: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct UpdateAliasSpec {
+    pub function_name: String,
+    pub name: String,
+    /// The version the alias points to from now on (default: unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_version: Option<String>,
+    /// The new routing (default: unchanged; an empty `AdditionalVersionWeights` removes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_config: Option<RoutingConfigSpec>,
 }
 
 /// `AWS::Lambda::EventInvokeConfig` (spec section 2).
@@ -809,13 +1010,22 @@ pub enum FaultKind {
     Throttle,
     /// Invocations in the window fail with a Lambda service error (500), retried like throttles.
     ServiceError,
+    /// Deliveries to `Target` in the window fail (`DestinationDeliveryFailures` / `DeadLetterErrors`); the record is
+    /// lost (spec 3.1, 4).
+    DeliveryFailure,
 }
 
-/// A fault on the timeline: applies to a function between two virtual times.
+/// A fault on the timeline: applies to a function (or, for `DeliveryFailure`, to a destination or DLQ) between two
+/// virtual times.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct FaultSpec {
-    pub function: String,
+    /// The function (every kind but `DeliveryFailure`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    /// The ARN of the queue, topic, bus, bucket or function that rejects deliveries (`DeliveryFailure` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     pub kind: FaultKind,
     pub start_seconds: f64,
     pub end_seconds: f64,
@@ -826,6 +1036,22 @@ pub struct FaultSpec {
     pub error_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
+    /// Why the target rejects deliveries (`DeliveryFailure` only; default `AccessDenied`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<DeliveryFaultReason>,
+}
+
+/// Why a destination or DLQ rejects a delivery during a `DeliveryFailure` fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum DeliveryFaultReason {
+    /// The function's execution role lacks permission to send to the target.
+    AccessDenied,
+    /// The target throttled the send.
+    Throttled,
+    /// The target does not exist (deleted).
+    ResourceNotFound,
+    /// The target is encrypted with a KMS key Lambda cannot use.
+    KmsAccessDenied,
 }
 
 /// An expectation checked after the run: a measure and one or more bounds on it.
@@ -898,10 +1124,12 @@ pub enum MeasureSpec {
         #[serde(rename = "Fate", default, skip_serializing_if = "Option::is_none")]
         fate: Option<String>,
     },
-    /// Total executions (attempts started).
+    /// Total executions (attempts started), optionally of one version (`$LATEST`, "1", ...) only.
     Attempts {
         #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
         function: Option<String>,
+        #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
+        version: Option<String>,
     },
     /// Latency from accept to final fate, in seconds, at a percentile (0–100).
     LatencySeconds {
@@ -918,10 +1146,27 @@ pub enum MeasureSpec {
         #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
         function: Option<String>,
     },
-    /// Deliveries to destinations or DLQs that failed (`DestinationDeliveryFailures` + `DeadLetterErrors`).
+    /// Deliveries to destinations or DLQs that failed (`DestinationDeliveryFailures` + `DeadLetterErrors`), optionally
+    /// of one record `Kind` (`OnSuccess`, `OnFailure`, `DeadLetter`) or one `Reason` (`FifoNotSupported`, `TooLarge`,
+    /// `RecursionStopped`, `AccessDenied`, `Throttled`, `ResourceNotFound`, `KmsAccessDenied`).
     DeliveryFailures {
         #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
         target: Option<String>,
+        #[serde(rename = "Kind", default, skip_serializing_if = "Option::is_none")]
+        kind: Option<String>,
+        #[serde(rename = "Reason", default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// Executions that found every provisioned environment of their version busy and ran on demand
+    /// (`ProvisionedConcurrencySpilloverInvocations`, spec section 6).
+    ProvisionedSpillovers {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
+    },
+    /// Executions that ran on a provisioned environment (`ProvisionedConcurrencyInvocations`).
+    ProvisionedInvocations {
+        #[serde(rename = "Function", default, skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
     },
     /// Requests of synchronous callers that finally got `Outcome` (`Ok`, `FunctionError`, `Throttled`,
     /// `ServiceError`, `TimedOut`, `TooLarge`), after the caller's retries.

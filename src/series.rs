@@ -163,11 +163,15 @@ impl SeriesConfig {
         SeriesConfig { interval: interval.max(SimTime::from_micros(1)), max_samples: MAX_SAMPLES }
     }
 
-    /// The interval chosen from the run: the smallest of 1 ms, 10 ms, 100 ms, 1 s, 5 s, 10 s, 1 min, 5 min, 10 min,
+    /// The scenario's `Simulation.SeriesIntervalSeconds`, else the interval chosen from the run: the smallest of 1 ms, 10 ms, 100 ms, 1 s, 5 s, 10 s, 1 min, 5 min, 10 min,
     /// 1 h that gives at most 1,000 samples over the expected length of the run (the horizon, or else the end of the
     /// workload); 1 s when nothing says how long the run will be. Retries after the workload ends may add samples; the
     /// cap still bounds them.
     pub fn auto(model: &Model) -> Self {
+        if let Some(i) = model.settings.series_interval {
+            // `Simulation.SeriesIntervalSeconds` (the command line's `--series-interval` overrides it).
+            return SeriesConfig::with_interval(i);
+        }
         let expected = model.settings.horizon.or_else(|| workload_end(model)).unwrap_or(SimTime::from_secs(1000));
         let us = expected.as_micros().max(1);
         let interval = LADDER_US.iter().copied().find(|i| us.div_ceil(*i) <= 1000).unwrap_or(*LADDER_US.last().unwrap_or(&1_000_000));
@@ -765,7 +769,9 @@ impl Observer for Series {
             | TraceEvent::Queued { .. }
             | TraceEvent::EnvironmentShutdown { .. }
             | TraceEvent::CallResult { .. }
-            | TraceEvent::Delivered { .. } => {}
+            | TraceEvent::Delivered { .. }
+            | TraceEvent::ProvisionedReady { .. }
+            | TraceEvent::ConfigChange { .. } => {}
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }
             | TraceEvent::MessageFate { .. }
@@ -795,7 +801,15 @@ mod tests {
 
     fn accepted(id: u64, sync: bool) -> TraceEvent {
         let mode = if sync { InvokeMode::Sync } else { InvokeMode::Async };
-        TraceEvent::Accepted { event: id, rid: id, function: FnId(0), origin: Origin::Workload(0), size: 2, mode }
+        TraceEvent::Accepted {
+            event: id,
+            rid: id,
+            function: FnId(0),
+            origin: Origin::Workload(0),
+            size: 2,
+            mode,
+            qualifier: Default::default(),
+        }
     }
     fn start(id: u64) -> TraceEvent {
         TraceEvent::AttemptStart {
@@ -807,6 +821,9 @@ mod tests {
             cold: true,
             new_env: id == 0,
             init: SimTime::ZERO,
+            config: 0,
+            provisioned: false,
+            spillover: false,
         }
     }
     fn end(id: u64, outcome: Outcome) -> TraceEvent {
@@ -823,7 +840,7 @@ mod tests {
         }
     }
     fn fate(id: u64) -> TraceEvent {
-        TraceEvent::Fate { event: id, rid: id, function: FnId(0), fate: Fate::Succeeded, attempts: 1, latency: SimTime::ZERO }
+        TraceEvent::Fate { event: id, rid: id, function: FnId(0), fate: Fate::Succeeded, attempts: 1, latency: SimTime::ZERO, config: 0 }
     }
 
     #[test]

@@ -14,7 +14,11 @@
 //! - `MaximumEventAgeInSeconds` with the look-ahead that gives up early (spec 2);
 //! - reserved concurrency 0: straight to the failure targets (spec 2);
 //! - on-success / on-failure destinations and the DLQ, FIFO and size failures (spec 3, 4);
-//! - duplicate delivery (at-least-once) and recursive-loop detection (spec 2).
+//! - duplicate delivery (at-least-once) and recursive-loop detection (spec 2);
+//! - versions and aliases with weighted routing, resolved when each attempt starts (spec 3.2);
+//! - provisioned concurrency: pre-initialised environments per version, counted toward reserved concurrency and
+//!   taken from the unreserved pool, spillover to on-demand environments, allocation delay, recycling (spec 6);
+//! - configuration changes on the timeline (`Changes`) and destinations that reject deliveries for a while (spec 3.1, 4).
 
 mod esm;
 
@@ -37,6 +41,7 @@ use crate::time::SimTime;
 use crate::trace::{
     Ctx, DeliveryFailure, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ShutdownReason, ThrottleReason, TraceEvent,
 };
+use crate::versions::{DlqScope, FnSetup, Qualifier};
 
 /// Kernel events.
 #[derive(Debug, Clone, Copy)]
@@ -57,6 +62,26 @@ enum Ev {
     EnvIdle { function: u32, env: u32, gen: u32 },
     /// Queues, streams and event source mappings (src/sim/esm.rs).
     Esm(esm::EsmEv),
+    /// Change `index` of `Model::changes` applies.
+    Change { index: u32 },
+    /// A provisioned environment's allocation delay is over: its init starts (if it is still the same: `life`).
+    PcStart { function: u32, env: u32, life: u32 },
+    /// A provisioned environment's init is over: it is ready.
+    PcReady { function: u32, env: u32, life: u32 },
+    /// A provisioned environment reaches its maximum lifetime and is recycled. A background event: it does not keep
+    /// the run going.
+    PcRecycle { function: u32, env: u32, life: u32 },
+}
+
+/// A provisioned environment's state (spec section 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pc {
+    /// Waiting for its allocation, or running its init.
+    Pending,
+    /// Initialised and idle.
+    Ready,
+    /// Running an execution.
+    Busy,
 }
 
 /// One execution environment (spec section 6, LIFECYCLE).
@@ -68,6 +93,24 @@ struct Env {
     created: SimTime,
     /// Bumped whenever the environment is taken or released, so a stale idle timer is recognised.
     gen: u32,
+    /// The configuration (version) it runs.
+    config: u32,
+    /// Provisioned environments only: their state; `None` for on-demand environments.
+    pc: Option<Pc>,
+    /// Bumped whenever a provisioned environment is (re)created or released, so stale timers are recognised.
+    life: u32,
+    /// Provisioned, busy: released (provisioned concurrency lowered) or recycled (maximum lifetime) when its execution
+    /// ends.
+    release: bool,
+    recycle: bool,
+    /// The running execution counts toward the account's unreserved concurrency.
+    unreserved: bool,
+}
+
+impl Env {
+    fn on_demand(created: SimTime, config: u32) -> Env {
+        Env { warm: false, alive: true, created, gen: 0, config, pc: None, life: 0, release: false, recycle: false, unreserved: false }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +125,10 @@ struct Inv {
     id: u64,
     rid: u64,
     function: FnId,
+    /// The version or alias invoked.
+    qual: Qualifier,
+    /// The configuration of the last attempt (meaningful once `attempts` > 0).
+    cfg: u32,
     payload: Arc<Value>,
     size: u32,
     accepted: SimTime,
@@ -112,10 +159,22 @@ struct Inv {
 
 struct FnState {
     busy: u32,
+    /// Executions on on-demand and on provisioned environments.
+    od_busy: u32,
+    pc_busy: u32,
     /// Environments by id; ids of shut-down environments are reused.
     envs: Vec<Env>,
-    /// Idle environments, most recently used last (reused first).
-    idle: Vec<u32>,
+    /// Idle on-demand environments per configuration, most recently used last (reused first).
+    idle: Vec<Vec<u32>>,
+    /// Ready, idle provisioned environments per configuration, most recently used last.
+    pc_idle: Vec<Vec<u32>>,
+    /// Provisioned environments per configuration (pending, ready or busy, not being released), and those ready or
+    /// busy.
+    pc_have: Vec<u32>,
+    pc_live: Vec<u32>,
+    /// What the timeline has changed so far (reserved concurrency, `$LATEST`, provisioned concurrency, aliases).
+    setup: FnSetup,
+    rng_pc: ChaCha8Rng,
     free_envs: Vec<u32>,
     /// Creation times of this function's environments in the last 10 s (per-function scaling model).
     created_window: VecDeque<SimTime>,
@@ -133,6 +192,7 @@ struct Call {
     id: u64,
     source: u32,
     function: FnId,
+    qual: Qualifier,
     key: u64,
     payload: Arc<Value>,
     size: usize,
@@ -186,6 +246,16 @@ pub struct Sim<'m, O: Observer> {
     free: Vec<u32>,
     fns: Vec<FnState>,
     unreserved_busy: u32,
+    /// The account's unreserved concurrency now: the limit less reservations and the provisioned concurrency of
+    /// functions without a reservation (spec section 6).
+    unreserved_pool: u32,
+    account_busy: u32,
+    /// Some function has provisioned concurrency at some time.
+    any_pc: bool,
+    /// Background events pending (provisioned recycling): the run ends when only they are left.
+    background: usize,
+    /// Salt of each delivery fault's draws.
+    fault_salts: Vec<u64>,
     sources: Vec<SourceState>,
     next_event: u64,
     next_gen: u32,
@@ -193,7 +263,8 @@ pub struct Sim<'m, O: Observer> {
     peak_in_flight: usize,
     rejected: u64,
     needs_content: bool,
-    response_sizes: Vec<Vec<u32>>,
+    /// Per function, configuration and rule: the response size.
+    response_sizes: Vec<Vec<Vec<u32>>>,
     /// Time of the last event that changed anything (stale expiry timers do not count).
     last_activity: SimTime,
     calls: Vec<Option<Call>>,
@@ -221,10 +292,18 @@ impl<'m, O: Observer> Sim<'m, O> {
             .iter()
             .map(|f| {
                 let c = format!("function:{}", f.name);
+                let n = f.configs.len();
                 FnState {
                     busy: 0,
+                    od_busy: 0,
+                    pc_busy: 0,
                     envs: vec![],
-                    idle: vec![],
+                    idle: vec![vec![]; n],
+                    pc_idle: vec![vec![]; n],
+                    pc_have: vec![0; n],
+                    pc_live: vec![0; n],
+                    setup: f.setup.clone(),
+                    rng_pc: rng::stream(seed, &c, "provisioned-init"),
                     free_envs: vec![],
                     created_window: VecDeque::new(),
                     rng_env: rng::stream(seed, &c, "environments"),
@@ -250,8 +329,11 @@ impl<'m, O: Observer> Sim<'m, O> {
                 }
             })
             .collect();
-        let response_sizes =
-            model.functions.iter().map(|f| f.rules.iter().map(|r| r.response_size.min(u64::from(u32::MAX)) as u32).collect()).collect();
+        let response_sizes = model
+            .functions
+            .iter()
+            .map(|f| f.configs.iter().map(|c| c.rules.iter().map(|r| r.response_size.min(u64::from(u32::MAX)) as u32).collect()).collect())
+            .collect();
         let needs_content = obs.wants_content();
         let mut sim = Sim {
             model,
@@ -261,6 +343,16 @@ impl<'m, O: Observer> Sim<'m, O> {
             free: vec![],
             fns,
             unreserved_busy: 0,
+            unreserved_pool: model.unreserved_pool,
+            account_busy: 0,
+            any_pc: model.functions.iter().any(|f| f.uses_pc),
+            background: 0,
+            fault_salts: model
+                .delivery_faults
+                .iter()
+                .enumerate()
+                .map(|(i, d)| rng::stream_id(&format!("target:{}", model.target(d.target).arn), &format!("delivery-fault:{i}")))
+                .collect(),
             sources,
             next_event: 0,
             next_gen: 0,
@@ -280,6 +372,10 @@ impl<'m, O: Observer> Sim<'m, O> {
             esm: esm::EsmRt::new(model, seed),
             obs,
         };
+        // Changes on the timeline apply before invocations arriving at the same instant.
+        for (i, c) in model.changes.iter().enumerate() {
+            sim.k.schedule_at(c.at, Ev::Change { index: i as u32 });
+        }
         for (i, s) in model.sources.iter().enumerate() {
             let first = match &s.arrivals {
                 Arrivals::At(ts) => ts.first().copied(),
@@ -312,7 +408,17 @@ impl<'m, O: Observer> Sim<'m, O> {
     /// Run to the end (idle, or the horizon) and hand back the observer.
     pub fn run(mut self) -> (O, RunStats) {
         let horizon = self.model.settings.horizon;
+        // Provisioned concurrency declared in the scenario was configured before the run: ready at time 0.
+        for f in 0..self.fns.len() {
+            if !self.fns[f].setup.provisioned.is_empty() {
+                self.pc_rebalance(FnId(f as u32), true);
+            }
+        }
         loop {
+            if self.background > 0 && self.k.pending() == self.background {
+                // Only background events (provisioned recycling) are left.
+                break;
+            }
             match (self.k.peek_time(), horizon) {
                 (None, _) => break,
                 (Some(t), Some(h)) if t > h => {
@@ -322,7 +428,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 _ => {}
             }
             let Some(ev) = self.k.pop() else { break };
-            if !matches!(ev, Ev::Expire { .. } | Ev::EnvIdle { .. } | Ev::Esm(_)) {
+            if !matches!(ev, Ev::Expire { .. } | Ev::EnvIdle { .. } | Ev::PcRecycle { .. } | Ev::Esm(_)) {
                 self.last_activity = self.k.now();
             }
             match ev {
@@ -331,9 +437,22 @@ impl<'m, O: Observer> Sim<'m, O> {
                 Ev::Retry { slot } => self.try_start(slot),
                 Ev::Expire { slot, gen } => {
                     if matches!(self.inv(slot).map(|i| i.state), Some(State::Waiting { gen: g }) if g == gen) {
-                        self.last_activity = self.k.now();
-                        self.finish(slot, Fate::EventAgeExceeded);
+                        // The maximum age of the configuration in force (a deploy may have changed it).
+                        let (accepted, max_age) = (self.inv_mut(slot).accepted, self.event_config(slot).max_age);
+                        if self.k.now() > accepted + max_age {
+                            self.last_activity = self.k.now();
+                            self.finish(slot, Fate::EventAgeExceeded);
+                        } else {
+                            self.k.schedule_at(accepted + max_age + SimTime::from_micros(1), Ev::Expire { slot, gen });
+                        }
                     }
+                }
+                Ev::Change { index } => self.on_change(index),
+                Ev::PcStart { function, env, life } => self.on_pc_start(FnId(function), env, life),
+                Ev::PcReady { function, env, life } => self.on_pc_ready(FnId(function), env, life),
+                Ev::PcRecycle { function, env, life } => {
+                    self.background -= 1;
+                    self.on_pc_recycle(FnId(function), env, life);
                 }
                 Ev::EnvIdle { function, env, gen } => self.on_env_idle(FnId(function), env, gen),
                 Ev::Esm(e) => self.on_esm(e),
@@ -465,7 +584,18 @@ impl<'m, O: Observer> Sim<'m, O> {
         if src.sync {
             let id = self.next_call;
             self.next_call += 1;
-            let call = Call { id, source: si as u32, function: src.function, key, payload, size, started: now, attempts: 0, current: None };
+            let call = Call {
+                id,
+                source: si as u32,
+                function: src.function,
+                qual: src.qualifier,
+                key,
+                payload,
+                size,
+                started: now,
+                attempts: 0,
+                current: None,
+            };
             let c = match self.free_calls.pop() {
                 Some(c) => {
                     self.calls[c as usize] = Some(call);
@@ -478,22 +608,22 @@ impl<'m, O: Observer> Sim<'m, O> {
             };
             self.call_attempt(c);
         } else {
-            self.accept(src.function, payload, size, Origin::Workload(si as u32), 0, None, key);
+            self.accept(src.function, src.qualifier, payload, size, Origin::Workload(si as u32), 0, None, key);
         }
     }
 
     /// One attempt of a synchronous caller's request.
     fn call_attempt(&mut self, c: u32) {
-        let (function, payload, size, source, key, attempt) = {
+        let (function, qual, payload, size, source, key, attempt) = {
             let call = self.calls[c as usize].as_mut().expect("live call");
             call.attempts += 1;
-            (call.function, Arc::clone(&call.payload), call.size, call.source, call.key, call.attempts)
+            (call.function, call.qual, Arc::clone(&call.payload), call.size, call.source, call.key, call.attempts)
         };
         let key = if attempt == 1 { key } else { mix(key ^ mix(0xca11 + u64::from(attempt))) };
         if let Some(t) = self.model.sources[source as usize].caller.timeout {
             self.k.schedule_in(t, Ev::CallTimeout { call: c, attempt });
         }
-        self.invoke_sync(function, payload, size, Origin::Workload(source), key, Some(c), None);
+        self.invoke_sync(function, qual, payload, size, Origin::Workload(source), key, Some(c), None);
     }
 
     /// An attempt of a call is over for the caller: retry it, or report what the caller got.
@@ -535,6 +665,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     fn invoke_sync(
         &mut self,
         function: FnId,
+        qual: Qualifier,
         payload: Arc<Value>,
         size: usize,
         origin: Origin,
@@ -551,7 +682,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             return;
         }
-        let slot = self.new_inv(function, payload, size, 0, None, true, key);
+        let slot = self.new_inv(function, qual, payload, size, 0, None, true, key);
         let id = self.inv_mut(slot).id;
         self.inv_mut(slot).call = call;
         self.inv_mut(slot).batch = batch;
@@ -562,7 +693,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             let inv = self.inv_mut(slot);
             (inv.id, inv.rid)
         };
-        let ev = TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32, mode: InvokeMode::Sync };
+        let ev = TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32, mode: InvokeMode::Sync, qualifier: qual };
         if self.needs_content {
             // Observers that asked for documents see the payload the function receives.
             let payload = Arc::clone(&self.inv_mut(slot).payload);
@@ -572,17 +703,18 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.emit(ev);
         }
         let now = self.k.now();
-        let fd = model.function(function);
-        let mut refused = if fd.reserved == Some(0) { Some(ThrottleReason::ReservedConcurrency) } else { None };
+        let mut refused = if self.fns[function.ix()].setup.reserved == Some(0) { Some(ThrottleReason::ReservedConcurrency) } else { None };
         if refused.is_none() {
             refused = self.injected_throttle(function, now, key, 0);
         }
-        if refused.is_none() {
-            refused = self.has_capacity(function).or_else(|| self.scaling_refusal(function));
-        }
-        match refused {
-            None => self.start_attempt(slot),
-            Some(reason) => {
+        let config = self.route(slot);
+        let admitted = match refused {
+            Some(r) => Err(r),
+            None => self.admit(function, config),
+        };
+        match admitted {
+            Ok(a) => self.start_attempt(slot, config, a),
+            Err(reason) => {
                 let n = {
                     let inv = self.inv_mut(slot);
                     inv.throttles += 1;
@@ -620,13 +752,25 @@ impl<'m, O: Observer> Sim<'m, O> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn new_inv(&mut self, function: FnId, payload: Arc<Value>, size: usize, hops: u32, rid: Option<u64>, sync: bool, key: u64) -> u32 {
+    fn new_inv(
+        &mut self,
+        function: FnId,
+        qual: Qualifier,
+        payload: Arc<Value>,
+        size: usize,
+        hops: u32,
+        rid: Option<u64>,
+        sync: bool,
+        key: u64,
+    ) -> u32 {
         let id = self.next_event;
         self.next_event += 1;
         let inv = Inv {
             id,
             rid: rid.unwrap_or(id),
             function,
+            qual,
+            cfg: 0,
             payload,
             size: size as u32,
             accepted: self.k.now(),
@@ -666,6 +810,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     fn accept(
         &mut self,
         function: FnId,
+        qual: Qualifier,
         payload: Arc<Value>,
         size: usize,
         origin: Origin,
@@ -679,12 +824,12 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.emit(TraceEvent::Rejected { function, origin, size: size as u32, status: 413, mode: InvokeMode::Async });
             return None;
         }
-        let slot = self.new_inv(function, payload, size, hops, rid, false, key);
+        let slot = self.new_inv(function, qual, payload, size, hops, rid, false, key);
         let (id, rid) = {
             let inv = self.inv_mut(slot);
             (inv.id, inv.rid)
         };
-        let ev = TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32, mode: InvokeMode::Async };
+        let ev = TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32, mode: InvokeMode::Async, qualifier: qual };
         if self.needs_content {
             let payload = Arc::clone(&self.inv_mut(slot).payload);
             let ctx = Ctx { model, seed: self.seed, content: Some(&payload) };
@@ -699,8 +844,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         // Taken now: the original may end (and its slot be reused) before the duplicate is made.
         let dup_payload = dup.then(|| Arc::clone(&self.inv_mut(slot).payload));
 
-        let f = model.function(function);
-        if f.reserved == Some(0) {
+        if self.fns[function.ix()].setup.reserved == Some(0) {
             self.finish(slot, Fate::ZeroReservedConcurrency);
         } else if hops >= model.settings.recursion_limit {
             self.finish(slot, Fate::RecursionStopped);
@@ -708,15 +852,15 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.try_start(slot);
         }
         if let Some(payload) = dup_payload {
-            self.accept(function, payload, size, Origin::Duplicate { of: id }, hops, Some(rid), mix(key ^ 0xd0_0b1e));
+            self.accept(function, qual, payload, size, Origin::Duplicate { of: id }, hops, Some(rid), mix(key ^ 0xd0_0b1e));
         }
         Some(slot)
     }
 
     /// A new environment is needed and the scaling rate has none to give (spec section 6): 1,000 per 10 s per
     /// function, refilled continuously, or the older account-wide burst. Consumes a token when one is given.
-    fn scaling_refusal(&mut self, f: FnId) -> Option<ThrottleReason> {
-        if !self.fns[f.ix()].idle.is_empty() {
+    fn scaling_refusal(&mut self, f: FnId, config: u32) -> Option<ThrottleReason> {
+        if !self.fns[f.ix()].idle[config as usize].is_empty() {
             return None;
         }
         let now = self.k.now();
@@ -751,24 +895,91 @@ impl<'m, O: Observer> Sim<'m, O> {
     fn on_env_idle(&mut self, f: FnId, env: u32, gen: u32) {
         let fs = &mut self.fns[f.ix()];
         let Some(e) = fs.envs.get(env as usize).copied() else { return };
-        if !e.alive || e.gen != gen {
+        if !e.alive || e.gen != gen || e.pc.is_some() {
             return;
         }
-        let Some(pos) = fs.idle.iter().position(|x| *x == env) else { return };
-        fs.idle.remove(pos);
+        let idle = &mut fs.idle[e.config as usize];
+        let Some(pos) = idle.iter().position(|x| *x == env) else { return };
+        idle.remove(pos);
         fs.envs[env as usize].alive = false;
         fs.free_envs.push(env);
         self.last_activity = self.k.now();
         self.emit(TraceEvent::EnvironmentShutdown { function: f, env, reason: ShutdownReason::Idle });
     }
 
+    /// Room for an on-demand execution (spec section 6): reserved concurrency less the provisioned concurrency it
+    /// holds, or the account's unreserved pool. Every execution also stays within the account limit.
     #[inline]
     fn has_capacity(&self, f: FnId) -> Option<ThrottleReason> {
-        let fd = self.model.function(f);
-        match fd.reserved {
-            Some(r) => (self.fns[f.ix()].busy >= r).then_some(ThrottleReason::ReservedConcurrency),
-            None => (self.unreserved_busy >= self.model.unreserved_pool).then_some(ThrottleReason::AccountConcurrency),
+        let fs = &self.fns[f.ix()];
+        let refused = match fs.setup.reserved {
+            Some(r) => (fs.od_busy + fs.setup.pc_total().max(fs.pc_busy) >= r).then_some(ThrottleReason::ReservedConcurrency),
+            None => (self.unreserved_busy + self.pc_excess() >= self.unreserved_pool).then_some(ThrottleReason::AccountConcurrency),
+        };
+        // Binds only after changes on the timeline (reservations raised while unreserved functions run).
+        refused.or_else(|| (self.account_busy >= self.model.account_limit).then_some(ThrottleReason::AccountConcurrency))
+    }
+
+    /// Provisioned executions of unreserved functions beyond their (lowered) provisioned concurrency: they still hold
+    /// concurrency that the unreserved pool no longer sets aside.
+    fn pc_excess(&self) -> u32 {
+        if !self.any_pc {
+            return 0;
         }
+        self.fns.iter().filter(|s| s.setup.reserved.is_none()).map(|s| s.pc_busy.saturating_sub(s.setup.pc_total())).sum()
+    }
+
+    /// Whether an execution may start on a free provisioned environment: reserved concurrency and the account limit
+    /// still cap every execution.
+    fn pc_capacity(&self, f: FnId) -> Option<ThrottleReason> {
+        let fs = &self.fns[f.ix()];
+        if self.account_busy >= self.model.account_limit {
+            return Some(ThrottleReason::AccountConcurrency);
+        }
+        match fs.setup.reserved {
+            Some(r) if fs.busy >= r => Some(ThrottleReason::ReservedConcurrency),
+            _ => None,
+        }
+    }
+
+    /// Can an execution of configuration `config` start now? On a free provisioned environment of that version first
+    /// (no cold start); else on demand, within concurrency and the scaling rate (a spillover when that version's
+    /// provisioned environments are all busy). Consumes a scaling token when a new environment is needed.
+    fn admit(&mut self, f: FnId, config: u32) -> Result<Admission, ThrottleReason> {
+        if self.any_pc {
+            let fs = &self.fns[f.ix()];
+            if let Some(env) = fs.pc_idle[config as usize].last().copied() {
+                return match self.pc_capacity(f) {
+                    None => Ok(Admission { pc_env: Some(env), spillover: false }),
+                    Some(r) => Err(r),
+                };
+            }
+        }
+        match self.has_capacity(f).or_else(|| self.scaling_refusal(f, config)) {
+            None => {
+                let spillover = self.any_pc && self.fns[f.ix()].pc_live[config as usize] > 0;
+                Ok(Admission { pc_env: None, spillover })
+            }
+            Some(r) => Err(r),
+        }
+    }
+
+    /// The configuration the event runs if an attempt starts now: `$LATEST` as deployed now, the version, or what the
+    /// alias routes it to (one draw per event, spec 3.2).
+    fn route(&self, slot: u32) -> u32 {
+        let inv = self.inv(slot).expect("live slot");
+        let fs = &self.fns[inv.function.ix()];
+        match inv.qual {
+            Qualifier::Latest => fs.setup.latest,
+            q => fs.setup.resolve(q, uniform(self.seed, fs.draw_salt, inv.key, ROUTING_PURPOSE)),
+        }
+    }
+
+    /// The configuration whose settings apply to the event now: its last execution's, or the one it would run.
+    fn event_config(&self, slot: u32) -> &'m crate::versions::FnConfig {
+        let inv = self.inv(slot).expect("live slot");
+        let c = if inv.attempts > 0 { inv.cfg } else { self.route(slot) };
+        self.model.function(inv.function).config(c)
     }
 
     /// The event is due to run (new, retry or back-off over).
@@ -779,18 +990,24 @@ impl<'m, O: Observer> Sim<'m, O> {
             let inv = self.inv_mut(slot);
             (inv.function, inv.accepted, inv.key, inv.throttles)
         };
-        let fd = model.function(f);
-        if now > accepted + fd.max_age {
+        let config = self.route(slot);
+        let max_age = model.function(f).config(config).max_age;
+        if now > accepted + max_age {
             self.finish(slot, Fate::EventAgeExceeded);
+            return;
+        }
+        if self.fns[f.ix()].setup.reserved == Some(0) {
+            // Reserved concurrency set to 0 on the timeline: queued events go to the failure targets (spec 2, 6).
+            self.finish(slot, Fate::ZeroReservedConcurrency);
             return;
         }
         if let Some(reason) = self.injected_throttle(f, now, key, tries) {
             self.throttle(slot, reason);
             return;
         }
-        match self.has_capacity(f).or_else(|| self.scaling_refusal(f)) {
-            None => self.start_attempt(slot),
-            Some(reason) => match model.settings.concurrency_full {
+        match self.admit(f, config) {
+            Ok(a) => self.start_attempt(slot, config, a),
+            Err(reason) => match model.settings.concurrency_full {
                 ConcurrencyFullMode::Backoff => self.throttle(slot, reason),
                 ConcurrencyFullMode::Queue => {
                     let gen = self.next_gen;
@@ -799,7 +1016,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                     inv.state = State::Waiting { gen };
                     let id = inv.id;
                     self.fns[f.ix()].waiting.push_back((slot, gen));
-                    self.k.schedule_at(accepted + fd.max_age + SimTime::from_micros(1), Ev::Expire { slot, gen });
+                    self.k.schedule_at(accepted + max_age + SimTime::from_micros(1), Ev::Expire { slot, gen });
                     self.emit(TraceEvent::Queued { event: id, function: f });
                 }
             },
@@ -822,7 +1039,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             let u: f64 = self.fns[f.ix()].rng_retry.random();
             delay = SimTime::from_micros((delay.as_micros() as f64 * (1.0 - s.backoff_jitter * u)) as u64);
         }
-        let max_age = self.model.function(f).max_age;
+        let max_age = self.event_config(slot).max_age;
         if s.event_age_look_ahead && now + delay > accepted + max_age {
             self.emit(TraceEvent::Throttled { event: id, function: f, reason, throttles: n, retry_in: None });
             self.finish(slot, Fate::EventAgeExceeded);
@@ -832,48 +1049,72 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
     }
 
-    fn start_attempt(&mut self, slot: u32) {
+    fn start_attempt(&mut self, slot: u32, config: u32, admission: Admission) {
         let model = self.model;
         let now = self.k.now();
         let f = self.inv_mut(slot).function;
         let fd = model.function(f);
+        let cfg = fd.config(config);
         let fi = f.ix();
-        if fd.reserved.is_none() {
+        let fs = &mut self.fns[fi];
+        let unreserved = admission.pc_env.is_none() && fs.setup.reserved.is_none();
+        fs.busy += 1;
+        self.account_busy += 1;
+        let (env, cold, new_env) = match admission.pc_env {
+            Some(e) => {
+                // A provisioned environment: initialised before, never a cold start (spec section 6).
+                let idle = &mut fs.pc_idle[config as usize];
+                if let Some(pos) = idle.iter().rposition(|x| *x == e) {
+                    idle.remove(pos);
+                }
+                fs.pc_busy += 1;
+                let en = &mut fs.envs[e as usize];
+                en.pc = Some(Pc::Busy);
+                en.gen = en.gen.wrapping_add(1);
+                (e, false, false)
+            }
+            None => {
+                fs.od_busy += 1;
+                match fs.idle[config as usize].pop() {
+                    Some(e) => {
+                        let en = &mut fs.envs[e as usize];
+                        en.gen = en.gen.wrapping_add(1);
+                        (e, !en.warm, false)
+                    }
+                    None => {
+                        let fresh = Env::on_demand(now, config);
+                        let id = match fs.free_envs.pop() {
+                            Some(id) => {
+                                let g = fs.envs[id as usize].gen.wrapping_add(1);
+                                let life = fs.envs[id as usize].life;
+                                fs.envs[id as usize] = Env { gen: g, life, ..fresh };
+                                id
+                            }
+                            None => {
+                                fs.envs.push(fresh);
+                                (fs.envs.len() - 1) as u32
+                            }
+                        };
+                        (id, true, true)
+                    }
+                }
+            }
+        };
+        fs.envs[env as usize].unreserved = unreserved;
+        if unreserved {
             self.unreserved_busy += 1;
         }
         let fs = &mut self.fns[fi];
-        fs.busy += 1;
-        let (env, cold, new_env) = match fs.idle.pop() {
-            Some(e) => {
-                let en = &mut fs.envs[e as usize];
-                en.gen = en.gen.wrapping_add(1);
-                (e, !en.warm, false)
-            }
-            None => {
-                let fresh = Env { warm: false, alive: true, created: now, gen: 0 };
-                let id = match fs.free_envs.pop() {
-                    Some(id) => {
-                        let g = fs.envs[id as usize].gen.wrapping_add(1);
-                        fs.envs[id as usize] = Env { gen: g, ..fresh };
-                        id
-                    }
-                    None => {
-                        fs.envs.push(fresh);
-                        (fs.envs.len() - 1) as u32
-                    }
-                };
-                (id, true, true)
-            }
-        };
         let inv = self.invs[slot as usize].as_mut().expect("live slot");
         inv.attempts += 1;
         inv.state = State::Running;
+        inv.cfg = config;
         let attempt = inv.attempts;
         let (seed, salt, key) = (self.seed, fs.draw_salt, inv.key);
         let purpose = |kind: u64, i: usize| kind + ((i as u64) << 16) + (u64::from(attempt) << 32);
 
-        // Decide how this execution ends: faults on the timeline first, then the ordered rules. Draws with a
-        // probability belong to the event and the attempt, not to a shared sequence (see `Inv::key`).
+        // Decide how this execution ends: faults on the timeline first, then the ordered rules of the version that
+        // runs. Draws with a probability belong to the event and the attempt, not to a shared sequence (see `Inv::key`).
         let mut decided: Option<(Outcome, Cause, u32, Option<usize>)> = None;
         for (fi_, fault) in fd.faults.iter().enumerate() {
             if matches!(fault.kind, FaultKind::Error | FaultKind::Timeout | FaultKind::Crash)
@@ -893,11 +1134,11 @@ impl<'m, O: Observer> Sim<'m, O> {
         if decided.is_none() {
             if let Some(b) = batch {
                 // A mapping's batch: each record decides as the handler's loop would (src/sim/esm.rs).
-                decided = Some(esm::decide(&mut self.esm, model, b, seed, salt, &self.response_sizes[fi]));
+                decided = Some(esm::decide(&mut self.esm, model, &cfg.rules, b, seed, salt, &self.response_sizes[fi][config as usize]));
             }
         }
         if decided.is_none() {
-            for (ri, r) in fd.rules.iter().enumerate() {
+            for (ri, r) in cfg.rules.iter().enumerate() {
                 if attempt < r.attempt_min || attempt > r.attempt_max {
                     continue;
                 }
@@ -917,7 +1158,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                     OutcomeKind::Timeout => Outcome::Timeout,
                     OutcomeKind::Crash => Outcome::Crash,
                 };
-                decided = Some((o, Cause::Rule(ri as u32), self.response_sizes[fi][ri], Some(ri)));
+                decided = Some((o, Cause::Rule(ri as u32), self.response_sizes[fi][config as usize][ri], Some(ri)));
                 break;
             }
         }
@@ -930,10 +1171,10 @@ impl<'m, O: Observer> Sim<'m, O> {
 
         // Durations: init for a cold environment (capped at 10 s on demand, re-run inside the invoke phase if it
         // ran over, spec section 6), then the handler, cut at the function timeout.
-        let init = if cold { fd.init.sample(&mut fs.rng_init) } else { SimTime::ZERO };
-        let dist = rule.and_then(|ri| fd.rules[ri].duration.as_ref()).unwrap_or(&fd.duration);
-        let mut handler = if outcome == Outcome::Timeout { fd.timeout } else { dist.sample(&mut fs.rng_duration) };
-        if let (Some(per), Some(b), false) = (&fd.per_record, batch, outcome == Outcome::Timeout) {
+        let init = if cold { cfg.init.sample(&mut fs.rng_init) } else { SimTime::ZERO };
+        let dist = rule.and_then(|ri| cfg.rules[ri].duration.as_ref()).unwrap_or(&cfg.duration);
+        let mut handler = if outcome == Outcome::Timeout { cfg.timeout } else { dist.sample(&mut fs.rng_duration) };
+        if let (Some(per), Some(b), false) = (&cfg.per_record, batch, outcome == Outcome::Timeout) {
             // A batch takes longer with more records (`Behavior.DurationPerRecord`).
             let n = esm::batch_records(&self.esm, b);
             handler += SimTime::from_micros(per.sample(&mut fs.rng_duration).as_micros().saturating_mul(n));
@@ -943,18 +1184,30 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
         self.duration_draws += 1;
         let (init_phase, mut run) = if init > INIT_LIMIT { (INIT_LIMIT, init + handler) } else { (init, handler) };
-        if run >= fd.timeout {
-            run = fd.timeout;
+        if run >= cfg.timeout {
+            run = cfg.timeout;
             outcome = Outcome::Timeout;
         }
-        let last = LastResult { outcome, cause, function: f, ended: now + init_phase + run, timeout: fd.timeout };
+        let last = LastResult { outcome, cause, function: f, config, ended: now + init_phase + run, timeout: cfg.timeout };
         let id = inv.id;
         let rid = inv.rid;
         inv.pending = Some((last, response_size));
         inv.attempt_start = now;
         inv.attempt_init = init_phase;
         self.k.schedule_at(now + init_phase + run, Ev::AttemptEnd { slot, env });
-        self.emit(TraceEvent::AttemptStart { event: id, rid, function: f, attempt, env, cold, new_env, init: init_phase });
+        self.emit(TraceEvent::AttemptStart {
+            event: id,
+            rid,
+            function: f,
+            attempt,
+            env,
+            cold,
+            new_env,
+            init: init_phase,
+            config,
+            provisioned: admission.pc_env.is_some(),
+            spillover: admission.spillover,
+        });
     }
 
     fn on_attempt_end(&mut self, slot: u32, env: u32) {
@@ -967,35 +1220,48 @@ impl<'m, O: Observer> Sim<'m, O> {
         let outcome = last.outcome;
         let attempt = inv.attempts;
         let (id, rid, accepted, sync) = (inv.id, inv.rid, inv.accepted, inv.sync);
+        let cfg = fd.config(last.config);
         let started_at = (inv.attempt_start, inv.attempt_init);
         inv.last = Some(last);
         inv.response_size = response_size;
         inv.state = State::Sleeping;
 
         // Free the environment: a timeout or crash resets it, so its next use runs init again (spec section 1).
+        self.account_busy -= 1;
+        let s = &model.settings;
         let fs = &mut self.fns[f.ix()];
         fs.busy -= 1;
-        let s = &model.settings;
         let en = &mut fs.envs[env as usize];
-        en.warm = !matches!(outcome, Outcome::Timeout | Outcome::Crash);
-        en.gen = en.gen.wrapping_add(1);
-        let recycle = s.max_lifetime.is_some_and(|max| now - en.created >= max);
-        let gen = en.gen;
-        let mut shutdown = false;
-        if recycle {
-            // Lambda ends environments every few hours even under load (spec section 6).
-            en.alive = false;
-            fs.free_envs.push(env);
-            shutdown = true;
-        } else {
-            fs.idle.push(env);
-            if let Some(d) = &s.idle_lifetime {
-                let life = d.sample(&mut fs.rng_env);
-                self.k.schedule_at(now + life, Ev::EnvIdle { function: f.0, env, gen });
-            }
-        }
-        if fd.reserved.is_none() {
+        let (unreserved, provisioned) = (std::mem::replace(&mut en.unreserved, false), en.pc.is_some());
+        if unreserved {
             self.unreserved_busy -= 1;
+        }
+        let reset = matches!(outcome, Outcome::Timeout | Outcome::Crash);
+        let mut shutdown = None;
+        if provisioned {
+            self.fns[f.ix()].pc_busy -= 1;
+            shutdown = self.pc_release_env(f, env, reset);
+        } else {
+            let fs = &mut self.fns[f.ix()];
+            let en = &mut fs.envs[env as usize];
+            fs.od_busy -= 1;
+            en.warm = !reset;
+            en.gen = en.gen.wrapping_add(1);
+            let recycle = s.max_lifetime.is_some_and(|max| now - en.created >= max);
+            let gen = en.gen;
+            let c = en.config as usize;
+            if recycle {
+                // Lambda ends environments every few hours even under load (spec section 6).
+                en.alive = false;
+                fs.free_envs.push(env);
+                shutdown = Some(ShutdownReason::MaxLifetime);
+            } else {
+                fs.idle[c].push(env);
+                if let Some(d) = &s.idle_lifetime {
+                    let life = d.sample(&mut fs.rng_env);
+                    self.k.schedule_at(now + life, Ev::EnvIdle { function: f.0, env, gen });
+                }
+            }
         }
         let (duration, billed_ms, init_billed_ms) = {
             let total = now - started_at.0;
@@ -1004,8 +1270,8 @@ impl<'m, O: Observer> Sim<'m, O> {
             (run, run.ceil_millis(), init.ceil_millis())
         };
         self.emit(TraceEvent::AttemptEnd { event: id, rid, function: f, attempt, env, outcome, duration, billed_ms, init_billed_ms });
-        if shutdown {
-            self.emit(TraceEvent::EnvironmentShutdown { function: f, env, reason: ShutdownReason::MaxLifetime });
+        if let Some(reason) = shutdown {
+            self.emit(TraceEvent::EnvironmentShutdown { function: f, env, reason });
         }
 
         if outcome == Outcome::Success {
@@ -1013,10 +1279,11 @@ impl<'m, O: Observer> Sim<'m, O> {
         } else if sync {
             // 200 with X-Amz-Function-Error: Unhandled; the caller decides what to do (spec section 1).
             self.finish(slot, Fate::FunctionError);
-        } else if attempt > fd.max_retries {
+        } else if attempt > cfg.max_retries {
             self.finish(slot, Fate::RetriesExhausted);
         } else {
-            // Function error: retry after ~1 min, then ~2 min (spec section 2).
+            // Function error: retry after ~1 min, then ~2 min (spec section 2), under the settings of the version
+            // that ran.
             let s = &model.settings;
             let k = (attempt as usize - 1).min(s.retry_delays.len().saturating_sub(1));
             let mut delay = s.retry_delays.get(k).copied().unwrap_or(SimTime::from_secs(60));
@@ -1030,7 +1297,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 RetryDelayFrom::AttemptStart => started_at.0,
             };
             let at = base + delay;
-            if s.event_age_look_ahead && at > accepted + fd.max_age {
+            if s.event_age_look_ahead && at > accepted + cfg.max_age {
                 // The next retry would start after the maximum age: give up now (spec section 2, 10.3).
                 self.finish(slot, Fate::EventAgeExceeded);
             } else {
@@ -1046,20 +1313,235 @@ impl<'m, O: Observer> Sim<'m, O> {
         if self.model.settings.concurrency_full != ConcurrencyFullMode::Queue {
             return;
         }
-        let shares_pool = self.model.function(freed).reserved.is_none();
+        let shares_pool = self.fns[freed.ix()].setup.reserved.is_none();
         let n = self.fns.len();
         for off in 0..n {
             let f = FnId(((freed.ix() + off) % n) as u32);
-            if off > 0 && (!shares_pool || self.model.function(f).reserved.is_some()) {
+            if off > 0 && (!shares_pool || self.fns[f.ix()].setup.reserved.is_some()) {
                 continue;
             }
-            while self.has_capacity(f).is_none() {
-                let Some((slot, gen)) = self.fns[f.ix()].waiting.pop_front() else { break };
-                if matches!(self.inv(slot).map(|i| i.state), Some(State::Waiting { gen: g }) if g == gen) {
-                    self.inv_mut(slot).state = State::Sleeping;
-                    self.try_start(slot);
+            while let Some(&(slot, gen)) = self.fns[f.ix()].waiting.front() {
+                if !matches!(self.inv(slot).map(|i| i.state), Some(State::Waiting { gen: g }) if g == gen) {
+                    self.fns[f.ix()].waiting.pop_front();
+                    continue;
+                }
+                // The first waiting event runs when there is room on demand, or a provisioned environment of the
+                // version it would run is free.
+                let room = self.has_capacity(f).is_none()
+                    || (self.any_pc && !self.fns[f.ix()].pc_idle[self.route(slot) as usize].is_empty() && self.pc_capacity(f).is_none());
+                if !room {
+                    break;
+                }
+                self.fns[f.ix()].waiting.pop_front();
+                self.inv_mut(slot).state = State::Sleeping;
+                self.try_start(slot);
+            }
+        }
+    }
+
+    // ----- configuration changes and provisioned concurrency
+
+    /// A change on the timeline applies (spec section 6; `Changes`): attempts starting from now on see it.
+    fn on_change(&mut self, index: u32) {
+        let model = self.model;
+        let change = &model.changes[index as usize];
+        let Some(f) = change.kind.function() else { return };
+        self.fns[f.ix()].setup.apply(&change.kind);
+        let reserved: u64 = self.fns.iter().filter_map(|s| s.setup.reserved).map(u64::from).sum();
+        let pc: u64 = self.fns.iter().filter(|s| s.setup.reserved.is_none()).map(|s| u64::from(s.setup.pc_total())).sum();
+        self.unreserved_pool = u64::from(model.account_limit).saturating_sub(reserved + pc) as u32;
+        self.emit(TraceEvent::ConfigChange { change: index });
+        self.pc_rebalance(f, false);
+        self.pull_waiting(f);
+    }
+
+    /// Bring the provisioned environments of each configuration of `f` to what its setup asks for: new ones after
+    /// the allocation delay (at once and already initialised for the scenario's own, `initial`), surplus ones
+    /// released (pending first, then idle, then busy ones when their execution ends).
+    fn pc_rebalance(&mut self, f: FnId, initial: bool) {
+        let model = self.model;
+        let fd = model.function(f);
+        let want = self.fns[f.ix()].setup.pc_by_config(fd.configs.len());
+        for (c, want) in want.into_iter().enumerate() {
+            let have = self.fns[f.ix()].pc_have[c];
+            for _ in have..want {
+                self.pc_allocate(f, c as u32, initial);
+            }
+            if have > want {
+                self.pc_release(f, c as u32, have - want);
+            }
+        }
+    }
+
+    fn pc_allocate(&mut self, f: FnId, config: u32, initial: bool) {
+        let now = self.k.now();
+        let delay = self.model.settings.pc_allocation_delay;
+        let fs = &mut self.fns[f.ix()];
+        let fresh = Env { pc: Some(Pc::Pending), warm: false, ..Env::on_demand(now, config) };
+        let env = match fs.free_envs.pop() {
+            Some(id) => {
+                let old = fs.envs[id as usize];
+                fs.envs[id as usize] = Env { gen: old.gen.wrapping_add(1), life: old.life.wrapping_add(1), ..fresh };
+                id
+            }
+            None => {
+                fs.envs.push(fresh);
+                (fs.envs.len() - 1) as u32
+            }
+        };
+        fs.pc_have[config as usize] += 1;
+        let life = fs.envs[env as usize].life;
+        if initial {
+            self.pc_ready(f, env, SimTime::ZERO);
+        } else {
+            self.k.schedule_in(delay, Ev::PcStart { function: f.0, env, life });
+        }
+    }
+
+    /// Release `n` provisioned environments of `config`.
+    fn pc_release(&mut self, f: FnId, config: u32, n: u32) {
+        let mut left = n;
+        // Pending ones first (newest first), then idle ones (least recently used first), then busy ones.
+        for state in [Pc::Pending, Pc::Ready, Pc::Busy] {
+            let mut ids: Vec<u32> = (0..self.fns[f.ix()].envs.len() as u32)
+                .filter(|e| {
+                    let en = &self.fns[f.ix()].envs[*e as usize];
+                    en.alive && en.config == config && en.pc == Some(state) && !en.release
+                })
+                .collect();
+            match state {
+                Pc::Pending => ids.reverse(),
+                Pc::Ready => ids = self.fns[f.ix()].pc_idle[config as usize].clone(),
+                Pc::Busy => {}
+            }
+            for e in ids {
+                if left == 0 {
+                    return;
+                }
+                left -= 1;
+                let fs = &mut self.fns[f.ix()];
+                fs.pc_have[config as usize] -= 1;
+                if state == Pc::Busy {
+                    fs.envs[e as usize].release = true;
+                    continue;
+                }
+                if state == Pc::Ready {
+                    fs.pc_idle[config as usize].retain(|x| *x != e);
+                    fs.pc_live[config as usize] -= 1;
+                }
+                let en = &mut fs.envs[e as usize];
+                en.alive = false;
+                en.pc = None;
+                en.life = en.life.wrapping_add(1);
+                en.gen = en.gen.wrapping_add(1);
+                fs.free_envs.push(e);
+                self.emit(TraceEvent::EnvironmentShutdown { function: f, env: e, reason: ShutdownReason::ProvisionedConcurrencyRemoved });
+            }
+        }
+    }
+
+    /// A provisioned environment's execution ended (the caller has counted it out of `pc_busy`): release it, recycle
+    /// it, re-initialise it after a reset, or make it idle again. Returns the shutdown reason to report, if any.
+    fn pc_release_env(&mut self, f: FnId, env: u32, reset: bool) -> Option<ShutdownReason> {
+        let now = self.k.now();
+        let fs = &mut self.fns[f.ix()];
+        let en = &mut fs.envs[env as usize];
+        let c = en.config as usize;
+        fs.pc_live[c] -= 1;
+        if en.release {
+            en.release = false;
+            en.alive = false;
+            en.pc = None;
+            en.life = en.life.wrapping_add(1);
+            en.gen = en.gen.wrapping_add(1);
+            fs.free_envs.push(env);
+            return Some(ShutdownReason::ProvisionedConcurrencyRemoved);
+        }
+        if en.recycle || reset {
+            // Recycled after its maximum lifetime, or reset by a timeout or crash: Lambda initialises it again off
+            // the request path (billed), and it is ready after its init (spec section 6).
+            let recycled = en.recycle;
+            en.recycle = false;
+            en.pc = Some(Pc::Pending);
+            en.warm = false;
+            en.life = en.life.wrapping_add(1);
+            en.gen = en.gen.wrapping_add(1);
+            en.created = now;
+            let life = en.life;
+            self.pc_init(f, env, life);
+            return recycled.then_some(ShutdownReason::MaxLifetime);
+        }
+        en.pc = Some(Pc::Ready);
+        en.gen = en.gen.wrapping_add(1);
+        fs.pc_idle[c].push(env);
+        fs.pc_live[c] += 1;
+        None
+    }
+
+    /// Start a provisioned environment's init: ready after a drawn init, capped at max(130 s, timeout) (spec 6).
+    fn pc_init(&mut self, f: FnId, env: u32, life: u32) {
+        let fd = self.model.function(f);
+        let fs = &mut self.fns[f.ix()];
+        let cfg = fd.config(fs.envs[env as usize].config);
+        let init = cfg.init.sample(&mut fs.rng_pc).min(cfg.provisioned_init_limit());
+        fs.envs[env as usize].created = self.k.now();
+        self.k.schedule_in(init, Ev::PcReady { function: f.0, env, life });
+    }
+
+    fn on_pc_start(&mut self, f: FnId, env: u32, life: u32) {
+        let en = self.fns[f.ix()].envs[env as usize];
+        if en.alive && en.life == life && en.pc == Some(Pc::Pending) {
+            self.pc_init(f, env, life);
+        }
+    }
+
+    fn on_pc_ready(&mut self, f: FnId, env: u32, life: u32) {
+        let en = self.fns[f.ix()].envs[env as usize];
+        if en.alive && en.life == life && en.pc == Some(Pc::Pending) {
+            let init = self.k.now() - en.created;
+            self.pc_ready(f, env, init);
+            self.pull_waiting(f);
+        }
+    }
+
+    /// A provisioned environment is ready: idle, warm, and due for recycling after the maximum lifetime.
+    fn pc_ready(&mut self, f: FnId, env: u32, init: SimTime) {
+        let now = self.k.now();
+        let fs = &mut self.fns[f.ix()];
+        let en = &mut fs.envs[env as usize];
+        en.pc = Some(Pc::Ready);
+        en.warm = true;
+        en.created = now;
+        let (c, life) = (en.config, en.life);
+        fs.pc_idle[c as usize].push(env);
+        fs.pc_live[c as usize] += 1;
+        if let Some(max) = self.model.settings.max_lifetime {
+            self.background += 1;
+            self.k.schedule_at(now + max, Ev::PcRecycle { function: f.0, env, life });
+        }
+        self.emit(TraceEvent::ProvisionedReady { function: f, env, config: c, init });
+    }
+
+    /// A provisioned environment reaches its maximum lifetime: recycled now if idle, else when its execution ends.
+    fn on_pc_recycle(&mut self, f: FnId, env: u32, life: u32) {
+        let en = self.fns[f.ix()].envs[env as usize];
+        if !en.alive || en.life != life {
+            return;
+        }
+        match en.pc {
+            Some(Pc::Busy) => self.fns[f.ix()].envs[env as usize].recycle = true,
+            Some(Pc::Ready) => {
+                self.last_activity = self.k.now();
+                let fs = &mut self.fns[f.ix()];
+                fs.pc_idle[en.config as usize].retain(|x| *x != env);
+                fs.envs[env as usize].recycle = true;
+                // As after an execution: counted out of the live ones, then recycled.
+                let reason = self.pc_release_env(f, env, false);
+                if let Some(reason) = reason {
+                    self.emit(TraceEvent::EnvironmentShutdown { function: f, env, reason });
                 }
             }
+            _ => {}
         }
     }
 
@@ -1068,12 +1550,24 @@ impl<'m, O: Observer> Sim<'m, O> {
     fn finish(&mut self, slot: u32, fate: Fate) {
         let model = self.model;
         let now = self.k.now();
+        // The settings that decide where the event's records go: those of its last execution's version, or of the
+        // version it would run now.
+        let config = self.inv(slot).map(|i| if i.attempts > 0 { i.cfg } else { self.route(slot) }).unwrap_or(0);
         let inv = self.invs[slot as usize].take().expect("live slot");
         self.free.push(slot);
         self.in_flight -= 1;
         let f = inv.function;
         let fd = model.function(f);
-        self.emit(TraceEvent::Fate { event: inv.id, rid: inv.rid, function: f, fate, attempts: inv.attempts, latency: now - inv.accepted });
+        let cfg = fd.config(config);
+        self.emit(TraceEvent::Fate {
+            event: inv.id,
+            rid: inv.rid,
+            function: f,
+            fate,
+            attempts: inv.attempts,
+            latency: now - inv.accepted,
+            config,
+        });
         if let Some(b) = inv.batch {
             self.esm_batch_done(b, fate);
         }
@@ -1093,7 +1587,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             _ if inv.sync => {}
             Fate::InFlight | Fate::FunctionError | Fate::Throttled => {}
             Fate::Succeeded => {
-                if let Some(t) = fd.on_success {
+                if let Some(t) = cfg.on_success {
                     self.deliver(&inv, t, RecordKind::OnSuccess, "Success", fate);
                 }
             }
@@ -1102,10 +1596,15 @@ impl<'m, O: Observer> Sim<'m, O> {
                     Fate::ZeroReservedConcurrency => model.settings.zero_reserved_condition.as_str(),
                     other => other.name(),
                 };
-                if let Some(t) = fd.on_failure {
+                if let Some(t) = cfg.on_failure {
                     self.deliver(&inv, t, RecordKind::OnFailure, condition, fate);
                 }
-                if let Some(t) = fd.dlq {
+                // The DLQ: the version's own, or the function's (`DlqScope`, spec 4, 9.4).
+                let dlq = match model.settings.dlq_scope {
+                    DlqScope::Version => cfg.dlq,
+                    DlqScope::Function => fd.config(self.fns[f.ix()].setup.latest).dlq,
+                };
+                if let Some(t) = dlq {
                     self.deliver(&inv, t, RecordKind::DeadLetter, condition, fate);
                 }
             }
@@ -1148,6 +1647,20 @@ impl<'m, O: Observer> Sim<'m, O> {
                 }
             }
         }
+        if failure.is_none() {
+            // A target that rejects deliveries for a while (`DeliveryFailure` faults): the send fails and the record
+            // is lost, with the fault's reason (spec 3.1: no retry of destination delivery is documented; spec 4).
+            for (i, d) in model.delivery_faults.iter().enumerate() {
+                if d.target == target
+                    && d.start <= now
+                    && now < d.end
+                    && (d.probability >= 1.0 || uniform(self.seed, self.fault_salts[i], inv.key, kind as u64) < d.probability)
+                {
+                    failure = Some(d.reason);
+                    break;
+                }
+            }
+        }
         let ev = TraceEvent::Delivered { event: inv.id, function: inv.function, target, kind, failure };
         let ctx = Ctx { model, seed: self.seed, content: if failure.is_none() { content.as_ref() } else { None } };
         self.obs.on_event(now, &ev, &ctx);
@@ -1161,10 +1674,12 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
         if failure.is_none() {
             if let (TargetKind::Lambda(g), Some(c)) = (tk, content) {
-                // A Lambda destination invokes the function asynchronously with the record as its payload.
+                // A Lambda destination invokes the function (the version or alias its ARN names) asynchronously with
+                // the record as its payload.
                 let size = destinations::json_size(&c);
                 self.accept(
                     g,
+                    model.target(target).qualifier,
                     Arc::new(c),
                     size,
                     Origin::Destination { parent: inv.id },
@@ -1185,7 +1700,8 @@ impl<'m, O: Observer> Sim<'m, O> {
                 model,
                 seed: self.seed,
                 rid: inv.rid,
-                function_arn: &fd.arn,
+                function_arn: &fd.qualified_arn(inv.qual),
+                executed_version: &fd.config(inv.cfg).label(),
                 condition,
                 invoke_count: inv.attempts,
                 payload: &inv.payload,
@@ -1195,3 +1711,14 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
     }
 }
+
+/// How an execution may start: on a free provisioned environment, or on demand (a spillover when the version's
+/// provisioned environments are all busy).
+#[derive(Debug, Clone, Copy)]
+struct Admission {
+    pc_env: Option<u32>,
+    spillover: bool,
+}
+
+/// Purpose of the per-event draw that routes an alias's invocations.
+const ROUTING_PURPOSE: u64 = 0xa11a5;

@@ -74,6 +74,10 @@ pub fn function(name: &str) -> impl Strategy<Value = FunctionSpec> {
             event_invoke_config: Some(eic),
             dead_letter_config: None,
             behavior: Some(b),
+            provisioned_concurrency_config: None,
+            provisioned_concurrency: None,
+            versions: vec![],
+            aliases: vec![],
         }
     })
 }
@@ -170,6 +174,7 @@ pub fn scenario() -> impl Strategy<Value = Scenario> {
                 expectations: vec![],
                 explore: None,
                 pricing: None,
+                changes: vec![],
             }
         })
 }

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::model::{FnId, MappingId, Model, QueueId, StreamId, TargetId};
 use crate::scenario::CallOutcomeSpec;
 use crate::time::SimTime;
+use crate::versions::Qualifier;
 
 /// Why an invocation was not run when it was due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,6 +48,8 @@ impl ThrottleReason {
 pub enum ShutdownReason {
     Idle,
     MaxLifetime,
+    /// A provisioned environment released because provisioned concurrency was lowered or moved (timeline change).
+    ProvisionedConcurrencyRemoved,
 }
 
 /// How one execution ended.
@@ -156,15 +159,39 @@ pub enum DeliveryFailure {
     TooLarge,
     /// A Lambda target was not invoked because recursive-loop detection stopped the chain.
     RecursionStopped,
+    /// A `DeliveryFailure` fault: the execution role may not send to the target.
+    AccessDenied,
+    /// A `DeliveryFailure` fault: the target throttled the send.
+    Throttled,
+    /// A `DeliveryFailure` fault: the target does not exist.
+    ResourceNotFound,
+    /// A `DeliveryFailure` fault: the target's KMS key cannot be used.
+    KmsAccessDenied,
 }
 
 impl DeliveryFailure {
+    pub const ALL: [DeliveryFailure; 7] = [
+        DeliveryFailure::FifoNotSupported,
+        DeliveryFailure::TooLarge,
+        DeliveryFailure::RecursionStopped,
+        DeliveryFailure::AccessDenied,
+        DeliveryFailure::Throttled,
+        DeliveryFailure::ResourceNotFound,
+        DeliveryFailure::KmsAccessDenied,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             DeliveryFailure::FifoNotSupported => "FifoNotSupported",
             DeliveryFailure::TooLarge => "TooLarge",
             DeliveryFailure::RecursionStopped => "RecursionStopped",
+            DeliveryFailure::AccessDenied => "AccessDenied",
+            DeliveryFailure::Throttled => "Throttled",
+            DeliveryFailure::ResourceNotFound => "ResourceNotFound",
+            DeliveryFailure::KmsAccessDenied => "KmsAccessDenied",
         }
+    }
+    pub fn parse(s: &str) -> Option<DeliveryFailure> {
+        DeliveryFailure::ALL.iter().copied().find(|f| f.name() == s)
     }
 }
 
@@ -327,13 +354,28 @@ pub enum InvokeMode {
 /// One step of a run. `event` is the accept sequence number of an invocation; `rid` its request-id key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TraceEvent {
-    /// Async: invoke returned 202 and the event entered the queue. Sync: the request reached Lambda.
-    Accepted { event: u64, rid: u64, function: FnId, origin: Origin, size: u32, mode: InvokeMode },
+    /// Async: invoke returned 202 and the event entered the queue. Sync: the request reached Lambda. `qualifier`: the
+    /// version or alias invoked.
+    Accepted { event: u64, rid: u64, function: FnId, origin: Origin, size: u32, mode: InvokeMode, qualifier: Qualifier },
     /// Invoke was refused before queueing or running (413 `RequestTooLargeException`).
     Rejected { function: FnId, origin: Origin, size: u32, status: u16, mode: InvokeMode },
     /// An execution starts on an environment (cold: it runs init first; `new_env`: the environment was just created,
-    /// which counts against the scaling rate).
-    AttemptStart { event: u64, rid: u64, function: FnId, attempt: u32, env: u32, cold: bool, new_env: bool, init: SimTime },
+    /// which counts against the scaling rate). `config`: the configuration (version) that runs; `provisioned`: on a
+    /// provisioned environment; `spillover`: every provisioned environment of that version was busy, so it runs on
+    /// demand (`ProvisionedConcurrencySpilloverInvocations`, spec section 6).
+    AttemptStart {
+        event: u64,
+        rid: u64,
+        function: FnId,
+        attempt: u32,
+        env: u32,
+        cold: bool,
+        new_env: bool,
+        init: SimTime,
+        config: u32,
+        provisioned: bool,
+        spillover: bool,
+    },
     /// A synchronous caller's request is over: what it finally got, after how many invocations, how long it waited.
     CallResult { call: u64, source: u32, function: FnId, outcome: CallOutcomeSpec, attempts: u32, latency: SimTime },
     /// Lambda shut an execution environment down (idle too long, or recycled after its maximum lifetime).
@@ -356,9 +398,10 @@ pub enum TraceEvent {
     Throttled { event: u64, function: FnId, reason: ThrottleReason, throttles: u32, retry_in: Option<SimTime> },
     /// The event waits in the queue for a free environment (`AsyncConcurrencyFull: Queue`).
     Queued { event: u64, function: FnId },
-    /// The event's final fate.
-    Fate { event: u64, rid: u64, function: FnId, fate: Fate, attempts: u32, latency: SimTime },
-    /// A record was sent to a destination or DLQ (`failure` set when the send failed).
+    /// The event's final fate. `config`: the configuration whose settings decided it (its last execution's, or the
+    /// one in force when it never ran).
+    Fate { event: u64, rid: u64, function: FnId, fate: Fate, attempts: u32, latency: SimTime, config: u32 },
+    /// A record was sent to a destination or DLQ (`failure` set when the send failed: the record is lost).
     Delivered { event: u64, function: FnId, target: TargetId, kind: RecordKind, failure: Option<DeliveryFailure> },
     /// A message entered a queue (`visible_in`: its delay). Its fate follows as `MessageFate`.
     MessageSent { queue: QueueId, msg: u64, origin: MsgOrigin, size: u32, visible_in: SimTime },
@@ -377,6 +420,12 @@ pub enum TraceEvent {
     BatchStart { mapping: MappingId, batch: u64, event: u64, records: u32, shard: u32, attempt: u32, iterator_age: SimTime },
     /// What the mapping made of the batch's invocation (`failed`: records to retry).
     BatchEnd { mapping: MappingId, batch: u64, event: u64, result: BatchResult, failed: u32 },
+    /// A provisioned environment of configuration `config` is ready (spec section 6): its init phase of `init` just
+    /// ended (billed), or, for provisioned concurrency declared in the scenario, it was initialised before the run
+    /// (`init` 0).
+    ProvisionedReady { function: FnId, env: u32, config: u32, init: SimTime },
+    /// Change `change` of `Model::changes` applies from now on.
+    ConfigChange { change: u32 },
 }
 
 impl TraceEvent {
@@ -401,6 +450,8 @@ impl TraceEvent {
             TraceEvent::RecordFate { .. } => "RecordFate",
             TraceEvent::BatchStart { .. } => "BatchStart",
             TraceEvent::BatchEnd { .. } => "BatchEnd",
+            TraceEvent::ProvisionedReady { .. } => "ProvisionedReady",
+            TraceEvent::ConfigChange { .. } => "ConfigChange",
         }
     }
 }
@@ -536,18 +587,29 @@ impl Digest {
         let opt = |x: Option<SimTime>| x.map_or(u64::MAX, |d| d.as_micros());
         let f = |x: &FnId| u64::from(x.0);
         match ev {
-            TraceEvent::Accepted { event, rid, function, origin, size, mode } => {
+            TraceEvent::Accepted { event, rid, function, origin, size, mode, qualifier } => {
                 h.mix(1 | f(function) << 8 | (*mode as u64) << 40);
                 h.mix(*event);
                 h.mix(*rid);
                 h.mix(origin_word(origin) ^ u64::from(*size).rotate_left(17));
+                // Only invocations of a version or alias add a word: older traces keep their digests.
+                if *qualifier != Qualifier::Latest {
+                    h.mix(qualifier.word());
+                }
             }
             TraceEvent::Rejected { function, origin, size, status, mode } => {
                 h.mix(2 | f(function) << 8 | (*mode as u64) << 40 | u64::from(*status) << 44);
                 h.mix(origin_word(origin) ^ u64::from(*size).rotate_left(17));
             }
-            TraceEvent::AttemptStart { event, rid, function, attempt, env, cold, new_env, init } => {
-                h.mix(3 | f(function) << 8 | u64::from(*cold) << 40 | u64::from(*new_env) << 41);
+            TraceEvent::AttemptStart { event, rid, function, attempt, env, cold, new_env, init, config, provisioned, spillover } => {
+                h.mix(
+                    3 | f(function) << 8
+                        | u64::from(*cold) << 40
+                        | u64::from(*new_env) << 41
+                        | u64::from(*provisioned) << 42
+                        | u64::from(*spillover) << 43
+                        | u64::from(*config) << 44,
+                );
                 h.mix(*event);
                 h.mix(*rid);
                 h.mix(u64::from(*attempt) | u64::from(*env) << 32);
@@ -576,10 +638,10 @@ impl Digest {
                 h.mix(7 | f(function) << 8);
                 h.mix(*event);
             }
-            TraceEvent::Fate { event, rid, function, fate, attempts, latency } => {
+            TraceEvent::Fate { event, rid, function, fate, attempts, latency, config } => {
                 h.mix(8 | f(function) << 8 | (*fate as u64) << 40 | u64::from(*attempts) << 44);
                 h.mix(*event);
-                h.mix(*rid);
+                h.mix(*rid ^ u64::from(*config).rotate_left(48));
                 h.mix(latency.as_micros());
             }
             TraceEvent::Delivered { event, function, target, kind, failure } => {
@@ -646,6 +708,12 @@ impl Digest {
                 h.mix(*batch);
                 h.mix(*event);
             }
+            TraceEvent::ProvisionedReady { function, env, config, init } => {
+                h.mix(20 | f(function) << 8);
+                h.mix(u64::from(*env) | u64::from(*config) << 32);
+                h.mix(init.as_micros());
+            }
+            TraceEvent::ConfigChange { change } => h.mix(21 | u64::from(*change) << 8),
         }
         self.events += 1;
     }
@@ -682,8 +750,11 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
     let fname = |f: &FnId| m.function(*f).name.clone();
     let rid = |r: &u64| request_id(ctx.seed, *r);
     let mut v = match ev {
-        TraceEvent::Accepted { event, rid: r, function, origin, size, mode } => {
+        TraceEvent::Accepted { event, rid: r, function, origin, size, mode, qualifier } => {
             let mut o = json!({"event": event, "requestId": rid(r), "function": fname(function), "invocationType": mode_name(*mode), "payloadBytes": size});
+            if *qualifier != Qualifier::Latest {
+                o["qualifier"] = json!(m.function(*function).qualifier_name(*qualifier));
+            }
             match origin {
                 Origin::Workload(i) => o["source"] = json!(m.sources.get(*i as usize).map(|s| s.name.as_str()).unwrap_or("?")),
                 Origin::Destination { parent } => o["fromEvent"] = json!(parent),
@@ -702,10 +773,22 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
             }
             o
         }
-        TraceEvent::AttemptStart { event, rid: r, function, attempt, env, cold, new_env, init } => json!({
-            "event": event, "requestId": rid(r), "function": fname(function), "attempt": attempt, "env": env, "cold": cold,
-            "newEnvironment": new_env, "initMs": init.as_millis_f64()
-        }),
+        TraceEvent::AttemptStart { event, rid: r, function, attempt, env, cold, new_env, init, config, provisioned, spillover } => {
+            let mut o = json!({
+                "event": event, "requestId": rid(r), "function": fname(function), "attempt": attempt, "env": env, "cold": cold,
+                "newEnvironment": new_env, "initMs": init.as_millis_f64()
+            });
+            // Version and provisioned-concurrency fields appear for functions that have them.
+            let fd = m.function(*function);
+            if fd.versioned() {
+                o["version"] = json!(fd.config(*config).label());
+            }
+            if fd.uses_pc {
+                o["provisioned"] = json!(provisioned);
+                o["spillover"] = json!(spillover);
+            }
+            o
+        }
         TraceEvent::AttemptEnd { event, rid: r, function, attempt, env, outcome, duration, billed_ms, init_billed_ms } => json!({
             "event": event, "requestId": rid(r), "function": fname(function), "attempt": attempt, "env": env,
             "outcome": outcome.name(), "durationMs": duration.as_millis_f64(), "billedMs": billed_ms, "initBilledMs": init_billed_ms
@@ -726,15 +809,67 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
             json!({"function": fname(function), "env": env, "reason": match reason {
                 ShutdownReason::Idle => "Idle",
                 ShutdownReason::MaxLifetime => "MaxLifetime",
+                ShutdownReason::ProvisionedConcurrencyRemoved => "ProvisionedConcurrencyRemoved",
             }})
         }
-        TraceEvent::Fate { event, rid: r, function, fate, attempts, latency } => json!({
-            "event": event, "requestId": rid(r), "function": fname(function), "fate": fate.name(), "attempts": attempts,
-            "latency": latency.to_string(), "latencyUs": latency.as_micros()
-        }),
+        TraceEvent::Fate { event, rid: r, function, fate, attempts, latency, config } => {
+            let mut o = json!({
+                "event": event, "requestId": rid(r), "function": fname(function), "fate": fate.name(), "attempts": attempts,
+                "latency": latency.to_string(), "latencyUs": latency.as_micros()
+            });
+            let fd = m.function(*function);
+            if fd.versioned() {
+                o["version"] = json!(fd.config(*config).label());
+            }
+            o
+        }
         TraceEvent::Delivered { event, function, target, kind, failure } => {
             let tg = m.target(*target);
-            json!({"event": event, "function": fname(function), "kind": kind.name(), "target": tg.arn, "delivered": failure.is_none(), "failure": failure.map(|f| f.name())})
+            let mut o = json!({"event": event, "function": fname(function), "kind": kind.name(), "target": tg.arn, "delivered": failure.is_none(), "failure": failure.map(|f| f.name())});
+            if failure.is_some() {
+                // The ledger: the record is lost, and why (`DestinationDeliveryFailures` / `DeadLetterErrors`).
+                o["lost"] = json!(true);
+                o["metric"] = json!(if *kind == RecordKind::DeadLetter { "DeadLetterErrors" } else { "DestinationDeliveryFailures" });
+            }
+            o
+        }
+        TraceEvent::ProvisionedReady { function, env, config, init } => {
+            let fd = m.function(*function);
+            json!({"function": fname(function), "env": env, "version": fd.config(*config).label(), "initMs": init.as_millis_f64(), "initBilledMs": init.ceil_millis()})
+        }
+        TraceEvent::ConfigChange { change } => {
+            let mut o = json!({"change": change});
+            if let Some(c) = m.changes.get(*change as usize) {
+                o["action"] = json!(c.action);
+                o["index"] = json!(c.index);
+                if let Some(f) = c.kind.function() {
+                    o["function"] = json!(fname(&f));
+                }
+                // What the change sets, as the AWS call would.
+                use crate::versions::ChangeKind as K;
+                match &c.kind {
+                    K::Deploy { function, published, .. } => {
+                        if let Some(p) = published {
+                            o["publishedVersion"] = json!(m.function(*function).config(*p).label());
+                        }
+                    }
+                    K::Publish { function, config } => o["publishedVersion"] = json!(m.function(*function).config(*config).label()),
+                    K::Reserved { value, .. } => o["reservedConcurrentExecutions"] = json!(value),
+                    K::Provisioned { function, qualifier, value } => {
+                        o["qualifier"] = json!(m.function(*function).qualifier_name(*qualifier));
+                        o["provisionedConcurrentExecutions"] = json!(value);
+                    }
+                    K::Alias { function, alias, routing } => {
+                        let fd = m.function(*function);
+                        o["alias"] = json!(fd.qualifier_name(Qualifier::Alias(*alias)));
+                        o["functionVersion"] = json!(fd.config(routing.primary).label());
+                        if let Some((c, w)) = routing.additional {
+                            o["additionalVersionWeights"] = json!({ fd.config(c).label(): w });
+                        }
+                    }
+                }
+            }
+            o
         }
         TraceEvent::MessageSent { queue, msg, origin, size, visible_in } => {
             let mut o = json!({"queue": m.esm.queue(*queue).name, "msg": msg, "bytes": size, "visibleIn": visible_in.to_string()});

@@ -26,7 +26,8 @@ fn secs(s: f64) -> SimTime {
 fn go(scenario: &Value, seed: u64) -> (Rec, RunReport) {
     let model = load_str(&scenario.to_string()).unwrap_or_else(|e| panic!("scenario invalid: {e}"));
     let mut rec = Rec::default();
-    let report = run(&model, seed, RunOptions { trace: None, sinks_dir: None, observers: vec![&mut rec], perturb_for_testing: None }).expect("run");
+    let report =
+        run(&model, seed, RunOptions { trace: None, sinks_dir: None, observers: vec![&mut rec], perturb_for_testing: None }).expect("run");
     assert!(report.breaches.is_empty(), "invariant breaches: {:?}", report.breaches);
     (rec, report)
 }
@@ -143,11 +144,19 @@ fn partial_batch_responses_follow_the_documented_rules() {
     assert_eq!(case(json!({ "batchItemFailures": null }), true), (vec![Success], vec![Deleted, Deleted, Deleted]));
     // An empty, null or unknown identifier, or a badly keyed entry: the whole batch failed (every message redriven
     // at its next receive, maxReceiveCount 1).
-    for bad in [json!([{ "itemIdentifier": "" }]), json!([{ "itemIdentifier": null }]), json!([{ "itemIdentifier": "nope" }]), json!([{ "id": "x" }])] {
+    for bad in [
+        json!([{ "itemIdentifier": "" }]),
+        json!([{ "itemIdentifier": null }]),
+        json!([{ "itemIdentifier": "nope" }]),
+        json!([{ "id": "x" }]),
+    ] {
         assert_eq!(case(json!({ "batchItemFailures": bad }), true), (vec![Failed], vec![Redriven, Redriven, Redriven]), "{bad}");
     }
     // Without ReportBatchItemFailures the response is ignored.
-    assert_eq!(case(json!({ "batchItemFailures": [{ "itemIdentifier": "nope" }] }), false), (vec![Success], vec![Deleted, Deleted, Deleted]));
+    assert_eq!(
+        case(json!({ "batchItemFailures": [{ "itemIdentifier": "nope" }] }), false),
+        (vec![Success], vec![Deleted, Deleted, Deleted])
+    );
 }
 
 #[test]
@@ -233,7 +242,8 @@ fn filtered_messages_are_deleted_without_an_invocation() {
     ]);
     let (rec, report) = go(&sc, 1);
     assert!(report.verdicts.iter().all(|v| v.passed), "{:?}", report.verdicts);
-    let invoked: u32 = rec.events.iter().filter_map(|(_, e)| if let TraceEvent::BatchStart { records, .. } = e { Some(*records) } else { None }).sum();
+    let invoked: u32 =
+        rec.events.iter().filter_map(|(_, e)| if let TraceEvent::BatchStart { records, .. } = e { Some(*records) } else { None }).sum();
     assert_eq!(invoked, 10);
 }
 
@@ -388,7 +398,12 @@ fn a_failing_batch_blocks_its_shard_for_maximum_retry_attempts_plus_one_executio
     assert_eq!(starts, vec![(3, 1), (3, 2), (3, 3), (1, 1)]);
     assert_eq!(
         record_fates(&rec),
-        vec![(0, RecordFate::RetriesExhausted), (1, RecordFate::RetriesExhausted), (2, RecordFate::RetriesExhausted), (3, RecordFate::Processed)]
+        vec![
+            (0, RecordFate::RetriesExhausted),
+            (1, RecordFate::RetriesExhausted),
+            (2, RecordFate::RetriesExhausted),
+            (3, RecordFate::Processed)
+        ]
     );
     let (_, _, _, record) = rec.delivered.iter().find(|d| d.1 == "onfail").expect("on-failure record");
     assert_eq!(record["requestContext"]["approximateInvokeCount"], 3);
@@ -550,7 +565,8 @@ fn partition_keys_are_hashed_to_shards_with_md5() {
         json!({ "KinesisStreams": [{ "Name": "s", "ShardCount": 4 }] }),
     );
     let (rec, _) = go(&sc, 1);
-    let shards: Vec<u32> = rec.events.iter().filter_map(|(_, e)| if let TraceEvent::RecordPut { shard, .. } = e { Some(*shard) } else { None }).collect();
+    let shards: Vec<u32> =
+        rec.events.iter().filter_map(|(_, e)| if let TraceEvent::RecordPut { shard, .. } = e { Some(*shard) } else { None }).collect();
     assert_eq!(shards, vec![0, 2]);
 }
 
@@ -575,7 +591,13 @@ fn snapshot_inputs_and_records_of_each_mapping_kind() {
 
 #[test]
 fn bundled_mapping_scenarios_meet_their_expectations_over_seeds() {
-    for name in ["sqs-standard-redrive.json", "sqs-partial-batch.json", "sqs-fifo-groups.json", "kinesis-poison-bisect.json", "dynamodb-onfailure-s3.json"] {
+    for name in [
+        "sqs-standard-redrive.json",
+        "sqs-partial-batch.json",
+        "sqs-fifo-groups.json",
+        "kinesis-poison-bisect.json",
+        "dynamodb-onfailure-s3.json",
+    ] {
         for seed in 1..=5 {
             let (_, report) = go(&bundled(name), seed);
             assert!(report.verdicts.iter().all(|v| v.passed), "{name} seed {seed}: {:?}", report.verdicts);

@@ -35,12 +35,28 @@ fn path(dir: &Path, name: &str) -> PathBuf {
 
 /// One run of the bundled scenario with every output.
 fn outputs(seed: u64) -> Outputs {
+    outputs_of(SCENARIO, seed)
+}
+
+/// The bundled scenario with provisioned concurrency on `api` (a file in a temporary directory).
+fn with_provisioned_concurrency(dir: &Path, n: i64) -> PathBuf {
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(SCENARIO).expect("scenario")).expect("json");
+    doc["Functions"][0]["ProvisionedConcurrency"] = serde_json::json!(n);
+    // Its expectations (a throttled burst, cold starts) are what provisioned concurrency takes away.
+    doc.as_object_mut().map(|o| (o.remove("$schema"), o.remove("Expectations")));
+    let p = dir.join("api-burst-pc.json");
+    std::fs::write(&p, doc.to_string()).expect("write scenario");
+    p
+}
+
+/// One run of a scenario with every output.
+fn outputs_of(scenario: &str, seed: u64) -> Outputs {
     let dir = tempfile::tempdir().expect("temp dir");
     let (h, c, t) = (path(dir.path(), "r.html"), path(dir.path(), "s.csv"), path(dir.path(), "t.json"));
     let seed = seed.to_string();
     let out = ok(&[
         "run",
-        SCENARIO,
+        scenario,
         "--seed",
         &seed,
         "--format",
@@ -240,9 +256,8 @@ fn html_report_is_well_formed_self_contained_and_has_one_chart_per_series() {
     assert!(o.html.matches("<polyline").count() >= figures.len());
 }
 
-#[test]
-fn html_summary_figures_equal_the_json_output() {
-    let o = outputs(1);
+/// Every figure of the report that carries a JSON pointer shows the JSON's value; the pointers seen.
+fn figures_match_the_json(o: &Outputs) -> std::collections::BTreeSet<String> {
     let els = parse_xml(&o.html).unwrap_or_else(|e| panic!("report is not well-formed: {e}"));
     let cells: Vec<&Element> = els.iter().filter(|e| e.attrs.contains_key("data-json")).collect();
     assert!(cells.len() >= 80, "only {} figures carry their JSON pointer", cells.len());
@@ -260,6 +275,13 @@ fn html_summary_figures_equal_the_json_output() {
         let tol = 5e-7 + 1e-5 * x.abs();
         assert!((shown - x).abs() <= tol, "{ptr}: shown {shown} vs JSON {x}");
     }
+    seen
+}
+
+#[test]
+fn html_summary_figures_equal_the_json_output() {
+    let o = outputs(1);
+    let seen = figures_match_the_json(&o);
     for ptr in [
         "/seed",
         "/cost/totalUsd",
@@ -285,6 +307,37 @@ fn html_summary_figures_equal_the_json_output() {
         assert!(o.json["functions"]["api"][k].is_object(), "{k}");
     }
     assert!(o.json["series"]["samples"].as_u64().unwrap_or(0) > 100);
+}
+
+#[test]
+fn html_report_shows_provisioned_concurrency_and_its_cost_as_the_json_has_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = with_provisioned_concurrency(dir.path(), 50);
+    let o = outputs_of(p.to_str().unwrap_or_default(), 1);
+    let seen = figures_match_the_json(&o);
+    for ptr in [
+        "/provisionedConcurrencySpilloverInvocations",
+        "/cost/provisionedConcurrencyUsd",
+        "/cost/provisionedDurationUsd",
+        "/cost/provisionedUsd",
+        "/functions/api/provisionedConcurrency",
+        "/functions/api/provisionedConcurrencyInvocations",
+        "/functions/api/cost/provisionedGbSeconds",
+        "/functions/api/cost/provisionedConcurrencyUsd",
+        "/functions/api/cost/provisionedDurationUsd",
+    ] {
+        assert!(seen.contains(ptr), "the report does not show {ptr}");
+    }
+    let api = &o.json["functions"]["api"];
+    assert_eq!(api["provisionedConcurrency"], 50);
+    assert_eq!(api["coldStarts"], 0);
+    assert!(api["provisionedConcurrencyInvocations"].as_u64().unwrap_or(0) > 4000, "{api}");
+    // 50 × 0.5 GB for the run (about 7.5 minutes), billed in 5-minute periods: 10 minutes.
+    let end = o.json["virtualTimeSeconds"].as_f64().unwrap_or(0.0);
+    let billed = (end / 300.0).ceil() * 300.0;
+    assert!((api["cost"]["provisionedGbSeconds"].as_f64().unwrap_or(0.0) - 25.0 * billed).abs() < 1e-9, "{api}");
+    assert!(o.html.contains("provisioned concurrency 50"), "the concurrency chart draws the provisioned level");
+    assert!(!o.html.contains("Not simulated yet, so not charted: provisioned concurrency"));
 }
 
 #[test]
@@ -382,6 +435,21 @@ fn series_interval_flag_sets_the_interval_and_rejects_bad_values() {
     }
 }
 
+#[test]
+fn the_scenario_sets_the_series_interval_and_the_flag_overrides_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(SCENARIO).expect("scenario")).expect("json");
+    doc["Simulation"] = serde_json::json!({"SeriesIntervalSeconds": 20});
+    doc.as_object_mut().map(|o| o.remove("$schema"));
+    let p = dir.path().join("s.json");
+    std::fs::write(&p, doc.to_string()).expect("write");
+    let p = p.to_str().unwrap_or_default();
+    let j: Value = serde_json::from_slice(&ok(&["run", p, "--format", "json"]).stdout).expect("json");
+    assert_eq!(j["series"]["intervalSeconds"], 20.0);
+    let j: Value = serde_json::from_slice(&ok(&["run", p, "--format", "json", "--series-interval", "5"]).stdout).expect("json");
+    assert_eq!(j["series"]["intervalSeconds"], 5.0);
+}
+
 fn compare_json(args: &[&str]) -> Value {
     let mut all = vec!["compare", SCENARIO, "--format", "json"];
     all.extend_from_slice(args);
@@ -394,7 +462,7 @@ fn metric<'a>(j: &'a Value, name: &str) -> &'a Value {
 
 #[test]
 fn compare_more_reserved_concurrency_reduces_throttles_significantly() {
-    let j = compare_json(&["--set", "functions.api.ReservedConcurrentExecutions=60", "--seeds", "1..12"]);
+    let j = compare_json(&["--set", "functions.api.ReservedConcurrentExecutions=300", "--seeds", "1..12"]);
     assert_eq!(j["n"], 12);
     let t = metric(&j, "api.throttles");
     let (d, hi) = (t["meanDiff"].as_f64().unwrap_or(0.0), t["ciHigh"].as_f64().unwrap_or(0.0));
@@ -404,6 +472,22 @@ fn compare_more_reserved_concurrency_reduces_throttles_significantly() {
     let c = metric(&j, "all.costUsd");
     assert!(c["meanDiff"].as_f64().unwrap_or(0.0) > 0.0 && c["excludesZero"] == true, "{c}");
     assert!(j["method"].as_str().unwrap_or("").contains("Student's t with 11 df"));
+}
+
+/// The example: 50 provisioned environments for `api`, over 200 seeds.
+#[test]
+fn compare_with_provisioned_concurrency_removes_cold_starts_and_throttles_at_a_price() {
+    let j = compare_json(&["--set", "functions.api.ProvisionedConcurrency=50", "--seeds", "1..200"]);
+    assert_eq!(j["n"], 200);
+    for name in ["api.coldStarts", "api.throttles"] {
+        let m = metric(&j, name);
+        assert!(m["meanA"].as_f64().unwrap_or(0.0) > 10.0 && m["meanB"] == 0.0 && m["excludesZero"] == true, "{m}");
+    }
+    let p99 = metric(&j, "api.latencyP99Seconds");
+    assert!(p99["meanDiff"].as_f64().unwrap_or(0.0) < -0.1 && p99["excludesZero"] == true, "{p99}");
+    // Provisioned concurrency is billed from enable to the end of the run: the bill goes up.
+    let c = metric(&j, "api.costUsd");
+    assert!(c["meanDiff"].as_f64().unwrap_or(0.0) > 0.05 && c["excludesZero"] == true, "{c}");
 }
 
 #[test]
@@ -432,8 +516,11 @@ fn compare_results_do_not_depend_on_the_number_of_threads() {
 #[test]
 fn compare_rejects_bad_overrides_naming_the_path() {
     for (set, needle) in [
-        // Provisioned concurrency is not in the scenario format yet: validation names the field.
-        ("functions.api.ProvisionedConcurrency=50", "ProvisionedConcurrency"),
+        // Provisioned concurrency counts toward reserved concurrency (60) and cannot exceed it.
+        (
+            "functions.api.ProvisionedConcurrency=500",
+            "Functions[0].ProvisionedConcurrency: provisioned concurrency 500 exceeds ReservedConcurrentExecutions 60",
+        ),
         ("functions.nope.Timeout=3", "\"nope\""),
         ("functions.api.Timeout=9999", "Timeout"),
         ("Workload[9].Name=x", "out of range"),

@@ -530,13 +530,13 @@ fn build_mapping(
                 );
             }
             // The function timeout must not exceed the queue's visibility timeout (spec 5.2, SQS-CFG).
-            if fd.timeout > queue.visibility {
+            if fd.base().timeout > queue.visibility {
                 v.err(
                     format!("{p}.FunctionName"),
                     format!(
                         "function {:?} has Timeout {} s, above the visibility timeout {} s of queue {:?}; Lambda rejects this mapping (the function timeout must be <= the queue's VisibilityTimeout)",
                         fd.name,
-                        fd.timeout.as_micros() / 1_000_000,
+                        fd.base().timeout.as_micros() / 1_000_000,
                         queue.visibility.as_micros() / 1_000_000,
                         queue.name
                     ),
@@ -547,8 +547,8 @@ fn build_mapping(
                 .as_ref()
                 .and_then(|s| s.maximum_concurrency)
                 .map(|c| v.int(Some(c), &format!("{p}.ScalingConfig.MaximumConcurrency"), 2, 1000, 2) as u32);
-            let visibility = if window > SimTime::ZERO && window + fd.timeout > queue.visibility {
-                window + fd.timeout + SimTime::from_secs(30)
+            let visibility = if window > SimTime::ZERO && window + fd.base().timeout > queue.visibility {
+                window + fd.base().timeout + SimTime::from_secs(30)
             } else {
                 queue.visibility
             };

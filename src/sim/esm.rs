@@ -40,6 +40,7 @@ use crate::trace::{
     request_id, BatchResult, Ctx, DeliveryFailure, Fate, MessageFate, MsgOrigin, Observer, Origin, Outcome, RecordFate, RecordKind,
     TraceEvent,
 };
+use crate::versions::Qualifier;
 
 /// A batch is flushed at 6 MB of payload (spec 5.1).
 const BATCH_PAYLOAD_LIMIT: usize = 6 * 1024 * 1024;
@@ -969,7 +970,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             iterator_age: SimTime::ZERO,
         });
         let key = mix(key ^ mix(id ^ 0xba7c) ^ u64::from(throttles));
-        self.invoke_sync(m.function, payload, size, Origin::Mapping { mapping: mid.0, batch: id }, key, None, Some(b));
+        self.invoke_sync(m.function, Qualifier::Latest, payload, size, Origin::Mapping { mapping: mid.0, batch: id }, key, None, Some(b));
     }
 
     // ----- results
@@ -1333,7 +1334,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         self.esm.lanes[lane as usize].last_event = self.next_event;
         self.emit(TraceEvent::BatchStart { mapping: mid, batch: bid, event: self.next_event, records: n, shard, attempt, iterator_age });
         let key = mix(key ^ mix(bid ^ 0x5c7e) ^ u64::from(attempt));
-        self.invoke_sync(m.function, payload, size, Origin::Mapping { mapping: mid.0, batch: bid }, key, None, Some(b));
+        self.invoke_sync(m.function, Qualifier::Latest, payload, size, Origin::Mapping { mapping: mid.0, batch: bid }, key, None, Some(b));
     }
 
     fn stream_done(&mut self, b: u32, result: BatchResult, response: BatchResponse) {
@@ -1589,9 +1590,11 @@ impl<'m, O: Observer> Sim<'m, O> {
 
 /// Decide a batch invocation's outcome: each record picks its rule as a handler looping over `Records` would.
 /// Sets the batch's response; returns (outcome, cause, response size, deciding rule).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn decide(
     rt: &mut EsmRt,
     model: &Model,
+    rules: &[crate::model::Rule],
     b: u32,
     seed: u64,
     salt: u64,
@@ -1600,7 +1603,6 @@ pub(super) fn decide(
     let bt = rt.batches[b as usize].as_ref().expect("live batch");
     let bt_lane = bt.lane;
     let m = model.esm.mapping(bt.mapping);
-    let fd = model.function(m.function);
     // (view, key, attempt, item identifier) per record.
     let items: Vec<(Value, u64, u32, String)> = match m.source {
         EsmSource::Queue(_) => bt
@@ -1630,7 +1632,7 @@ pub(super) fn decide(
     let mut explicit: Option<Value> = None;
     let mut first_fail_rule = None;
     'records: for (i, (view, key, attempt, _)) in items.iter().enumerate() {
-        for (ri, r) in fd.rules.iter().enumerate() {
+        for (ri, r) in rules.iter().enumerate() {
             if *attempt < r.attempt_min || *attempt > r.attempt_max {
                 continue;
             }

@@ -1,0 +1,427 @@
+//! Versions, aliases, provisioned concurrency and configuration changes on the timeline (spec sections 3.2, 4, 6).
+//!
+//! A function has one or more configurations ([`FnConfig`]: code and settings): `$LATEST` as declared, each
+//! published version, and `$LATEST` again after every deploy on the timeline. What the timeline can change about a
+//! function at run time is its [`FnSetup`]: which configuration `$LATEST` runs, its reserved concurrency, its
+//! provisioned concurrency per qualifier and the routing of its aliases. The model builder replays the timeline once
+//! to validate it (provisioned concurrency never above reserved concurrency, at least 100 unreserved, every version
+//! named exists when it is named) and to work out the provisioned-concurrency billing periods; the simulation and the
+//! observers that need it replay the same [`ChangeKind`]s with [`FnSetup::apply`].
+
+use crate::dist::Dist;
+use crate::model::{FnId, Model, Rule, TargetId};
+use crate::time::SimTime;
+
+/// Which version an invocation names (spec 3.2: `functionArn` in records is qualified).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Qualifier {
+    /// Unqualified, or `$LATEST`.
+    #[default]
+    Latest,
+    /// A published version: the index of its configuration in [`crate::model::Function::configs`].
+    Version(u32),
+    /// An alias, by index in [`crate::model::Function::aliases`].
+    Alias(u32),
+}
+
+impl Qualifier {
+    /// A word for the trace digest: 0 for `$LATEST`, so traces without qualifiers keep their digests.
+    pub fn word(self) -> u64 {
+        match self {
+            Qualifier::Latest => 0,
+            Qualifier::Version(c) => 1 << 32 | u64::from(c),
+            Qualifier::Alias(a) => 2 << 32 | u64::from(a),
+        }
+    }
+}
+
+/// One configuration of a function: its code (behaviour) and the settings that go with a version (spec 4: the DLQ
+/// and the async invoke configuration are part of the version-specific configuration in DG-2023).
+#[derive(Debug, Clone)]
+pub struct FnConfig {
+    /// The published version number; `None` for `$LATEST` (as declared, or after a deploy).
+    pub version: Option<u32>,
+    pub timeout: SimTime,
+    pub memory_mb: u32,
+    pub max_retries: u32,
+    pub max_age: SimTime,
+    pub on_success: Option<TargetId>,
+    pub on_failure: Option<TargetId>,
+    pub dlq: Option<TargetId>,
+    pub duration: Dist,
+    pub init: Dist,
+    /// Batch invocations: time per record (`Behavior.DurationPerRecord`).
+    pub per_record: Option<Dist>,
+    pub rules: Vec<Rule>,
+    /// Some rule looks at the payload.
+    pub rules_read_payload: bool,
+}
+
+impl FnConfig {
+    /// `$LATEST` or the version number: `executedVersion` in records (spec 3.2).
+    pub fn label(&self) -> String {
+        match self.version {
+            None => "$LATEST".into(),
+            Some(n) => n.to_string(),
+        }
+    }
+    /// Init may run up to max(130 s, timeout) on a provisioned environment (spec section 6, LIFECYCLE).
+    pub fn provisioned_init_limit(&self) -> SimTime {
+        self.timeout.max(SimTime::from_secs(130))
+    }
+}
+
+/// Where an alias sends invocations: its version, and optionally a share `weight` of them to a second version
+/// (`RoutingConfig.AdditionalVersionWeights`). Versions are configuration indices.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Routing {
+    pub primary: u32,
+    pub additional: Option<(u32, f64)>,
+}
+
+/// An alias's name and its routing at time 0.
+#[derive(Debug, Clone)]
+pub struct Alias {
+    pub name: String,
+    pub routing: Routing,
+}
+
+/// What a change on the timeline does. Each variant names the component it changes, so that other components'
+/// changes (for example an event source mapping being enabled or disabled) are further variants with their own
+/// subject; [`FnSetup::apply`] acts on the variants about functions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChangeKind {
+    /// `UpdateFunctionCode` / `UpdateFunctionConfiguration`: `$LATEST` runs configuration `config` from now on;
+    /// `published` is the configuration of the version published with it (`Publish: true`).
+    Deploy { function: FnId, config: u32, published: Option<u32> },
+    /// `PublishVersion`: configuration `config` (a copy of `$LATEST` as it is now) is published.
+    Publish { function: FnId, config: u32 },
+    /// `PutFunctionConcurrency` (`Some`) / `DeleteFunctionConcurrency` (`None`).
+    Reserved { function: FnId, value: Option<u32> },
+    /// `PutProvisionedConcurrencyConfig` (0 removes it).
+    Provisioned { function: FnId, qualifier: Qualifier, value: u32 },
+    /// `UpdateAlias`: the alias's routing from now on.
+    Alias { function: FnId, alias: u32, routing: Routing },
+}
+
+impl ChangeKind {
+    /// The function the change is about.
+    pub fn function(&self) -> Option<FnId> {
+        match self {
+            ChangeKind::Deploy { function, .. }
+            | ChangeKind::Publish { function, .. }
+            | ChangeKind::Reserved { function, .. }
+            | ChangeKind::Provisioned { function, .. }
+            | ChangeKind::Alias { function, .. } => Some(*function),
+        }
+    }
+    /// The AWS API action.
+    pub fn action(&self) -> &'static str {
+        match self {
+            ChangeKind::Deploy { .. } => "UpdateFunctionCode",
+            ChangeKind::Publish { .. } => "PublishVersion",
+            ChangeKind::Reserved { value: Some(_), .. } => "PutFunctionConcurrency",
+            ChangeKind::Reserved { value: None, .. } => "DeleteFunctionConcurrency",
+            ChangeKind::Provisioned { .. } => "PutProvisionedConcurrencyConfig",
+            ChangeKind::Alias { .. } => "UpdateAlias",
+        }
+    }
+}
+
+/// A change at a virtual time. `index` is its position in the scenario's `Changes`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub at: SimTime,
+    pub index: u32,
+    /// The AWS API action of the scenario's entry (`UpdateFunctionCode`, `UpdateAlias`, ...).
+    pub action: &'static str,
+    pub kind: ChangeKind,
+}
+
+/// What the timeline can change about a function, at one instant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FnSetup {
+    /// The configuration `$LATEST` runs.
+    pub latest: u32,
+    pub reserved: Option<u32>,
+    /// Provisioned concurrency configured per qualifier (levels above 0, sorted by qualifier).
+    pub provisioned: Vec<(Qualifier, u32)>,
+    /// Routing of each alias.
+    pub routing: Vec<Routing>,
+}
+
+impl FnSetup {
+    /// The configuration an invocation of `q` runs, for an event whose routing draw is `u` in [0, 1): an alias sends
+    /// it to its additional version when `u` < the weight (one draw per event, so raising the weight keeps the events
+    /// already on the new version there).
+    pub fn resolve(&self, q: Qualifier, u: f64) -> u32 {
+        match q {
+            Qualifier::Latest => self.latest,
+            Qualifier::Version(c) => c,
+            Qualifier::Alias(a) => match self.routing.get(a as usize) {
+                Some(Routing { additional: Some((c, w)), .. }) if u < *w => *c,
+                Some(r) => r.primary,
+                None => self.latest,
+            },
+        }
+    }
+
+    /// Provisioned concurrency of the whole function: it counts toward reserved concurrency (spec section 6).
+    pub fn pc_total(&self) -> u32 {
+        self.provisioned.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Provisioned environments per qualifier and configuration: an alias's are split between its versions in
+    /// proportion to their weights (the additional version gets round(n × weight)).
+    pub fn pc_allocations(&self) -> Vec<(Qualifier, u32, u32)> {
+        let mut out = vec![];
+        for (q, n) in &self.provisioned {
+            match q {
+                Qualifier::Latest => out.push((*q, self.latest, *n)),
+                Qualifier::Version(c) => out.push((*q, *c, *n)),
+                Qualifier::Alias(a) => {
+                    let Some(r) = self.routing.get(*a as usize) else { continue };
+                    let extra = r.additional.map_or(0, |(_, w)| ((f64::from(*n) * w).round() as u32).min(*n));
+                    if *n > extra {
+                        out.push((*q, r.primary, n - extra));
+                    }
+                    if let (Some((c, _)), true) = (r.additional, extra > 0) {
+                        out.push((*q, c, extra));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Provisioned environments wanted per configuration (`configs` entries).
+    pub fn pc_by_config(&self, configs: usize) -> Vec<u32> {
+        let mut want = vec![0; configs];
+        for (_, c, n) in self.pc_allocations() {
+            if let Some(w) = want.get_mut(c as usize) {
+                *w += n;
+            }
+        }
+        want
+    }
+
+    /// Apply a change about this function.
+    pub fn apply(&mut self, k: &ChangeKind) {
+        match k {
+            ChangeKind::Deploy { config, .. } => self.latest = *config,
+            ChangeKind::Publish { .. } => {}
+            ChangeKind::Reserved { value, .. } => self.reserved = *value,
+            ChangeKind::Provisioned { qualifier, value, .. } => {
+                self.provisioned.retain(|(q, _)| q != qualifier);
+                if *value > 0 {
+                    self.provisioned.push((*qualifier, *value));
+                    self.provisioned.sort_by_key(|(q, _)| *q);
+                }
+            }
+            ChangeKind::Alias { alias, routing, .. } => {
+                if let Some(r) = self.routing.get_mut(*alias as usize) {
+                    *r = *routing;
+                }
+            }
+        }
+    }
+}
+
+/// Every function's setup, following the timeline: for observers that need the configuration in force (they see
+/// `TraceEvent::ConfigChange` when a change applies).
+#[derive(Debug, Clone)]
+pub struct Setups {
+    pub fns: Vec<FnSetup>,
+}
+
+impl Setups {
+    pub fn new(model: &Model) -> Self {
+        Setups { fns: model.functions.iter().map(|f| f.setup.clone()).collect() }
+    }
+    /// Apply change `index` of `model.changes` (as a `ConfigChange` trace event reports it).
+    pub fn apply(&mut self, model: &Model, index: u32) {
+        if let Some(c) = model.changes.get(index as usize) {
+            if let Some(f) = c.kind.function() {
+                self.fns[f.ix()].apply(&c.kind);
+            }
+        }
+    }
+    /// The configuration whose dead-letter queue receives a failed event that ran (or would run) configuration
+    /// `config` (the named option `DlqScope`, spec 4, 9.4).
+    pub fn dlq(&self, model: &Model, f: FnId, config: u32) -> Option<TargetId> {
+        let fd = model.function(f);
+        let c = match model.settings.dlq_scope {
+            DlqScope::Version => config,
+            DlqScope::Function => self.fns[f.ix()].latest,
+        };
+        fd.configs.get(c as usize).and_then(|x| x.dlq)
+    }
+}
+
+/// Which DLQ a published version's failures go to (spec 4, 9.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DlqScope {
+    /// The function's current `$LATEST` DLQ (current AWS docs: versions share `$LATEST`'s DLQ).
+    Function,
+    /// The DLQ of the version that ran, locked in at publish (DG-2023).
+    Version,
+}
+
+/// A period with one provisioned-concurrency setting (qualifier and level): billed from enable to disable (or the end
+/// of the run), rounded up to 5 minutes (spec section 8). An alias's environments may move between its versions
+/// during the period (routing changes, deploys): `split` says how many run each configuration from when on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PcPeriod {
+    pub qualifier: Qualifier,
+    pub level: u32,
+    pub start: SimTime,
+    pub end: Option<SimTime>,
+    /// From each instant on: environments per configuration.
+    pub split: Vec<(SimTime, Vec<(u32, u32)>)>,
+}
+
+/// Provisioned concurrency is billed per 5 minutes (spec section 8).
+pub const PC_BILLING_UNIT: SimTime = SimTime::from_secs(300);
+
+impl PcPeriod {
+    fn cut(&self, run_end: SimTime) -> Option<SimTime> {
+        let end = self.end.unwrap_or(SimTime::MAX).min(run_end);
+        (end > self.start).then_some(end)
+    }
+
+    /// Seconds billed for a run that ended at `run_end`: the period's length, cut at the end of the run, rounded up
+    /// to a multiple of 5 minutes (0 if it starts after the run ended).
+    pub fn billed_seconds(&self, run_end: SimTime) -> f64 {
+        let Some(end) = self.cut(run_end) else { return 0.0 };
+        let len = (end - self.start).as_micros();
+        let unit = PC_BILLING_UNIT.as_micros();
+        (len.div_ceil(unit) * unit) as f64 / 1e6
+    }
+
+    /// GB-seconds billed: environments × memory (GB, per configuration) × time over the period, scaled up to its
+    /// billed length (rounded up to 5 minutes).
+    pub fn gb_seconds(&self, run_end: SimTime, memory_gb: impl Fn(u32) -> f64) -> f64 {
+        let Some(end) = self.cut(run_end) else { return 0.0 };
+        let mut sum = 0.0;
+        for (i, (from, alloc)) in self.split.iter().enumerate() {
+            let to = self.split.get(i + 1).map_or(end, |x| x.0).min(end);
+            let from = (*from).max(self.start);
+            if to <= from {
+                continue;
+            }
+            let secs = (to - from).as_secs_f64();
+            sum += alloc.iter().map(|(c, n)| f64::from(*n) * memory_gb(*c)).sum::<f64>() * secs;
+        }
+        let actual = (end - self.start).as_secs_f64();
+        sum / actual * self.billed_seconds(run_end)
+    }
+}
+
+/// Environments per configuration: `(configuration, count)`.
+type Split = Vec<(u32, u32)>;
+
+/// Follows the provisioned allocations of one function through its changes and closes billing periods.
+#[derive(Debug, Default)]
+pub(crate) struct PcLedger {
+    open: Vec<PcPeriod>,
+    pub(crate) done: Vec<PcPeriod>,
+}
+
+impl PcLedger {
+    /// The allocations (`FnSetup::pc_allocations`) in force from `t` on.
+    pub(crate) fn set(&mut self, t: SimTime, allocations: &[(Qualifier, u32, u32)]) {
+        // Per qualifier: its level and its environments per configuration.
+        let mut by_q: Vec<(Qualifier, u32, Split)> = vec![];
+        for (q, c, n) in allocations {
+            match by_q.iter_mut().find(|x| x.0 == *q) {
+                Some(x) => {
+                    x.1 += n;
+                    x.2.push((*c, *n));
+                }
+                None => by_q.push((*q, *n, vec![(*c, *n)])),
+            }
+        }
+        let mut still = vec![];
+        for mut p in self.open.drain(..) {
+            match by_q.iter().find(|x| x.0 == p.qualifier && x.1 == p.level) {
+                Some((_, _, split)) => {
+                    if p.split.last().map(|x| &x.1) != Some(split) {
+                        p.split.push((t, split.clone()));
+                    }
+                    still.push(p);
+                }
+                None => self.done.push(PcPeriod { end: Some(t), ..p }),
+            }
+        }
+        for (q, level, split) in by_q {
+            if !still.iter().any(|p| p.qualifier == q) {
+                still.push(PcPeriod { qualifier: q, level, start: t, end: None, split: vec![(t, split)] });
+            }
+        }
+        self.open = still;
+    }
+    pub(crate) fn finish(mut self) -> Vec<PcPeriod> {
+        self.done.append(&mut self.open);
+        self.done.sort_by_key(|p| (p.start, p.qualifier));
+        self.done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup() -> FnSetup {
+        FnSetup {
+            latest: 0,
+            reserved: Some(100),
+            provisioned: vec![(Qualifier::Alias(0), 10)],
+            routing: vec![Routing { primary: 1, additional: Some((2, 0.25)) }],
+        }
+    }
+
+    #[test]
+    fn aliases_route_by_the_event_draw_and_split_provisioned_concurrency_by_weight() {
+        let s = setup();
+        assert_eq!(s.resolve(Qualifier::Alias(0), 0.1), 2);
+        assert_eq!(s.resolve(Qualifier::Alias(0), 0.25), 1);
+        assert_eq!(s.resolve(Qualifier::Latest, 0.1), 0);
+        assert_eq!(s.resolve(Qualifier::Version(3), 0.9), 3);
+        // round(10 × 0.25) = 3 (2.5 rounds away from zero) on the additional version, 7 on the primary.
+        assert_eq!(s.pc_allocations(), vec![(Qualifier::Alias(0), 1, 7), (Qualifier::Alias(0), 2, 3)]);
+        assert_eq!(s.pc_by_config(3), vec![0, 7, 3]);
+        assert_eq!(s.pc_total(), 10);
+    }
+
+    #[test]
+    fn changes_apply_and_billing_periods_round_up_to_five_minutes() {
+        let mut s = setup();
+        let f = FnId(0);
+        s.apply(&ChangeKind::Provisioned { function: f, qualifier: Qualifier::Latest, value: 5 });
+        s.apply(&ChangeKind::Alias { function: f, alias: 0, routing: Routing { primary: 2, additional: None } });
+        s.apply(&ChangeKind::Deploy { function: f, config: 3, published: None });
+        assert_eq!(s.pc_allocations(), vec![(Qualifier::Latest, 3, 5), (Qualifier::Alias(0), 2, 10)]);
+        s.apply(&ChangeKind::Provisioned { function: f, qualifier: Qualifier::Latest, value: 0 });
+        assert_eq!(s.pc_total(), 10);
+
+        let mut l = PcLedger::default();
+        let (t10, t400) = (SimTime::from_secs(10), SimTime::from_secs(400));
+        l.set(SimTime::ZERO, &[(Qualifier::Latest, 0, 4)]);
+        l.set(t10, &[(Qualifier::Latest, 0, 4), (Qualifier::Alias(0), 1, 2)]);
+        // The alias's two environments move to configuration 2 at 400 s: the same period goes on.
+        l.set(t400, &[(Qualifier::Alias(0), 2, 2)]);
+        let ps = l.finish();
+        assert_eq!(ps.len(), 2);
+        assert_eq!((ps[0].qualifier, ps[0].level, ps[0].start, ps[0].end), (Qualifier::Latest, 4, SimTime::ZERO, Some(t400)));
+        assert_eq!(ps[1].split, vec![(t10, vec![(1, 2)]), (t400, vec![(2, 2)])]);
+        let end = SimTime::from_secs(1000);
+        assert_eq!(ps[0].billed_seconds(end), 600.0);
+        assert_eq!(ps[1].billed_seconds(end), 1200.0);
+        assert_eq!(ps[1].billed_seconds(t10), 0.0);
+        assert_eq!(ps[1].billed_seconds(SimTime::from_secs(11)), 300.0);
+        // 4 × 1 GB × 600 s; the alias: 2 × 0.5 GB for 390 s then 2 × 0.25 GB for 600 s, scaled from 990 s to 1200 s.
+        let mem = |c: u32| [1.0, 0.5, 0.25][c as usize];
+        assert!((ps[0].gb_seconds(end, mem) - 2400.0).abs() < 1e-9);
+        assert!((ps[1].gb_seconds(end, mem) - (390.0 + 300.0) / 990.0 * 1200.0).abs() < 1e-9);
+    }
+}
