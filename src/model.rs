@@ -1234,6 +1234,7 @@ impl Model {
         }
         order.sort();
         let mut changes = vec![];
+        let mut mapping_changes: Vec<(SimTime, usize, UpdateEventSourceMappingSpec)> = vec![];
         for (at, k) in order {
             let c = &sc.changes[k];
             let p = format!("Changes[{k}]");
@@ -1245,12 +1246,13 @@ impl Model {
                 c.delete_function_concurrency.is_some(),
                 c.put_provisioned_concurrency_config.is_some(),
                 c.update_alias.is_some(),
+                c.update_event_source_mapping.is_some(),
             ]
             .iter()
             .filter(|x| **x)
             .count();
             if given != 1 {
-                v.err(p.clone(), format!("gives {given} actions; give exactly one of UpdateFunctionCode, UpdateFunctionConfiguration, PublishVersion, PutFunctionConcurrency, DeleteFunctionConcurrency, PutProvisionedConcurrencyConfig, UpdateAlias"));
+                v.err(p.clone(), format!("gives {given} actions; give exactly one of UpdateFunctionCode, UpdateFunctionConfiguration, PublishVersion, PutFunctionConcurrency, DeleteFunctionConcurrency, PutProvisionedConcurrencyConfig, UpdateAlias, UpdateEventSourceMapping"));
                 continue;
             }
             let function = |v: &mut V, name: &str, action: &str| match resolve_function(name, &region, &account, &fn_names) {
@@ -1369,6 +1371,10 @@ impl Model {
                 let routing =
                     build_routing(&mut v, &fd.configs, &version, u.routing_config.as_ref(), Some(now), &format!("{p}.UpdateAlias"));
                 ChangeKind::Alias { function: f, alias: alias as u32, routing }
+            } else if let Some(u) = &c.update_event_source_mapping {
+                // Resolved once the mappings are built (below).
+                mapping_changes.push((at, k, u.clone()));
+                continue;
             } else {
                 continue;
             };
@@ -1633,6 +1639,31 @@ impl Model {
         }
 
         let esm = esm::build(&mut v, sc, &region, &account, &targets, &functions, &fn_names, raw_producers);
+        for (at, k, u) in mapping_changes {
+            let p = format!("Changes[{k}].UpdateEventSourceMapping");
+            let function = u.function_name.as_ref().map(|f| resolve_function(f, &region, &account, &fn_names));
+            let found = esm.mappings.iter().position(|m| {
+                u.uuid.as_ref().is_none_or(|x| *x == m.uuid)
+                    && u.event_source_arn.as_ref().is_none_or(|a| match m.source {
+                        EsmSource::Queue(q) => esm.queue(q).arn == *a,
+                        EsmSource::Stream(s) => esm.stream(s).arn == *a,
+                    })
+                    && function.as_ref().is_none_or(|f| f.as_ref().is_ok_and(|f| *f == m.function))
+            });
+            match found {
+                _ if u.uuid.is_none() && u.event_source_arn.is_none() => {
+                    v.err(p, "names no mapping; give its UUID, or its EventSourceArn (and FunctionName)")
+                }
+                None => v.err(p, "names no event source mapping of this scenario (match on UUID, EventSourceArn and FunctionName)"),
+                Some(m) => changes.push(Change {
+                    at,
+                    index: k as u32,
+                    action: "UpdateEventSourceMapping",
+                    kind: crate::versions::ChangeKind::MappingEnabled { mapping: MappingId(m as u32), enabled: u.enabled },
+                }),
+            }
+        }
+        changes.sort_by_key(|c| (c.at, c.index));
 
         let digest = fnv64(serde_json::to_string(sc).unwrap_or_default().as_bytes());
         let mut model = Model {

@@ -400,6 +400,23 @@ pub struct ChangeSpec {
     /// Point an alias at another version, or change its routing weights.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_alias: Option<UpdateAliasSpec>,
+    /// Disable or re-enable an event source mapping.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_event_source_mapping: Option<UpdateEventSourceMappingSpec>,
+}
+
+/// `UpdateEventSourceMapping`: names the mapping by its `UUID` (as reported in the trace and `--format json`) or by
+/// its `EventSourceArn` and `FunctionName`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct UpdateEventSourceMappingSpec {
+    #[serde(rename = "UUID", default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_source_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_name: Option<String>,
+    pub enabled: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

@@ -1345,6 +1345,11 @@ impl<'m, O: Observer> Sim<'m, O> {
     fn on_change(&mut self, index: u32) {
         let model = self.model;
         let change = &model.changes[index as usize];
+        if let crate::versions::ChangeKind::MappingEnabled { mapping, enabled } = change.kind {
+            self.emit(TraceEvent::ConfigChange { change: index });
+            self.esm_set_enabled(mapping, enabled);
+            return;
+        }
         let Some(f) = change.kind.function() else { return };
         self.fns[f.ix()].setup.apply(&change.kind);
         let reserved: u64 = self.fns.iter().filter_map(|s| s.setup.reserved).map(u64::from).sum();
@@ -1353,6 +1358,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         self.emit(TraceEvent::ConfigChange { change: index });
         self.pc_rebalance(f, false);
         self.pull_waiting(f);
+        self.esm_function_changed(f);
     }
 
     /// Bring the provisioned environments of each configuration of `f` to what its setup asks for: new ones after

@@ -867,6 +867,12 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
                             o["additionalVersionWeights"] = json!({ fd.config(c).label(): w });
                         }
                     }
+                    K::MappingEnabled { mapping, enabled } => {
+                        let mp = m.esm.mapping(*mapping);
+                        o["UUID"] = json!(mp.uuid);
+                        o["function"] = json!(fname(&mp.function));
+                        o["enabled"] = json!(enabled);
+                    }
                 }
             }
             o

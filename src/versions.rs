@@ -102,6 +102,8 @@ pub enum ChangeKind {
     Provisioned { function: FnId, qualifier: Qualifier, value: u32 },
     /// `UpdateAlias`: the alias's routing from now on.
     Alias { function: FnId, alias: u32, routing: Routing },
+    /// `UpdateEventSourceMapping`: the mapping polls (`true`) or not from now on.
+    MappingEnabled { mapping: crate::model::MappingId, enabled: bool },
 }
 
 impl ChangeKind {
@@ -113,6 +115,7 @@ impl ChangeKind {
             | ChangeKind::Reserved { function, .. }
             | ChangeKind::Provisioned { function, .. }
             | ChangeKind::Alias { function, .. } => Some(*function),
+            ChangeKind::MappingEnabled { .. } => None,
         }
     }
     /// The AWS API action.
@@ -124,6 +127,7 @@ impl ChangeKind {
             ChangeKind::Reserved { value: None, .. } => "DeleteFunctionConcurrency",
             ChangeKind::Provisioned { .. } => "PutProvisionedConcurrencyConfig",
             ChangeKind::Alias { .. } => "UpdateAlias",
+            ChangeKind::MappingEnabled { .. } => "UpdateEventSourceMapping",
         }
     }
 }
@@ -223,6 +227,7 @@ impl FnSetup {
                     *r = *routing;
                 }
             }
+            ChangeKind::MappingEnabled { .. } => {}
         }
     }
 }

@@ -604,3 +604,44 @@ fn bundled_mapping_scenarios_meet_their_expectations_over_seeds() {
         }
     }
 }
+
+#[test]
+fn a_mapping_disabled_and_re_enabled_on_the_timeline_pauses_and_resumes() {
+    let sc = json!({
+        "Functions": [{ "FunctionName": "f", "Timeout": 10 }],
+        "Queues": [{ "QueueName": "q" }],
+        "KinesisStreams": [{ "Name": "s" }],
+        "EventSourceMappings": [
+            { "EventSourceArn": sqs("q"), "FunctionName": "f" },
+            { "EventSourceArn": kinesis("s"), "FunctionName": "f", "StartingPosition": "TRIM_HORIZON" }
+        ],
+        "Workload": [
+            { "Name": "q", "Queue": "q", "Every": { "IntervalSeconds": 1, "EndSeconds": 30 } },
+            { "Name": "s", "Stream": "s", "Every": { "IntervalSeconds": 1, "EndSeconds": 30 } }
+        ],
+        "Changes": [
+            { "AtSeconds": 10, "UpdateEventSourceMapping": { "EventSourceArn": sqs("q"), "Enabled": false } },
+            { "AtSeconds": 10, "UpdateEventSourceMapping": { "EventSourceArn": kinesis("s"), "FunctionName": "f", "Enabled": false } },
+            { "AtSeconds": 20, "UpdateEventSourceMapping": { "EventSourceArn": sqs("q"), "Enabled": true } },
+            { "AtSeconds": 25, "UpdateEventSourceMapping": { "EventSourceArn": kinesis("s"), "Enabled": true } }
+        ],
+    });
+    let (rec, _) = go(&sc, 1);
+    // The message sent at 12 s waits until the queue mapping is enabled again at 20 s.
+    let (t, fate, _) = message_fate(&rec, 12);
+    assert_eq!(fate, MessageFate::Deleted);
+    assert!(t >= secs(20.0) && t < secs(20.5), "deleted at {t}");
+    // Stream records put while disabled are processed after 25 s, in order, none lost.
+    let processed: Vec<(SimTime, u64)> = rec
+        .events
+        .iter()
+        .filter_map(|(t, e)| match e {
+            TraceEvent::RecordFate { seq, fate: RecordFate::Processed, .. } => Some((*t, *seq)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(processed.len(), 30);
+    assert!(processed.iter().filter(|(_, s)| (10..25).contains(s)).all(|(t, _)| *t >= secs(25.0)));
+    let changes = rec.events.iter().filter(|(_, e)| matches!(e, TraceEvent::ConfigChange { .. })).count();
+    assert_eq!(changes, 4);
+}

@@ -224,6 +224,8 @@ pub(super) struct EsmRt {
     producers: Vec<ProducerRt>,
     /// Generation counter of message states: unique across slots, so a stale timer never matches a new message.
     gen: u32,
+    /// Whether each mapping polls now (`Enabled`, changed by `UpdateEventSourceMapping` on the timeline).
+    enabled: Vec<bool>,
 }
 
 impl EsmRt {
@@ -304,6 +306,7 @@ impl EsmRt {
                 })
                 .collect(),
             gen: 0,
+            enabled: esm.mappings.iter().map(|m| m.enabled).collect(),
         }
     }
 }
@@ -403,6 +406,40 @@ impl<'m, O: Observer> Sim<'m, O> {
                 self.lane_poll(lane);
             }
             EsmEv::ShardExpire { stream, shard } => self.on_shard_expire(StreamId(stream), shard),
+        }
+    }
+
+    /// `UpdateEventSourceMapping` on the timeline: batches in flight finish; a disabled mapping stops polling, an
+    /// enabled one starts at once (spec 5.1: updates take effect asynchronously; here, at the change's instant).
+    pub(super) fn esm_set_enabled(&mut self, mid: MappingId, enabled: bool) {
+        self.esm.enabled[mid.ix()] = enabled;
+        if enabled {
+            self.esm_resume(mid);
+        }
+    }
+
+    /// A function's configuration changed (e.g. its reserved concurrency left 0): its mappings poll again.
+    pub(super) fn esm_function_changed(&mut self, f: FnId) {
+        for i in 0..self.model.esm.mappings.len() {
+            if self.model.esm.mappings[i].function == f && self.esm.enabled[i] {
+                self.esm_resume(MappingId(i as u32));
+            }
+        }
+    }
+
+    fn esm_resume(&mut self, mid: MappingId) {
+        match self.model.esm.mapping(mid).source {
+            EsmSource::Queue(_) => self.sqs_poll(mid, false),
+            EsmSource::Stream(_) => {
+                let lanes: Vec<u32> = (0..self.esm.lanes.len() as u32).filter(|l| self.esm.lanes[*l as usize].mapping == mid).collect();
+                for l in lanes {
+                    let lane = &mut self.esm.lanes[l as usize];
+                    if lane.batch.is_none() && (!lane.pending.is_empty() || lane.current.is_some() || !lane.splits.is_empty()) {
+                        lane.poll_at = None;
+                        self.lane_wake(l, true);
+                    }
+                }
+            }
         }
     }
 
@@ -737,7 +774,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     fn sqs_poll(&mut self, mid: MappingId, timer: bool) {
         let model = self.model;
         let m = model.esm.mapping(mid);
-        if !m.enabled || model.function(m.function).reserved == Some(0) {
+        if !self.esm.enabled[mid.ix()] || self.fns[m.function.ix()].setup.reserved == Some(0) {
             // A disabled mapping does not poll; reserved concurrency 0 stops a mapping (spec 6).
             return;
         }
@@ -1144,7 +1181,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let st = model.esm.stream(s);
         // Retention: records older than the stream keeps are gone (spec 5.3).
         self.lane_expire(lane);
-        if !m.enabled || model.function(m.function).reserved == Some(0) {
+        if !self.esm.enabled[mid.ix()] || self.fns[m.function.ix()].setup.reserved == Some(0) {
             // Not polling: wake up when the oldest record would expire, to record its fate.
             if let Some(r) = self.esm.lanes[lane as usize].pending.front() {
                 let at = r.arrival + st.retention;
