@@ -180,6 +180,46 @@ pub enum Arrivals {
     Burst { at: SimTime, count: u64, spread: SimTime },
 }
 
+impl Arrivals {
+    /// The first arrival, drawing an exponential gap with `gap(rate per second)` for Poisson arrivals.
+    pub fn first(&self, gap: &mut dyn FnMut(f64) -> SimTime) -> Option<SimTime> {
+        match self {
+            Arrivals::At(ts) => ts.first().copied(),
+            Arrivals::Poisson { rate_per_s, start, end } => {
+                let t = *start + gap(*rate_per_s);
+                (t < *end).then_some(t)
+            }
+            Arrivals::Every { start, end, .. } => (*start < *end).then_some(*start),
+            Arrivals::Burst { at, .. } => Some(*at),
+        }
+    }
+
+    /// How many arrive at each due instant: a burst without spread arrives all at once.
+    pub fn at_once(&self) -> u64 {
+        match self {
+            Arrivals::Burst { count, spread, .. } if *spread == SimTime::ZERO => *count,
+            _ => 1,
+        }
+    }
+
+    /// The next arrival once `n` have arrived, the last at `now`.
+    pub fn next(&self, n: u64, now: SimTime, gap: &mut dyn FnMut(f64) -> SimTime) -> Option<SimTime> {
+        match self {
+            Arrivals::At(ts) => ts.get(n as usize).copied(),
+            Arrivals::Poisson { rate_per_s, end, .. } => {
+                let t = now + gap(*rate_per_s);
+                (t < *end).then_some(t)
+            }
+            Arrivals::Every { interval, start, end } => {
+                let t = *start + SimTime::from_micros(interval.as_micros().saturating_mul(n));
+                (t < *end).then_some(t)
+            }
+            Arrivals::Burst { at, count, spread } => (*spread > SimTime::ZERO && n < *count)
+                .then(|| *at + SimTime::from_micros((u128::from(spread.as_micros()) * u128::from(n) / u128::from(*count)) as u64)),
+        }
+    }
+}
+
 /// A workload source.
 #[derive(Debug, Clone)]
 pub struct Source {

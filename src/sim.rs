@@ -33,7 +33,7 @@ use serde_json::Value;
 use crate::destinations::{self, Cause, LastResult, RecordInput};
 use crate::kernel::Kernel;
 use crate::model::{
-    Arrivals, FnId, Model, TargetId, TargetKind, INIT_LIMIT, RESPONSE_LIMIT, SNS_MESSAGE_LIMIT, SQS_MESSAGE_LIMIT, SYNC_PAYLOAD_LIMIT,
+    FnId, Model, TargetId, TargetKind, INIT_LIMIT, RESPONSE_LIMIT, SNS_MESSAGE_LIMIT, SQS_MESSAGE_LIMIT, SYNC_PAYLOAD_LIMIT,
 };
 use crate::rng;
 use crate::scenario::{CallOutcomeSpec, ConcurrencyFullMode, FaultKind, JitterSpec, OutcomeKind, RetryDelayFrom};
@@ -377,16 +377,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             sim.k.schedule_at(c.at, Ev::Change { index: i as u32 });
         }
         for (i, s) in model.sources.iter().enumerate() {
-            let first = match &s.arrivals {
-                Arrivals::At(ts) => ts.first().copied(),
-                Arrivals::Poisson { rate_per_s, start, end } => {
-                    let t = *start + sim.exp_gap(i, *rate_per_s);
-                    (t < *end).then_some(t)
-                }
-                Arrivals::Every { start, end, .. } => (*start < *end).then_some(*start),
-                Arrivals::Burst { at, .. } => Some(*at),
-            };
-            if let Some(t) = first {
+            if let Some(t) = s.arrivals.first(&mut |rate| sim.exp_gap(i, rate)) {
                 sim.k.schedule_at(t, Ev::Arrival { source: i as u32 });
             }
         }
@@ -507,44 +498,14 @@ impl<'m, O: Observer> Sim<'m, O> {
     // ----- workload
 
     fn on_arrival(&mut self, si: usize) {
-        let src = &self.model.sources[si];
-        let now = self.k.now();
-        match &src.arrivals {
-            Arrivals::At(ts) => {
-                self.arrive(si);
-                let n = self.sources[si].n as usize;
-                if let Some(t) = ts.get(n) {
-                    self.k.schedule_at(*t, Ev::Arrival { source: si as u32 });
-                }
-            }
-            Arrivals::Poisson { rate_per_s, end, .. } => {
-                self.arrive(si);
-                let t = now + self.exp_gap(si, *rate_per_s);
-                if t < *end {
-                    self.k.schedule_at(t, Ev::Arrival { source: si as u32 });
-                }
-            }
-            Arrivals::Every { interval, start, end } => {
-                self.arrive(si);
-                let t = *start + SimTime::from_micros(interval.as_micros().saturating_mul(self.sources[si].n));
-                if t < *end {
-                    self.k.schedule_at(t, Ev::Arrival { source: si as u32 });
-                }
-            }
-            Arrivals::Burst { at, count, spread } => {
-                if *spread == SimTime::ZERO {
-                    for _ in 0..*count {
-                        self.arrive(si);
-                    }
-                } else {
-                    self.arrive(si);
-                    let n = self.sources[si].n;
-                    if n < *count {
-                        let off = (u128::from(spread.as_micros()) * u128::from(n) / u128::from(*count)) as u64;
-                        self.k.schedule_at(*at + SimTime::from_micros(off), Ev::Arrival { source: si as u32 });
-                    }
-                }
-            }
+        let model = self.model;
+        let arrivals = &model.sources[si].arrivals;
+        for _ in 0..arrivals.at_once() {
+            self.arrive(si);
+        }
+        let (n, now) = (self.sources[si].n, self.k.now());
+        if let Some(t) = arrivals.next(n, now, &mut |rate| self.exp_gap(si, rate)) {
+            self.k.schedule_at(t, Ev::Arrival { source: si as u32 });
         }
     }
 

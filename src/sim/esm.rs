@@ -29,9 +29,7 @@ use serde_json::{json, Map, Value};
 
 use super::{mix, uniform, Ev, Sim};
 use crate::destinations::{self, Cause};
-use crate::model::{
-    Arrivals, EsmSource, FnId, MappingId, Model, ProducerTarget, QueueId, StartingPosition, StreamId, StreamKind, TargetKind,
-};
+use crate::model::{EsmSource, FnId, MappingId, Model, ProducerTarget, QueueId, StartingPosition, StreamId, StreamKind, TargetKind};
 use crate::rng;
 use crate::scenario::OutcomeKind;
 use crate::sources;
@@ -353,16 +351,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     pub(super) fn esm_start(&mut self) {
         let model = self.model;
         for (i, p) in model.esm.producers.iter().enumerate() {
-            let first = match &p.arrivals {
-                Arrivals::At(ts) => ts.first().copied(),
-                Arrivals::Poisson { rate_per_s, start, end } => {
-                    let t = *start + self.producer_gap(i, *rate_per_s);
-                    (t < *end).then_some(t)
-                }
-                Arrivals::Every { start, end, .. } => (*start < *end).then_some(*start),
-                Arrivals::Burst { at, .. } => Some(*at),
-            };
-            if let Some(t) = first {
+            if let Some(t) = p.arrivals.first(&mut |rate| self.producer_gap(i, rate)) {
                 self.k.schedule_at(t, Ev::Esm(EsmEv::Produce { producer: i as u32 }));
             }
         }
@@ -447,38 +436,12 @@ impl<'m, O: Observer> Sim<'m, O> {
 
     fn on_produce(&mut self, pi: usize) {
         let model = self.model;
-        let p = &model.esm.producers[pi];
-        let now = self.k.now();
-        let next = match &p.arrivals {
-            Arrivals::At(ts) => {
-                self.produce(pi);
-                ts.get(self.esm.producers[pi].n as usize).copied()
-            }
-            Arrivals::Poisson { rate_per_s, end, .. } => {
-                self.produce(pi);
-                let t = now + self.producer_gap(pi, *rate_per_s);
-                (t < *end).then_some(t)
-            }
-            Arrivals::Every { interval, start, end } => {
-                self.produce(pi);
-                let t = *start + SimTime::from_micros(interval.as_micros().saturating_mul(self.esm.producers[pi].n));
-                (t < *end).then_some(t)
-            }
-            Arrivals::Burst { at, count, spread } => {
-                if *spread == SimTime::ZERO {
-                    for _ in 0..*count {
-                        self.produce(pi);
-                    }
-                    None
-                } else {
-                    self.produce(pi);
-                    let n = self.esm.producers[pi].n;
-                    (n < *count)
-                        .then(|| *at + SimTime::from_micros((u128::from(spread.as_micros()) * u128::from(n) / u128::from(*count)) as u64))
-                }
-            }
-        };
-        if let Some(t) = next {
+        let arrivals = &model.esm.producers[pi].arrivals;
+        for _ in 0..arrivals.at_once() {
+            self.produce(pi);
+        }
+        let (n, now) = (self.esm.producers[pi].n, self.k.now());
+        if let Some(t) = arrivals.next(n, now, &mut |rate| self.producer_gap(pi, rate)) {
             self.k.schedule_at(t, Ev::Esm(EsmEv::Produce { producer: pi as u32 }));
         }
     }
