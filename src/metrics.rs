@@ -221,6 +221,10 @@ pub struct Metrics {
     open: EventWindow<OpenEvent>,
     /// Queues, streams and mappings (spec section 5).
     pub esm: crate::esm_metrics::EsmMetrics,
+    /// Per topic or bus (`Model::fanout`): messages or events published.
+    pub fanout_published: Vec<u64>,
+    /// Per topic or bus and endpoint: deliveries by `FanoutOutcome`.
+    pub fanout_outcomes: Vec<Vec<[u64; 4]>>,
     /// Sources that are the only way events reach their function: their histograms equal the function's, so they
     /// are copied once at the end instead of recorded twice per event.
     mirror: Vec<bool>,
@@ -239,6 +243,8 @@ impl Metrics {
             sources: model.sources.iter().map(|_| SourceMetrics::new()).collect(),
             open: EventWindow::default(),
             esm: crate::esm_metrics::EsmMetrics::new(model),
+            fanout_published: vec![0; model.fanout.hubs.len()],
+            fanout_outcomes: model.fanout.hubs.iter().map(|h| vec![[0; 4]; h.endpoints.len()]).collect(),
             mirror: model
                 .sources
                 .iter()
@@ -441,6 +447,10 @@ impl Observer for Metrics {
                 let _ = m.call_latency.record(latency.as_micros().max(1));
             }
             TraceEvent::Queued { .. } | TraceEvent::EnvironmentShutdown { .. } | TraceEvent::ConfigChange { .. } => {}
+            TraceEvent::Published { hub, .. } => self.fanout_published[*hub as usize] += 1,
+            TraceEvent::Fanout { hub, endpoint, outcome, .. } => {
+                self.fanout_outcomes[*hub as usize][*endpoint as usize][*outcome as usize] += 1
+            }
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }
             | TraceEvent::MessageFate { .. }

@@ -68,7 +68,11 @@ fn check_batch_pairs(rec: &Rec, bounded: bool) -> Result<(), String> {
     for (t, ev) in &rec.events {
         match ev {
             TraceEvent::BatchStart { mapping, batch, event, .. } => {
-                ensure!(open.insert((mapping.0, *batch), (*t, *event)).is_none(), "at {t}: batch {batch} of mapping {} started twice", mapping.0);
+                ensure!(
+                    open.insert((mapping.0, *batch), (*t, *event)).is_none(),
+                    "at {t}: batch {batch} of mapping {} started twice",
+                    mapping.0
+                );
             }
             TraceEvent::BatchEnd { mapping, batch, event, .. } => match open.remove(&(mapping.0, *batch)) {
                 None => return Err(format!("at {t}: batch {batch} of mapping {} ended without starting", mapping.0)),
@@ -127,8 +131,9 @@ impl SqsKnobs {
 /// Arrivals of one producer: at most about 100 messages.
 fn arrivals() -> impl Strategy<Value = Value> {
     prop_oneof![
-        (1u32..=20, 0u32..=10, 2u32..=25)
-            .prop_map(|(q, start, len)| json!({"Every": {"IntervalSeconds": f64::from(q) / 4.0, "StartSeconds": start, "EndSeconds": start + len}})),
+        (1u32..=20, 0u32..=10, 2u32..=25).prop_map(
+            |(q, start, len)| json!({"Every": {"IntervalSeconds": f64::from(q) / 4.0, "StartSeconds": start, "EndSeconds": start + len}})
+        ),
         (1u32..=8, 2u32..=25).prop_map(|(halves, end)| json!({"Poisson": {"RatePerSecond": f64::from(halves) / 2.0, "EndSeconds": end}})),
         (0u32..=20, 1u32..=40, prop_oneof![Just(0u32), 1u32..=10])
             .prop_map(|(at, count, spread)| json!({"Burst": {"AtSeconds": at, "Count": count, "SpreadSeconds": spread}})),
@@ -158,34 +163,41 @@ fn sqs_knobs(fifo: bool) -> impl Strategy<Value = SqsKnobs> {
         ),
         prop::collection::vec(arrivals(), groups),
     )
-        .prop_map(move |((big, small_batch, big_batch, window, timeout, vt_extra), (max_rc, retention, delay, p_fail, p_timeout, report), (reserved, max_conc, filter, dup, dur, horizon), producers)| {
-            let (batch, window) = match (fifo, big) {
-                (true, _) => (small_batch, 0),
-                (false, true) => (big_batch, window.max(1)),
-                (false, false) => (small_batch, window),
-            };
-            SqsKnobs {
-                fifo,
-                batch,
-                window,
-                timeout,
-                vt_extra,
-                max_rc,
-                // Without a redrive policy a message that keeps failing leaves by retention.
-                retention: if max_rc.is_none() { Some(retention.unwrap_or(90)) } else { retention },
-                delay,
-                p_fail,
-                p_timeout,
-                report,
-                reserved,
-                max_conc,
-                filter: filter.is_some(),
-                dup_producer: fifo && dup.is_some(),
-                dur_ms: (dur.0, dur.0 + dur.1),
-                horizon,
+        .prop_map(
+            move |(
+                (big, small_batch, big_batch, window, timeout, vt_extra),
+                (max_rc, retention, delay, p_fail, p_timeout, report),
+                (reserved, max_conc, filter, dup, dur, horizon),
                 producers,
-            }
-        })
+            )| {
+                let (batch, window) = match (fifo, big) {
+                    (true, _) => (small_batch, 0),
+                    (false, true) => (big_batch, window.max(1)),
+                    (false, false) => (small_batch, window),
+                };
+                SqsKnobs {
+                    fifo,
+                    batch,
+                    window,
+                    timeout,
+                    vt_extra,
+                    max_rc,
+                    // Without a redrive policy a message that keeps failing leaves by retention.
+                    retention: if max_rc.is_none() { Some(retention.unwrap_or(90)) } else { retention },
+                    delay,
+                    p_fail,
+                    p_timeout,
+                    report,
+                    reserved,
+                    max_conc,
+                    filter: filter.is_some(),
+                    dup_producer: fifo && dup.is_some(),
+                    dur_ms: (dur.0, dur.0 + dur.1),
+                    horizon,
+                    producers,
+                }
+            },
+        )
 }
 
 fn sqs_scenario(k: &SqsKnobs) -> Value {
@@ -350,14 +362,26 @@ fn check_sqs(k: &SqsKnobs, model: &Model, report: &RunReport, rec: &Rec) -> Resu
                 ensure!(l.queue == queue.0, "at {t}: message {msg} sent to queue {} ends in queue {}", l.queue, queue.0);
                 ensure!(l.fates.is_empty(), "at {t}: message {msg}: second fate {fate:?} after {:?}", l.fates);
                 match fate {
-                    MessageFate::Deleted => ensure!(l.inflight && *receives == l.receives, "at {t}: message {msg} deleted while not in flight"),
+                    MessageFate::Deleted => {
+                        ensure!(l.inflight && *receives == l.receives, "at {t}: message {msg} deleted while not in flight")
+                    }
                     MessageFate::Redriven => {
                         ensure!(!l.inflight, "at {t}: message {msg} redriven while in flight");
-                        ensure!(Some(*receives) == k.max_rc, "at {t}: message {msg} redriven after {receives} receives, maxReceiveCount {:?}", k.max_rc);
+                        ensure!(
+                            Some(*receives) == k.max_rc,
+                            "at {t}: message {msg} redriven after {receives} receives, maxReceiveCount {:?}",
+                            k.max_rc
+                        );
                     }
                     // The filtered receive counts, but the message never reaches the function.
-                    MessageFate::Filtered => ensure!(!l.inflight && *receives == l.receives + 1, "at {t}: message {msg} filtered after {receives}"),
-                    _ => ensure!(*receives == l.receives, "at {t}: message {msg} ends {fate:?} with receive count {receives}, received {}", l.receives),
+                    MessageFate::Filtered => {
+                        ensure!(!l.inflight && *receives == l.receives + 1, "at {t}: message {msg} filtered after {receives}")
+                    }
+                    _ => ensure!(
+                        *receives == l.receives,
+                        "at {t}: message {msg} ends {fate:?} with receive count {receives}, received {}",
+                        l.receives
+                    ),
                 }
                 l.fates.push((*fate, *receives));
                 l.inflight = false;
@@ -366,7 +390,10 @@ fn check_sqs(k: &SqsKnobs, model: &Model, report: &RunReport, rec: &Rec) -> Resu
                         live.entry(g).or_default().remove(msg);
                         if *fate == MessageFate::Deleted {
                             if let Some(prev) = last_deleted.insert(g, *msg) {
-                                ensure!(prev < *msg, "at {t}: FIFO order: message {msg} of group g{g} deleted after the later message {prev}");
+                                ensure!(
+                                    prev < *msg,
+                                    "at {t}: FIFO order: message {msg} of group g{g} deleted after the later message {prev}"
+                                );
                             }
                         }
                     }
@@ -375,10 +402,18 @@ fn check_sqs(k: &SqsKnobs, model: &Model, report: &RunReport, rec: &Rec) -> Resu
             TraceEvent::Accepted { event, origin: Origin::Mapping { .. }, .. } => {
                 let payload = *inputs.get(event).ok_or(format!("no payload of invocation {event}"))?;
                 let records = payload["Records"].as_array().ok_or("no Records")?;
-                ensure!(!records.is_empty() && records.len() <= k.batch as usize, "at {t}: batch of {} records, BatchSize {}", records.len(), k.batch);
+                ensure!(
+                    !records.is_empty() && records.len() <= k.batch as usize,
+                    "at {t}: batch of {} records, BatchSize {}",
+                    records.len(),
+                    k.batch
+                );
                 let mut seqs: BTreeMap<String, String> = BTreeMap::new();
                 for r in records {
-                    let rc: u32 = r["attributes"]["ApproximateReceiveCount"].as_str().and_then(|s| s.parse().ok()).ok_or("ApproximateReceiveCount")?;
+                    let rc: u32 = r["attributes"]["ApproximateReceiveCount"]
+                        .as_str()
+                        .and_then(|s| s.parse().ok())
+                        .ok_or("ApproximateReceiveCount")?;
                     ensure!(k.max_rc.is_none_or(|m| rc <= m), "at {t}: ApproximateReceiveCount {rc} above maxReceiveCount");
                     if k.fifo {
                         let g = r["attributes"]["MessageGroupId"].as_str().ok_or("MessageGroupId")?.to_string();
@@ -426,7 +461,10 @@ fn check_sqs(k: &SqsKnobs, model: &Model, report: &RunReport, rec: &Rec) -> Resu
         let kind_b = g.is_some_and(|g| g < dup_index && g % 2 == 1);
         let f = l.fates[0].0;
         if k.filter && kind_b {
-            ensure!(matches!(f, MessageFate::Filtered | MessageFate::Expired | MessageFate::InQueue), "message {id} of kind b ends {f:?}, not filtered");
+            ensure!(
+                matches!(f, MessageFate::Filtered | MessageFate::Expired | MessageFate::InQueue),
+                "message {id} of kind b ends {f:?}, not filtered"
+            );
             ensure!(f != MessageFate::Filtered || l.fates[0].1 == 1, "message {id} filtered on receive {}", l.fates[0].1);
         } else {
             ensure!(f != MessageFate::Filtered, "message {id} of kind a (or no filter) was filtered");
@@ -434,7 +472,8 @@ fn check_sqs(k: &SqsKnobs, model: &Model, report: &RunReport, rec: &Rec) -> Resu
         ensure!(k.fifo || f != MessageFate::Deduplicated, "standard queue message {id} deduplicated");
     }
     if k.dup_producer {
-        let dups: Vec<MessageFate> = msgs.values().filter(|l| l.queue == src && group_of(&l.origin) == Some(dup_index)).map(|l| l.fates[0].0).collect();
+        let dups: Vec<MessageFate> =
+            msgs.values().filter(|l| l.queue == src && group_of(&l.origin) == Some(dup_index)).map(|l| l.fates[0].0).collect();
         ensure!(dups.len() == 5, "dup producer sent {} messages", dups.len());
         ensure!(dups.iter().filter(|f| **f != MessageFate::Deduplicated).count() == 1, "same deduplication id within 5 minutes: {dups:?}");
     }
@@ -444,7 +483,10 @@ fn check_sqs(k: &SqsKnobs, model: &Model, report: &RunReport, rec: &Rec) -> Resu
         match l.origin {
             Some(MsgOrigin::Redrive { queue, msg }) => {
                 ensure!(queue == src, "DLQ message {id} redriven from queue {queue}");
-                ensure!(msgs.get(&msg).is_some_and(|o| o.fates[0].0 == MessageFate::Redriven), "DLQ message {id} copies message {msg}, not redriven");
+                ensure!(
+                    msgs.get(&msg).is_some_and(|o| o.fates[0].0 == MessageFate::Redriven),
+                    "DLQ message {id} copies message {msg}, not redriven"
+                );
                 ensure!(from.insert(msg), "message {msg} reached the DLQ twice");
                 ensure!(l.fates[0].0 == MessageFate::Stored, "DLQ message {id} ends {:?}", l.fates[0].0);
             }
@@ -574,31 +616,34 @@ fn poison_knobs() -> impl Strategy<Value = StreamKnobs> {
         (1u32..=20, prop_oneof![3 => Just(0u32), 1 => 1u32..=2], 1u32..=3, 0u32..=3, any::<bool>(), any::<bool>()),
         (prop::collection::vec(0u32..=40, 1..=4), any::<bool>(), prop::option::weighted(0.6, Just(1u32)), (1u32..=200, 0u32..=800)),
     )
-        .prop_map(|((ddb, shards, producers, new_and_old), (batch, window, pf, retries, report, on_failure), (poison, poison_fixed_key, reserved, dur))| {
-            StreamKnobs {
-                ddb,
-                shards,
-                producers,
-                poison,
-                poison_fixed_key,
-                mappings: vec![MapKnobs { batch, window, pf, retries, bisect: false, report, on_failure, max_age: None }],
-                p_fail: 0.0,
-                reserved,
-                dur_ms: (dur.0, dur.0 + dur.1),
-                horizon: None,
-                new_and_old,
-            }
-        })
+        .prop_map(
+            |(
+                (ddb, shards, producers, new_and_old),
+                (batch, window, pf, retries, report, on_failure),
+                (poison, poison_fixed_key, reserved, dur),
+            )| {
+                StreamKnobs {
+                    ddb,
+                    shards,
+                    producers,
+                    poison,
+                    poison_fixed_key,
+                    mappings: vec![MapKnobs { batch, window, pf, retries, bisect: false, report, on_failure, max_age: None }],
+                    p_fail: 0.0,
+                    reserved,
+                    dur_ms: (dur.0, dur.0 + dur.1),
+                    horizon: None,
+                    new_and_old,
+                }
+            },
+        )
 }
 
 fn stream_scenario(k: &StreamKnobs) -> Value {
     let mut rules = vec![];
     if !k.poison.is_empty() {
-        let pattern = if k.ddb {
-            json!({"dynamodb": {"NewImage": {"kind": {"S": ["poison"]}}}})
-        } else {
-            json!({"data": {"kind": ["poison"]}})
-        };
+        let pattern =
+            if k.ddb { json!({"dynamodb": {"NewImage": {"kind": {"S": ["poison"]}}}}) } else { json!({"data": {"kind": ["poison"]}}) };
         rules.push(json!({"When": {"Payload": pattern}, "Then": {"Outcome": "Fail", "ErrorType": "Poison"}}));
     }
     if k.p_fail > 0.0 {
@@ -656,7 +701,9 @@ fn stream_scenario(k: &StreamKnobs) -> Value {
         .producers
         .iter()
         .enumerate()
-        .map(|(i, (fixed, a))| producer(format!("p{i}"), if *fixed { format!("key-{i}") } else { format!("key-{i}-{{{{n}}}}") }, "ok", a.clone()))
+        .map(|(i, (fixed, a))| {
+            producer(format!("p{i}"), if *fixed { format!("key-{i}") } else { format!("key-{i}-{{{{n}}}}") }, "ok", a.clone())
+        })
         .collect();
     if !k.poison.is_empty() {
         let key = if k.poison_fixed_key { "key-0".to_string() } else { "bad-{{n}}".to_string() };
@@ -712,7 +759,12 @@ fn parse_records(ddb: bool, shard: u32, payload: &Value) -> Result<Vec<Got>, Str
             ensure!(id == format!("shardId-{shard:012}:{text}"), "eventID {id} in a batch of shard {shard}");
             let raw = base64::engine::general_purpose::STANDARD.decode(kr["data"].as_str().ok_or("no data")?).map_err(|e| e.to_string())?;
             let data: Value = serde_json::from_slice(&raw).map_err(|e| e.to_string())?;
-            out.push(Got { seq: seq_rank(&text)?, pk: kr["partitionKey"].as_str().ok_or("no partitionKey")?.to_string(), text, poison: data["kind"] == "poison" });
+            out.push(Got {
+                seq: seq_rank(&text)?,
+                pk: kr["partitionKey"].as_str().ok_or("no partitionKey")?.to_string(),
+                text,
+                poison: data["kind"] == "poison",
+            });
         }
     }
     Ok(out)
@@ -789,24 +841,47 @@ fn check_streams(k: &StreamKnobs, model: &Model, report: &RunReport, rec: &Rec) 
                 let payload = inputs.get(event).ok_or(format!("at {t}: no payload of invocation {event}"))?;
                 let got = parse_records(k.ddb, shard, payload)?;
                 let mk = knobs(m);
-                ensure!(got.len() == n as usize && n >= 1 && n <= mk.batch, "at {t}: invocation {event}: {} records, BatchStart says {n}, BatchSize {}", got.len(), mk.batch);
+                ensure!(
+                    got.len() == n as usize && n >= 1 && n <= mk.batch,
+                    "at {t}: invocation {event}: {} records, BatchStart says {n}, BatchSize {}",
+                    got.len(),
+                    mk.batch
+                );
                 for w in got.windows(2) {
                     ensure!(w[0].seq < w[1].seq, "at {t}: invocation {event}: record {} before {} of shard {shard}", w[0].seq, w[1].seq);
                 }
                 let throttled = results.get(event) == Some(&BatchResult::Throttled);
                 for g in &got {
                     ensure!(put.contains(&(shard, g.seq)), "at {t}: record {} of shard {shard} delivered before it was put", g.seq);
-                    ensure!(!fated.contains_key(&(m, shard, g.seq)), "at {t}: record {} of shard {shard} delivered after its fate {:?}", g.seq, fated[&(m, shard, g.seq)]);
+                    ensure!(
+                        !fated.contains_key(&(m, shard, g.seq)),
+                        "at {t}: record {} of shard {shard} delivered after its fate {:?}",
+                        g.seq,
+                        fated[&(m, shard, g.seq)]
+                    );
                     if let Some(d) = done_pk.get(&(m, shard, g.pk.clone())) {
-                        ensure!(g.seq > *d, "at {t}: record {} (key {}) of shard {shard} delivered after record {d} of its key was processed", g.seq, g.pk);
+                        ensure!(
+                            g.seq > *d,
+                            "at {t}: record {} (key {}) of shard {shard} delivered after record {d} of its key was processed",
+                            g.seq,
+                            g.pk
+                        );
                     }
                     if mk.pf == 1 {
                         if let Some(d) = done_shard.get(&(m, shard)) {
-                            ensure!(g.seq > *d, "at {t}: record {} of shard {shard} delivered after record {d} was processed (ParallelizationFactor 1)", g.seq);
+                            ensure!(
+                                g.seq > *d,
+                                "at {t}: record {} of shard {shard} delivered after record {d} was processed (ParallelizationFactor 1)",
+                                g.seq
+                            );
                         }
                     }
                     if let Some(prev) = out.got.insert((m, shard, g.seq), g.clone()) {
-                        ensure!(prev.pk == g.pk && prev.text == g.text && prev.poison == g.poison, "at {t}: record {} changed between deliveries", g.seq);
+                        ensure!(
+                            prev.pk == g.pk && prev.text == g.text && prev.poison == g.poison,
+                            "at {t}: record {} changed between deliveries",
+                            g.seq
+                        );
                     }
                     if !throttled {
                         out.executions.entry((m, shard, g.seq)).or_default().push(attempt);
@@ -823,19 +898,28 @@ fn check_streams(k: &StreamKnobs, model: &Model, report: &RunReport, rec: &Rec) 
             TraceEvent::RecordFate { stream, shard, seq, mapping, fate, .. } => {
                 let m = mapping.ok_or(format!("at {t}: record {seq} has a fate for no mapping"))?.0;
                 ensure!(stream.0 == 0 && put.contains(&(*shard, *seq)), "at {t}: fate of record {seq} of shard {shard}, never put");
-                ensure!(fated.insert((m, *shard, *seq), *fate).is_none(), "at {t}: record {seq} of shard {shard}: second fate {fate:?} for mapping {m}");
+                ensure!(
+                    fated.insert((m, *shard, *seq), *fate).is_none(),
+                    "at {t}: record {seq} of shard {shard}: second fate {fate:?} for mapping {m}"
+                );
                 let mk = knobs(m);
                 if *fate == RecordFate::Processed {
                     // Processed right after a successful (or partial) execution that held it.
                     let (e, r) = last_end.ok_or(format!("at {t}: record {seq} processed before any batch ended"))?;
                     ensure!(matches!(r, BatchResult::Success | BatchResult::Partial), "at {t}: record {seq} processed after a {r:?} batch");
-                    ensure!(batch_recs.get(&e).is_some_and(|b| b.contains(seq)), "at {t}: record {seq} processed, not in the batch that just ended");
+                    ensure!(
+                        batch_recs.get(&e).is_some_and(|b| b.contains(seq)),
+                        "at {t}: record {seq} processed, not in the batch that just ended"
+                    );
                     let pk = out.got.get(&(m, *shard, *seq)).ok_or(format!("at {t}: record {seq} processed, never delivered"))?.pk.clone();
                     if let Some(d) = done_pk.insert((m, *shard, pk.clone()), *seq) {
                         ensure!(d < *seq, "at {t}: record {seq} (key {pk}) of shard {shard} processed after record {d}");
                     }
                     if let Some(d) = done_shard.insert((m, *shard), *seq) {
-                        ensure!(mk.pf > 1 || d < *seq, "at {t}: record {seq} of shard {shard} processed after record {d} (ParallelizationFactor 1)");
+                        ensure!(
+                            mk.pf > 1 || d < *seq,
+                            "at {t}: record {seq} of shard {shard} processed after record {d} (ParallelizationFactor 1)"
+                        );
                     }
                 }
                 if matches!(fate, RecordFate::RetriesExhausted | RecordFate::RecordAgeExceeded | RecordFate::Expired) {
@@ -903,12 +987,21 @@ fn check_streams(k: &StreamKnobs, model: &Model, report: &RunReport, rec: &Rec) 
         let n = mk.retries + 1;
         let halvings = 32 - (mk.batch.max(1) - 1).leading_zeros();
         let bound = if mk.bisect { n + halvings } else { n };
-        ensure!(attempts.len() as u32 <= bound, "record {seq} of shard {shard} (mapping {m}) executed {} times, bound {bound}: {attempts:?}", attempts.len());
+        ensure!(
+            attempts.len() as u32 <= bound,
+            "record {seq} of shard {shard} (mapping {m}) executed {} times, bound {bound}: {attempts:?}",
+            attempts.len()
+        );
         if !mk.bisect {
             let want: Vec<u32> = (1..=attempts.len() as u32).collect();
             ensure!(*attempts == want, "record {seq} of shard {shard} (mapping {m}) executions numbered {attempts:?}");
             if fated.get(&(*m, *shard, *seq)) == Some(&RecordFate::RetriesExhausted) {
-                ensure!(attempts.len() as u32 == n, "record {seq} of shard {shard} discarded after {} executions, MaximumRetryAttempts {}", attempts.len(), mk.retries);
+                ensure!(
+                    attempts.len() as u32 == n,
+                    "record {seq} of shard {shard} discarded after {} executions, MaximumRetryAttempts {}",
+                    attempts.len(),
+                    mk.retries
+                );
             }
         }
     }
@@ -1033,7 +1126,16 @@ fn stream_retry_bound_with_throttles() {
                     producers: (0..4).map(|i| (i % 2 == 0, json!({"Every": {"IntervalSeconds": 0.25, "EndSeconds": 20}}))).collect(),
                     poison: vec![2, 5, 9, 9, 14],
                     poison_fixed_key: false,
-                    mappings: vec![MapKnobs { batch: 10, window: 0, pf: 2, retries, bisect: false, report, on_failure: true, max_age: None }],
+                    mappings: vec![MapKnobs {
+                        batch: 10,
+                        window: 0,
+                        pf: 2,
+                        retries,
+                        bisect: false,
+                        report,
+                        on_failure: true,
+                        max_age: None,
+                    }],
                     p_fail: 0.0,
                     reserved: Some(1),
                     dur_ms: (300, 900),
@@ -1107,11 +1209,13 @@ fn sqs_edges() {
         let sc = sqs_scenario(&k);
         let (model, report, rec) = simulate(&sc, 5);
         check_sqs(&k, &model, &report, &rec).unwrap_or_else(|e| panic!("{e}\n{sc:#}"));
-        let fates: BTreeSet<MessageFate> = rec.events.iter().filter_map(|(_, e)| if let TraceEvent::MessageFate { fate, .. } = e { Some(*fate) } else { None }).collect();
+        let fates: BTreeSet<MessageFate> =
+            rec.events.iter().filter_map(|(_, e)| if let TraceEvent::MessageFate { fate, .. } = e { Some(*fate) } else { None }).collect();
         for f in [MessageFate::Deleted, MessageFate::Redriven, MessageFate::Filtered, MessageFate::Stored] {
             assert!(fates.contains(&f), "fifo {fifo}: no {f:?} in {fates:?}");
         }
-        let results: BTreeSet<BatchResult> = rec.events.iter().filter_map(|(_, e)| if let TraceEvent::BatchEnd { result, .. } = e { Some(*result) } else { None }).collect();
+        let results: BTreeSet<BatchResult> =
+            rec.events.iter().filter_map(|(_, e)| if let TraceEvent::BatchEnd { result, .. } = e { Some(*result) } else { None }).collect();
         assert!(results.contains(&BatchResult::Throttled) && results.contains(&BatchResult::Partial), "fifo {fifo}: {results:?}");
     }
 }

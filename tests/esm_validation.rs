@@ -250,8 +250,10 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a Lambda function as on-failure destination of a stream mapping",
-            bad: |s| s["EventSourceMappings"][2]["DestinationConfig"]["OnFailure"]["Destination"] =
-                json!("arn:aws:lambda:us-east-1:123456789012:function:audit"),
+            bad: |s| {
+                s["EventSourceMappings"][2]["DestinationConfig"]["OnFailure"]["Destination"] =
+                    json!("arn:aws:lambda:us-east-1:123456789012:function:audit")
+            },
             path: "EventSourceMappings[2].DestinationConfig.OnFailure.Destination",
             says: &["SQS queue", "SNS topic", "S3 bucket"],
             fix: |s| {
