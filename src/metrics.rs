@@ -233,6 +233,61 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// Topics and buses: messages published and deliveries per endpoint by outcome (text; empty without any).
+    pub fn fanout_text(&self, model: &Model) -> String {
+        let mut s = String::new();
+        for (h, hub) in model.fanout.hubs.iter().enumerate() {
+            let kind = if hub.bus { "bus" } else { "topic" };
+            s.push_str(&format!("  {kind} {}: {} published\n", hub.name, self.fanout_published[h]));
+            for (e, ep) in hub.endpoints.iter().enumerate() {
+                let o = &self.fanout_outcomes[h][e];
+                let parts: Vec<String> = crate::trace::FanoutOutcome::ALL
+                    .iter()
+                    .filter(|x| o[**x as usize] > 0)
+                    .map(|x| format!("{} {}", x.name(), o[*x as usize]))
+                    .collect();
+                s.push_str(&format!(
+                    "    {} -> {}: {}\n",
+                    ep.label,
+                    ep.arn,
+                    if parts.is_empty() { "no deliveries".to_string() } else { parts.join(", ") }
+                ));
+            }
+        }
+        s
+    }
+
+    /// Topics and buses as JSON (`null` without any).
+    pub fn fanout_json(&self, model: &Model) -> serde_json::Value {
+        if model.fanout.hubs.is_empty() {
+            return serde_json::Value::Null;
+        }
+        let hubs: Vec<serde_json::Value> = model
+            .fanout
+            .hubs
+            .iter()
+            .enumerate()
+            .map(|(h, hub)| {
+                let eps: Vec<serde_json::Value> = hub
+                    .endpoints
+                    .iter()
+                    .enumerate()
+                    .map(|(e, ep)| {
+                        let mut o = serde_json::Map::new();
+                        o.insert("endpoint".into(), ep.label.clone().into());
+                        o.insert("arn".into(), ep.arn.clone().into());
+                        for x in crate::trace::FanoutOutcome::ALL {
+                            o.insert(x.name().into(), self.fanout_outcomes[h][e][x as usize].into());
+                        }
+                        serde_json::Value::Object(o)
+                    })
+                    .collect();
+                serde_json::json!({"name": hub.name, "kind": if hub.bus { "bus" } else { "topic" }, "published": self.fanout_published[h], "endpoints": eps})
+            })
+            .collect();
+        serde_json::Value::Array(hubs)
+    }
+
     pub fn new(model: &Model) -> Self {
         Metrics {
             functions: model.functions.iter().map(|f| FnMetrics::new(f.configs.len())).collect(),

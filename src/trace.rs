@@ -249,6 +249,8 @@ pub enum FanoutOutcome {
 }
 
 impl FanoutOutcome {
+    pub const ALL: [FanoutOutcome; 4] =
+        [FanoutOutcome::Delivered, FanoutOutcome::Discarded, FanoutOutcome::DeadLettered, FanoutOutcome::InFlight];
     pub fn name(self) -> &'static str {
         match self {
             FanoutOutcome::Delivered => "Delivered",

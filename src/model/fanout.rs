@@ -46,7 +46,7 @@ pub struct RuleSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_pattern: Option<Value>,
     /// `rate(<n> minute|minutes|hour|hours|day|days)`: a `Scheduled Event` every n units, the first one n units after
-    /// time 0. Needs `Settings.DurationSeconds`. `cron(...)` is not simulated yet.
+    /// time 0. Needs `Simulation.DurationSeconds`. `cron(...)` is not simulated yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_expression: Option<String>,
     /// `ENABLED` (default) or `DISABLED`.
@@ -329,7 +329,7 @@ pub(super) fn build(
                 v.err(p.clone(), "gives neither EventPattern nor ScheduleExpression; give at least one");
             }
             if schedule.is_some() && horizon.is_none() {
-                v.err(format!("{p}.ScheduleExpression"), "a scheduled rule ticks forever: set Settings.DurationSeconds to end the run");
+                v.err(format!("{p}.ScheduleExpression"), "a scheduled rule ticks forever: set Simulation.DurationSeconds to end the run");
             }
             let enabled = match rs.state.as_deref() {
                 None | Some("ENABLED") => true,
