@@ -1685,7 +1685,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
         if let (None, Some(h), Some(c)) = (failure, live_hub, content.as_ref()) {
             // A live topic or bus: the record is published there and fans out (spec 3.1, 7).
-            self.publish_record(h, target, kind, c, inv.function, inv.id, inv.hops, mix(inv.key ^ 0xfa_0u64 ^ target.ix() as u64));
+            self.publish_record(h, target, kind, c, inv.function, inv.id, inv.hops, mix(inv.key ^ 0x0fa0_u64 ^ target.ix() as u64));
         }
         if failure.is_none() {
             if let (TargetKind::Lambda(g), Some(c)) = (tk, content) {

@@ -7,6 +7,7 @@
 //! - SNS: 3 immediate retries, 2 one second apart, 10 with backoff from 1 to 20 s, then 100,000 20 s apart;
 //! - EventBridge: `MaximumRetryAttempts` (default 185) and `MaximumEventAgeInSeconds` (default 86,400), backoff
 //!   1 s doubling to at most 5 minutes ([unc] the exact backoff is not published), then the target's DLQ.
+//!
 //! Jitter is not modelled (the delays are the policy's nominal ones). Each delivery ends with one `Fanout` trace event.
 
 use std::sync::Arc;
