@@ -23,7 +23,9 @@ fn sqs(name: &str) -> String {
 fn go(sc: Value) -> Rec {
     let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("valid scenario: {e}"));
     let mut rec = Rec::default();
-    run(&model, 1, RunOptions { observers: vec![&mut rec], ..Default::default() }).expect("run");
+    let report = run(&model, 1, RunOptions { observers: vec![&mut rec], ..Default::default() }).expect("run");
+    // The monitor: every published message reaches exactly one fate at each endpoint it matched.
+    assert!(report.breaches.is_empty(), "{:?}", report.breaches);
     rec
 }
 
