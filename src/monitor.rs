@@ -269,10 +269,8 @@ impl Observer for Monitor {
                     }
                 }
             },
-            TraceEvent::Published { msg, matched, .. } => {
-                if *matched > 0 && self.published.insert(*msg, (*matched, vec![])).is_some() {
-                    self.breach(t, None, format!("published message {msg} was published twice"));
-                }
+            TraceEvent::Published { msg, matched, .. } if *matched > 0 && self.published.insert(*msg, (*matched, vec![])).is_some() => {
+                self.breach(t, None, format!("published message {msg} was published twice"));
             }
             TraceEvent::Fanout { msg, endpoint, .. } => match self.published.get_mut(msg) {
                 None => self.breach(t, None, format!("published message {msg}: a delivery fate beyond those it matched")),
