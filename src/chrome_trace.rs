@@ -270,7 +270,9 @@ impl<W: Write> Observer for ChromeTrace<W> {
             | TraceEvent::RetryScheduled { .. }
             | TraceEvent::Queued { .. }
             | TraceEvent::CallResult { .. }
-            | TraceEvent::ConfigChange { .. } => {}
+            | TraceEvent::ConfigChange { .. }
+            | TraceEvent::Published { .. }
+            | TraceEvent::Fanout { .. } => {}
             // Queue and stream events have no environment track; batches show as the attempts they start.
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }

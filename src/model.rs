@@ -17,6 +17,7 @@ use crate::time::SimTime;
 pub use crate::versions::{Alias, Change, ChangeKind, DlqScope, FnConfig, FnSetup, PcPeriod, Qualifier, Routing};
 
 mod esm;
+pub mod fanout;
 pub use esm::{
     Esm, EsmSource, Mapping, MappingId, Producer, ProducerTarget, Queue, QueueId, StartingPosition, Stream, StreamId, StreamKind,
 };
@@ -409,6 +410,8 @@ pub struct Model {
     pub pricing: Pricing,
     /// Queues, streams, event source mappings and producers (spec section 5).
     pub esm: Esm,
+    /// Live SNS topics and EventBridge buses, and their publishers (spec section 7).
+    pub fanout: fanout::Fanout,
     /// Stable hash of the scenario file's canonical JSON.
     pub digest: u64,
 }
@@ -1517,10 +1520,12 @@ impl Model {
         // --- workload
         let mut sources = vec![];
         let mut raw_producers = vec![];
+        let mut raw_publishers = vec![];
         for (i, w) in sc.workload.iter().enumerate() {
             let p = format!("Workload[{i}]");
+            let publisher = w.topic.is_some() || w.event_bus.is_some();
             let producer = w.queue.is_some() || w.stream.is_some();
-            let resolved = if producer {
+            let resolved = if producer || publisher {
                 Ok((FnId(0), None))
             } else if w.function.is_empty() {
                 v.err(p.clone(), "gives none of Function, Queue, Stream; give exactly one");
@@ -1576,6 +1581,10 @@ impl Model {
             } else {
                 continue;
             };
+            if publisher {
+                raw_publishers.push(fanout::RawPublisher { index: i, spec: w, arrivals });
+                continue;
+            }
             if producer {
                 raw_producers.push(esm::RawProducer { index: i, spec: w, arrivals });
                 continue;
@@ -1704,6 +1713,7 @@ impl Model {
             }
         }
         changes.sort_by_key(|c| (c.at, c.index));
+        let fanout = fanout::build(&mut v, sc, &targets, &resolver, &esm, settings.horizon, raw_publishers);
 
         let digest = fnv64(serde_json::to_string(sc).unwrap_or_default().as_bytes());
         let mut model = Model {
@@ -1722,6 +1732,7 @@ impl Model {
             settings,
             pricing,
             esm,
+            fanout,
             digest,
         };
         for (i, e) in sc.expectations.iter().enumerate() {

@@ -11,6 +11,8 @@
 //!   `maxReceiveCount` times (spec 5.2);
 //! - every stream record reaches exactly one fate for each mapping of its stream (one if none reads it), and a mapping
 //!   without `ParallelizationFactor` processes each shard's records in sequence order (spec 5.3).
+//! - every message published to a topic or event put on a bus reaches exactly one fate at each endpoint it matched
+//!   (`Fanout`: delivered, discarded, dead-lettered or in flight), and none at an endpoint twice (spec 7).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -69,6 +71,8 @@ pub struct Monitor {
     /// Per function and configuration: provisioned environments ready and idle.
     pc_idle: Vec<Vec<u32>>,
     pc_reported: bool,
+    /// Published messages and events still owed fates: msg -> (fates left, endpoints that had one).
+    published: BTreeMap<u64, (u32, Vec<u32>)>,
 }
 
 const MAX_BREACHES: usize = 100;
@@ -90,6 +94,7 @@ impl Monitor {
             pc: vec![vec![]; model.functions.len()],
             pc_idle: model.functions.iter().map(|f| vec![0; f.configs.len()]).collect(),
             pc_reported: false,
+            published: BTreeMap::new(),
         }
     }
 
@@ -120,6 +125,9 @@ impl Monitor {
         }
         for m in std::mem::take(&mut self.msgs) {
             self.breach(end, None, format!("message {m} was sent but reached no fate"));
+        }
+        for (m, (n, _)) in std::mem::take(&mut self.published) {
+            self.breach(end, None, format!("published message {m} is missing {n} delivery fate(s)"));
         }
         for ((s, shard, seq), n) in std::mem::take(&mut self.records) {
             self.breach(end, None, format!("record {seq} of stream {s} shard {shard} is missing {n} fate(s)"));
@@ -258,6 +266,23 @@ impl Observer for Monitor {
                             Some(*event),
                             format!("event {event}: fate reports {attempts} executions, {} were seen", o.attempts),
                         );
+                    }
+                }
+            },
+            TraceEvent::Published { msg, matched, .. } if *matched > 0 && self.published.insert(*msg, (*matched, vec![])).is_some() => {
+                self.breach(t, None, format!("published message {msg} was published twice"));
+            }
+            TraceEvent::Fanout { msg, endpoint, .. } => match self.published.get_mut(msg) {
+                None => self.breach(t, None, format!("published message {msg}: a delivery fate beyond those it matched")),
+                Some((left, seen)) => {
+                    if seen.contains(endpoint) {
+                        self.breach(t, None, format!("published message {msg}: endpoint {endpoint} reached a second fate"));
+                    } else {
+                        seen.push(*endpoint);
+                        *left -= 1;
+                        if *left == 0 {
+                            self.published.remove(msg);
+                        }
                     }
                 }
             },

@@ -327,7 +327,7 @@ impl RunReport {
                 json!({"arn": t.arn, "kind": t.kind.label(), "records": m.delivered(), "byKind": by_kind, "deliveryFailures": m.failures}),
             );
         }
-        json!({
+        let mut out = json!({
             "lambdasim": env!("CARGO_PKG_VERSION"),
             "scenario": self.scenario,
             "scenarioDigest": format!("{:016x}", self.scenario_digest),
@@ -358,7 +358,12 @@ impl RunReport {
             "cost": crate::metrics::total_cost_json(model, &self.metrics, self.stats.end_time.as_secs_f64()),
             "expectations": self.verdicts.iter().map(|v| v.to_json()).collect::<Vec<_>>(),
             "invariantBreaches": self.breaches.iter().map(|b| json!({"at": b.at.to_string(), "event": b.event, "message": b.message})).collect::<Vec<_>>(),
-        })
+        });
+        let fan = self.metrics.fanout_json(model);
+        if !fan.is_null() {
+            out["topicsAndBuses"] = fan;
+        }
+        out
     }
 
     /// The summary for people (`--format text`).
@@ -528,6 +533,10 @@ impl RunReport {
             for l in sink_lines {
                 let _ = writeln!(s, "{l}");
             }
+        }
+        let fan = self.metrics.fanout_text(model);
+        if !fan.is_empty() {
+            let _ = write!(s, "\ntopics and buses\n{fan}");
         }
         let esm = self.metrics.esm.to_text(model);
         if !esm.is_empty() {

@@ -687,12 +687,20 @@ pub struct EsmDestinationConfigSpec {
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct TopicSpec {
     pub topic_name: String,
+    /// Subscriptions (`AWS::SNS::Subscription`): a message published to the topic fans out to every subscription
+    /// whose filter policy matches (docs/sources.md, spec section 7: SNS invokes Lambda asynchronously).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<crate::model::fanout::SubscriptionSpec>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct EventBusSpec {
     pub name: String,
+    /// Rules (`AWS::Events::Rule`): an event put on the bus goes to the targets of every enabled rule whose pattern
+    /// matches; a scheduled rule puts a `Scheduled Event` at each tick (spec section 7).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<crate::model::fanout::RuleSpec>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -856,6 +864,22 @@ pub struct WorkloadSpec {
     /// stream ARN (item writes). The payload is the record data (Kinesis) or the item (DynamoDB).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
+    /// A publisher to an SNS topic (`Publish`): the topic's ARN or name. The payload is the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// A publisher to an EventBridge bus (`PutEvents`): the bus's ARN or name. The payload is the `detail`; `Source`
+    /// is the event's `source` (default `my.app`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bus: Option<String>,
+    /// EventBridge producers: the event's `detail-type` (default `Event`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail_type: Option<String>,
+    /// SNS producers: the message's subject (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// SNS producers: message attributes, `{"name": "value"}` or `{"name": {"Type": "Number", "Value": "3"}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_attributes: Option<serde_json::Map<String, Value>>,
     /// FIFO queues: the message group (a template: `"customer-{{n}}"`; default one group `default`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_group_id: Option<String>,

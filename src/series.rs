@@ -771,7 +771,9 @@ impl Observer for Series {
             | TraceEvent::CallResult { .. }
             | TraceEvent::Delivered { .. }
             | TraceEvent::ProvisionedReady { .. }
-            | TraceEvent::ConfigChange { .. } => {}
+            | TraceEvent::ConfigChange { .. }
+            | TraceEvent::Published { .. }
+            | TraceEvent::Fanout { .. } => {}
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }
             | TraceEvent::MessageFate { .. }

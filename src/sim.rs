@@ -21,6 +21,8 @@
 //! - configuration changes on the timeline (`Changes`) and destinations that reject deliveries for a while (spec 3.1, 4).
 
 mod esm;
+mod fanout;
+pub use fanout::{eventbridge_delay, sns_delay};
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -62,6 +64,8 @@ enum Ev {
     EnvIdle { function: u32, env: u32, gen: u32 },
     /// Queues, streams and event source mappings (src/sim/esm.rs).
     Esm(esm::EsmEv),
+    /// SNS topics and EventBridge buses (src/sim/fanout.rs).
+    Fanout(fanout::FanEv),
     /// Change `index` of `Model::changes` applies.
     Change { index: u32 },
     /// A provisioned environment's allocation delay is over: its init starts (if it is still the same: `life`).
@@ -278,6 +282,8 @@ pub struct Sim<'m, O: Observer> {
     duration_draws: u64,
     /// Queues, streams and mappings.
     esm: esm::EsmRt,
+    /// Topics and buses.
+    fan: fanout::FanRt,
     obs: O,
 }
 
@@ -370,6 +376,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             perturb: None,
             duration_draws: 0,
             esm: esm::EsmRt::new(model, seed),
+            fan: fanout::FanRt::new(model, seed),
             obs,
         };
         // Changes on the timeline apply before invocations arriving at the same instant.
@@ -382,6 +389,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
         }
         sim.esm_start();
+        sim.fanout_start();
         sim
     }
 
@@ -447,6 +455,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 }
                 Ev::EnvIdle { function, env, gen } => self.on_env_idle(FnId(function), env, gen),
                 Ev::Esm(e) => self.on_esm(e),
+                Ev::Fanout(e) => self.on_fanout(e),
                 Ev::CallRetry { call } => self.call_attempt(call),
                 Ev::CallTimeout { call, attempt } => {
                     if self.calls.get(call as usize).and_then(|c| c.as_ref()).is_some_and(|c| c.attempts == attempt && c.current.is_some())
@@ -470,6 +479,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.finish(slot, Fate::InFlight);
         }
         self.esm_finish();
+        self.fanout_finish();
         let stats = RunStats {
             seed: self.seed,
             end_time: end,
@@ -1593,7 +1603,8 @@ impl<'m, O: Observer> Sim<'m, O> {
         let near_limit = est + 2048 > limit;
         // A queue that a mapping reads is live: the record becomes a message there (spec 5, issue: live resources).
         let live_queue = model.esm.queue_of_target.get(target.ix()).copied().flatten().filter(|q| !model.esm.queue(*q).mappings.is_empty());
-        let need = self.needs_content || is_lambda || near_limit || live_queue.is_some();
+        let live_hub = model.fanout.hub_of_target.get(target.ix()).copied().flatten();
+        let need = self.needs_content || is_lambda || near_limit || live_queue.is_some() || live_hub.is_some();
         let mut content = need.then(|| self.content(inv, kind, condition));
         let mut failure = None;
         if matches!(tk, TargetKind::Sqs { fifo: true } | TargetKind::Sns { fifo: true }) {
@@ -1638,6 +1649,10 @@ impl<'m, O: Observer> Sim<'m, O> {
                 _ => serde_json::to_string(c).unwrap_or_default(),
             };
             self.sqs_send(q, Arc::from(body), crate::trace::MsgOrigin::Record { event: inv.id }, mix(inv.key ^ 0x5e4d), None, None, None);
+        }
+        if let (None, Some(h), Some(c)) = (failure, live_hub, content.as_ref()) {
+            // A live topic or bus: the record is published there and fans out (spec 3.1, 7).
+            self.publish_record(h, target, kind, c, inv.function, inv.id, inv.hops, mix(inv.key ^ 0x0fa0_u64 ^ target.ix() as u64));
         }
         if failure.is_none() {
             if let (TargetKind::Lambda(g), Some(c)) = (tk, content) {

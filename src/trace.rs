@@ -206,6 +206,8 @@ pub enum Origin {
     Duplicate { of: u64 },
     /// A batch of an event source mapping (spec section 5).
     Mapping { mapping: u32, batch: u64 },
+    /// Delivery of message or event `msg` of topic or bus `hub` (`Model::fanout`) to a subscription or rule target.
+    Fanout { hub: u32, msg: u64 },
 }
 
 /// Where a queue message came from.
@@ -218,6 +220,45 @@ pub enum MsgOrigin {
     Record { event: u64 },
     /// Moved here by the redrive policy of `queue` (message `msg` there).
     Redrive { queue: u32, msg: u64 },
+    /// Delivered by topic or bus `hub` (message or event `msg`): an SQS subscription, a rule target or its DLQ.
+    Fanout { hub: u32, msg: u64 },
+}
+
+/// Where a message published to a topic, or an event put on a bus, came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PubOrigin {
+    /// A workload publisher, by index in `Model::fanout.publishers`.
+    Publisher(u32),
+    /// A destination or DLQ record of invocation `event` (or a stream mapping's on-failure record).
+    Record { event: u64 },
+    /// A tick of scheduled rule `rule` of the bus.
+    Schedule { rule: u32 },
+}
+
+/// The one fate of a delivery to a subscription or rule target (docs/sources.md, retries of the async services).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FanoutOutcome {
+    /// Lambda accepted the async invoke (202), or the queue took the message.
+    Delivered,
+    /// The retry policy is exhausted and there is no dead-letter queue: the message is dropped.
+    Discarded,
+    /// The retry policy is exhausted: the message went to the target's dead-letter queue.
+    DeadLettered,
+    /// Still being retried when the run ended (horizon).
+    InFlight,
+}
+
+impl FanoutOutcome {
+    pub const ALL: [FanoutOutcome; 4] =
+        [FanoutOutcome::Delivered, FanoutOutcome::Discarded, FanoutOutcome::DeadLettered, FanoutOutcome::InFlight];
+    pub fn name(self) -> &'static str {
+        match self {
+            FanoutOutcome::Delivered => "Delivered",
+            FanoutOutcome::Discarded => "Discarded",
+            FanoutOutcome::DeadLettered => "DeadLettered",
+            FanoutOutcome::InFlight => "InFlight",
+        }
+    }
 }
 
 /// The one fate of a queue message (spec 5.2, 5.4).
@@ -426,6 +467,12 @@ pub enum TraceEvent {
     ProvisionedReady { function: FnId, env: u32, config: u32, init: SimTime },
     /// Change `change` of `Model::changes` applies from now on.
     ConfigChange { change: u32 },
+    /// Message or event `msg` was published to topic or put on bus `hub`; `matched` deliveries follow (one `Fanout`
+    /// each: the subscriptions whose filter policy matches, the targets of the enabled rules that match).
+    Published { hub: u32, msg: u64, origin: PubOrigin, size: u32, matched: u32 },
+    /// The one fate of the delivery of `msg` to endpoint `endpoint` of `hub`, after `attempts` attempts (the last
+    /// refusal's reason in `refused`).
+    Fanout { hub: u32, msg: u64, endpoint: u32, attempts: u32, outcome: FanoutOutcome, refused: Option<DeliveryFailure> },
 }
 
 impl TraceEvent {
@@ -452,6 +499,8 @@ impl TraceEvent {
             TraceEvent::BatchEnd { .. } => "BatchEnd",
             TraceEvent::ProvisionedReady { .. } => "ProvisionedReady",
             TraceEvent::ConfigChange { .. } => "ConfigChange",
+            TraceEvent::Published { .. } => "Published",
+            TraceEvent::Fanout { .. } => "Fanout",
         }
     }
 }
@@ -663,6 +712,7 @@ impl Digest {
                     MsgOrigin::Producer(i) => u64::from(*i),
                     MsgOrigin::Record { event } => 1 << 62 | event,
                     MsgOrigin::Redrive { queue, msg } => 2 << 62 | msg ^ u64::from(*queue) << 48,
+                    MsgOrigin::Fanout { hub, msg } => 3 << 62 | msg ^ u64::from(*hub) << 48,
                 };
                 h.mix(12 | u64::from(queue.0) << 8 | u64::from(*size) << 32);
                 h.mix(*msg);
@@ -714,6 +764,26 @@ impl Digest {
                 h.mix(init.as_micros());
             }
             TraceEvent::ConfigChange { change } => h.mix(21 | u64::from(*change) << 8),
+            TraceEvent::Published { hub, msg, origin, size, matched } => {
+                let o = match origin {
+                    PubOrigin::Publisher(i) => u64::from(*i),
+                    PubOrigin::Record { event } => 1 << 62 | event,
+                    PubOrigin::Schedule { rule } => 2 << 62 | u64::from(*rule),
+                };
+                h.mix(22 | u64::from(*hub) << 8 | u64::from(*matched) << 32);
+                h.mix(*msg);
+                h.mix(o ^ u64::from(*size).rotate_left(23));
+            }
+            TraceEvent::Fanout { hub, msg, endpoint, attempts, outcome, refused } => {
+                h.mix(
+                    23 | u64::from(*hub) << 8
+                        | u64::from(*endpoint) << 24
+                        | (*outcome as u64) << 40
+                        | refused.map_or(0, |r| r as u64 + 1) << 44,
+                );
+                h.mix(*msg);
+                h.mix(u64::from(*attempts));
+            }
         }
         self.events += 1;
     }
@@ -734,6 +804,7 @@ fn origin_word(o: &Origin) -> u64 {
         Origin::Destination { parent } => 1 << 62 | parent,
         Origin::Duplicate { of } => 2 << 62 | of,
         Origin::Mapping { mapping, batch } => 3 << 62 | batch ^ u64::from(*mapping) << 48,
+        Origin::Fanout { hub, msg } => 3 << 62 | msg ^ u64::from(*hub) << 40 | 1 << 61,
     }
 }
 
@@ -762,6 +833,10 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
                 Origin::Mapping { mapping, batch } => {
                     o["mapping"] = json!(m.esm.mappings[*mapping as usize].uuid);
                     o["batch"] = json!(batch);
+                }
+                Origin::Fanout { hub, msg } => {
+                    o[if m.fanout.hub(*hub).bus { "bus" } else { "topic" }] = json!(m.fanout.hub(*hub).name);
+                    o["msg"] = json!(msg);
                 }
             }
             o
@@ -837,6 +912,27 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
             let fd = m.function(*function);
             json!({"function": fname(function), "env": env, "version": fd.config(*config).label(), "initMs": init.as_millis_f64(), "initBilledMs": init.ceil_millis()})
         }
+        TraceEvent::Published { hub, msg, origin, size, matched } => {
+            let h = m.fanout.hub(*hub);
+            let mut o = json!({if h.bus { "bus" } else { "topic" }: h.name, "msg": msg, "bytes": size, "matched": matched});
+            match origin {
+                PubOrigin::Publisher(i) => {
+                    o["publisher"] = json!(m.fanout.publishers.get(*i as usize).map(|p| p.name.as_str()).unwrap_or("?"))
+                }
+                PubOrigin::Record { event } => o["recordOfEvent"] = json!(event),
+                PubOrigin::Schedule { rule } => o["scheduledRule"] = json!(h.rules[*rule as usize].name),
+            }
+            o
+        }
+        TraceEvent::Fanout { hub, msg, endpoint, attempts, outcome, refused } => {
+            let h = m.fanout.hub(*hub);
+            let e = &h.endpoints[*endpoint as usize];
+            let mut o = json!({if h.bus { "bus" } else { "topic" }: h.name, "msg": msg, "endpoint": e.label, "arn": e.arn, "attempts": attempts, "outcome": outcome.name()});
+            if let Some(r) = refused {
+                o["refused"] = json!(r.name());
+            }
+            o
+        }
         TraceEvent::ConfigChange { change } => {
             let mut o = json!({"change": change});
             if let Some(c) = m.changes.get(*change as usize) {
@@ -884,6 +980,10 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
                 MsgOrigin::Record { event } => o["recordOfEvent"] = json!(event),
                 MsgOrigin::Redrive { queue, msg } => {
                     o["redrivenFrom"] = json!(m.esm.queues[*queue as usize].name);
+                    o["fromMsg"] = json!(msg);
+                }
+                MsgOrigin::Fanout { hub, msg } => {
+                    o[if m.fanout.hub(*hub).bus { "fromBus" } else { "fromTopic" }] = json!(m.fanout.hub(*hub).name);
                     o["fromMsg"] = json!(msg);
                 }
             }

@@ -1496,6 +1496,9 @@ impl<'m, O: Observer> Sim<'m, O> {
                 let body: Arc<str> = Arc::from(serde_json::to_string(&content).unwrap_or_default());
                 self.sqs_send(q, body, MsgOrigin::Record { event }, mix(event ^ 0x0f_a11), None, None, None);
             }
+            if let Some(h) = model.fanout.hub_of_target[target.ix()] {
+                self.publish_record(h, target, RecordKind::OnFailure, &content, m.function, event, 0, mix(event ^ 0x0f_a12));
+            }
         }
     }
 

@@ -1,0 +1,442 @@
+//! SNS topics with subscriptions and EventBridge buses with rules, validated (spec section 7, docs/sources.md
+//! "Retries of the async services").
+//!
+//! Option names are CloudFormation's (`AWS::SNS::Subscription`, `AWS::Events::Rule`). An error names the JSON path,
+//! the bad value and the allowed range.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{Arrivals, Esm, QueueId, Resolver, Target, TargetId, TargetKind, V};
+use crate::model::FnId;
+use crate::pattern::Pattern;
+use crate::payload::Template;
+use crate::scenario::{Scenario, WorkloadSpec};
+use crate::time::SimTime;
+use crate::versions::Qualifier;
+
+/// An SNS subscription (`AWS::SNS::Subscription`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct SubscriptionSpec {
+    /// `lambda` or `sqs`.
+    pub protocol: String,
+    /// The function's ARN (a version or alias ARN invokes that qualifier) or the queue's ARN.
+    pub endpoint: String,
+    /// An SNS filter policy (EventBridge pattern syntax: exact values, `prefix`, `anything-but`, `numeric`,
+    /// `exists`...). Default: every message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_policy: Option<Value>,
+    /// `MessageAttributes` (default: the policy matches the message attributes) or `MessageBody` (the policy matches
+    /// the message, parsed as JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_policy_scope: Option<String>,
+    /// SQS subscriptions: the queue gets the message itself instead of the SNS envelope (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_message_delivery: Option<bool>,
+}
+
+/// An EventBridge rule (`AWS::Events::Rule`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct RuleSpec {
+    pub name: String,
+    /// The event pattern (an object, or a JSON string as in CloudFormation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_pattern: Option<Value>,
+    /// `rate(<n> minute|minutes|hour|hours|day|days)`: a `Scheduled Event` every n units, the first one n units after
+    /// time 0. Needs `Simulation.DurationSeconds`. `cron(...)` is not simulated yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_expression: Option<String>,
+    /// `ENABLED` (default) or `DISABLED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    pub targets: Vec<RuleTargetSpec>,
+}
+
+/// A rule's target.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct RuleTargetSpec {
+    pub id: String,
+    /// A function ARN (or version / alias ARN) or a queue ARN.
+    pub arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_policy: Option<RetryPolicySpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_config: Option<DeadLetterConfigSpec>,
+}
+
+/// A target's retry policy (EventBridge `RetryPolicy`; docs/sources.md "EventBridge retries").
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct RetryPolicySpec {
+    /// 0 to 185 (default 185).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_retry_attempts: Option<i64>,
+    /// 60 to 86,400 (default 86,400).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_event_age_in_seconds: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct DeadLetterConfigSpec {
+    /// An SQS queue's ARN.
+    pub arn: String,
+}
+
+/// Where an endpoint delivers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EndpointKind {
+    /// An async invoke (spec 7).
+    Lambda { function: FnId, qualifier: Qualifier },
+    /// A message to a queue (live when a mapping reads it).
+    Sqs(QueueId),
+}
+
+/// The delivery retry policy of the service.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RetryPolicy {
+    /// SNS's fixed policy for AWS-managed endpoints (docs/sources.md "SNS delivery retries").
+    Sns,
+    /// EventBridge's target policy: retries and maximum event age (docs/sources.md "EventBridge retries").
+    EventBridge { max_retries: u32, max_age: SimTime },
+}
+
+/// A subscription of a topic or a target of a bus rule.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// `Subscriptions[i]` of a topic, `<rule>/<target id>` of a bus.
+    pub label: String,
+    pub arn: String,
+    pub target: TargetId,
+    pub kind: EndpointKind,
+    /// Buses: the rule it belongs to.
+    pub rule: Option<u32>,
+    /// Topics: the filter policy and whether it applies to the body.
+    pub filter: Option<Pattern>,
+    pub filter_body: bool,
+    pub raw: bool,
+    pub retry: RetryPolicy,
+    pub dlq: Option<QueueId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub name: String,
+    pub pattern: Option<Pattern>,
+    pub schedule: Option<SimTime>,
+    pub enabled: bool,
+}
+
+/// A live topic or bus.
+#[derive(Debug, Clone)]
+pub struct Hub {
+    pub name: String,
+    pub arn: String,
+    pub bus: bool,
+    pub endpoints: Vec<Endpoint>,
+    pub rules: Vec<Rule>,
+}
+
+/// A workload entry that publishes to a topic or puts events on a bus.
+#[derive(Debug, Clone)]
+pub struct Publisher {
+    pub name: String,
+    pub hub: u32,
+    pub template: Template,
+    pub arrivals: Arrivals,
+    /// Buses: `source`, `detail-type`.
+    pub source: String,
+    pub detail_type: String,
+    /// Topics: subject, attributes.
+    pub subject: Option<String>,
+    pub attributes: Option<Map<String, Value>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Fanout {
+    pub hubs: Vec<Hub>,
+    /// Per target: the hub (topic or bus) it is, when it has subscriptions or rules.
+    pub hub_of_target: Vec<Option<u32>>,
+    pub publishers: Vec<Publisher>,
+}
+
+impl Fanout {
+    pub fn hub(&self, i: u32) -> &Hub {
+        &self.hubs[i as usize]
+    }
+    fn by_name(&self, name: &str, bus: bool) -> Option<u32> {
+        self.hubs.iter().position(|h| h.bus == bus && (h.name == name || h.arn == name)).map(|i| i as u32)
+    }
+}
+
+pub(super) struct RawPublisher<'a> {
+    pub index: usize,
+    pub spec: &'a WorkloadSpec,
+    pub arrivals: Arrivals,
+}
+
+fn pattern(v: &mut V, p: &Value, path: &str) -> Option<Pattern> {
+    let r = match p {
+        Value::String(s) => Pattern::parse_str(s, path),
+        other => Pattern::compile(other, path),
+    };
+    match r {
+        Ok(p) => Some(p),
+        Err(e) => {
+            v.err(path, e.to_string());
+            None
+        }
+    }
+}
+
+/// `rate(<n> <unit>)`: the interval.
+fn parse_rate(s: &str) -> Result<SimTime, String> {
+    let inner = s.strip_prefix("rate(").and_then(|x| x.strip_suffix(')')).ok_or_else(|| {
+        if s.starts_with("cron(") {
+            format!("{s:?}: cron schedules are not simulated yet; use rate(<n> minutes|hours|days)")
+        } else {
+            format!("{s:?} is not a schedule expression; allowed rate(<n> minute|minutes|hour|hours|day|days)")
+        }
+    })?;
+    let mut it = inner.split_whitespace();
+    let (Some(n), Some(unit), None) = (it.next(), it.next(), it.next()) else {
+        return Err(format!("{s:?} is not rate(<n> <unit>)"));
+    };
+    let n: u64 = n.parse().ok().filter(|n| *n >= 1).ok_or_else(|| format!("{s:?}: the value must be a positive integer"))?;
+    let secs = match (unit, n == 1) {
+        ("minute", true) | ("minutes", false) => 60,
+        ("hour", true) | ("hours", false) => 3600,
+        ("day", true) | ("days", false) => 86_400,
+        _ => return Err(format!("{s:?}: the unit must be minute (n = 1) or minutes, hour or hours, day or days")),
+    };
+    Ok(SimTime::from_secs(n * secs))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn endpoint(
+    v: &mut V,
+    r: &Resolver,
+    targets: &[Target],
+    esm: &Esm,
+    arn: &str,
+    path: &str,
+    lambda_only: Option<bool>,
+) -> Option<(TargetId, EndpointKind)> {
+    let t = r.resolve(v, arn, path)?;
+    let tg = &targets[t.ix()];
+    let kind = match tg.kind {
+        TargetKind::Lambda(f) => EndpointKind::Lambda { function: f, qualifier: tg.qualifier },
+        TargetKind::Sqs { fifo: false } => EndpointKind::Sqs(esm.queue_of_target[t.ix()]?),
+        _ => {
+            v.err(path, format!("{arn:?} is a {}; allowed a Lambda function or a standard SQS queue", tg.kind.label()));
+            return None;
+        }
+    };
+    match (lambda_only, kind) {
+        (Some(true), EndpointKind::Sqs(_)) => {
+            v.err(path, format!("{arn:?} is an SQS queue but Protocol is lambda"));
+            None
+        }
+        (Some(false), EndpointKind::Lambda { .. }) => {
+            v.err(path, format!("{arn:?} is a Lambda function but Protocol is sqs"));
+            None
+        }
+        _ => Some((t, kind)),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn build(
+    v: &mut V,
+    sc: &Scenario,
+    targets: &[Target],
+    r: &Resolver,
+    esm: &Esm,
+    horizon: Option<SimTime>,
+    publishers: Vec<RawPublisher<'_>>,
+) -> Fanout {
+    let mut out = Fanout { hub_of_target: vec![None; targets.len()], ..Fanout::default() };
+    for (i, t) in sc.topics.iter().enumerate() {
+        let Some(tid) = targets.iter().position(|x| matches!(x.kind, TargetKind::Sns { .. }) && x.name == t.topic_name) else { continue };
+        let mut hub = Hub { name: t.topic_name.clone(), arn: targets[tid].arn.clone(), bus: false, endpoints: vec![], rules: vec![] };
+        if !t.subscriptions.is_empty() && t.topic_name.ends_with(".fifo") {
+            v.err(format!("Topics[{i}].Subscriptions"), "FIFO topics are not simulated yet; use a standard topic");
+            continue;
+        }
+        for (j, s) in t.subscriptions.iter().enumerate() {
+            let p = format!("Topics[{i}].Subscriptions[{j}]");
+            let lambda = match s.protocol.as_str() {
+                "lambda" => true,
+                "sqs" => false,
+                other => {
+                    v.err(format!("{p}.Protocol"), format!("{other:?} is not simulated; allowed lambda, sqs"));
+                    continue;
+                }
+            };
+            let Some((target, kind)) = endpoint(v, r, targets, esm, &s.endpoint, &format!("{p}.Endpoint"), Some(lambda)) else { continue };
+            let filter_body = match s.filter_policy_scope.as_deref() {
+                None | Some("MessageAttributes") => false,
+                Some("MessageBody") => true,
+                Some(o) => {
+                    v.err(format!("{p}.FilterPolicyScope"), format!("{o:?} is not allowed; allowed MessageAttributes, MessageBody"));
+                    false
+                }
+            };
+            if s.raw_message_delivery.is_some() && lambda {
+                v.err(format!("{p}.RawMessageDelivery"), "is for sqs subscriptions only");
+            }
+            let filter = s.filter_policy.as_ref().and_then(|f| pattern(v, f, &format!("{p}.FilterPolicy")));
+            hub.endpoints.push(Endpoint {
+                label: format!("Subscriptions[{j}]"),
+                arn: s.endpoint.clone(),
+                target,
+                kind,
+                rule: None,
+                filter,
+                filter_body,
+                raw: s.raw_message_delivery.unwrap_or(false),
+                retry: RetryPolicy::Sns,
+                dlq: None,
+            });
+        }
+        if !hub.endpoints.is_empty() {
+            out.hub_of_target[tid] = Some(out.hubs.len() as u32);
+        }
+        out.hubs.push(hub);
+    }
+    for (i, b) in sc.event_buses.iter().enumerate() {
+        let Some(tid) = targets.iter().position(|x| x.kind == TargetKind::EventBus && x.name == b.name) else { continue };
+        let mut hub = Hub { name: b.name.clone(), arn: targets[tid].arn.clone(), bus: true, endpoints: vec![], rules: vec![] };
+        for (j, rs) in b.rules.iter().enumerate() {
+            let p = format!("EventBuses[{i}].Rules[{j}]");
+            v.name(&rs.name, &format!("{p}.Name"), 64, ".", "rule name");
+            if hub.rules.iter().any(|x| x.name == rs.name) {
+                v.err(format!("{p}.Name"), format!("{:?} is used by two rules of this bus", rs.name));
+            }
+            let pat = rs.event_pattern.as_ref().and_then(|x| pattern(v, x, &format!("{p}.EventPattern")));
+            let schedule = rs.schedule_expression.as_ref().and_then(|s| match parse_rate(s) {
+                Ok(t) => Some(t),
+                Err(m) => {
+                    v.err(format!("{p}.ScheduleExpression"), m);
+                    None
+                }
+            });
+            if rs.event_pattern.is_none() && rs.schedule_expression.is_none() {
+                v.err(p.clone(), "gives neither EventPattern nor ScheduleExpression; give at least one");
+            }
+            if schedule.is_some() && horizon.is_none() {
+                v.err(format!("{p}.ScheduleExpression"), "a scheduled rule ticks forever: set Simulation.DurationSeconds to end the run");
+            }
+            let enabled = match rs.state.as_deref() {
+                None | Some("ENABLED") => true,
+                Some("DISABLED") => false,
+                Some(o) => {
+                    v.err(format!("{p}.State"), format!("{o:?} is not allowed; allowed ENABLED, DISABLED"));
+                    true
+                }
+            };
+            if rs.targets.len() > 5 {
+                v.err(format!("{p}.Targets"), format!("has {} targets; allowed 1 to 5", rs.targets.len()));
+            }
+            let rule_ix = hub.rules.len() as u32;
+            for (k, ts) in rs.targets.iter().enumerate() {
+                let tp = format!("{p}.Targets[{k}]");
+                v.name(&ts.id, &format!("{tp}.Id"), 64, ".", "target id");
+                let Some((target, kind)) = endpoint(v, r, targets, esm, &ts.arn, &format!("{tp}.Arn"), None) else { continue };
+                let rp = ts.retry_policy.as_ref();
+                let max_retries =
+                    v.int(rp.and_then(|x| x.maximum_retry_attempts), &format!("{tp}.RetryPolicy.MaximumRetryAttempts"), 0, 185, 185) as u32;
+                let max_age = v.int(
+                    rp.and_then(|x| x.maximum_event_age_in_seconds),
+                    &format!("{tp}.RetryPolicy.MaximumEventAgeInSeconds"),
+                    60,
+                    86_400,
+                    86_400,
+                );
+                let dlq = ts.dead_letter_config.as_ref().and_then(|d| {
+                    let path = format!("{tp}.DeadLetterConfig.Arn");
+                    let t = r.resolve(v, &d.arn, &path)?;
+                    match (targets[t.ix()].kind, esm.queue_of_target[t.ix()]) {
+                        (TargetKind::Sqs { fifo: false }, Some(q)) => Some(q),
+                        _ => {
+                            v.err(
+                                path,
+                                format!(
+                                    "{:?} is not a standard SQS queue; a rule target's dead-letter queue is a standard SQS queue",
+                                    d.arn
+                                ),
+                            );
+                            None
+                        }
+                    }
+                });
+                hub.endpoints.push(Endpoint {
+                    label: format!("{}/{}", rs.name, ts.id),
+                    arn: ts.arn.clone(),
+                    target,
+                    kind,
+                    rule: Some(rule_ix),
+                    filter: None,
+                    filter_body: false,
+                    raw: false,
+                    retry: RetryPolicy::EventBridge { max_retries, max_age: SimTime::from_secs(max_age as u64) },
+                    dlq,
+                });
+            }
+            hub.rules.push(Rule { name: rs.name.clone(), pattern: pat, schedule, enabled });
+        }
+        if !hub.rules.is_empty() {
+            out.hub_of_target[tid] = Some(out.hubs.len() as u32);
+        }
+        out.hubs.push(hub);
+    }
+    for raw in publishers {
+        let w = raw.spec;
+        let p = format!("Workload[{}]", raw.index);
+        let given = [!w.function.is_empty(), w.queue.is_some(), w.stream.is_some(), w.topic.is_some(), w.event_bus.is_some()];
+        if given.iter().filter(|x| **x).count() != 1 {
+            v.err(p.clone(), "gives more than one of Function, Queue, Stream, Topic, EventBus; give exactly one");
+            continue;
+        }
+        for (g, name) in [
+            (w.invocation_type.is_some(), "InvocationType"),
+            (w.source_options.is_some(), "SourceOptions"),
+            (w.caller.is_some(), "Caller"),
+            (w.message_group_id.is_some(), "MessageGroupId"),
+            (w.partition_key.is_some(), "PartitionKey"),
+        ] {
+            if g {
+                v.err(format!("{p}.{name}"), "is not for a Topic or EventBus publisher");
+            }
+        }
+        let bus = w.event_bus.is_some();
+        let name = w.topic.as_deref().or(w.event_bus.as_deref()).unwrap_or_default();
+        let Some(hub) = out.by_name(name, bus) else {
+            let known: Vec<&str> = out.hubs.iter().filter(|h| h.bus == bus).map(|h| h.name.as_str()).collect();
+            let what = if bus { "EventBus" } else { "Topic" };
+            v.err(format!("{p}.{what}"), format!("{name:?} names no {what} of this scenario; declared: {}", known.join(", ")));
+            continue;
+        };
+        if bus && (w.subject.is_some() || w.message_attributes.is_some()) {
+            v.err(format!("{p}.Subject"), "Subject and MessageAttributes are for Topic publishers");
+        }
+        if !bus && (w.source.is_some() || w.detail_type.is_some()) {
+            v.err(format!("{p}.Source"), "Source and DetailType are for EventBus publishers");
+        }
+        out.publishers.push(Publisher {
+            name: w.name.clone().unwrap_or_else(|| format!("workload[{}]", raw.index)),
+            hub,
+            template: Template::new(w.payload.clone().unwrap_or_else(|| Value::Object(Map::new()))),
+            arrivals: raw.arrivals,
+            source: w.source.clone().unwrap_or_else(|| "my.app".into()),
+            detail_type: w.detail_type.clone().unwrap_or_else(|| "Event".into()),
+            subject: w.subject.clone(),
+            attributes: w.message_attributes.clone(),
+        });
+    }
+    out
+}

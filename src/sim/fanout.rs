@@ -1,0 +1,438 @@
+//! SNS topics and EventBridge buses on the loop (spec section 7; docs/sources.md "Retries of the async services").
+//!
+//! A message published to a topic goes to every subscription whose filter policy matches; an event put on a bus goes
+//! to every target of each enabled rule whose pattern matches. A Lambda endpoint gets an async invoke (`accept`), so
+//! Lambda's async queue owns throttles and function errors; an SQS endpoint gets a message (`sqs_send`). The service's
+//! own retry policy covers only a refused delivery (413 too large, a `DeliveryFailure` fault on the endpoint):
+//! - SNS: 3 immediate retries, 2 one second apart, 10 with backoff from 1 to 20 s, then 100,000 20 s apart;
+//! - EventBridge: `MaximumRetryAttempts` (default 185) and `MaximumEventAgeInSeconds` (default 86,400), backoff
+//!   1 s doubling to at most 5 minutes ([unc] the exact backoff is not published), then the target's DLQ.
+//!
+//! Jitter is not modelled (the delays are the policy's nominal ones). Each delivery ends with one `Fanout` trace event.
+
+use std::sync::Arc;
+
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp1};
+use serde_json::{json, Map, Value};
+
+use super::{mix, Ev, Sim};
+use crate::destinations;
+use crate::model::fanout::{EndpointKind, RetryPolicy};
+use crate::model::{Arrivals, SQS_MESSAGE_LIMIT};
+use crate::rng;
+use crate::sources::{self, SourceKind};
+use crate::time::SimTime;
+use crate::trace::{DeliveryFailure, FanoutOutcome, MsgOrigin, Observer, Origin, PubOrigin, TraceEvent};
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum FanEv {
+    /// The next message or event of a publisher is due.
+    Publish { publisher: u32 },
+    /// A scheduled rule ticks.
+    Tick { hub: u32, rule: u32, n: u64 },
+    /// A refused delivery is tried again.
+    Retry { slot: u32 },
+}
+
+struct PubRt {
+    n: u64,
+    rng: ChaCha8Rng,
+    key_salt: u64,
+}
+
+/// A delivery being retried.
+struct Pending {
+    hub: u32,
+    endpoint: u32,
+    msg: u64,
+    payload: Arc<Value>,
+    size: usize,
+    attempts: u32,
+    first: SimTime,
+    hops: u32,
+    key: u64,
+}
+
+pub(super) struct FanRt {
+    pubs: Vec<PubRt>,
+    pending: Vec<Option<Pending>>,
+    free: Vec<u32>,
+    next_msg: u64,
+    hub_salts: Vec<u64>,
+}
+
+impl FanRt {
+    pub(super) fn new(model: &crate::model::Model, seed: u64) -> FanRt {
+        FanRt {
+            pubs: model
+                .fanout
+                .publishers
+                .iter()
+                .map(|p| {
+                    let c = format!("publisher:{}", p.name);
+                    PubRt { n: 0, rng: rng::stream(seed, &c, "arrivals"), key_salt: rng::stream_id(&c, "event-key") }
+                })
+                .collect(),
+            pending: vec![],
+            free: vec![],
+            next_msg: 0,
+            hub_salts: model.fanout.hubs.iter().map(|h| rng::stream_id(&format!("hub:{}", h.arn), "message-key")).collect(),
+        }
+    }
+}
+
+/// A message for a topic, or an event for a bus.
+pub(super) enum Published {
+    Sns { message: String, subject: Option<String>, attributes: Value },
+    Event(Value),
+}
+
+/// SNS's delay before attempt `attempt + 1` (attempt 1 is the first), `None` when the policy is exhausted.
+pub fn sns_delay(attempt: u32) -> Option<SimTime> {
+    match attempt {
+        1..=3 => Some(SimTime::ZERO),
+        4..=5 => Some(SimTime::from_secs(1)),
+        // 10 backoff attempts from 1 s to 20 s, geometric.
+        6..=15 => Some(SimTime::from_secs_f64(20f64.powf(f64::from(attempt - 6) / 9.0))),
+        16..=100_014 => Some(SimTime::from_secs(20)),
+        _ => None,
+    }
+}
+
+/// EventBridge's delay before retry `attempt` (attempt 1 is the first delivery).
+pub fn eventbridge_delay(attempt: u32) -> SimTime {
+    SimTime::from_secs(1u64 << (attempt - 1).min(9)).min(SimTime::from_secs(300))
+}
+
+impl<'m, O: Observer> Sim<'m, O> {
+    pub(super) fn fanout_start(&mut self) {
+        let model = self.model;
+        for (i, p) in model.fanout.publishers.iter().enumerate() {
+            let first = match &p.arrivals {
+                Arrivals::At(ts) => ts.first().copied(),
+                Arrivals::Poisson { rate_per_s, start, end } => {
+                    let x: f64 = Exp1.sample(&mut self.fan.pubs[i].rng);
+                    let t = *start + SimTime::from_micros((x * 1e6 / rate_per_s).round() as u64);
+                    (t < *end).then_some(t)
+                }
+                Arrivals::Every { start, end, .. } => (*start < *end).then_some(*start),
+                Arrivals::Burst { at, .. } => Some(*at),
+            };
+            if let Some(t) = first {
+                self.k.schedule_at(t, Ev::Fanout(FanEv::Publish { publisher: i as u32 }));
+            }
+        }
+        for (h, hub) in model.fanout.hubs.iter().enumerate() {
+            for (r, rule) in hub.rules.iter().enumerate() {
+                if let (true, Some(iv)) = (rule.enabled, rule.schedule) {
+                    if model.settings.horizon.is_some_and(|hz| iv <= hz) {
+                        self.k.schedule_at(iv, Ev::Fanout(FanEv::Tick { hub: h as u32, rule: r as u32, n: 1 }));
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn on_fanout(&mut self, ev: FanEv) {
+        match ev {
+            FanEv::Publish { publisher } => self.on_publish(publisher as usize),
+            FanEv::Tick { hub, rule, n } => {
+                let model = self.model;
+                let h = model.fanout.hub(hub);
+                let now = self.k.now();
+                let key = mix(self.fan.hub_salts[hub as usize] ^ mix(u64::from(rule) << 40 ^ n));
+                let ev = sources::build_event(
+                    SourceKind::EventBridge,
+                    &self.event_ctx(key, n - 1, &json!({"Source": "aws.events", "DetailType": "Scheduled Event", "Resources": [format!("arn:aws:events:{}:{}:rule/{}", model.region, model.account_id, h.rules[rule as usize].name)]}), &json!({})),
+                );
+                self.publish_rule(hub, Some(rule), Published::Event(ev), PubOrigin::Schedule { rule }, 0, key);
+                let iv = h.rules[rule as usize].schedule.expect("scheduled");
+                let next = now + iv;
+                if model.settings.horizon.is_some_and(|hz| next <= hz) {
+                    self.k.schedule_at(next, Ev::Fanout(FanEv::Tick { hub, rule, n: n + 1 }));
+                }
+            }
+            FanEv::Retry { slot } => self.fan_attempt(slot),
+        }
+    }
+
+    fn event_ctx<'a>(&self, key: u64, n: u64, options: &'a Value, payload: &'a Value) -> sources::EventCtx<'a>
+    where
+        'm: 'a,
+    {
+        let model = self.model;
+        sources::EventCtx {
+            region: &model.region,
+            account_id: &model.account_id,
+            epoch_ms: model.settings.start_epoch_ms + (self.k.now().as_micros() / 1000) as i64,
+            key,
+            n,
+            options,
+            payload,
+        }
+    }
+
+    fn on_publish(&mut self, pi: usize) {
+        let model = self.model;
+        let p = &model.fanout.publishers[pi];
+        let now = self.k.now();
+        let n = self.fan.pubs[pi].n;
+        self.fan.pubs[pi].n += 1;
+        let payload = p.template.instantiate(n, n);
+        let key = mix(self.fan.pubs[pi].key_salt ^ mix(n));
+        let msg = if model.fanout.hub(p.hub).bus {
+            let opts = json!({"Source": p.source, "DetailType": p.detail_type});
+            Published::Event(sources::build_event(SourceKind::EventBridge, &self.event_ctx(key, n, &opts, &payload)))
+        } else {
+            let mut attrs = Map::new();
+            for (k, v) in p.attributes.iter().flatten() {
+                attrs.insert(k.clone(), v.clone());
+            }
+            Published::Sns { message: sources::text(&payload), subject: p.subject.clone(), attributes: Value::Object(attrs) }
+        };
+        self.publish(p.hub, msg, PubOrigin::Publisher(pi as u32), 0, key);
+        // The next arrival.
+        let next = match &p.arrivals {
+            Arrivals::At(ts) => ts.get(self.fan.pubs[pi].n as usize).copied(),
+            Arrivals::Poisson { rate_per_s, end, .. } => {
+                let x: f64 = Exp1.sample(&mut self.fan.pubs[pi].rng);
+                let t = now + SimTime::from_micros((x * 1e6 / rate_per_s).round() as u64);
+                (t < *end).then_some(t)
+            }
+            Arrivals::Every { interval, start, end } => {
+                let t = *start + SimTime::from_micros(interval.as_micros().saturating_mul(self.fan.pubs[pi].n));
+                (t < *end).then_some(t)
+            }
+            Arrivals::Burst { at, count, spread } => {
+                let k = self.fan.pubs[pi].n;
+                (k < *count)
+                    .then(|| *at + SimTime::from_micros((u128::from(spread.as_micros()) * u128::from(k) / u128::from(*count)) as u64))
+            }
+        };
+        if let Some(t) = next {
+            self.k.schedule_at(t.max(now), Ev::Fanout(FanEv::Publish { publisher: pi as u32 }));
+        }
+    }
+
+    /// Publish to a topic or put on a bus (every enabled rule with a pattern).
+    pub(super) fn publish(&mut self, hub: u32, msg: Published, origin: PubOrigin, hops: u32, key: u64) {
+        self.publish_rule(hub, None, msg, origin, hops, key);
+    }
+
+    /// `only`: a scheduled rule's tick goes to that rule's targets only.
+    fn publish_rule(&mut self, hub: u32, only: Option<u32>, msg: Published, origin: PubOrigin, hops: u32, key: u64) {
+        let model = self.model;
+        let h = model.fanout.hub(hub);
+        let now = self.k.now();
+        self.last_activity = now;
+        let id = self.fan.next_msg;
+        self.fan.next_msg += 1;
+        let mut matched: Vec<u32> = vec![];
+        match &msg {
+            Published::Sns { message, attributes, .. } => {
+                let attr_view = attribute_view(attributes);
+                let body_view: Option<Value> = serde_json::from_str(message).ok();
+                for (i, e) in h.endpoints.iter().enumerate() {
+                    let ok = match &e.filter {
+                        None => true,
+                        Some(f) if e.filter_body => body_view.as_ref().is_some_and(|b| f.matches(b)),
+                        Some(f) => f.matches(&attr_view),
+                    };
+                    if ok {
+                        matched.push(i as u32);
+                    }
+                }
+            }
+            Published::Event(ev) => {
+                for (r, rule) in h.rules.iter().enumerate() {
+                    let fire = rule.enabled
+                        && match only {
+                            Some(o) => o == r as u32,
+                            None => rule.pattern.as_ref().is_some_and(|p| p.matches(ev)),
+                        };
+                    if fire {
+                        matched.extend(h.endpoints.iter().enumerate().filter(|(_, e)| e.rule == Some(r as u32)).map(|(i, _)| i as u32));
+                    }
+                }
+            }
+        }
+        let size = match &msg {
+            Published::Sns { message, .. } => message.len(),
+            Published::Event(ev) => destinations::json_size(ev),
+        };
+        self.emit(TraceEvent::Published { hub, msg: id, origin, size: size as u32, matched: matched.len() as u32 });
+        for e in matched {
+            let ep = &h.endpoints[e as usize];
+            let ekey = mix(key ^ mix(self.fan.hub_salts[hub as usize] ^ u64::from(e)));
+            let payload: Value = match (&msg, ep.kind) {
+                (Published::Event(ev), _) => ev.clone(),
+                (Published::Sns { message, subject, attributes }, kind) => {
+                    let opts = json!({"TopicArn": h.arn, "Subject": subject, "MessageAttributes": attributes});
+                    let text = Value::String(message.clone());
+                    let ev = sources::build_event(SourceKind::Sns, &self.event_ctx(key, id, &opts, &text));
+                    match kind {
+                        EndpointKind::Lambda { .. } => ev,
+                        EndpointKind::Sqs(_) if ep.raw => text,
+                        EndpointKind::Sqs(_) => ev.pointer("/Records/0/Sns").cloned().unwrap_or(Value::Null),
+                    }
+                }
+            };
+            let size = destinations::json_size(&payload);
+            let p = Pending { hub, endpoint: e, msg: id, payload: Arc::new(payload), size, attempts: 0, first: now, hops, key: ekey };
+            let slot = match self.fan.free.pop() {
+                Some(s) => {
+                    self.fan.pending[s as usize] = Some(p);
+                    s
+                }
+                None => {
+                    self.fan.pending.push(Some(p));
+                    (self.fan.pending.len() - 1) as u32
+                }
+            };
+            self.fan_attempt(slot);
+        }
+    }
+
+    /// Why the endpoint refuses the delivery now, if it does.
+    fn fan_refusal(&self, p: &Pending) -> Option<DeliveryFailure> {
+        let model = self.model;
+        let ep = &model.fanout.hub(p.hub).endpoints[p.endpoint as usize];
+        let limit = match ep.kind {
+            EndpointKind::Lambda { .. } => model.settings.async_payload_limit,
+            EndpointKind::Sqs(_) => SQS_MESSAGE_LIMIT,
+        };
+        if p.size > limit {
+            return Some(DeliveryFailure::TooLarge);
+        }
+        let now = self.k.now();
+        for (i, d) in model.delivery_faults.iter().enumerate() {
+            if d.target == ep.target
+                && d.start <= now
+                && now < d.end
+                && (d.probability >= 1.0 || super::uniform(self.seed, self.fault_salts[i], p.key, u64::from(p.attempts)) < d.probability)
+            {
+                return Some(d.reason);
+            }
+        }
+        None
+    }
+
+    fn fan_attempt(&mut self, slot: u32) {
+        let model = self.model;
+        let now = self.k.now();
+        let p = self.fan.pending[slot as usize].as_mut().expect("live delivery");
+        p.attempts += 1;
+        let p = self.fan.pending[slot as usize].as_ref().expect("live delivery");
+        let ep = &model.fanout.hub(p.hub).endpoints[p.endpoint as usize];
+        let refused = self.fan_refusal(p);
+        let (hub, msg, endpoint, attempts) = (p.hub, p.msg, p.endpoint, p.attempts);
+        if refused.is_none() {
+            let p = self.fan.pending[slot as usize].take().expect("live delivery");
+            self.fan.free.push(slot);
+            self.emit(TraceEvent::Fanout { hub, msg, endpoint, attempts, outcome: FanoutOutcome::Delivered, refused: None });
+            match ep.kind {
+                EndpointKind::Lambda { function, qualifier } => {
+                    self.accept(function, qualifier, p.payload, p.size, Origin::Fanout { hub, msg }, p.hops + 1, None, p.key);
+                }
+                EndpointKind::Sqs(q) => {
+                    let body = sources::text(&p.payload);
+                    self.sqs_send(q, Arc::from(body), MsgOrigin::Fanout { hub, msg }, p.key, None, None, None);
+                }
+            }
+            return;
+        }
+        let delay = match ep.retry {
+            RetryPolicy::Sns => sns_delay(attempts),
+            RetryPolicy::EventBridge { max_retries, max_age } => {
+                let d = eventbridge_delay(attempts);
+                (attempts <= max_retries && now + d - p.first <= max_age).then_some(d)
+            }
+        };
+        match delay {
+            Some(d) => self.k.schedule_at(now + d, Ev::Fanout(FanEv::Retry { slot })),
+            None => {
+                let p = self.fan.pending[slot as usize].take().expect("live delivery");
+                self.fan.free.push(slot);
+                let outcome = if ep.dlq.is_some() { FanoutOutcome::DeadLettered } else { FanoutOutcome::Discarded };
+                self.emit(TraceEvent::Fanout { hub, msg, endpoint, attempts, outcome, refused });
+                if let Some(q) = ep.dlq {
+                    let body = sources::text(&p.payload);
+                    self.sqs_send(q, Arc::from(body), MsgOrigin::Fanout { hub, msg }, mix(p.key ^ 0xd1a), None, None, None);
+                }
+            }
+        }
+    }
+
+    /// A destination or DLQ record (or a stream mapping's on-failure record) delivered to a live topic or bus.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn publish_record(
+        &mut self,
+        hub: u32,
+        target: crate::model::TargetId,
+        kind: crate::trace::RecordKind,
+        content: &Value,
+        function: crate::model::FnId,
+        event: u64,
+        hops: u32,
+        key: u64,
+    ) {
+        let model = self.model;
+        let wire = destinations::wire_message(model, target, kind, content, &model.function(function).arn, self.k.now(), key);
+        let msg = if model.fanout.hub(hub).bus {
+            Published::Event(wire)
+        } else {
+            Published::Sns {
+                message: wire.get("Message").and_then(Value::as_str).unwrap_or_default().to_string(),
+                subject: None,
+                attributes: wire.get("MessageAttributes").cloned().unwrap_or_else(|| json!({})),
+            }
+        };
+        self.publish(hub, msg, PubOrigin::Record { event }, hops, key);
+    }
+
+    /// The run ended (horizon): deliveries still being retried end as `InFlight`.
+    pub(super) fn fanout_finish(&mut self) {
+        for slot in 0..self.fan.pending.len() {
+            if let Some(p) = self.fan.pending[slot].take() {
+                self.emit(TraceEvent::Fanout {
+                    hub: p.hub,
+                    msg: p.msg,
+                    endpoint: p.endpoint,
+                    attempts: p.attempts,
+                    outcome: FanoutOutcome::InFlight,
+                    refused: None,
+                });
+            }
+        }
+    }
+}
+
+/// What an SNS filter policy on attributes sees: each attribute's value, a number for `Number`, a list for
+/// `String.Array`, a string otherwise.
+fn attribute_view(attrs: &Value) -> Value {
+    let mut out = Map::new();
+    for (k, v) in attrs.as_object().into_iter().flatten() {
+        let (ty, val) = match v {
+            Value::Object(a) => {
+                (a.get("Type").and_then(Value::as_str).unwrap_or("String").to_string(), a.get("Value").cloned().unwrap_or(Value::Null))
+            }
+            Value::Number(_) => ("Number".into(), v.clone()),
+            Value::Array(_) => ("String.Array".into(), v.clone()),
+            other => ("String".into(), other.clone()),
+        };
+        let text = match &val {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let view = match ty.as_str() {
+            "Number" => {
+                text.parse::<f64>().ok().and_then(|x| serde_json::Number::from_f64(x).map(Value::Number)).unwrap_or(Value::String(text))
+            }
+            "String.Array" => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            _ => Value::String(text),
+        };
+        out.insert(k.clone(), view);
+    }
+    Value::Object(out)
+}
