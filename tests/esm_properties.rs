@@ -34,8 +34,15 @@ const Q: &str = "arn:aws:sqs:us-east-1:123456789012:";
 const KINESIS_ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/events";
 const DDB_ARN: &str = "arn:aws:dynamodb:us-east-1:123456789012:table/items/stream/2024-01-01T00:00:00.000";
 
+/// `cases` cases from a fixed seed; `PROPTEST_CASES` and `PROPTEST_RNG_SEED` override them for a deeper search.
 fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig { cases, failure_persistence: None, rng_seed: RngSeed::Fixed(0x5eed_e5e5), ..ProptestConfig::default() }
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
+    ProptestConfig {
+        cases: env("PROPTEST_CASES").map_or(cases, |c| c as u32),
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(env("PROPTEST_RNG_SEED").unwrap_or(0x5eed_e5e5)),
+        ..ProptestConfig::default()
+    }
 }
 
 fn simulate(sc: &Value, seed: u64) -> (Model, RunReport, Rec) {
@@ -68,7 +75,11 @@ fn check_batch_pairs(rec: &Rec, bounded: bool) -> Result<(), String> {
     for (t, ev) in &rec.events {
         match ev {
             TraceEvent::BatchStart { mapping, batch, event, .. } => {
-                ensure!(open.insert((mapping.0, *batch), (*t, *event)).is_none(), "at {t}: batch {batch} of mapping {} started twice", mapping.0);
+                ensure!(
+                    open.insert((mapping.0, *batch), (*t, *event)).is_none(),
+                    "at {t}: batch {batch} of mapping {} started twice",
+                    mapping.0
+                );
             }
             TraceEvent::BatchEnd { mapping, batch, event, .. } => match open.remove(&(mapping.0, *batch)) {
                 None => return Err(format!("at {t}: batch {batch} of mapping {} ended without starting", mapping.0)),
@@ -109,6 +120,8 @@ struct SqsKnobs {
     max_conc: Option<u32>,
     filter: bool,
     dup_producer: bool,
+    /// A second function polls the same queue through its own mapping.
+    second_mapping: bool,
     dur_ms: (u32, u32),
     horizon: Option<u32>,
     producers: Vec<Value>,
@@ -127,8 +140,9 @@ impl SqsKnobs {
 /// Arrivals of one producer: at most about 100 messages.
 fn arrivals() -> impl Strategy<Value = Value> {
     prop_oneof![
-        (1u32..=20, 0u32..=10, 2u32..=25)
-            .prop_map(|(q, start, len)| json!({"Every": {"IntervalSeconds": f64::from(q) / 4.0, "StartSeconds": start, "EndSeconds": start + len}})),
+        (1u32..=20, 0u32..=10, 2u32..=25).prop_map(
+            |(q, start, len)| json!({"Every": {"IntervalSeconds": f64::from(q) / 4.0, "StartSeconds": start, "EndSeconds": start + len}})
+        ),
         (1u32..=8, 2u32..=25).prop_map(|(halves, end)| json!({"Poisson": {"RatePerSecond": f64::from(halves) / 2.0, "EndSeconds": end}})),
         (0u32..=20, 1u32..=40, prop_oneof![Just(0u32), 1u32..=10])
             .prop_map(|(at, count, spread)| json!({"Burst": {"AtSeconds": at, "Count": count, "SpreadSeconds": spread}})),
@@ -157,35 +171,45 @@ fn sqs_knobs(fifo: bool) -> impl Strategy<Value = SqsKnobs> {
             prop::option::weighted(0.2, 5u32..=120),
         ),
         prop::collection::vec(arrivals(), groups),
+        prop::option::weighted(0.25, Just(())),
     )
-        .prop_map(move |((big, small_batch, big_batch, window, timeout, vt_extra), (max_rc, retention, delay, p_fail, p_timeout, report), (reserved, max_conc, filter, dup, dur, horizon), producers)| {
-            let (batch, window) = match (fifo, big) {
-                (true, _) => (small_batch, 0),
-                (false, true) => (big_batch, window.max(1)),
-                (false, false) => (small_batch, window),
-            };
-            SqsKnobs {
-                fifo,
-                batch,
-                window,
-                timeout,
-                vt_extra,
-                max_rc,
-                // Without a redrive policy a message that keeps failing leaves by retention.
-                retention: if max_rc.is_none() { Some(retention.unwrap_or(90)) } else { retention },
-                delay,
-                p_fail,
-                p_timeout,
-                report,
-                reserved,
-                max_conc,
-                filter: filter.is_some(),
-                dup_producer: fifo && dup.is_some(),
-                dur_ms: (dur.0, dur.0 + dur.1),
-                horizon,
+        .prop_map(
+            move |(
+                (big, small_batch, big_batch, window, timeout, vt_extra),
+                (max_rc, retention, delay, p_fail, p_timeout, report),
+                (reserved, max_conc, filter, dup, dur, horizon),
                 producers,
-            }
-        })
+                second,
+            )| {
+                let (batch, window) = match (fifo, big) {
+                    (true, _) => (small_batch, 0),
+                    (false, true) => (big_batch, window.max(1)),
+                    (false, false) => (small_batch, window),
+                };
+                SqsKnobs {
+                    fifo,
+                    batch,
+                    window,
+                    timeout,
+                    vt_extra,
+                    max_rc,
+                    // Without a redrive policy a message that keeps failing leaves by retention.
+                    retention: if max_rc.is_none() { Some(retention.unwrap_or(90)) } else { retention },
+                    delay,
+                    p_fail,
+                    p_timeout,
+                    report,
+                    reserved,
+                    max_conc,
+                    filter: filter.is_some(),
+                    dup_producer: fifo && dup.is_some(),
+                    second_mapping: second.is_some(),
+                    dur_ms: (dur.0, dur.0 + dur.1),
+                    horizon,
+                    producers,
+                }
+            },
+        )
 }
 
 fn sqs_scenario(k: &SqsKnobs) -> Value {
@@ -218,6 +242,7 @@ fn sqs_scenario(k: &SqsKnobs) -> Value {
     if let Some(r) = k.reserved {
         f["ReservedConcurrentExecutions"] = json!(r);
     }
+    let mut functions = vec![f.clone()];
     let mut m = json!({"EventSourceArn": format!("{Q}{src}"), "FunctionName": "worker", "BatchSize": k.batch});
     if k.window > 0 {
         m["MaximumBatchingWindowInSeconds"] = json!(k.window);
@@ -231,6 +256,13 @@ fn sqs_scenario(k: &SqsKnobs) -> Value {
     if k.filter {
         // Producers with an odd index send kind "b": filtered out, deleted without an invocation.
         m["FilterCriteria"] = json!({"Filters": [{"Pattern": {"body": {"kind": ["a"]}}}]});
+    }
+    let mut mappings = vec![m.clone()];
+    if k.second_mapping {
+        f["FunctionName"] = json!("worker2");
+        functions.push(f);
+        m["FunctionName"] = json!("worker2");
+        mappings.push(m);
     }
     let mut workload: Vec<Value> = k
         .producers
@@ -257,9 +289,9 @@ fn sqs_scenario(k: &SqsKnobs) -> Value {
     }
     let mut sc = json!({
         "Name": "esm-sqs-property",
-        "Functions": [f],
+        "Functions": functions,
         "Queues": [queue, {"QueueName": dlq}],
-        "EventSourceMappings": [m],
+        "EventSourceMappings": mappings,
         "Workload": workload,
     });
     if let Some(h) = k.horizon {
@@ -299,6 +331,11 @@ fn check_sqs(k: &SqsKnobs, model: &Model, report: &RunReport, rec: &Rec) -> Resu
     let mut last_deleted: BTreeMap<u32, u64> = BTreeMap::new();
     let mut batch_no = 0u64;
     let mut prev_receive = false;
+    // The receives of each batch (mapping, batch id), and the last batch that ended in success or partial success:
+    // only that batch may delete, and only what it received.
+    let mut received: Vec<(u64, u32)> = vec![];
+    let mut members: BTreeMap<(u32, u64), BTreeSet<(u64, u32)>> = BTreeMap::new();
+    let mut last_ok: Option<(u32, u64)> = None;
     for (t, ev) in &rec.events {
         let receive = matches!(ev, TraceEvent::MessageReceived { .. });
         if receive && !prev_receive {
@@ -327,6 +364,7 @@ fn check_sqs(k: &SqsKnobs, model: &Model, report: &RunReport, rec: &Rec) -> Resu
                 l.receives = *receives;
                 l.inflight = true;
                 l.batch = batch_no;
+                received.push((*msg, *receives));
                 if k.fifo {
                     let g = group_of(&l.origin).expect("producer message");
                     for e in live.get(&g).map(|s| s.range(..*msg).copied().collect::<Vec<_>>()).unwrap_or_default() {
@@ -350,14 +388,33 @@ fn check_sqs(k: &SqsKnobs, model: &Model, report: &RunReport, rec: &Rec) -> Resu
                 ensure!(l.queue == queue.0, "at {t}: message {msg} sent to queue {} ends in queue {}", l.queue, queue.0);
                 ensure!(l.fates.is_empty(), "at {t}: message {msg}: second fate {fate:?} after {:?}", l.fates);
                 match fate {
-                    MessageFate::Deleted => ensure!(l.inflight && *receives == l.receives, "at {t}: message {msg} deleted while not in flight"),
+                    MessageFate::Deleted => {
+                        ensure!(l.inflight && *receives == l.receives, "at {t}: message {msg} deleted while not in flight");
+                        let by = last_ok.and_then(|b| members.get(&b).map(|m| (b, m)));
+                        ensure!(
+                            by.is_some_and(|(_, m)| m.contains(&(*msg, *receives))),
+                            "at {t}: message {msg} (receive {receives}, in flight in receive batch {}) deleted by batch {:?}, which did not receive it",
+                            l.batch,
+                            by.map(|(b, m)| (b, m.clone()))
+                        );
+                    }
                     MessageFate::Redriven => {
                         ensure!(!l.inflight, "at {t}: message {msg} redriven while in flight");
-                        ensure!(Some(*receives) == k.max_rc, "at {t}: message {msg} redriven after {receives} receives, maxReceiveCount {:?}", k.max_rc);
+                        ensure!(
+                            Some(*receives) == k.max_rc,
+                            "at {t}: message {msg} redriven after {receives} receives, maxReceiveCount {:?}",
+                            k.max_rc
+                        );
                     }
                     // The filtered receive counts, but the message never reaches the function.
-                    MessageFate::Filtered => ensure!(!l.inflight && *receives == l.receives + 1, "at {t}: message {msg} filtered after {receives}"),
-                    _ => ensure!(*receives == l.receives, "at {t}: message {msg} ends {fate:?} with receive count {receives}, received {}", l.receives),
+                    MessageFate::Filtered => {
+                        ensure!(!l.inflight && *receives == l.receives + 1, "at {t}: message {msg} filtered after {receives}")
+                    }
+                    _ => ensure!(
+                        *receives == l.receives,
+                        "at {t}: message {msg} ends {fate:?} with receive count {receives}, received {}",
+                        l.receives
+                    ),
                 }
                 l.fates.push((*fate, *receives));
                 l.inflight = false;
@@ -366,19 +423,39 @@ fn check_sqs(k: &SqsKnobs, model: &Model, report: &RunReport, rec: &Rec) -> Resu
                         live.entry(g).or_default().remove(msg);
                         if *fate == MessageFate::Deleted {
                             if let Some(prev) = last_deleted.insert(g, *msg) {
-                                ensure!(prev < *msg, "at {t}: FIFO order: message {msg} of group g{g} deleted after the later message {prev}");
+                                ensure!(
+                                    prev < *msg,
+                                    "at {t}: FIFO order: message {msg} of group g{g} deleted after the later message {prev}"
+                                );
                             }
                         }
                     }
                 }
             }
+            TraceEvent::BatchStart { mapping, batch, .. } => {
+                // The first start of a batch follows its receives; a retry after a throttle has none.
+                let m = members.entry((mapping.0, *batch)).or_default();
+                ensure!(m.is_empty() || received.is_empty(), "at {t}: batch {batch} received messages twice");
+                m.extend(received.drain(..));
+            }
+            TraceEvent::BatchEnd { mapping, batch, result: BatchResult::Success | BatchResult::Partial, .. } => {
+                last_ok = Some((mapping.0, *batch));
+            }
             TraceEvent::Accepted { event, origin: Origin::Mapping { .. }, .. } => {
                 let payload = *inputs.get(event).ok_or(format!("no payload of invocation {event}"))?;
                 let records = payload["Records"].as_array().ok_or("no Records")?;
-                ensure!(!records.is_empty() && records.len() <= k.batch as usize, "at {t}: batch of {} records, BatchSize {}", records.len(), k.batch);
+                ensure!(
+                    !records.is_empty() && records.len() <= k.batch as usize,
+                    "at {t}: batch of {} records, BatchSize {}",
+                    records.len(),
+                    k.batch
+                );
                 let mut seqs: BTreeMap<String, String> = BTreeMap::new();
                 for r in records {
-                    let rc: u32 = r["attributes"]["ApproximateReceiveCount"].as_str().and_then(|s| s.parse().ok()).ok_or("ApproximateReceiveCount")?;
+                    let rc: u32 = r["attributes"]["ApproximateReceiveCount"]
+                        .as_str()
+                        .and_then(|s| s.parse().ok())
+                        .ok_or("ApproximateReceiveCount")?;
                     ensure!(k.max_rc.is_none_or(|m| rc <= m), "at {t}: ApproximateReceiveCount {rc} above maxReceiveCount");
                     if k.fifo {
                         let g = r["attributes"]["MessageGroupId"].as_str().ok_or("MessageGroupId")?.to_string();
@@ -426,7 +503,10 @@ fn check_sqs(k: &SqsKnobs, model: &Model, report: &RunReport, rec: &Rec) -> Resu
         let kind_b = g.is_some_and(|g| g < dup_index && g % 2 == 1);
         let f = l.fates[0].0;
         if k.filter && kind_b {
-            ensure!(matches!(f, MessageFate::Filtered | MessageFate::Expired | MessageFate::InQueue), "message {id} of kind b ends {f:?}, not filtered");
+            ensure!(
+                matches!(f, MessageFate::Filtered | MessageFate::Expired | MessageFate::InQueue),
+                "message {id} of kind b ends {f:?}, not filtered"
+            );
             ensure!(f != MessageFate::Filtered || l.fates[0].1 == 1, "message {id} filtered on receive {}", l.fates[0].1);
         } else {
             ensure!(f != MessageFate::Filtered, "message {id} of kind a (or no filter) was filtered");
@@ -434,7 +514,8 @@ fn check_sqs(k: &SqsKnobs, model: &Model, report: &RunReport, rec: &Rec) -> Resu
         ensure!(k.fifo || f != MessageFate::Deduplicated, "standard queue message {id} deduplicated");
     }
     if k.dup_producer {
-        let dups: Vec<MessageFate> = msgs.values().filter(|l| l.queue == src && group_of(&l.origin) == Some(dup_index)).map(|l| l.fates[0].0).collect();
+        let dups: Vec<MessageFate> =
+            msgs.values().filter(|l| l.queue == src && group_of(&l.origin) == Some(dup_index)).map(|l| l.fates[0].0).collect();
         ensure!(dups.len() == 5, "dup producer sent {} messages", dups.len());
         ensure!(dups.iter().filter(|f| **f != MessageFate::Deduplicated).count() == 1, "same deduplication id within 5 minutes: {dups:?}");
     }
@@ -444,7 +525,10 @@ fn check_sqs(k: &SqsKnobs, model: &Model, report: &RunReport, rec: &Rec) -> Resu
         match l.origin {
             Some(MsgOrigin::Redrive { queue, msg }) => {
                 ensure!(queue == src, "DLQ message {id} redriven from queue {queue}");
-                ensure!(msgs.get(&msg).is_some_and(|o| o.fates[0].0 == MessageFate::Redriven), "DLQ message {id} copies message {msg}, not redriven");
+                ensure!(
+                    msgs.get(&msg).is_some_and(|o| o.fates[0].0 == MessageFate::Redriven),
+                    "DLQ message {id} copies message {msg}, not redriven"
+                );
                 ensure!(from.insert(msg), "message {msg} reached the DLQ twice");
                 ensure!(l.fates[0].0 == MessageFate::Stored, "DLQ message {id} ends {:?}", l.fates[0].0);
             }
@@ -467,7 +551,7 @@ fn run_sqs_case(k: &SqsKnobs, seed: u64) -> Result<(), String> {
 }
 
 proptest! {
-    #![proptest_config(config(48))]
+    #![proptest_config(config(128))]
 
     /// Standard queues: one fate per message, receive counts bounded, the DLQ holds exactly the redriven ones.
     #[test]
@@ -498,6 +582,10 @@ struct MapKnobs {
     report: bool,
     on_failure: bool,
     max_age: Option<u32>,
+    /// Only records of even producers ("red") pass the mapping's filter.
+    filter: bool,
+    /// Kinesis: StartingPosition AT_TIMESTAMP at this second (records put before are not read).
+    at_timestamp: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -527,8 +615,9 @@ fn map_knobs() -> impl Strategy<Value = MapKnobs> {
         any::<bool>(),
         any::<bool>(),
         prop::option::weighted(0.25, 60u32..=120),
+        (prop::option::weighted(0.2, Just(())), prop::option::weighted(0.2, 0u32..=15)),
     )
-        .prop_map(|(batch, window, pf, retries, bisect, report, on_failure, max_age)| MapKnobs {
+        .prop_map(|(batch, window, pf, retries, bisect, report, on_failure, max_age, (filter, at_timestamp))| MapKnobs {
             batch,
             window,
             pf,
@@ -537,6 +626,8 @@ fn map_knobs() -> impl Strategy<Value = MapKnobs> {
             report,
             on_failure,
             max_age,
+            filter: filter.is_some(),
+            at_timestamp,
         })
 }
 
@@ -574,31 +665,45 @@ fn poison_knobs() -> impl Strategy<Value = StreamKnobs> {
         (1u32..=20, prop_oneof![3 => Just(0u32), 1 => 1u32..=2], 1u32..=3, 0u32..=3, any::<bool>(), any::<bool>()),
         (prop::collection::vec(0u32..=40, 1..=4), any::<bool>(), prop::option::weighted(0.6, Just(1u32)), (1u32..=200, 0u32..=800)),
     )
-        .prop_map(|((ddb, shards, producers, new_and_old), (batch, window, pf, retries, report, on_failure), (poison, poison_fixed_key, reserved, dur))| {
-            StreamKnobs {
-                ddb,
-                shards,
-                producers,
-                poison,
-                poison_fixed_key,
-                mappings: vec![MapKnobs { batch, window, pf, retries, bisect: false, report, on_failure, max_age: None }],
-                p_fail: 0.0,
-                reserved,
-                dur_ms: (dur.0, dur.0 + dur.1),
-                horizon: None,
-                new_and_old,
-            }
-        })
+        .prop_map(
+            |(
+                (ddb, shards, producers, new_and_old),
+                (batch, window, pf, retries, report, on_failure),
+                (poison, poison_fixed_key, reserved, dur),
+            )| {
+                StreamKnobs {
+                    ddb,
+                    shards,
+                    producers,
+                    poison,
+                    poison_fixed_key,
+                    mappings: vec![MapKnobs {
+                        batch,
+                        window,
+                        pf,
+                        retries,
+                        bisect: false,
+                        report,
+                        on_failure,
+                        max_age: None,
+                        filter: false,
+                        at_timestamp: None,
+                    }],
+                    p_fail: 0.0,
+                    reserved,
+                    dur_ms: (dur.0, dur.0 + dur.1),
+                    horizon: None,
+                    new_and_old,
+                }
+            },
+        )
 }
 
 fn stream_scenario(k: &StreamKnobs) -> Value {
     let mut rules = vec![];
     if !k.poison.is_empty() {
-        let pattern = if k.ddb {
-            json!({"dynamodb": {"NewImage": {"kind": {"S": ["poison"]}}}})
-        } else {
-            json!({"data": {"kind": ["poison"]}})
-        };
+        let pattern =
+            if k.ddb { json!({"dynamodb": {"NewImage": {"kind": {"S": ["poison"]}}}}) } else { json!({"data": {"kind": ["poison"]}}) };
         rules.push(json!({"When": {"Payload": pattern}, "Then": {"Outcome": "Fail", "ErrorType": "Poison"}}));
     }
     if k.p_fail > 0.0 {
@@ -634,21 +739,30 @@ fn stream_scenario(k: &StreamKnobs) -> Value {
         if let Some(a) = m.max_age {
             mj["MaximumRecordAgeInSeconds"] = json!(a);
         }
+        if m.filter {
+            let pattern =
+                if k.ddb { json!({"dynamodb": {"NewImage": {"color": {"S": ["red"]}}}}) } else { json!({"data": {"color": ["red"]}}) };
+            mj["FilterCriteria"] = json!({"Filters": [{"Pattern": pattern}]});
+        }
+        if let (Some(ts), false) = (m.at_timestamp, k.ddb) {
+            mj["StartingPosition"] = json!("AT_TIMESTAMP");
+            mj["StartingPositionTimestamp"] = json!(ts);
+        }
         queues.push(json!({"QueueName": format!("fail-{i}")}));
         if m.on_failure {
             mj["DestinationConfig"] = json!({"OnFailure": {"Destination": format!("{Q}fail-{i}")}});
         }
         mappings.push(mj);
     }
-    let producer = |name: String, key: String, kind: &str, arrivals: Value| {
+    let producer = |name: String, key: String, kind: &str, color: &str, arrivals: Value| {
         let mut w = arrivals;
         w["Name"] = json!(name);
         w["Stream"] = json!(if k.ddb { "items" } else { "events" });
         if k.ddb {
-            w["Payload"] = json!({"id": key, "n": "{{n}}", "kind": kind});
+            w["Payload"] = json!({"id": key, "n": "{{n}}", "kind": kind, "color": color});
         } else {
             w["PartitionKey"] = json!(key);
-            w["Payload"] = json!({"n": "{{n}}", "kind": kind});
+            w["Payload"] = json!({"n": "{{n}}", "kind": kind, "color": color});
         }
         w
     };
@@ -656,11 +770,14 @@ fn stream_scenario(k: &StreamKnobs) -> Value {
         .producers
         .iter()
         .enumerate()
-        .map(|(i, (fixed, a))| producer(format!("p{i}"), if *fixed { format!("key-{i}") } else { format!("key-{i}-{{{{n}}}}") }, "ok", a.clone()))
+        .map(|(i, (fixed, a))| {
+            let key = if *fixed { format!("key-{i}") } else { format!("key-{i}-{{{{n}}}}") };
+            producer(format!("p{i}"), key, "ok", if i % 2 == 0 { "red" } else { "blue" }, a.clone())
+        })
         .collect();
     if !k.poison.is_empty() {
         let key = if k.poison_fixed_key { "key-0".to_string() } else { "bad-{{n}}".to_string() };
-        workload.push(producer("poison".into(), key, "poison", json!({"At": k.poison})));
+        workload.push(producer("poison".into(), key, "poison", "red", json!({"At": k.poison})));
     }
     let mut sc = json!({
         "Name": "esm-stream-property",
@@ -688,6 +805,7 @@ struct Got {
     text: String,
     pk: String,
     poison: bool,
+    red: bool,
 }
 
 /// The trailing 20 digits of a Kinesis or DynamoDB sequence number are the record's rank in its shard.
@@ -704,7 +822,8 @@ fn parse_records(ddb: bool, shard: u32, payload: &Value) -> Result<Vec<Got>, Str
             let text = d["SequenceNumber"].as_str().ok_or("no SequenceNumber")?.to_string();
             ensure!(text.starts_with(&(1 + shard % 9).to_string()), "record {text} of shard {shard}");
             let poison = d["NewImage"]["kind"]["S"] == "poison";
-            out.push(Got { seq: seq_rank(&text)?, pk: d["Keys"].to_string(), text, poison });
+            let red = d["NewImage"]["color"]["S"] == "red";
+            out.push(Got { seq: seq_rank(&text)?, pk: d["Keys"].to_string(), text, poison, red });
         } else {
             let kr = &r["kinesis"];
             let text = kr["sequenceNumber"].as_str().ok_or("no sequenceNumber")?.to_string();
@@ -712,7 +831,8 @@ fn parse_records(ddb: bool, shard: u32, payload: &Value) -> Result<Vec<Got>, Str
             ensure!(id == format!("shardId-{shard:012}:{text}"), "eventID {id} in a batch of shard {shard}");
             let raw = base64::engine::general_purpose::STANDARD.decode(kr["data"].as_str().ok_or("no data")?).map_err(|e| e.to_string())?;
             let data: Value = serde_json::from_slice(&raw).map_err(|e| e.to_string())?;
-            out.push(Got { seq: seq_rank(&text)?, pk: kr["partitionKey"].as_str().ok_or("no partitionKey")?.to_string(), text, poison: data["kind"] == "poison" });
+            let pk = kr["partitionKey"].as_str().ok_or("no partitionKey")?.to_string();
+            out.push(Got { seq: seq_rank(&text)?, pk, text, poison: data["kind"] == "poison", red: data["color"] == "red" });
         }
     }
     Ok(out)
@@ -767,6 +887,7 @@ fn check_streams(k: &StreamKnobs, model: &Model, report: &RunReport, rec: &Rec) 
     }
     let mut out = StreamRun::default();
     let mut put: BTreeSet<(u32, u64)> = BTreeSet::new();
+    let mut put_at: BTreeMap<(u32, u64), SimTime> = BTreeMap::new();
     let mut fated: BTreeMap<(u32, u32, u64), RecordFate> = BTreeMap::new();
     // Highest processed sequence number per (mapping, shard, partition key) and per (mapping, shard).
     let mut done_pk: BTreeMap<(u32, u32, String), u64> = BTreeMap::new();
@@ -782,6 +903,7 @@ fn check_streams(k: &StreamKnobs, model: &Model, report: &RunReport, rec: &Rec) 
             TraceEvent::RecordPut { stream, shard, seq, .. } => {
                 ensure!(stream.0 == 0 && *shard < k.shards, "at {t}: record put to stream {} shard {shard}", stream.0);
                 ensure!(put.insert((*shard, *seq)), "at {t}: record {seq} of shard {shard} put twice");
+                put_at.insert((*shard, *seq), *t);
             }
             TraceEvent::Accepted { event, origin: Origin::Mapping { mapping, .. }, .. } => {
                 let (m, shard, attempt, n) = *starts.get(event).ok_or(format!("at {t}: invocation {event} without BatchStart"))?;
@@ -789,24 +911,52 @@ fn check_streams(k: &StreamKnobs, model: &Model, report: &RunReport, rec: &Rec) 
                 let payload = inputs.get(event).ok_or(format!("at {t}: no payload of invocation {event}"))?;
                 let got = parse_records(k.ddb, shard, payload)?;
                 let mk = knobs(m);
-                ensure!(got.len() == n as usize && n >= 1 && n <= mk.batch, "at {t}: invocation {event}: {} records, BatchStart says {n}, BatchSize {}", got.len(), mk.batch);
+                ensure!(
+                    got.len() == n as usize && n >= 1 && n <= mk.batch,
+                    "at {t}: invocation {event}: {} records, BatchStart says {n}, BatchSize {}",
+                    got.len(),
+                    mk.batch
+                );
                 for w in got.windows(2) {
                     ensure!(w[0].seq < w[1].seq, "at {t}: invocation {event}: record {} before {} of shard {shard}", w[0].seq, w[1].seq);
                 }
                 let throttled = results.get(event) == Some(&BatchResult::Throttled);
                 for g in &got {
                     ensure!(put.contains(&(shard, g.seq)), "at {t}: record {} of shard {shard} delivered before it was put", g.seq);
-                    ensure!(!fated.contains_key(&(m, shard, g.seq)), "at {t}: record {} of shard {shard} delivered after its fate {:?}", g.seq, fated[&(m, shard, g.seq)]);
+                    ensure!(
+                        !mk.filter || g.red,
+                        "at {t}: record {} of shard {shard} passed the filter of mapping {m}, but is not red",
+                        g.seq
+                    );
+                    ensure!(
+                        !fated.contains_key(&(m, shard, g.seq)),
+                        "at {t}: record {} of shard {shard} delivered after its fate {:?}",
+                        g.seq,
+                        fated[&(m, shard, g.seq)]
+                    );
                     if let Some(d) = done_pk.get(&(m, shard, g.pk.clone())) {
-                        ensure!(g.seq > *d, "at {t}: record {} (key {}) of shard {shard} delivered after record {d} of its key was processed", g.seq, g.pk);
+                        ensure!(
+                            g.seq > *d,
+                            "at {t}: record {} (key {}) of shard {shard} delivered after record {d} of its key was processed",
+                            g.seq,
+                            g.pk
+                        );
                     }
                     if mk.pf == 1 {
                         if let Some(d) = done_shard.get(&(m, shard)) {
-                            ensure!(g.seq > *d, "at {t}: record {} of shard {shard} delivered after record {d} was processed (ParallelizationFactor 1)", g.seq);
+                            ensure!(
+                                g.seq > *d,
+                                "at {t}: record {} of shard {shard} delivered after record {d} was processed (ParallelizationFactor 1)",
+                                g.seq
+                            );
                         }
                     }
                     if let Some(prev) = out.got.insert((m, shard, g.seq), g.clone()) {
-                        ensure!(prev.pk == g.pk && prev.text == g.text && prev.poison == g.poison, "at {t}: record {} changed between deliveries", g.seq);
+                        ensure!(
+                            prev.pk == g.pk && prev.text == g.text && prev.poison == g.poison,
+                            "at {t}: record {} changed between deliveries",
+                            g.seq
+                        );
                     }
                     if !throttled {
                         out.executions.entry((m, shard, g.seq)).or_default().push(attempt);
@@ -823,19 +973,28 @@ fn check_streams(k: &StreamKnobs, model: &Model, report: &RunReport, rec: &Rec) 
             TraceEvent::RecordFate { stream, shard, seq, mapping, fate, .. } => {
                 let m = mapping.ok_or(format!("at {t}: record {seq} has a fate for no mapping"))?.0;
                 ensure!(stream.0 == 0 && put.contains(&(*shard, *seq)), "at {t}: fate of record {seq} of shard {shard}, never put");
-                ensure!(fated.insert((m, *shard, *seq), *fate).is_none(), "at {t}: record {seq} of shard {shard}: second fate {fate:?} for mapping {m}");
+                ensure!(
+                    fated.insert((m, *shard, *seq), *fate).is_none(),
+                    "at {t}: record {seq} of shard {shard}: second fate {fate:?} for mapping {m}"
+                );
                 let mk = knobs(m);
                 if *fate == RecordFate::Processed {
                     // Processed right after a successful (or partial) execution that held it.
                     let (e, r) = last_end.ok_or(format!("at {t}: record {seq} processed before any batch ended"))?;
                     ensure!(matches!(r, BatchResult::Success | BatchResult::Partial), "at {t}: record {seq} processed after a {r:?} batch");
-                    ensure!(batch_recs.get(&e).is_some_and(|b| b.contains(seq)), "at {t}: record {seq} processed, not in the batch that just ended");
+                    ensure!(
+                        batch_recs.get(&e).is_some_and(|b| b.contains(seq)),
+                        "at {t}: record {seq} processed, not in the batch that just ended"
+                    );
                     let pk = out.got.get(&(m, *shard, *seq)).ok_or(format!("at {t}: record {seq} processed, never delivered"))?.pk.clone();
                     if let Some(d) = done_pk.insert((m, *shard, pk.clone()), *seq) {
                         ensure!(d < *seq, "at {t}: record {seq} (key {pk}) of shard {shard} processed after record {d}");
                     }
                     if let Some(d) = done_shard.insert((m, *shard), *seq) {
-                        ensure!(mk.pf > 1 || d < *seq, "at {t}: record {seq} of shard {shard} processed after record {d} (ParallelizationFactor 1)");
+                        ensure!(
+                            mk.pf > 1 || d < *seq,
+                            "at {t}: record {seq} of shard {shard} processed after record {d} (ParallelizationFactor 1)"
+                        );
                     }
                 }
                 if matches!(fate, RecordFate::RetriesExhausted | RecordFate::RecordAgeExceeded | RecordFate::Expired) {
@@ -886,11 +1045,41 @@ fn check_streams(k: &StreamKnobs, model: &Model, report: &RunReport, rec: &Rec) 
                 RecordFate::Processed | RecordFate::RetriesExhausted => true,
                 RecordFate::RecordAgeExceeded => mk.max_age.is_some(),
                 RecordFate::InFlight => bounded,
+                RecordFate::Filtered => mk.filter,
+                RecordFate::NotRead => mk.at_timestamp.is_some() && !k.ddb,
                 _ => false,
             };
             ensure!(ok, "record {seq} of shard {shard}: fate {f:?} for mapping {m} ({mk:?})");
             if k.p_fail == 0.0 && k.poison.is_empty() {
-                ensure!(matches!(f, RecordFate::Processed | RecordFate::InFlight), "record {seq} of shard {shard}: {f:?} without failures");
+                // (Throttle back-off can still age records out.)
+                let quiet = matches!(
+                    f,
+                    RecordFate::Processed
+                        | RecordFate::InFlight
+                        | RecordFate::Filtered
+                        | RecordFate::NotRead
+                        | RecordFate::RecordAgeExceeded
+                );
+                ensure!(quiet, "record {seq} of shard {shard}: {f:?} without failures");
+            }
+            // AT_TIMESTAMP: exactly the records put before the timestamp are not read.
+            if let (Some(ts), false) = (mk.at_timestamp, k.ddb) {
+                let before = put_at[&(shard, seq)] < SimTime::from_secs(u64::from(ts));
+                ensure!(
+                    before == (*f == RecordFate::NotRead),
+                    "record {seq} of shard {shard} put at {}: {f:?} with AT_TIMESTAMP {ts}",
+                    put_at[&(shard, seq)]
+                );
+            }
+            // The filter drops exactly the records that are not red (as another mapping saw them).
+            if mk.filter {
+                if let Some(g) = maps.iter().find_map(|o| out.got.get(&(*o, shard, seq))) {
+                    ensure!(
+                        g.red == (*f != RecordFate::Filtered) || matches!(f, RecordFate::NotRead | RecordFate::InFlight),
+                        "record {seq} of shard {shard} (red {}) ends {f:?} behind a filter",
+                        g.red
+                    );
+                }
             }
         }
     }
@@ -903,12 +1092,21 @@ fn check_streams(k: &StreamKnobs, model: &Model, report: &RunReport, rec: &Rec) 
         let n = mk.retries + 1;
         let halvings = 32 - (mk.batch.max(1) - 1).leading_zeros();
         let bound = if mk.bisect { n + halvings } else { n };
-        ensure!(attempts.len() as u32 <= bound, "record {seq} of shard {shard} (mapping {m}) executed {} times, bound {bound}: {attempts:?}", attempts.len());
+        ensure!(
+            attempts.len() as u32 <= bound,
+            "record {seq} of shard {shard} (mapping {m}) executed {} times, bound {bound}: {attempts:?}",
+            attempts.len()
+        );
         if !mk.bisect {
             let want: Vec<u32> = (1..=attempts.len() as u32).collect();
             ensure!(*attempts == want, "record {seq} of shard {shard} (mapping {m}) executions numbered {attempts:?}");
             if fated.get(&(*m, *shard, *seq)) == Some(&RecordFate::RetriesExhausted) {
-                ensure!(attempts.len() as u32 == n, "record {seq} of shard {shard} discarded after {} executions, MaximumRetryAttempts {}", attempts.len(), mk.retries);
+                ensure!(
+                    attempts.len() as u32 == n,
+                    "record {seq} of shard {shard} discarded after {} executions, MaximumRetryAttempts {}",
+                    attempts.len(),
+                    mk.retries
+                );
             }
         }
     }
@@ -917,8 +1115,12 @@ fn check_streams(k: &StreamKnobs, model: &Model, report: &RunReport, rec: &Rec) 
     for d in &out.discards {
         let mk = knobs(d.mapping);
         ensure!(d.fate != RecordFate::Expired, "records expired: {d:?}");
-        for w in d.seqs.windows(2) {
-            ensure!(w[0] < w[1], "discarded records out of order: {d:?}");
+        // (Without an on-failure record between them, the age discards of two lanes of one shard at one poll tick
+        // cannot be told apart in the trace; a retry discard always follows its own BatchEnd.)
+        if d.record.is_some() || d.fate == RecordFate::RetriesExhausted {
+            for w in d.seqs.windows(2) {
+                ensure!(w[0] < w[1], "discarded records out of order: {d:?}");
+            }
         }
         let Some((target, kind, c)) = &d.record else {
             ensure!(!mk.on_failure, "no on-failure record for {d:?}");
@@ -1000,7 +1202,7 @@ fn check_poison(k: &StreamKnobs, r: &StreamRun) -> Result<(), String> {
 }
 
 proptest! {
-    #![proptest_config(config(48))]
+    #![proptest_config(config(128))]
 
     /// Kinesis and DynamoDB, 1 to 3 shards, ParallelizationFactor 1 to 4, random failures, retries 0 to 3, bisect
     /// and partial batch responses on or off, one or two mappings: ordering per shard and key, one fate per record
@@ -1033,7 +1235,18 @@ fn stream_retry_bound_with_throttles() {
                     producers: (0..4).map(|i| (i % 2 == 0, json!({"Every": {"IntervalSeconds": 0.25, "EndSeconds": 20}}))).collect(),
                     poison: vec![2, 5, 9, 9, 14],
                     poison_fixed_key: false,
-                    mappings: vec![MapKnobs { batch: 10, window: 0, pf: 2, retries, bisect: false, report, on_failure: true, max_age: None }],
+                    mappings: vec![MapKnobs {
+                        batch: 10,
+                        window: 0,
+                        pf: 2,
+                        retries,
+                        bisect: false,
+                        report,
+                        on_failure: true,
+                        max_age: None,
+                        filter: false,
+                        at_timestamp: None,
+                    }],
                     p_fail: 0.0,
                     reserved: Some(1),
                     dur_ms: (300, 900),
@@ -1048,70 +1261,450 @@ fn stream_retry_bound_with_throttles() {
     }
 }
 
-/// Every stream mapping knob at its edge in one deterministic run per stream kind: the checks of the property hold.
-#[test]
-fn stream_edges() {
-    for ddb in [false, true] {
-        let k = StreamKnobs {
-            ddb,
-            shards: 3,
-            producers: vec![
-                (true, json!({"Burst": {"AtSeconds": 1, "Count": 60, "SpreadSeconds": 5}})),
-                (false, json!({"Every": {"IntervalSeconds": 0.1, "EndSeconds": 10}})),
-            ],
-            poison: vec![],
-            poison_fixed_key: false,
-            mappings: vec![
-                MapKnobs { batch: 20, window: 1, pf: 4, retries: 3, bisect: true, report: true, on_failure: true, max_age: Some(60) },
-                MapKnobs { batch: 1, window: 0, pf: 1, retries: 0, bisect: false, report: false, on_failure: true, max_age: None },
-            ],
-            p_fail: 0.3,
-            reserved: Some(2),
-            dur_ms: (50, 400),
-            horizon: None,
-            new_and_old: true,
-        };
-        let r = run_stream_case(&k, 11).unwrap_or_else(|e| panic!("{e}"));
-        assert!(r.discards.iter().any(|d| d.fate == RecordFate::RetriesExhausted), "{:?}", r.discards);
+/// Every stream mapping knob at an edge: 3 shards, two mappings (bisect, partial responses, ParallelizationFactor 4,
+/// record age 60 s / BatchSize 1, no retries), reserved concurrency 2, 30 % failures, on-failure queues.
+fn stream_edge_knobs(ddb: bool) -> StreamKnobs {
+    StreamKnobs {
+        ddb,
+        shards: 3,
+        producers: vec![
+            (true, json!({"Burst": {"AtSeconds": 1, "Count": 60, "SpreadSeconds": 5}})),
+            (false, json!({"Every": {"IntervalSeconds": 0.1, "EndSeconds": 10}})),
+        ],
+        poison: vec![],
+        poison_fixed_key: false,
+        mappings: vec![
+            MapKnobs {
+                batch: 20,
+                window: 1,
+                pf: 4,
+                retries: 3,
+                bisect: true,
+                report: true,
+                on_failure: true,
+                max_age: Some(60),
+                filter: false,
+                at_timestamp: None,
+            },
+            MapKnobs {
+                batch: 1,
+                window: 0,
+                pf: 1,
+                retries: 0,
+                bisect: false,
+                report: false,
+                on_failure: true,
+                max_age: None,
+                filter: true,
+                at_timestamp: Some(3),
+            },
+        ],
+        p_fail: 0.3,
+        reserved: Some(2),
+        dur_ms: (50, 400),
+        horizon: None,
+        new_and_old: true,
     }
 }
 
-/// Sanity: the SQS property really sees redrives, filters, throttles and FIFO partial batches in a fixed case.
+#[test]
+fn stream_edges() {
+    for ddb in [false, true] {
+        let r = run_stream_case(&stream_edge_knobs(ddb), 11).unwrap_or_else(|e| panic!("{e}"));
+        assert!(r.discards.iter().any(|d| d.fate == RecordFate::RetriesExhausted), "{:?}", r.discards);
+        assert!(r.discards.iter().all(|d| d.record.is_some()), "{:?}", r.discards);
+    }
+}
+
+/// Redrive, filter, delay, throttles (reserved concurrency 1 under MaximumConcurrency 2), timeouts as long as the
+/// visibility timeout, partial batch responses, and (FIFO) a producer repeating one deduplication id.
+fn sqs_edge_knobs(fifo: bool) -> SqsKnobs {
+    SqsKnobs {
+        fifo,
+        batch: 10,
+        window: 0,
+        timeout: 3,
+        vt_extra: 0,
+        max_rc: Some(2),
+        retention: None,
+        delay: 1,
+        p_fail: 0.3,
+        p_timeout: 0.05,
+        report: true,
+        reserved: Some(1),
+        max_conc: Some(2),
+        filter: true,
+        dup_producer: fifo,
+        second_mapping: fifo,
+        dur_ms: (100, 2900),
+        horizon: None,
+        producers: vec![
+            json!({"Every": {"IntervalSeconds": 0.5, "EndSeconds": 20}}),
+            json!({"Burst": {"AtSeconds": 3, "Count": 20}}),
+            json!({"Poisson": {"RatePerSecond": 2, "EndSeconds": 20}}),
+        ],
+    }
+}
+
+/// Sanity: the SQS checks really see redrives, filters, throttles and partial batches in a fixed case.
 #[test]
 fn sqs_edges() {
     for fifo in [false, true] {
-        let k = SqsKnobs {
-            fifo,
-            batch: 10,
-            window: 0,
-            timeout: 3,
-            vt_extra: 0,
-            max_rc: Some(2),
-            retention: None,
-            delay: 1,
-            p_fail: 0.3,
-            p_timeout: 0.05,
-            report: true,
-            reserved: Some(1),
-            max_conc: Some(2),
-            filter: true,
-            dup_producer: fifo,
-            dur_ms: (100, 2900),
-            horizon: None,
-            producers: vec![
-                json!({"Every": {"IntervalSeconds": 0.5, "EndSeconds": 20}}),
-                json!({"Burst": {"AtSeconds": 3, "Count": 20}}),
-                json!({"Poisson": {"RatePerSecond": 2, "EndSeconds": 20}}),
-            ],
-        };
+        let k = sqs_edge_knobs(fifo);
         let sc = sqs_scenario(&k);
         let (model, report, rec) = simulate(&sc, 5);
         check_sqs(&k, &model, &report, &rec).unwrap_or_else(|e| panic!("{e}\n{sc:#}"));
-        let fates: BTreeSet<MessageFate> = rec.events.iter().filter_map(|(_, e)| if let TraceEvent::MessageFate { fate, .. } = e { Some(*fate) } else { None }).collect();
+        let fates: BTreeSet<MessageFate> =
+            rec.events.iter().filter_map(|(_, e)| if let TraceEvent::MessageFate { fate, .. } = e { Some(*fate) } else { None }).collect();
         for f in [MessageFate::Deleted, MessageFate::Redriven, MessageFate::Filtered, MessageFate::Stored] {
             assert!(fates.contains(&f), "fifo {fifo}: no {f:?} in {fates:?}");
         }
-        let results: BTreeSet<BatchResult> = rec.events.iter().filter_map(|(_, e)| if let TraceEvent::BatchEnd { result, .. } = e { Some(*result) } else { None }).collect();
+        let results: BTreeSet<BatchResult> =
+            rec.events.iter().filter_map(|(_, e)| if let TraceEvent::BatchEnd { result, .. } = e { Some(*result) } else { None }).collect();
         assert!(results.contains(&BatchResult::Throttled) && results.contains(&BatchResult::Partial), "fifo {fifo}: {results:?}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The checks have teeth: each corruption of a good trace is caught.
+
+fn sqs_case_recorded(fifo: bool) -> (SqsKnobs, Model, RunReport, Rec) {
+    let k = sqs_edge_knobs(fifo);
+    let (model, report, rec) = simulate(&sqs_scenario(&k), 5);
+    check_sqs(&k, &model, &report, &rec).unwrap_or_else(|e| panic!("{e}"));
+    (k, model, report, rec)
+}
+
+fn position(rec: &Rec, f: impl Fn(&TraceEvent) -> bool) -> usize {
+    rec.events.iter().position(|(_, e)| f(e)).expect("such an event")
+}
+
+#[test]
+fn sqs_checks_catch_corrupted_traces() {
+    let (k, model, report, rec) = sqs_case_recorded(true);
+    let producer_of = |rec: &Rec, m: u64| {
+        rec.events.iter().find_map(|(_, e)| match e {
+            TraceEvent::MessageSent { msg, origin: MsgOrigin::Producer(i), .. } if *msg == m => Some(*i),
+            _ => None,
+        })
+    };
+    type Corrupt = Box<dyn Fn(&mut Rec)>;
+    let corruptions: Vec<(&str, Corrupt)> = vec![
+        (
+            "a fate lost",
+            Box::new(|r: &mut Rec| {
+                let i = position(r, |e| matches!(e, TraceEvent::MessageFate { fate: MessageFate::Deleted, .. }));
+                r.events.remove(i);
+            }),
+        ),
+        (
+            "a second fate",
+            Box::new(|r: &mut Rec| {
+                let i = position(r, |e| matches!(e, TraceEvent::MessageFate { .. }));
+                let e = r.events[i].clone();
+                r.events.push(e);
+            }),
+        ),
+        (
+            "a receive beyond maxReceiveCount",
+            Box::new(|r: &mut Rec| {
+                let i = position(r, |e| matches!(e, TraceEvent::MessageReceived { receives: 2, .. }));
+                if let TraceEvent::MessageReceived { receives, .. } = &mut r.events[i].1 {
+                    *receives = 3;
+                }
+            }),
+        ),
+        (
+            "a redriven message missing from the DLQ",
+            Box::new(|r: &mut Rec| {
+                let i = position(r, |e| matches!(e, TraceEvent::MessageSent { origin: MsgOrigin::Redrive { .. }, .. }));
+                let TraceEvent::MessageSent { msg, .. } = r.events[i].1 else { unreachable!() };
+                r.events.retain(
+                    |(_, e)| !matches!(e, TraceEvent::MessageSent { msg: m, .. } | TraceEvent::MessageFate { msg: m, .. } if *m == msg),
+                );
+            }),
+        ),
+        (
+            "a message deleted without being received",
+            Box::new(|r: &mut Rec| {
+                let i = position(r, |e| matches!(e, TraceEvent::MessageReceived { receives: 1, .. }));
+                r.events.remove(i);
+            }),
+        ),
+        (
+            "a group's message received while an earlier one is in flight",
+            Box::new(move |r: &mut Rec| {
+                // Delay the deletion of a message until after the next receive of a later message of its group.
+                for i in 0..r.events.len() {
+                    let TraceEvent::MessageFate { msg: m1, fate: MessageFate::Deleted, .. } = r.events[i].1 else { continue };
+                    let g = producer_of(r, m1);
+                    let later = (i + 1..r.events.len()).find(
+                        |&j| matches!(r.events[j].1, TraceEvent::MessageReceived { msg, .. } if msg > m1 && producer_of(r, msg) == g),
+                    );
+                    if let Some(j) = later {
+                        let e = r.events.remove(i);
+                        r.events.insert(j, e);
+                        return;
+                    }
+                }
+                panic!("no later receive in a group");
+            }),
+        ),
+    ];
+    for (what, corrupt) in corruptions {
+        let mut r = Rec { events: rec.events.clone(), delivered: rec.delivered.clone(), inputs: rec.inputs.clone() };
+        corrupt(&mut r);
+        let e = check_sqs(&k, &model, &report, &r);
+        assert!(e.is_err(), "{what}: not caught");
+    }
+}
+
+#[test]
+fn stream_checks_catch_corrupted_traces() {
+    let k = stream_edge_knobs(false);
+    let (model, report, rec) = simulate(&stream_scenario(&k), 11);
+    check_streams(&k, &model, &report, &rec).unwrap_or_else(|e| panic!("{e}"));
+    type Corrupt = Box<dyn Fn(&mut Rec)>;
+    let corruptions: Vec<(&str, Corrupt)> = vec![
+        (
+            "a record fate lost",
+            Box::new(|r: &mut Rec| {
+                let i = position(r, |e| matches!(e, TraceEvent::RecordFate { .. }));
+                r.events.remove(i);
+            }),
+        ),
+        (
+            "two processed records of one shard swapped",
+            Box::new(|r: &mut Rec| {
+                // The second mapping has ParallelizationFactor 1: its shards are processed in order.
+                let shard = (0..3)
+                .find(|&s| {
+                    let n = r.events.iter().filter(|(_, e)| matches!(e, TraceEvent::RecordFate { shard, fate: RecordFate::Processed, mapping: Some(m), .. } if m.0 == 1 && *shard == s)).count();
+                    n >= 2
+                })
+                .expect("a shard with two processed records");
+                let ix: Vec<usize> = (0..r.events.len())
+                .filter(|&i| matches!(r.events[i].1, TraceEvent::RecordFate { shard: s, fate: RecordFate::Processed, mapping: Some(m), .. } if m.0 == 1 && s == shard))
+                .take(2)
+                .collect();
+                let (TraceEvent::RecordFate { seq: a, .. }, TraceEvent::RecordFate { seq: b, .. }) =
+                    (r.events[ix[0]].1.clone(), r.events[ix[1]].1.clone())
+                else {
+                    unreachable!()
+                };
+                if let TraceEvent::RecordFate { seq, .. } = &mut r.events[ix[0]].1 {
+                    *seq = b;
+                }
+                if let TraceEvent::RecordFate { seq, .. } = &mut r.events[ix[1]].1 {
+                    *seq = a;
+                }
+            }),
+        ),
+        (
+            "an execution numbered 2 without a first",
+            Box::new(|r: &mut Rec| {
+                // A batch of the second mapping (no bisect) that ran: its first execution claims to be the second.
+                let i = position(r, |e| matches!(e, TraceEvent::BatchEnd { result: BatchResult::Success, mapping, .. } if mapping.0 == 1));
+                let TraceEvent::BatchEnd { event: ev, .. } = r.events[i].1 else { unreachable!() };
+                let j = position(r, |e| matches!(e, TraceEvent::BatchStart { event, .. } if *event == ev));
+                if let TraceEvent::BatchStart { attempt, .. } = &mut r.events[j].1 {
+                    *attempt = 2;
+                }
+            }),
+        ),
+        (
+            "an on-failure record lost",
+            Box::new(|r: &mut Rec| {
+                let i = position(r, |e| matches!(e, TraceEvent::Delivered { .. }));
+                r.events.remove(i);
+                r.delivered.remove(0);
+            }),
+        ),
+        (
+            "an on-failure record of the wrong size",
+            Box::new(|r: &mut Rec| {
+                let c = &mut r.delivered[0].3;
+                let n = c["KinesisBatchInfo"]["batchSize"].as_u64().unwrap();
+                c["KinesisBatchInfo"]["batchSize"] = json!(n + 1);
+            }),
+        ),
+        (
+            "an on-failure record of the wrong range",
+            Box::new(|r: &mut Rec| {
+                let c = &mut r.delivered[0].3;
+                c["KinesisBatchInfo"]["endSequenceNumber"] = c["KinesisBatchInfo"]["startSequenceNumber"].clone();
+                c["KinesisBatchInfo"]["startSequenceNumber"] = json!("49000000000000000000000000000000000000000000000000000099");
+            }),
+        ),
+    ];
+    for (what, corrupt) in corruptions {
+        let mut r = Rec { events: rec.events.clone(), delivered: rec.delivered.clone(), inputs: rec.inputs.clone() };
+        corrupt(&mut r);
+        assert!(check_streams(&k, &model, &report, &r).is_err(), "{what}: not caught");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Bugs the properties above found, each as a minimal scenario with what AWS does (regression tests; one still
+// ignored until it is fixed: `cargo test --release --test esm_properties -- --ignored`).
+
+fn fates_of(rec: &Rec) -> BTreeMap<u64, (SimTime, MessageFate)> {
+    rec.events
+        .iter()
+        .filter_map(|(t, e)| match e {
+            TraceEvent::MessageFate { msg, fate, .. } => Some((*msg, (*t, *fate))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A batch whose message bodies fit the 6 MB batch limit, but whose invocation payload does not (each record adds
+/// its envelope, and a body's quotes are escaped in it), was rejected with a 413 and never ended: no `BatchEnd`, the
+/// poller's slot never given back, the messages back after the visibility timeout and on to the dead-letter queue
+/// without the function ever seeing them. Lambda sizes a batch so that the invocation payload fits 6 MB.
+#[test]
+fn sqs_batch_payload_over_6mb_is_processed() {
+    let body = vec!["q"; 40_000];
+    let sc = json!({
+        "Name": "sqs-batch-over-6mb",
+        "Functions": [{"FunctionName": "worker", "Timeout": 10}],
+        "Queues": [
+            {"QueueName": "orders", "VisibilityTimeout": 30, "RedrivePolicy": {"deadLetterTargetArn": format!("{Q}dlq"), "maxReceiveCount": 3}},
+            {"QueueName": "dlq"}
+        ],
+        "EventSourceMappings": [{"EventSourceArn": format!("{Q}orders"), "FunctionName": "worker", "BatchSize": 100, "MaximumBatchingWindowInSeconds": 1}],
+        "Workload": [{"Name": "big", "Queue": "orders", "Burst": {"AtSeconds": 1, "Count": 40}, "Payload": {"a": body}}]
+    });
+    let (_, report, rec) = simulate(&sc, 1);
+    check_batch_pairs(&rec, false).unwrap_or_else(|e| panic!("{e}"));
+    let fates = fates_of(&rec);
+    let deleted = fates.values().filter(|(_, f)| *f == MessageFate::Deleted).count();
+    assert_eq!(deleted, 40, "every message is processed and deleted: {fates:?}");
+    assert!(report.breaches.is_empty());
+}
+
+/// The same for Kinesis: the records' data counted toward the 6 MB once, but is base64-encoded in the payload (4/3
+/// larger). The 413'd batch never ended, its lane never polled again, and every later record of the shard ended
+/// `InFlight` when the run stopped: the shard stalled for good, silently (no breach, no BatchEnd).
+#[test]
+fn kinesis_batch_payload_over_6mb_is_processed() {
+    let blob = "x".repeat(200_000);
+    let sc = json!({
+        "Name": "kinesis-batch-over-6mb",
+        "Functions": [{"FunctionName": "worker", "Timeout": 10}],
+        "KinesisStreams": [{"Name": "events", "ShardCount": 1}],
+        "EventSourceMappings": [{"EventSourceArn": KINESIS_ARN, "FunctionName": "worker", "StartingPosition": "TRIM_HORIZON", "BatchSize": 100}],
+        "Workload": [
+            {"Name": "big", "Stream": "events", "PartitionKey": "k", "Burst": {"AtSeconds": 1, "Count": 40}, "Payload": {"blob": blob}},
+            {"Name": "later", "Stream": "events", "PartitionKey": "k", "At": [100], "Payload": {"small": 1}}
+        ]
+    });
+    let (_, report, rec) = simulate(&sc, 1);
+    check_batch_pairs(&rec, false).unwrap_or_else(|e| panic!("{e}"));
+    let processed = rec.events.iter().filter(|(_, e)| matches!(e, TraceEvent::RecordFate { fate: RecordFate::Processed, .. })).count();
+    assert_eq!(processed, 41, "every record is processed");
+    assert!(report.breaches.is_empty());
+}
+
+/// A batch keeps its messages by slot. When one of them leaves the queue while the batch still runs (here: its
+/// visibility timeout, 1 s, ends before the cold start plus the 0.9 s handler do; it is received again and, at
+/// maxReceiveCount 1, redriven), its slot is reused by the next message sent. The old batch deleted by slot and
+/// receive count when it ended, so it deleted the new message, which another batch received and was still
+/// processing (and fails): a failed message was lost instead of going to the dead-letter queue.
+#[test]
+fn batch_does_not_delete_a_message_it_did_not_receive() {
+    let sc = json!({
+        "Name": "sqs-slot-reuse-after-redrive",
+        "Functions": [{"FunctionName": "worker", "Timeout": 1, "Behavior": {
+            "Duration": {"Constant": {"Ms": 900}},
+            "Rules": [{"When": {"Payload": {"body": {"poison": [true]}}}, "Then": {"Outcome": "Fail"}}]
+        }}],
+        "Queues": [
+            {"QueueName": "work", "VisibilityTimeout": 1, "RedrivePolicy": {"deadLetterTargetArn": format!("{Q}work-dlq"), "maxReceiveCount": 1}},
+            {"QueueName": "work-dlq"}
+        ],
+        "EventSourceMappings": [{"EventSourceArn": format!("{Q}work"), "FunctionName": "worker", "BatchSize": 1}],
+        "Workload": [
+            {"Name": "good", "Queue": "work", "At": [0], "Payload": {"poison": false}},
+            {"Name": "bad", "Queue": "work", "At": [1.05], "Payload": {"poison": true}}
+        ]
+    });
+    let (_, report, rec) = simulate(&sc, 1);
+    let fates = fates_of(&rec);
+    assert_eq!(fates[&0].1, MessageFate::Redriven);
+    // Message 2 (the poison one) fails its only receive: redriven at its next receive, never deleted.
+    assert_eq!(fates[&2].1, MessageFate::Redriven, "message 2 ends {:?} at {}", fates[&2].1, fates[&2].0);
+    assert!(report.breaches.is_empty());
+}
+
+/// A message that passes its retention period while in flight is deleted by SQS (`Expired`), and its slot is reused
+/// by the next message sent. The batch that held the expired message deleted by slot and receive count when it ended:
+/// the new message, received once by another batch still running (and here failing), was deleted instead. A batch
+/// deletes only what it received (the expired message is gone already).
+#[test]
+fn expired_in_flight_message_does_not_make_its_batch_delete_another() {
+    let sc = json!({
+        "Name": "sqs-expired-in-flight",
+        "Functions": [{"FunctionName": "worker", "Timeout": 120, "Behavior": {
+            "Duration": {"Constant": {"Ms": 100000}},
+            "Rules": [{"When": {"Payload": {"body": {"poison": [true]}}}, "Then": {"Outcome": "Fail"}}]
+        }}],
+        "Queues": [{"QueueName": "work", "VisibilityTimeout": 120, "MessageRetentionPeriod": 60}],
+        "EventSourceMappings": [{"EventSourceArn": format!("{Q}work"), "FunctionName": "worker", "BatchSize": 1}],
+        "Workload": [
+            {"Name": "first", "Queue": "work", "At": [0], "Payload": {"poison": false}},
+            {"Name": "second", "Queue": "work", "At": [61], "Payload": {"poison": true}}
+        ]
+    });
+    let (_, report, rec) = simulate(&sc, 1);
+    let fates = fates_of(&rec);
+    assert_eq!(fates[&0].1, MessageFate::Expired);
+    // Message 1 fails its only processing: it must come back after its visibility timeout, never be deleted.
+    assert_ne!(fates[&1].1, MessageFate::Deleted, "message 1 was deleted at {} by the batch of message 0", fates[&1].0);
+    assert!(report.breaches.is_empty());
+}
+
+/// A throttled stream batch backs off 1, 2, 4, 8, 16 s before it is invoked again, but only while no new record
+/// reaches its shard: every record put wakes the lane for the next poll tick, which replaces the back-off. Here
+/// stream `a`'s one batch holds the function's only concurrent execution for 30 s; stream `b`'s batch is throttled
+/// 5 times when `b` is quiet, and on every 1 s tick (29 times) when `b` gets a record every 0.5 s.
+#[test]
+#[ignore = "bug: new records on a shard cut a throttled stream batch's back-off short (retried every poll tick)"]
+fn stream_throttle_backoff_does_not_depend_on_arrivals() {
+    let throttles = |steady: bool| {
+        let mut workload = vec![
+            json!({"Name": "slow", "Stream": "a", "PartitionKey": "k", "At": [0], "Payload": {"slow": true}}),
+            json!({"Name": "once", "Stream": "b", "PartitionKey": "k", "At": [1.5], "Payload": {"slow": false}}),
+        ];
+        if steady {
+            workload.push(json!({"Name": "steady", "Stream": "b", "PartitionKey": "k",
+                "Every": {"IntervalSeconds": 0.5, "StartSeconds": 2, "EndSeconds": 30}, "Payload": {"slow": false}}));
+        }
+        let sc = json!({
+            "Name": "stream-throttle-backoff",
+            "Functions": [{"FunctionName": "worker", "Timeout": 30, "ReservedConcurrentExecutions": 1, "Behavior": {
+                "Duration": {"Constant": {"Ms": 100}},
+                "Rules": [{"When": {"Payload": {"data": {"slow": [true]}}}, "Then": {"Outcome": "Timeout"}}]
+            }}],
+            "KinesisStreams": [{"Name": "a", "ShardCount": 1}, {"Name": "b", "ShardCount": 1}],
+            "EventSourceMappings": [
+                {"EventSourceArn": "arn:aws:kinesis:us-east-1:123456789012:stream/a", "FunctionName": "worker",
+                 "StartingPosition": "TRIM_HORIZON", "MaximumRetryAttempts": 0},
+                {"EventSourceArn": "arn:aws:kinesis:us-east-1:123456789012:stream/b", "FunctionName": "worker",
+                 "StartingPosition": "TRIM_HORIZON"}
+            ],
+            "Workload": workload
+        });
+        let (_, report, rec) = simulate(&sc, 1);
+        assert!(report.breaches.is_empty());
+        rec.events
+            .iter()
+            .filter(|(_, e)| matches!(e, TraceEvent::BatchEnd { result: BatchResult::Throttled, .. }))
+            .map(|(t, _)| *t)
+            .collect::<Vec<_>>()
+    };
+    let quiet = throttles(false);
+    let busy = throttles(true);
+    assert_eq!(quiet.len(), 5, "{quiet:?}");
+    assert_eq!(busy, quiet, "the back-off of a throttled batch does not depend on records arriving behind it");
 }

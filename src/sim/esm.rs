@@ -183,7 +183,8 @@ enum BatchResponse {
 struct Batch {
     id: u64,
     mapping: MappingId,
-    /// SQS: (slot, receive count at this receive).
+    /// SQS: (slot, generation of the message at this receive: it identifies the message and the receive, even after
+    /// the slot is reused).
     msgs: Vec<(u32, u32)>,
     /// Streams: the lane.
     lane: u32,
@@ -793,7 +794,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             let next = if queue.fifo { self.fifo_next(q, &taken) } else { self.std_next(q) };
             let Some(slot) = next else { break };
             let msg = self.esm.msgs[slot as usize].as_ref().expect("live message");
-            if bytes > 0 && bytes + msg.size as usize > BATCH_PAYLOAD_LIMIT {
+            if bytes > 0 && bytes + record_bytes(msg.size) > BATCH_PAYLOAD_LIMIT {
                 if !queue.fifo {
                     self.esm.queues[q.ix()].visible.push_front((slot, msg.gen));
                 }
@@ -821,7 +822,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             let msg = self.esm.msgs[slot as usize].as_mut().expect("live message");
             msg.receives += 1;
             msg.first_receive.get_or_insert(now);
-            bytes += msg.size as usize;
+            bytes += record_bytes(msg.size);
             taken.push(slot);
         }
         if taken.is_empty() {
@@ -834,7 +835,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         for &slot in &taken {
             let msg = self.esm.msgs[slot as usize].as_ref().expect("live message");
             let (id, receives, gen) = (msg.id, msg.receives, msg.gen);
-            msgs.push((slot, receives));
+            msgs.push((slot, gen));
             self.k.schedule_at(now + vt, Ev::Esm(EsmEv::MsgVisible { msg: slot, gen }));
             self.emit(TraceEvent::MessageReceived { queue: q, msg: id, mapping: mid, receives });
         }
@@ -1028,7 +1029,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         self.emit(TraceEvent::BatchEnd { mapping: mid, batch: id, event, result, failed: failed.len() as u32 });
         for (slot, rc) in delete {
             // Delete with this receive's handle: only if the message was not received again meanwhile.
-            if self.esm.msgs[slot as usize].as_ref().is_some_and(|x| x.receives == rc && x.state == MsgState::InFlight) {
+            if self.esm.msgs[slot as usize].as_ref().is_some_and(|x| x.gen == rc && x.state == MsgState::InFlight) {
                 self.msg_gone(slot, MessageFate::Deleted);
             }
         }
@@ -1185,7 +1186,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                     let mut bytes = 0usize;
                     let mut filtered = vec![];
                     while let Some(r) = l.pending.front() {
-                        if recs.len() >= m.batch_size as usize || (bytes > 0 && bytes + r.size as usize > BATCH_PAYLOAD_LIMIT) {
+                        if recs.len() >= m.batch_size as usize || (bytes > 0 && bytes + record_bytes(r.size) > BATCH_PAYLOAD_LIMIT) {
                             break;
                         }
                         if let (Some(k), Some(w)) = (window, m.tumbling) {
@@ -1197,7 +1198,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                             filtered.push(l.pending.pop_front().expect("front"));
                             continue;
                         }
-                        bytes += r.size as usize;
+                        bytes += record_bytes(r.size);
                         recs.push(l.pending.pop_front().expect("front"));
                     }
                     let window_open = m.window > SimTime::ZERO
@@ -1611,7 +1612,7 @@ pub(super) fn decide(
         EsmSource::Queue(_) => bt
             .msgs
             .iter()
-            .filter_map(|(s, rc)| rt.msgs[*s as usize].as_ref().map(|msg| (msg, *rc)))
+            .filter_map(|(s, g)| rt.msgs[*s as usize].as_ref().filter(|msg| msg.gen == *g).map(|msg| (msg, msg.receives)))
             .map(|(msg, rc)| (sqs_view(model, msg), msg.key, rc, sources::uuid(msg.message_id, 0x5a_05)))
             .collect(),
         EsmSource::Stream(s) => {
@@ -1722,6 +1723,12 @@ pub(super) fn decide(
     bt.response = response;
     bt.state_out = state_out;
     result
+}
+
+/// Bytes a record may take in the batch's payload: its data, JSON escaping (at most double) and the record's
+/// metadata, so that a batch never exceeds the 6 MB invocation payload (spec 5.1).
+fn record_bytes(size: u32) -> usize {
+    size as usize * 2 + 1024
 }
 
 /// Records in a batch (the duration per record scales with it).
