@@ -206,6 +206,7 @@ struct Call {
     current: Option<u64>,
 }
 
+/// The arrival state of a workload source or producer.
 struct SourceState {
     n: u64,
     rng: ChaCha8Rng,
@@ -214,6 +215,33 @@ struct SourceState {
     /// Time of the previous arrival and how many arrived at that instant (for event keys).
     last_t: SimTime,
     same_t: u64,
+}
+
+impl SourceState {
+    fn new(seed: u64, component: &str) -> SourceState {
+        SourceState {
+            n: 0,
+            rng: rng::stream(seed, component, "arrivals"),
+            key_salt: rng::stream_id(component, "event-key"),
+            last_t: SimTime::MAX,
+            same_t: 0,
+        }
+    }
+
+    /// Count one arrival at `now` and return its index and its key: the source, the arrival instant and its rank at
+    /// that instant. Removing other arrivals (shrinking) or turning a generated source into explicit `At` times keeps
+    /// every other event's key.
+    fn arrival(&mut self, now: SimTime) -> (u64, u64) {
+        let n = self.n;
+        self.n += 1;
+        if self.last_t == now {
+            self.same_t += 1;
+        } else {
+            self.last_t = now;
+            self.same_t = 0;
+        }
+        (n, mix(self.key_salt ^ mix(now.as_micros() ^ mix(self.same_t))))
+    }
 }
 
 /// A uniform draw in [0, 1) for one event (`key`) and one purpose, independent of every other event's draws.
@@ -321,20 +349,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 }
             })
             .collect();
-        let sources = model
-            .sources
-            .iter()
-            .map(|s| {
-                let c = format!("workload:{}", s.name);
-                SourceState {
-                    n: 0,
-                    rng: rng::stream(seed, &c, "arrivals"),
-                    key_salt: rng::stream_id(&c, "event-key"),
-                    last_t: SimTime::MAX,
-                    same_t: 0,
-                }
-            })
-            .collect();
+        let sources = model.sources.iter().map(|s| SourceState::new(seed, &format!("workload:{}", s.name))).collect();
         let response_sizes = model
             .functions
             .iter()
@@ -521,13 +536,12 @@ impl<'m, O: Observer> Sim<'m, O> {
 
     fn arrive(&mut self, si: usize) {
         let src = &self.model.sources[si];
-        let n = self.sources[si].n;
-        self.sources[si].n += 1;
+        let now = self.k.now();
+        let (n, key) = self.sources[si].arrival(now);
         let mut payload = src.template.instantiate(n, self.next_event);
         let mut size = src.template.size_of(&payload);
         if let Some((kind, options)) = &src.kind {
             // The service's own event shape around the payload (spec section 7, src/sources.rs).
-            let now = self.k.now();
             let ctx = crate::sources::EventCtx {
                 region: &self.model.region,
                 account_id: &self.model.account_id,
@@ -541,17 +555,6 @@ impl<'m, O: Observer> Sim<'m, O> {
             size = destinations::json_size(&ev);
             payload = Arc::new(ev);
         }
-        // The event's key: its source, its arrival instant and its rank at that instant. Removing other arrivals
-        // (shrinking) or turning a generated source into explicit `At` times keeps every other event's key.
-        let now = self.k.now();
-        let st = &mut self.sources[si];
-        if st.last_t == now {
-            st.same_t += 1;
-        } else {
-            st.last_t = now;
-            st.same_t = 0;
-        }
-        let key = mix(st.key_salt ^ mix(now.as_micros() ^ mix(st.same_t)));
         if src.sync {
             let id = self.next_call;
             self.next_call += 1;

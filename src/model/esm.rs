@@ -71,6 +71,8 @@ pub struct Stream {
     pub shards: u32,
     pub retention: SimTime,
     pub mappings: Vec<MappingId>,
+    /// Seed of the stream's sequence numbers (derived from its ARN once).
+    pub seq_salt: u64,
 }
 
 impl Stream {
@@ -281,6 +283,7 @@ pub(super) fn build(
             shards,
             retention: SimTime::from_secs(hours * 3600),
             mappings: vec![],
+            seq_salt: 0,
         });
     }
     for (i, t) in sc.tables.iter().enumerate() {
@@ -321,7 +324,11 @@ pub(super) fn build(
             // DynamoDB Streams keep records 24 hours (spec 5.3).
             retention: SimTime::from_secs(24 * 3600),
             mappings: vec![],
+            seq_salt: 0,
         });
+    }
+    for s in &mut esm.streams {
+        s.seq_salt = crate::rng::stream_id(&s.arn, "seq");
     }
     let mut seen = BTreeMap::new();
     for (i, s) in esm.streams.iter().enumerate() {

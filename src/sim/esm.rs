@@ -23,11 +23,10 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use base64::Engine;
-use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1};
 use serde_json::{json, Map, Value};
 
-use super::{mix, uniform, Ev, Sim};
+use super::{mix, uniform, Ev, Sim, SourceState};
 use crate::destinations::{self, Cause};
 use crate::model::{EsmSource, FnId, MappingId, Model, ProducerTarget, QueueId, StartingPosition, StreamId, StreamKind, TargetKind};
 use crate::rng;
@@ -198,14 +197,6 @@ struct Batch {
     state_out: Option<Value>,
 }
 
-struct ProducerRt {
-    n: u64,
-    rng: ChaCha8Rng,
-    key_salt: u64,
-    last_t: SimTime,
-    same_t: u64,
-}
-
 /// The run-time state of every queue, stream and mapping.
 pub(super) struct EsmRt {
     msgs: Vec<Option<Msg>>,
@@ -220,7 +211,7 @@ pub(super) struct EsmRt {
     lanes: Vec<Lane>,
     /// First lane of each mapping (streams), by mapping index.
     lane_base: Vec<u32>,
-    producers: Vec<ProducerRt>,
+    producers: Vec<SourceState>,
     /// Generation counter of message states: unique across slots, so a stale timer never matches a new message.
     gen: u32,
     /// Whether each mapping polls now (`Enabled`, changed by `UpdateEventSourceMapping` on the timeline).
@@ -295,13 +286,7 @@ impl EsmRt {
                 .iter()
                 .map(|p| {
                     let c = format!("producer:{}", p.name);
-                    ProducerRt {
-                        n: 0,
-                        rng: rng::stream(seed, &c, "arrivals"),
-                        key_salt: rng::stream_id(&c, "event-key"),
-                        last_t: SimTime::MAX,
-                        same_t: 0,
-                    }
+                    SourceState::new(seed, &c)
                 })
                 .collect(),
             gen: 0,
@@ -451,16 +436,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let model = self.model;
         let p = &model.esm.producers[pi];
         let now = self.k.now();
-        let st = &mut self.esm.producers[pi];
-        let n = st.n;
-        st.n += 1;
-        if st.last_t == now {
-            st.same_t += 1;
-        } else {
-            st.last_t = now;
-            st.same_t = 0;
-        }
-        let key = mix(st.key_salt ^ mix(now.as_micros() ^ mix(st.same_t)));
+        let (n, key) = self.esm.producers[pi].arrival(now);
         let payload = p.template.instantiate(n, self.next_event);
         let render = |t: &Option<String>| t.as_ref().map(|s| s.replace("{{n}}", &n.to_string()));
         match p.target {
@@ -1351,7 +1327,6 @@ impl<'m, O: Observer> Sim<'m, O> {
             (l.stream, l.shard)
         };
         let st = model.esm.stream(s);
-        let salt_s = rng::stream_id(&st.arn, "seq");
         let l = &mut self.esm.lanes[lane as usize];
         l.batch = None;
         let (mut recs, retries) = l.current.take().expect("current batch");
@@ -1359,7 +1334,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let mut result = result;
         let mut done = 0usize;
         if let (BatchResult::Partial, BatchResponse::Failures(ids)) = (result, &response) {
-            let pos: Option<usize> = ids.iter().filter_map(|id| recs.iter().position(|r| seq_text(st, salt_s, shard, r.seq) == *id)).min();
+            let pos: Option<usize> = ids.iter().filter_map(|id| recs.iter().position(|r| seq_text(st, shard, r.seq) == *id)).min();
             match pos {
                 Some(p) => done = p,
                 None => result = BatchResult::Failed,
@@ -1618,12 +1593,11 @@ pub(super) fn decide(
         EsmSource::Stream(s) => {
             let lane = &rt.lanes[bt.lane as usize];
             let st = model.esm.stream(s);
-            let salt_s = rng::stream_id(&st.arn, "seq");
             lane.current
                 .as_ref()
                 .map(|(recs, _)| {
                     recs.iter()
-                        .map(|r| (stream_view(model, st, lane.shard, r), r.key, r.deliveries, seq_text(st, salt_s, lane.shard, r.seq)))
+                        .map(|r| (stream_view(model, st, lane.shard, r), r.key, r.deliveries, seq_text(st, lane.shard, r.seq)))
                         .collect()
                 })
                 .unwrap_or_default()
@@ -1808,18 +1782,17 @@ fn sqs_view(model: &Model, m: &Msg) -> Value {
     r
 }
 
-fn seq_text(st: &crate::model::Stream, salt: u64, shard: u32, seq: u64) -> String {
+fn seq_text(st: &crate::model::Stream, shard: u32, seq: u64) -> String {
     if st.is_dynamodb() {
         ddb_seq(shard, seq)
     } else {
-        kinesis_seq(salt, shard, seq)
+        kinesis_seq(st.seq_salt, shard, seq)
     }
 }
 
 /// One stream record as the mapping delivers it (DG with-kinesis.html, with-ddb.html example events).
 fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32, r: &Rec) -> Value {
-    let salt = rng::stream_id(&st.arn, "seq");
-    let seq = seq_text(st, salt, shard, r.seq);
+    let seq = seq_text(st, shard, r.seq);
     let ms = epoch_ms(model, r.arrival);
     match &st.kind {
         StreamKind::Kinesis => json!({
@@ -1878,11 +1851,10 @@ fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32, r: &Rec) 
 fn stream_view(model: &Model, st: &crate::model::Stream, shard: u32, r: &Rec) -> Value {
     match st.kind {
         StreamKind::Kinesis => {
-            let salt = rng::stream_id(&st.arn, "seq");
             json!({
                 "data": r.data.as_ref(),
                 "partitionKey": r.pk.as_ref(),
-                "sequenceNumber": seq_text(st, salt, shard, r.seq),
+                "sequenceNumber": seq_text(st, shard, r.seq),
                 "approximateArrivalTimestamp": sources::epoch_secs_f(epoch_ms(model, r.arrival)),
             })
         }
@@ -1905,7 +1877,6 @@ fn stream_failure_record(
     event: u64,
     now: SimTime,
 ) -> Value {
-    let salt = rng::stream_id(&st.arn, "seq");
     let first = &recs[0];
     let last = &recs[recs.len() - 1];
     let iso_s = |t: SimTime| {
@@ -1916,8 +1887,8 @@ fn stream_failure_record(
     };
     let info = json!({
         "shardId": st.shard_id(shard),
-        "startSequenceNumber": seq_text(st, salt, shard, first.seq),
-        "endSequenceNumber": seq_text(st, salt, shard, last.seq),
+        "startSequenceNumber": seq_text(st, shard, first.seq),
+        "endSequenceNumber": seq_text(st, shard, last.seq),
         "approximateArrivalOfFirstRecord": iso_s(first.arrival),
         "approximateArrivalOfLastRecord": iso_s(last.arrival),
         "batchSize": recs.len(),
