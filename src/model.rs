@@ -275,6 +275,8 @@ pub struct Settings {
     pub backoff_max: SimTime,
     pub backoff_multiplier: f64,
     pub backoff_jitter: f64,
+    /// `EventBridgeRetryBackoff`: initial delay, maximum and multiplier.
+    pub eventbridge_backoff: (SimTime, SimTime, f64),
     pub concurrency_full: ConcurrencyFullMode,
     pub async_payload_limit: usize,
     pub duplicate_probability: f64,
@@ -927,6 +929,25 @@ impl Model {
             v.err("Simulation.ThrottleBackoff.Multiplier", format!("{backoff_multiplier} is out of range; allowed 1 to 10"));
         }
         let backoff_jitter = v.prob(b.jitter, "Simulation.ThrottleBackoff.Jitter", 0.0);
+        let eb = s.event_bridge_retry_backoff.clone().unwrap_or_default();
+        let eventbridge_backoff = {
+            let initial = v.secs(eb.initial_seconds.unwrap_or(1.0), "Simulation.EventBridgeRetryBackoff.InitialSeconds");
+            let max = v.secs(eb.max_seconds.unwrap_or(300.0), "Simulation.EventBridgeRetryBackoff.MaxSeconds");
+            let mult = eb.multiplier.unwrap_or(2.0);
+            if initial == SimTime::ZERO {
+                v.err("Simulation.EventBridgeRetryBackoff.InitialSeconds", "0 is not allowed; must be > 0");
+            }
+            if max < initial {
+                v.err("Simulation.EventBridgeRetryBackoff.MaxSeconds", "is below InitialSeconds");
+            }
+            if !(mult.is_finite() && (1.0..=10.0).contains(&mult)) {
+                v.err("Simulation.EventBridgeRetryBackoff.Multiplier", format!("{mult} is out of range; allowed 1 to 10"));
+            }
+            if eb.jitter.is_some() {
+                v.err("Simulation.EventBridgeRetryBackoff.Jitter", "is not used for EventBridge retries; leave it out");
+            }
+            (initial, max, mult)
+        };
         let duplicate_probability = v.prob(s.duplicate_delivery_probability, "Simulation.DuplicateDeliveryProbability", 0.0);
         let eventbridge_source = s.event_bridge_destination_source.clone().unwrap_or_else(|| "lambda".into());
         if eventbridge_source != "lambda" && eventbridge_source != "aws.lambda" {
@@ -985,6 +1006,7 @@ impl Model {
             backoff_max,
             backoff_multiplier,
             backoff_jitter,
+            eventbridge_backoff,
             concurrency_full: s.async_concurrency_full.unwrap_or(ConcurrencyFullMode::Backoff),
             async_payload_limit: match s.async_payload_limit.unwrap_or(PayloadLimitMode::Current) {
                 PayloadLimitMode::Current => ASYNC_PAYLOAD_CURRENT,

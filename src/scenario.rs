@@ -146,6 +146,11 @@ pub struct SimulationSpec {
     /// Back-off for throttles and service errors (spec section 2): from 1 s, doubling, at most 300 s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub throttle_backoff: Option<BackoffSpec>,
+    /// EventBridge's back-off between retries of a refused delivery to a rule target (docs/sources.md; the exact
+    /// schedule is not published, [unc]): from `InitialSeconds` (1), times `Multiplier` (2), at most `MaxSeconds`
+    /// (300). `Jitter` is not used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bridge_retry_backoff: Option<BackoffSpec>,
     /// What the async queue does when the function has no free concurrency (named option, see README).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub async_concurrency_full: Option<ConcurrencyFullMode>,

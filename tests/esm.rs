@@ -645,3 +645,19 @@ fn a_mapping_disabled_and_re_enabled_on_the_timeline_pauses_and_resumes() {
     let changes = rec.events.iter().filter(|(_, e)| matches!(e, TraceEvent::ConfigChange { .. })).count();
     assert_eq!(changes, 4);
 }
+
+#[test]
+fn a_succeeding_rules_duration_applies_to_the_batch() {
+    let sc = sqs_scenario(
+        json!({ "QueueName": "q", "VisibilityTimeout": 60 }),
+        json!({ "EventSourceArn": sqs("q"), "FunctionName": "f" }),
+        json!([{ "When": { "Payload": { "body": { "slow": [true] } } }, "Then": { "Outcome": "Succeed", "Duration": { "Constant": { "Ms": 5000 } } } }]),
+        json!([{ "Queue": "q", "At": [1], "Payload": { "slow": true } }]),
+    );
+    let (rec, _) = go(&sc, 1);
+    let duration = rec.events.iter().find_map(|(_, e)| match e {
+        TraceEvent::AttemptEnd { duration, .. } => Some(*duration),
+        _ => None,
+    });
+    assert_eq!(duration, Some(secs(5.0)));
+}

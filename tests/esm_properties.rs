@@ -1669,7 +1669,6 @@ fn expired_in_flight_message_does_not_make_its_batch_delete_another() {
 /// stream `a`'s one batch holds the function's only concurrent execution for 30 s; stream `b`'s batch is throttled
 /// 5 times when `b` is quiet, and on every 1 s tick (29 times) when `b` gets a record every 0.5 s.
 #[test]
-#[ignore = "bug: new records on a shard cut a throttled stream batch's back-off short (retried every poll tick)"]
 fn stream_throttle_backoff_does_not_depend_on_arrivals() {
     let throttles = |steady: bool| {
         let mut workload = vec![

@@ -382,7 +382,6 @@ fn wrong_types_and_unknown_fields_exit_2() {
 /// `MaximumRecordAgeInSeconds: 604801` answers "allowed -1 to 604800" (0 to 59 are not), and a DynamoDB mapping
 /// without StartingPosition is offered AT_TIMESTAMP, which DynamoDB rejects.
 #[test]
-#[ignore = "bug: these messages give a wrong allowed range (see the doc comment)"]
 fn messages_give_the_exact_allowed_values() {
     let dir = tempfile::tempdir().unwrap();
     let cases: Vec<(Edit, &str, &[&str], &[&str])> = vec![

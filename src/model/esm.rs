@@ -591,7 +591,8 @@ fn build_mapping(
             let batch_size = v.int(m.batch_size, &format!("{p}.BatchSize"), 1, 10_000, 100) as u32;
             let starting = match m.starting_position.as_deref() {
                 None => {
-                    v.err(format!("{p}.StartingPosition"), "is required for stream mappings: TRIM_HORIZON, LATEST or AT_TIMESTAMP");
+                    let allowed = if stream.is_dynamodb() { "TRIM_HORIZON or LATEST" } else { "TRIM_HORIZON, LATEST or AT_TIMESTAMP" };
+                    v.err(format!("{p}.StartingPosition"), format!("is required for stream mappings: {allowed}"));
                     StartingPosition::TrimHorizon
                 }
                 Some("TRIM_HORIZON") => StartingPosition::TrimHorizon,
@@ -615,7 +616,11 @@ fn build_mapping(
             let parallelization = v.int(m.parallelization_factor, &format!("{p}.ParallelizationFactor"), 1, 10, 1) as u32;
             let max_retries = match m.maximum_retry_attempts {
                 None | Some(-1) => None,
-                Some(x) => Some(v.int(Some(x), &format!("{p}.MaximumRetryAttempts"), 0, 10_000, 0) as u32),
+                Some(x) if (0..=10_000).contains(&x) => Some(x as u32),
+                Some(x) => {
+                    v.err(format!("{p}.MaximumRetryAttempts"), format!("{x} is out of range; allowed -1 (infinite) or 0 to 10000"));
+                    None
+                }
             };
             let max_record_age = match m.maximum_record_age_in_seconds {
                 None | Some(-1) => None,
@@ -626,7 +631,11 @@ fn build_mapping(
                     );
                     None
                 }
-                Some(x) => Some(SimTime::from_secs(v.int(Some(x), &format!("{p}.MaximumRecordAgeInSeconds"), -1, 604_800, 60) as u64)),
+                Some(x) if (60..=604_800).contains(&x) => Some(SimTime::from_secs(x as u64)),
+                Some(x) => {
+                    v.err(format!("{p}.MaximumRecordAgeInSeconds"), format!("{x} is out of range; allowed -1 (infinite) or 60 to 604800"));
+                    None
+                }
             };
             let tumbling = match m.tumbling_window_in_seconds {
                 None | Some(0) => None,

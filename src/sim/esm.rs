@@ -1090,6 +1090,10 @@ impl<'m, O: Observer> Sim<'m, O> {
         if l.batch.is_some() {
             return;
         }
+        if !immediate && l.throttles > 0 && l.current.is_some() && l.poll_at.is_some() {
+            // A throttled batch waits out its back-off; new records do not shorten it (spec 5.3).
+            return;
+        }
         let at = if immediate {
             now
         } else {
@@ -1609,6 +1613,8 @@ pub(super) fn decide(
     let mut decided: Option<(Outcome, usize)> = None;
     let mut explicit: Option<Value> = None;
     let mut first_fail_rule = None;
+    // The first succeeding rule that matched a record: its `Then.Duration` applies to a successful batch.
+    let mut first_ok_rule = None;
     'records: for (i, (view, key, attempt, _)) in items.iter().enumerate() {
         for (ri, r) in rules.iter().enumerate() {
             if *attempt < r.attempt_min || *attempt > r.attempt_max {
@@ -1627,6 +1633,7 @@ pub(super) fn decide(
             }
             match r.outcome {
                 OutcomeKind::Succeed => {
+                    first_ok_rule.get_or_insert(ri);
                     let given = r.response.get("batchItemFailures").is_some() || (m.tumbling.is_some() && !r.response.is_null());
                     if explicit.is_none() && given {
                         explicit = Some(r.response.as_ref().clone());
@@ -1663,7 +1670,7 @@ pub(super) fn decide(
         (Outcome::Error, Cause::Rule(ri as u32), response_sizes.get(ri).copied().unwrap_or(4), Some(ri))
     } else if let Some(resp) = explicit.clone() {
         response = parse_batch_response(&resp, &items.iter().map(|x| x.3.as_str()).collect::<Vec<_>>());
-        (Outcome::Success, Cause::Default, destinations::json_size(&resp) as u32, None)
+        (Outcome::Success, Cause::Default, destinations::json_size(&resp) as u32, first_ok_rule)
     } else if !failed.is_empty() {
         // With FIFO the first failure and every later message are reported; for streams the first failure only
         // (its checkpoint retries everything after it anyway).
@@ -1679,7 +1686,7 @@ pub(super) fn decide(
         (Outcome::Success, Cause::Default, size as u32, first_fail_rule)
     } else {
         response = BatchResponse::Success;
-        (Outcome::Success, Cause::Default, 4, None)
+        (Outcome::Success, Cause::Default, 4, first_ok_rule)
     };
     // Tumbling windows: the state the handler returns. The simulated handler aggregates a record count; a rule's
     // explicit `Response` replaces it, and a response without `state` fails the batch (spec 5.3).

@@ -100,9 +100,16 @@ pub fn sns_delay(attempt: u32) -> Option<SimTime> {
     }
 }
 
-/// EventBridge's delay before retry `attempt` (attempt 1 is the first delivery).
+/// EventBridge's delay before retry `attempt` (attempt 1 is the first delivery), with the default
+/// `Simulation.EventBridgeRetryBackoff` (1 s doubling, at most 300 s).
 pub fn eventbridge_delay(attempt: u32) -> SimTime {
-    SimTime::from_secs(1u64 << (attempt - 1).min(9)).min(SimTime::from_secs(300))
+    eventbridge_delay_with(attempt, (SimTime::from_secs(1), SimTime::from_secs(300), 2.0))
+}
+
+/// The same with a given (initial, maximum, multiplier) back-off.
+pub fn eventbridge_delay_with(attempt: u32, (initial, max, mult): (SimTime, SimTime, f64)) -> SimTime {
+    let d = initial.as_micros() as f64 * mult.powi((attempt.max(1) - 1).min(64) as i32);
+    SimTime::from_micros(d.min(max.as_micros() as f64) as u64)
 }
 
 impl<'m, O: Observer> Sim<'m, O> {
@@ -345,7 +352,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let delay = match ep.retry {
             RetryPolicy::Sns => sns_delay(attempts),
             RetryPolicy::EventBridge { max_retries, max_age } => {
-                let d = eventbridge_delay(attempts);
+                let d = eventbridge_delay_with(attempts, self.model.settings.eventbridge_backoff);
                 (attempts <= max_retries && now + d - p.first <= max_age).then_some(d)
             }
         };
