@@ -272,7 +272,9 @@ impl<W: Write> Observer for ChromeTrace<W> {
             | TraceEvent::CallResult { .. }
             | TraceEvent::ConfigChange { .. }
             | TraceEvent::Published { .. }
-            | TraceEvent::Fanout { .. } => {}
+            | TraceEvent::Fanout { .. }
+            | TraceEvent::RuleMatched { .. }
+            | TraceEvent::PublishDeduplicated { .. } => {}
             // Queue and stream events have no environment track; batches show as the attempts they start.
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }

@@ -87,6 +87,8 @@ pub enum Measure {
     },
     /// Queues, streams and mappings (src/esm_metrics.rs).
     Esm(crate::esm_metrics::EsmMeasure),
+    /// Topics and buses (src/fanout_metrics.rs).
+    Fanout(crate::fanout_metrics::FanoutMeasure),
 }
 
 /// How an expectation's per-seed results combine over the seeds of a sweep.
@@ -424,7 +426,13 @@ pub(crate) fn compile(
                     let (m, what) = r?;
                     (Measure::Esm(m), what)
                 }
-                None => return Err(ScenarioError::new(format!("{path}.Expect"), "is not a known measure")),
+                None => match crate::fanout_metrics::compile_measure(other, path, model) {
+                    Some(r) => {
+                        let (m, what) = r?;
+                        (Measure::Fanout(m), what)
+                    }
+                    None => return Err(ScenarioError::new(format!("{path}.Expect"), "is not a known measure")),
+                },
             }
         }
     };
@@ -703,6 +711,7 @@ impl ExpectObserver {
             }
             Measure::SinkRecords { .. } => scalar(Some(self.counts[i] as f64)),
             Measure::Esm(x) => scalar(x.value(&m.esm)),
+            Measure::Fanout(x) => scalar(Some(x.value(&m.fanout))),
             Measure::FailureRecordsNotExactlyOnce { function } => {
                 let n = match function {
                     Some(f) => self.misdelivered_count.get(f).copied().unwrap_or(0),

@@ -13,12 +13,14 @@
 
 pub mod chrome_trace;
 pub mod compare;
+pub mod cron;
 pub mod destinations;
 pub mod dist;
 pub mod error;
 pub mod esm_metrics;
 pub mod expect;
 pub mod explore;
+pub mod fanout_metrics;
 pub mod kernel;
 pub mod metrics;
 pub mod model;

@@ -221,10 +221,8 @@ pub struct Metrics {
     open: EventWindow<OpenEvent>,
     /// Queues, streams and mappings (spec section 5).
     pub esm: crate::esm_metrics::EsmMetrics,
-    /// Per topic or bus (`Model::fanout`): messages or events published.
-    pub fanout_published: Vec<u64>,
-    /// Per topic or bus and endpoint: deliveries by `FanoutOutcome`.
-    pub fanout_outcomes: Vec<Vec<[u64; 4]>>,
+    /// Topics and buses (spec section 7).
+    pub fanout: crate::fanout_metrics::FanoutMetrics,
     /// Sources that are the only way events reach their function: their histograms equal the function's, so they
     /// are copied once at the end instead of recorded twice per event.
     mirror: Vec<bool>,
@@ -233,61 +231,6 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Topics and buses: messages published and deliveries per endpoint by outcome (text; empty without any).
-    pub fn fanout_text(&self, model: &Model) -> String {
-        let mut s = String::new();
-        for (h, hub) in model.fanout.hubs.iter().enumerate() {
-            let kind = if hub.bus { "bus" } else { "topic" };
-            s.push_str(&format!("  {kind} {}: {} published\n", hub.name, self.fanout_published[h]));
-            for (e, ep) in hub.endpoints.iter().enumerate() {
-                let o = &self.fanout_outcomes[h][e];
-                let parts: Vec<String> = crate::trace::FanoutOutcome::ALL
-                    .iter()
-                    .filter(|x| o[**x as usize] > 0)
-                    .map(|x| format!("{} {}", x.name(), o[*x as usize]))
-                    .collect();
-                s.push_str(&format!(
-                    "    {} -> {}: {}\n",
-                    ep.label,
-                    ep.arn,
-                    if parts.is_empty() { "no deliveries".to_string() } else { parts.join(", ") }
-                ));
-            }
-        }
-        s
-    }
-
-    /// Topics and buses as JSON (`null` without any).
-    pub fn fanout_json(&self, model: &Model) -> serde_json::Value {
-        if model.fanout.hubs.is_empty() {
-            return serde_json::Value::Null;
-        }
-        let hubs: Vec<serde_json::Value> = model
-            .fanout
-            .hubs
-            .iter()
-            .enumerate()
-            .map(|(h, hub)| {
-                let eps: Vec<serde_json::Value> = hub
-                    .endpoints
-                    .iter()
-                    .enumerate()
-                    .map(|(e, ep)| {
-                        let mut o = serde_json::Map::new();
-                        o.insert("endpoint".into(), ep.label.clone().into());
-                        o.insert("arn".into(), ep.arn.clone().into());
-                        for x in crate::trace::FanoutOutcome::ALL {
-                            o.insert(x.name().into(), self.fanout_outcomes[h][e][x as usize].into());
-                        }
-                        serde_json::Value::Object(o)
-                    })
-                    .collect();
-                serde_json::json!({"name": hub.name, "kind": if hub.bus { "bus" } else { "topic" }, "published": self.fanout_published[h], "endpoints": eps})
-            })
-            .collect();
-        serde_json::Value::Array(hubs)
-    }
-
     pub fn new(model: &Model) -> Self {
         Metrics {
             functions: model.functions.iter().map(|f| FnMetrics::new(f.configs.len())).collect(),
@@ -298,8 +241,7 @@ impl Metrics {
             sources: model.sources.iter().map(|_| SourceMetrics::new()).collect(),
             open: EventWindow::default(),
             esm: crate::esm_metrics::EsmMetrics::new(model),
-            fanout_published: vec![0; model.fanout.hubs.len()],
-            fanout_outcomes: model.fanout.hubs.iter().map(|h| vec![[0; 4]; h.endpoints.len()]).collect(),
+            fanout: crate::fanout_metrics::FanoutMetrics::new(model),
             mirror: model
                 .sources
                 .iter()
@@ -502,10 +444,10 @@ impl Observer for Metrics {
                 let _ = m.call_latency.record(latency.as_micros().max(1));
             }
             TraceEvent::Queued { .. } | TraceEvent::EnvironmentShutdown { .. } | TraceEvent::ConfigChange { .. } => {}
-            TraceEvent::Published { hub, .. } => self.fanout_published[*hub as usize] += 1,
-            TraceEvent::Fanout { hub, endpoint, outcome, .. } => {
-                self.fanout_outcomes[*hub as usize][*endpoint as usize][*outcome as usize] += 1
-            }
+            TraceEvent::Published { .. }
+            | TraceEvent::Fanout { .. }
+            | TraceEvent::RuleMatched { .. }
+            | TraceEvent::PublishDeduplicated { .. } => self.fanout.on_event(ev),
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }
             | TraceEvent::MessageFate { .. }

@@ -1556,6 +1556,8 @@ impl Model {
                 resolve_function_ref(&w.function, &region, &account, &fn_names)
             };
             let (function, qualifier) = match resolved {
+                // Producers and publishers name no function (a scenario may have none).
+                Ok((id, None)) => (id, Qualifier::Latest),
                 Ok((id, q)) => {
                     let declared = sc.functions[id.ix()].versions.len();
                     match q.map(|q| parse_qualifier(&functions[id.ix()], declared, q)).transpose() {

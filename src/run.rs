@@ -359,7 +359,7 @@ impl RunReport {
             "expectations": self.verdicts.iter().map(|v| v.to_json()).collect::<Vec<_>>(),
             "invariantBreaches": self.breaches.iter().map(|b| json!({"at": b.at.to_string(), "event": b.event, "message": b.message})).collect::<Vec<_>>(),
         });
-        let fan = self.metrics.fanout_json(model);
+        let fan = self.metrics.fanout.to_json(model);
         if !fan.is_null() {
             out["topicsAndBuses"] = fan;
         }
@@ -534,7 +534,7 @@ impl RunReport {
                 let _ = writeln!(s, "{l}");
             }
         }
-        let fan = self.metrics.fanout_text(model);
+        let fan = self.metrics.fanout.to_text(model);
         if !fan.is_empty() {
             let _ = write!(s, "\ntopics and buses\n{fan}");
         }

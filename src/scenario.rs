@@ -691,7 +691,16 @@ pub struct EsmDestinationConfigSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct TopicSpec {
+    /// A FIFO topic's name ends with `.fifo`.
     pub topic_name: String,
+    /// `true` for a FIFO topic (its name must end with `.fifo`): subscribers are SQS queues only, publishers give a
+    /// `MessageGroupId`, and a repeated deduplication id is dropped for 5 minutes
+    /// (https://docs.aws.amazon.com/sns/latest/dg/sns-fifo-topics.html).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fifo_topic: Option<bool>,
+    /// FIFO topics: deduplicate by a hash of the message body when the publisher gives no `MessageDeduplicationId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_based_deduplication: Option<bool>,
     /// Subscriptions (`AWS::SNS::Subscription`): a message published to the topic fans out to every subscription
     /// whose filter policy matches (docs/sources.md, spec section 7: SNS invokes Lambda asynchronously).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -885,11 +894,12 @@ pub struct WorkloadSpec {
     /// SNS producers: message attributes, `{"name": "value"}` or `{"name": {"Type": "Number", "Value": "3"}}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_attributes: Option<serde_json::Map<String, Value>>,
-    /// FIFO queues: the message group (a template: `"customer-{{n}}"`; default one group `default`).
+    /// FIFO queues and topics: the message group (a template: `"customer-{{n}}"`; queues default to one group
+    /// `default`; FIFO topics require it, as AWS does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_group_id: Option<String>,
-    /// FIFO queues: the deduplication id (a template; default: the body's hash with content-based deduplication,
-    /// otherwise unique per message).
+    /// FIFO queues and topics: the deduplication id (a template; default: the body's hash with content-based
+    /// deduplication, otherwise unique per message; a FIFO topic without `ContentBasedDeduplication` requires it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_deduplication_id: Option<String>,
     /// Kinesis: the partition key (a template, default `"{{n}}"`), hashed with MD5 to pick the shard.
@@ -1311,6 +1321,48 @@ pub enum MeasureSpec {
         source: Option<String>,
         #[serde(rename = "Percentile")]
         percentile: f64,
+    },
+    /// Messages published to a topic, or events put on a bus (give one of `Topic`, `EventBus`); publishes a FIFO topic
+    /// dropped as duplicates are not counted.
+    Published {
+        #[serde(rename = "Topic", default, skip_serializing_if = "Option::is_none")]
+        topic: Option<String>,
+        #[serde(rename = "EventBus", default, skip_serializing_if = "Option::is_none")]
+        event_bus: Option<String>,
+    },
+    /// Publishes to a FIFO topic dropped because their deduplication id was seen in the last 5 minutes.
+    PublishesDeduplicated {
+        #[serde(rename = "Topic")]
+        topic: String,
+    },
+    /// Events a rule of a bus matched (a scheduled rule: its ticks).
+    RuleMatches {
+        #[serde(rename = "EventBus")]
+        event_bus: String,
+        #[serde(rename = "Rule")]
+        rule: String,
+    },
+    /// Deliveries to a topic's subscriptions (all, or the one whose `Endpoint` ARN is given) that ended with
+    /// `Outcome` (`Delivered`, `Discarded`, `DeadLettered`, `InFlight`).
+    TopicDeliveries {
+        #[serde(rename = "Topic")]
+        topic: String,
+        #[serde(rename = "Endpoint", default, skip_serializing_if = "Option::is_none")]
+        endpoint: Option<String>,
+        #[serde(rename = "Outcome")]
+        outcome: String,
+    },
+    /// Deliveries to the targets of a bus's rules (of one `Rule`, and/or one `Target` by id or ARN) that ended with
+    /// `Outcome` (`Delivered`, `Discarded`, `DeadLettered`, `InFlight`).
+    RuleDeliveries {
+        #[serde(rename = "EventBus")]
+        event_bus: String,
+        #[serde(rename = "Rule", default, skip_serializing_if = "Option::is_none")]
+        rule: Option<String>,
+        #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
+        target: Option<String>,
+        #[serde(rename = "Outcome")]
+        outcome: String,
     },
     /// Mapping batches that ended with `Result` (`Success`, `Partial`, `Failed`, `Throttled`), of the mappings of a
     /// function and/or a source (queue or stream name or ARN).

@@ -773,7 +773,9 @@ impl Observer for Series {
             | TraceEvent::ProvisionedReady { .. }
             | TraceEvent::ConfigChange { .. }
             | TraceEvent::Published { .. }
-            | TraceEvent::Fanout { .. } => {}
+            | TraceEvent::Fanout { .. }
+            | TraceEvent::RuleMatched { .. }
+            | TraceEvent::PublishDeduplicated { .. } => {}
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }
             | TraceEvent::MessageFate { .. }

@@ -1549,7 +1549,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             config,
         });
         if let Some(b) = inv.batch {
-            self.esm_batch_done(b, fate);
+            self.esm_batch_done(b, fate, config);
         }
         if let Some(c) = inv.call {
             // Tell the caller, if it is still waiting for this invocation.

@@ -235,6 +235,17 @@ pub enum PubOrigin {
     Schedule { rule: u32 },
 }
 
+impl PubOrigin {
+    /// A word for the trace digest.
+    pub fn word(self) -> u64 {
+        match self {
+            PubOrigin::Publisher(i) => u64::from(i),
+            PubOrigin::Record { event } => 1 << 62 | event,
+            PubOrigin::Schedule { rule } => 2 << 62 | u64::from(rule),
+        }
+    }
+}
+
 /// The one fate of a delivery to a subscription or rule target (docs/sources.md, retries of the async services).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FanoutOutcome {
@@ -473,6 +484,12 @@ pub enum TraceEvent {
     /// The one fate of the delivery of `msg` to endpoint `endpoint` of `hub`, after `attempts` attempts (the last
     /// refusal's reason in `refused`).
     Fanout { hub: u32, msg: u64, endpoint: u32, attempts: u32, outcome: FanoutOutcome, refused: Option<DeliveryFailure> },
+    /// Event `msg` on bus `hub` matched rule `rule` (a scheduled rule's tick matches its own rule); its targets' `Fanout`s
+    /// follow.
+    RuleMatched { hub: u32, rule: u32, msg: u64 },
+    /// A message published to FIFO topic `hub` repeated a deduplication id seen in the last 5 minutes: SNS accepts it
+    /// and delivers nothing (https://docs.aws.amazon.com/sns/latest/dg/fifo-message-dedup.html).
+    PublishDeduplicated { hub: u32, origin: PubOrigin, size: u32 },
 }
 
 impl TraceEvent {
@@ -501,6 +518,8 @@ impl TraceEvent {
             TraceEvent::ConfigChange { .. } => "ConfigChange",
             TraceEvent::Published { .. } => "Published",
             TraceEvent::Fanout { .. } => "Fanout",
+            TraceEvent::RuleMatched { .. } => "RuleMatched",
+            TraceEvent::PublishDeduplicated { .. } => "PublishDeduplicated",
         }
     }
 }
@@ -765,14 +784,17 @@ impl Digest {
             }
             TraceEvent::ConfigChange { change } => h.mix(21 | u64::from(*change) << 8),
             TraceEvent::Published { hub, msg, origin, size, matched } => {
-                let o = match origin {
-                    PubOrigin::Publisher(i) => u64::from(*i),
-                    PubOrigin::Record { event } => 1 << 62 | event,
-                    PubOrigin::Schedule { rule } => 2 << 62 | u64::from(*rule),
-                };
                 h.mix(22 | u64::from(*hub) << 8 | u64::from(*matched) << 32);
                 h.mix(*msg);
-                h.mix(o ^ u64::from(*size).rotate_left(23));
+                h.mix(origin.word() ^ u64::from(*size).rotate_left(23));
+            }
+            TraceEvent::RuleMatched { hub, rule, msg } => {
+                h.mix(24 | u64::from(*hub) << 8 | u64::from(*rule) << 32);
+                h.mix(*msg);
+            }
+            TraceEvent::PublishDeduplicated { hub, origin, size } => {
+                h.mix(25 | u64::from(*hub) << 8 | u64::from(*size) << 32);
+                h.mix(origin.word());
             }
             TraceEvent::Fanout { hub, msg, endpoint, attempts, outcome, refused } => {
                 h.mix(
@@ -812,6 +834,15 @@ fn mode_name(m: InvokeMode) -> &'static str {
     match m {
         InvokeMode::Async => "Event",
         InvokeMode::Sync => "RequestResponse",
+    }
+}
+
+/// Where a published message came from, in a trace line.
+fn pub_origin_json(o: &mut Value, m: &Model, hub: u32, origin: PubOrigin) {
+    match origin {
+        PubOrigin::Publisher(i) => o["publisher"] = json!(m.fanout.publishers.get(i as usize).map(|p| p.name.as_str()).unwrap_or("?")),
+        PubOrigin::Record { event } => o["recordOfEvent"] = json!(event),
+        PubOrigin::Schedule { rule } => o["scheduledRule"] = json!(m.fanout.hub(hub).rules[rule as usize].name),
     }
 }
 
@@ -915,13 +946,16 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
         TraceEvent::Published { hub, msg, origin, size, matched } => {
             let h = m.fanout.hub(*hub);
             let mut o = json!({if h.bus { "bus" } else { "topic" }: h.name, "msg": msg, "bytes": size, "matched": matched});
-            match origin {
-                PubOrigin::Publisher(i) => {
-                    o["publisher"] = json!(m.fanout.publishers.get(*i as usize).map(|p| p.name.as_str()).unwrap_or("?"))
-                }
-                PubOrigin::Record { event } => o["recordOfEvent"] = json!(event),
-                PubOrigin::Schedule { rule } => o["scheduledRule"] = json!(h.rules[*rule as usize].name),
-            }
+            pub_origin_json(&mut o, m, *hub, *origin);
+            o
+        }
+        TraceEvent::RuleMatched { hub, rule, msg } => {
+            let h = m.fanout.hub(*hub);
+            json!({"bus": h.name, "msg": msg, "rule": h.rules[*rule as usize].name})
+        }
+        TraceEvent::PublishDeduplicated { hub, origin, size } => {
+            let mut o = json!({"topic": m.fanout.hub(*hub).name, "bytes": size});
+            pub_origin_json(&mut o, m, *hub, *origin);
             o
         }
         TraceEvent::Fanout { hub, msg, endpoint, attempts, outcome, refused } => {

@@ -661,3 +661,40 @@ fn a_succeeding_rules_duration_applies_to_the_batch() {
     });
     assert_eq!(duration, Some(secs(5.0)));
 }
+
+#[test]
+fn a_mapping_invokes_the_version_or_alias_its_function_name_qualifies() {
+    // $LATEST succeeds; version 1 (behind alias `live`) fails every record.
+    let f = json!({ "FunctionName": "f", "Timeout": 30,
+        "Versions": [{ "Behavior": { "Rules": [{ "Then": { "Outcome": "Fail", "ErrorMessage": "v1" } }] } }],
+        "Aliases": [{ "Name": "live", "FunctionVersion": "1" }] });
+    let sc = json!({
+        "Functions": [f],
+        "KinesisStreams": [{ "Name": "s", "ShardCount": 1 }],
+        "Queues": [{ "QueueName": "onfail" }],
+        "EventSourceMappings": [{ "EventSourceArn": kinesis("s"), "FunctionName": format!("arn:aws:lambda:{ACC}:function:f:live"),
+            "StartingPosition": "TRIM_HORIZON", "MaximumRetryAttempts": 0,
+            "DestinationConfig": { "OnFailure": { "Destination": sqs("onfail") } } }],
+        "Workload": [{ "Name": "w", "Stream": "s", "At": [1] }],
+    });
+    let (rec, _) = go(&sc, 1);
+    let accepted: Vec<lambdasim::versions::Qualifier> = rec
+        .events
+        .iter()
+        .filter_map(|(_, e)| if let TraceEvent::Accepted { qualifier, .. } = e { Some(*qualifier) } else { None })
+        .collect();
+    assert_eq!(accepted, vec![lambdasim::versions::Qualifier::Alias(0)]);
+    assert_eq!(record_fates(&rec), vec![(0, RecordFate::RetriesExhausted)]);
+    // The on-failure record names the alias ARN and the version that ran.
+    let (_, _, _, rec0) = rec.delivered.iter().find(|d| d.1 == "onfail").expect("on-failure record");
+    assert_eq!(rec0["requestContext"]["functionArn"], json!(format!("arn:aws:lambda:{ACC}:function:f:live")));
+    assert_eq!(rec0["responseContext"]["executedVersion"], json!("1"));
+    // `name:qualifier` works too, and a qualifier that names nothing is an error with its path.
+    let mut ok = sc.clone();
+    ok["EventSourceMappings"][0]["FunctionName"] = json!("f:1");
+    assert!(load_str(&ok.to_string()).is_ok());
+    let mut bad = sc.clone();
+    bad["EventSourceMappings"][0]["FunctionName"] = json!("f:nope");
+    let e = load_str(&bad.to_string()).expect_err("unknown alias").to_string();
+    assert!(e.contains("EventSourceMappings[0].FunctionName") && e.contains("aliases: live"), "{e}");
+}

@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{resolve_function, Arrivals, FnId, Function, TargetId, TargetKind, V};
+use super::{parse_qualifier, resolve_function_ref, Arrivals, FnId, Function, TargetId, TargetKind, V};
 use crate::pattern::Pattern;
 use crate::payload::Template;
 use crate::scenario::{EventSourceMappingSpec, Scenario, WorkloadSpec};
 use crate::time::SimTime;
+use crate::versions::Qualifier;
 
 /// Index of a queue in [`Esm::queues`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -110,6 +111,8 @@ pub struct Mapping {
     pub label: String,
     pub source: EsmSource,
     pub function: FnId,
+    /// The version or alias invoked (`FunctionName` as `name:qualifier` or a qualified ARN; spec 5.1).
+    pub qualifier: Qualifier,
     pub enabled: bool,
     pub batch_size: u32,
     pub window: SimTime,
@@ -340,7 +343,10 @@ pub(super) fn build(
     // --- mappings
     for (i, m) in sc.event_source_mappings.iter().enumerate() {
         let p = format!("EventSourceMappings[{i}]");
-        let Some(mapping) = build_mapping(v, &mut esm, m, &p, i, region, account, targets, functions, fn_names) else { continue };
+        let declared = |f: FnId| sc.functions.get(f.ix()).map_or(0, |x| x.versions.len());
+        let Some(mapping) = build_mapping(v, &mut esm, m, &p, i, region, account, targets, functions, fn_names, &declared) else {
+            continue;
+        };
         let id = MappingId(esm.mappings.len() as u32);
         match mapping.source {
             EsmSource::Queue(q) => esm.queues[q.ix()].mappings.push(id),
@@ -448,9 +454,16 @@ fn build_mapping(
     targets: &[super::Target],
     functions: &[Function],
     fn_names: &BTreeMap<String, FnId>,
+    declared: &dyn Fn(FnId) -> usize,
 ) -> Option<Mapping> {
-    let function = match resolve_function(&m.function_name, region, account, fn_names) {
-        Ok(f) => f,
+    // A mapping may invoke a version or an alias: `name:qualifier` or a qualified function ARN (spec 5.1; AWS
+    // `CreateEventSourceMapping` FunctionName).
+    let resolved = resolve_function_ref(&m.function_name, region, account, fn_names).and_then(|(f, q)| match q {
+        None => Ok((f, Qualifier::Latest)),
+        Some(q) => parse_qualifier(&functions[f.ix()], declared(f), q).map(|q| (f, q)),
+    });
+    let (function, qualifier) = match resolved {
+        Ok(x) => x,
         Err(e) => {
             v.err(format!("{p}.FunctionName"), e);
             return None;
@@ -471,6 +484,16 @@ fn build_mapping(
         return None;
     };
     let fd = &functions[function.ix()];
+    // The timeout of the configuration the mapping invokes (an alias: the longest of the versions it routes to).
+    let timeout = match qualifier {
+        Qualifier::Latest => fd.base().timeout,
+        Qualifier::Version(c) => fd.config(c).timeout,
+        Qualifier::Alias(a) => {
+            let r = &fd.aliases[a as usize].routing;
+            r.additional.map_or(fd.config(r.primary).timeout, |(c, _)| fd.config(r.primary).timeout.max(fd.config(c).timeout))
+        }
+    };
+    let label_fn = if qualifier == Qualifier::Latest { fd.name.clone() } else { format!("{}:{}", fd.name, fd.qualifier_name(qualifier)) };
     let window =
         SimTime::from_secs(v.int(m.maximum_batching_window_in_seconds, &format!("{p}.MaximumBatchingWindowInSeconds"), 0, 300, 0) as u64);
     let report_failures = match &m.function_response_types {
@@ -537,13 +560,13 @@ fn build_mapping(
                 );
             }
             // The function timeout must not exceed the queue's visibility timeout (spec 5.2, SQS-CFG).
-            if fd.base().timeout > queue.visibility {
+            if timeout > queue.visibility {
                 v.err(
                     format!("{p}.FunctionName"),
                     format!(
                         "function {:?} has Timeout {} s, above the visibility timeout {} s of queue {:?}; Lambda rejects this mapping (the function timeout must be <= the queue's VisibilityTimeout)",
                         fd.name,
-                        fd.base().timeout.as_micros() / 1_000_000,
+                        timeout.as_micros() / 1_000_000,
                         queue.visibility.as_micros() / 1_000_000,
                         queue.name
                     ),
@@ -554,18 +577,19 @@ fn build_mapping(
                 .as_ref()
                 .and_then(|s| s.maximum_concurrency)
                 .map(|c| v.int(Some(c), &format!("{p}.ScalingConfig.MaximumConcurrency"), 2, 1000, 2) as u32);
-            let visibility = if window > SimTime::ZERO && window + fd.base().timeout > queue.visibility {
-                window + fd.base().timeout + SimTime::from_secs(30)
+            let visibility = if window > SimTime::ZERO && window + timeout > queue.visibility {
+                window + timeout + SimTime::from_secs(30)
             } else {
                 queue.visibility
             };
             (
-                format!("{}<-{}", fd.name, queue.name),
+                format!("{}<-{}", label_fn, queue.name),
                 Mapping {
                     uuid: String::new(),
                     label: String::new(),
                     source,
                     function,
+                    qualifier,
                     enabled: true,
                     batch_size,
                     window,
@@ -661,12 +685,13 @@ fn build_mapping(
                 }
             });
             (
-                format!("{}<-{}", fd.name, stream.name),
+                format!("{}<-{}", label_fn, stream.name),
                 Mapping {
                     uuid: String::new(),
                     label: String::new(),
                     source,
                     function,
+                    qualifier,
                     enabled: true,
                     batch_size,
                     window,

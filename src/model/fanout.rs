@@ -35,6 +35,12 @@ pub struct SubscriptionSpec {
     /// SQS subscriptions: the queue gets the message itself instead of the SNS envelope (default false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_message_delivery: Option<bool>,
+    /// The subscription's dead-letter queue: `{"deadLetterTargetArn": "<queue ARN>"}` (an object, or a JSON string as
+    /// in CloudFormation). Messages SNS could not deliver (a client-side error at once, a server-side error after the
+    /// retry policy) go there instead of being discarded
+    /// (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redrive_policy: Option<Value>,
 }
 
 /// An EventBridge rule (`AWS::Events::Rule`).
@@ -46,7 +52,8 @@ pub struct RuleSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_pattern: Option<Value>,
     /// `rate(<n> minute|minutes|hour|hours|day|days)`: a `Scheduled Event` every n units, the first one n units after
-    /// time 0. Needs `Simulation.DurationSeconds`. `cron(...)` is not simulated yet.
+    /// time 0; or `cron(Minutes Hours Day-of-month Month Day-of-week Year)` in UTC, AWS's syntax with `, - * / ? L W #`,
+    /// ticking at the matching instants strictly after `Simulation.StartTime`. Needs `Simulation.DurationSeconds`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_expression: Option<String>,
     /// `ENABLED` (default) or `DISABLED`.
@@ -123,11 +130,36 @@ pub struct Endpoint {
     pub dlq: Option<QueueId>,
 }
 
+/// When a scheduled rule ticks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Schedule {
+    /// `rate(...)`: every interval, the first one interval after time 0.
+    Rate(SimTime),
+    /// `cron(...)`, in UTC from `Simulation.StartTime`.
+    Cron(Box<crate::cron::Cron>),
+}
+
+impl Schedule {
+    /// The first tick strictly after virtual time `after` (`None` for the tick before the first: pass `None`), given
+    /// the simulation's start instant in Unix milliseconds.
+    pub fn next(&self, after: Option<SimTime>, start_epoch_ms: i64) -> Option<SimTime> {
+        match self {
+            Schedule::Rate(iv) => Some(after.map_or(*iv, |t| t + *iv)),
+            Schedule::Cron(c) => {
+                // Cron instants are whole minutes; virtual time is microseconds from the start instant.
+                let after_ms = after.map_or(start_epoch_ms, |t| start_epoch_ms + (t.as_micros() / 1000) as i64);
+                let at = c.next_after(after_ms)?;
+                Some(SimTime::from_micros(((at - start_epoch_ms) as u64).saturating_mul(1000)))
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub name: String,
     pub pattern: Option<Pattern>,
-    pub schedule: Option<SimTime>,
+    pub schedule: Option<Schedule>,
     pub enabled: bool,
 }
 
@@ -137,6 +169,10 @@ pub struct Hub {
     pub name: String,
     pub arn: String,
     pub bus: bool,
+    /// A FIFO topic: per-group order, 5-minute deduplication, SQS subscribers only.
+    pub fifo: bool,
+    /// FIFO topics: `ContentBasedDeduplication`.
+    pub content_dedup: bool,
     pub endpoints: Vec<Endpoint>,
     pub rules: Vec<Rule>,
 }
@@ -154,6 +190,9 @@ pub struct Publisher {
     /// Topics: subject, attributes.
     pub subject: Option<String>,
     pub attributes: Option<Map<String, Value>>,
+    /// FIFO topics: the message group and deduplication id templates (`{{n}}` is the publish counter).
+    pub group: Option<String>,
+    pub dedup: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -193,14 +232,13 @@ fn pattern(v: &mut V, p: &Value, path: &str) -> Option<Pattern> {
     }
 }
 
-/// `rate(<n> <unit>)`: the interval.
-fn parse_rate(s: &str) -> Result<SimTime, String> {
+/// `rate(<n> <unit>)` or `cron(<fields>)`.
+fn parse_schedule(s: &str) -> Result<Schedule, String> {
+    if s.starts_with("cron(") {
+        return crate::cron::Cron::parse(s).map(|c| Schedule::Cron(Box::new(c)));
+    }
     let inner = s.strip_prefix("rate(").and_then(|x| x.strip_suffix(')')).ok_or_else(|| {
-        if s.starts_with("cron(") {
-            format!("{s:?}: cron schedules are not simulated yet; use rate(<n> minutes|hours|days)")
-        } else {
-            format!("{s:?} is not a schedule expression; allowed rate(<n> minute|minutes|hour|hours|day|days)")
-        }
+        format!("{s:?} is not a schedule expression; allowed rate(<n> minute|minutes|hour|hours|day|days) or cron(<6 fields>)")
     })?;
     let mut it = inner.split_whitespace();
     let (Some(n), Some(unit), None) = (it.next(), it.next(), it.next()) else {
@@ -213,7 +251,7 @@ fn parse_rate(s: &str) -> Result<SimTime, String> {
         ("day", true) | ("days", false) => 86_400,
         _ => return Err(format!("{s:?}: the unit must be minute (n = 1) or minutes, hour or hours, day or days")),
     };
-    Ok(SimTime::from_secs(n * secs))
+    Ok(Schedule::Rate(SimTime::from_secs(n * secs)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -225,12 +263,23 @@ fn endpoint(
     arn: &str,
     path: &str,
     lambda_only: Option<bool>,
+    fifo_topic: bool,
 ) -> Option<(TargetId, EndpointKind)> {
     let t = r.resolve(v, arn, path)?;
     let tg = &targets[t.ix()];
     let kind = match tg.kind {
+        // SNS FIFO topics deliver to SQS queues only (https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html).
+        TargetKind::Lambda(_) if fifo_topic => {
+            v.err(path, format!("{arn:?} is a Lambda function; a FIFO topic delivers only to SQS queues (subscribe a FIFO queue and map it to the function)"));
+            return None;
+        }
         TargetKind::Lambda(f) => EndpointKind::Lambda { function: f, qualifier: tg.qualifier },
-        TargetKind::Sqs { fifo: false } => EndpointKind::Sqs(esm.queue_of_target[t.ix()]?),
+        // A FIFO topic delivers to FIFO and standard queues; a standard topic or a bus to standard queues only.
+        TargetKind::Sqs { fifo } if !fifo || fifo_topic => EndpointKind::Sqs(esm.queue_of_target[t.ix()]?),
+        TargetKind::Sqs { .. } if lambda_only.is_some() => {
+            v.err(path, format!("{arn:?} is a FIFO queue; only a FIFO topic delivers to FIFO queues"));
+            return None;
+        }
         _ => {
             v.err(path, format!("{arn:?} is a {}; allowed a Lambda function or a standard SQS queue", tg.kind.label()));
             return None;
@@ -262,11 +311,30 @@ pub(super) fn build(
     let mut out = Fanout { hub_of_target: vec![None; targets.len()], ..Fanout::default() };
     for (i, t) in sc.topics.iter().enumerate() {
         let Some(tid) = targets.iter().position(|x| matches!(x.kind, TargetKind::Sns { .. }) && x.name == t.topic_name) else { continue };
-        let mut hub = Hub { name: t.topic_name.clone(), arn: targets[tid].arn.clone(), bus: false, endpoints: vec![], rules: vec![] };
-        if !t.subscriptions.is_empty() && t.topic_name.ends_with(".fifo") {
-            v.err(format!("Topics[{i}].Subscriptions"), "FIFO topics are not simulated yet; use a standard topic");
-            continue;
+        let fifo = t.topic_name.ends_with(".fifo");
+        match t.fifo_topic {
+            Some(true) if !fifo => v.err(
+                format!("Topics[{i}].FifoTopic"),
+                format!("is true but the name {:?} does not end with .fifo, as a FIFO topic's must", t.topic_name),
+            ),
+            Some(false) if fifo => v.err(
+                format!("Topics[{i}].FifoTopic"),
+                format!("is false but the name {:?} ends with .fifo, which only a FIFO topic's may", t.topic_name),
+            ),
+            _ => {}
         }
+        if t.content_based_deduplication.is_some() && !fifo {
+            v.err(format!("Topics[{i}].ContentBasedDeduplication"), "is for FIFO topics only");
+        }
+        let mut hub = Hub {
+            name: t.topic_name.clone(),
+            arn: targets[tid].arn.clone(),
+            bus: false,
+            fifo,
+            content_dedup: t.content_based_deduplication.unwrap_or(false),
+            endpoints: vec![],
+            rules: vec![],
+        };
         for (j, s) in t.subscriptions.iter().enumerate() {
             let p = format!("Topics[{i}].Subscriptions[{j}]");
             let lambda = match s.protocol.as_str() {
@@ -277,7 +345,9 @@ pub(super) fn build(
                     continue;
                 }
             };
-            let Some((target, kind)) = endpoint(v, r, targets, esm, &s.endpoint, &format!("{p}.Endpoint"), Some(lambda)) else { continue };
+            let Some((target, kind)) = endpoint(v, r, targets, esm, &s.endpoint, &format!("{p}.Endpoint"), Some(lambda), fifo) else {
+                continue;
+            };
             let filter_body = match s.filter_policy_scope.as_deref() {
                 None | Some("MessageAttributes") => false,
                 Some("MessageBody") => true,
@@ -290,6 +360,28 @@ pub(super) fn build(
                 v.err(format!("{p}.RawMessageDelivery"), "is for sqs subscriptions only");
             }
             let filter = s.filter_policy.as_ref().and_then(|f| pattern(v, f, &format!("{p}.FilterPolicy")));
+            let dlq = s.redrive_policy.as_ref().and_then(|rp| {
+                let path = format!("{p}.RedrivePolicy");
+                let parsed: Option<Value> = match rp {
+                    Value::String(s) => serde_json::from_str(s).ok(),
+                    o => Some(o.clone()),
+                };
+                let Some(arn) = parsed.as_ref().and_then(|x| x.get("deadLetterTargetArn")).and_then(Value::as_str) else {
+                    v.err(path, format!("{rp} is not {{\"deadLetterTargetArn\": \"<queue ARN>\"}}"));
+                    return None;
+                };
+                let path = format!("{path}.deadLetterTargetArn");
+                let t = r.resolve(v, arn, &path)?;
+                // FIFO topic subscriptions use FIFO queues, standard ones standard queues (sns-dead-letter-queues.html).
+                match (targets[t.ix()].kind, esm.queue_of_target[t.ix()]) {
+                    (TargetKind::Sqs { fifo: qf }, Some(q)) if qf == fifo => Some(q),
+                    _ => {
+                        let want = if fifo { "a FIFO SQS queue (a FIFO topic's subscription)" } else { "a standard SQS queue" };
+                        v.err(path, format!("{arn:?} is not {want}; allowed {want}"));
+                        None
+                    }
+                }
+            });
             hub.endpoints.push(Endpoint {
                 label: format!("Subscriptions[{j}]"),
                 arn: s.endpoint.clone(),
@@ -300,7 +392,7 @@ pub(super) fn build(
                 filter_body,
                 raw: s.raw_message_delivery.unwrap_or(false),
                 retry: RetryPolicy::Sns,
-                dlq: None,
+                dlq,
             });
         }
         if !hub.endpoints.is_empty() {
@@ -310,7 +402,15 @@ pub(super) fn build(
     }
     for (i, b) in sc.event_buses.iter().enumerate() {
         let Some(tid) = targets.iter().position(|x| x.kind == TargetKind::EventBus && x.name == b.name) else { continue };
-        let mut hub = Hub { name: b.name.clone(), arn: targets[tid].arn.clone(), bus: true, endpoints: vec![], rules: vec![] };
+        let mut hub = Hub {
+            name: b.name.clone(),
+            arn: targets[tid].arn.clone(),
+            bus: true,
+            fifo: false,
+            content_dedup: false,
+            endpoints: vec![],
+            rules: vec![],
+        };
         for (j, rs) in b.rules.iter().enumerate() {
             let p = format!("EventBuses[{i}].Rules[{j}]");
             v.name(&rs.name, &format!("{p}.Name"), 64, ".", "rule name");
@@ -318,7 +418,7 @@ pub(super) fn build(
                 v.err(format!("{p}.Name"), format!("{:?} is used by two rules of this bus", rs.name));
             }
             let pat = rs.event_pattern.as_ref().and_then(|x| pattern(v, x, &format!("{p}.EventPattern")));
-            let schedule = rs.schedule_expression.as_ref().and_then(|s| match parse_rate(s) {
+            let schedule = rs.schedule_expression.as_ref().and_then(|s| match parse_schedule(s) {
                 Ok(t) => Some(t),
                 Err(m) => {
                     v.err(format!("{p}.ScheduleExpression"), m);
@@ -346,7 +446,7 @@ pub(super) fn build(
             for (k, ts) in rs.targets.iter().enumerate() {
                 let tp = format!("{p}.Targets[{k}]");
                 v.name(&ts.id, &format!("{tp}.Id"), 64, ".", "target id");
-                let Some((target, kind)) = endpoint(v, r, targets, esm, &ts.arn, &format!("{tp}.Arn"), None) else { continue };
+                let Some((target, kind)) = endpoint(v, r, targets, esm, &ts.arn, &format!("{tp}.Arn"), None, false) else { continue };
                 let rp = ts.retry_policy.as_ref();
                 let max_retries =
                     v.int(rp.and_then(|x| x.maximum_retry_attempts), &format!("{tp}.RetryPolicy.MaximumRetryAttempts"), 0, 185, 185) as u32;
@@ -406,7 +506,6 @@ pub(super) fn build(
             (w.invocation_type.is_some(), "InvocationType"),
             (w.source_options.is_some(), "SourceOptions"),
             (w.caller.is_some(), "Caller"),
-            (w.message_group_id.is_some(), "MessageGroupId"),
             (w.partition_key.is_some(), "PartitionKey"),
         ] {
             if g {
@@ -427,6 +526,28 @@ pub(super) fn build(
         if !bus && (w.source.is_some() || w.detail_type.is_some()) {
             v.err(format!("{p}.Source"), "Source and DetailType are for EventBus publishers");
         }
+        let h = &out.hubs[hub as usize];
+        if h.fifo {
+            // Publish to a FIFO topic: MessageGroupId is required, and a deduplication id unless the topic has
+            // content-based deduplication (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html).
+            if w.message_group_id.is_none() {
+                v.err(format!("{p}.MessageGroupId"), format!("is required to publish to FIFO topic {:?}", h.name));
+            }
+            if w.message_deduplication_id.is_none() && !h.content_dedup {
+                v.err(
+                    format!("{p}.MessageDeduplicationId"),
+                    format!("is required: FIFO topic {:?} has no ContentBasedDeduplication", h.name),
+                );
+            }
+        } else {
+            for (g, name) in
+                [(w.message_group_id.is_some(), "MessageGroupId"), (w.message_deduplication_id.is_some(), "MessageDeduplicationId")]
+            {
+                if g {
+                    v.err(format!("{p}.{name}"), "is for FIFO topics and queues only");
+                }
+            }
+        }
         out.publishers.push(Publisher {
             name: w.name.clone().unwrap_or_else(|| format!("workload[{}]", raw.index)),
             hub,
@@ -436,6 +557,8 @@ pub(super) fn build(
             detail_type: w.detail_type.clone().unwrap_or_else(|| "Event".into()),
             subject: w.subject.clone(),
             attributes: w.message_attributes.clone(),
+            group: w.message_group_id.clone(),
+            dedup: w.message_deduplication_id.clone(),
         });
     }
     out

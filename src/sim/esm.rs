@@ -37,12 +37,11 @@ use crate::trace::{
     request_id, BatchResult, Ctx, DeliveryFailure, Fate, MessageFate, MsgOrigin, Observer, Origin, Outcome, RecordFate, RecordKind,
     TraceEvent,
 };
-use crate::versions::Qualifier;
 
 /// A batch is flushed at 6 MB of payload (spec 5.1).
 const BATCH_PAYLOAD_LIMIT: usize = 6 * 1024 * 1024;
 /// FIFO deduplication interval (SQS: 5 minutes).
-const DEDUP_WINDOW: SimTime = SimTime::from_secs(300);
+pub(super) const DEDUP_WINDOW: SimTime = SimTime::from_secs(300);
 /// An SQS mapping starts with 5 concurrent batches and never scales below (spec 5.2).
 const SQS_START: u32 = 5;
 
@@ -154,6 +153,8 @@ struct Lane {
     poll_at: Option<SimTime>,
     throttles: u32,
     last_event: u64,
+    /// The configuration (version) that ran the lane's last batch: the on-failure record's `executedVersion`.
+    last_config: u32,
     /// Phase of the poll ticks (each shard polls on its own grid).
     phase: SimTime,
     /// `TumblingWindowInSeconds`: the open window's index and its state.
@@ -247,6 +248,7 @@ impl EsmRt {
                             poll_at: None,
                             throttles: 0,
                             last_event: 0,
+                            last_config: 0,
                             phase,
                             tumble: None,
                             final_batch: false,
@@ -947,18 +949,22 @@ impl<'m, O: Observer> Sim<'m, O> {
             iterator_age: SimTime::ZERO,
         });
         let key = mix(key ^ mix(id ^ 0xba7c) ^ u64::from(throttles));
-        self.invoke_sync(m.function, Qualifier::Latest, payload, size, Origin::Mapping { mapping: mid.0, batch: id }, key, None, Some(b));
+        self.invoke_sync(m.function, m.qualifier, payload, size, Origin::Mapping { mapping: mid.0, batch: id }, key, None, Some(b));
     }
 
     // ----- results
 
     /// The batch's invocation has its fate (called from `finish`).
-    pub(super) fn esm_batch_done(&mut self, b: u32, fate: Fate) {
+    pub(super) fn esm_batch_done(&mut self, b: u32, fate: Fate, config: u32) {
         if fate == Fate::InFlight {
             return;
         }
         let model = self.model;
         let mid = self.batch(b).mapping;
+        if matches!(model.esm.mapping(mid).source, EsmSource::Stream(_)) {
+            let lane = self.batch(b).lane;
+            self.esm.lanes[lane as usize].last_config = config;
+        }
         let m = model.esm.mapping(mid);
         let response = std::mem::replace(&mut self.esm.batches[b as usize].as_mut().expect("live batch").response, BatchResponse::Success);
         let no_state = m.tumbling.is_some() && self.batch(b).state_out.is_none();
@@ -1315,7 +1321,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         self.esm.lanes[lane as usize].last_event = self.next_event;
         self.emit(TraceEvent::BatchStart { mapping: mid, batch: bid, event: self.next_event, records: n, shard, attempt, iterator_age });
         let key = mix(key ^ mix(bid ^ 0x5c7e) ^ u64::from(attempt));
-        self.invoke_sync(m.function, Qualifier::Latest, payload, size, Origin::Mapping { mapping: mid.0, batch: bid }, key, None, Some(b));
+        self.invoke_sync(m.function, m.qualifier, payload, size, Origin::Mapping { mapping: mid.0, batch: bid }, key, None, Some(b));
     }
 
     fn stream_done(&mut self, b: u32, result: BatchResult, response: BatchResponse) {
@@ -1432,9 +1438,9 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
         let model = self.model;
         let now = self.k.now();
-        let (mid, s, shard, event) = {
+        let (mid, s, shard, event, config) = {
             let l = &self.esm.lanes[lane as usize];
-            (l.mapping, l.stream, l.shard, l.last_event)
+            (l.mapping, l.stream, l.shard, l.last_event, l.last_config)
         };
         let m = model.esm.mapping(mid);
         for r in &recs {
@@ -1447,7 +1453,18 @@ impl<'m, O: Observer> Sim<'m, O> {
             _ => model.esm.record_age_condition.as_str(),
         };
         let invoke_count = invokes.unwrap_or_else(|| recs.iter().map(|r| r.deliveries).max().unwrap_or(0));
-        let record = stream_failure_record(model, self.seed, st, shard, &recs, condition, invoke_count, m.function, event, now);
+        let record = stream_failure_record(
+            model,
+            self.seed,
+            st,
+            shard,
+            &recs,
+            condition,
+            invoke_count,
+            (m.function, m.qualifier, config),
+            event,
+            now,
+        );
         let tk = model.target(target).kind;
         let content = if tk == TargetKind::S3 {
             // S3 targets also get the original event as an escaped string (spec 3.3).
@@ -1880,7 +1897,7 @@ fn stream_failure_record(
     recs: &[Rec],
     condition: &str,
     invoke_count: u32,
-    function: FnId,
+    (function, qualifier, config): (FnId, crate::versions::Qualifier, u32),
     event: u64,
     now: SimTime,
 ) -> Value {
@@ -1902,12 +1919,17 @@ fn stream_failure_record(
         "streamArn": st.arn,
     });
     let fd = model.function(function);
-    let response =
-        if invoke_count > 0 { json!({"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"}) } else { Value::Null };
+    let response = if invoke_count > 0 {
+        json!({"statusCode": 200, "executedVersion": fd.config(config).label(), "functionError": "Unhandled"})
+    } else {
+        Value::Null
+    };
+    // A mapping of a version or alias names it in the ARN (spec 3.3 `functionArn`).
+    let arn = if qualifier == crate::versions::Qualifier::Latest { fd.arn.clone() } else { fd.qualified_arn(qualifier) };
     let mut out = json!({
         "requestContext": {
             "requestId": request_id(seed, event),
-            "functionArn": fd.arn,
+            "functionArn": arn,
             "condition": condition,
             "approximateInvokeCount": invoke_count,
         },

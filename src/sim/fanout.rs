@@ -8,8 +8,19 @@
 //! - EventBridge: `MaximumRetryAttempts` (default 185) and `MaximumEventAgeInSeconds` (default 86,400), backoff
 //!   1 s doubling to at most 5 minutes ([unc] the exact backoff is not published), then the target's DLQ.
 //!
+//! A client-side error (the endpoint is gone, access or its KMS key is denied, the message is too large) is not
+//! retried: the message goes to the dead-letter queue at once, or is discarded
+//! (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html,
+//! https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html).
+//!
+//! FIFO topics (https://docs.aws.amazon.com/sns/latest/dg/sns-fifo-topics.html) deliver to SQS queues only, drop a
+//! publish whose deduplication id (or, with `ContentBasedDeduplication`, body hash) was seen in the last 5 minutes,
+//! and keep each message group in order per subscription: while a delivery of a group is being retried, the group's
+//! later messages to that subscription wait behind it.
+//!
 //! Jitter is not modelled (the delays are the policy's nominal ones). Each delivery ends with one `Fanout` trace event.
 
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use rand_chacha::ChaCha8Rng;
@@ -52,7 +63,13 @@ struct Pending {
     first: SimTime,
     hops: u32,
     key: u64,
+    /// FIFO topics: the message group and deduplication id.
+    group: Option<Arc<str>>,
+    dedup: Option<Arc<str>>,
 }
+
+/// A FIFO topic's per-subscription, per-group line: the delivery at its head and the ones waiting behind it.
+type GroupKey = (u32, u32, Arc<str>);
 
 pub(super) struct FanRt {
     pubs: Vec<PubRt>,
@@ -60,6 +77,11 @@ pub(super) struct FanRt {
     free: Vec<u32>,
     next_msg: u64,
     hub_salts: Vec<u64>,
+    /// FIFO topics: deduplication ids of the last 5 minutes, per hub (id -> when), and their arrival order.
+    dedup: Vec<BTreeMap<Arc<str>, SimTime>>,
+    dedup_order: Vec<VecDeque<(SimTime, Arc<str>)>>,
+    /// FIFO topics: groups whose head delivery is being retried -> (head slot, slots waiting in order).
+    blocked: BTreeMap<GroupKey, (u32, VecDeque<u32>)>,
 }
 
 impl FanRt {
@@ -78,14 +100,31 @@ impl FanRt {
             free: vec![],
             next_msg: 0,
             hub_salts: model.fanout.hubs.iter().map(|h| rng::stream_id(&format!("hub:{}", h.arn), "message-key")).collect(),
+            dedup: model.fanout.hubs.iter().map(|_| BTreeMap::new()).collect(),
+            dedup_order: model.fanout.hubs.iter().map(|_| VecDeque::new()).collect(),
+            blocked: BTreeMap::new(),
         }
     }
 }
 
 /// A message for a topic, or an event for a bus.
 pub(super) enum Published {
-    Sns { message: String, subject: Option<String>, attributes: Value },
+    /// `group` and `dedup`: FIFO topics only (the publisher's `MessageGroupId` and `MessageDeduplicationId`).
+    Sns {
+        message: String,
+        subject: Option<String>,
+        attributes: Value,
+        group: Option<Arc<str>>,
+        dedup: Option<Arc<str>>,
+    },
     Event(Value),
+}
+
+/// Whether SNS and EventBridge retry a delivery refused for `r`: only server-side errors are retried; client-side
+/// ones (the endpoint gone, access or its KMS key denied, a message too large) go to the DLQ at once
+/// (sns-dead-letter-queues.html "Client-side errors"; eb-rule-dlq.html "missing permissions ... no longer exists").
+pub fn retryable(r: DeliveryFailure) -> bool {
+    matches!(r, DeliveryFailure::Throttled)
 }
 
 /// SNS's delay before attempt `attempt + 1` (attempt 1 is the first), `None` when the policy is exhausted.
@@ -132,9 +171,12 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
         for (h, hub) in model.fanout.hubs.iter().enumerate() {
             for (r, rule) in hub.rules.iter().enumerate() {
-                if let (true, Some(iv)) = (rule.enabled, rule.schedule) {
-                    if model.settings.horizon.is_some_and(|hz| iv <= hz) {
-                        self.k.schedule_at(iv, Ev::Fanout(FanEv::Tick { hub: h as u32, rule: r as u32, n: 1 }));
+                if let (true, Some(s)) = (rule.enabled, &rule.schedule) {
+                    match s.next(None, model.settings.start_epoch_ms) {
+                        Some(t) if model.settings.horizon.is_some_and(|hz| t <= hz) => {
+                            self.k.schedule_at(t, Ev::Fanout(FanEv::Tick { hub: h as u32, rule: r as u32, n: 1 }));
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -154,9 +196,8 @@ impl<'m, O: Observer> Sim<'m, O> {
                     &self.event_ctx(key, n - 1, &json!({"Source": "aws.events", "DetailType": "Scheduled Event", "Resources": [format!("arn:aws:events:{}:{}:rule/{}", model.region, model.account_id, h.rules[rule as usize].name)]}), &json!({})),
                 );
                 self.publish_rule(hub, Some(rule), Published::Event(ev), PubOrigin::Schedule { rule }, 0, key);
-                let iv = h.rules[rule as usize].schedule.expect("scheduled");
-                let next = now + iv;
-                if model.settings.horizon.is_some_and(|hz| next <= hz) {
+                let next = h.rules[rule as usize].schedule.as_ref().and_then(|s| s.next(Some(now), model.settings.start_epoch_ms));
+                if let Some(next) = next.filter(|t| model.settings.horizon.is_some_and(|hz| *t <= hz)) {
                     self.k.schedule_at(next, Ev::Fanout(FanEv::Tick { hub, rule, n: n + 1 }));
                 }
             }
@@ -196,7 +237,14 @@ impl<'m, O: Observer> Sim<'m, O> {
             for (k, v) in p.attributes.iter().flatten() {
                 attrs.insert(k.clone(), v.clone());
             }
-            Published::Sns { message: sources::text(&payload), subject: p.subject.clone(), attributes: Value::Object(attrs) }
+            let render = |t: &Option<String>| t.as_deref().map(|s| Arc::from(s.replace("{{n}}", &n.to_string())));
+            Published::Sns {
+                message: sources::text(&payload),
+                subject: p.subject.clone(),
+                attributes: Value::Object(attrs),
+                group: render(&p.group),
+                dedup: render(&p.dedup),
+            }
         };
         self.publish(p.hub, msg, PubOrigin::Publisher(pi as u32), 0, key);
         // The next arrival.
@@ -233,9 +281,33 @@ impl<'m, O: Observer> Sim<'m, O> {
         let h = model.fanout.hub(hub);
         let now = self.k.now();
         self.last_activity = now;
+        let size = match &msg {
+            Published::Sns { message, .. } => message.len(),
+            Published::Event(ev) => destinations::json_size(ev),
+        };
+        // A FIFO topic drops a repeated deduplication id within 5 minutes (the publish succeeds, nothing is delivered).
+        let mut dedup_id: Option<Arc<str>> = None;
+        if let (true, Published::Sns { message, dedup, .. }) = (h.fifo, &msg) {
+            let d: Arc<str> = dedup.clone().unwrap_or_else(|| Arc::from(sources::md5_hex(message.as_bytes())));
+            let (map, order) = (&mut self.fan.dedup[hub as usize], &mut self.fan.dedup_order[hub as usize]);
+            while order.front().is_some_and(|(t, _)| now - *t >= super::esm::DEDUP_WINDOW) {
+                let (t, k) = order.pop_front().expect("front");
+                if map.get(&k) == Some(&t) {
+                    map.remove(&k);
+                }
+            }
+            if map.contains_key(&d) {
+                self.emit(TraceEvent::PublishDeduplicated { hub, origin, size: size as u32 });
+                return;
+            }
+            map.insert(Arc::clone(&d), now);
+            order.push_back((now, Arc::clone(&d)));
+            dedup_id = Some(d);
+        }
         let id = self.fan.next_msg;
         self.fan.next_msg += 1;
         let mut matched: Vec<u32> = vec![];
+        let mut rules: Vec<u32> = vec![];
         match &msg {
             Published::Sns { message, attributes, .. } => {
                 let attr_view = attribute_view(attributes);
@@ -259,22 +331,26 @@ impl<'m, O: Observer> Sim<'m, O> {
                             None => rule.pattern.as_ref().is_some_and(|p| p.matches(ev)),
                         };
                     if fire {
+                        rules.push(r as u32);
                         matched.extend(h.endpoints.iter().enumerate().filter(|(_, e)| e.rule == Some(r as u32)).map(|(i, _)| i as u32));
                     }
                 }
             }
         }
-        let size = match &msg {
-            Published::Sns { message, .. } => message.len(),
-            Published::Event(ev) => destinations::json_size(ev),
-        };
         self.emit(TraceEvent::Published { hub, msg: id, origin, size: size as u32, matched: matched.len() as u32 });
+        for rule in rules {
+            self.emit(TraceEvent::RuleMatched { hub, rule, msg: id });
+        }
+        let group = match &msg {
+            Published::Sns { group, .. } if h.fifo => group.clone(),
+            _ => None,
+        };
         for e in matched {
             let ep = &h.endpoints[e as usize];
             let ekey = mix(key ^ mix(self.fan.hub_salts[hub as usize] ^ u64::from(e)));
             let payload: Value = match (&msg, ep.kind) {
                 (Published::Event(ev), _) => ev.clone(),
-                (Published::Sns { message, subject, attributes }, kind) => {
+                (Published::Sns { message, subject, attributes, .. }, kind) => {
                     let opts = json!({"TopicArn": h.arn, "Subject": subject, "MessageAttributes": attributes});
                     let text = Value::String(message.clone());
                     let ev = sources::build_event(SourceKind::Sns, &self.event_ctx(key, id, &opts, &text));
@@ -286,7 +362,19 @@ impl<'m, O: Observer> Sim<'m, O> {
                 }
             };
             let size = destinations::json_size(&payload);
-            let p = Pending { hub, endpoint: e, msg: id, payload: Arc::new(payload), size, attempts: 0, first: now, hops, key: ekey };
+            let p = Pending {
+                hub,
+                endpoint: e,
+                msg: id,
+                payload: Arc::new(payload),
+                size,
+                attempts: 0,
+                first: now,
+                hops,
+                key: ekey,
+                group: group.clone(),
+                dedup: dedup_id.clone(),
+            };
             let slot = match self.fan.free.pop() {
                 Some(s) => {
                     self.fan.pending[s as usize] = Some(p);
@@ -297,7 +385,33 @@ impl<'m, O: Observer> Sim<'m, O> {
                     (self.fan.pending.len() - 1) as u32
                 }
             };
+            // A FIFO group whose earlier message to this subscription is being retried: wait behind it.
+            if let Some(g) = &group {
+                if let Some((_, waiting)) = self.fan.blocked.get_mut(&(hub, e, Arc::clone(g))) {
+                    waiting.push_back(slot);
+                    continue;
+                }
+            }
             self.fan_attempt(slot);
+        }
+    }
+
+    /// A FIFO group's delivery at `slot` reached its fate: the next message of the group to that subscription goes.
+    fn fifo_release(&mut self, hub: u32, endpoint: u32, group: Option<Arc<str>>, slot: u32) {
+        let Some(g) = group else { return };
+        let key = (hub, endpoint, g);
+        let Some((head, waiting)) = self.fan.blocked.get_mut(&key) else { return };
+        if *head != slot {
+            return;
+        }
+        match waiting.pop_front() {
+            Some(next) => {
+                *head = next;
+                self.k.schedule_at(self.k.now(), Ev::Fanout(FanEv::Retry { slot: next }));
+            }
+            None => {
+                self.fan.blocked.remove(&key);
+            }
         }
     }
 
@@ -334,39 +448,64 @@ impl<'m, O: Observer> Sim<'m, O> {
         let ep = &model.fanout.hub(p.hub).endpoints[p.endpoint as usize];
         let refused = self.fan_refusal(p);
         let (hub, msg, endpoint, attempts) = (p.hub, p.msg, p.endpoint, p.attempts);
+        // A FIFO queue (subscribed to a FIFO topic) gets the message's group and deduplication id.
+        let fifo_ids = |q: crate::model::QueueId, p: &Pending| {
+            if model.esm.queue(q).fifo {
+                (p.group.as_deref().map(str::to_string), p.dedup.as_deref().map(str::to_string))
+            } else {
+                (None, None)
+            }
+        };
         if refused.is_none() {
             let p = self.fan.pending[slot as usize].take().expect("live delivery");
             self.fan.free.push(slot);
             self.emit(TraceEvent::Fanout { hub, msg, endpoint, attempts, outcome: FanoutOutcome::Delivered, refused: None });
             match ep.kind {
                 EndpointKind::Lambda { function, qualifier } => {
-                    self.accept(function, qualifier, p.payload, p.size, Origin::Fanout { hub, msg }, p.hops + 1, None, p.key);
+                    self.accept(function, qualifier, Arc::clone(&p.payload), p.size, Origin::Fanout { hub, msg }, p.hops + 1, None, p.key);
                 }
                 EndpointKind::Sqs(q) => {
                     let body = sources::text(&p.payload);
-                    self.sqs_send(q, Arc::from(body), MsgOrigin::Fanout { hub, msg }, p.key, None, None, None);
+                    let (group, dedup) = fifo_ids(q, &p);
+                    self.sqs_send(q, Arc::from(body), MsgOrigin::Fanout { hub, msg }, p.key, group, dedup, None);
                 }
             }
+            self.fifo_release(hub, endpoint, p.group, slot);
             return;
         }
-        let delay = match ep.retry {
-            RetryPolicy::Sns => sns_delay(attempts),
-            RetryPolicy::EventBridge { max_retries, max_age } => {
+        // Client-side errors are not retried (see `retryable`).
+        let delay = match (refused.is_some_and(retryable), ep.retry) {
+            (false, _) => None,
+            (true, RetryPolicy::Sns) => sns_delay(attempts),
+            (true, RetryPolicy::EventBridge { max_retries, max_age }) => {
                 let d = eventbridge_delay_with(attempts, self.model.settings.eventbridge_backoff);
                 (attempts <= max_retries && now + d - p.first <= max_age).then_some(d)
             }
         };
         match delay {
-            Some(d) => self.k.schedule_at(now + d, Ev::Fanout(FanEv::Retry { slot })),
+            Some(d) => {
+                if let Some(g) = &p.group {
+                    self.fan.blocked.entry((hub, endpoint, Arc::clone(g))).or_insert_with(|| (slot, VecDeque::new()));
+                }
+                self.k.schedule_at(now + d, Ev::Fanout(FanEv::Retry { slot }))
+            }
             None => {
                 let p = self.fan.pending[slot as usize].take().expect("live delivery");
                 self.fan.free.push(slot);
                 let outcome = if ep.dlq.is_some() { FanoutOutcome::DeadLettered } else { FanoutOutcome::Discarded };
                 self.emit(TraceEvent::Fanout { hub, msg, endpoint, attempts, outcome, refused });
                 if let Some(q) = ep.dlq {
-                    let body = sources::text(&p.payload);
-                    self.sqs_send(q, Arc::from(body), MsgOrigin::Fanout { hub, msg }, mix(p.key ^ 0xd1a), None, None, None);
+                    // The DLQ keeps the message as the subscription would have received it: a Lambda subscription's
+                    // SNS message object, a queue's envelope or raw message, a rule target's event ([unc]: AWS does
+                    // not document the body of an SNS DLQ message for Lambda subscriptions).
+                    let body = match (ep.kind, model.fanout.hub(hub).bus) {
+                        (EndpointKind::Lambda { .. }, false) => sources::text(p.payload.pointer("/Records/0/Sns").unwrap_or(&p.payload)),
+                        _ => sources::text(&p.payload),
+                    };
+                    let (group, dedup) = fifo_ids(q, &p);
+                    self.sqs_send(q, Arc::from(body), MsgOrigin::Fanout { hub, msg }, mix(p.key ^ 0xd1a), group, dedup, None);
                 }
+                self.fifo_release(hub, endpoint, p.group, slot);
             }
         }
     }
@@ -393,6 +532,8 @@ impl<'m, O: Observer> Sim<'m, O> {
                 message: wire.get("Message").and_then(Value::as_str).unwrap_or_default().to_string(),
                 subject: None,
                 attributes: wire.get("MessageAttributes").cloned().unwrap_or_else(|| json!({})),
+                group: None,
+                dedup: None,
             }
         };
         self.publish(hub, msg, PubOrigin::Record { event }, hops, key);
