@@ -376,8 +376,11 @@ pub(super) fn build(
                 match (targets[t.ix()].kind, esm.queue_of_target[t.ix()]) {
                     (TargetKind::Sqs { fifo: qf }, Some(q)) if qf == fifo => Some(q),
                     _ => {
-                        let want = if fifo { "a FIFO SQS queue (a FIFO topic's subscription)" } else { "a standard SQS queue" };
-                        v.err(path, format!("{arn:?} is not {want}; allowed {want}"));
+                        let (t, q) = if fifo { ("FIFO", "a FIFO") } else { ("standard", "a standard") };
+                        v.err(
+                            path,
+                            format!("{arn:?} is not allowed: a {t} topic's subscription needs {q} SQS queue as its dead-letter queue"),
+                        );
                         None
                     }
                 }
