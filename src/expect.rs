@@ -89,6 +89,16 @@ pub enum Measure {
     Esm(crate::esm_metrics::EsmMeasure),
     /// Topics and buses (src/fanout_metrics.rs).
     Fanout(crate::fanout_metrics::FanoutMeasure),
+    /// Events of workload source `source` (index in `Model::sources`) with `fate`.
+    SourceFates {
+        source: usize,
+        fate: Fate,
+    },
+    /// Latency of workload source `source`'s events at a percentile.
+    SourceLatencySeconds {
+        source: usize,
+        percentile: f64,
+    },
 }
 
 /// How an expectation's per-seed results combine over the seeds of a sweep.
@@ -207,11 +217,37 @@ pub(crate) fn compile(
         })
     };
     let fname = |f: &Option<FnId>| f.map(|f| model.function(f).name.clone()).unwrap_or_else(|| "all functions".into());
+    // A workload entry that invokes a function, by its `Name` (producers and publishers are measured by their queue,
+    // stream, topic or bus).
+    let source_ix = |name: &str, sub: &str| -> Result<usize, ScenarioError> {
+        model.sources.iter().position(|s| s.name == name).ok_or_else(|| {
+            let known: Vec<&str> = model.sources.iter().map(|s| s.name.as_str()).collect();
+            ScenarioError::new(
+                format!("{path}.Expect.{sub}.Source"),
+                format!("{name:?} names no workload entry that invokes a function; sources: {}", known.join(", ")),
+            )
+        })
+    };
     let (measure, what) = match &spec.expect {
         MeasureSpec::Fates { function, fate: fs } => {
             let function = func(function, "Fates")?;
             let fate = fate(fs, "Fates")?;
             (Measure::Fates { function, fate }, format!("events of {} with fate {}", fname(&function), fate.name()))
+        }
+        MeasureSpec::SourceFates { source, fate: fs } => {
+            let s = source_ix(source, "SourceFates")?;
+            let fate = fate(fs, "SourceFates")?;
+            (Measure::SourceFates { source: s, fate }, format!("events of source {source} with fate {}", fate.name()))
+        }
+        MeasureSpec::SourceLatencySeconds { source, percentile } => {
+            let s = source_ix(source, "SourceLatencySeconds")?;
+            if !(percentile.is_finite() && (0.0..=100.0).contains(percentile)) {
+                return Err(ScenarioError::new(
+                    format!("{path}.Expect.SourceLatencySeconds.Percentile"),
+                    format!("{percentile} is out of range; allowed 0 to 100"),
+                ));
+            }
+            (Measure::SourceLatencySeconds { source: s, percentile: *percentile }, format!("p{percentile} latency (s) of source {source}"))
         }
         MeasureSpec::Accepted { function } => {
             let function = func(function, "Accepted")?;
@@ -712,6 +748,10 @@ impl ExpectObserver {
             Measure::SinkRecords { .. } => scalar(Some(self.counts[i] as f64)),
             Measure::Esm(x) => scalar(x.value(&m.esm)),
             Measure::Fanout(x) => scalar(Some(x.value(&m.fanout))),
+            Measure::SourceFates { source, fate } => scalar(Some(m.sources[*source].fates[*fate as usize] as f64)),
+            Measure::SourceLatencySeconds { source, percentile } => {
+                scalar(at_percentile(&m.sources[*source].latency, *percentile).map(|us| us as f64 / 1e6))
+            }
             Measure::FailureRecordsNotExactlyOnce { function } => {
                 let n = match function {
                     Some(f) => self.misdelivered_count.get(f).copied().unwrap_or(0),

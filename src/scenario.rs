@@ -1322,6 +1322,20 @@ pub enum MeasureSpec {
         #[serde(rename = "Percentile")]
         percentile: f64,
     },
+    /// Events of one workload source (its `Name`) that ended in `Fate`.
+    SourceFates {
+        #[serde(rename = "Source")]
+        source: String,
+        #[serde(rename = "Fate")]
+        fate: String,
+    },
+    /// Latency of one workload source's events (its `Name`), accept to final fate, in seconds, at a percentile.
+    SourceLatencySeconds {
+        #[serde(rename = "Source")]
+        source: String,
+        #[serde(rename = "Percentile")]
+        percentile: f64,
+    },
     /// Messages published to a topic, or events put on a bus (give one of `Topic`, `EventBus`); publishes a FIFO topic
     /// dropped as duplicates are not counted.
     Published {
