@@ -416,7 +416,7 @@ impl<'m, O: Observer> Sim<'m, O> {
 
     fn exp_gap(&mut self, source: usize, rate_per_s: f64) -> SimTime {
         let x: f64 = Exp1.sample(&mut self.sources[source].rng);
-        SimTime::from_micros((x * 1e6 / rate_per_s).round() as u64)
+        SimTime::from_micros(crate::time::round_u64(x * 1e6 / rate_per_s))
     }
 
     /// Run to the end (idle, or the horizon) and hand back the observer.
