@@ -433,13 +433,15 @@ impl<'m, O: Observer> Sim<'m, O> {
                 // Only background events (provisioned recycling) are left.
                 break;
             }
-            match (self.k.peek_time(), horizon) {
-                (None, _) => break,
-                (Some(t), Some(h)) if t > h => {
-                    self.k.advance_to(h);
-                    break;
+            if let Some(h) = horizon {
+                match self.k.peek_time() {
+                    None => break,
+                    Some(t) if t > h => {
+                        self.k.advance_to(h);
+                        break;
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
             let Some(ev) = self.k.pop() else { break };
             if !matches!(ev, Ev::Expire { .. } | Ev::EnvIdle { .. } | Ev::PcRecycle { .. } | Ev::Esm(_)) {
