@@ -3,6 +3,10 @@
 //! It knows nothing of AWS. The simulation ([`crate::sim`]) defines its events as a plain `enum` and dispatches them
 //! with `match`; the kernel only orders them. Two events at the same instant run in the order they were scheduled, so
 //! a run is a pure function of the scenario and the seed.
+//!
+//! Pending events live in two heaps: events due soon (within [`FAR`] of the time they are scheduled) and the rest
+//! (retries a minute away, expiry timers hours away). Most events are due soon, so most pushes and pops work on the
+//! small heap; a pop takes the smaller of the two heads, so the order is exactly the total order above.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -31,11 +35,17 @@ impl<E> Ord for Entry<E> {
     }
 }
 
+/// Events due at least this long after they are scheduled go to the far heap.
+const FAR: u64 = 1_000_000;
+
 /// Clock plus pending events.
 pub struct Kernel<E> {
     now: SimTime,
     seq: u64,
-    heap: BinaryHeap<Reverse<Entry<E>>>,
+    /// Events due within `FAR` of when they were scheduled.
+    near: BinaryHeap<Reverse<Entry<E>>>,
+    /// The others.
+    far: BinaryHeap<Reverse<Entry<E>>>,
     processed: u64,
 }
 
@@ -47,7 +57,7 @@ impl<E> Default for Kernel<E> {
 
 impl<E> Kernel<E> {
     pub fn new() -> Self {
-        Kernel { now: SimTime::ZERO, seq: 0, heap: BinaryHeap::new(), processed: 0 }
+        Kernel { now: SimTime::ZERO, seq: 0, near: BinaryHeap::new(), far: BinaryHeap::new(), processed: 0 }
     }
 
     /// The current virtual time.
@@ -62,7 +72,12 @@ impl<E> Kernel<E> {
         let at = if at < self.now { self.now } else { at };
         let key = (u128::from(at.as_micros()) << 64) | u128::from(self.seq);
         self.seq += 1;
-        self.heap.push(Reverse(Entry { key, event }));
+        let entry = Reverse(Entry { key, event });
+        if at.as_micros() - self.now.as_micros() >= FAR {
+            self.far.push(entry);
+        } else {
+            self.near.push(entry);
+        }
     }
 
     /// Schedule `event` after `delay`.
@@ -73,13 +88,28 @@ impl<E> Kernel<E> {
 
     /// The time of the next pending event.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|Reverse(e)| SimTime::from_micros((e.key >> 64) as u64))
+        let key = match (self.near.peek(), self.far.peek()) {
+            (Some(Reverse(n)), Some(Reverse(f))) => n.key.min(f.key),
+            (Some(Reverse(e)), None) | (None, Some(Reverse(e))) => e.key,
+            (None, None) => return None,
+        };
+        Some(SimTime::from_micros((key >> 64) as u64))
+    }
+
+    /// Whether the next event is in the far heap.
+    #[inline]
+    fn next_is_far(&self) -> bool {
+        match (self.near.peek(), self.far.peek()) {
+            (Some(Reverse(n)), Some(Reverse(f))) => f.key < n.key,
+            (None, far) => far.is_some(),
+            (Some(_), None) => false,
+        }
     }
 
     /// Take the next event and advance the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<E> {
-        let Reverse(entry) = self.heap.pop()?;
+        let Reverse(entry) = if self.next_is_far() { self.far.pop()? } else { self.near.pop()? };
         self.now = SimTime::from_micros((entry.key >> 64) as u64);
         self.processed += 1;
         Some(entry.event)
@@ -99,7 +129,7 @@ impl<E> Kernel<E> {
 
     /// Events still pending.
     pub fn pending(&self) -> usize {
-        self.heap.len()
+        self.near.len() + self.far.len()
     }
 }
 
@@ -129,5 +159,28 @@ mod tests {
         k.pop();
         k.schedule_at(SimTime::from_secs(1), 2);
         assert_eq!(k.peek_time(), Some(SimTime::from_secs(5)));
+    }
+
+    #[test]
+    fn near_and_far_events_keep_the_total_order() {
+        let mut k = Kernel::new();
+        let times = [0, 3_000_000, 500, 999_999, 1_000_000, 2_000_000, 500, 60_000_000, 1_000_000, 7];
+        for (i, t) in times.iter().enumerate() {
+            k.schedule_at(SimTime::from_micros(*t), i);
+        }
+        let mut want: Vec<(u64, usize)> = times.iter().copied().zip(0..).collect();
+        want.sort();
+        let mut out = vec![];
+        while let Some(e) = k.pop() {
+            out.push((k.now().as_micros(), e));
+            if e == 2 {
+                // Scheduled from a later instant: near now, though it was far from time 0.
+                k.schedule_at(SimTime::from_micros(1_000_000), 100);
+                want.push((1_000_000, 100));
+                want.sort();
+            }
+        }
+        assert_eq!(out, want);
+        assert_eq!(k.pending(), 0);
     }
 }

@@ -118,6 +118,9 @@ pub struct FnMetrics {
     /// Async: accept to the first execution start (throttle back-off and queueing before it included; the waits
     /// before retries are not). Events that never ran are not recorded.
     pub queue_wait: Histogram<u64>,
+    /// Queue waits not yet in `queue_wait`: a run of equal values (value, count), recorded at once when the value
+    /// changes and when the run ends (most async events never wait, so most waits are the same 1 us).
+    queue_wait_run: (u64, u64),
     /// Sync: accept to the response, for requests that ran (throttled requests are counted as throttles instead).
     pub sync_latency: Histogram<u64>,
     /// Synchronous callers: what each request finally got (indexed by `CallOutcomeSpec as usize`) and how long the
@@ -171,6 +174,7 @@ impl FnMetrics {
             attempt_duration: hist(),
             init_duration: hist(),
             queue_wait: hist(),
+            queue_wait_run: (0, 0),
             sync_latency: hist(),
             call_outcomes: [0; 6],
             call_latency: hist(),
@@ -189,6 +193,24 @@ impl FnMetrics {
     }
     pub fn fate(&self, f: Fate) -> u64 {
         self.fates[f as usize]
+    }
+
+    /// Record an async queue wait (`n` equal values in a row are recorded as one `record_n`: the same histogram).
+    #[inline]
+    fn record_queue_wait(&mut self, wait: u64) {
+        if self.queue_wait_run.0 == wait {
+            self.queue_wait_run.1 += 1;
+        } else {
+            self.flush_queue_wait();
+            self.queue_wait_run = (wait, 1);
+        }
+    }
+
+    fn flush_queue_wait(&mut self) {
+        let (wait, n) = std::mem::take(&mut self.queue_wait_run);
+        if n > 0 {
+            let _ = self.queue_wait.record_n(wait, n);
+        }
     }
 }
 
@@ -265,6 +287,9 @@ impl Metrics {
     /// sources that mirror their function. Called once when the run ends, at `end`.
     pub fn finish(&mut self, model: &Model, end: SimTime) {
         self.end = end;
+        for f in &mut self.functions {
+            f.flush_queue_wait();
+        }
         let mut all = hist();
         for f in &self.functions {
             let _ = all.add(&f.latency);
@@ -397,7 +422,7 @@ impl Observer for Metrics {
                         o.started = true;
                         if !o.sync {
                             let wait = (t - o.accepted).as_micros().max(1);
-                            let _ = m.queue_wait.record(wait);
+                            m.record_queue_wait(wait);
                             if let Some(s) = self.sources.get_mut(o.source as usize).filter(|_| !mirrored) {
                                 let _ = s.queue_wait.record(wait);
                             }

@@ -70,6 +70,8 @@ pub struct Monitor {
     pc: Vec<Vec<Option<PcEnv>>>,
     /// Per function and configuration: provisioned environments ready and idle.
     pc_idle: Vec<Vec<u32>>,
+    /// Some environment has been provisioned (until then every `pc` entry is `None` and every `pc_idle` count 0).
+    pc_seen: bool,
     pc_reported: bool,
     /// Published messages and events still owed fates: msg -> (fates left, endpoints that had one).
     published: BTreeMap<u64, (u32, Vec<u32>)>,
@@ -93,12 +95,14 @@ impl Monitor {
             setups: Setups::new(model),
             pc: vec![vec![]; model.functions.len()],
             pc_idle: model.functions.iter().map(|f| vec![0; f.configs.len()]).collect(),
+            pc_seen: false,
             pc_reported: false,
             published: BTreeMap::new(),
         }
     }
 
     fn pc_set(&mut self, f: usize, env: u32, state: Option<PcEnv>) {
+        self.pc_seen |= state.is_some();
         let envs = &mut self.pc[f];
         if envs.len() <= env as usize {
             envs.resize(env as usize + 1, None);
@@ -153,8 +157,8 @@ impl Observer for Monitor {
             TraceEvent::AttemptStart { event, function, attempt, new_env, env, config, provisioned, .. } => {
                 let f = ctx.model.function(*function);
                 let i = function.ix();
-                let state = self.pc[i].get(*env as usize).copied().flatten();
                 if *provisioned {
+                    let state = self.pc[i].get(*env as usize).copied().flatten();
                     if state != Some(PcEnv::Idle(*config)) {
                         self.breach(
                             t,
@@ -166,7 +170,7 @@ impl Observer for Monitor {
                         );
                     }
                     self.pc_set(i, *env, Some(PcEnv::Busy(*config)));
-                } else if self.pc_idle[i].get(*config as usize).is_some_and(|n| *n > 0) && !self.pc_reported {
+                } else if self.pc_seen && self.pc_idle[i].get(*config as usize).is_some_and(|n| *n > 0) && !self.pc_reported {
                     self.pc_reported = true;
                     self.breach(
                         t,
@@ -178,8 +182,8 @@ impl Observer for Monitor {
                         ),
                     );
                 }
-                let sc = ctx.model.settings.scaling;
-                if *new_env && sc.per_function {
+                if *new_env && ctx.model.settings.scaling.per_function {
+                    let sc = ctx.model.settings.scaling;
                     let w = &mut self.created[function.ix()];
                     while w.front().is_some_and(|x| t - *x >= SimTime::from_secs(10)) {
                         w.pop_front();
@@ -250,7 +254,7 @@ impl Observer for Monitor {
                 let i = function.ix();
                 self.busy[i] -= 1;
                 self.total_busy -= 1;
-                if let Some(Some(PcEnv::Busy(c))) = self.pc[i].get(*env as usize).copied() {
+                if let Some(Some(PcEnv::Busy(c))) = self.pc_seen.then(|| self.pc[i].get(*env as usize).copied()).flatten() {
                     // Idle again, unless a timeout or crash reset it (then it initialises again off the request path);
                     // a release or recycle follows as an EnvironmentShutdown.
                     let next = if matches!(outcome, Outcome::Timeout | Outcome::Crash) { PcEnv::Initialising } else { PcEnv::Idle(c) };

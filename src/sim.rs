@@ -416,7 +416,7 @@ impl<'m, O: Observer> Sim<'m, O> {
 
     fn exp_gap(&mut self, source: usize, rate_per_s: f64) -> SimTime {
         let x: f64 = Exp1.sample(&mut self.sources[source].rng);
-        SimTime::from_micros((x * 1e6 / rate_per_s).round() as u64)
+        SimTime::from_micros(crate::time::round_u64(x * 1e6 / rate_per_s))
     }
 
     /// Run to the end (idle, or the horizon) and hand back the observer.
@@ -433,13 +433,15 @@ impl<'m, O: Observer> Sim<'m, O> {
                 // Only background events (provisioned recycling) are left.
                 break;
             }
-            match (self.k.peek_time(), horizon) {
-                (None, _) => break,
-                (Some(t), Some(h)) if t > h => {
-                    self.k.advance_to(h);
-                    break;
+            if let Some(h) = horizon {
+                match self.k.peek_time() {
+                    None => break,
+                    Some(t) if t > h => {
+                        self.k.advance_to(h);
+                        break;
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
             let Some(ev) = self.k.pop() else { break };
             if !matches!(ev, Ev::Expire { .. } | Ev::EnvIdle { .. } | Ev::PcRecycle { .. } | Ev::Esm(_)) {

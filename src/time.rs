@@ -11,6 +11,18 @@ use std::ops::{Add, AddAssign, Sub};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimTime(u64);
 
+/// `x.round() as u64` (half away from zero, saturating, NaN and negatives to 0) without a call into libm: `x - trunc(x)`
+/// is exact for every double, so comparing it with 0.5 rounds exactly as `f64::round` does.
+#[inline]
+pub fn round_u64(x: f64) -> u64 {
+    let i = x as u64;
+    if x - i as f64 >= 0.5 {
+        i.saturating_add(1)
+    } else {
+        i
+    }
+}
+
 impl SimTime {
     pub const ZERO: SimTime = SimTime(0);
     pub const MAX: SimTime = SimTime(u64::MAX);
@@ -31,7 +43,7 @@ impl SimTime {
         } else if s >= (u64::MAX / 1_000_000) as f64 {
             SimTime(u64::MAX)
         } else {
-            SimTime((s * 1e6).round() as u64)
+            SimTime(round_u64(s * 1e6))
         }
     }
     /// Milliseconds given as a float (distribution samples), rounded to the nearest microsecond.
