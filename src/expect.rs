@@ -228,6 +228,13 @@ pub(crate) fn compile(
             )
         })
     };
+    let pct = |p: f64, sub: &str| -> Result<(), ScenarioError> {
+        if p.is_finite() && (0.0..=100.0).contains(&p) {
+            Ok(())
+        } else {
+            Err(ScenarioError::new(format!("{path}.Expect.{sub}.Percentile"), format!("{p} is out of range; allowed 0 to 100")))
+        }
+    };
     let (measure, what) = match &spec.expect {
         MeasureSpec::Fates { function, fate: fs } => {
             let function = func(function, "Fates")?;
@@ -241,12 +248,7 @@ pub(crate) fn compile(
         }
         MeasureSpec::SourceLatencySeconds { source, percentile } => {
             let s = source_ix(source, "SourceLatencySeconds")?;
-            if !(percentile.is_finite() && (0.0..=100.0).contains(percentile)) {
-                return Err(ScenarioError::new(
-                    format!("{path}.Expect.SourceLatencySeconds.Percentile"),
-                    format!("{percentile} is out of range; allowed 0 to 100"),
-                ));
-            }
+            pct(*percentile, "SourceLatencySeconds")?;
             (Measure::SourceLatencySeconds { source: s, percentile: *percentile }, format!("p{percentile} latency (s) of source {source}"))
         }
         MeasureSpec::Accepted { function } => {
@@ -320,12 +322,7 @@ pub(crate) fn compile(
         }
         MeasureSpec::LatencySeconds { function, percentile } => {
             let function = func(function, "LatencySeconds")?;
-            if !(percentile.is_finite() && (0.0..=100.0).contains(percentile)) {
-                return Err(ScenarioError::new(
-                    format!("{path}.Expect.LatencySeconds.Percentile"),
-                    format!("{percentile} is out of range; allowed 0 to 100"),
-                ));
-            }
+            pct(*percentile, "LatencySeconds")?;
             (Measure::LatencySeconds { function, percentile: *percentile }, format!("p{percentile} latency (s) of {}", fname(&function)))
         }
         MeasureSpec::ColdStarts { function } => {
@@ -385,12 +382,7 @@ pub(crate) fn compile(
         }
         MeasureSpec::CallerLatencySeconds { function, percentile } => {
             let function = func(function, "CallerLatencySeconds")?;
-            if !(percentile.is_finite() && (0.0..=100.0).contains(percentile)) {
-                return Err(ScenarioError::new(
-                    format!("{path}.Expect.CallerLatencySeconds.Percentile"),
-                    format!("{percentile} is out of range; allowed 0 to 100"),
-                ));
-            }
+            pct(*percentile, "CallerLatencySeconds")?;
             (
                 Measure::CallerLatencySeconds { function, percentile: *percentile },
                 format!("p{percentile} caller-seen latency (s) of {}", fname(&function)),
