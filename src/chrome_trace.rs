@@ -273,6 +273,11 @@ impl<W: Write> Observer for ChromeTrace<W> {
             | TraceEvent::ConfigChange { .. }
             | TraceEvent::Published { .. }
             | TraceEvent::Fanout { .. } => {}
+            // Firehose records and batches: the invocations show as the attempts they start.
+            TraceEvent::FirehoseRecordPut { .. }
+            | TraceEvent::FirehoseInvoke { .. }
+            | TraceEvent::FirehoseInvokeEnd { .. }
+            | TraceEvent::FirehoseRecordFate { .. } => {}
             // Queue and stream events have no environment track; batches show as the attempts they start.
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }

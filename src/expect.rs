@@ -87,6 +87,8 @@ pub enum Measure {
     },
     /// Queues, streams and mappings (src/esm_metrics.rs).
     Esm(crate::esm_metrics::EsmMeasure),
+    /// Firehose delivery streams (src/firehose_metrics.rs).
+    Firehose(crate::firehose_metrics::FirehoseMeasure),
 }
 
 /// How an expectation's per-seed results combine over the seeds of a sweep.
@@ -414,6 +416,10 @@ pub(crate) fn compile(
                 format!("failed events of {} not reaching each failure target exactly once", fname(&function)),
             )
         }
+        other if crate::firehose_metrics::compile_measure(other, path, model).is_some() => {
+            let (m, what) = crate::firehose_metrics::compile_measure(other, path, model).expect("a Firehose measure")?;
+            (Measure::Firehose(m), what)
+        }
         other => {
             let resolve = |r: &str, sub: &str| {
                 resolve_function(r, &model.region, &model.account_id, names)
@@ -703,6 +709,7 @@ impl ExpectObserver {
             }
             Measure::SinkRecords { .. } => scalar(Some(self.counts[i] as f64)),
             Measure::Esm(x) => scalar(x.value(&m.esm)),
+            Measure::Firehose(x) => scalar(Some(x.value(&m.firehose))),
             Measure::FailureRecordsNotExactlyOnce { function } => {
                 let n = match function {
                     Some(f) => self.misdelivered_count.get(f).copied().unwrap_or(0),

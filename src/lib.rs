@@ -19,6 +19,7 @@ pub mod error;
 pub mod esm_metrics;
 pub mod expect;
 pub mod explore;
+pub mod firehose_metrics;
 pub mod kernel;
 pub mod metrics;
 pub mod model;

@@ -225,6 +225,8 @@ pub struct Metrics {
     pub fanout_published: Vec<u64>,
     /// Per topic or bus and endpoint: deliveries by `FanoutOutcome`.
     pub fanout_outcomes: Vec<Vec<[u64; 4]>>,
+    /// Delivery streams: records by fate, invocations by result (src/firehose_metrics.rs).
+    pub firehose: crate::firehose_metrics::FirehoseMetrics,
     /// Sources that are the only way events reach their function: their histograms equal the function's, so they
     /// are copied once at the end instead of recorded twice per event.
     mirror: Vec<bool>,
@@ -300,6 +302,7 @@ impl Metrics {
             esm: crate::esm_metrics::EsmMetrics::new(model),
             fanout_published: vec![0; model.fanout.hubs.len()],
             fanout_outcomes: model.fanout.hubs.iter().map(|h| vec![[0; 4]; h.endpoints.len()]).collect(),
+            firehose: crate::firehose_metrics::FirehoseMetrics::new(model),
             mirror: model
                 .sources
                 .iter()
@@ -514,6 +517,10 @@ impl Observer for Metrics {
             | TraceEvent::RecordFate { .. }
             | TraceEvent::BatchStart { .. }
             | TraceEvent::BatchEnd { .. } => self.esm.on_event(t, ev),
+            TraceEvent::FirehoseRecordPut { .. }
+            | TraceEvent::FirehoseInvoke { .. }
+            | TraceEvent::FirehoseInvokeEnd { .. }
+            | TraceEvent::FirehoseRecordFate { .. } => self.firehose.on_event(ev),
             TraceEvent::ProvisionedReady { function, config, init, .. } => {
                 // A provisioned environment's init during the run is billed (spec section 6).
                 let m = &mut self.functions[function.ix()];

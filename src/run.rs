@@ -363,6 +363,9 @@ impl RunReport {
         if !fan.is_null() {
             out["topicsAndBuses"] = fan;
         }
+        if !model.firehose.streams.is_empty() {
+            out["deliveryStreams"] = self.metrics.firehose.to_json(model);
+        }
         out
     }
 
@@ -537,6 +540,10 @@ impl RunReport {
         let fan = self.metrics.fanout_text(model);
         if !fan.is_empty() {
             let _ = write!(s, "\ntopics and buses\n{fan}");
+        }
+        let fh = self.metrics.firehose.to_text(model);
+        if !fh.is_empty() {
+            let _ = write!(s, "\nFirehose delivery streams\n{fh}");
         }
         let esm = self.metrics.esm.to_text(model);
         if !esm.is_empty() {

@@ -773,7 +773,11 @@ impl Observer for Series {
             | TraceEvent::ProvisionedReady { .. }
             | TraceEvent::ConfigChange { .. }
             | TraceEvent::Published { .. }
-            | TraceEvent::Fanout { .. } => {}
+            | TraceEvent::Fanout { .. }
+            | TraceEvent::FirehoseRecordPut { .. }
+            | TraceEvent::FirehoseInvoke { .. }
+            | TraceEvent::FirehoseInvokeEnd { .. }
+            | TraceEvent::FirehoseRecordFate { .. } => {}
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }
             | TraceEvent::MessageFate { .. }
