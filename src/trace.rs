@@ -328,7 +328,9 @@ impl FirehoseInvokeResult {
     pub fn parse(s: &str) -> Option<FirehoseInvokeResult> {
         Self::ALL.into_iter().find(|f| f.name() == s)
     }
-    /// The `errorCode` Firehose writes in a processing-failed record after this failure.
+    /// The `errorCode` of a processing-failed record: after an `Ok` invocation, the record's own `ProcessingFailed`
+    /// status; else the invocation's failure. The codes follow the error names Firehose logs for data transformation
+    /// (not verified against a page here: see docs/sources.md, "Not verified").
     pub fn error_code(self) -> &'static str {
         match self {
             FirehoseInvokeResult::Ok => "Lambda.ProcessingFailedStatus",

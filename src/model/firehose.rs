@@ -332,8 +332,15 @@ pub(super) fn build(
             );
             continue;
         };
+        let pname = w.name.clone().unwrap_or_else(|| format!("workload[{}]", raw.index));
+        if out.producers.iter().any(|x| x.name == pname) {
+            v.err(
+                format!("{p}.Name"),
+                format!("{pname:?} names another DeliveryStream producer; names pick random streams and must differ"),
+            );
+        }
         out.producers.push(Producer {
-            name: w.name.clone().unwrap_or_else(|| format!("workload[{}]", raw.index)),
+            name: pname,
             stream,
             template: Template::new(w.payload.clone().unwrap_or_else(|| Value::Object(Map::new()))),
             arrivals: raw.arrivals,
