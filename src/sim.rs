@@ -149,7 +149,8 @@ struct Inv {
     sync: bool,
     /// The synchronous caller's request this invocation serves.
     call: Option<u32>,
-    /// The event source mapping batch this invocation carries.
+    /// The event source mapping batch this invocation carries, or, tagged with `firehose::BATCH_TAG`, the Firehose
+    /// transformation batch.
     batch: Option<u32>,
     /// Why the invocation was refused, if it was.
     refused: Option<ThrottleReason>,

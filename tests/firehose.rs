@@ -420,6 +420,12 @@ fn validation_names_the_path_the_value_and_the_range() {
     let mut sc = scenario(ok_behavior(), &[], json!([]));
     sc["DeliveryStreams"][0]["DeliveryStreamName"] = json!("bad name!");
     assert!(errors(sc).contains("DeliveryStreams[0].DeliveryStreamName"));
+    let e = errors(scenario(
+        ok_behavior(),
+        &[],
+        json!([{"Name": "p", "DeliveryStream": "s", "At": [0]}, {"Name": "p", "DeliveryStream": "s", "At": [1]}]),
+    ));
+    assert!(e.contains("Workload[1].Name") && e.contains("must differ"), "{e}");
     let mut sc = scenario(ok_behavior(), &[], json!([]));
     sc["Simulation"] = json!({"FirehoseRetryDelaySeconds": -1});
     assert!(errors(sc).contains("Simulation.FirehoseRetryDelaySeconds"));
