@@ -275,6 +275,11 @@ impl<W: Write> Observer for ChromeTrace<W> {
             | TraceEvent::Fanout { .. }
             | TraceEvent::RuleMatched { .. }
             | TraceEvent::PublishDeduplicated { .. } => {}
+            // Firehose records and batches: the invocations show as the attempts they start.
+            TraceEvent::FirehoseRecordPut { .. }
+            | TraceEvent::FirehoseInvoke { .. }
+            | TraceEvent::FirehoseInvokeEnd { .. }
+            | TraceEvent::FirehoseRecordFate { .. } => {}
             // Queue and stream events have no environment track; batches show as the attempts they start.
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }

@@ -99,6 +99,8 @@ pub enum Measure {
         source: usize,
         percentile: f64,
     },
+    /// Firehose delivery streams (src/firehose_metrics.rs).
+    Firehose(crate::firehose_metrics::FirehoseMeasure),
 }
 
 /// How an expectation's per-seed results combine over the seeds of a sweep.
@@ -444,6 +446,10 @@ pub(crate) fn compile(
                 format!("failed events of {} not reaching each failure target exactly once", fname(&function)),
             )
         }
+        other if crate::firehose_metrics::compile_measure(other, path, model).is_some() => {
+            let (m, what) = crate::firehose_metrics::compile_measure(other, path, model).expect("a Firehose measure")?;
+            (Measure::Firehose(m), what)
+        }
         other => {
             let resolve = |r: &str, sub: &str| {
                 resolve_function(r, &model.region, &model.account_id, names)
@@ -744,6 +750,7 @@ impl ExpectObserver {
             Measure::SourceLatencySeconds { source, percentile } => {
                 scalar(at_percentile(&m.sources[*source].latency, *percentile).map(|us| us as f64 / 1e6))
             }
+            Measure::Firehose(x) => scalar(Some(x.value(&m.firehose))),
             Measure::FailureRecordsNotExactlyOnce { function } => {
                 let n = match function {
                     Some(f) => self.misdelivered_count.get(f).copied().unwrap_or(0),

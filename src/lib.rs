@@ -21,6 +21,7 @@ pub mod esm_metrics;
 pub mod expect;
 pub mod explore;
 pub mod fanout_metrics;
+pub mod firehose_metrics;
 pub mod kernel;
 pub mod metrics;
 pub mod model;

@@ -245,6 +245,8 @@ pub struct Metrics {
     pub esm: crate::esm_metrics::EsmMetrics,
     /// Topics and buses (spec section 7).
     pub fanout: crate::fanout_metrics::FanoutMetrics,
+    /// Delivery streams: records by fate, invocations by result (src/firehose_metrics.rs).
+    pub firehose: crate::firehose_metrics::FirehoseMetrics,
     /// Sources that are the only way events reach their function: their histograms equal the function's, so they
     /// are copied once at the end instead of recorded twice per event.
     mirror: Vec<bool>,
@@ -264,6 +266,7 @@ impl Metrics {
             open: EventWindow::default(),
             esm: crate::esm_metrics::EsmMetrics::new(model),
             fanout: crate::fanout_metrics::FanoutMetrics::new(model),
+            firehose: crate::firehose_metrics::FirehoseMetrics::new(model),
             mirror: model
                 .sources
                 .iter()
@@ -481,6 +484,10 @@ impl Observer for Metrics {
             | TraceEvent::RecordFate { .. }
             | TraceEvent::BatchStart { .. }
             | TraceEvent::BatchEnd { .. } => self.esm.on_event(t, ev),
+            TraceEvent::FirehoseRecordPut { .. }
+            | TraceEvent::FirehoseInvoke { .. }
+            | TraceEvent::FirehoseInvokeEnd { .. }
+            | TraceEvent::FirehoseRecordFate { .. } => self.firehose.on_event(ev),
             TraceEvent::ProvisionedReady { function, config, init, .. } => {
                 // A provisioned environment's init during the run is billed (spec section 6).
                 let m = &mut self.functions[function.ix()];

@@ -18,6 +18,7 @@ pub use crate::versions::{Alias, Change, ChangeKind, DlqScope, FnConfig, FnSetup
 
 mod esm;
 pub mod fanout;
+pub mod firehose;
 pub use esm::{
     Esm, EsmSource, Mapping, MappingId, Producer, ProducerTarget, Queue, QueueId, StartingPosition, Stream, StreamId, StreamKind,
 };
@@ -414,6 +415,8 @@ pub struct Model {
     pub esm: Esm,
     /// Live SNS topics and EventBridge buses, and their publishers (spec section 7).
     pub fanout: fanout::Fanout,
+    /// Firehose delivery streams with a Lambda transformation, and their producers.
+    pub firehose: firehose::Firehose,
     /// Stable hash of the scenario file's canonical JSON.
     pub digest: u64,
 }
@@ -1543,11 +1546,13 @@ impl Model {
         let mut sources = vec![];
         let mut raw_producers = vec![];
         let mut raw_publishers = vec![];
+        let mut raw_firehose = vec![];
         for (i, w) in sc.workload.iter().enumerate() {
             let p = format!("Workload[{i}]");
             let publisher = w.topic.is_some() || w.event_bus.is_some();
             let producer = w.queue.is_some() || w.stream.is_some();
-            let resolved = if producer || publisher {
+            let firehose_producer = w.delivery_stream.is_some();
+            let resolved = if producer || publisher || firehose_producer {
                 Ok((FnId(0), None))
             } else if w.function.is_empty() {
                 v.err(p.clone(), "gives none of Function, Queue, Stream; give exactly one");
@@ -1605,6 +1610,10 @@ impl Model {
             } else {
                 continue;
             };
+            if firehose_producer {
+                raw_firehose.push(firehose::RawProducer { index: i, spec: w, arrivals });
+                continue;
+            }
             if publisher {
                 raw_publishers.push(fanout::RawPublisher { index: i, spec: w, arrivals });
                 continue;
@@ -1738,6 +1747,7 @@ impl Model {
         }
         changes.sort_by_key(|c| (c.at, c.index));
         let fanout = fanout::build(&mut v, sc, &targets, &resolver, &esm, settings.horizon, raw_publishers);
+        let firehose = firehose::build(&mut v, sc, &region, &account, &functions, &fn_names, raw_firehose);
 
         let digest = fnv64(serde_json::to_string(sc).unwrap_or_default().as_bytes());
         let mut model = Model {
@@ -1757,6 +1767,7 @@ impl Model {
             pricing,
             esm,
             fanout,
+            firehose,
             digest,
         };
         for (i, e) in sc.expectations.iter().enumerate() {

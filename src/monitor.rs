@@ -13,6 +13,8 @@
 //!   without `ParallelizationFactor` processes each shard's records in sequence order (spec 5.3).
 //! - every message published to a topic or event put on a bus reaches exactly one fate at each endpoint it matched
 //!   (`Fanout`: delivered, discarded, dead-lettered or in flight), and none at an endpoint twice (spec 7).
+//! - every record put into a Firehose delivery stream reaches exactly one fate (delivered, dropped, processing
+//!   failed, too large or in flight).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -75,6 +77,8 @@ pub struct Monitor {
     pc_reported: bool,
     /// Published messages and events still owed fates: msg -> (fates left, endpoints that had one).
     published: BTreeMap<u64, (u32, Vec<u32>)>,
+    /// Firehose records put and still owed their one fate.
+    firehose_records: BTreeSet<u64>,
 }
 
 const MAX_BREACHES: usize = 100;
@@ -98,6 +102,7 @@ impl Monitor {
             pc_seen: false,
             pc_reported: false,
             published: BTreeMap::new(),
+            firehose_records: BTreeSet::new(),
         }
     }
 
@@ -135,6 +140,9 @@ impl Monitor {
         }
         for ((s, shard, seq), n) in std::mem::take(&mut self.records) {
             self.breach(end, None, format!("record {seq} of stream {s} shard {shard} is missing {n} fate(s)"));
+        }
+        for r in std::mem::take(&mut self.firehose_records) {
+            self.breach(end, None, format!("firehose record {r} was put but reached no fate"));
         }
         self.breaches
     }
@@ -290,6 +298,12 @@ impl Observer for Monitor {
                     }
                 }
             },
+            TraceEvent::FirehoseRecordPut { record, .. } if !self.firehose_records.insert(*record) => {
+                self.breach(t, None, format!("firehose record {record} was put twice"));
+            }
+            TraceEvent::FirehoseRecordFate { record, .. } if !self.firehose_records.remove(record) => {
+                self.breach(t, None, format!("firehose record {record} reached a second fate, or a fate without being put"));
+            }
             TraceEvent::MessageSent { msg, .. } if !self.msgs.insert(*msg) => {
                 self.breach(t, None, format!("message {msg} was sent twice"));
             }

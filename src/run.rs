@@ -51,9 +51,13 @@ impl Observer for TraceWriter {
     }
 }
 
-/// Writes `DIR/<target>.jsonl`: one line per message, exactly as the target receives it.
+/// Writes `DIR/<target>.jsonl`: one line per message, exactly as the target receives it; for each Firehose delivery
+/// stream `DIR/firehose-<stream>.jsonl` (each delivered record's transformed data, JSON when it parses) and
+/// `DIR/firehose-<stream>.processing-failed.jsonl` (the error output records of the `processing-failed/` prefix).
 pub struct SinkWriter {
     files: Vec<Option<BufWriter<File>>>,
+    /// Per delivery stream: delivered records, processing-failed records.
+    firehose: Vec<[BufWriter<File>; 2]>,
     error: Option<io::Error>,
 }
 
@@ -72,13 +76,20 @@ impl SinkWriter {
             let wanted = used[i] || !matches!(t.kind, TargetKind::Lambda(_));
             files.push(if wanted { Some(BufWriter::new(File::create(dir.join(format!("{}.jsonl", t.file_stem)))?)) } else { None });
         }
-        Ok(SinkWriter { files, error: None })
+        let mut firehose = vec![];
+        for ds in &model.firehose.streams {
+            firehose.push([
+                BufWriter::new(File::create(dir.join(format!("firehose-{}.jsonl", ds.name)))?),
+                BufWriter::new(File::create(dir.join(format!("firehose-{}.processing-failed.jsonl", ds.name)))?),
+            ]);
+        }
+        Ok(SinkWriter { files, firehose, error: None })
     }
     fn finish(mut self) -> io::Result<()> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        for f in self.files.iter_mut().flatten() {
+        for f in self.files.iter_mut().flatten().chain(self.firehose.iter_mut().flatten()) {
             f.flush()?;
         }
         Ok(())
@@ -87,6 +98,20 @@ impl SinkWriter {
 
 impl Observer for SinkWriter {
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
+        if let (TraceEvent::FirehoseRecordFate { stream, fate, .. }, Some(content)) = (ev, ctx.content) {
+            let i = match fate {
+                crate::trace::FirehoseFate::Delivered => 0,
+                crate::trace::FirehoseFate::ProcessingFailed => 1,
+                _ => return,
+            };
+            if let Some(f) = self.firehose.get_mut(*stream as usize).map(|x| &mut x[i]) {
+                let r = serde_json::to_writer(&mut *f, content).map_err(io::Error::from).and_then(|_| f.write_all(b"\n"));
+                if let (Err(e), None) = (r, &self.error) {
+                    self.error = Some(e);
+                }
+            }
+            return;
+        }
         if let (TraceEvent::Delivered { event, function, target, kind, failure: None }, Some(content)) = (ev, ctx.content) {
             let fd = ctx.model.function(*function);
             let msg = wire_message(ctx.model, *target, *kind, content, &fd.arn, t, event.wrapping_mul(4) + *kind as u64);
@@ -363,6 +388,9 @@ impl RunReport {
         if !fan.is_null() {
             out["topicsAndBuses"] = fan;
         }
+        if !model.firehose.streams.is_empty() {
+            out["deliveryStreams"] = self.metrics.firehose.to_json(model);
+        }
         out
     }
 
@@ -537,6 +565,10 @@ impl RunReport {
         let fan = self.metrics.fanout.to_text(model);
         if !fan.is_empty() {
             let _ = write!(s, "\ntopics and buses\n{fan}");
+        }
+        let fh = self.metrics.firehose.to_text(model);
+        if !fh.is_empty() {
+            let _ = write!(s, "\nFirehose delivery streams\n{fh}");
         }
         let esm = self.metrics.esm.to_text(model);
         if !esm.is_empty() {

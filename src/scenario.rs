@@ -62,6 +62,10 @@ pub struct Scenario {
     /// Streams (spec section 5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub event_source_mappings: Vec<EventSourceMappingSpec>,
+    /// Amazon Data Firehose delivery streams (`AWS::KinesisFirehose::DeliveryStream`) whose records a Lambda function
+    /// transforms (`ProcessingConfiguration`); producers are `Workload` entries with `DeliveryStream`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delivery_streams: Vec<crate::model::firehose::DeliveryStreamSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub workload: Vec<WorkloadSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -151,6 +155,10 @@ pub struct SimulationSpec {
     /// (300). `Jitter` is not used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_bridge_retry_backoff: Option<BackoffSpec>,
+    /// Seconds Firehose waits before invoking a transformation batch again after a failed invocation (default 1;
+    /// AWS does not publish the delay, [unc]). 0 to 900.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firehose_retry_delay_seconds: Option<f64>,
     /// What the async queue does when the function has no free concurrency (named option, see README).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub async_concurrency_full: Option<ConcurrencyFullMode>,
@@ -885,6 +893,10 @@ pub struct WorkloadSpec {
     /// is the event's `source` (default `my.app`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_bus: Option<String>,
+    /// A producer of Firehose records (`PutRecord`): the delivery stream's name or ARN. The payload is the record's
+    /// data (a string as it is, anything else as JSON text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_stream: Option<String>,
     /// EventBridge producers: the event's `detail-type` (default `Event`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_type: Option<String>,
@@ -1387,6 +1399,22 @@ pub enum MeasureSpec {
         source: Option<String>,
         #[serde(rename = "Result")]
         result: String,
+    },
+    /// Records of a Firehose delivery stream (or of all) that ended in `Fate` (`Delivered`, `Dropped`,
+    /// `ProcessingFailed`, `TooLarge`, `InFlight`).
+    FirehoseRecords {
+        #[serde(rename = "DeliveryStream", default, skip_serializing_if = "Option::is_none")]
+        delivery_stream: Option<String>,
+        #[serde(rename = "Fate")]
+        fate: String,
+    },
+    /// Invocations of a delivery stream's transformation function (or of all streams), optionally only those Firehose
+    /// read as `Result` (`Ok`, `FunctionError`, `Throttled`, `InvalidResponse`); retries count.
+    FirehoseInvocations {
+        #[serde(rename = "DeliveryStream", default, skip_serializing_if = "Option::is_none")]
+        delivery_stream: Option<String>,
+        #[serde(rename = "Result", default, skip_serializing_if = "Option::is_none")]
+        result: Option<String>,
     },
 }
 

@@ -776,6 +776,10 @@ impl Observer for Series {
             | TraceEvent::Fanout { .. }
             | TraceEvent::RuleMatched { .. }
             | TraceEvent::PublishDeduplicated { .. } => {}
+            | TraceEvent::FirehoseRecordPut { .. }
+            | TraceEvent::FirehoseInvoke { .. }
+            | TraceEvent::FirehoseInvokeEnd { .. }
+            | TraceEvent::FirehoseRecordFate { .. } => {}
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }
             | TraceEvent::MessageFate { .. }

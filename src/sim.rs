@@ -22,6 +22,7 @@
 
 mod esm;
 mod fanout;
+mod firehose;
 pub use fanout::{eventbridge_delay, sns_delay};
 
 use std::collections::VecDeque;
@@ -66,6 +67,8 @@ enum Ev {
     Esm(esm::EsmEv),
     /// SNS topics and EventBridge buses (src/sim/fanout.rs).
     Fanout(fanout::FanEv),
+    /// Firehose delivery streams (src/sim/firehose.rs).
+    Firehose(firehose::FhEv),
     /// Change `index` of `Model::changes` applies.
     Change { index: u32 },
     /// A provisioned environment's allocation delay is over: its init starts (if it is still the same: `life`).
@@ -146,7 +149,8 @@ struct Inv {
     sync: bool,
     /// The synchronous caller's request this invocation serves.
     call: Option<u32>,
-    /// The event source mapping batch this invocation carries.
+    /// The event source mapping batch this invocation carries, or, tagged with `firehose::BATCH_TAG`, the Firehose
+    /// transformation batch.
     batch: Option<u32>,
     /// Why the invocation was refused, if it was.
     refused: Option<ThrottleReason>,
@@ -312,6 +316,8 @@ pub struct Sim<'m, O: Observer> {
     esm: esm::EsmRt,
     /// Topics and buses.
     fan: fanout::FanRt,
+    /// Firehose delivery streams.
+    fh: firehose::FhRt,
     obs: O,
 }
 
@@ -392,6 +398,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             duration_draws: 0,
             esm: esm::EsmRt::new(model, seed),
             fan: fanout::FanRt::new(model, seed),
+            fh: firehose::FhRt::new(model, seed),
             obs,
         };
         // Changes on the timeline apply before invocations arriving at the same instant.
@@ -405,6 +412,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
         sim.esm_start();
         sim.fanout_start();
+        sim.firehose_start();
         sim
     }
 
@@ -444,7 +452,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 }
             }
             let Some(ev) = self.k.pop() else { break };
-            if !matches!(ev, Ev::Expire { .. } | Ev::EnvIdle { .. } | Ev::PcRecycle { .. } | Ev::Esm(_)) {
+            if !matches!(ev, Ev::Expire { .. } | Ev::EnvIdle { .. } | Ev::PcRecycle { .. } | Ev::Esm(_) | Ev::Firehose(_)) {
                 self.last_activity = self.k.now();
             }
             match ev {
@@ -473,6 +481,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 Ev::EnvIdle { function, env, gen } => self.on_env_idle(FnId(function), env, gen),
                 Ev::Esm(e) => self.on_esm(e),
                 Ev::Fanout(e) => self.on_fanout(e),
+                Ev::Firehose(e) => self.on_firehose(e),
                 Ev::CallRetry { call } => self.call_attempt(call),
                 Ev::CallTimeout { call, attempt } => {
                     if self.calls.get(call as usize).and_then(|c| c.as_ref()).is_some_and(|c| c.attempts == attempt && c.current.is_some())
@@ -497,6 +506,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
         self.esm_finish();
         self.fanout_finish();
+        self.firehose_finish();
         let stats = RunStats {
             seed: self.seed,
             end_time: end,
@@ -1110,7 +1120,12 @@ impl<'m, O: Observer> Sim<'m, O> {
         if decided.is_none() {
             if let Some(b) = batch {
                 // A mapping's batch: each record decides as the handler's loop would (src/sim/esm.rs).
-                decided = Some(esm::decide(&mut self.esm, model, &cfg.rules, b, seed, salt, &self.response_sizes[fi][config as usize]));
+                decided = Some(if b & firehose::BATCH_TAG != 0 {
+                    // A Firehose transformation batch (src/sim/firehose.rs).
+                    firehose::decide(&mut self.fh, model, &cfg.rules, b, seed, salt)
+                } else {
+                    esm::decide(&mut self.esm, model, &cfg.rules, b, seed, salt, &self.response_sizes[fi][config as usize])
+                });
             }
         }
         if decided.is_none() {
@@ -1152,7 +1167,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let mut handler = if outcome == Outcome::Timeout { cfg.timeout } else { dist.sample(&mut fs.rng_duration) };
         if let (Some(per), Some(b), false) = (&cfg.per_record, batch, outcome == Outcome::Timeout) {
             // A batch takes longer with more records (`Behavior.DurationPerRecord`).
-            let n = esm::batch_records(&self.esm, b);
+            let n = if b & firehose::BATCH_TAG != 0 { firehose::batch_records(&self.fh, b) } else { esm::batch_records(&self.esm, b) };
             handler += SimTime::from_micros(per.sample(&mut fs.rng_duration).as_micros().saturating_mul(n));
         }
         if self.perturb == Some(self.duration_draws) {
@@ -1551,7 +1566,11 @@ impl<'m, O: Observer> Sim<'m, O> {
             config,
         });
         if let Some(b) = inv.batch {
-            self.esm_batch_done(b, fate, config);
+            if b & firehose::BATCH_TAG != 0 {
+                self.firehose_done(b & !firehose::BATCH_TAG, fate);
+            } else {
+                self.esm_batch_done(b, fate, config);
+            }
         }
         if let Some(c) = inv.call {
             // Tell the caller, if it is still waiting for this invocation.

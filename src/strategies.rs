@@ -169,6 +169,7 @@ pub fn scenario() -> impl Strategy<Value = Scenario> {
                 kinesis_streams: vec![],
                 tables: vec![],
                 event_source_mappings: vec![],
+                delivery_streams: vec![],
                 workload: workload.collect(),
                 faults: vec![],
                 expectations: vec![],

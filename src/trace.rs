@@ -208,6 +208,8 @@ pub enum Origin {
     Mapping { mapping: u32, batch: u64 },
     /// Delivery of message or event `msg` of topic or bus `hub` (`Model::fanout`) to a subscription or rule target.
     Fanout { hub: u32, msg: u64 },
+    /// A buffered batch of delivery stream `stream` (`Model::firehose`) that Firehose transforms.
+    Firehose { stream: u32, batch: u64 },
 }
 
 /// Where a queue message came from.
@@ -268,6 +270,84 @@ impl FanoutOutcome {
             FanoutOutcome::Discarded => "Discarded",
             FanoutOutcome::DeadLettered => "DeadLettered",
             FanoutOutcome::InFlight => "InFlight",
+        }
+    }
+}
+
+/// The one fate of a record put into an Amazon Data Firehose delivery stream (src/sim/firehose.rs,
+/// https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-status-model.html).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FirehoseFate {
+    /// Transformed (`result` `Ok`, or no transformation configured): delivered to the destination.
+    Delivered,
+    /// `result` `Dropped`: dropped on purpose by the function (successfully processed, not delivered).
+    Dropped,
+    /// `result` `ProcessingFailed`, or the invocation failed `NumberOfRetries + 1` times: written to the error output
+    /// (the S3 `processing-failed/` prefix).
+    ProcessingFailed,
+    /// Refused by PutRecord: over 1,000 KiB before base64 encoding.
+    TooLarge,
+    /// Buffered or in a batch being transformed when the run ended.
+    InFlight,
+}
+
+impl FirehoseFate {
+    pub const ALL: [FirehoseFate; 5] =
+        [FirehoseFate::Delivered, FirehoseFate::Dropped, FirehoseFate::ProcessingFailed, FirehoseFate::TooLarge, FirehoseFate::InFlight];
+    pub fn name(self) -> &'static str {
+        match self {
+            FirehoseFate::Delivered => "Delivered",
+            FirehoseFate::Dropped => "Dropped",
+            FirehoseFate::ProcessingFailed => "ProcessingFailed",
+            FirehoseFate::TooLarge => "TooLarge",
+            FirehoseFate::InFlight => "InFlight",
+        }
+    }
+    pub fn parse(s: &str) -> Option<FirehoseFate> {
+        Self::ALL.into_iter().find(|f| f.name() == s)
+    }
+}
+
+/// What Firehose made of one invocation of its transformation function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FirehoseInvokeResult {
+    /// A valid response: one record per input record with its result.
+    Ok,
+    /// The function failed (error, timeout, crash; `Lambda.FunctionError`).
+    FunctionError,
+    /// Lambda refused the invocation (429 or 500; `Lambda.InvokeLimitExceeded`).
+    Throttled,
+    /// The response breaks the status model (missing or unknown recordId, bad result, `Ok` without base64 data).
+    InvalidResponse,
+}
+
+impl FirehoseInvokeResult {
+    pub const ALL: [FirehoseInvokeResult; 4] = [
+        FirehoseInvokeResult::Ok,
+        FirehoseInvokeResult::FunctionError,
+        FirehoseInvokeResult::Throttled,
+        FirehoseInvokeResult::InvalidResponse,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            FirehoseInvokeResult::Ok => "Ok",
+            FirehoseInvokeResult::FunctionError => "FunctionError",
+            FirehoseInvokeResult::Throttled => "Throttled",
+            FirehoseInvokeResult::InvalidResponse => "InvalidResponse",
+        }
+    }
+    pub fn parse(s: &str) -> Option<FirehoseInvokeResult> {
+        Self::ALL.into_iter().find(|f| f.name() == s)
+    }
+    /// The `errorCode` of a processing-failed record: after an `Ok` invocation, the record's own `ProcessingFailed`
+    /// status; else the invocation's failure. The codes follow the error names Firehose logs for data transformation
+    /// (not verified against a page here: see docs/sources.md, "Not verified").
+    pub fn error_code(self) -> &'static str {
+        match self {
+            FirehoseInvokeResult::Ok => "Lambda.ProcessingFailedStatus",
+            FirehoseInvokeResult::FunctionError => "Lambda.FunctionError",
+            FirehoseInvokeResult::Throttled => "Lambda.InvokeLimitExceeded",
+            FirehoseInvokeResult::InvalidResponse => "Lambda.JsonProcessingException",
         }
     }
 }
@@ -490,6 +570,16 @@ pub enum TraceEvent {
     /// A message published to FIFO topic `hub` repeated a deduplication id seen in the last 5 minutes: SNS accepts it
     /// and delivers nothing (https://docs.aws.amazon.com/sns/latest/dg/fifo-message-dedup.html).
     PublishDeduplicated { hub: u32, origin: PubOrigin, size: u32 },
+    /// A record was put into delivery stream `stream` (`Model::firehose`); its one fate follows as
+    /// `FirehoseRecordFate`.
+    FirehoseRecordPut { stream: u32, record: u64, size: u32 },
+    /// Firehose invokes the stream's transformation function with batch `batch` (`attempt` 1, then its retries);
+    /// `event` is the invocation.
+    FirehoseInvoke { stream: u32, batch: u64, event: u64, records: u32, attempt: u32 },
+    /// What Firehose made of the invocation; `retry_in`: it invokes the batch again after that delay.
+    FirehoseInvokeEnd { stream: u32, batch: u64, event: u64, result: FirehoseInvokeResult, retry_in: Option<SimTime> },
+    /// A record's one fate, after `attempts` invocations of its batch, `age` after it was put.
+    FirehoseRecordFate { stream: u32, record: u64, fate: FirehoseFate, attempts: u32, age: SimTime },
 }
 
 impl TraceEvent {
@@ -520,6 +610,10 @@ impl TraceEvent {
             TraceEvent::Fanout { .. } => "Fanout",
             TraceEvent::RuleMatched { .. } => "RuleMatched",
             TraceEvent::PublishDeduplicated { .. } => "PublishDeduplicated",
+            TraceEvent::FirehoseRecordPut { .. } => "FirehoseRecordPut",
+            TraceEvent::FirehoseInvoke { .. } => "FirehoseInvoke",
+            TraceEvent::FirehoseInvokeEnd { .. } => "FirehoseInvokeEnd",
+            TraceEvent::FirehoseRecordFate { .. } => "FirehoseRecordFate",
         }
     }
 }
@@ -806,6 +900,26 @@ impl Digest {
                 h.mix(*msg);
                 h.mix(u64::from(*attempts));
             }
+            TraceEvent::FirehoseRecordPut { stream, record, size } => {
+                h.mix(24 | u64::from(*stream) << 8 | u64::from(*size) << 32);
+                h.mix(*record);
+            }
+            TraceEvent::FirehoseInvoke { stream, batch, event, records, attempt } => {
+                h.mix(25 | u64::from(*stream) << 8 | u64::from(*attempt) << 32);
+                h.mix(*batch);
+                h.mix(*event ^ u64::from(*records).rotate_left(40));
+            }
+            TraceEvent::FirehoseInvokeEnd { stream, batch, event, result, retry_in } => {
+                h.mix(26 | u64::from(*stream) << 8 | (*result as u64) << 40);
+                h.mix(*batch);
+                h.mix(*event);
+                h.mix(opt(*retry_in));
+            }
+            TraceEvent::FirehoseRecordFate { stream, record, fate, attempts, age } => {
+                h.mix(27 | u64::from(*stream) << 8 | (*fate as u64) << 32 | u64::from(*attempts) << 40);
+                h.mix(*record);
+                h.mix(age.as_micros());
+            }
         }
         self.events += 1;
     }
@@ -827,6 +941,7 @@ fn origin_word(o: &Origin) -> u64 {
         Origin::Duplicate { of } => 2 << 62 | of,
         Origin::Mapping { mapping, batch } => 3 << 62 | batch ^ u64::from(*mapping) << 48,
         Origin::Fanout { hub, msg } => 3 << 62 | msg ^ u64::from(*hub) << 40 | 1 << 61,
+        Origin::Firehose { stream, batch } => 2 << 62 | batch ^ u64::from(*stream) << 40 | 1 << 61,
     }
 }
 
@@ -868,6 +983,10 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
                 Origin::Fanout { hub, msg } => {
                     o[if m.fanout.hub(*hub).bus { "bus" } else { "topic" }] = json!(m.fanout.hub(*hub).name);
                     o["msg"] = json!(msg);
+                }
+                Origin::Firehose { stream, batch } => {
+                    o["deliveryStream"] = json!(m.firehose.stream(*stream).name);
+                    o["batch"] = json!(batch);
                 }
             }
             o
@@ -1047,6 +1166,27 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
         }),
         TraceEvent::BatchEnd { mapping, batch, event, result, failed } => json!({
             "mapping": m.esm.mapping(*mapping).uuid, "batch": batch, "event": event, "result": result.name(), "failedRecords": failed
+        }),
+        TraceEvent::FirehoseRecordPut { stream, record, size } => json!({
+            "deliveryStream": m.firehose.stream(*stream).name, "record": record, "bytes": size
+        }),
+        TraceEvent::FirehoseInvoke { stream, batch, event, records, attempt } => {
+            let ds = m.firehose.stream(*stream);
+            json!({"deliveryStream": ds.name, "function": ds.lambda.map(|(f, _)| fname(&f)), "batch": batch, "event": event, "records": records, "attempt": attempt})
+        }
+        TraceEvent::FirehoseInvokeEnd { stream, batch, event, result, retry_in } => {
+            let mut o = json!({"deliveryStream": m.firehose.stream(*stream).name, "batch": batch, "event": event, "result": result.name()});
+            if *result != FirehoseInvokeResult::Ok {
+                o["errorCode"] = json!(result.error_code());
+            }
+            if let Some(d) = retry_in {
+                o["retryIn"] = json!(d.to_string());
+            }
+            o
+        }
+        TraceEvent::FirehoseRecordFate { stream, record, fate, attempts, age } => json!({
+            "deliveryStream": m.firehose.stream(*stream).name, "record": record, "fate": fate.name(), "attempts": attempts,
+            "age": age.to_string(), "ageUs": age.as_micros()
         }),
     };
     if let Value::Object(o) = &mut v {

@@ -1,0 +1,193 @@
+//! Figures of Firehose delivery streams, streamed from trace events: records put and their fates, invocations of the
+//! transformation function by result, retries. Fixed size per stream: memory does not grow with the run.
+
+use serde_json::{json, Map, Value};
+
+use crate::error::ScenarioError;
+use crate::model::Model;
+use crate::trace::{FirehoseFate, FirehoseInvokeResult, TraceEvent};
+
+/// Figures of one delivery stream.
+#[derive(Debug, Clone, Default)]
+pub struct StreamFigures {
+    pub put: u64,
+    /// Indexed by `FirehoseFate as usize`.
+    pub fates: [u64; 5],
+    /// Invocations by `FirehoseInvokeResult as usize`.
+    pub invocations: [u64; 4],
+    /// Invocations that were retries of a batch (attempt 2 and later).
+    pub retries: u64,
+    /// Batches invoked (first attempts).
+    pub batches: u64,
+    pub records_invoked: u64,
+}
+
+impl StreamFigures {
+    pub fn fate(&self, f: FirehoseFate) -> u64 {
+        self.fates[f as usize]
+    }
+    pub fn invoked(&self, r: FirehoseInvokeResult) -> u64 {
+        self.invocations[r as usize]
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FirehoseMetrics {
+    pub streams: Vec<StreamFigures>,
+}
+
+impl FirehoseMetrics {
+    pub fn new(model: &Model) -> Self {
+        FirehoseMetrics { streams: vec![StreamFigures::default(); model.firehose.streams.len()] }
+    }
+
+    pub fn on_event(&mut self, ev: &TraceEvent) {
+        match ev {
+            TraceEvent::FirehoseRecordPut { stream, .. } => self.streams[*stream as usize].put += 1,
+            TraceEvent::FirehoseInvoke { stream, records, attempt, .. } => {
+                let s = &mut self.streams[*stream as usize];
+                if *attempt > 1 {
+                    s.retries += 1;
+                } else {
+                    s.batches += 1;
+                    s.records_invoked += u64::from(*records);
+                }
+            }
+            TraceEvent::FirehoseInvokeEnd { stream, result, .. } => self.streams[*stream as usize].invocations[*result as usize] += 1,
+            TraceEvent::FirehoseRecordFate { stream, fate, .. } => self.streams[*stream as usize].fates[*fate as usize] += 1,
+            _ => {}
+        }
+    }
+
+    pub fn to_json(&self, model: &Model) -> Value {
+        let mut out = Map::new();
+        for (i, ds) in model.firehose.streams.iter().enumerate() {
+            let m = &self.streams[i];
+            out.insert(
+                ds.name.clone(),
+                json!({
+                    "arn": ds.arn,
+                    "function": ds.lambda.map(|(f, _)| model.function(f).name.clone()),
+                    "records": m.put,
+                    "fates": FirehoseFate::ALL.iter().map(|f| (f.name().to_string(), json!(m.fate(*f)))).collect::<Map<String, Value>>(),
+                    "batches": m.batches,
+                    "invocations": FirehoseInvokeResult::ALL.iter().map(|r| (r.name().to_string(), json!(m.invoked(*r)))).collect::<Map<String, Value>>(),
+                    "retries": m.retries,
+                }),
+            );
+        }
+        Value::Object(out)
+    }
+
+    pub fn to_text(&self, model: &Model) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::new();
+        for (i, ds) in model.firehose.streams.iter().enumerate() {
+            let m = &self.streams[i];
+            let fates: Vec<String> =
+                FirehoseFate::ALL.iter().filter(|f| m.fate(**f) > 0).map(|f| format!("{} {}", f.name(), m.fate(*f))).collect();
+            let inv: Vec<String> = FirehoseInvokeResult::ALL
+                .iter()
+                .filter(|r| m.invoked(**r) > 0)
+                .map(|r| format!("{} {}", r.name(), m.invoked(*r)))
+                .collect();
+            let _ = writeln!(
+                s,
+                "  delivery stream {}: {} records ({}); {} batches, {} invocations ({}), {} retries",
+                ds.name,
+                m.put,
+                if fates.is_empty() { "-".into() } else { fates.join(", ") },
+                m.batches,
+                m.invocations.iter().sum::<u64>(),
+                if inv.is_empty() { "-".into() } else { inv.join(", ") },
+                m.retries
+            );
+        }
+        s
+    }
+}
+
+/// Expectation measures on delivery streams (compiled from `MeasureSpec`).
+#[derive(Debug, Clone)]
+pub enum FirehoseMeasure {
+    Records { stream: Option<u32>, fate: FirehoseFate },
+    Invocations { stream: Option<u32>, result: Option<FirehoseInvokeResult> },
+}
+
+impl FirehoseMeasure {
+    pub fn value(&self, m: &FirehoseMetrics) -> f64 {
+        let pick = |s: &Option<u32>| -> Vec<&StreamFigures> {
+            match s {
+                Some(i) => vec![&m.streams[*i as usize]],
+                None => m.streams.iter().collect(),
+            }
+        };
+        match self {
+            FirehoseMeasure::Records { stream, fate } => pick(stream).iter().map(|s| s.fate(*fate)).sum::<u64>() as f64,
+            FirehoseMeasure::Invocations { stream, result } => pick(stream)
+                .iter()
+                .map(|s| match result {
+                    Some(r) => s.invoked(*r),
+                    None => s.invocations.iter().sum(),
+                })
+                .sum::<u64>() as f64,
+        }
+    }
+}
+
+/// Compile a delivery-stream measure; `None` if `spec` is not one. Errors name the JSON path.
+pub fn compile_measure(
+    spec: &crate::scenario::MeasureSpec,
+    path: &str,
+    model: &Model,
+) -> Option<Result<(FirehoseMeasure, String), ScenarioError>> {
+    use crate::scenario::MeasureSpec as S;
+    let stream = |s: &Option<String>, sub: &str| -> Result<Option<u32>, ScenarioError> {
+        match s {
+            None => Ok(None),
+            Some(n) => model.firehose.by_name(n).map(Some).ok_or_else(|| {
+                let known: Vec<&str> = model.firehose.streams.iter().map(|x| x.name.as_str()).collect();
+                ScenarioError::new(
+                    format!("{path}.Expect.{sub}.DeliveryStream"),
+                    format!("{n:?} names no delivery stream of this scenario; declared: {}", known.join(", ")),
+                )
+            }),
+        }
+    };
+    let label = |s: &Option<String>| s.as_ref().map(|n| format!(" of delivery stream {n}")).unwrap_or_default();
+    Some(match spec {
+        S::FirehoseRecords { delivery_stream, fate } => (|| {
+            let st = stream(delivery_stream, "FirehoseRecords")?;
+            let f = FirehoseFate::parse(fate).ok_or_else(|| {
+                let all: Vec<&str> = FirehoseFate::ALL.iter().map(|x| x.name()).collect();
+                ScenarioError::new(
+                    format!("{path}.Expect.FirehoseRecords.Fate"),
+                    format!("{fate:?} is not a Firehose record fate; allowed: {}", all.join(", ")),
+                )
+            })?;
+            Ok((FirehoseMeasure::Records { stream: st, fate: f }, format!("Firehose records{} with fate {fate}", label(delivery_stream))))
+        })(),
+        S::FirehoseInvocations { delivery_stream, result } => (|| {
+            let st = stream(delivery_stream, "FirehoseInvocations")?;
+            let r = match result {
+                None => None,
+                Some(r) => Some(FirehoseInvokeResult::parse(r).ok_or_else(|| {
+                    let all: Vec<&str> = FirehoseInvokeResult::ALL.iter().map(|x| x.name()).collect();
+                    ScenarioError::new(
+                        format!("{path}.Expect.FirehoseInvocations.Result"),
+                        format!("{r:?} is not an invocation result; allowed: {}", all.join(", ")),
+                    )
+                })?),
+            };
+            Ok((
+                FirehoseMeasure::Invocations { stream: st, result: r },
+                format!(
+                    "Firehose transformation invocations{}{}",
+                    label(delivery_stream),
+                    result.as_ref().map(|r| format!(" with result {r}")).unwrap_or_default()
+                ),
+            ))
+        })(),
+        _ => return None,
+    })
+}
