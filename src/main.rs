@@ -427,11 +427,13 @@ fn main() -> ExitCode {
         }
         Command::Validate { scenario } => match read_model(&scenario) {
             Ok(m) => {
+                // Workload entries: invokers, queue and stream producers, topic and bus publishers, Firehose producers.
+                let workload = m.sources.len() + m.esm.producers.len() + m.fanout.publishers.len() + m.firehose.producers.len();
                 println!(
-                    "{}: valid ({} functions, {} workload sources, {} expectations)",
+                    "{}: valid ({} functions, {} workload entries, {} expectations)",
                     scenario.display(),
                     m.functions.len(),
-                    m.sources.len(),
+                    workload,
                     m.expectations.len()
                 );
                 ExitCode::SUCCESS

@@ -776,7 +776,7 @@ impl Observer for Series {
             | TraceEvent::Fanout { .. }
             | TraceEvent::RuleMatched { .. }
             | TraceEvent::PublishDeduplicated { .. } => {}
-            | TraceEvent::FirehoseRecordPut { .. }
+            TraceEvent::FirehoseRecordPut { .. }
             | TraceEvent::FirehoseInvoke { .. }
             | TraceEvent::FirehoseInvokeEnd { .. }
             | TraceEvent::FirehoseRecordFate { .. } => {}
