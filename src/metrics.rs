@@ -18,14 +18,29 @@ pub const PRICE_GB_S_ARM: f64 = 0.000_013_333_4;
 /// A month, for cost projections: 30 days of 86,400 s.
 pub const MONTH_SECONDS: f64 = 2_592_000.0;
 
-/// An event in flight, as metrics need it: when it was accepted, which workload source sent it, how it was invoked.
+/// An event in flight, as metrics and the invariant monitor need it: when it was accepted, which workload source sent
+/// it, how it was invoked, and what the monitor counts. One window serves both (metrics keeps it, the monitor reads it).
 #[derive(Debug, Clone, Copy)]
-struct OpenEvent {
-    accepted: SimTime,
+pub(crate) struct OpenEvent {
+    pub accepted: SimTime,
     /// Index of the workload source, or `u32::MAX` for destination records and duplicates.
-    source: u32,
-    sync: bool,
-    started: bool,
+    pub source: u32,
+    pub sync: bool,
+    pub started: bool,
+    /// Executions seen so far (monitor).
+    pub attempts: u32,
+    /// The configuration of the last execution (monitor: its `MaximumRetryAttempts` allows the next one or not).
+    pub config: u32,
+}
+
+/// The events in flight, kept by [`Metrics`] and shared with the monitor, with what the last trace event did to them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct InFlight {
+    pub window: EventWindow<OpenEvent>,
+    /// The last `Accepted` was new to the window (false: accepted twice, or older than the window).
+    pub fresh: bool,
+    /// What the last `Fate` removed from the window.
+    pub closed: Option<OpenEvent>,
 }
 
 /// Figures for one workload source (its own events; duplicates and destination records are not counted).
@@ -240,7 +255,7 @@ pub struct Metrics {
     pub all_latency: Histogram<u64>,
     /// Per workload source, by index in `Model::sources`.
     pub sources: Vec<SourceMetrics>,
-    open: EventWindow<OpenEvent>,
+    pub(crate) open: InFlight,
     /// Queues, streams and mappings (spec section 5).
     pub esm: crate::esm_metrics::EsmMetrics,
     /// Topics and buses (spec section 7).
@@ -263,7 +278,7 @@ impl Metrics {
             account_peak: 0,
             all_latency: hist(),
             sources: model.sources.iter().map(|_| SourceMetrics::new()).collect(),
-            open: EventWindow::default(),
+            open: InFlight::default(),
             esm: crate::esm_metrics::EsmMetrics::new(model),
             fanout: crate::fanout_metrics::FanoutMetrics::new(model),
             firehose: crate::firehose_metrics::FirehoseMetrics::new(model),
@@ -387,7 +402,8 @@ impl Observer for Metrics {
                     }
                     _ => u32::MAX,
                 };
-                self.open.insert(*event, OpenEvent { accepted: t, source, sync: *mode == InvokeMode::Sync, started: false });
+                let open = OpenEvent { accepted: t, source, sync: *mode == InvokeMode::Sync, started: false, attempts: 0, config: 0 };
+                self.open.fresh = self.open.window.insert(*event, open);
             }
             TraceEvent::Rejected { function, .. } => self.functions[function.ix()].rejected += 1,
             TraceEvent::AttemptStart { event, function, cold, init, env, config, provisioned, spillover, .. } => {
@@ -414,7 +430,7 @@ impl Observer for Metrics {
                     m.env_cfg.resize(e + 1, (0, false));
                 }
                 m.env_cfg[e] = (*config, *provisioned);
-                if let Some(o) = self.open.get_mut(*event) {
+                if let Some(o) = self.open.window.get_mut(*event) {
                     let mirrored = self.mirror.get(o.source as usize).copied().unwrap_or(true);
                     if *cold && !mirrored {
                         if let Some(s) = self.sources.get_mut(o.source as usize) {
@@ -436,7 +452,7 @@ impl Observer for Metrics {
                 self.account_peak = self.account_peak.max(self.account_busy);
             }
             TraceEvent::AttemptEnd { event, function, env, outcome, duration, billed_ms, init_billed_ms, .. } => {
-                let src = self.open.get(*event).map(|o| o.source as usize).filter(|s| !self.mirror.get(*s).copied().unwrap_or(true));
+                let src = self.open.window.get(*event).map(|o| o.source as usize).filter(|s| !self.mirror.get(*s).copied().unwrap_or(true));
                 if let Some(s) = src.and_then(|s| self.sources.get_mut(s)) {
                     let _ = s.attempt_duration.record(duration.as_micros().max(1));
                 }
@@ -503,7 +519,8 @@ impl Observer for Metrics {
                     m.attempts_per_event.resize(a + 1, 0);
                 }
                 m.attempts_per_event[a] += 1;
-                let open = self.open.remove(*event);
+                let open = self.open.window.remove(*event);
+                self.open.closed = open;
                 let source = open.and_then(|o| self.sources.get_mut(o.source as usize));
                 if let Some(s) = source {
                     s.fates[*fate as usize] += 1;

@@ -18,11 +18,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use crate::window::EventWindow;
-
+use crate::metrics::InFlight;
 use crate::model::Model;
 use crate::time::SimTime;
-use crate::trace::{Ctx, Observer, Outcome, TraceEvent};
+use crate::trace::{Ctx, Outcome, TraceEvent};
 use crate::versions::Setups;
 
 /// One broken invariant.
@@ -31,14 +30,6 @@ pub struct Breach {
     pub at: SimTime,
     pub event: Option<u64>,
     pub message: String,
-}
-
-#[derive(Clone, Copy)]
-struct Open {
-    accepted: SimTime,
-    attempts: u32,
-    /// The configuration of the last execution (its `MaximumRetryAttempts` allows the next one or not).
-    config: u32,
 }
 
 /// What the monitor knows of a provisioned environment.
@@ -52,7 +43,6 @@ enum PcEnv {
 
 /// Watches the trace for broken invariants.
 pub struct Monitor {
-    open: EventWindow<Open>,
     busy: Vec<u32>,
     total_busy: u32,
     breaches: Vec<Breach>,
@@ -86,7 +76,6 @@ const MAX_BREACHES: usize = 100;
 impl Monitor {
     pub fn new(model: &Model) -> Self {
         Monitor {
-            open: EventWindow::default(),
             busy: vec![0; model.functions.len()],
             total_busy: 0,
             breaches: vec![],
@@ -127,9 +116,9 @@ impl Monitor {
         }
     }
 
-    /// Close the run: any event without a fate is a breach.
-    pub fn finish(mut self, end: SimTime) -> Vec<Breach> {
-        for e in self.open.ids() {
+    /// Close the run: any event without a fate is a breach (`open`: the events in flight, as metrics keep them).
+    pub(crate) fn finish(mut self, end: SimTime, open: &InFlight) -> Vec<Breach> {
+        for e in open.window.ids() {
             self.breach(end, Some(e), format!("event {e} was accepted but reached no fate"));
         }
         for m in std::mem::take(&mut self.msgs) {
@@ -148,11 +137,13 @@ impl Monitor {
     }
 }
 
-impl Observer for Monitor {
+impl Monitor {
+    /// Watch one trace event. `open` holds the events in flight: metrics saw `ev` first and updated it (inserted the
+    /// accepted event, removed the one that reached its fate); the monitor keeps its own counts in it.
     #[inline]
-    fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
+    pub(crate) fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>, open: &mut InFlight) {
         match ev {
-            TraceEvent::Accepted { event, .. } if !self.open.insert(*event, Open { accepted: t, attempts: 0, config: 0 }) => {
+            TraceEvent::Accepted { event, .. } if !open.fresh => {
                 self.breach(t, Some(*event), format!("event {event} was accepted twice"));
             }
             TraceEvent::ConfigChange { change } => self.setups.apply(ctx.model, *change),
@@ -207,7 +198,7 @@ impl Observer for Monitor {
                         );
                     }
                 }
-                match self.open.get_mut(*event) {
+                match open.window.get_mut(*event) {
                     None => self.breach(t, Some(*event), format!("event {event} started an execution without being in flight")),
                     Some(o) => {
                         o.attempts += 1;
@@ -269,7 +260,7 @@ impl Observer for Monitor {
                     self.pc_set(i, *env, Some(next));
                 }
             }
-            TraceEvent::Fate { event, attempts, .. } => match self.open.remove(*event) {
+            TraceEvent::Fate { event, attempts, .. } => match open.closed.take() {
                 None => self.breach(t, Some(*event), format!("event {event} reached a second fate, or a fate without being accepted")),
                 Some(o) => {
                     if o.attempts != *attempts {

@@ -171,7 +171,7 @@ impl Observer for Observers<'_> {
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
         self.digest.add(t, ev);
         self.metrics.on_event(t, ev, ctx);
-        self.monitor.on_event(t, ev, ctx);
+        self.monitor.on_event(t, ev, ctx, &mut self.metrics.open);
         self.expect.on_event(t, ev, ctx);
         if let Some(w) = &mut self.trace {
             w.on_event(t, ev, ctx);
@@ -255,7 +255,7 @@ pub fn run(model: &Model, seed: u64, opts: RunOptions<'_>) -> io::Result<RunRepo
     let mut metrics = obs.metrics;
     metrics.finish(model, stats.end_time);
     metrics.esm.finish(stats.end_time);
-    let breaches = obs.monitor.finish(stats.end_time);
+    let breaches = obs.monitor.finish(stats.end_time, &metrics.open);
     let mut expect = obs.expect;
     let verdicts = expect.verdicts(&metrics, seed);
     Ok(RunReport {

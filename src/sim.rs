@@ -80,6 +80,9 @@ enum Ev {
     PcRecycle { function: u32, env: u32, life: u32 },
 }
 
+// Kernel entries are a 16-byte key plus the event: keep events at 16 bytes so an entry is 32.
+const _: () = assert!(std::mem::size_of::<Ev>() <= 16);
+
 /// A provisioned environment's state (spec section 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pc {

@@ -40,8 +40,8 @@ use crate::trace::{DeliveryFailure, FanoutOutcome, MsgOrigin, Observer, Origin, 
 pub(super) enum FanEv {
     /// The next message or event of a publisher is due.
     Publish { publisher: u32 },
-    /// A scheduled rule ticks.
-    Tick { hub: u32, rule: u32, n: u64 },
+    /// A scheduled rule ticks (its tick count is `FanRt::ticks`: a rule has one tick pending at a time).
+    Tick { hub: u32, rule: u32 },
     /// A refused delivery is tried again.
     Retry { slot: u32 },
 }
@@ -77,6 +77,8 @@ pub(super) struct FanRt {
     free: Vec<u32>,
     next_msg: u64,
     hub_salts: Vec<u64>,
+    /// Per hub and rule: ticks of its schedule so far (kept here rather than in the event, which stays small).
+    ticks: Vec<Vec<u64>>,
     /// FIFO topics: deduplication ids of the last 5 minutes, per hub (id -> when), and their arrival order.
     dedup: Vec<BTreeMap<Arc<str>, SimTime>>,
     dedup_order: Vec<VecDeque<(SimTime, Arc<str>)>>,
@@ -100,6 +102,7 @@ impl FanRt {
             free: vec![],
             next_msg: 0,
             hub_salts: model.fanout.hubs.iter().map(|h| rng::stream_id(&format!("hub:{}", h.arn), "message-key")).collect(),
+            ticks: model.fanout.hubs.iter().map(|h| vec![0; h.rules.len()]).collect(),
             dedup: model.fanout.hubs.iter().map(|_| BTreeMap::new()).collect(),
             dedup_order: model.fanout.hubs.iter().map(|_| VecDeque::new()).collect(),
             blocked: BTreeMap::new(),
@@ -174,7 +177,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 if let (true, Some(s)) = (rule.enabled, &rule.schedule) {
                     match s.next(None, model.settings.start_epoch_ms) {
                         Some(t) if model.settings.horizon.is_some_and(|hz| t <= hz) => {
-                            self.k.schedule_at(t, Ev::Fanout(FanEv::Tick { hub: h as u32, rule: r as u32, n: 1 }));
+                            self.k.schedule_at(t, Ev::Fanout(FanEv::Tick { hub: h as u32, rule: r as u32 }));
                         }
                         _ => {}
                     }
@@ -186,7 +189,12 @@ impl<'m, O: Observer> Sim<'m, O> {
     pub(super) fn on_fanout(&mut self, ev: FanEv) {
         match ev {
             FanEv::Publish { publisher } => self.on_publish(publisher as usize),
-            FanEv::Tick { hub, rule, n } => {
+            FanEv::Tick { hub, rule } => {
+                let n = {
+                    let c = &mut self.fan.ticks[hub as usize][rule as usize];
+                    *c += 1;
+                    *c
+                };
                 let model = self.model;
                 let h = model.fanout.hub(hub);
                 let now = self.k.now();
@@ -198,7 +206,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 self.publish_rule(hub, Some(rule), Published::Event(ev), PubOrigin::Schedule { rule }, 0, key);
                 let next = h.rules[rule as usize].schedule.as_ref().and_then(|s| s.next(Some(now), model.settings.start_epoch_ms));
                 if let Some(next) = next.filter(|t| model.settings.horizon.is_some_and(|hz| *t <= hz)) {
-                    self.k.schedule_at(next, Ev::Fanout(FanEv::Tick { hub, rule, n: n + 1 }));
+                    self.k.schedule_at(next, Ev::Fanout(FanEv::Tick { hub, rule }));
                 }
             }
             FanEv::Retry { slot } => self.fan_attempt(slot),
