@@ -426,8 +426,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     }
 
     fn exp_gap(&mut self, source: usize, rate_per_s: f64) -> SimTime {
-        let x: f64 = Exp1.sample(&mut self.sources[source].rng);
-        SimTime::from_micros(crate::time::round_u64(x * 1e6 / rate_per_s))
+        poisson_gap(&mut self.sources[source].rng, rate_per_s)
     }
 
     /// Run to the end (idle, or the horizon) and hand back the observer.
@@ -1731,3 +1730,9 @@ struct Admission {
 
 /// Purpose of the per-event draw that routes an alias's invocations.
 const ROUTING_PURPOSE: u64 = 0xa11a5;
+
+/// The gap to the next arrival of a Poisson process of `rate_per_s`, drawn from the source's own stream.
+pub(super) fn poisson_gap(rng: &mut ChaCha8Rng, rate_per_s: f64) -> SimTime {
+    let x: f64 = Exp1.sample(rng);
+    SimTime::from_micros(crate::time::round_u64(x * 1e6 / rate_per_s))
+}

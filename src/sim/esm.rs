@@ -23,7 +23,6 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use base64::Engine;
-use rand_distr::{Distribution, Exp1};
 use serde_json::{json, Map, Value};
 
 use super::{mix, uniform, Ev, Sim, SourceState};
@@ -346,8 +345,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     }
 
     fn producer_gap(&mut self, p: usize, rate_per_s: f64) -> SimTime {
-        let x: f64 = Exp1.sample(&mut self.esm.producers[p].rng);
-        SimTime::from_micros((x * 1e6 / rate_per_s).round() as u64)
+        super::poisson_gap(&mut self.esm.producers[p].rng, rate_per_s)
     }
 
     pub(super) fn on_esm(&mut self, ev: EsmEv) {

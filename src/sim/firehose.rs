@@ -30,7 +30,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use base64::Engine;
-use rand_distr::{Distribution, Exp1};
 use serde_json::{json, Map, Value};
 
 use super::{mix, uniform, Ev, Sim, SourceState};
@@ -147,8 +146,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     }
 
     fn firehose_gap(&mut self, p: usize, rate_per_s: f64) -> SimTime {
-        let x: f64 = Exp1.sample(&mut self.fh.producers[p].rng);
-        SimTime::from_micros((x * 1e6 / rate_per_s).round() as u64)
+        super::poisson_gap(&mut self.fh.producers[p].rng, rate_per_s)
     }
 
     pub(super) fn on_firehose(&mut self, ev: FhEv) {
