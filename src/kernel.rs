@@ -4,15 +4,22 @@
 //! with `match`; the kernel only orders them. Two events at the same instant run in the order they were scheduled, so
 //! a run is a pure function of the scenario and the seed.
 //!
-//! Pending events live in two heaps: events due soon (within [`FAR`] of the time they are scheduled) and the rest
-//! (retries a minute away, expiry timers hours away). Most events are due soon, so most pushes and pops work on the
-//! small heap; a pop takes the smaller of the two heads, so the order is exactly the total order above.
+//! Pending events live in two structures, both exact in that order:
+//! - events due within about a second of now (an execution ending, the next arrival) go into a ring of 1,024 buckets
+//!   of 1,024 us each, a calendar queue: each bucket is a list sorted by key, a bitmap says which buckets hold any, so
+//!   a push or a pop costs a few instructions instead of a walk down a heap;
+//! - events due later go into a few FIFO lanes, each sorted by construction: timers with a constant delay (retries
+//!   one and two minutes away, visibility timeouts, expiry at a fixed age) arrive in time order, so a push appends to
+//!   the lane it extends and a pop takes a lane's head. What fits no lane goes into a binary heap.
+//!
+//! A pop takes the smallest of the heads, so the order is exactly the total order above.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 use crate::time::SimTime;
 
+#[derive(Clone, Copy)]
 struct Entry<E> {
     key: u128, // time << 64 | sequence: one comparison orders both
     event: E,
@@ -25,39 +32,221 @@ impl<E> PartialEq for Entry<E> {
 }
 impl<E> Eq for Entry<E> {}
 impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
 impl<E> Ord for Entry<E> {
-    fn cmp(&self, other: &Self) -> Ordering {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.key.cmp(&other.key)
     }
 }
 
-/// Events due at least this long after they are scheduled go to the far heap.
-const FAR: u64 = 1_000_000;
+/// Bucket width: 2^10 us.
+const SLOT_SHIFT: u32 = 10;
+/// Buckets in the ring: 2^10, so the ring spans 2^20 us (about 1.05 s).
+const RING: usize = 1 << 10;
+const WORDS: usize = RING / 64;
+const NIL: u32 = u32::MAX;
+
+/// A pending event of the ring: a node of its bucket's list.
+#[derive(Clone, Copy)]
+struct Node<E> {
+    entry: Entry<E>,
+    next: u32,
+}
+
+/// The calendar ring of near events. Nodes live in one slab (freed nodes are reused), so the ring's memory follows
+/// the number of near events pending, and stays in cache.
+struct Wheel<E> {
+    nodes: Vec<Node<E>>,
+    free: u32,
+    /// First and last node of bucket `b % RING`, which holds the events of absolute bucket `b` (time >> SLOT_SHIFT).
+    head: Vec<u32>,
+    tail: Vec<u32>,
+    /// Bit `i` set when bucket `i` holds an event.
+    occupied: [u64; WORDS],
+    /// Absolute bucket of now: every event of the ring lies in `cur .. cur + RING`.
+    cur: u64,
+    len: usize,
+}
+
+impl<E: Copy> Wheel<E> {
+    fn new() -> Self {
+        Wheel { nodes: vec![], free: NIL, head: vec![NIL; RING], tail: vec![NIL; RING], occupied: [0; WORDS], cur: 0, len: 0 }
+    }
+
+    /// Whether absolute bucket `b` (not before `cur`) fits in the ring.
+    #[inline]
+    fn fits(&self, b: u64) -> bool {
+        b - self.cur < RING as u64
+    }
+
+    #[inline]
+    fn alloc(&mut self, entry: Entry<E>) -> u32 {
+        let node = Node { entry, next: NIL };
+        if self.free == NIL {
+            self.nodes.push(node);
+            (self.nodes.len() - 1) as u32
+        } else {
+            let n = self.free;
+            self.free = self.nodes[n as usize].next;
+            self.nodes[n as usize] = node;
+            n
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, b: u64, entry: Entry<E>) {
+        let i = (b as usize) & (RING - 1);
+        let key = entry.key;
+        let n = self.alloc(entry);
+        self.len += 1;
+        let (h, t) = (self.head[i], self.tail[i]);
+        if h == NIL {
+            self.head[i] = n;
+            self.tail[i] = n;
+            self.occupied[i / 64] |= 1 << (i % 64);
+        } else if self.nodes[t as usize].entry.key < key {
+            // The usual case: later than everything in the bucket.
+            self.nodes[t as usize].next = n;
+            self.tail[i] = n;
+        } else if key < self.nodes[h as usize].entry.key {
+            self.nodes[n as usize].next = h;
+            self.head[i] = n;
+        } else {
+            let mut p = h;
+            loop {
+                let next = self.nodes[p as usize].next;
+                if self.nodes[next as usize].entry.key > key {
+                    self.nodes[n as usize].next = next;
+                    self.nodes[p as usize].next = n;
+                    break;
+                }
+                p = next;
+            }
+        }
+    }
+
+    /// The ring index of the earliest occupied bucket, and its first key.
+    #[inline]
+    fn peek(&self) -> Option<(usize, u128)> {
+        if self.len == 0 {
+            return None;
+        }
+        let start = (self.cur as usize) & (RING - 1);
+        let (w0, bit) = (start / 64, start % 64);
+        let mut found = None;
+        let head = self.occupied[w0] & (u64::MAX << bit);
+        if head != 0 {
+            found = Some(w0 * 64 + head.trailing_zeros() as usize);
+        } else {
+            for k in 1..=WORDS {
+                let w = (w0 + k) % WORDS;
+                // The first word visited again holds the buckets before `start` (the ring wrapped).
+                let bits = if k == WORDS { self.occupied[w] & !(u64::MAX << bit) } else { self.occupied[w] };
+                if bits != 0 {
+                    found = Some(w * 64 + bits.trailing_zeros() as usize);
+                    break;
+                }
+            }
+        }
+        found.map(|i| (i, self.nodes[self.head[i] as usize].entry.key))
+    }
+
+    #[inline]
+    fn pop_at(&mut self, i: usize) -> Entry<E> {
+        let n = self.head[i];
+        let node = self.nodes[n as usize];
+        self.head[i] = node.next;
+        if node.next == NIL {
+            self.tail[i] = NIL;
+            self.occupied[i / 64] &= !(1 << (i % 64));
+        }
+        self.nodes[n as usize].next = self.free;
+        self.free = n;
+        self.len -= 1;
+        node.entry
+    }
+}
+
+/// Lanes kept at most; a far event that extends none of them goes to the heap.
+const LANES: usize = 8;
+
+/// Far events: FIFO lanes sorted by construction, and a heap for the rest.
+struct Far<E> {
+    lanes: Vec<VecDeque<Entry<E>>>,
+    heap: BinaryHeap<Reverse<Entry<E>>>,
+    /// The smallest pending key (`u128::MAX` when none).
+    min: u128,
+    len: usize,
+}
+
+impl<E: Copy> Far<E> {
+    fn new() -> Self {
+        Far { lanes: vec![], heap: BinaryHeap::new(), min: u128::MAX, len: 0 }
+    }
+
+    #[inline]
+    fn push(&mut self, e: Entry<E>) {
+        // The lane whose last key is the largest below this one (so the lanes stay few), else an empty lane, else a
+        // new lane, else the heap.
+        let mut best: Option<(usize, u128)> = None;
+        let mut empty = None;
+        for (j, l) in self.lanes.iter().enumerate() {
+            match l.back() {
+                Some(b) if b.key < e.key && best.is_none_or(|(_, k)| b.key > k) => best = Some((j, b.key)),
+                None if empty.is_none() => empty = Some(j),
+                _ => {}
+            }
+        }
+        match (best, empty) {
+            (Some((j, _)), _) | (None, Some(j)) => self.lanes[j].push_back(e),
+            (None, None) if self.lanes.len() < LANES => self.lanes.push(VecDeque::from([e])),
+            (None, None) => self.heap.push(Reverse(e)),
+        }
+        self.min = self.min.min(e.key);
+        self.len += 1;
+    }
+
+    /// Take the smallest (there is one: `min` is not `u128::MAX`).
+    #[inline]
+    fn pop(&mut self) -> Option<Entry<E>> {
+        let e = match self.lanes.iter().position(|l| l.front().is_some_and(|x| x.key == self.min)) {
+            Some(j) => self.lanes[j].pop_front()?,
+            None => self.heap.pop()?.0,
+        };
+        self.len -= 1;
+        self.min = self.heap.peek().map_or(u128::MAX, |Reverse(x)| x.key);
+        for l in &self.lanes {
+            if let Some(x) = l.front() {
+                self.min = self.min.min(x.key);
+            }
+        }
+        Some(e)
+    }
+}
 
 /// Clock plus pending events.
 pub struct Kernel<E> {
     now: SimTime,
     seq: u64,
-    /// Events due within `FAR` of when they were scheduled.
-    near: BinaryHeap<Reverse<Entry<E>>>,
+    /// Events due within about a second.
+    near: Wheel<E>,
     /// The others.
-    far: BinaryHeap<Reverse<Entry<E>>>,
+    far: Far<E>,
     processed: u64,
 }
 
-impl<E> Default for Kernel<E> {
+impl<E: Copy> Default for Kernel<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> Kernel<E> {
+impl<E: Copy> Kernel<E> {
     pub fn new() -> Self {
-        Kernel { now: SimTime::ZERO, seq: 0, near: BinaryHeap::new(), far: BinaryHeap::new(), processed: 0 }
+        Kernel { now: SimTime::ZERO, seq: 0, near: Wheel::new(), far: Far::new(), processed: 0 }
     }
 
     /// The current virtual time.
@@ -72,11 +261,12 @@ impl<E> Kernel<E> {
         let at = if at < self.now { self.now } else { at };
         let key = (u128::from(at.as_micros()) << 64) | u128::from(self.seq);
         self.seq += 1;
-        let entry = Reverse(Entry { key, event });
-        if at.as_micros() - self.now.as_micros() >= FAR {
-            self.far.push(entry);
+        let entry = Entry { key, event };
+        let b = at.as_micros() >> SLOT_SHIFT;
+        if self.near.fits(b) {
+            self.near.push(b, entry);
         } else {
-            self.near.push(entry);
+            self.far.push(entry);
         }
     }
 
@@ -88,29 +278,25 @@ impl<E> Kernel<E> {
 
     /// The time of the next pending event.
     pub fn peek_time(&self) -> Option<SimTime> {
-        let key = match (self.near.peek(), self.far.peek()) {
-            (Some(Reverse(n)), Some(Reverse(f))) => n.key.min(f.key),
-            (Some(Reverse(e)), None) | (None, Some(Reverse(e))) => e.key,
-            (None, None) => return None,
+        let key = match self.near.peek() {
+            Some((_, n)) => n.min(self.far.min),
+            None if self.far.len > 0 => self.far.min,
+            None => return None,
         };
         Some(SimTime::from_micros((key >> 64) as u64))
-    }
-
-    /// Whether the next event is in the far heap.
-    #[inline]
-    fn next_is_far(&self) -> bool {
-        match (self.near.peek(), self.far.peek()) {
-            (Some(Reverse(n)), Some(Reverse(f))) => f.key < n.key,
-            (None, far) => far.is_some(),
-            (Some(_), None) => false,
-        }
     }
 
     /// Take the next event and advance the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<E> {
-        let Reverse(entry) = if self.next_is_far() { self.far.pop()? } else { self.near.pop()? };
+        let entry = match self.near.peek() {
+            Some((i, n)) if n < self.far.min => self.near.pop_at(i),
+            _ if self.far.len > 0 => self.far.pop()?,
+            _ => return None,
+        };
         self.now = SimTime::from_micros((entry.key >> 64) as u64);
+        // Every pending event is at or after now, so the ring can start at now's bucket.
+        self.near.cur = self.now.as_micros() >> SLOT_SHIFT;
         self.processed += 1;
         Some(entry.event)
     }
@@ -129,7 +315,7 @@ impl<E> Kernel<E> {
 
     /// Events still pending.
     pub fn pending(&self) -> usize {
-        self.near.len() + self.far.len()
+        self.near.len + self.far.len
     }
 }
 
@@ -182,5 +368,55 @@ mod tests {
         }
         assert_eq!(out, want);
         assert_eq!(k.pending(), 0);
+    }
+
+    #[test]
+    fn ring_lanes_and_heap_match_a_sorted_reference() {
+        // Interleaved pushes and pops at distances from 0 to minutes, many at the same instant: the kernel pops in
+        // exactly the order of a reference that sorts by (time, insertion sequence).
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut k = Kernel::new();
+        let mut reference = BinaryHeap::new();
+        let mut seq = 0u64;
+        let mut popped = 0;
+        for step in 0..200_000u64 {
+            let r = next();
+            if r % 5 < 3 || k.pending() == 0 {
+                let delay = match r % 9 {
+                    // Constant delays (the far lanes), as retries and timers use.
+                    7 => 60_000_000,
+                    8 => 120_000_000,
+                    0 => 0,
+                    1 => (r >> 8) % 1_000,
+                    2 | 3 => (r >> 8) % 1_100_000,
+                    4 => (r >> 8) % 3_000_000,
+                    5 => 1_048_576 - 1_024 + (r >> 8) % 2_048,
+                    _ => (r >> 8) % 200_000_000,
+                };
+                let at = k.now().as_micros() + delay;
+                k.schedule_at(SimTime::from_micros(at), step);
+                reference.push(Reverse((at, seq, step)));
+                seq += 1;
+            } else {
+                let Reverse((at, _, want)) = reference.pop().unwrap();
+                assert_eq!(k.peek_time(), Some(SimTime::from_micros(at)));
+                assert_eq!(k.pop(), Some(want));
+                assert_eq!(k.now().as_micros(), at);
+                popped += 1;
+            }
+            assert_eq!(k.pending(), reference.len());
+        }
+        while let Some(Reverse((at, _, want))) = reference.pop() {
+            assert_eq!(k.pop(), Some(want));
+            assert_eq!(k.now().as_micros(), at);
+        }
+        assert_eq!(k.pop(), None);
+        assert!(popped > 50_000);
     }
 }
