@@ -603,6 +603,11 @@ pub struct ExpectObserver {
     active: bool,
     /// The configuration in force (the DLQ of `DlqScope: Function` follows `$LATEST`).
     setups: Setups,
+    /// Indices of the expectations that read fates (`AttemptsPerEvent`), retry gaps and sink records, so an event
+    /// visits only those.
+    on_fate: Vec<usize>,
+    on_gap: Vec<usize>,
+    on_record: Vec<usize>,
 }
 
 impl ExpectObserver {
@@ -612,7 +617,14 @@ impl ExpectObserver {
         let track_gaps = exps.iter().any(|e| matches!(&e.measure, Measure::RetryGapSeconds { .. }));
         let track_failures = exps.iter().any(|e| matches!(&e.measure, Measure::FailureRecordsNotExactlyOnce { .. }));
         let n = exps.len();
+        let which = |f: fn(&Measure) -> bool| exps.iter().enumerate().filter(|(_, e)| f(&e.measure)).map(|(i, _)| i).collect();
+        let on_fate = which(|m| matches!(m, Measure::AttemptsPerEvent { .. }));
+        let on_gap = which(|m| matches!(m, Measure::RetryGapSeconds { .. }));
+        let on_record = which(|m| matches!(m, Measure::SinkRecords { .. }));
         ExpectObserver {
+            on_fate,
+            on_gap,
+            on_record,
             exps,
             each: vec![Each::default(); n],
             counts: vec![0; n],
@@ -843,7 +855,8 @@ impl Observer for ExpectObserver {
         }
         match ev {
             TraceEvent::Fate { event, rid, function: f, fate, attempts, config, .. } => {
-                for (i, e) in self.exps.iter().enumerate() {
+                for &i in &self.on_fate {
+                    let e = &self.exps[i];
                     if let Measure::AttemptsPerEvent { function, fate: want } = &e.measure {
                         if function.is_some_and(|x| x != *f) || want.is_some_and(|w| w != *fate) {
                             continue;
@@ -867,7 +880,8 @@ impl Observer for ExpectObserver {
             TraceEvent::AttemptStart { event, rid, function: f, attempt, .. } if self.track_gaps => {
                 if let Some(end) = self.failed_end.get(event).copied() {
                     let gap = (t - end).as_secs_f64();
-                    for (i, e) in self.exps.iter().enumerate() {
+                    for &i in &self.on_gap {
+                        let e = &self.exps[i];
                         if let Measure::RetryGapSeconds { function, before_attempt } = &e.measure {
                             if function.is_some_and(|x| x != *f) || before_attempt.is_some_and(|a| a != *attempt) {
                                 continue;
@@ -886,7 +900,8 @@ impl Observer for ExpectObserver {
                 if failure.is_some() {
                     return;
                 }
-                for (i, e) in self.exps.iter().enumerate() {
+                for &i in &self.on_record {
+                    let e = &self.exps[i];
                     if let Measure::SinkRecords { target, kind, pattern } = &e.measure {
                         if target != t || kind.is_some_and(|x| x != *k) {
                             continue;
