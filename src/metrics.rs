@@ -265,13 +265,15 @@ pub struct Metrics {
     /// Sources that are the only way events reach their function: their histograms equal the function's, so they
     /// are copied once at the end instead of recorded twice per event.
     mirror: Vec<bool>,
+    /// Every source mirrors its function: no per-source histogram is recorded per event.
+    all_mirrored: bool,
     /// When the run ended (set by [`Metrics::finish`]): provisioned concurrency is billed until then.
     pub end: SimTime,
 }
 
 impl Metrics {
     pub fn new(model: &Model) -> Self {
-        Metrics {
+        let mut m = Metrics {
             functions: model.functions.iter().map(|f| FnMetrics::new(f.configs.len())).collect(),
             targets: model.targets.iter().map(|_| TargetMetrics::default()).collect(),
             account_busy: 0,
@@ -297,8 +299,11 @@ impl Metrics {
                     one_source && no_destination && model.settings.duplicate_probability == 0.0
                 })
                 .collect(),
+            all_mirrored: false,
             end: SimTime::ZERO,
-        }
+        };
+        m.all_mirrored = m.mirror.iter().all(|x| *x);
+        m
     }
 
     /// Complete what is derived rather than recorded per event: the account-wide latency and the histograms of the
@@ -452,7 +457,11 @@ impl Observer for Metrics {
                 self.account_peak = self.account_peak.max(self.account_busy);
             }
             TraceEvent::AttemptEnd { event, function, env, outcome, duration, billed_ms, init_billed_ms, .. } => {
-                let src = self.open.window.get(*event).map(|o| o.source as usize).filter(|s| !self.mirror.get(*s).copied().unwrap_or(true));
+                let src = if self.all_mirrored {
+                    None
+                } else {
+                    self.open.window.get(*event).map(|o| o.source as usize).filter(|s| !self.mirror.get(*s).copied().unwrap_or(true))
+                };
                 if let Some(s) = src.and_then(|s| self.sources.get_mut(s)) {
                     let _ = s.attempt_duration.record(duration.as_micros().max(1));
                 }
