@@ -470,6 +470,14 @@ impl V {
     fn err(&mut self, path: impl Into<String>, msg: impl Into<String>) {
         self.errors.push(ScenarioError::new(path, msg));
     }
+    /// An error at `{path}.{name}` for each field that is given but does not apply here, saying `why`.
+    fn not_for(&mut self, path: &str, fields: &[(bool, &str)], why: &str) {
+        for (given, name) in fields {
+            if *given {
+                self.err(format!("{path}.{name}"), why);
+            }
+        }
+    }
     fn int(&mut self, v: Option<i64>, path: &str, lo: i64, hi: i64, default: i64) -> i64 {
         match v {
             None => default,
@@ -1331,46 +1339,41 @@ impl Model {
                 }
             };
             let next_version = |fd: &Function| fd.configs.iter().filter_map(|c| c.version).max().unwrap_or(0) + 1;
-            let kind = if let Some(u) = &c.update_function_code {
-                let Some(f) = function(&mut v, &u.function_name, "UpdateFunctionCode") else { continue };
-                let parts = ConfigParts { behavior: Some(&u.behavior), ..ConfigParts::default() };
+            // A deploy: new code (`UpdateFunctionCode`, optionally published at once) or new settings
+            // (`UpdateFunctionConfiguration`) become `$LATEST`.
+            let deploy = c
+                .update_function_code
+                .as_ref()
+                .map(|u| {
+                    let parts = ConfigParts { behavior: Some(&u.behavior), ..ConfigParts::default() };
+                    (&u.function_name, "UpdateFunctionCode", parts, u.publish.unwrap_or(false))
+                })
+                .or_else(|| {
+                    c.update_function_configuration.as_ref().map(|u| {
+                        let parts = ConfigParts {
+                            timeout: u.timeout,
+                            memory_size: u.memory_size,
+                            eic: u.event_invoke_config.as_ref(),
+                            dlq: u.dead_letter_config.as_ref(),
+                            behavior: None,
+                        };
+                        (&u.function_name, "UpdateFunctionConfiguration", parts, false)
+                    })
+                });
+            let kind = if let Some((name, action, parts, publish)) = deploy {
+                let Some(f) = function(&mut v, name, action) else { continue };
                 let fd = &mut functions[f.ix()];
-                let mut cfg = build_config(
-                    &mut v,
-                    &parts,
-                    Some(&fd.configs[setups[f.ix()].latest as usize]),
-                    &format!("{p}.UpdateFunctionCode"),
-                    &resolver,
-                );
+                let latest = Some(&fd.configs[setups[f.ix()].latest as usize]);
+                let mut cfg = build_config(&mut v, &parts, latest, &format!("{p}.{action}"), &resolver);
                 cfg.version = None;
                 fd.configs.push(cfg.clone());
                 let config = fd.configs.len() as u32 - 1;
-                let published = u.publish.unwrap_or(false).then(|| {
+                let published = publish.then(|| {
                     cfg.version = Some(next_version(fd));
                     fd.configs.push(cfg);
                     fd.configs.len() as u32 - 1
                 });
                 ChangeKind::Deploy { function: f, config, published }
-            } else if let Some(u) = &c.update_function_configuration {
-                let Some(f) = function(&mut v, &u.function_name, "UpdateFunctionConfiguration") else { continue };
-                let parts = ConfigParts {
-                    timeout: u.timeout,
-                    memory_size: u.memory_size,
-                    eic: u.event_invoke_config.as_ref(),
-                    dlq: u.dead_letter_config.as_ref(),
-                    behavior: None,
-                };
-                let fd = &mut functions[f.ix()];
-                let mut cfg = build_config(
-                    &mut v,
-                    &parts,
-                    Some(&fd.configs[setups[f.ix()].latest as usize]),
-                    &format!("{p}.UpdateFunctionConfiguration"),
-                    &resolver,
-                );
-                cfg.version = None;
-                fd.configs.push(cfg);
-                ChangeKind::Deploy { function: f, config: fd.configs.len() as u32 - 1, published: None }
             } else if let Some(r) = &c.publish_version {
                 let Some(f) = function(&mut v, &r.function_name, "PublishVersion") else { continue };
                 let fd = &mut functions[f.ix()];

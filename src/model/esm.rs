@@ -363,16 +363,13 @@ pub(super) fn build(
             v.err(p.clone(), "gives more than one of Function, Queue, Stream; give exactly one");
             continue;
         }
-        for (given, name) in [
+        let invocation_only = [
             (w.invocation_type.is_some(), "InvocationType"),
             (w.source.is_some(), "Source"),
             (w.source_options.is_some(), "SourceOptions"),
             (w.caller.is_some(), "Caller"),
-        ] {
-            if given {
-                v.err(format!("{p}.{name}"), "is for invocations; a producer (Queue or Stream) sends messages or records");
-            }
-        }
+        ];
+        v.not_for(&p, &invocation_only, "is for invocations; a producer (Queue or Stream) sends messages or records");
         let template = Template::new(w.payload.clone().unwrap_or_else(|| Value::Object(Default::default())));
         let name = w.name.clone().unwrap_or_else(|| format!("workload[{}]", raw.index));
         let target = if let Some(q) = &w.queue {
@@ -543,11 +540,7 @@ fn build_mapping(
     let (label, mut mapping) = match source {
         EsmSource::Queue(q) => {
             let queue = esm.queue(q).clone();
-            for (given, name) in stream_only {
-                if given {
-                    v.err(format!("{p}.{name}"), "is for Kinesis and DynamoDB stream mappings, not SQS");
-                }
-            }
+            v.not_for(p, &stream_only, "is for Kinesis and DynamoDB stream mappings, not SQS");
             let (max, default) = if queue.fifo { (10, 10) } else { (10_000, 10) };
             let batch_size = v.int(m.batch_size, &format!("{p}.BatchSize"), 1, max, default) as u32;
             if queue.fifo && window > SimTime::ZERO {

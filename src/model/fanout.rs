@@ -505,16 +505,13 @@ pub(super) fn build(
             v.err(p.clone(), "gives more than one of Function, Queue, Stream, Topic, EventBus; give exactly one");
             continue;
         }
-        for (g, name) in [
+        let not_here = [
             (w.invocation_type.is_some(), "InvocationType"),
             (w.source_options.is_some(), "SourceOptions"),
             (w.caller.is_some(), "Caller"),
             (w.partition_key.is_some(), "PartitionKey"),
-        ] {
-            if g {
-                v.err(format!("{p}.{name}"), "is not for a Topic or EventBus publisher");
-            }
-        }
+        ];
+        v.not_for(&p, &not_here, "is not for a Topic or EventBus publisher");
         let bus = w.event_bus.is_some();
         let name = w.topic.as_deref().or(w.event_bus.as_deref()).unwrap_or_default();
         let Some(hub) = out.by_name(name, bus) else {
@@ -543,13 +540,9 @@ pub(super) fn build(
                 );
             }
         } else {
-            for (g, name) in
-                [(w.message_group_id.is_some(), "MessageGroupId"), (w.message_deduplication_id.is_some(), "MessageDeduplicationId")]
-            {
-                if g {
-                    v.err(format!("{p}.{name}"), "is for FIFO topics and queues only");
-                }
-            }
+            let fifo_only =
+                [(w.message_group_id.is_some(), "MessageGroupId"), (w.message_deduplication_id.is_some(), "MessageDeduplicationId")];
+            v.not_for(&p, &fifo_only, "is for FIFO topics and queues only");
         }
         out.publishers.push(Publisher {
             name: w.name.clone().unwrap_or_else(|| format!("workload[{}]", raw.index)),

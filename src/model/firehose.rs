@@ -307,7 +307,7 @@ pub(super) fn build(
             v.err(p.clone(), "gives DeliveryStream and one of Function, Queue, Stream, Topic, EventBus; give exactly one");
             continue;
         }
-        for (g, name) in [
+        let not_here = [
             (w.invocation_type.is_some(), "InvocationType"),
             (w.source.is_some(), "Source"),
             (w.source_options.is_some(), "SourceOptions"),
@@ -315,11 +315,8 @@ pub(super) fn build(
             (w.message_group_id.is_some(), "MessageGroupId"),
             (w.partition_key.is_some(), "PartitionKey"),
             (w.subject.is_some(), "Subject"),
-        ] {
-            if g {
-                v.err(format!("{p}.{name}"), "is not for a DeliveryStream producer");
-            }
-        }
+        ];
+        v.not_for(&p, &not_here, "is not for a DeliveryStream producer");
         let name = w.delivery_stream.as_deref().unwrap_or_default();
         let Some(stream) = out.by_name(name) else {
             let known: Vec<&str> = out.streams.iter().map(|s| s.name.as_str()).collect();
