@@ -76,10 +76,10 @@ impl<E: Copy> Wheel<E> {
         Wheel { nodes: vec![], free: NIL, head: vec![NIL; RING], tail: vec![NIL; RING], occupied: [0; WORDS], cur: 0, len: 0 }
     }
 
-    /// Whether absolute bucket `b` (not before `cur`) fits in the ring.
+    /// Whether absolute bucket `b` fits in the ring (`b` is never before `cur`; if it were, it would go far).
     #[inline]
     fn fits(&self, b: u64) -> bool {
-        b - self.cur < RING as u64
+        b.wrapping_sub(self.cur) < RING as u64
     }
 
     #[inline]
