@@ -45,6 +45,10 @@ impl FanoutMetrics {
     pub fn to_text(&self, model: &Model) -> String {
         let mut s = String::new();
         for (h, hub) in model.fanout.hubs.iter().enumerate() {
+            if hub.rules.is_empty() && hub.endpoints.is_empty() && self.published[h] == 0 {
+                // Only a destination or DLQ target that records what it gets: "sinks" counts its records.
+                continue;
+            }
             let kind = if hub.bus { "bus" } else { "topic" };
             s.push_str(&format!("  {kind} {}: {} published", hub.name, self.published[h]));
             if self.deduplicated[h] > 0 {
