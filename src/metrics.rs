@@ -273,7 +273,23 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn new(model: &Model) -> Self {
-        let mut m = Metrics {
+        let mirror: Vec<bool> = model
+            .sources
+            .iter()
+            .map(|s| {
+                let f = s.function;
+                let one_source = model.sources.iter().filter(|o| o.function == f).count() == 1;
+                let no_destination = !model.functions.iter().flat_map(|g| &g.configs).any(|g| {
+                    [g.on_success, g.on_failure]
+                        .into_iter()
+                        .flatten()
+                        .any(|t| model.targets[t.ix()].kind == crate::model::TargetKind::Lambda(f))
+                });
+                one_source && no_destination && model.settings.duplicate_probability == 0.0
+            })
+            .collect();
+        let all_mirrored = mirror.iter().all(|x| *x);
+        Metrics {
             functions: model.functions.iter().map(|f| FnMetrics::new(f.configs.len())).collect(),
             targets: model.targets.iter().map(|_| TargetMetrics::default()).collect(),
             account_busy: 0,
@@ -284,26 +300,10 @@ impl Metrics {
             esm: crate::esm_metrics::EsmMetrics::new(model),
             fanout: crate::fanout_metrics::FanoutMetrics::new(model),
             firehose: crate::firehose_metrics::FirehoseMetrics::new(model),
-            mirror: model
-                .sources
-                .iter()
-                .map(|s| {
-                    let f = s.function;
-                    let one_source = model.sources.iter().filter(|o| o.function == f).count() == 1;
-                    let no_destination = !model.functions.iter().flat_map(|g| &g.configs).any(|g| {
-                        [g.on_success, g.on_failure]
-                            .into_iter()
-                            .flatten()
-                            .any(|t| model.targets[t.ix()].kind == crate::model::TargetKind::Lambda(f))
-                    });
-                    one_source && no_destination && model.settings.duplicate_probability == 0.0
-                })
-                .collect(),
-            all_mirrored: false,
+            mirror,
+            all_mirrored,
             end: SimTime::ZERO,
-        };
-        m.all_mirrored = m.mirror.iter().all(|x| *x);
-        m
+        }
     }
 
     /// Complete what is derived rather than recorded per event: the account-wide latency and the histograms of the

@@ -681,22 +681,27 @@ fn fold_mul(a: u64, b: u64) -> u64 {
 }
 
 impl StableHasher {
-    #[inline]
+    #[inline(always)]
     fn mix(&mut self, x: u64) {
         match self.pending.take() {
             None => self.pending = Some(x),
             Some(a) => self.h = fold_mul(a ^ self.h ^ 0xa076_1d64_78bd_642f, x ^ 0xe703_7ed1_a0b4_28db),
         }
     }
+
+    /// The state with an odd last word mixed in with a constant.
+    #[inline(always)]
+    fn settle(&self) -> u64 {
+        match self.pending {
+            Some(a) => fold_mul(a ^ self.h ^ 0xa076_1d64_78bd_642f, 0x8ebc_6af0_9c88_c6e3),
+            None => self.h,
+        }
+    }
 }
 
 impl Hasher for StableHasher {
     fn finish(&self) -> u64 {
-        let h = match self.pending {
-            Some(a) => fold_mul(a ^ self.h ^ 0xa076_1d64_78bd_642f, 0x8ebc_6af0_9c88_c6e3),
-            None => self.h,
-        };
-        splitmix(h)
+        splitmix(self.settle())
     }
     fn write(&mut self, bytes: &[u8]) {
         for chunk in bytes.chunks(8) {
@@ -732,32 +737,6 @@ impl Hasher for StableHasher {
     }
 }
 
-/// The words of one trace event, mixed two at a time into the digest's state; an odd last word is mixed with a
-/// constant. A local per event, so the compiler knows at each word whether it is the first or second of a pair, and
-/// no branch is taken per word.
-struct EventMixer {
-    h: u64,
-    pending: Option<u64>,
-}
-
-impl EventMixer {
-    #[inline(always)]
-    fn mix(&mut self, x: u64) {
-        match self.pending.take() {
-            None => self.pending = Some(x),
-            Some(a) => self.h = fold_mul(a ^ self.h ^ 0xa076_1d64_78bd_642f, x ^ 0xe703_7ed1_a0b4_28db),
-        }
-    }
-
-    #[inline(always)]
-    fn end(&self) -> u64 {
-        match self.pending {
-            Some(a) => fold_mul(a ^ self.h ^ 0xa076_1d64_78bd_642f, 0x8ebc_6af0_9c88_c6e3),
-            None => self.h,
-        }
-    }
-}
-
 /// Hashes every trace event (and its time) into one digest.
 #[derive(Debug, Default, Clone)]
 pub struct Digest {
@@ -767,11 +746,12 @@ pub struct Digest {
 
 impl Digest {
     /// Every field of the event goes in, packed into a few words (small fields share a word), after its time and
-    /// kind: cheaper than `Hash` field by field, and as complete. Each event's words are mixed in pairs of its own
-    /// (`EventMixer`).
+    /// kind: cheaper than `Hash` field by field, and as complete.
     #[inline]
     pub fn add(&mut self, t: SimTime, ev: &TraceEvent) {
-        let h = &mut EventMixer { h: self.h.h, pending: None };
+        // The event's words are mixed in pairs of its own (an odd last one with a constant): a hasher local to the
+        // event, so the compiler knows at each word whether it is the first or second of a pair.
+        let h = &mut StableHasher { h: self.h.h, pending: None };
         h.mix(t.as_micros());
         let opt = |x: Option<SimTime>| x.map_or(u64::MAX, |d| d.as_micros());
         let f = |x: &FnId| u64::from(x.0);
@@ -948,7 +928,7 @@ impl Digest {
                 h.mix(age.as_micros());
             }
         }
-        self.h.h = h.end();
+        self.h.h = h.settle();
         self.events += 1;
     }
     pub fn value(&self) -> u64 {

@@ -40,7 +40,34 @@ use crate::trace::{
 /// A batch is flushed at 6 MB of payload (spec 5.1).
 const BATCH_PAYLOAD_LIMIT: usize = 6 * 1024 * 1024;
 /// FIFO deduplication interval (SQS: 5 minutes).
-pub(super) const DEDUP_WINDOW: SimTime = SimTime::from_secs(300);
+const DEDUP_WINDOW: SimTime = SimTime::from_secs(300);
+
+/// The deduplication ids seen in the last `DEDUP_WINDOW` (SQS FIFO queues, SNS FIFO topics): id -> when, and the
+/// order they came in, so old ones are forgotten as time passes.
+#[derive(Debug, Default)]
+pub(super) struct DedupWindow {
+    seen: BTreeMap<Arc<str>, SimTime>,
+    order: VecDeque<(SimTime, Arc<str>)>,
+}
+
+impl DedupWindow {
+    /// Whether `id` was seen within the window before `now` (ids older than the window are forgotten first).
+    pub(super) fn contains(&mut self, id: &str, now: SimTime) -> bool {
+        while self.order.front().is_some_and(|(t, _)| now - *t >= DEDUP_WINDOW) {
+            let (t, k) = self.order.pop_front().expect("front");
+            if self.seen.get(&k) == Some(&t) {
+                self.seen.remove(&k);
+            }
+        }
+        self.seen.contains_key(id)
+    }
+
+    /// `id` is seen at `now`.
+    pub(super) fn insert(&mut self, id: &Arc<str>, now: SimTime) {
+        self.seen.insert(Arc::clone(id), now);
+        self.order.push_back((now, Arc::clone(id)));
+    }
+}
 /// An SQS mapping starts with 5 concurrent batches and never scales below (spec 5.2).
 const SQS_START: u32 = 5;
 
@@ -112,8 +139,7 @@ struct QueueRt {
     /// Messages in the queue by original send time, for retention.
     outstanding: BTreeSet<(SimTime, u64, u32)>,
     expire_at: Option<SimTime>,
-    dedup: BTreeMap<Arc<str>, SimTime>,
-    dedup_order: VecDeque<(SimTime, Arc<str>)>,
+    dedup: DedupWindow,
     next_seq: u64,
 }
 
@@ -496,18 +522,12 @@ impl<'m, O: Observer> Sim<'m, O> {
                 None => Arc::from(sources::md5_hex(body.as_bytes())),
             };
             let rt = &mut self.esm.queues[q.ix()];
-            while rt.dedup_order.front().is_some_and(|(t, _)| now - *t >= DEDUP_WINDOW) {
-                let (t, k) = rt.dedup_order.pop_front().expect("front");
-                if rt.dedup.get(&k) == Some(&t) {
-                    rt.dedup.remove(&k);
-                }
-            }
-            if redriven.is_none() && rt.dedup.contains_key(&d) {
+            let seen = rt.dedup.contains(&d, now);
+            if redriven.is_none() && seen {
                 fate_now(self, MessageFate::Deduplicated);
                 return;
             }
-            rt.dedup.insert(Arc::clone(&d), now);
-            rt.dedup_order.push_back((now, Arc::clone(&d)));
+            rt.dedup.insert(&d, now);
             dedup_id = Some(d);
         }
         let group: Option<Arc<str>> = queue.fifo.then(|| Arc::from(group.unwrap_or_else(|| "default".into())));

@@ -79,9 +79,8 @@ pub(super) struct FanRt {
     hub_salts: Vec<u64>,
     /// Per hub and rule: ticks of its schedule so far (kept here rather than in the event, which stays small).
     ticks: Vec<Vec<u64>>,
-    /// FIFO topics: deduplication ids of the last 5 minutes, per hub (id -> when), and their arrival order.
-    dedup: Vec<BTreeMap<Arc<str>, SimTime>>,
-    dedup_order: Vec<VecDeque<(SimTime, Arc<str>)>>,
+    /// FIFO topics: deduplication ids of the last 5 minutes, per hub.
+    dedup: Vec<super::esm::DedupWindow>,
     /// FIFO topics: groups whose head delivery is being retried -> (head slot, slots waiting in order).
     blocked: BTreeMap<GroupKey, (u32, VecDeque<u32>)>,
 }
@@ -103,8 +102,7 @@ impl FanRt {
             next_msg: 0,
             hub_salts: model.fanout.hubs.iter().map(|h| rng::stream_id(&format!("hub:{}", h.arn), "message-key")).collect(),
             ticks: model.fanout.hubs.iter().map(|h| vec![0; h.rules.len()]).collect(),
-            dedup: model.fanout.hubs.iter().map(|_| BTreeMap::new()).collect(),
-            dedup_order: model.fanout.hubs.iter().map(|_| VecDeque::new()).collect(),
+            dedup: model.fanout.hubs.iter().map(|_| Default::default()).collect(),
             blocked: BTreeMap::new(),
         }
     }
@@ -297,19 +295,12 @@ impl<'m, O: Observer> Sim<'m, O> {
         let mut dedup_id: Option<Arc<str>> = None;
         if let (true, Published::Sns { message, dedup, .. }) = (h.fifo, &msg) {
             let d: Arc<str> = dedup.clone().unwrap_or_else(|| Arc::from(sources::md5_hex(message.as_bytes())));
-            let (map, order) = (&mut self.fan.dedup[hub as usize], &mut self.fan.dedup_order[hub as usize]);
-            while order.front().is_some_and(|(t, _)| now - *t >= super::esm::DEDUP_WINDOW) {
-                let (t, k) = order.pop_front().expect("front");
-                if map.get(&k) == Some(&t) {
-                    map.remove(&k);
-                }
-            }
-            if map.contains_key(&d) {
+            let window = &mut self.fan.dedup[hub as usize];
+            if window.contains(&d, now) {
                 self.emit(TraceEvent::PublishDeduplicated { hub, origin, size: size as u32 });
                 return;
             }
-            map.insert(Arc::clone(&d), now);
-            order.push_back((now, Arc::clone(&d)));
+            window.insert(&d, now);
             dedup_id = Some(d);
         }
         let id = self.fan.next_msg;
@@ -470,7 +461,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.emit(TraceEvent::Fanout { hub, msg, endpoint, attempts, outcome: FanoutOutcome::Delivered, refused: None });
             match ep.kind {
                 EndpointKind::Lambda { function, qualifier } => {
-                    self.accept(function, qualifier, Arc::clone(&p.payload), p.size, Origin::Fanout { hub, msg }, p.hops + 1, None, p.key);
+                    self.accept(function, qualifier, p.payload, p.size, Origin::Fanout { hub, msg }, p.hops + 1, None, p.key);
                 }
                 EndpointKind::Sqs(q) => {
                     let body = sources::text(&p.payload);
