@@ -291,6 +291,8 @@ pub struct Settings {
     pub max_lifetime: Option<SimTime>,
     /// `DlqScope` (spec 4, 9.4).
     pub dlq_scope: DlqScope,
+    /// `SnsLambdaDlqBody` (docs/sources.md: AWS does not document it).
+    pub sns_lambda_dlq_body: crate::scenario::SnsLambdaDlqBody,
     /// `ProvisionedConcurrencyAllocationSeconds` (spec 6, 9.9).
     pub pc_allocation_delay: SimTime,
     /// `SeriesIntervalSeconds`.
@@ -1036,6 +1038,7 @@ impl Model {
                 DlqScopeSpec::Function => DlqScope::Function,
                 DlqScopeSpec::Version => DlqScope::Version,
             },
+            sns_lambda_dlq_body: s.sns_lambda_dlq_body.unwrap_or_default(),
             pc_allocation_delay,
             series_interval,
         };

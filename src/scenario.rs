@@ -219,6 +219,11 @@ pub struct SimulationSpec {
     /// of the version that ran, locked in at publish, as the 2023 developer guide says).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dlq_scope: Option<DlqScopeSpec>,
+    /// What a Lambda subscription's dead-letter queue gets for a message SNS could not deliver (AWS does not document
+    /// it): `SnsObject` (default: the `Sns` object of the event, with `Type`, `TopicArn`, `Message`, ...) or `Event`
+    /// (the whole `{"Records": [...]}` event the function would have received).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sns_lambda_dlq_body: Option<SnsLambdaDlqBody>,
     /// Seconds from enabling (or raising) provisioned concurrency on the timeline until its environments start their
     /// init (spec section 6: "allocation starts after 1-2 minutes", [unc]; default 60). Provisioned concurrency
     /// declared in `Functions` is ready at time 0 (it was configured before the run).
@@ -228,6 +233,13 @@ pub struct SimulationSpec {
     /// day). The command line's `--series-interval` overrides it. Default: chosen from the length of the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series_interval_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum SnsLambdaDlqBody {
+    #[default]
+    SnsObject,
+    Event,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -300,6 +300,27 @@ fn client_side_errors_are_not_retried_and_go_to_the_dead_letter_queue_at_once() 
 }
 
 #[test]
+fn the_lambda_subscription_dead_letter_body_is_a_named_option() {
+    // `SnsLambdaDlqBody: Event`: the DLQ gets the whole event the function would have received.
+    let r = go(json!({
+        "Simulation": {"SnsLambdaDlqBody": "Event"},
+        "Functions": [{"FunctionName": "f"}, {"FunctionName": "reader", "Timeout": 3}],
+        "Queues": [{"QueueName": "sub-dlq"}],
+        "Topics": [{"TopicName": "t", "Subscriptions": [
+            {"Protocol": "lambda", "Endpoint": lambda("f"), "RedrivePolicy": {"deadLetterTargetArn": sqs("sub-dlq")}}
+        ]}],
+        "EventSourceMappings": [{"EventSourceArn": sqs("sub-dlq"), "FunctionName": "reader"}],
+        "Faults": [{"Target": lambda("f"), "Kind": "DeliveryFailure", "StartSeconds": 0, "EndSeconds": 100}],
+        "Workload": [{"Topic": "t", "At": [5], "Payload": {"id": 1}}]
+    }));
+    let got: Vec<&Value> = r.inputs.iter().map(|(_, v)| v).filter(|v| v["Records"][0]["eventSource"] == json!("aws:sqs")).collect();
+    assert_eq!(got.len(), 1);
+    let body: Value = serde_json::from_str(got[0]["Records"][0]["body"].as_str().expect("body")).expect("json body");
+    assert_eq!(body["Records"][0]["EventSource"], json!("aws:sns"));
+    assert_eq!(body["Records"][0]["Sns"]["Message"], json!("{\"id\":1}"));
+}
+
+#[test]
 fn fifo_topic_deduplicates_and_keeps_each_group_in_order() {
     let r = go(json!({
         "Functions": [{"FunctionName": "f"}],

@@ -494,11 +494,14 @@ impl<'m, O: Observer> Sim<'m, O> {
                 let outcome = if ep.dlq.is_some() { FanoutOutcome::DeadLettered } else { FanoutOutcome::Discarded };
                 self.emit(TraceEvent::Fanout { hub, msg, endpoint, attempts, outcome, refused });
                 if let Some(q) = ep.dlq {
-                    // The DLQ keeps the message as the subscription would have received it: a Lambda subscription's
-                    // SNS message object, a queue's envelope or raw message, a rule target's event ([unc]: AWS does
-                    // not document the body of an SNS DLQ message for Lambda subscriptions).
+                    // The DLQ keeps the message as the subscription would have received it: a queue's envelope or
+                    // raw message, a rule target's event; for a Lambda subscription AWS does not document it: the
+                    // named option `SnsLambdaDlqBody` (the SNS message object by default, or the whole event).
+                    let sns_object = model.settings.sns_lambda_dlq_body == crate::scenario::SnsLambdaDlqBody::SnsObject;
                     let body = match (ep.kind, model.fanout.hub(hub).bus) {
-                        (EndpointKind::Lambda { .. }, false) => sources::text(p.payload.pointer("/Records/0/Sns").unwrap_or(&p.payload)),
+                        (EndpointKind::Lambda { .. }, false) if sns_object => {
+                            sources::text(p.payload.pointer("/Records/0/Sns").unwrap_or(&p.payload))
+                        }
                         _ => sources::text(&p.payload),
                     };
                     let (group, dedup) = fifo_ids(q, &p);
