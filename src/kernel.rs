@@ -14,6 +14,9 @@
 //!
 //! A pop takes the smallest of the heads, so the order is exactly the total order above.
 
+pub mod rng;
+pub mod time;
+
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 

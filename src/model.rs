@@ -2,6 +2,10 @@
 //! patterns compiled. The simulation only ever sees a [`Model`]; everything a user can get wrong is reported here, each
 //! problem with its JSON path, its value and the allowed range (exit code 2 in the CLI).
 
+pub mod dist;
+pub mod error;
+pub mod versions;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

@@ -1,8 +1,6 @@
 //! Property tests over random scenarios (proptest): the ledger and retry invariants of spec section 10 hold for any
 //! retry budget, maximum age, behaviour rules, arrival pattern, faults, concurrency settings and seed.
 
-mod common;
-
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
@@ -14,7 +12,7 @@ use lambdasim::{load_str, run, Fate, RunOptions, RunReport, SimTime, TraceEvent}
 
 const QUEUE: &str = "arn:aws:sqs:us-east-1:123456789012:";
 
-use common::Rec;
+use crate::common::Rec;
 
 fn simulate(sc: &Value, seed: u64) -> (RunReport, Rec) {
     let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("generated scenario does not validate:\n{e}\n{sc:#}"));

@@ -2,13 +2,11 @@
 //! (`../shared/spec/lambda-semantics.md` sections 3.2, 4, 6 and 8), through the library: scenarios written inline,
 //! run with a recording observer, assertions on exact times, counts, record fields and dollars.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
-use common::Rec;
+use crate::common::Rec;
 use lambdasim::trace::{DeliveryFailure, RecordKind, ShutdownReason};
 use lambdasim::{load_str, run, Fate, MemorySinks, Model, RunOptions, RunReport, SimTime, TraceEvent};
 

@@ -5,8 +5,6 @@
 //! recording observer (every `(SimTime, TraceEvent)` plus delivered record contents), a `MemorySinks` and a
 //! `TraceWriter` into memory. Assertions are on exact virtual times, counts and record contents.
 
-mod common;
-
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -42,7 +40,7 @@ fn ms(m: u64) -> SimTime {
     SimTime::from_millis(m)
 }
 
-use common::Rec;
+use crate::common::Rec;
 
 /// A `Write` into a shared in-memory buffer, for `TraceWriter`.
 #[derive(Clone, Default)]

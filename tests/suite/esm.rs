@@ -3,11 +3,9 @@
 //! groups, stream retries, bisecting, record age, throttles, filtering, tumbling windows, scaling; and `insta`
 //! snapshots of what the function receives and of the on-failure records, for each behaviour.
 
-mod common;
-
 use serde_json::{json, Value};
 
-use common::Rec;
+use crate::common::Rec;
 use lambdasim::trace::{BatchResult, MessageFate, MsgOrigin, RecordFate};
 use lambdasim::{load_str, run, RunOptions, RunReport, SimTime, TraceEvent};
 

@@ -7,14 +7,12 @@
 //! - no execution runs on demand (no cold start) while a provisioned environment of its version is ready and idle;
 //! - every accepted event reaches exactly one fate.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use common::Rec;
+use crate::common::Rec;
 use lambdasim::trace::Outcome;
 use lambdasim::{load_str, run, RunOptions, TraceEvent};
 

@@ -2,11 +2,9 @@
 //! rules and a rule target's dead-letter queue (spec sections 2, 3 and 7; docs/sources.md "Retries of the async
 //! services"). Scenarios are inline JSON; assertions are on exact counts, virtual times and event contents.
 
-mod common;
-
 use serde_json::{json, Value};
 
-use common::Rec;
+use crate::common::Rec;
 use lambdasim::sim::{eventbridge_delay, sns_delay};
 use lambdasim::trace::{DeliveryFailure, FanoutOutcome, MsgOrigin, Origin, PubOrigin};
 use lambdasim::{load_str, run, RunOptions, SimTime, TraceEvent};

@@ -15,8 +15,6 @@
 //!
 //! Case counts are moderate and the proptest seed is fixed, so the file runs in seconds and the same way every time.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use base64::Engine;
@@ -28,7 +26,7 @@ use lambdasim::model::Model;
 use lambdasim::trace::{BatchResult, MessageFate, MsgOrigin, Origin, RecordFate, RecordKind};
 use lambdasim::{load_str, run, RunOptions, RunReport, SimTime, TraceEvent};
 
-use common::Rec;
+use crate::common::Rec;
 
 const Q: &str = "arn:aws:sqs:us-east-1:123456789012:";
 const KINESIS_ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/events";

@@ -1,6 +1,10 @@
 //! Streaming metrics: counters and `hdrhistogram`s per function and per target. Memory is fixed per function and
 //! target, whatever the length of the run. Cost follows the simulator formula of spec section 8.
 
+pub mod esm;
+pub mod fanout;
+pub mod firehose;
+
 use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 

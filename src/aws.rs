@@ -1,0 +1,9 @@
+//! The AWS formats and languages, knowing nothing of the simulation: the events each source sends
+//! (`events`), the records and wire forms of destinations and dead-letter queues (`destinations`), the
+//! EventBridge pattern language (`pattern`), `cron()` schedules (`cron`) and payload templates (`payload`).
+
+pub mod cron;
+pub mod destinations;
+pub mod events;
+pub mod pattern;
+pub mod payload;
