@@ -458,16 +458,6 @@ pub fn load_str(text: &str) -> Result<Model, ScenarioErrors> {
     Model::build(&scenario)
 }
 
-/// FNV-1a 64 over bytes: the stable hash used for digests.
-pub fn fnv64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 struct V {
     errors: Vec<ScenarioError>,
 }
@@ -1759,7 +1749,7 @@ impl Model {
         let fanout = fanout::build(&mut v, sc, &targets, &resolver, &esm, settings.horizon, raw_publishers);
         let firehose = firehose::build(&mut v, sc, &region, &account, &functions, &fn_names, raw_firehose);
 
-        let digest = fnv64(serde_json::to_string(sc).unwrap_or_default().as_bytes());
+        let digest = crate::kernel::rng::fnv64(serde_json::to_string(sc).unwrap_or_default().as_bytes());
         let mut model = Model {
             name: sc.name.clone().unwrap_or_else(|| "scenario".into()),
             region,

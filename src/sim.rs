@@ -34,11 +34,11 @@ use rand_distr::{Distribution, Exp1};
 use serde_json::Value;
 
 use crate::destinations::{self, Cause, LastResult, RecordInput};
+use crate::kernel::rng::{self, splitmix, uniform};
 use crate::kernel::Kernel;
 use crate::model::{
     FnId, Model, TargetId, TargetKind, INIT_LIMIT, RESPONSE_LIMIT, SNS_MESSAGE_LIMIT, SQS_MESSAGE_LIMIT, SYNC_PAYLOAD_LIMIT,
 };
-use crate::rng;
 use crate::scenario::{CallOutcomeSpec, ConcurrencyFullMode, FaultKind, JitterSpec, OutcomeKind, RetryDelayFrom};
 use crate::time::SimTime;
 use crate::trace::{
@@ -247,22 +247,8 @@ impl SourceState {
             self.last_t = now;
             self.same_t = 0;
         }
-        (n, mix(self.key_salt ^ mix(now.as_micros() ^ mix(self.same_t))))
+        (n, splitmix(self.key_salt ^ splitmix(now.as_micros() ^ splitmix(self.same_t))))
     }
-}
-
-/// A uniform draw in [0, 1) for one event (`key`) and one purpose, independent of every other event's draws.
-#[inline]
-fn uniform(seed: u64, salt: u64, key: u64, purpose: u64) -> f64 {
-    let z = mix(seed ^ mix(salt ^ mix(key ^ mix(purpose))));
-    (z >> 11) as f64 / (1u64 << 53) as f64
-}
-
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// What a finished run reports beside its trace.
@@ -560,7 +546,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 region: &self.model.region,
                 account_id: &self.model.account_id,
                 epoch_ms: self.model.settings.start_epoch_ms + (now.as_micros() / 1000) as i64,
-                key: mix(self.sources[si].key_salt ^ mix(now.as_micros() ^ 0x5eed)),
+                key: splitmix(self.sources[si].key_salt ^ splitmix(now.as_micros() ^ 0x5eed)),
                 n,
                 options,
                 payload: &payload,
@@ -607,7 +593,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             call.attempts += 1;
             (call.function, call.qual, Arc::clone(&call.payload), call.size, call.source, call.key, call.attempts)
         };
-        let key = if attempt == 1 { key } else { mix(key ^ mix(0xca11 + u64::from(attempt))) };
+        let key = if attempt == 1 { key } else { splitmix(key ^ splitmix(0xca11 + u64::from(attempt))) };
         if let Some(t) = self.model.sources[source as usize].caller.timeout {
             self.k.schedule_in(t, Ev::CallTimeout { call: c, attempt });
         }
@@ -840,7 +826,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.try_start(slot);
         }
         if let Some(payload) = dup_payload {
-            self.accept(function, qual, payload, size, Origin::Duplicate { of: id }, hops, Some(rid), mix(key ^ 0xd0_0b1e));
+            self.accept(function, qual, payload, size, Origin::Duplicate { of: id }, hops, Some(rid), splitmix(key ^ 0xd0_0b1e));
         }
         Some(slot)
     }
@@ -1674,11 +1660,19 @@ impl<'m, O: Observer> Sim<'m, O> {
                 RecordKind::DeadLetter => crate::sources::text(c.get("body").unwrap_or(&Value::Null)),
                 _ => serde_json::to_string(c).unwrap_or_default(),
             };
-            self.sqs_send(q, Arc::from(body), crate::trace::MsgOrigin::Record { event: inv.id }, mix(inv.key ^ 0x5e4d), None, None, None);
+            self.sqs_send(
+                q,
+                Arc::from(body),
+                crate::trace::MsgOrigin::Record { event: inv.id },
+                splitmix(inv.key ^ 0x5e4d),
+                None,
+                None,
+                None,
+            );
         }
         if let (None, Some(h), Some(c)) = (failure, live_hub, content.as_ref()) {
             // A live topic or bus: the record is published there and fans out (spec 3.1, 7).
-            self.publish_record(h, target, kind, c, inv.function, inv.id, inv.hops, mix(inv.key ^ 0x0fa0_u64 ^ target.ix() as u64));
+            self.publish_record(h, target, kind, c, inv.function, inv.id, inv.hops, splitmix(inv.key ^ 0x0fa0_u64 ^ target.ix() as u64));
         }
         if failure.is_none() {
             if let (TargetKind::Lambda(g), Some(c)) = (tk, content) {
@@ -1693,7 +1687,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                     Origin::Destination { parent: inv.id },
                     inv.hops + 1,
                     None,
-                    mix(inv.key ^ 0xde57 ^ target.ix() as u64),
+                    splitmix(inv.key ^ 0xde57 ^ target.ix() as u64),
                 );
             }
         }

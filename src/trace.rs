@@ -637,6 +637,8 @@ pub trait Observer {
 }
 
 /// A request id in UUID v4 form, derived from the seed and the event's request key.
+use crate::kernel::rng::splitmix;
+
 pub fn request_id(seed: u64, key: u64) -> String {
     uuid_from(seed ^ 0x5eed_0000_0000_0001, key)
 }
@@ -648,13 +650,6 @@ pub fn uuid_from(a: u64, b: u64) -> String {
     let hi = (hi & 0xffff_ffff_ffff_0fff) | 0x4000;
     let lo = (lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
     format!("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & 0xffff_ffff_ffff)
-}
-
-fn splitmix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// A stable, platform-independent 64-bit hasher for the trace digest: every integer is fed as a `u64` value, never as

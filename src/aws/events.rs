@@ -216,23 +216,18 @@ pub fn build_event(kind: SourceKind, ctx: &EventCtx<'_>) -> serde_json::Value {
 // ---------------------------------------------------------------------------------------------------------------------
 // deterministic ids
 
-fn splitmix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
+use crate::kernel::rng::splitmix;
 
 /// A splitmix64 stream for one id: `seed` is the event key (or a stable hash of a name), `salt` tells the ids apart.
 struct Stream(u64);
 
 impl Stream {
     fn new(seed: u64, salt: u64) -> Stream {
-        Stream(splitmix64(seed ^ splitmix64(salt.wrapping_mul(0xd134_2543_de82_ef95))))
+        Stream(splitmix(seed ^ splitmix(salt.wrapping_mul(0xd134_2543_de82_ef95))))
     }
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        splitmix64(self.0)
+        splitmix(self.0)
     }
 }
 

@@ -3,6 +3,10 @@
 //! One master seed. Every component gets its own `ChaCha8Rng` stream for each purpose: the key is the seed, and the
 //! ChaCha stream number is a stable hash of `(component, purpose)`. Adding a function to a scenario therefore does not
 //! change the draws that any other component sees, and neither does reordering components in the file.
+//!
+//! Draws that belong to one event rather than to a stream are keyed: [`uniform`] mixes the seed, a component salt,
+//! the event's key and a purpose with [`splitmix`], so removing one event never shifts another event's draws (the
+//! shrinker relies on this). [`fnv64`] is the one stable byte hash (scenario digests, partition keys, salts).
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -17,6 +21,33 @@ pub fn stream_id(component: &str, purpose: &str) -> u64 {
         h = h.wrapping_mul(PRIME);
     }
     h
+}
+
+/// FNV-1a 64 over bytes: the stable hash for scenario digests, partition keys and salts.
+pub fn fnv64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The splitmix64 finaliser: a bijective mix of 64 bits (Steele, Lea and Flood, "Fast splittable pseudorandom
+/// number generators", 2014).
+#[inline]
+pub fn splitmix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A uniform draw in [0, 1) for one event (`key`) and one purpose, independent of every other event's draws.
+#[inline]
+pub fn uniform(seed: u64, salt: u64, key: u64, purpose: u64) -> f64 {
+    let z = splitmix(seed ^ splitmix(salt ^ splitmix(key ^ splitmix(purpose))));
+    (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// The stream of `component` for `purpose` under `seed`.

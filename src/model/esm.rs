@@ -704,7 +704,7 @@ fn build_mapping(
         }
     };
     mapping.enabled = m.enabled.unwrap_or(true);
-    mapping.uuid = crate::trace::uuid_from(0xe5e5_0000 + index as u64, super::fnv64(arn.as_bytes()));
+    mapping.uuid = crate::trace::uuid_from(0xe5e5_0000 + index as u64, crate::kernel::rng::fnv64(arn.as_bytes()));
     mapping.label = label;
     Some(mapping)
 }

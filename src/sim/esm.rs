@@ -25,8 +25,9 @@ use std::sync::Arc;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
-use super::{mix, uniform, Ev, Sim, SourceState};
+use super::{Ev, Sim, SourceState};
 use crate::destinations::{self, Cause};
+use crate::kernel::rng::{splitmix, uniform};
 use crate::model::{EsmSource, FnId, MappingId, Model, ProducerTarget, QueueId, StartingPosition, StreamId, StreamKind, TargetKind};
 use crate::rng;
 use crate::scenario::OutcomeKind;
@@ -260,7 +261,8 @@ impl EsmRt {
                 let st = esm.stream(s);
                 let interval = poll_interval(st);
                 for shard in 0..st.shards {
-                    let phase = SimTime::from_micros(mix(rng::stream_id(&st.arn, "poll-phase") ^ u64::from(shard)) % interval.as_micros());
+                    let phase =
+                        SimTime::from_micros(splitmix(rng::stream_id(&st.arn, "poll-phase") ^ u64::from(shard)) % interval.as_micros());
                     for _ in 0..m.parallelization {
                         lanes.push(Lane {
                             mapping: MappingId(mi as u32),
@@ -344,7 +346,7 @@ fn lane_of(pk: &str, pf: u32) -> u32 {
     if pf <= 1 {
         0
     } else {
-        (crate::model::fnv64(pk.as_bytes()) % u64::from(pf)) as u32
+        (crate::kernel::rng::fnv64(pk.as_bytes()) % u64::from(pf)) as u32
     }
 }
 
@@ -921,7 +923,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             dlq,
             body,
             MsgOrigin::Redrive { queue: q.0, msg: id },
-            mix(key ^ 0xd1e),
+            splitmix(key ^ 0xd1e),
             group.map(|g| g.to_string()),
             dedup.map(|d| d.to_string()),
             Some((message_id, sent, u64::from(receives))),
@@ -966,7 +968,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             attempt: throttles + 1,
             iterator_age: SimTime::ZERO,
         });
-        let key = mix(key ^ mix(id ^ 0xba7c) ^ u64::from(throttles));
+        let key = splitmix(key ^ splitmix(id ^ 0xba7c) ^ u64::from(throttles));
         self.invoke_sync(m.function, m.qualifier, payload, size, Origin::Mapping { mapping: mid.0, batch: id }, key, None, Some(b));
     }
 
@@ -1317,7 +1319,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             event["isFinalInvokeForWindow"] = json!(l.final_batch);
             event["isWindowTerminatedEarly"] = json!(false);
         }
-        let key = if recs.is_empty() { mix(u64::from(lane) ^ now.as_micros()) } else { key };
+        let key = if recs.is_empty() { splitmix(u64::from(lane) ^ now.as_micros()) } else { key };
         let payload = Arc::new(event);
         let size = destinations::json_size(&payload);
         let bid = self.esm.next_batch;
@@ -1338,7 +1340,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         self.esm.lanes[lane as usize].batch = Some(b);
         self.esm.lanes[lane as usize].last_event = self.next_event;
         self.emit(TraceEvent::BatchStart { mapping: mid, batch: bid, event: self.next_event, records: n, shard, attempt, iterator_age });
-        let key = mix(key ^ mix(bid ^ 0x5c7e) ^ u64::from(attempt));
+        let key = splitmix(key ^ splitmix(bid ^ 0x5c7e) ^ u64::from(attempt));
         self.invoke_sync(m.function, m.qualifier, payload, size, Origin::Mapping { mapping: mid.0, batch: bid }, key, None, Some(b));
     }
 
@@ -1509,10 +1511,10 @@ impl<'m, O: Observer> Sim<'m, O> {
         if failure.is_none() {
             if let Some(q) = model.esm.queue_of_target[target.ix()] {
                 let body: Arc<str> = Arc::from(serde_json::to_string(&content).unwrap_or_default());
-                self.sqs_send(q, body, MsgOrigin::Record { event }, mix(event ^ 0x0f_a11), None, None, None);
+                self.sqs_send(q, body, MsgOrigin::Record { event }, splitmix(event ^ 0x0f_a11), None, None, None);
             }
             if let Some(h) = model.fanout.hub_of_target[target.ix()] {
-                self.publish_record(h, target, RecordKind::OnFailure, &content, m.function, event, 0, mix(event ^ 0x0f_a12));
+                self.publish_record(h, target, RecordKind::OnFailure, &content, m.function, event, 0, splitmix(event ^ 0x0f_a12));
             }
         }
     }
@@ -1798,7 +1800,7 @@ fn sqs_record(model: &Model, m: &Msg) -> Value {
     attributes.insert("ApproximateFirstReceiveTimestamp".into(), json!(epoch_ms(model, m.first_receive.unwrap_or(m.sent)).to_string()));
     json!({
         "messageId": sources::uuid(m.message_id, 0x5a_05),
-        "receiptHandle": format!("AQEB{}", sources::b64(mix(m.id ^ u64::from(m.receives).rotate_left(32)), 0x5a_06, 96)),
+        "receiptHandle": format!("AQEB{}", sources::b64(splitmix(m.id ^ u64::from(m.receives).rotate_left(32)), 0x5a_06, 96)),
         "body": m.body.as_ref(),
         "attributes": Value::Object(attributes),
         "messageAttributes": {},
@@ -1876,7 +1878,7 @@ fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32, r: &Rec) 
             d.insert("SizeBytes".into(), json!(r.size));
             d.insert("StreamViewType".into(), json!(view));
             json!({
-                "eventID": sources::chars(mix(r.key ^ r.seq), 0xdd_02, 32, sources::LOWER_HEX),
+                "eventID": sources::chars(splitmix(r.key ^ r.seq), 0xdd_02, 32, sources::LOWER_HEX),
                 "eventName": event_name,
                 "eventVersion": "1.1",
                 "eventSource": "aws:dynamodb",

@@ -27,8 +27,9 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1};
 use serde_json::{json, Map, Value};
 
-use super::{mix, Ev, Sim};
+use super::{Ev, Sim};
 use crate::destinations;
+use crate::kernel::rng::{splitmix, uniform};
 use crate::model::fanout::{EndpointKind, RetryPolicy};
 use crate::model::{Arrivals, SQS_MESSAGE_LIMIT};
 use crate::rng;
@@ -196,7 +197,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 let model = self.model;
                 let h = model.fanout.hub(hub);
                 let now = self.k.now();
-                let key = mix(self.fan.hub_salts[hub as usize] ^ mix(u64::from(rule) << 40 ^ n));
+                let key = splitmix(self.fan.hub_salts[hub as usize] ^ splitmix(u64::from(rule) << 40 ^ n));
                 let ev = sources::build_event(
                     SourceKind::EventBridge,
                     &self.event_ctx(key, n - 1, &json!({"Source": "aws.events", "DetailType": "Scheduled Event", "Resources": [format!("arn:aws:events:{}:{}:rule/{}", model.region, model.account_id, h.rules[rule as usize].name)]}), &json!({})),
@@ -234,7 +235,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let n = self.fan.pubs[pi].n;
         self.fan.pubs[pi].n += 1;
         let payload = p.template.instantiate(n, n);
-        let key = mix(self.fan.pubs[pi].key_salt ^ mix(n));
+        let key = splitmix(self.fan.pubs[pi].key_salt ^ splitmix(n));
         let msg = if model.fanout.hub(p.hub).bus {
             let opts = json!({"Source": p.source, "DetailType": p.detail_type});
             Published::Event(sources::build_event(SourceKind::EventBridge, &self.event_ctx(key, n, &opts, &payload)))
@@ -346,7 +347,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         };
         for e in matched {
             let ep = &h.endpoints[e as usize];
-            let ekey = mix(key ^ mix(self.fan.hub_salts[hub as usize] ^ u64::from(e)));
+            let ekey = splitmix(key ^ splitmix(self.fan.hub_salts[hub as usize] ^ u64::from(e)));
             let payload: Value = match (&msg, ep.kind) {
                 (Published::Event(ev), _) => ev.clone(),
                 (Published::Sns { message, subject, attributes, .. }, kind) => {
@@ -430,7 +431,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             if d.target == ep.target
                 && d.start <= now
                 && now < d.end
-                && (d.probability >= 1.0 || super::uniform(self.seed, self.fault_salts[i], p.key, u64::from(p.attempts)) < d.probability)
+                && (d.probability >= 1.0 || uniform(self.seed, self.fault_salts[i], p.key, u64::from(p.attempts)) < d.probability)
             {
                 return Some(d.reason);
             }
@@ -505,7 +506,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                         _ => sources::text(&p.payload),
                     };
                     let (group, dedup) = fifo_ids(q, &p);
-                    self.sqs_send(q, Arc::from(body), MsgOrigin::Fanout { hub, msg }, mix(p.key ^ 0xd1a), group, dedup, None);
+                    self.sqs_send(q, Arc::from(body), MsgOrigin::Fanout { hub, msg }, splitmix(p.key ^ 0xd1a), group, dedup, None);
                 }
                 self.fifo_release(hub, endpoint, p.group, slot);
             }

@@ -32,8 +32,9 @@ use std::sync::Arc;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
-use super::{mix, uniform, Ev, Sim, SourceState};
+use super::{Ev, Sim, SourceState};
 use crate::destinations::{self, Cause};
+use crate::kernel::rng::{splitmix, uniform};
 use crate::model::firehose::MAX_RECORD_BYTES;
 use crate::model::{Model, SYNC_PAYLOAD_LIMIT};
 use crate::rng;
@@ -238,7 +239,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         buf.gen = buf.gen.wrapping_add(1);
         let id = self.fh.next_batch;
         self.fh.next_batch += 1;
-        let key = mix(self.fh.salts[s as usize] ^ mix(id));
+        let key = splitmix(self.fh.salts[s as usize] ^ splitmix(id));
         let items = Value::Array(recs.iter().map(|r| Value::String(r.data.to_string())).collect());
         let options = json!({ "DeliveryStreamArn": ds.arn });
         let ctx = sources::EventCtx {
@@ -288,7 +289,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         self.emit(TraceEvent::FirehoseInvoke { stream: s, batch: id, event, records: n, attempt });
         let (f, q) = model.firehose.stream(s).lambda.expect("a transforming stream");
         debug_assert!(size <= SYNC_PAYLOAD_LIMIT, "Firehose batch of {size} bytes");
-        let key = mix(key ^ mix(u64::from(attempt) ^ 0xf12e));
+        let key = splitmix(key ^ splitmix(u64::from(attempt) ^ 0xf12e));
         self.invoke_sync(f, q, payload, size, Origin::Firehose { stream: s, batch: id }, key, None, Some(BATCH_TAG | b));
     }
 
