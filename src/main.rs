@@ -17,7 +17,9 @@ struct Cli {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// A table for people.
     Text,
+    /// One JSON document for programs.
     Json,
 }
 
@@ -70,16 +72,28 @@ enum Command {
         /// Worker threads (default: all cores). Results do not depend on it.
         #[arg(long)]
         jobs: Option<usize>,
+        /// Output format of the comparison table.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
     /// Check a scenario file without running it.
-    Validate { scenario: PathBuf },
+    Validate {
+        /// Scenario file (JSON).
+        scenario: PathBuf,
+    },
     /// Print the JSON Schema of the scenario format.
     Schema,
+    /// Print a shell completion script: `lambdasim completions bash > /etc/bash_completion.d/lambdasim`, or for zsh
+    /// into a directory on `$fpath` as `_lambdasim`, or for fish into `~/.config/fish/completions/lambdasim.fish`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Run a scenario under many seeds (in parallel), judge every expectation and invariant per seed and over the
     /// sweep, print a table of pass rates and the command that replays the first failing seed.
     Check {
+        /// Scenario file (JSON).
         scenario: PathBuf,
         /// Seeds, inclusive: A..B.
         #[arg(long, default_value = "1..100")]
@@ -100,6 +114,7 @@ enum Command {
         /// scenario as NAME.shrunk.json (or to --shrink-out).
         #[arg(long)]
         shrink: bool,
+        /// Where --shrink writes the shrunk scenario (default: NAME.shrunk.json next to the scenario).
         #[arg(long, value_name = "FILE")]
         shrink_out: Option<PathBuf>,
         /// Run every seed twice and name the first trace event where the runs diverge.
@@ -115,6 +130,7 @@ enum Command {
     /// Search the knob ranges the scenario declares (`Explore.Knobs`) against its expectations and the invariants;
     /// write the smallest failing concrete scenario.
     Explore {
+        /// Scenario file (JSON) with an `Explore` section.
         scenario: PathBuf,
         /// Cases to try (default: `Explore.Cases`, else 256).
         #[arg(long)]
@@ -131,10 +147,13 @@ enum Command {
         /// Results files written by `check --out`.
         #[arg(required = true)]
         results: Vec<PathBuf>,
+        /// Write the merged per-seed results (for another `lambdasim merge`).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Write JUnit XML: one testcase per expectation.
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
+        /// Summary format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -167,6 +186,17 @@ fn read_scenario(path: &Path) -> Result<(lambdasim::Scenario, lambdasim::Model),
     Ok((sc, model))
 }
 
+/// Writes to standard output. A reader that has gone away (`lambdasim schema | head -1`) ends the output quietly, as
+/// cargo's tools do; any other failure (a full device, a file-size limit) is an error, never a silent success.
+fn emit(text: &str) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(usage(format!("cannot write the output to standard output: {e}"))),
+    }
+}
+
 fn usage(msg: String) -> ExitCode {
     eprintln!("error: {msg}");
     ExitCode::from(2)
@@ -195,7 +225,7 @@ fn finish_sweep(
         write_file(p, &sweep::junit(res, &verdicts))?;
     }
     match format {
-        Format::Text => print!("{}", sweep::table(res, &verdicts)),
+        Format::Text => emit(&sweep::table(res, &verdicts))?,
         Format::Json => {
             let v: Vec<serde_json::Value> = verdicts
                 .iter()
@@ -206,7 +236,7 @@ fn finish_sweep(
                 .collect();
             let doc = serde_json::json!({"scenario": res.scenario, "scenarioDigest": res.scenario_digest, "seeds": res.seeds.text(),
                 "runs": res.runs.len(), "lambdasim": res.lambdasim, "expectations": v});
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            emit(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"))?;
         }
     }
     Ok(sweep::exit_code(&verdicts))
@@ -278,15 +308,19 @@ fn explore(scenario: &Path, cases: Option<u32>, search_seed: u64, out: Option<&P
     let outcome = lambdasim::explore::explore(&sc, cases, search_seed).map_err(usage)?;
     match outcome.found {
         None => {
-            println!("explore: {} cases, no failure found", outcome.cases);
+            emit(&format!("explore: {} cases, no failure found\n", outcome.cases))?;
             Ok(ExitCode::SUCCESS)
         }
         Some(f) => {
             let path = out.map(Path::to_path_buf).unwrap_or_else(|| scenario.with_extension("explored.json"));
             write_file(&path, &(serde_json::to_string_pretty(&f.scenario).unwrap_or_default() + "\n"))?;
-            println!("explore: failure found and shrunk: {}", f.knobs.join(", "));
-            println!("  seed {}: {}", f.seed, f.message);
-            println!("wrote {}", path.display());
+            emit(&format!(
+                "explore: failure found and shrunk: {}\n  seed {}: {}\nwrote {}\n",
+                f.knobs.join(", "),
+                f.seed,
+                f.message,
+                path.display()
+            ))?;
             eprintln!("replay: lambdasim run {} --seed {}", path.display(), f.seed);
             Ok(ExitCode::from(1))
         }
@@ -381,8 +415,8 @@ fn compare_cmd(a: &Path, b: Option<&Path>, set: &[String], seeds: &str, jobs: Op
     let cmp = compare::compare(&model_a, &model_b, &seeds, jobs, a.display().to_string(), b_label)
         .map_err(|e| usage(format!("a run failed: {e}")))?;
     match format {
-        Format::Text => print!("{}", cmp.to_text()),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&cmp.to_json()).unwrap_or_default()),
+        Format::Text => emit(&cmp.to_text())?,
+        Format::Json => emit(&(serde_json::to_string_pretty(&cmp.to_json()).unwrap_or_default() + "\n"))?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -420,23 +454,28 @@ fn main() -> ExitCode {
             explore(&scenario, cases, search_seed, out.as_deref()).unwrap_or_else(|c| c)
         }
         Command::Merge { results, out, junit, format } => merge(&results, out.as_deref(), junit.as_deref(), format).unwrap_or_else(|c| c),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "lambdasim", &mut buf);
+            emit(&String::from_utf8_lossy(&buf)).err().unwrap_or(ExitCode::SUCCESS)
+        }
         Command::Schema => {
             let s = serde_json::to_string_pretty(&lambdasim::scenario::json_schema()).unwrap_or_default();
-            println!("{s}");
-            ExitCode::SUCCESS
+            emit(&(s + "\n")).err().unwrap_or(ExitCode::SUCCESS)
         }
         Command::Validate { scenario } => match read_model(&scenario) {
             Ok(m) => {
                 // Workload entries: invokers, queue and stream producers, topic and bus publishers, Firehose producers.
                 let workload = m.sources.len() + m.esm.producers.len() + m.fanout.publishers.len() + m.firehose.producers.len();
-                println!(
-                    "{}: valid ({} functions, {} workload entries, {} expectations)",
+                emit(&format!(
+                    "{}: valid ({} functions, {} workload entries, {} expectations)\n",
                     scenario.display(),
                     m.functions.len(),
                     workload,
                     m.expectations.len()
-                );
-                ExitCode::SUCCESS
+                ))
+                .err()
+                .unwrap_or(ExitCode::SUCCESS)
             }
             Err(c) => c,
         },
@@ -504,8 +543,9 @@ fn main() -> ExitCode {
                     serde_json::to_string_pretty(&j).unwrap_or_default() + "\n"
                 }
             };
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(out.as_bytes());
+            if let Err(c) = emit(&out) {
+                return c;
+            }
             let code = report.exit_code();
             if code != 0 {
                 eprintln!("replay: lambdasim run {} --seed {seed}", scenario.display());

@@ -244,3 +244,49 @@ fn trace_and_sinks_are_byte_identical_across_runs() {
     assert_eq!(code(&o), 0);
     assert_ne!(&fs::read(&trace).unwrap(), t0);
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // `lambdasim schema | head -1`, and the same for a run's summary: the reader goes away after one line.
+    let bundled = bundled();
+    for args in [vec!["schema"], vec!["run", bundled.to_str().unwrap()], vec!["completions", "bash"]] {
+        let mut child = bin().args(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        assert!(!first.is_empty(), "{args:?}");
+        let out = child.wait_with_output().unwrap();
+        let err = stderr(&out);
+        assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn completions_for_each_shell_name_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = lambdasim(&["completions", shell]);
+        assert_eq!(code(&o), 0, "{shell}");
+        let script = stdout(&o);
+        for cmd in ["run", "check", "compare", "validate", "explore", "merge", "schema"] {
+            assert!(script.contains(cmd), "{shell} completions lack {cmd}");
+        }
+    }
+    assert_eq!(code(&lambdasim(&["completions", "tcsh"])), 2);
+}
+
+#[test]
+fn every_argument_has_help_text() {
+    for cmd in ["run", "compare", "check", "merge", "explore", "validate", "completions"] {
+        let help = stdout(&lambdasim(&[cmd, "--help"]));
+        // clap prints each argument on a line indented by two spaces, its help text after it on the same line or
+        // on the next, more deeply indented, line; an argument without a doc comment has neither.
+        let lines: Vec<&str> = help.lines().collect();
+        for (i, line) in lines.iter().enumerate().filter(|(_, l)| l.starts_with("  ") && !l.starts_with("   ")) {
+            let same = line.trim().split("  ").filter(|w| !w.trim().is_empty()).count() >= 2;
+            let next = lines.get(i + 1).is_some_and(|n| n.starts_with("   ") && !n.trim().is_empty());
+            assert!(same || next, "`lambdasim {cmd} --help`: no help text on `{}`", line.trim());
+        }
+    }
+}
