@@ -1,6 +1,6 @@
-//! Benchmark B1 of `../shared/bench/README.md` through the library: ~1,000,000 async invocations with retries
-//! (`benches/b1.json`), and a tenth of it for a quicker loop. Trace and sink writers are off, as in the shared
-//! comparison (`../shared/bench/compare.sh -- target/release/lambdasim run benches/b1.json --seed 1`).
+//! Benchmark B1 (the model is described in `benches/README.md`) through the library: ~1,000,000 async invocations
+//! with retries (`benches/b1.json`), and a tenth of it for a quicker loop. Trace and sink writers are off, as in the
+//! comparison with the hand-written event loop (`target/release/lambdasim run benches/b1.json --seed 1`).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 

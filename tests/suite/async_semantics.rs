@@ -1,5 +1,5 @@
 //! Integration tests of the async invocation path against the AWS semantics reference
-//! (`../shared/spec/lambda-semantics.md`, sections 2 to 4 and the harness properties of section 10).
+//! (`docs/semantics.md`, sections 2 to 4 and the harness properties of section 10).
 //!
 //! Every scenario is written inline as JSON, loaded with `lambdasim::load_str` and run through `lambdasim::run` with a
 //! recording observer (every `(SimTime, TraceEvent)` plus delivered record contents), a `MemorySinks` and a

@@ -1,4 +1,4 @@
-//! Event source mappings against the AWS semantics reference (`../shared/spec/lambda-semantics.md`, section 5 and the
+//! Event source mappings against the AWS semantics reference (`docs/semantics.md`, section 5 and the
 //! stream on-failure record of 3.3): exact times of visibility timeouts and redrives, partial batch responses, FIFO
 //! groups, stream retries, bisecting, record age, throttles, filtering, tumbling windows, scaling; and `insta`
 //! snapshots of what the function receives and of the on-failure records, for each behaviour.

@@ -15,7 +15,7 @@
 //!
 //! Case counts are moderate and the proptest seed is fixed, so the file runs in seconds and the same way every time.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine;
 use proptest::prelude::*;
@@ -322,7 +322,7 @@ fn check_sqs(k: &SqsKnobs, model: &Model, report: &RunReport, rec: &Rec) -> Resu
         _ => None,
     };
 
-    let inputs: HashMap<u64, &Value> = rec.inputs.iter().map(|(e, p)| (*e, p)).collect();
+    let inputs: BTreeMap<u64, &Value> = rec.inputs.iter().map(|(e, p)| (*e, p)).collect();
     let mut msgs: BTreeMap<u64, MsgLife> = BTreeMap::new();
     // FIFO: messages of each group still in the queue, and the last one deleted.
     let mut live: BTreeMap<u32, BTreeSet<u64>> = BTreeMap::new();
@@ -867,11 +867,11 @@ fn check_streams(k: &StreamKnobs, model: &Model, report: &RunReport, rec: &Rec) 
     let stream = &model.esm.streams[0];
     let maps: Vec<u32> = stream.mappings.iter().map(|m| m.0).collect();
     ensure!(maps.len() == k.mappings.len(), "{} mappings on the stream", maps.len());
-    let by_mapping: HashMap<u32, MapKnobs> = maps.iter().zip(&k.mappings).map(|(m, x)| (*m, x.clone())).collect();
+    let by_mapping: BTreeMap<u32, MapKnobs> = maps.iter().zip(&k.mappings).map(|(m, x)| (*m, x.clone())).collect();
     let knobs = |m: u32| by_mapping.get(&m).cloned().expect("mapping of the stream");
-    let inputs: HashMap<u64, &Value> = rec.inputs.iter().map(|(e, p)| (*e, p)).collect();
-    let mut starts: HashMap<u64, (u32, u32, u32, u32)> = HashMap::new(); // event -> (mapping, shard, attempt, records)
-    let mut results: HashMap<u64, BatchResult> = HashMap::new();
+    let inputs: BTreeMap<u64, &Value> = rec.inputs.iter().map(|(e, p)| (*e, p)).collect();
+    let mut starts: BTreeMap<u64, (u32, u32, u32, u32)> = BTreeMap::new(); // event -> (mapping, shard, attempt, records)
+    let mut results: BTreeMap<u64, BatchResult> = BTreeMap::new();
     for (_, ev) in &rec.events {
         match ev {
             TraceEvent::BatchStart { mapping, event, shard, attempt, records, .. } => {
@@ -891,7 +891,7 @@ fn check_streams(k: &StreamKnobs, model: &Model, report: &RunReport, rec: &Rec) 
     let mut done_pk: BTreeMap<(u32, u32, String), u64> = BTreeMap::new();
     let mut done_shard: BTreeMap<(u32, u32), u64> = BTreeMap::new();
     let mut last_end: Option<(u64, BatchResult)> = None;
-    let mut batch_recs: HashMap<u64, Vec<u64>> = HashMap::new();
+    let mut batch_recs: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
     let mut delivered_ix = 0usize;
     let mut prev: Option<(SimTime, u32, u32, RecordFate)> = None;
     let mut open_discard: Option<usize> = None;

@@ -1,5 +1,5 @@
 //! Provisioned concurrency, versions and aliases, configuration changes on the timeline and delivery faults
-//! (`../shared/spec/lambda-semantics.md` sections 3.2, 4, 6 and 8), through the library: scenarios written inline,
+//! (`docs/semantics.md` sections 3.2, 4, 6 and 8), through the library: scenarios written inline,
 //! run with a recording observer, assertions on exact times, counts, record fields and dollars.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,5 +1,5 @@
 //! Model validation against theory: the simulator's load behaviour agrees with queueing formulas, and its cost with
-//! a hand computation from the billing formula of `../shared/spec/lambda-semantics.md` section 8.
+//! a hand computation from the billing formula of `docs/semantics.md` section 8.
 //!
 //! - Erlang B: synchronous callers (Poisson arrivals), exponential durations, a concurrency limit `c` and cold starts
 //!   that take no time form an M/M/c/c loss system; the throttled fraction is Erlang's B(c, a) for offered load `a`.
