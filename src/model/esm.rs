@@ -14,31 +14,7 @@ use crate::scenario::{EventSourceMappingSpec, Scenario, WorkloadSpec};
 use crate::time::SimTime;
 use crate::versions::Qualifier;
 
-/// Index of a queue in [`Esm::queues`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct QueueId(pub u32);
-/// Index of a stream in [`Esm::streams`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct StreamId(pub u32);
-/// Index of a mapping in [`Esm::mappings`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct MappingId(pub u32);
-
-impl QueueId {
-    pub fn ix(self) -> usize {
-        self.0 as usize
-    }
-}
-impl StreamId {
-    pub fn ix(self) -> usize {
-        self.0 as usize
-    }
-}
-impl MappingId {
-    pub fn ix(self) -> usize {
-        self.0 as usize
-    }
-}
+pub use super::ids::{MappingId, QueueId, StreamId};
 
 /// A live SQS queue (spec 5.2): destination records, DLQ messages, producer messages and redriven messages all land
 /// here, and its mappings poll it.
@@ -218,7 +194,28 @@ pub(super) fn build(
         ..Esm::default()
     };
 
-    // --- queues (targets were made in declaration order by the caller: queues first)
+    build_queues(v, sc, targets, &mut esm);
+    build_streams(v, sc, region, account, &mut esm);
+    // --- mappings
+    for (i, m) in sc.event_source_mappings.iter().enumerate() {
+        let p = format!("EventSourceMappings[{i}]");
+        let declared = |f: FnId| sc.functions.get(f.ix()).map_or(0, |x| x.versions.len());
+        let Some(mapping) = build_mapping(v, &mut esm, m, &p, i, region, account, targets, functions, fn_names, &declared) else {
+            continue;
+        };
+        let id = MappingId(esm.mappings.len() as u32);
+        match mapping.source {
+            EsmSource::Queue(q) => esm.queues[q.ix()].mappings.push(id),
+            EsmSource::Stream(s) => esm.streams[s.ix()].mappings.push(id),
+        }
+        esm.mappings.push(mapping);
+    }
+    build_producers(v, producers, &mut esm);
+    esm
+}
+
+/// The queues (targets were made in declaration order by the caller: queues first).
+fn build_queues(v: &mut V, sc: &Scenario, targets: &[super::Target], esm: &mut Esm) {
     for (i, q) in sc.queues.iter().enumerate() {
         let p = format!("Queues[{i}]");
         let target = TargetId(i as u32);
@@ -272,8 +269,10 @@ pub(super) fn build(
             Some(d) => esm.queues[i].redrive = Some((QueueId(d as u32), max)),
         }
     }
+}
 
-    // --- streams
+/// Kinesis streams and DynamoDB table streams.
+fn build_streams(v: &mut V, sc: &Scenario, region: &str, account: &str, esm: &mut Esm) {
     for (i, k) in sc.kinesis_streams.iter().enumerate() {
         let p = format!("KinesisStreams[{i}]");
         v.name(&k.name, &format!("{p}.Name"), 128, ".", "stream name");
@@ -339,23 +338,10 @@ pub(super) fn build(
             v.err(format!("stream {:?}", s.name), format!("is declared twice (also stream {j})"));
         }
     }
+}
 
-    // --- mappings
-    for (i, m) in sc.event_source_mappings.iter().enumerate() {
-        let p = format!("EventSourceMappings[{i}]");
-        let declared = |f: FnId| sc.functions.get(f.ix()).map_or(0, |x| x.versions.len());
-        let Some(mapping) = build_mapping(v, &mut esm, m, &p, i, region, account, targets, functions, fn_names, &declared) else {
-            continue;
-        };
-        let id = MappingId(esm.mappings.len() as u32);
-        match mapping.source {
-            EsmSource::Queue(q) => esm.queues[q.ix()].mappings.push(id),
-            EsmSource::Stream(s) => esm.streams[s.ix()].mappings.push(id),
-        }
-        esm.mappings.push(mapping);
-    }
-
-    // --- producers
+/// Workload entries that send to a queue or put records on a stream.
+fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
     for raw in producers {
         let w = raw.spec;
         let p = format!("Workload[{}]", raw.index);
@@ -436,7 +422,6 @@ pub(super) fn build(
             event_name: w.event_name.clone().unwrap_or_else(|| "INSERT".into()),
         });
     }
-    esm
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -527,6 +512,42 @@ fn build_mapping(
             }
         }
     }
+    let c = Common { source, function, qualifier, timeout, label_fn, window, report_failures, filters };
+    let (label, mut mapping) = match source {
+        EsmSource::Queue(q) => sqs_mapping(v, esm, m, p, q, c, fd)?,
+        EsmSource::Stream(s) => stream_mapping(v, esm, m, p, s, c, targets)?,
+    };
+    mapping.enabled = m.enabled.unwrap_or(true);
+    mapping.uuid = crate::trace::uuid_from(0xe5e5_0000 + index as u64, crate::kernel::rng::fnv64(arn.as_bytes()));
+    mapping.label = label;
+    Some(mapping)
+}
+
+/// What every mapping has, checked before its kind's own settings.
+struct Common {
+    source: EsmSource,
+    function: FnId,
+    qualifier: Qualifier,
+    /// The timeout of the configuration the mapping invokes.
+    timeout: SimTime,
+    /// The function as records name it (`name` or `name:qualifier`).
+    label_fn: String,
+    window: SimTime,
+    report_failures: bool,
+    filters: Vec<Pattern>,
+}
+
+/// An SQS mapping's own settings (spec 5.2); the stream-only settings are errors here.
+fn sqs_mapping(
+    v: &mut V,
+    esm: &mut Esm,
+    m: &EventSourceMappingSpec,
+    p: &str,
+    q: QueueId,
+    c: Common,
+    fd: &Function,
+) -> Option<(String, Mapping)> {
+    let Common { source, function, qualifier, timeout, label_fn, window, report_failures, filters } = c;
     let stream_only = [
         (m.starting_position.is_some(), "StartingPosition"),
         (m.starting_position_timestamp.is_some(), "StartingPositionTimestamp"),
@@ -537,174 +558,176 @@ fn build_mapping(
         (m.destination_config.is_some(), "DestinationConfig"),
         (m.tumbling_window_in_seconds.is_some(), "TumblingWindowInSeconds"),
     ];
-    let (label, mut mapping) = match source {
-        EsmSource::Queue(q) => {
-            let queue = esm.queue(q).clone();
-            v.not_for(p, &stream_only, "is for Kinesis and DynamoDB stream mappings, not SQS");
-            let (max, default) = if queue.fifo { (10, 10) } else { (10_000, 10) };
-            let batch_size = v.int(m.batch_size, &format!("{p}.BatchSize"), 1, max, default) as u32;
-            if queue.fifo && window > SimTime::ZERO {
-                v.err(format!("{p}.MaximumBatchingWindowInSeconds"), "is not supported for FIFO queues (spec 5.2); leave it out or 0");
-            }
-            if batch_size > 10 && window < SimTime::from_secs(1) {
-                v.err(
-                    format!("{p}.BatchSize"),
-                    format!("{batch_size} needs MaximumBatchingWindowInSeconds >= 1 (an SQS BatchSize above 10 requires a batching window, spec 5.1)"),
-                );
-            }
-            // The function timeout must not exceed the queue's visibility timeout (spec 5.2, SQS-CFG).
-            if timeout > queue.visibility {
-                v.err(
-                    format!("{p}.FunctionName"),
-                    format!(
-                        "function {:?} has Timeout {} s, above the visibility timeout {} s of queue {:?}; Lambda rejects this mapping (the function timeout must be <= the queue's VisibilityTimeout)",
-                        fd.name,
-                        timeout.as_micros() / 1_000_000,
-                        queue.visibility.as_micros() / 1_000_000,
-                        queue.name
-                    ),
-                );
-            }
-            let max_concurrency = m
-                .scaling_config
-                .as_ref()
-                .and_then(|s| s.maximum_concurrency)
-                .map(|c| v.int(Some(c), &format!("{p}.ScalingConfig.MaximumConcurrency"), 2, 1000, 2) as u32);
-            let visibility = if window > SimTime::ZERO && window + timeout > queue.visibility {
-                window + timeout + SimTime::from_secs(30)
-            } else {
-                queue.visibility
-            };
-            (
-                format!("{}<-{}", label_fn, queue.name),
-                Mapping {
-                    uuid: String::new(),
-                    label: String::new(),
-                    source,
-                    function,
-                    qualifier,
-                    enabled: true,
-                    batch_size,
-                    window,
-                    report_failures,
-                    filters,
-                    max_concurrency,
-                    starting: StartingPosition::TrimHorizon,
-                    parallelization: 1,
-                    max_retries: None,
-                    max_record_age: None,
-                    bisect: false,
-                    on_failure: None,
-                    tumbling: None,
-                    visibility,
-                },
-            )
+    let queue = esm.queue(q).clone();
+    v.not_for(p, &stream_only, "is for Kinesis and DynamoDB stream mappings, not SQS");
+    let (max, default) = if queue.fifo { (10, 10) } else { (10_000, 10) };
+    let batch_size = v.int(m.batch_size, &format!("{p}.BatchSize"), 1, max, default) as u32;
+    if queue.fifo && window > SimTime::ZERO {
+        v.err(format!("{p}.MaximumBatchingWindowInSeconds"), "is not supported for FIFO queues (spec 5.2); leave it out or 0");
+    }
+    if batch_size > 10 && window < SimTime::from_secs(1) {
+        v.err(
+            format!("{p}.BatchSize"),
+            format!(
+                "{batch_size} needs MaximumBatchingWindowInSeconds >= 1 (an SQS BatchSize above 10 requires a batching window, spec 5.1)"
+            ),
+        );
+    }
+    // The function timeout must not exceed the queue's visibility timeout (spec 5.2, SQS-CFG).
+    if timeout > queue.visibility {
+        v.err(
+            format!("{p}.FunctionName"),
+            format!(
+                "function {:?} has Timeout {} s, above the visibility timeout {} s of queue {:?}; Lambda rejects this mapping (the function timeout must be <= the queue's VisibilityTimeout)",
+                fd.name,
+                timeout.as_micros() / 1_000_000,
+                queue.visibility.as_micros() / 1_000_000,
+                queue.name
+            ),
+        );
+    }
+    let max_concurrency = m
+        .scaling_config
+        .as_ref()
+        .and_then(|s| s.maximum_concurrency)
+        .map(|c| v.int(Some(c), &format!("{p}.ScalingConfig.MaximumConcurrency"), 2, 1000, 2) as u32);
+    let visibility = if window > SimTime::ZERO && window + timeout > queue.visibility {
+        window + timeout + SimTime::from_secs(30)
+    } else {
+        queue.visibility
+    };
+    Some((
+        format!("{}<-{}", label_fn, queue.name),
+        Mapping {
+            uuid: String::new(),
+            label: String::new(),
+            source,
+            function,
+            qualifier,
+            enabled: true,
+            batch_size,
+            window,
+            report_failures,
+            filters,
+            max_concurrency,
+            starting: StartingPosition::TrimHorizon,
+            parallelization: 1,
+            max_retries: None,
+            max_record_age: None,
+            bisect: false,
+            on_failure: None,
+            tumbling: None,
+            visibility,
+        },
+    ))
+}
+
+/// A Kinesis or DynamoDB stream mapping's own settings (spec 5.3).
+fn stream_mapping(
+    v: &mut V,
+    esm: &mut Esm,
+    m: &EventSourceMappingSpec,
+    p: &str,
+    s: StreamId,
+    c: Common,
+    targets: &[super::Target],
+) -> Option<(String, Mapping)> {
+    let Common { source, function, qualifier, timeout: _, label_fn, window, report_failures, filters } = c;
+    let stream = esm.stream(s).clone();
+    if m.scaling_config.is_some() {
+        v.err(format!("{p}.ScalingConfig"), "is for SQS mappings only");
+    }
+    let batch_size = v.int(m.batch_size, &format!("{p}.BatchSize"), 1, 10_000, 100) as u32;
+    let starting = match m.starting_position.as_deref() {
+        None => {
+            let allowed = if stream.is_dynamodb() { "TRIM_HORIZON or LATEST" } else { "TRIM_HORIZON, LATEST or AT_TIMESTAMP" };
+            v.err(format!("{p}.StartingPosition"), format!("is required for stream mappings: {allowed}"));
+            StartingPosition::TrimHorizon
         }
-        EsmSource::Stream(s) => {
-            let stream = esm.stream(s).clone();
-            if m.scaling_config.is_some() {
-                v.err(format!("{p}.ScalingConfig"), "is for SQS mappings only");
+        Some("TRIM_HORIZON") => StartingPosition::TrimHorizon,
+        Some("LATEST") => StartingPosition::Latest,
+        Some("AT_TIMESTAMP") if !stream.is_dynamodb() => match m.starting_position_timestamp {
+            Some(t) => StartingPosition::AtTimestamp(v.secs(t, &format!("{p}.StartingPositionTimestamp"))),
+            None => {
+                v.err(format!("{p}.StartingPositionTimestamp"), "is required with AT_TIMESTAMP (seconds of simulated time)");
+                StartingPosition::TrimHorizon
             }
-            let batch_size = v.int(m.batch_size, &format!("{p}.BatchSize"), 1, 10_000, 100) as u32;
-            let starting = match m.starting_position.as_deref() {
-                None => {
-                    let allowed = if stream.is_dynamodb() { "TRIM_HORIZON or LATEST" } else { "TRIM_HORIZON, LATEST or AT_TIMESTAMP" };
-                    v.err(format!("{p}.StartingPosition"), format!("is required for stream mappings: {allowed}"));
-                    StartingPosition::TrimHorizon
-                }
-                Some("TRIM_HORIZON") => StartingPosition::TrimHorizon,
-                Some("LATEST") => StartingPosition::Latest,
-                Some("AT_TIMESTAMP") if !stream.is_dynamodb() => match m.starting_position_timestamp {
-                    Some(t) => StartingPosition::AtTimestamp(v.secs(t, &format!("{p}.StartingPositionTimestamp"))),
-                    None => {
-                        v.err(format!("{p}.StartingPositionTimestamp"), "is required with AT_TIMESTAMP (seconds of simulated time)");
-                        StartingPosition::TrimHorizon
-                    }
-                },
-                Some(other) => {
-                    let allowed = if stream.is_dynamodb() { "TRIM_HORIZON, LATEST" } else { "TRIM_HORIZON, LATEST, AT_TIMESTAMP" };
-                    v.err(format!("{p}.StartingPosition"), format!("{other:?} is not allowed for this stream; allowed: {allowed}"));
-                    StartingPosition::TrimHorizon
-                }
-            };
-            if m.starting_position_timestamp.is_some() && m.starting_position.as_deref() != Some("AT_TIMESTAMP") {
-                v.err(format!("{p}.StartingPositionTimestamp"), "is only allowed with StartingPosition AT_TIMESTAMP");
-            }
-            let parallelization = v.int(m.parallelization_factor, &format!("{p}.ParallelizationFactor"), 1, 10, 1) as u32;
-            let max_retries = match m.maximum_retry_attempts {
-                None | Some(-1) => None,
-                Some(x) if (0..=10_000).contains(&x) => Some(x as u32),
-                Some(x) => {
-                    v.err(format!("{p}.MaximumRetryAttempts"), format!("{x} is out of range; allowed -1 (infinite) or 0 to 10000"));
-                    None
-                }
-            };
-            let max_record_age = match m.maximum_record_age_in_seconds {
-                None | Some(-1) => None,
-                Some(x) if (0..60).contains(&x) => {
-                    v.err(
-                        format!("{p}.MaximumRecordAgeInSeconds"),
-                        format!("{x} is not allowed; allowed -1 (infinite) or 60 to 604800 (0 to 59 are rejected, spec 5.3)"),
-                    );
-                    None
-                }
-                Some(x) if (60..=604_800).contains(&x) => Some(SimTime::from_secs(x as u64)),
-                Some(x) => {
-                    v.err(format!("{p}.MaximumRecordAgeInSeconds"), format!("{x} is out of range; allowed -1 (infinite) or 60 to 604800"));
-                    None
-                }
-            };
-            let tumbling = match m.tumbling_window_in_seconds {
-                None | Some(0) => None,
-                Some(x) => Some(SimTime::from_secs(v.int(Some(x), &format!("{p}.TumblingWindowInSeconds"), 0, 900, 0) as u64)),
-            };
-            let on_failure = m.destination_config.as_ref().and_then(|d| d.on_failure.as_ref()).and_then(|d| {
-                let path = format!("{p}.DestinationConfig.OnFailure.Destination");
-                match targets.iter().position(|t| t.arn == d.destination) {
-                    None => {
-                        v.err(path, format!("{:?} names no queue, topic or bucket of this scenario", d.destination));
-                        None
-                    }
-                    Some(t) => match targets[t].kind {
-                        TargetKind::Sqs { .. } | TargetKind::Sns { .. } | TargetKind::S3 => Some(TargetId(t as u32)),
-                        _ => {
-                            v.err(
-                                path,
-                                "a stream mapping's on-failure destination is an SQS queue, an SNS topic or an S3 bucket (spec 3.3)",
-                            );
-                            None
-                        }
-                    },
-                }
-            });
-            (
-                format!("{}<-{}", label_fn, stream.name),
-                Mapping {
-                    uuid: String::new(),
-                    label: String::new(),
-                    source,
-                    function,
-                    qualifier,
-                    enabled: true,
-                    batch_size,
-                    window,
-                    report_failures,
-                    filters,
-                    max_concurrency: None,
-                    starting,
-                    parallelization,
-                    max_retries,
-                    max_record_age,
-                    bisect: m.bisect_batch_on_function_error.unwrap_or(false),
-                    on_failure,
-                    tumbling,
-                    visibility: SimTime::ZERO,
-                },
-            )
+        },
+        Some(other) => {
+            let allowed = if stream.is_dynamodb() { "TRIM_HORIZON, LATEST" } else { "TRIM_HORIZON, LATEST, AT_TIMESTAMP" };
+            v.err(format!("{p}.StartingPosition"), format!("{other:?} is not allowed for this stream; allowed: {allowed}"));
+            StartingPosition::TrimHorizon
         }
     };
-    mapping.enabled = m.enabled.unwrap_or(true);
-    mapping.uuid = crate::trace::uuid_from(0xe5e5_0000 + index as u64, crate::kernel::rng::fnv64(arn.as_bytes()));
-    mapping.label = label;
-    Some(mapping)
+    if m.starting_position_timestamp.is_some() && m.starting_position.as_deref() != Some("AT_TIMESTAMP") {
+        v.err(format!("{p}.StartingPositionTimestamp"), "is only allowed with StartingPosition AT_TIMESTAMP");
+    }
+    let parallelization = v.int(m.parallelization_factor, &format!("{p}.ParallelizationFactor"), 1, 10, 1) as u32;
+    let max_retries = match m.maximum_retry_attempts {
+        None | Some(-1) => None,
+        Some(x) if (0..=10_000).contains(&x) => Some(x as u32),
+        Some(x) => {
+            v.err(format!("{p}.MaximumRetryAttempts"), format!("{x} is out of range; allowed -1 (infinite) or 0 to 10000"));
+            None
+        }
+    };
+    let max_record_age = match m.maximum_record_age_in_seconds {
+        None | Some(-1) => None,
+        Some(x) if (0..60).contains(&x) => {
+            v.err(
+                format!("{p}.MaximumRecordAgeInSeconds"),
+                format!("{x} is not allowed; allowed -1 (infinite) or 60 to 604800 (0 to 59 are rejected, spec 5.3)"),
+            );
+            None
+        }
+        Some(x) if (60..=604_800).contains(&x) => Some(SimTime::from_secs(x as u64)),
+        Some(x) => {
+            v.err(format!("{p}.MaximumRecordAgeInSeconds"), format!("{x} is out of range; allowed -1 (infinite) or 60 to 604800"));
+            None
+        }
+    };
+    let tumbling = match m.tumbling_window_in_seconds {
+        None | Some(0) => None,
+        Some(x) => Some(SimTime::from_secs(v.int(Some(x), &format!("{p}.TumblingWindowInSeconds"), 0, 900, 0) as u64)),
+    };
+    let on_failure = m.destination_config.as_ref().and_then(|d| d.on_failure.as_ref()).and_then(|d| {
+        let path = format!("{p}.DestinationConfig.OnFailure.Destination");
+        match targets.iter().position(|t| t.arn == d.destination) {
+            None => {
+                v.err(path, format!("{:?} names no queue, topic or bucket of this scenario", d.destination));
+                None
+            }
+            Some(t) => match targets[t].kind {
+                TargetKind::Sqs { .. } | TargetKind::Sns { .. } | TargetKind::S3 => Some(TargetId(t as u32)),
+                _ => {
+                    v.err(path, "a stream mapping's on-failure destination is an SQS queue, an SNS topic or an S3 bucket (spec 3.3)");
+                    None
+                }
+            },
+        }
+    });
+    Some((
+        format!("{}<-{}", label_fn, stream.name),
+        Mapping {
+            uuid: String::new(),
+            label: String::new(),
+            source,
+            function,
+            qualifier,
+            enabled: true,
+            batch_size,
+            window,
+            report_failures,
+            filters,
+            max_concurrency: None,
+            starting,
+            parallelization,
+            max_retries,
+            max_record_age,
+            bisect: m.bisect_batch_on_function_error.unwrap_or(false),
+            on_failure,
+            tumbling,
+            visibility: SimTime::ZERO,
+        },
+    ))
 }

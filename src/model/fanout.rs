@@ -309,6 +309,14 @@ pub(super) fn build(
     publishers: Vec<RawPublisher<'_>>,
 ) -> Fanout {
     let mut out = Fanout { hub_of_target: vec![None; targets.len()], ..Fanout::default() };
+    build_topics(v, sc, targets, r, esm, &mut out);
+    build_buses(v, sc, targets, r, esm, horizon, &mut out);
+    build_publishers(v, publishers, &mut out);
+    out
+}
+
+/// The topics with subscriptions, and their endpoints (spec 7).
+fn build_topics(v: &mut V, sc: &Scenario, targets: &[Target], r: &Resolver, esm: &Esm, out: &mut Fanout) {
     for (i, t) in sc.topics.iter().enumerate() {
         let Some(tid) = targets.iter().position(|x| matches!(x.kind, TargetKind::Sns { .. }) && x.name == t.topic_name) else { continue };
         let fifo = t.topic_name.ends_with(".fifo");
@@ -403,6 +411,10 @@ pub(super) fn build(
         }
         out.hubs.push(hub);
     }
+}
+
+/// The event buses with rules, and their targets (spec 7).
+fn build_buses(v: &mut V, sc: &Scenario, targets: &[Target], r: &Resolver, esm: &Esm, horizon: Option<SimTime>, out: &mut Fanout) {
     for (i, b) in sc.event_buses.iter().enumerate() {
         let Some(tid) = targets.iter().position(|x| x.kind == TargetKind::EventBus && x.name == b.name) else { continue };
         let mut hub = Hub {
@@ -497,6 +509,10 @@ pub(super) fn build(
         }
         out.hubs.push(hub);
     }
+}
+
+/// Workload entries that publish to a topic or put events on a bus.
+fn build_publishers(v: &mut V, publishers: Vec<RawPublisher<'_>>, out: &mut Fanout) {
     for raw in publishers {
         let w = raw.spec;
         let p = format!("Workload[{}]", raw.index);
@@ -557,5 +573,4 @@ pub(super) fn build(
             dedup: w.message_deduplication_id.clone(),
         });
     }
-    out
 }

@@ -299,6 +299,12 @@ pub(super) fn build(
         }
         out.streams.push(stream);
     }
+    build_producers(v, producers, &mut out);
+    out
+}
+
+/// Workload entries that put records on a delivery stream.
+fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, out: &mut Firehose) {
     for raw in producers {
         let w = raw.spec;
         let p = format!("Workload[{}]", raw.index);
@@ -343,5 +349,4 @@ pub(super) fn build(
             arrivals: raw.arrivals,
         });
     }
-    out
 }

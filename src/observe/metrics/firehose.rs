@@ -3,7 +3,6 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::error::ScenarioError;
 use crate::model::Model;
 use crate::trace::{FirehoseFate, FirehoseInvokeResult, TraceEvent};
 
@@ -107,12 +106,7 @@ impl FirehoseMetrics {
     }
 }
 
-/// Expectation measures on delivery streams (compiled from `MeasureSpec`).
-#[derive(Debug, Clone)]
-pub enum FirehoseMeasure {
-    Records { stream: Option<u32>, fate: FirehoseFate },
-    Invocations { stream: Option<u32>, result: Option<FirehoseInvokeResult> },
-}
+pub use crate::model::checks::FirehoseMeasure;
 
 impl FirehoseMeasure {
     pub fn value(&self, m: &FirehoseMetrics) -> f64 {
@@ -133,61 +127,4 @@ impl FirehoseMeasure {
                 .sum::<u64>() as f64,
         }
     }
-}
-
-/// Compile a delivery-stream measure; `None` if `spec` is not one. Errors name the JSON path.
-pub fn compile_measure(
-    spec: &crate::scenario::MeasureSpec,
-    path: &str,
-    model: &Model,
-) -> Option<Result<(FirehoseMeasure, String), ScenarioError>> {
-    use crate::scenario::MeasureSpec as S;
-    let stream = |s: &Option<String>, sub: &str| -> Result<Option<u32>, ScenarioError> {
-        match s {
-            None => Ok(None),
-            Some(n) => model.firehose.by_name(n).map(Some).ok_or_else(|| {
-                let known: Vec<&str> = model.firehose.streams.iter().map(|x| x.name.as_str()).collect();
-                ScenarioError::new(
-                    format!("{path}.Expect.{sub}.DeliveryStream"),
-                    format!("{n:?} names no delivery stream of this scenario; declared: {}", known.join(", ")),
-                )
-            }),
-        }
-    };
-    let label = |s: &Option<String>| s.as_ref().map(|n| format!(" of delivery stream {n}")).unwrap_or_default();
-    Some(match spec {
-        S::FirehoseRecords { delivery_stream, fate } => (|| {
-            let st = stream(delivery_stream, "FirehoseRecords")?;
-            let f = FirehoseFate::parse(fate).ok_or_else(|| {
-                let all: Vec<&str> = FirehoseFate::ALL.iter().map(|x| x.name()).collect();
-                ScenarioError::new(
-                    format!("{path}.Expect.FirehoseRecords.Fate"),
-                    format!("{fate:?} is not a Firehose record fate; allowed: {}", all.join(", ")),
-                )
-            })?;
-            Ok((FirehoseMeasure::Records { stream: st, fate: f }, format!("Firehose records{} with fate {fate}", label(delivery_stream))))
-        })(),
-        S::FirehoseInvocations { delivery_stream, result } => (|| {
-            let st = stream(delivery_stream, "FirehoseInvocations")?;
-            let r = match result {
-                None => None,
-                Some(r) => Some(FirehoseInvokeResult::parse(r).ok_or_else(|| {
-                    let all: Vec<&str> = FirehoseInvokeResult::ALL.iter().map(|x| x.name()).collect();
-                    ScenarioError::new(
-                        format!("{path}.Expect.FirehoseInvocations.Result"),
-                        format!("{r:?} is not an invocation result; allowed: {}", all.join(", ")),
-                    )
-                })?),
-            };
-            Ok((
-                FirehoseMeasure::Invocations { stream: st, result: r },
-                format!(
-                    "Firehose transformation invocations{}{}",
-                    label(delivery_stream),
-                    result.as_ref().map(|r| format!(" with result {r}")).unwrap_or_default()
-                ),
-            ))
-        })(),
-        _ => return None,
-    })
 }

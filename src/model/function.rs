@@ -1,0 +1,662 @@
+//! Functions: their architecture, reserved and provisioned concurrency, configurations (`$LATEST`, versions),
+//! aliases, behaviour rules and injected faults, validated (spec sections 1, 3.2, 4, 6); and how a function reference
+//! (a name, `name:qualifier` or an ARN) resolves to a function and a qualifier.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::targets::Resolver;
+use super::validate::V;
+use super::{Alias, FnConfig, FnId, FnSetup, PcPeriod, Qualifier, Routing, TargetId, TargetKind};
+use crate::dist::Dist;
+use crate::pattern::Pattern;
+use crate::scenario::*;
+use crate::time::SimTime;
+
+/// A compiled behaviour rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub pattern: Option<Pattern>,
+    pub attempt_min: u32,
+    pub attempt_max: u32,
+    pub probability: Option<f64>,
+    pub outcome: OutcomeKind,
+    pub error_type: Arc<str>,
+    pub error_message: Arc<str>,
+    pub response: Arc<Value>,
+    pub duration: Option<Dist>,
+    /// Serialized size of the response in bytes (`ResponseSizeBytes`, else the size of `Response`).
+    pub response_size: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub kind: FaultKind,
+    pub start: SimTime,
+    pub end: SimTime,
+    pub probability: f64,
+    pub error_type: Arc<str>,
+    pub error_message: Arc<str>,
+}
+
+impl Fault {
+    pub fn active(&self, t: SimTime) -> bool {
+        self.start <= t && t < self.end
+    }
+}
+
+/// A `DeliveryFailure` fault: deliveries to `target` between `start` and `end` fail with `reason` (each with
+/// `probability`), and the record is lost (spec 3.1, 4).
+#[derive(Debug, Clone)]
+pub struct DeliveryFault {
+    pub target: TargetId,
+    pub start: SimTime,
+    pub end: SimTime,
+    pub probability: f64,
+    pub reason: crate::trace::DeliveryFailure,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Architecture {
+    X86_64,
+    Arm64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Function {
+    pub name: String,
+    /// Unqualified ARN.
+    pub arn: String,
+    pub architecture: Architecture,
+    /// Reserved concurrency at time 0 (changes on the timeline: `setup` and `Model::changes`).
+    pub reserved: Option<u32>,
+    pub faults: Vec<Fault>,
+    /// Code and settings: `[0]` is `$LATEST` as declared, then the declared `Versions`, then the configurations that
+    /// deploys and publications on the timeline create.
+    pub configs: Vec<FnConfig>,
+    pub aliases: Vec<Alias>,
+    /// What the timeline can change, as it is at time 0.
+    pub setup: FnSetup,
+    /// Provisioned concurrency billing periods over the whole timeline (spec section 8).
+    pub pc_periods: Vec<PcPeriod>,
+    /// Provisioned concurrency is configured at some time.
+    pub uses_pc: bool,
+}
+
+impl Function {
+    /// `$LATEST` as declared: the configuration of functions without versions or deploys.
+    pub fn base(&self) -> &FnConfig {
+        &self.configs[0]
+    }
+    pub fn config(&self, c: u32) -> &FnConfig {
+        &self.configs[c as usize]
+    }
+    /// The function has more than one configuration (versions or deploys): traces and reports name the version.
+    pub fn versioned(&self) -> bool {
+        self.configs.len() > 1
+    }
+    /// `$LATEST`, a version number or an alias name.
+    pub fn qualifier_name(&self, q: Qualifier) -> String {
+        match q {
+            Qualifier::Latest => "$LATEST".into(),
+            Qualifier::Version(c) => self.configs.get(c as usize).map(|x| x.label()).unwrap_or_default(),
+            Qualifier::Alias(a) => self.aliases.get(a as usize).map(|x| x.name.clone()).unwrap_or_default(),
+        }
+    }
+    /// `arn:...:function:name:<qualifier>`, the qualified ARN in records (spec 3.2).
+    pub fn qualified_arn(&self, q: Qualifier) -> String {
+        format!("{}:{}", self.arn, self.qualifier_name(q))
+    }
+    /// The configuration published as version `n`.
+    pub fn version_config(&self, n: u32) -> Option<u32> {
+        self.configs.iter().position(|c| c.version == Some(n)).map(|i| i as u32)
+    }
+}
+
+/// Resolve a function reference that may not name a version or alias: a name, an unqualified ARN, or an ARN
+/// qualified with `$LATEST`.
+pub(crate) fn resolve_function(r: &str, region: &str, account: &str, names: &BTreeMap<String, FnId>) -> Result<FnId, String> {
+    match resolve_function_ref(r, region, account, names)? {
+        (f, None) | (f, Some("$LATEST")) => Ok(f),
+        (_, Some(q)) => {
+            Err(format!("{r:?} names qualifier {q:?}; give the function without a qualifier here (it covers all its versions and aliases)"))
+        }
+    }
+}
+
+/// Resolve a function reference and its qualifier: a name, `name:qualifier`, or an ARN
+/// `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`.
+pub(crate) fn resolve_function_ref<'r>(
+    r: &'r str,
+    region: &str,
+    account: &str,
+    names: &BTreeMap<String, FnId>,
+) -> Result<(FnId, Option<&'r str>), String> {
+    let mut qualifier = None;
+    let name = if let Some(rest) = r.strip_prefix("arn:") {
+        let parts: Vec<&str> = rest.split(':').collect();
+        // aws:lambda:region:account:function:name[:qualifier]
+        if parts.len() < 6 || parts[0] != "aws" || parts[1] != "lambda" || parts[4] != "function" {
+            return Err(format!("{r:?} is not a Lambda function ARN (arn:aws:lambda:{region}:{account}:function:NAME)"));
+        }
+        if parts[2] != region || parts[3] != account {
+            return Err(format!(
+                "{r:?} names region {} and account {}, but this scenario is region {region}, account {account}",
+                parts[2], parts[3]
+            ));
+        }
+        if parts.len() > 7 {
+            return Err(format!("{r:?} is not a Lambda function ARN"));
+        }
+        if parts.len() == 7 {
+            let start = r.len() - parts[6].len();
+            qualifier = Some(&r[start..]);
+        }
+        parts[5]
+    } else {
+        match r.split_once(':') {
+            Some((n, q)) => {
+                qualifier = Some(q);
+                n
+            }
+            None => r,
+        }
+    };
+    let f = names.get(name).copied().ok_or_else(|| {
+        let known: Vec<&str> = names.keys().map(|s| s.as_str()).collect();
+        format!("{r:?} names no function in this scenario (functions: {})", known.join(", "))
+    })?;
+    Ok((f, qualifier))
+}
+
+/// A qualifier of function `fd`: `$LATEST`, a version declared in its `Versions` (`declared` of them), or an alias.
+pub(crate) fn parse_qualifier(fd: &Function, declared: usize, q: &str) -> Result<Qualifier, String> {
+    if q == "$LATEST" {
+        return Ok(Qualifier::Latest);
+    }
+    if let Ok(n) = q.parse::<u32>() {
+        return match fd.version_config(n) {
+            Some(c) if (c as usize) <= declared => Ok(Qualifier::Version(c)),
+            _ => {
+                let have: Vec<String> = fd.configs[1..=declared.min(fd.configs.len() - 1)].iter().map(|c| c.label()).collect();
+                Err(format!(
+                    "version {q:?} of {} is not declared in its Versions (declared: {}; versions published on the timeline are reached through aliases)",
+                    fd.name,
+                    if have.is_empty() { "none".into() } else { have.join(", ") }
+                ))
+            }
+        };
+    }
+    match fd.aliases.iter().position(|a| a.name == q) {
+        Some(a) => Ok(Qualifier::Alias(a as u32)),
+        None => {
+            let have: Vec<&str> = fd.aliases.iter().map(|a| a.name.as_str()).collect();
+            Err(format!(
+                "{q:?} is neither $LATEST, a version number nor an alias of {} (aliases: {})",
+                fd.name,
+                if have.is_empty() { "none".into() } else { have.join(", ") }
+            ))
+        }
+    }
+}
+
+/// The properties that make up a function configuration, as one place of the file gives them (the function itself,
+/// a version, or a change on the timeline).
+#[derive(Default)]
+pub(super) struct ConfigParts<'a> {
+    pub timeout: Option<i64>,
+    pub memory_size: Option<i64>,
+    pub eic: Option<&'a EventInvokeConfigSpec>,
+    pub dlq: Option<&'a DeadLetterConfigSpec>,
+    pub behavior: Option<&'a BehaviorSpec>,
+}
+
+/// One configuration, checked against AWS's bounds. Properties not given are `base`'s (a version inherits the
+/// function's, a change `$LATEST`'s as it is then), or the defaults when there is no base.
+pub(super) fn build_config(v: &mut V, parts: &ConfigParts<'_>, base: Option<&FnConfig>, p: &str, r: &Resolver) -> FnConfig {
+    let timeout = match (parts.timeout, base) {
+        (None, Some(b)) => b.timeout,
+        (t, _) => SimTime::from_secs(v.int(t, &format!("{p}.Timeout"), 1, 900, 3) as u64),
+    };
+    let memory_mb = match (parts.memory_size, base) {
+        (None, Some(b)) => b.memory_mb,
+        (m, _) => v.int(m, &format!("{p}.MemorySize"), 128, 10240, 128) as u32,
+    };
+    let (max_retries, max_age, on_success, on_failure) = match (parts.eic, base) {
+        (None, Some(b)) => (b.max_retries, b.max_age, b.on_success, b.on_failure),
+        (eic, _) => {
+            let eic = eic.cloned().unwrap_or_default();
+            let max_retries = v.int(eic.maximum_retry_attempts, &format!("{p}.EventInvokeConfig.MaximumRetryAttempts"), 0, 2, 2) as u32;
+            let max_age = SimTime::from_secs(v.int(
+                eic.maximum_event_age_in_seconds,
+                &format!("{p}.EventInvokeConfig.MaximumEventAgeInSeconds"),
+                60,
+                21600,
+                21600,
+            ) as u64);
+            let dc = eic.destination_config.clone().unwrap_or_default();
+            let on_success = dc.on_success.as_ref().and_then(|d| {
+                let path = format!("{p}.EventInvokeConfig.DestinationConfig.OnSuccess.Destination");
+                let id = r.resolve(v, &d.destination, &path)?;
+                if r.kinds[id.ix()] == TargetKind::S3 {
+                    v.err(
+                        path,
+                        "an S3 bucket is an on-failure destination only (spec 3.1); allowed on success: SQS, SNS, EventBridge, Lambda",
+                    );
+                }
+                Some(id)
+            });
+            let on_failure = dc
+                .on_failure
+                .as_ref()
+                .and_then(|d| r.resolve(v, &d.destination, &format!("{p}.EventInvokeConfig.DestinationConfig.OnFailure.Destination")));
+            (max_retries, max_age, on_success, on_failure)
+        }
+    };
+    let dlq = match (parts.dlq, base) {
+        (None, Some(b)) => b.dlq,
+        (d, _) => d.and_then(|d| {
+            let path = format!("{p}.DeadLetterConfig.TargetArn");
+            let id = r.resolve(v, &d.target_arn, &path)?;
+            match r.kinds[id.ix()] {
+                TargetKind::Sqs { .. } | TargetKind::Sns { .. } => Some(id),
+                _ => {
+                    v.err(
+                        path,
+                        format!("{:?} is not allowed; a dead-letter queue is an SQS queue or SNS topic (spec section 4)", d.target_arn),
+                    );
+                    None
+                }
+            }
+        }),
+    };
+    if let (None, Some(b)) = (parts.behavior, base) {
+        return FnConfig {
+            version: None,
+            timeout,
+            memory_mb,
+            max_retries,
+            max_age,
+            on_success,
+            on_failure,
+            dlq,
+            duration: b.duration.clone(),
+            init: b.init.clone(),
+            per_record: b.per_record.clone(),
+            rules: b.rules.clone(),
+            rules_read_payload: b.rules_read_payload,
+        };
+    }
+    let beh = parts.behavior.cloned().unwrap_or_default();
+    let duration = compile_dist(v, &beh.duration, format!("{p}.Behavior.Duration"), SimTime::from_millis(100));
+    let init = compile_dist(v, &beh.init_duration, format!("{p}.Behavior.InitDuration"), SimTime::from_millis(200));
+    let per_record = beh
+        .duration_per_record
+        .as_ref()
+        .map(|_| compile_dist(v, &beh.duration_per_record, format!("{p}.Behavior.DurationPerRecord"), SimTime::ZERO));
+    let rules: Vec<Rule> = beh.rules.iter().enumerate().map(|(j, r)| build_rule(v, r, &format!("{p}.Behavior.Rules[{j}]"))).collect();
+    let rules_read_payload = rules.iter().any(|r| r.pattern.is_some());
+    FnConfig {
+        version: None,
+        timeout,
+        memory_mb,
+        max_retries,
+        max_age,
+        on_success,
+        on_failure,
+        dlq,
+        duration,
+        init,
+        per_record,
+        rules,
+        rules_read_payload,
+    }
+}
+
+/// A distribution, or a constant `default` when not given or invalid.
+fn compile_dist(v: &mut V, d: &Option<DistSpec>, path: String, default: SimTime) -> Dist {
+    match d {
+        None => Dist::constant(default),
+        Some(spec) => Dist::compile(spec, &path).unwrap_or_else(|e| {
+            v.errors.push(e);
+            Dist::constant(default)
+        }),
+    }
+}
+
+/// One behaviour rule (`Behavior.Rules[j]`, at path `rp`).
+fn build_rule(v: &mut V, r: &RuleSpec, rp: &str) -> Rule {
+    let w = r.when.clone().unwrap_or_default();
+    let pattern = w.payload.as_ref().and_then(|pv| match Pattern::compile(pv, &format!("{rp}.When.Payload")) {
+        Ok(pt) => Some(pt),
+        Err(e) => {
+            v.err(e.path.clone(), e.message.clone());
+            None
+        }
+    });
+    let (attempt_min, attempt_max) = match &w.attempt {
+        None => (1, u32::MAX),
+        Some(rs) => {
+            let lo = v.int(rs.at_least, &format!("{rp}.When.Attempt.AtLeast"), 1, 1_000_000, 1) as u32;
+            let hi = v.int(rs.at_most, &format!("{rp}.When.Attempt.AtMost"), 1, 1_000_000, 1_000_000) as u32;
+            (lo, if rs.at_most.is_none() { u32::MAX } else { hi })
+        }
+    };
+    let probability = w.probability.map(|pr| v.prob(Some(pr), &format!("{rp}.When.Probability"), 1.0));
+    let t = &r.then;
+    let (def_type, def_msg) = match t.outcome {
+        OutcomeKind::Crash => ("Runtime.ExitError", "Runtime exited with error: signal: killed"),
+        _ => ("Error", "Injected failure"),
+    };
+    if t.outcome != OutcomeKind::Succeed && t.response.is_some() {
+        v.err(format!("{rp}.Then.Response"), "is only allowed with Outcome Succeed");
+    }
+    Rule {
+        pattern,
+        attempt_min,
+        attempt_max,
+        probability,
+        outcome: t.outcome,
+        error_type: t.error_type.as_deref().unwrap_or(def_type).into(),
+        error_message: t.error_message.as_deref().unwrap_or(def_msg).into(),
+        response_size: match t.response_size_bytes {
+            Some(n) if n >= 0 => n as u64,
+            Some(n) => {
+                v.err(format!("{rp}.Then.ResponseSizeBytes"), format!("{n} is not allowed; must be >= 0"));
+                0
+            }
+            None => serde_json::to_string(&t.response.clone().unwrap_or(Value::Null)).map(|s| s.len() as u64).unwrap_or(4),
+        },
+        response: Arc::new(t.response.clone().unwrap_or(Value::Null)),
+        duration: t.duration.as_ref().map(|d| compile_dist(v, &Some(d.clone()), format!("{rp}.Then.Duration"), SimTime::from_millis(100))),
+    }
+}
+
+/// An alias's routing: `version` (a published version among `configs`) and at most one additional version with its
+/// weight (0 to 1). `now` is the routing in force, kept when `rc` is not given.
+pub(super) fn build_routing(
+    v: &mut V,
+    configs: &[FnConfig],
+    version: &str,
+    rc: Option<&RoutingConfigSpec>,
+    now: Option<Routing>,
+    p: &str,
+) -> Routing {
+    let published: Vec<String> = configs.iter().filter(|c| c.version.is_some()).map(|c| c.label()).collect();
+    let find = |v: &mut V, s: &str, path: String| -> Option<u32> {
+        let c = s.parse::<u32>().ok().and_then(|n| configs.iter().position(|c| c.version == Some(n)));
+        if c.is_none() {
+            v.err(
+                path,
+                format!(
+                    "{s:?} is not a published version (published: {}); an alias points to a published version",
+                    if published.is_empty() { "none".into() } else { published.join(", ") }
+                ),
+            );
+        }
+        c.map(|c| c as u32)
+    };
+    let primary = find(v, version, format!("{p}.FunctionVersion")).unwrap_or(0);
+    let additional = match rc {
+        None => now.and_then(|r| r.additional),
+        Some(rc) => {
+            let wp = format!("{p}.RoutingConfig.AdditionalVersionWeights");
+            if rc.additional_version_weights.len() > 1 {
+                v.err(
+                    wp.clone(),
+                    format!("has {} entries; AWS allows at most one additional version", rc.additional_version_weights.len()),
+                );
+            }
+            rc.additional_version_weights.first().and_then(|w| {
+                let c = find(v, &w.function_version, format!("{wp}[0].FunctionVersion"))?;
+                if c == primary {
+                    v.err(
+                        format!("{wp}[0].FunctionVersion"),
+                        format!("{:?} is the alias's own version; name a second one", w.function_version),
+                    );
+                }
+                let weight = v.prob(Some(w.function_weight), &format!("{wp}[0].FunctionWeight"), 0.0);
+                Some((c, weight))
+            })
+        }
+    };
+    Routing { primary, additional }
+}
+
+/// Every function of the scenario, in file order.
+pub(super) fn build_functions(
+    v: &mut V,
+    sc: &Scenario,
+    region: &str,
+    account: &str,
+    account_limit: u32,
+    resolver: &Resolver,
+) -> Vec<Function> {
+    sc.functions.iter().enumerate().map(|(i, f)| build_function(v, i, f, region, account, account_limit, resolver)).collect()
+}
+
+/// One function: `$LATEST` as declared, the declared versions and aliases, provisioned concurrency.
+fn build_function(v: &mut V, i: usize, f: &FunctionSpec, region: &str, account: &str, account_limit: u32, resolver: &Resolver) -> Function {
+    let p = format!("Functions[{i}]");
+    let architecture = match f.architectures.as_deref() {
+        None => Architecture::X86_64,
+        Some([a]) if a == "x86_64" => Architecture::X86_64,
+        Some([a]) if a == "arm64" => Architecture::Arm64,
+        Some(other) => {
+            v.err(format!("{p}.Architectures"), format!("{other:?} is not allowed; use [\"x86_64\"] or [\"arm64\"]"));
+            Architecture::X86_64
+        }
+    };
+    let reserved = f
+        .reserved_concurrent_executions
+        .map(|r| v.int(Some(r), &format!("{p}.ReservedConcurrentExecutions"), 0, i64::from(account_limit), 0) as u32);
+    let parts = ConfigParts {
+        timeout: f.timeout,
+        memory_size: f.memory_size,
+        eic: f.event_invoke_config.as_ref(),
+        dlq: f.dead_letter_config.as_ref(),
+        behavior: f.behavior.as_ref(),
+    };
+    let mut configs = vec![build_config(v, &parts, None, &p, resolver)];
+    let mut last = 0;
+    for (j, vs) in f.versions.iter().enumerate() {
+        let vp = format!("{p}.Versions[{j}]");
+        let number = match &vs.version {
+            None => j as u32 + 1,
+            Some(s) => match s.parse::<u32>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    v.err(format!("{vp}.Version"), format!("{s:?} is not a version number; versions are \"1\", \"2\", ..."));
+                    j as u32 + 1
+                }
+            },
+        };
+        if number <= last {
+            v.err(format!("{vp}.Version"), format!("{number} does not follow version {last}; version numbers increase"));
+        }
+        last = number;
+        let parts = ConfigParts {
+            timeout: vs.timeout,
+            memory_size: vs.memory_size,
+            eic: vs.event_invoke_config.as_ref(),
+            dlq: vs.dead_letter_config.as_ref(),
+            behavior: vs.behavior.as_ref(),
+        };
+        let mut c = build_config(v, &parts, Some(&configs[0]), &vp, resolver);
+        c.version = Some(number);
+        configs.push(c);
+    }
+    let mut aliases: Vec<Alias> = vec![];
+    for (j, a) in f.aliases.iter().enumerate() {
+        let ap = format!("{p}.Aliases[{j}]");
+        v.name(&a.name, &format!("{ap}.Name"), 128, "", "alias name");
+        if a.name.chars().all(|c| c.is_ascii_digit()) {
+            v.err(format!("{ap}.Name"), format!("{:?} is not allowed; an alias name cannot be a version number", a.name));
+        }
+        if aliases.iter().any(|x| x.name == a.name) {
+            v.err(format!("{ap}.Name"), format!("{:?} is used by two aliases of {}", a.name, f.function_name));
+        }
+        let routing = build_routing(v, &configs, &a.function_version, a.routing_config.as_ref(), None, &ap);
+        aliases.push(Alias { name: a.name.clone(), routing });
+    }
+    let provisioned = build_provisioned(v, f, &p, account_limit, reserved);
+    let setup = FnSetup { latest: 0, reserved, provisioned, routing: aliases.iter().map(|a| a.routing).collect() };
+    Function {
+        name: f.function_name.clone(),
+        arn: format!("arn:aws:lambda:{region}:{account}:function:{}", f.function_name),
+        architecture,
+        reserved,
+        faults: vec![],
+        configs,
+        aliases,
+        setup,
+        pc_periods: vec![],
+        uses_pc: false,
+    }
+}
+
+/// Provisioned concurrency per qualifier (spec section 6), checked against the function's reservation.
+fn build_provisioned(v: &mut V, f: &FunctionSpec, p: &str, account_limit: u32, reserved: Option<u32>) -> Vec<(Qualifier, u32)> {
+    // Provisioned concurrency per qualifier (spec section 6): the function-level setting (SAM) applies to
+    // invocations by name; versions and aliases have their own.
+    let mut provisioned: Vec<(Qualifier, u32, String)> = vec![];
+    let level = |v: &mut V, n: i64, path: String| v.int(Some(n), &path, 0, i64::from(account_limit), 0) as u32;
+    match (&f.provisioned_concurrency_config, f.provisioned_concurrency) {
+        (Some(_), Some(_)) => {
+            v.err(format!("{p}.ProvisionedConcurrency"), "is also given as ProvisionedConcurrencyConfig; give one of them")
+        }
+        (Some(c), None) => {
+            let path = format!("{p}.ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions");
+            provisioned.push((Qualifier::Latest, level(v, c.provisioned_concurrent_executions, path.clone()), path));
+        }
+        (None, Some(n)) => {
+            let path = format!("{p}.ProvisionedConcurrency");
+            provisioned.push((Qualifier::Latest, level(v, n, path.clone()), path));
+        }
+        (None, None) => {}
+    }
+    for (j, vs) in f.versions.iter().enumerate() {
+        if let Some(c) = &vs.provisioned_concurrency_config {
+            let path = format!("{p}.Versions[{j}].ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions");
+            provisioned.push((Qualifier::Version(j as u32 + 1), level(v, c.provisioned_concurrent_executions, path.clone()), path));
+        }
+    }
+    for (j, a) in f.aliases.iter().enumerate() {
+        if let Some(c) = &a.provisioned_concurrency_config {
+            let path = format!("{p}.Aliases[{j}].ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions");
+            provisioned.push((Qualifier::Alias(j as u32), level(v, c.provisioned_concurrent_executions, path.clone()), path));
+        }
+    }
+    let pc_total: u32 = provisioned.iter().map(|x| x.1).sum();
+    if let (Some(r), Some((_, _, path))) = (reserved, provisioned.iter().find(|x| x.1 > 0)) {
+        if pc_total > r {
+            v.err(
+                path.clone(),
+                format!("provisioned concurrency {pc_total} exceeds ReservedConcurrentExecutions {r}; provisioned concurrency counts toward reserved concurrency and cannot exceed it (spec section 6)"),
+            );
+        }
+    }
+    let mut provisioned: Vec<(Qualifier, u32)> = provisioned.into_iter().filter(|x| x.1 > 0).map(|x| (x.0, x.1)).collect();
+    provisioned.sort_by_key(|x| x.0);
+    provisioned
+}
+
+/// Concurrency taken from the account by the setups: reservations, and provisioned concurrency of functions without
+/// a reservation.
+pub(super) fn taken(setups: &[FnSetup]) -> (u64, u64) {
+    let reserved: u64 = setups.iter().filter_map(|s| s.reserved).map(u64::from).sum();
+    let pc: u64 = setups.iter().filter(|s| s.reserved.is_none()).map(|s| u64::from(s.pc_total())).sum();
+    (reserved, pc)
+}
+
+/// The setups at time 0 and the unreserved pool: at least 100 must stay unreserved (spec section 6).
+pub(super) fn unreserved_pool(v: &mut V, functions: &[Function], account_limit: u32) -> (Vec<FnSetup>, u32) {
+    // At least 100 must stay unreserved (spec section 6); provisioned concurrency of functions without a
+    // reservation is taken from the unreserved pool too.
+    let setups: Vec<FnSetup> = functions.iter().map(|f| f.setup.clone()).collect();
+    let (reserved_total, pc_unreserved) = taken(&setups);
+    if reserved_total + pc_unreserved > 0 && reserved_total + pc_unreserved + 100 > u64::from(account_limit) {
+        let what = if pc_unreserved > 0 { "reservations and provisioned concurrency of unreserved functions" } else { "reservations" };
+        v.err(
+            "Functions[*].ReservedConcurrentExecutions",
+            format!("{what} total {}, leaving {} of the account's {account_limit} unreserved; AWS requires at least 100 unreserved (spec section 6)", reserved_total + pc_unreserved, i64::from(account_limit) - (reserved_total + pc_unreserved) as i64),
+        );
+    }
+    (setups, (u64::from(account_limit).saturating_sub(reserved_total + pc_unreserved)) as u32)
+}
+
+/// The `Faults` section: function faults go onto their functions; delivery faults are returned.
+pub(super) fn build_faults(
+    v: &mut V,
+    sc: &Scenario,
+    region: &str,
+    account: &str,
+    fn_names: &BTreeMap<String, FnId>,
+    resolver: &Resolver,
+    functions: &mut [Function],
+) -> Vec<DeliveryFault> {
+    let mut delivery_faults = vec![];
+    for (i, fs) in sc.faults.iter().enumerate() {
+        let p = format!("Faults[{i}]");
+        let start = v.secs(fs.start_seconds, &format!("{p}.StartSeconds"));
+        let end = v.secs(fs.end_seconds, &format!("{p}.EndSeconds"));
+        if end <= start {
+            v.err(format!("{p}.EndSeconds"), format!("{} is not after StartSeconds {}", fs.end_seconds, fs.start_seconds));
+        }
+        let probability = v.prob(fs.probability, &format!("{p}.Probability"), 1.0);
+        if fs.kind == FaultKind::DeliveryFailure {
+            // A destination or DLQ rejects deliveries for a while (spec 3.1, 4).
+            if fs.function.is_some() {
+                v.err(format!("{p}.Function"), "is not allowed with Kind DeliveryFailure; name the destination or DLQ as Target");
+            }
+            let Some(arn) = &fs.target else {
+                v.err(format!("{p}.Target"), "is missing; Kind DeliveryFailure needs the ARN of the destination or DLQ");
+                continue;
+            };
+            let Some(target) = resolver.resolve(v, arn, &format!("{p}.Target")) else { continue };
+            use crate::trace::DeliveryFailure as D;
+            let reason = match fs.reason.unwrap_or(DeliveryFaultReason::AccessDenied) {
+                DeliveryFaultReason::AccessDenied => D::AccessDenied,
+                DeliveryFaultReason::Throttled => D::Throttled,
+                DeliveryFaultReason::ResourceNotFound => D::ResourceNotFound,
+                DeliveryFaultReason::KmsAccessDenied => D::KmsAccessDenied,
+            };
+            delivery_faults.push(DeliveryFault { target, start, end, probability, reason });
+            continue;
+        }
+        if fs.target.is_some() {
+            v.err(format!("{p}.Target"), "is only allowed with Kind DeliveryFailure");
+        }
+        if fs.reason.is_some() {
+            v.err(format!("{p}.Reason"), "is only allowed with Kind DeliveryFailure");
+        }
+        let Some(fname) = &fs.function else {
+            v.err(format!("{p}.Function"), "is missing; this kind of fault applies to a function");
+            continue;
+        };
+        let fid = match resolve_function(fname, region, account, fn_names) {
+            Ok(id) => id,
+            Err(m) => {
+                v.err(format!("{p}.Function"), m);
+                continue;
+            }
+        };
+        let (dt, dm) = match fs.kind {
+            FaultKind::Crash => ("Runtime.ExitError", "Runtime exited with error: signal: killed"),
+            _ => ("InjectedFault", "Injected fault"),
+        };
+        if let Some(f) = functions.get_mut(fid.ix()) {
+            f.faults.push(Fault {
+                kind: fs.kind,
+                start,
+                end,
+                probability,
+                error_type: fs.error_type.as_deref().unwrap_or(dt).into(),
+                error_message: fs.error_message.as_deref().unwrap_or(dm).into(),
+            });
+        }
+    }
+    delivery_faults
+}

@@ -1,0 +1,186 @@
+//! Targets: everything a destination, a dead-letter queue or a delivery fault can name by ARN (queues, topics, buses,
+//! buckets and functions, qualified or not; spec 3.1, 4), with the file each writes under `--sinks`.
+
+use std::collections::BTreeMap;
+
+use super::validate::V;
+use super::{FnId, Qualifier, TargetId};
+use crate::scenario::Scenario;
+
+/// What kind of AWS resource a target is (spec 3.1 lists the destination and DLQ kinds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    Sqs { fifo: bool },
+    Sns { fifo: bool },
+    EventBus,
+    S3,
+    Lambda(FnId),
+}
+
+impl TargetKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            TargetKind::Sqs { .. } => "sqs",
+            TargetKind::Sns { .. } => "sns",
+            TargetKind::EventBus => "events",
+            TargetKind::S3 => "s3",
+            TargetKind::Lambda(_) => "lambda",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub name: String,
+    pub arn: String,
+    pub kind: TargetKind,
+    /// File name (without `.jsonl`) under `--sinks DIR`: the name, or `name.kind` where two targets share a name.
+    pub file_stem: String,
+    /// For a Lambda target named by a qualified ARN: the version or alias it invokes.
+    pub qualifier: Qualifier,
+}
+
+/// Resolves target ARNs of destinations, DLQs and delivery faults.
+pub(crate) struct Resolver {
+    pub(crate) by_arn: BTreeMap<String, TargetId>,
+    pub(crate) kinds: Vec<TargetKind>,
+}
+
+impl Resolver {
+    pub(crate) fn resolve(&self, v: &mut V, arn: &str, path: &str) -> Option<TargetId> {
+        let arn_norm = arn.strip_suffix(":$LATEST").unwrap_or(arn);
+        match self.by_arn.get(arn_norm) {
+            Some(id) => Some(*id),
+            None => {
+                let known: Vec<&str> = self.by_arn.keys().map(|s| s.as_str()).collect();
+                v.err(path, format!("{arn:?} names nothing in this scenario; known ARNs: {}", known.join(", ")));
+                None
+            }
+        }
+    }
+}
+
+/// The targets of a scenario, with the lookups the later sections use.
+pub(super) struct Targets {
+    pub targets: Vec<Target>,
+    /// Function names to ids.
+    pub fn_names: BTreeMap<String, FnId>,
+    /// The unqualified target of each function, by function index.
+    pub function_targets: Vec<TargetId>,
+    pub resolver: Resolver,
+}
+
+/// Queues, topics, buses, buckets, then one target per function, then one per version and alias of each function;
+/// names checked against AWS's rules, and each target's sink file named.
+pub(super) fn build_targets(v: &mut V, sc: &Scenario, region: &str, account: &str) -> Targets {
+    let mut targets: Vec<Target> = vec![];
+    for (i, q) in sc.queues.iter().enumerate() {
+        let path = format!("Queues[{i}].QueueName");
+        let fifo = q.queue_name.ends_with(".fifo");
+        let base = q.queue_name.trim_end_matches(".fifo");
+        v.name(base, &path, 75, "", "queue name");
+        targets.push(Target {
+            name: q.queue_name.clone(),
+            arn: format!("arn:aws:sqs:{region}:{account}:{}", q.queue_name),
+            kind: TargetKind::Sqs { fifo },
+            file_stem: String::new(),
+            qualifier: Qualifier::Latest,
+        });
+    }
+    for (i, t) in sc.topics.iter().enumerate() {
+        let path = format!("Topics[{i}].TopicName");
+        let fifo = t.topic_name.ends_with(".fifo");
+        v.name(t.topic_name.trim_end_matches(".fifo"), &path, 251, "", "topic name");
+        targets.push(Target {
+            name: t.topic_name.clone(),
+            arn: format!("arn:aws:sns:{region}:{account}:{}", t.topic_name),
+            kind: TargetKind::Sns { fifo },
+            file_stem: String::new(),
+            qualifier: Qualifier::Latest,
+        });
+    }
+    for (i, e) in sc.event_buses.iter().enumerate() {
+        v.name(&e.name, &format!("EventBuses[{i}].Name"), 256, "./", "event bus name");
+        targets.push(Target {
+            name: e.name.clone(),
+            arn: format!("arn:aws:events:{region}:{account}:event-bus/{}", e.name),
+            kind: TargetKind::EventBus,
+            file_stem: String::new(),
+            qualifier: Qualifier::Latest,
+        });
+    }
+    for (i, bk) in sc.buckets.iter().enumerate() {
+        let n = &bk.bucket_name;
+        let ok = (3..=63).contains(&n.len()) && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+        if !ok {
+            v.err(
+                format!("Buckets[{i}].BucketName"),
+                format!("{n:?} is not a valid bucket name; allowed 3 to 63 lowercase letters, digits, '-' and '.'"),
+            );
+        }
+        targets.push(Target {
+            name: n.clone(),
+            arn: format!("arn:aws:s3:::{n}"),
+            kind: TargetKind::S3,
+            file_stem: String::new(),
+            qualifier: Qualifier::Latest,
+        });
+    }
+    let mut fn_names: BTreeMap<String, FnId> = BTreeMap::new();
+    if sc.functions.is_empty() {
+        v.err("Functions", "is empty; a scenario needs at least one function");
+    }
+    let mut function_targets = vec![];
+    for (i, f) in sc.functions.iter().enumerate() {
+        v.name(&f.function_name, &format!("Functions[{i}].FunctionName"), 64, "", "function name");
+        if fn_names.insert(f.function_name.clone(), FnId(i as u32)).is_some() {
+            v.err(format!("Functions[{i}].FunctionName"), format!("{:?} is used by two functions", f.function_name));
+        }
+        function_targets.push(TargetId(targets.len() as u32));
+        targets.push(Target {
+            name: f.function_name.clone(),
+            arn: format!("arn:aws:lambda:{region}:{account}:function:{}", f.function_name),
+            kind: TargetKind::Lambda(FnId(i as u32)),
+            file_stem: String::new(),
+            qualifier: Qualifier::Latest,
+        });
+    }
+    // Qualified function ARNs (a version or an alias) as Lambda destinations: one target each.
+    for (i, f) in sc.functions.iter().enumerate() {
+        let labels = f
+            .versions
+            .iter()
+            .enumerate()
+            .map(|(j, x)| (x.version.clone().unwrap_or_else(|| (j + 1).to_string()), Qualifier::Version(j as u32 + 1)));
+        let aliases = f.aliases.iter().enumerate().map(|(j, a)| (a.name.clone(), Qualifier::Alias(j as u32)));
+        for (q, qualifier) in labels.chain(aliases) {
+            targets.push(Target {
+                name: format!("{}:{q}", f.function_name),
+                arn: format!("arn:aws:lambda:{region}:{account}:function:{}:{q}", f.function_name),
+                kind: TargetKind::Lambda(FnId(i as u32)),
+                file_stem: String::new(),
+                qualifier,
+            });
+        }
+    }
+    let mut by_arn: BTreeMap<String, TargetId> = BTreeMap::new();
+    for (i, t) in targets.iter().enumerate() {
+        if by_arn.insert(t.arn.clone(), TargetId(i as u32)).is_some() && !matches!(t.kind, TargetKind::Lambda(_)) {
+            v.err(format!("{} {:?}", t.kind.label(), t.name), "is declared twice");
+        }
+    }
+    let mut name_count: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in &targets {
+        *name_count.entry(t.name.as_str()).or_default() += 1;
+    }
+    let stems: Vec<String> = targets
+        .iter()
+        .map(|t| if name_count[t.name.as_str()] > 1 { format!("{}.{}", t.name, t.kind.label()) } else { t.name.clone() })
+        .collect();
+    for (t, s) in targets.iter_mut().zip(stems) {
+        t.file_stem = s;
+    }
+
+    let resolver = Resolver { by_arn, kinds: targets.iter().map(|t| t.kind).collect() };
+    Targets { targets, fn_names, function_targets, resolver }
+}
