@@ -7,6 +7,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::model::Model;
+use crate::observe::billing::Bill;
 use crate::observe::expect::{ExpectObserver, Verdict};
 use crate::observe::metrics::Metrics;
 use crate::observe::monitor::{Breach, Monitor};
@@ -38,6 +39,8 @@ pub struct RunReport {
     pub trace_events: u64,
     pub stats: RunStats,
     pub metrics: Metrics,
+    /// What the run cost (spec section 8), computed once when it ended.
+    pub bill: Bill,
     pub verdicts: Vec<Verdict>,
     pub breaches: Vec<Breach>,
 }
@@ -84,6 +87,7 @@ pub fn run(model: &Model, seed: u64, opts: RunOptions<'_>) -> io::Result<RunRepo
     let mut metrics = obs.metrics;
     metrics.finish(model, stats.end_time);
     metrics.esm.finish(stats.end_time);
+    let bill = Bill::new(model, &metrics, stats.end_time);
     let breaches = obs.monitor.finish(stats.end_time, &metrics.open);
     let mut expect = obs.expect;
     let verdicts = expect.verdicts(&metrics, seed);
@@ -95,6 +99,7 @@ pub fn run(model: &Model, seed: u64, opts: RunOptions<'_>) -> io::Result<RunRepo
         trace_events: obs.digest.events(),
         stats,
         metrics,
+        bill,
         verdicts,
         breaches,
     })

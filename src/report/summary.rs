@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use crate::kernel::time::SimTime;
 use crate::model::Model;
-use crate::observe::metrics::{outcomes_by_name, percentiles_json, records_by_name, throttles_by_name};
+use crate::observe::metrics::{outcomes_by_name, percentiles_json, records_by_name, sources_json, throttles_by_name};
 use crate::run::RunReport;
 use crate::trace::Fate;
 
@@ -23,12 +23,10 @@ impl RunReport {
     pub fn to_json(&self, model: &Model) -> Value {
         let mut fates = Map::new();
         let mut functions = Map::new();
-        let mut total_cost = 0.0;
         for (i, f) in model.functions.iter().enumerate() {
             let m = &self.metrics.functions[i];
             fates.insert(f.name.clone(), fates_json(m));
-            let cost = self.metrics.cost(model, i);
-            total_cost += cost;
+            let cost = &self.bill.functions[i];
             functions.insert(
                 f.name.clone(),
                 json!({
@@ -49,8 +47,8 @@ impl RunReport {
                     "initSeconds": percentiles_json(&m.init_duration),
                     "billedMs": m.billed_ms,
                     "initBilledMs": m.init_billed_ms,
-                    "gbSeconds": self.metrics.gb_seconds(model, i),
-                    "costUsd": cost,
+                    "gbSeconds": cost.gb_seconds,
+                    "costUsd": cost.total_usd,
                     "billedDurationMs": m.billed_duration_ms,
                     "queueWaitSeconds": percentiles_json(&m.queue_wait),
                     "syncLatencySeconds": percentiles_json(&m.sync_latency),
@@ -66,7 +64,7 @@ impl RunReport {
                     "deadLetterErrors": m.dead_letter_errors,
                     "architecture": match f.architecture { crate::model::Architecture::X86_64 => "x86_64", crate::model::Architecture::Arm64 => "arm64" },
                     "memoryMb": f.base().memory_mb,
-                    "cost": crate::metrics::cost_json(&self.metrics.cost_breakdown(model, i), self.stats.end_time.as_secs_f64()),
+                    "cost": self.bill.function_json(i),
                 }),
             );
             if f.versioned() {
@@ -117,9 +115,9 @@ impl RunReport {
             "deadLetterErrors": self.metrics.functions.iter().map(|m| m.dead_letter_errors).sum::<u64>(),
             "accountConcurrencyLimit": model.account_limit,
             "unreservedConcurrency": model.unreserved_pool,
-            "sources": crate::metrics::sources_json(model, &self.metrics),
-            "costUsd": total_cost,
-            "cost": crate::metrics::total_cost_json(model, &self.metrics, self.stats.end_time.as_secs_f64()),
+            "sources": sources_json(model, &self.metrics),
+            "costUsd": self.bill.functions_usd,
+            "cost": self.bill.total_json(model),
             "expectations": self.verdicts.iter().map(|v| v.to_json()).collect::<Vec<_>>(),
             "invariantBreaches": self.breaches.iter().map(|b| json!({"at": b.at.to_string(), "event": b.event, "message": b.message})).collect::<Vec<_>>(),
         });
@@ -137,7 +135,6 @@ impl RunReport {
     pub fn to_text(&self, model: &Model) -> String {
         use std::fmt::Write as _;
         let mut s = String::new();
-        let secs = |us: u64| SimTime::from_micros(us).to_string();
         let _ = writeln!(
             s,
             "lambdasim {} | scenario {} ({:016x}) | seed {}",
@@ -151,133 +148,18 @@ impl RunReport {
             "simulated {} of virtual time: {} events accepted, {} rejected, {} trace events, {} kernel events",
             self.stats.end_time, self.stats.accepted, self.stats.rejected, self.trace_events, self.stats.kernel_events
         );
-        for (i, f) in model.functions.iter().enumerate() {
-            let m = &self.metrics.functions[i];
+        for (i, m) in self.metrics.functions.iter().enumerate() {
             if m.accepted == 0 && m.rejected == 0 {
                 continue;
             }
-            let _ = writeln!(
-                s,
-                "\nfunction {} ({} MB, timeout {}, retries {}, max age {})",
-                f.name,
-                f.base().memory_mb,
-                f.base().timeout,
-                f.base().max_retries,
-                f.base().max_age
-            );
-            let fates: Vec<String> = Fate::ALL.iter().filter(|x| m.fate(**x) > 0).map(|x| format!("{} {}", x.name(), m.fate(*x))).collect();
-            let _ = writeln!(
-                s,
-                "  accepted {}  rejected {}  fates: {}",
-                m.accepted,
-                m.rejected,
-                if fates.is_empty() { "-".into() } else { fates.join(", ") }
-            );
-            let hist: Vec<String> =
-                m.attempts_per_event.iter().enumerate().filter(|(_, n)| **n > 0).map(|(a, n)| format!("{a}x: {n}")).collect();
-            let _ = writeln!(
-                s,
-                "  executions {} (per event {})  cold starts {}  environments {}  peak concurrency {}",
-                m.attempts,
-                hist.join(", "),
-                m.cold_starts,
-                m.environments,
-                m.peak_concurrency
-            );
-            let reasons: Vec<String> =
-                throttles_by_name(m, &model.settings.scaling_throttle_reason).into_iter().map(|(k, v)| format!("{k} {v}")).collect();
-            let _ = writeln!(
-                s,
-                "  throttles {}{}  retries scheduled {}",
-                m.throttles,
-                if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) },
-                m.retries_scheduled
-            );
-            if !m.latency.is_empty() {
-                let l = &m.latency;
-                let _ = writeln!(
-                    s,
-                    "  latency accept->fate p50 {}  p90 {}  p99 {}  max {}",
-                    secs(l.value_at_quantile(0.5)),
-                    secs(l.value_at_quantile(0.9)),
-                    secs(l.value_at_quantile(0.99)),
-                    secs(l.max())
-                );
-            }
-            let calls: u64 = m.call_outcomes.iter().sum();
-            if calls > 0 {
-                let parts: Vec<String> = crate::scenario::CallOutcomeSpec::ALL
-                    .iter()
-                    .filter(|o| m.call_outcomes[**o as usize] > 0)
-                    .map(|o| format!("{} ({}) {}", o.name(), o.status(), m.call_outcomes[*o as usize]))
-                    .collect();
-                let _ = writeln!(s, "  callers: {calls} requests: {}", parts.join(", "));
-            }
-            for (label, h) in
-                [("sync callers", &m.sync_latency), ("caller-seen (with retries)", &m.call_latency), ("async queue wait", &m.queue_wait)]
-            {
-                if !h.is_empty() {
-                    let _ = writeln!(
-                        s,
-                        "  {label} p50 {}  p90 {}  p99 {}  p99.9 {}  max {}",
-                        secs(h.value_at_quantile(0.5)),
-                        secs(h.value_at_quantile(0.9)),
-                        secs(h.value_at_quantile(0.99)),
-                        secs(h.value_at_quantile(0.999)),
-                        secs(h.max())
-                    );
-                }
-            }
-            if f.versioned() {
-                let mut by: Vec<(String, u64)> = vec![];
-                for (c, n) in m.attempts_by_config.iter().enumerate() {
-                    let label = f.config(c as u32).label();
-                    match by.iter_mut().find(|(l, _)| *l == label) {
-                        Some(e) => e.1 += n,
-                        None => by.push((label, *n)),
-                    }
-                }
-                let parts: Vec<String> = by.iter().filter(|(_, n)| *n > 0).map(|(l, n)| format!("{l}: {n}")).collect();
-                let _ = writeln!(s, "  executions by version: {}", parts.join(", "));
-            }
-            if f.uses_pc {
-                let _ = writeln!(
-                    s,
-                    "  provisioned concurrency {} at start: {} executions on provisioned environments, {} spillovers to on-demand (ProvisionedConcurrencySpilloverInvocations)",
-                    f.setup.pc_total(),
-                    m.provisioned_invocations,
-                    m.spillovers
-                );
-            }
-            if m.destination_delivery_failures + m.dead_letter_errors > 0 {
-                let _ = writeln!(
-                    s,
-                    "  records lost: DestinationDeliveryFailures {}, DeadLetterErrors {}",
-                    m.destination_delivery_failures, m.dead_letter_errors
-                );
-            }
-            let c = self.metrics.cost_breakdown(model, i);
-            let _ = writeln!(
-                s,
-                "  billed {:.3} GB-s, cost ${:.6} (${:.2} per 30-day month at this rate)",
-                self.metrics.gb_seconds(model, i),
-                c.total_usd,
-                crate::metrics::per_month(c.total_usd, self.stats.end_time.as_secs_f64())
-            );
-            if f.uses_pc {
-                let _ = writeln!(
-                    s,
-                    "  provisioned concurrency ${:.6} ({:.3} GB-s configured) + provisioned duration ${:.6} ({:.3} GB-s)",
-                    c.provisioned_concurrency_usd, c.provisioned_gb_seconds, c.provisioned_duration_usd, c.provisioned_duration_gb_seconds
-                );
-            }
+            self.function_text(&mut s, model, i);
         }
-        let total: f64 = (0..model.functions.len()).map(|i| self.metrics.cost(model, i)).sum();
+        let total = self.bill.functions_usd;
         let _ = writeln!(
             s,
             "\ncost ${total:.6} in {} of virtual time; ${:.2} per 30-day month at this rate",
             self.stats.end_time,
-            crate::metrics::per_month(total, self.stats.end_time.as_secs_f64())
+            self.bill.per_month(total)
         );
         let mut sink_lines = vec![];
         for (i, t) in model.targets.iter().enumerate() {
@@ -340,5 +222,128 @@ impl RunReport {
         }
         let _ = writeln!(s, "\ndigest {}", self.digest);
         s
+    }
+
+    /// The text summary's section of function `i`.
+    fn function_text(&self, s: &mut String, model: &Model, i: usize) {
+        use std::fmt::Write as _;
+        let secs = |us: u64| SimTime::from_micros(us).to_string();
+        let f = &model.functions[i];
+        let m = &self.metrics.functions[i];
+        let _ = writeln!(
+            s,
+            "\nfunction {} ({} MB, timeout {}, retries {}, max age {})",
+            f.name,
+            f.base().memory_mb,
+            f.base().timeout,
+            f.base().max_retries,
+            f.base().max_age
+        );
+        let fates: Vec<String> = Fate::ALL.iter().filter(|x| m.fate(**x) > 0).map(|x| format!("{} {}", x.name(), m.fate(*x))).collect();
+        let _ = writeln!(
+            s,
+            "  accepted {}  rejected {}  fates: {}",
+            m.accepted,
+            m.rejected,
+            if fates.is_empty() { "-".into() } else { fates.join(", ") }
+        );
+        let hist: Vec<String> =
+            m.attempts_per_event.iter().enumerate().filter(|(_, n)| **n > 0).map(|(a, n)| format!("{a}x: {n}")).collect();
+        let _ = writeln!(
+            s,
+            "  executions {} (per event {})  cold starts {}  environments {}  peak concurrency {}",
+            m.attempts,
+            hist.join(", "),
+            m.cold_starts,
+            m.environments,
+            m.peak_concurrency
+        );
+        let reasons: Vec<String> =
+            throttles_by_name(m, &model.settings.scaling_throttle_reason).into_iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let _ = writeln!(
+            s,
+            "  throttles {}{}  retries scheduled {}",
+            m.throttles,
+            if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) },
+            m.retries_scheduled
+        );
+        if !m.latency.is_empty() {
+            let l = &m.latency;
+            let _ = writeln!(
+                s,
+                "  latency accept->fate p50 {}  p90 {}  p99 {}  max {}",
+                secs(l.value_at_quantile(0.5)),
+                secs(l.value_at_quantile(0.9)),
+                secs(l.value_at_quantile(0.99)),
+                secs(l.max())
+            );
+        }
+        let calls: u64 = m.call_outcomes.iter().sum();
+        if calls > 0 {
+            let parts: Vec<String> = crate::scenario::CallOutcomeSpec::ALL
+                .iter()
+                .filter(|o| m.call_outcomes[**o as usize] > 0)
+                .map(|o| format!("{} ({}) {}", o.name(), o.status(), m.call_outcomes[*o as usize]))
+                .collect();
+            let _ = writeln!(s, "  callers: {calls} requests: {}", parts.join(", "));
+        }
+        for (label, h) in
+            [("sync callers", &m.sync_latency), ("caller-seen (with retries)", &m.call_latency), ("async queue wait", &m.queue_wait)]
+        {
+            if !h.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "  {label} p50 {}  p90 {}  p99 {}  p99.9 {}  max {}",
+                    secs(h.value_at_quantile(0.5)),
+                    secs(h.value_at_quantile(0.9)),
+                    secs(h.value_at_quantile(0.99)),
+                    secs(h.value_at_quantile(0.999)),
+                    secs(h.max())
+                );
+            }
+        }
+        if f.versioned() {
+            let mut by: Vec<(String, u64)> = vec![];
+            for (c, n) in m.attempts_by_config.iter().enumerate() {
+                let label = f.config(c as u32).label();
+                match by.iter_mut().find(|(l, _)| *l == label) {
+                    Some(e) => e.1 += n,
+                    None => by.push((label, *n)),
+                }
+            }
+            let parts: Vec<String> = by.iter().filter(|(_, n)| *n > 0).map(|(l, n)| format!("{l}: {n}")).collect();
+            let _ = writeln!(s, "  executions by version: {}", parts.join(", "));
+        }
+        if f.uses_pc {
+            let _ = writeln!(
+                s,
+                "  provisioned concurrency {} at start: {} executions on provisioned environments, {} spillovers to on-demand (ProvisionedConcurrencySpilloverInvocations)",
+                f.setup.pc_total(),
+                m.provisioned_invocations,
+                m.spillovers
+            );
+        }
+        if m.destination_delivery_failures + m.dead_letter_errors > 0 {
+            let _ = writeln!(
+                s,
+                "  records lost: DestinationDeliveryFailures {}, DeadLetterErrors {}",
+                m.destination_delivery_failures, m.dead_letter_errors
+            );
+        }
+        let c = &self.bill.functions[i];
+        let _ = writeln!(
+            s,
+            "  billed {:.3} GB-s, cost ${:.6} (${:.2} per 30-day month at this rate)",
+            c.gb_seconds,
+            c.total_usd,
+            self.bill.per_month(c.total_usd)
+        );
+        if f.uses_pc {
+            let _ = writeln!(
+                s,
+                "  provisioned concurrency ${:.6} ({:.3} GB-s configured) + provisioned duration ${:.6} ({:.3} GB-s)",
+                c.provisioned_concurrency_usd, c.provisioned_gb_seconds, c.provisioned_duration_usd, c.provisioned_duration_gb_seconds
+            );
+        }
     }
 }
