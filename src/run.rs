@@ -88,7 +88,7 @@ pub fn run(model: &Model, seed: u64, opts: RunOptions<'_>) -> io::Result<RunRepo
     metrics.finish(model, stats.end_time);
     metrics.esm.finish(stats.end_time);
     let bill = Bill::new(model, &metrics, stats.end_time);
-    let breaches = obs.monitor.finish(stats.end_time, &metrics.open);
+    let breaches = obs.monitor.finish(stats.end_time);
     let mut expect = obs.expect;
     let verdicts = expect.verdicts(&metrics, seed);
     Ok(RunReport {

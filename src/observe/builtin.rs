@@ -25,7 +25,7 @@ impl Observer for Observers<'_> {
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
         self.digest.add(t, ev);
         self.metrics.on_event(t, ev, ctx);
-        self.monitor.on_event(t, ev, ctx, &mut self.metrics.open);
+        self.monitor.on_event(t, ev, ctx);
         self.expect.on_event(t, ev, ctx);
         if let Some(w) = &mut self.trace {
             w.on_event(t, ev, ctx);

@@ -9,15 +9,15 @@ use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 
 use crate::model::Model;
-use crate::series::EventWindow;
+use crate::observe::window::EventWindow;
 use crate::time::SimTime;
 use crate::trace::{Ctx, DeliveryFailure, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ThrottleReason, TraceEvent};
 
 // Old paths of the cost code that moved to `observe::billing`; removed when every import uses the layered paths.
 pub use crate::observe::billing::{cost_json, per_month, CostBreakdown, MONTH_SECONDS, PRICE_GB_S_ARM, PRICE_GB_S_X86, PRICE_PER_REQUEST};
 
-/// An event in flight, as metrics and the invariant monitor need it: when it was accepted, which workload source sent
-/// it, how it was invoked, and what the monitor counts. One window serves both (metrics keeps it, the monitor reads it).
+/// An event in flight, as metrics need it: when it was accepted, which workload source sent it, how it was invoked,
+/// and whether it has started an execution.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OpenEvent {
     pub accepted: SimTime,
@@ -25,20 +25,6 @@ pub(crate) struct OpenEvent {
     pub source: u32,
     pub sync: bool,
     pub started: bool,
-    /// Executions seen so far (monitor).
-    pub attempts: u32,
-    /// The configuration of the last execution (monitor: its `MaximumRetryAttempts` allows the next one or not).
-    pub config: u32,
-}
-
-/// The events in flight, kept by [`Metrics`] and shared with the monitor, with what the last trace event did to them.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct InFlight {
-    pub window: EventWindow<OpenEvent>,
-    /// The last `Accepted` was new to the window (false: accepted twice, or older than the window).
-    pub fresh: bool,
-    /// What the last `Fate` removed from the window.
-    pub closed: Option<OpenEvent>,
 }
 
 /// Figures for one workload source (its own events; duplicates and destination records are not counted).
@@ -229,7 +215,8 @@ pub struct Metrics {
     pub all_latency: Histogram<u64>,
     /// Per workload source, by index in `Model::sources`.
     pub sources: Vec<SourceMetrics>,
-    pub(crate) open: InFlight,
+    /// The events in flight.
+    open: EventWindow<OpenEvent>,
     /// Queues, streams and mappings (spec section 5).
     pub esm: crate::esm_metrics::EsmMetrics,
     /// Topics and buses (spec section 7).
@@ -270,7 +257,7 @@ impl Metrics {
             account_peak: 0,
             all_latency: hist(),
             sources: model.sources.iter().map(|_| SourceMetrics::new()).collect(),
-            open: InFlight::default(),
+            open: EventWindow::default(),
             esm: crate::esm_metrics::EsmMetrics::new(model),
             fanout: crate::fanout_metrics::FanoutMetrics::new(model),
             firehose: crate::firehose_metrics::FirehoseMetrics::new(model),
@@ -321,8 +308,8 @@ impl Observer for Metrics {
                     }
                     _ => u32::MAX,
                 };
-                let open = OpenEvent { accepted: t, source, sync: *mode == InvokeMode::Sync, started: false, attempts: 0, config: 0 };
-                self.open.fresh = self.open.window.insert(*event, open);
+                let open = OpenEvent { accepted: t, source, sync: *mode == InvokeMode::Sync, started: false };
+                self.open.insert(*event, open);
             }
             TraceEvent::Rejected { function, .. } => self.functions[function.ix()].rejected += 1,
             TraceEvent::AttemptStart { event, function, cold, init, env, config, provisioned, spillover, .. } => {
@@ -349,7 +336,7 @@ impl Observer for Metrics {
                     m.env_cfg.resize(e + 1, (0, false));
                 }
                 m.env_cfg[e] = (*config, *provisioned);
-                if let Some(o) = self.open.window.get_mut(*event) {
+                if let Some(o) = self.open.get_mut(*event) {
                     let mirrored = self.mirror.get(o.source as usize).copied().unwrap_or(true);
                     if *cold && !mirrored {
                         if let Some(s) = self.sources.get_mut(o.source as usize) {
@@ -374,7 +361,7 @@ impl Observer for Metrics {
                 let src = if self.all_mirrored {
                     None
                 } else {
-                    self.open.window.get(*event).map(|o| o.source as usize).filter(|s| !self.mirror.get(*s).copied().unwrap_or(true))
+                    self.open.get(*event).map(|o| o.source as usize).filter(|s| !self.mirror.get(*s).copied().unwrap_or(true))
                 };
                 if let Some(s) = src.and_then(|s| self.sources.get_mut(s)) {
                     let _ = s.attempt_duration.record(duration.as_micros().max(1));
@@ -442,8 +429,7 @@ impl Observer for Metrics {
                     m.attempts_per_event.resize(a + 1, 0);
                 }
                 m.attempts_per_event[a] += 1;
-                let open = self.open.window.remove(*event);
-                self.open.closed = open;
+                let open = self.open.remove(*event);
                 let source = open.and_then(|o| self.sources.get_mut(o.source as usize));
                 if let Some(s) = source {
                     s.fates[*fate as usize] += 1;
