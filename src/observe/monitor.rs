@@ -155,11 +155,10 @@ impl Observer for Monitor {
     #[inline]
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
         match ev {
-            TraceEvent::Accepted { event, .. } => {
-                // False: accepted twice, or older than the oldest event in flight.
-                if !self.open.insert(*event, OpenEvent { accepted: t, attempts: 0, config: 0 }) {
-                    self.breach(t, Some(*event), format!("event {event} was accepted twice"));
-                }
+            // The guard records every accepted event; it fails when the event was accepted twice, or is older than the
+            // oldest event in flight.
+            TraceEvent::Accepted { event, .. } if !self.open.insert(*event, OpenEvent { accepted: t, attempts: 0, config: 0 }) => {
+                self.breach(t, Some(*event), format!("event {event} was accepted twice"));
             }
             TraceEvent::ConfigChange { change } => self.setups.apply(ctx.model, *change),
             TraceEvent::ProvisionedReady { function, env, config, .. } => self.pc_set(function.ix(), *env, Some(PcEnv::Idle(*config))),
