@@ -4,5 +4,6 @@
 pub mod compare;
 pub mod explore;
 pub mod shrink;
+pub mod stats;
 pub mod strategies;
 pub mod sweep;

@@ -16,6 +16,7 @@ use std::sync::Mutex;
 
 use serde_json::{json, Map, Value};
 
+use crate::campaign::stats::t_quantile;
 use crate::metrics::at_percentile;
 use crate::model::Model;
 use crate::run::{run, RunOptions, RunReport};
@@ -246,7 +247,7 @@ pub fn t975(df: usize) -> f64 {
     if df == 0 {
         return f64::INFINITY;
     }
-    crate::sweep::t_quantile(0.975, df as f64)
+    t_quantile(0.975, df as f64)
 }
 
 /// Mean, and the paired statistics, of per-seed values.

@@ -1,5 +1,5 @@
 //! Streaming metrics: counters and `hdrhistogram`s per function and per target. Memory is fixed per function and
-//! target, whatever the length of the run. Cost follows the simulator formula of spec section 8.
+//! target, whatever the length of the run. What the run costs is computed from them once it ends (`observe::billing`).
 
 pub mod esm;
 pub mod fanout;
@@ -9,21 +9,15 @@ use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 
 use crate::model::Model;
-use crate::series::EventWindow;
+use crate::observe::window::EventWindow;
 use crate::time::SimTime;
 use crate::trace::{Ctx, DeliveryFailure, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ThrottleReason, TraceEvent};
 
-/// $0.20 per million requests (spec section 8). The prices a run uses are `Model::pricing` (scenario `Pricing`).
-pub const PRICE_PER_REQUEST: f64 = 0.2e-6;
-/// x86_64 price per GB-second (spec section 8).
-pub const PRICE_GB_S_X86: f64 = 0.000_016_666_7;
-/// arm64 price per GB-second (spec section 8, marked uncertain there).
-pub const PRICE_GB_S_ARM: f64 = 0.000_013_333_4;
-/// A month, for cost projections: 30 days of 86,400 s.
-pub const MONTH_SECONDS: f64 = 2_592_000.0;
+// Old paths of the cost code that moved to `observe::billing`; removed when every import uses the layered paths.
+pub use crate::observe::billing::{cost_json, per_month, CostBreakdown, MONTH_SECONDS, PRICE_GB_S_ARM, PRICE_GB_S_X86, PRICE_PER_REQUEST};
 
-/// An event in flight, as metrics and the invariant monitor need it: when it was accepted, which workload source sent
-/// it, how it was invoked, and what the monitor counts. One window serves both (metrics keeps it, the monitor reads it).
+/// An event in flight, as metrics need it: when it was accepted, which workload source sent it, how it was invoked,
+/// and whether it has started an execution.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OpenEvent {
     pub accepted: SimTime,
@@ -31,20 +25,6 @@ pub(crate) struct OpenEvent {
     pub source: u32,
     pub sync: bool,
     pub started: bool,
-    /// Executions seen so far (monitor).
-    pub attempts: u32,
-    /// The configuration of the last execution (monitor: its `MaximumRetryAttempts` allows the next one or not).
-    pub config: u32,
-}
-
-/// The events in flight, kept by [`Metrics`] and shared with the monitor, with what the last trace event did to them.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct InFlight {
-    pub window: EventWindow<OpenEvent>,
-    /// The last `Accepted` was new to the window (false: accepted twice, or older than the window).
-    pub fresh: bool,
-    /// What the last `Fate` removed from the window.
-    pub closed: Option<OpenEvent>,
 }
 
 /// Figures for one workload source (its own events; duplicates and destination records are not counted).
@@ -76,30 +56,6 @@ impl SourceMetrics {
             init_duration: hist(),
         }
     }
-}
-
-/// What a function's executions cost (spec section 8).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CostBreakdown {
-    /// Invokes started (every start of an invoke is a request, retries included).
-    pub requests: u64,
-    pub requests_usd: f64,
-    /// GB-seconds of on-demand duration: `Σ ceil_ms(duration + init) / 1000 × MB / 1024`.
-    pub gb_seconds: f64,
-    /// The init phases' share of `gb_seconds` (each init rounded up to 1 ms on its own; informational).
-    pub init_gb_seconds: f64,
-    pub duration_usd: f64,
-    /// Provisioned concurrency configured: Σ level × memory in GB × seconds from enable to disable (or the end of the
-    /// run), each period rounded up to 5 minutes (spec section 8).
-    pub provisioned_gb_seconds: f64,
-    pub provisioned_concurrency_usd: f64,
-    /// Executions on provisioned environments (invoke phase rounded up to 1 ms) and the inits of provisioned
-    /// environments during the run (allocation after a change, recycling, reset), at the provisioned duration rate.
-    pub provisioned_duration_gb_seconds: f64,
-    pub provisioned_duration_usd: f64,
-    /// `provisioned_concurrency_usd + provisioned_duration_usd`.
-    pub provisioned_usd: f64,
-    pub total_usd: f64,
 }
 
 fn hist() -> Histogram<u64> {
@@ -259,7 +215,8 @@ pub struct Metrics {
     pub all_latency: Histogram<u64>,
     /// Per workload source, by index in `Model::sources`.
     pub sources: Vec<SourceMetrics>,
-    pub(crate) open: InFlight,
+    /// The events in flight.
+    open: EventWindow<OpenEvent>,
     /// Queues, streams and mappings (spec section 5).
     pub esm: crate::esm_metrics::EsmMetrics,
     /// Topics and buses (spec section 7).
@@ -300,7 +257,7 @@ impl Metrics {
             account_peak: 0,
             all_latency: hist(),
             sources: model.sources.iter().map(|_| SourceMetrics::new()).collect(),
-            open: InFlight::default(),
+            open: EventWindow::default(),
             esm: crate::esm_metrics::EsmMetrics::new(model),
             fanout: crate::fanout_metrics::FanoutMetrics::new(model),
             firehose: crate::firehose_metrics::FirehoseMetrics::new(model),
@@ -334,66 +291,6 @@ impl Metrics {
             }
         }
     }
-
-    /// GB-seconds billed for a function: each execution's invoke plus init phase, rounded up to 1 ms, times the memory
-    /// in GB (spec section 8: `ceil_ms(d_i + init_i)/1000 * mem_MB/1024`; init billed since Aug 2025).
-    /// Executions on provisioned environments are billed apart (`CostBreakdown::provisioned_duration_gb_seconds`).
-    pub fn gb_seconds(&self, model: &Model, f: usize) -> f64 {
-        gb_s(&self.functions[f].billed_ms_by_config, model, f)
-    }
-
-    /// What a function cost, with the scenario's prices: requests plus GB-seconds, no free tier, no volume tiers
-    /// (spec section 8).
-    pub fn cost_breakdown(&self, model: &Model, f: usize) -> CostBreakdown {
-        let m = &self.functions[f];
-        let fd = &model.functions[f];
-        let p = &model.pricing;
-        let gb_seconds = self.gb_seconds(model, f);
-        let requests_usd = m.attempts as f64 * p.request_usd_per_million / 1e6;
-        let duration_usd = gb_seconds * p.gb_second_usd(fd.architecture);
-        // Provisioned concurrency (spec section 8): configured GB-seconds from enable to disable or the end of the
-        // run, each period rounded up to 5 minutes, plus its executions and inits at the lower duration rate.
-        let provisioned_gb_seconds: f64 =
-            fd.pc_periods.iter().map(|x| x.gb_seconds(self.end, |c| f64::from(fd.config(c).memory_mb) / 1024.0)).sum();
-        let provisioned_concurrency_usd = provisioned_gb_seconds * p.provisioned_gb_second_usd(fd.architecture);
-        let provisioned_duration_gb_seconds =
-            gb_s(&m.provisioned_billed_ms_by_config, model, f) + gb_s(&m.provisioned_init_ms_by_config, model, f);
-        let provisioned_duration_usd = provisioned_duration_gb_seconds * p.provisioned_duration_gb_second_usd(fd.architecture);
-        let provisioned_usd = provisioned_concurrency_usd + provisioned_duration_usd;
-        CostBreakdown {
-            requests: m.attempts,
-            requests_usd,
-            gb_seconds,
-            init_gb_seconds: gb_s(&m.init_ms_by_config, model, f),
-            duration_usd,
-            provisioned_gb_seconds,
-            provisioned_concurrency_usd,
-            provisioned_duration_gb_seconds,
-            provisioned_duration_usd,
-            provisioned_usd,
-            total_usd: requests_usd + duration_usd + provisioned_usd,
-        }
-    }
-
-    /// Dollars: requests plus GB-seconds, no free tier, no volume tiers (spec section 8).
-    pub fn cost(&self, model: &Model, f: usize) -> f64 {
-        self.cost_breakdown(model, f).total_usd
-    }
-}
-
-/// GB-seconds of billed milliseconds per configuration of function `f` (each configuration has its memory size).
-fn gb_s(ms_by_config: &[u64], model: &Model, f: usize) -> f64 {
-    let fd = &model.functions[f];
-    ms_by_config.iter().enumerate().map(|(c, ms)| *ms as f64 / 1000.0 * f64::from(fd.configs[c].memory_mb) / 1024.0).sum()
-}
-
-/// A cost over `seconds` of virtual time projected to a 30-day month at the same rate (0 for an empty run).
-pub fn per_month(cost_usd: f64, seconds: f64) -> f64 {
-    if seconds > 0.0 {
-        cost_usd / seconds * MONTH_SECONDS
-    } else {
-        0.0
-    }
 }
 
 impl Observer for Metrics {
@@ -411,8 +308,8 @@ impl Observer for Metrics {
                     }
                     _ => u32::MAX,
                 };
-                let open = OpenEvent { accepted: t, source, sync: *mode == InvokeMode::Sync, started: false, attempts: 0, config: 0 };
-                self.open.fresh = self.open.window.insert(*event, open);
+                let open = OpenEvent { accepted: t, source, sync: *mode == InvokeMode::Sync, started: false };
+                self.open.insert(*event, open);
             }
             TraceEvent::Rejected { function, .. } => self.functions[function.ix()].rejected += 1,
             TraceEvent::AttemptStart { event, function, cold, init, env, config, provisioned, spillover, .. } => {
@@ -439,7 +336,7 @@ impl Observer for Metrics {
                     m.env_cfg.resize(e + 1, (0, false));
                 }
                 m.env_cfg[e] = (*config, *provisioned);
-                if let Some(o) = self.open.window.get_mut(*event) {
+                if let Some(o) = self.open.get_mut(*event) {
                     let mirrored = self.mirror.get(o.source as usize).copied().unwrap_or(true);
                     if *cold && !mirrored {
                         if let Some(s) = self.sources.get_mut(o.source as usize) {
@@ -464,7 +361,7 @@ impl Observer for Metrics {
                 let src = if self.all_mirrored {
                     None
                 } else {
-                    self.open.window.get(*event).map(|o| o.source as usize).filter(|s| !self.mirror.get(*s).copied().unwrap_or(true))
+                    self.open.get(*event).map(|o| o.source as usize).filter(|s| !self.mirror.get(*s).copied().unwrap_or(true))
                 };
                 if let Some(s) = src.and_then(|s| self.sources.get_mut(s)) {
                     let _ = s.attempt_duration.record(duration.as_micros().max(1));
@@ -532,8 +429,7 @@ impl Observer for Metrics {
                     m.attempts_per_event.resize(a + 1, 0);
                 }
                 m.attempts_per_event[a] += 1;
-                let open = self.open.window.remove(*event);
-                self.open.closed = open;
+                let open = self.open.remove(*event);
                 let source = open.and_then(|o| self.sources.get_mut(o.source as usize));
                 if let Some(s) = source {
                     s.fates[*fate as usize] += 1;
@@ -637,58 +533,6 @@ pub fn records_by_name(m: &TargetMetrics) -> Vec<(&'static str, u64)> {
         .map(|k| (k.name(), m.records[*k as usize]))
         .filter(|(_, n)| *n > 0)
         .collect()
-}
-
-/// A function's cost as JSON, with its projection to a month at the simulated rate over `seconds` of virtual time.
-pub fn cost_json(c: &CostBreakdown, seconds: f64) -> Value {
-    json!({
-        "requests": c.requests,
-        "requestsUsd": c.requests_usd,
-        "gbSeconds": c.gb_seconds,
-        "initGbSeconds": c.init_gb_seconds,
-        "durationUsd": c.duration_usd,
-        "provisionedGbSeconds": c.provisioned_gb_seconds,
-        "provisionedConcurrencyUsd": c.provisioned_concurrency_usd,
-        "provisionedDurationGbSeconds": c.provisioned_duration_gb_seconds,
-        "provisionedDurationUsd": c.provisioned_duration_usd,
-        "provisionedUsd": c.provisioned_usd,
-        "totalUsd": c.total_usd,
-        "perMonthUsd": per_month(c.total_usd, seconds),
-    })
-}
-
-/// The run's total cost, its monthly projection and the prices used.
-pub fn total_cost_json(model: &Model, metrics: &Metrics, seconds: f64) -> Value {
-    let (mut req, mut dur, mut prov, mut pc, mut pcd) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for f in 0..model.functions.len() {
-        let c = metrics.cost_breakdown(model, f);
-        req += c.requests_usd;
-        dur += c.duration_usd;
-        prov += c.provisioned_usd;
-        pc += c.provisioned_concurrency_usd;
-        pcd += c.provisioned_duration_usd;
-    }
-    let total = req + dur + prov;
-    let p = &model.pricing;
-    json!({
-        "requestsUsd": req,
-        "durationUsd": dur,
-        "provisionedConcurrencyUsd": pc,
-        "provisionedDurationUsd": pcd,
-        "provisionedUsd": prov,
-        "totalUsd": total,
-        "perMonthUsd": per_month(total, seconds),
-        "month": "30 days (2,592,000 s) at the rate of the simulated period: totalUsd / virtualTimeSeconds × 2,592,000",
-        "pricing": {
-            "RequestUsdPerMillion": p.request_usd_per_million,
-            "X86GbSecondUsd": p.x86_gb_second_usd,
-            "Arm64GbSecondUsd": p.arm64_gb_second_usd,
-            "ProvisionedX86GbSecondUsd": p.provisioned_x86_gb_second_usd,
-            "ProvisionedArm64GbSecondUsd": p.provisioned_arm64_gb_second_usd,
-            "ProvisionedDurationX86GbSecondUsd": p.provisioned_duration_x86_gb_second_usd,
-            "ProvisionedDurationArm64GbSecondUsd": p.provisioned_duration_arm64_gb_second_usd,
-        },
-    })
 }
 
 /// Per workload source: events, fates and latencies.

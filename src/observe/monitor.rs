@@ -18,11 +18,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use crate::metrics::InFlight;
+use crate::kernel::time::SimTime;
+use crate::model::versions::Setups;
 use crate::model::Model;
-use crate::time::SimTime;
-use crate::trace::{Ctx, Outcome, TraceEvent};
-use crate::versions::Setups;
+use crate::observe::window::EventWindow;
+use crate::trace::{Ctx, Observer, Outcome, TraceEvent};
 
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,8 +41,20 @@ enum PcEnv {
     Initialising,
 }
 
+/// An event in flight as the monitor follows it (its own bookkeeping, apart from the metrics': an independent check).
+#[derive(Debug, Clone, Copy)]
+struct OpenEvent {
+    accepted: SimTime,
+    /// Executions seen so far.
+    attempts: u32,
+    /// The configuration of the last execution (its `MaximumRetryAttempts` allows the next one or not).
+    config: u32,
+}
+
 /// Watches the trace for broken invariants.
 pub struct Monitor {
+    /// Events accepted and not yet at their fate.
+    open: EventWindow<OpenEvent>,
     busy: Vec<u32>,
     total_busy: u32,
     breaches: Vec<Breach>,
@@ -76,6 +88,7 @@ const MAX_BREACHES: usize = 100;
 impl Monitor {
     pub fn new(model: &Model) -> Self {
         Monitor {
+            open: EventWindow::default(),
             busy: vec![0; model.functions.len()],
             total_busy: 0,
             breaches: vec![],
@@ -116,9 +129,9 @@ impl Monitor {
         }
     }
 
-    /// Close the run: any event without a fate is a breach (`open`: the events in flight, as metrics keep them).
-    pub(crate) fn finish(mut self, end: SimTime, open: &InFlight) -> Vec<Breach> {
-        for e in open.window.ids() {
+    /// Close the run: any event without a fate is a breach.
+    pub fn finish(mut self, end: SimTime) -> Vec<Breach> {
+        for e in self.open.ids() {
             self.breach(end, Some(e), format!("event {e} was accepted but reached no fate"));
         }
         for m in std::mem::take(&mut self.msgs) {
@@ -137,13 +150,14 @@ impl Monitor {
     }
 }
 
-impl Monitor {
-    /// Watch one trace event. `open` holds the events in flight: metrics saw `ev` first and updated it (inserted the
-    /// accepted event, removed the one that reached its fate); the monitor keeps its own counts in it.
+impl Observer for Monitor {
+    /// Watch one trace event.
     #[inline]
-    pub(crate) fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>, open: &mut InFlight) {
+    fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
         match ev {
-            TraceEvent::Accepted { event, .. } if !open.fresh => {
+            // The guard records every accepted event; it fails when the event was accepted twice, or is older than the
+            // oldest event in flight.
+            TraceEvent::Accepted { event, .. } if !self.open.insert(*event, OpenEvent { accepted: t, attempts: 0, config: 0 }) => {
                 self.breach(t, Some(*event), format!("event {event} was accepted twice"));
             }
             TraceEvent::ConfigChange { change } => self.setups.apply(ctx.model, *change),
@@ -198,12 +212,15 @@ impl Monitor {
                         );
                     }
                 }
-                match open.window.get_mut(*event) {
+                let seen = self.open.get_mut(*event).map(|o| {
+                    o.attempts += 1;
+                    let seen = (o.attempts, o.accepted, o.config);
+                    o.config = *config;
+                    seen
+                });
+                match seen {
                     None => self.breach(t, Some(*event), format!("event {event} started an execution without being in flight")),
-                    Some(o) => {
-                        o.attempts += 1;
-                        let (attempts, accepted, previous) = (o.attempts, o.accepted, o.config);
-                        o.config = *config;
+                    Some((attempts, accepted, previous)) => {
                         if attempts != *attempt {
                             self.breach(t, Some(*event), format!("event {event}: execution numbered {attempt} but {attempts} were seen"));
                         }
@@ -260,7 +277,7 @@ impl Monitor {
                     self.pc_set(i, *env, Some(next));
                 }
             }
-            TraceEvent::Fate { event, attempts, .. } => match open.closed.take() {
+            TraceEvent::Fate { event, attempts, .. } => match self.open.remove(*event) {
                 None => self.breach(t, Some(*event), format!("event {event} reached a second fate, or a fate without being accepted")),
                 Some(o) => {
                     if o.attempts != *attempts {

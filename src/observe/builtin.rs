@@ -1,0 +1,43 @@
+//! The built-in observers of every run behind one [`Observer`]: the trace digest, metrics, the invariant monitor,
+//! expectations, the optional trace and sink writers, then the caller's own observers, each fed every trace event in
+//! that order.
+
+use crate::kernel::time::SimTime;
+use crate::observe::expect::ExpectObserver;
+use crate::observe::metrics::Metrics;
+use crate::observe::monitor::Monitor;
+use crate::observe::sinks::{SinkWriter, TraceWriter};
+use crate::trace::{Ctx, Digest, Observer, TraceEvent};
+
+/// Every built-in observer plus the caller's own.
+pub struct Observers<'a> {
+    pub digest: Digest,
+    pub metrics: Metrics,
+    pub monitor: Monitor,
+    pub expect: ExpectObserver,
+    pub trace: Option<TraceWriter>,
+    pub sinks: Option<SinkWriter>,
+    pub extra: Vec<&'a mut dyn Observer>,
+}
+
+impl Observer for Observers<'_> {
+    #[inline]
+    fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
+        self.digest.add(t, ev);
+        self.metrics.on_event(t, ev, ctx);
+        self.monitor.on_event(t, ev, ctx);
+        self.expect.on_event(t, ev, ctx);
+        if let Some(w) = &mut self.trace {
+            w.on_event(t, ev, ctx);
+        }
+        if let Some(s) = &mut self.sinks {
+            s.on_event(t, ev, ctx);
+        }
+        for o in self.extra.iter_mut() {
+            o.on_event(t, ev, ctx);
+        }
+    }
+    fn wants_content(&self) -> bool {
+        self.sinks.is_some() || self.expect.wants_content() || self.extra.iter().any(|o| o.wants_content())
+    }
+}
