@@ -23,6 +23,7 @@ mod changes;
 mod checks;
 mod esm;
 mod fanout;
+mod firehose;
 mod function;
 mod workload;
 
@@ -30,6 +31,7 @@ pub use changes::*;
 pub use checks::*;
 pub use esm::*;
 pub use fanout::*;
+pub use firehose::*;
 pub use function::*;
 pub use workload::*;
 
@@ -88,7 +90,7 @@ pub struct Scenario {
     /// Amazon Data Firehose delivery streams (`AWS::KinesisFirehose::DeliveryStream`) whose records a Lambda function
     /// transforms (`ProcessingConfiguration`); producers are `Workload` entries with `DeliveryStream`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub delivery_streams: Vec<crate::model::firehose::DeliveryStreamSpec>,
+    pub delivery_streams: Vec<DeliveryStreamSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub workload: Vec<WorkloadSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
