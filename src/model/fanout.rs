@@ -4,8 +4,6 @@
 //! Option names are CloudFormation's (`AWS::SNS::Subscription`, `AWS::Events::Rule`). An error names the JSON path,
 //! the bad value and the allowed range.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{Arrivals, Esm, QueueId, Resolver, Target, TargetId, TargetKind, V};
@@ -16,83 +14,11 @@ use crate::scenario::{Scenario, WorkloadSpec};
 use crate::time::SimTime;
 use crate::versions::Qualifier;
 
-/// An SNS subscription (`AWS::SNS::Subscription`).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
-pub struct SubscriptionSpec {
-    /// `lambda` or `sqs`.
-    pub protocol: String,
-    /// The function's ARN (a version or alias ARN invokes that qualifier) or the queue's ARN.
-    pub endpoint: String,
-    /// An SNS filter policy (EventBridge pattern syntax: exact values, `prefix`, `anything-but`, `numeric`,
-    /// `exists`...). Default: every message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter_policy: Option<Value>,
-    /// `MessageAttributes` (default: the policy matches the message attributes) or `MessageBody` (the policy matches
-    /// the message, parsed as JSON).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter_policy_scope: Option<String>,
-    /// SQS subscriptions: the queue gets the message itself instead of the SNS envelope (default false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub raw_message_delivery: Option<bool>,
-    /// The subscription's dead-letter queue: `{"deadLetterTargetArn": "<queue ARN>"}` (an object, or a JSON string as
-    /// in CloudFormation). Messages SNS could not deliver (a client-side error at once, a server-side error after the
-    /// retry policy) go there instead of being discarded
-    /// (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redrive_policy: Option<Value>,
-}
-
-/// An EventBridge rule (`AWS::Events::Rule`).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
-pub struct RuleSpec {
-    pub name: String,
-    /// The event pattern (an object, or a JSON string as in CloudFormation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_pattern: Option<Value>,
-    /// `rate(<n> minute|minutes|hour|hours|day|days)`: a `Scheduled Event` every n units, the first one n units after
-    /// time 0; or `cron(Minutes Hours Day-of-month Month Day-of-week Year)` in UTC, AWS's syntax with `, - * / ? L W #`,
-    /// ticking at the matching instants strictly after `Simulation.StartTime`. Needs `Simulation.DurationSeconds`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule_expression: Option<String>,
-    /// `ENABLED` (default) or `DISABLED`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    pub targets: Vec<RuleTargetSpec>,
-}
-
-/// A rule's target.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
-pub struct RuleTargetSpec {
-    pub id: String,
-    /// A function ARN (or version / alias ARN) or a queue ARN.
-    pub arn: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_policy: Option<RetryPolicySpec>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dead_letter_config: Option<DeadLetterConfigSpec>,
-}
-
-/// A target's retry policy (EventBridge `RetryPolicy`; docs/sources.md "EventBridge retries").
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
-pub struct RetryPolicySpec {
-    /// 0 to 185 (default 185).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub maximum_retry_attempts: Option<i64>,
-    /// 60 to 86,400 (default 86,400).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub maximum_event_age_in_seconds: Option<i64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
-pub struct DeadLetterConfigSpec {
-    /// An SQS queue's ARN.
-    pub arn: String,
-}
+/// The topic and bus specs live in the scenario layer; re-exported at their old paths (`RuleSpec` is now
+/// `EventRuleSpec`, this `DeadLetterConfigSpec` is `TargetDeadLetterConfigSpec`).
+pub use crate::scenario::{
+    EventRuleSpec as RuleSpec, RetryPolicySpec, RuleTargetSpec, SubscriptionSpec, TargetDeadLetterConfigSpec as DeadLetterConfigSpec,
+};
 
 /// Where an endpoint delivers.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -14,8 +14,6 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{parse_qualifier, resolve_function_ref, Arrivals, FnId, Function, V};
@@ -24,68 +22,8 @@ use crate::scenario::{Scenario, WorkloadSpec};
 use crate::time::SimTime;
 use crate::versions::Qualifier;
 
-/// A delivery stream (`AWS::KinesisFirehose::DeliveryStream`, `DirectPut`).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
-pub struct DeliveryStreamSpec {
-    /// 1 to 64 characters of letters, digits, `_`, `-` and `.`.
-    pub delivery_stream_name: String,
-    /// `DirectPut` (the default; records come from `Workload` producers). Other sources are not simulated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_stream_type: Option<String>,
-    /// The Lambda transformation (as in `ExtendedS3DestinationConfiguration.ProcessingConfiguration`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub processing_configuration: Option<ProcessingConfigurationSpec>,
-    /// The S3 destination as CloudFormation writes it; its `ProcessingConfiguration` may stand here instead of at
-    /// the top of the stream (not both). `BucketARN` and the prefixes name where records go (informational).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extended_s3_destination_configuration: Option<ExtendedS3Spec>,
-}
-
-/// The parts of `ExtendedS3DestinationConfiguration` that matter here.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
-pub struct ExtendedS3Spec {
-    #[serde(rename = "BucketARN", default, skip_serializing_if = "Option::is_none")]
-    pub bucket_arn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-    /// Where processing-failed records go (default `processing-failed/`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_output_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub processing_configuration: Option<ProcessingConfigurationSpec>,
-}
-
-/// `ProcessingConfiguration`.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
-pub struct ProcessingConfigurationSpec {
-    /// Default false, as in the API: without `"Enabled": true` records are delivered untransformed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub processors: Vec<ProcessorSpec>,
-}
-
-/// A processor: `Type` `Lambda` with its parameters.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
-pub struct ProcessorSpec {
-    #[serde(rename = "Type")]
-    pub kind: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub parameters: Vec<ProcessorParameterSpec>,
-}
-
-/// A `ProcessorParameter`: `LambdaArn`, `NumberOfRetries` (0–300, default 3), `BufferSizeInMBs` (0.2–3, default 1),
-/// `BufferIntervalInSeconds` (0–900, default 60), `RoleArn` (accepted, not used). Values are strings, as in the API.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
-pub struct ProcessorParameterSpec {
-    pub parameter_name: String,
-    pub parameter_value: String,
-}
+/// The delivery stream specs live in the scenario layer; re-exported at their old paths.
+pub use crate::scenario::{DeliveryStreamSpec, ExtendedS3Spec, ProcessingConfigurationSpec, ProcessorParameterSpec, ProcessorSpec};
 
 /// A validated delivery stream.
 #[derive(Debug, Clone)]

@@ -1,0 +1,121 @@
+//! The `Changes` timeline of a scenario: configuration changes at given virtual times (deploys, published versions,
+//! reserved and provisioned concurrency, alias routing, enabling event source mappings), each named and shaped after
+//! the AWS API action that makes it (spec sections 2, 4 and 6 for the settings they change).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{BehaviorSpec, DeadLetterConfigSpec, EventInvokeConfigSpec, RoutingConfigSpec};
+
+/// One change on the timeline, at `AtSeconds`: exactly one of the actions below, each named and shaped after the AWS
+/// API action that makes it. Invocations already accepted run with the configuration in force when each of their
+/// attempts starts; a change at t applies before invocations arriving at t.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct ChangeSpec {
+    pub at_seconds: f64,
+    /// Deploy new code to `$LATEST` (and publish it as a new version with `Publish: true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_function_code: Option<UpdateFunctionCodeSpec>,
+    /// Change `$LATEST`'s timeout, memory, dead-letter queue or asynchronous invoke configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_function_configuration: Option<UpdateFunctionConfigurationSpec>,
+    /// Publish `$LATEST` as it is now as the next version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_version: Option<FunctionRefSpec>,
+    /// Set reserved concurrency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub put_function_concurrency: Option<PutFunctionConcurrencySpec>,
+    /// Remove reserved concurrency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_function_concurrency: Option<FunctionRefSpec>,
+    /// Set provisioned concurrency of a version or alias (`$LATEST`: invocations by name; 0 removes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub put_provisioned_concurrency_config: Option<PutProvisionedConcurrencySpec>,
+    /// Point an alias at another version, or change its routing weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_alias: Option<UpdateAliasSpec>,
+    /// Disable or re-enable an event source mapping.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_event_source_mapping: Option<UpdateEventSourceMappingSpec>,
+}
+
+/// `UpdateEventSourceMapping`: names the mapping by its `UUID` (as reported in the trace and `--format json`) or by
+/// its `EventSourceArn` and `FunctionName`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct UpdateEventSourceMappingSpec {
+    #[serde(rename = "UUID", default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_source_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_name: Option<String>,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct FunctionRefSpec {
+    pub function_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct UpdateFunctionCodeSpec {
+    pub function_name: String,
+    /// What the new code does.
+    pub behavior: BehaviorSpec,
+    /// Also publish the new code as the next version (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct UpdateFunctionConfigurationSpec {
+    pub function_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 900))]
+    pub timeout: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 128, max = 10240))]
+    pub memory_size: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_config: Option<DeadLetterConfigSpec>,
+    /// The new asynchronous invoke configuration of `$LATEST` (AWS: `PutFunctionEventInvokeConfig`), replacing the
+    /// old one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_invoke_config: Option<EventInvokeConfigSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct PutFunctionConcurrencySpec {
+    pub function_name: String,
+    #[schemars(range(min = 0))]
+    pub reserved_concurrent_executions: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct PutProvisionedConcurrencySpec {
+    pub function_name: String,
+    /// A version number, an alias name, or `$LATEST` (invocations by name, as the function-level setting).
+    pub qualifier: String,
+    #[schemars(range(min = 0))]
+    pub provisioned_concurrent_executions: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct UpdateAliasSpec {
+    pub function_name: String,
+    pub name: String,
+    /// The version the alias points to from now on (default: unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_version: Option<String>,
+    /// The new routing (default: unchanged; an empty `AdditionalVersionWeights` removes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_config: Option<RoutingConfigSpec>,
+}

@@ -1,0 +1,168 @@
+//! The polled sources of a scenario and Lambda's pollers for them: SQS queues, Kinesis data streams, DynamoDB tables
+//! with a stream, and event source mappings (`AWS::Lambda::EventSourceMapping`, spec section 5; stream on-failure
+//! destinations, spec 3.3).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::DestinationSpec;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct QueueSpec {
+    pub queue_name: String,
+    /// `true` for a FIFO queue (its name must then end in `.fifo`; a `.fifo` name alone also makes it FIFO).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fifo_queue: Option<bool>,
+    /// Seconds a received message stays invisible (0 to 43200, default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility_timeout: Option<i64>,
+    /// Seconds a message is kept (60 to 1209600, default 345600 = 4 days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_retention_period: Option<i64>,
+    /// Seconds a new message stays invisible before its first receive (0 to 900, default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_seconds: Option<i64>,
+    /// Moves a message to the dead-letter queue once its receive count exceeds `maxReceiveCount` (1 to 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redrive_policy: Option<RedrivePolicySpec>,
+    /// FIFO: deduplicate by a SHA-256 of the body when a message has no `MessageDeduplicationId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_based_deduplication: Option<bool>,
+}
+
+/// An SQS redrive policy, with SQS's own (camelCase) keys.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedrivePolicySpec {
+    /// ARN of the dead-letter queue (a queue of this scenario, of the same type: standard or FIFO).
+    #[serde(rename = "deadLetterTargetArn")]
+    pub dead_letter_target_arn: String,
+    /// Receives after which the message moves to the dead-letter queue (1 to 1000).
+    #[serde(rename = "maxReceiveCount")]
+    pub max_receive_count: i64,
+}
+
+/// A Kinesis data stream (provisioned mode).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct KinesisStreamSpec {
+    pub name: String,
+    /// Shards (1 to 500, default 1). Partition keys are hashed to shards with MD5, as Kinesis does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard_count: Option<i64>,
+    /// Hours a record is kept (24 to 8760, default 24).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_period_hours: Option<i64>,
+}
+
+/// A DynamoDB table whose stream is read by an event source mapping (records are kept 24 hours).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct TableSpec {
+    pub table_name: String,
+    /// `{"StreamViewType": "KEYS_ONLY" | "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES"}`.
+    pub stream_specification: StreamSpecificationSpec,
+    /// The key attributes (`[{"AttributeName": "pk", "KeyType": "HASH"}]`; default one HASH key `id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_schema: Option<Vec<KeySchemaElementSpec>>,
+    /// Stream label, the last part of the stream ARN (default `2024-01-01T00:00:00.000`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_label: Option<String>,
+    /// Stream shards (1 to 100, default 1): DynamoDB decides this from the table's partitions; here it is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_shards: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct StreamSpecificationSpec {
+    pub stream_view_type: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct KeySchemaElementSpec {
+    pub attribute_name: String,
+    pub key_type: String,
+}
+
+/// An event source mapping, with the properties of `AWS::Lambda::EventSourceMapping` (spec section 5).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct EventSourceMappingSpec {
+    /// ARN of an SQS queue, a Kinesis stream or a DynamoDB table stream of this scenario.
+    pub event_source_arn: String,
+    /// Function name or ARN.
+    pub function_name: String,
+    /// `false`: the mapping does not poll (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Records per batch (SQS standard 1 to 10000, default 10; SQS FIFO 1 to 10; streams 1 to 10000, default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<i64>,
+    /// 0 to 300 seconds (default 0; not allowed for FIFO queues; SQS `BatchSize` > 10 needs >= 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_batching_window_in_seconds: Option<i64>,
+    /// `["ReportBatchItemFailures"]` enables partial batch responses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_response_types: Option<Vec<String>>,
+    /// Up to 5 EventBridge-style patterns (as JSON strings, like CloudFormation, or as objects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_criteria: Option<FilterCriteriaSpec>,
+    /// SQS: `{"MaximumConcurrency": 2..1000}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaling_config: Option<ScalingConfigSpec>,
+    /// Streams: `TRIM_HORIZON`, `LATEST` or (Kinesis) `AT_TIMESTAMP`. Required for streams.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starting_position: Option<String>,
+    /// With `AT_TIMESTAMP`: seconds of simulated time (records that arrived earlier are not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starting_position_timestamp: Option<f64>,
+    /// Streams: concurrent batches per shard, 1 to 10 (default 1); order is kept per partition key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallelization_factor: Option<i64>,
+    /// Streams: -1 (infinite, default) or 0 to 10000.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_retry_attempts: Option<i64>,
+    /// Streams: -1 (infinite, default) or 60 to 604800.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_record_age_in_seconds: Option<i64>,
+    /// Streams: split a failed batch in two before retrying (splits do not use the retry budget).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bisect_batch_on_function_error: Option<bool>,
+    /// Streams: `{"OnFailure": {"Destination": <SQS, SNS or S3 ARN>}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_config: Option<EsmDestinationConfigSpec>,
+    /// Streams: 0 to 900 seconds; state is carried between the invocations of a window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tumbling_window_in_seconds: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct FilterCriteriaSpec {
+    pub filters: Vec<FilterSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct FilterSpec {
+    /// The pattern: a JSON string as in CloudFormation (`"{\"body\": {\"kind\": [\"order\"]}}"`) or an object.
+    pub pattern: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct ScalingConfigSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_concurrency: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct EsmDestinationConfigSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<DestinationSpec>,
+}

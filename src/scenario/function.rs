@@ -1,0 +1,349 @@
+//! The function section of a scenario: `Functions` entries with the properties of `AWS::Lambda::Function`, their
+//! published versions and aliases with provisioned concurrency (spec section 6), the asynchronous invoke configuration
+//! with its destinations and dead-letter queue (spec sections 2, 3.1 and 4), the S3 buckets that destinations name,
+//! what the code does (`Behavior`: durations and outcome rules), and the `Faults` injected on the timeline.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A Lambda function (`AWS::Lambda::Function` properties plus its async invoke configuration and behaviour).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct FunctionSpec {
+    pub function_name: String,
+    /// Seconds, 1–900 (default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 900))]
+    pub timeout: Option<i64>,
+    /// MB, 128–10240 (default 128).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 128, max = 10240))]
+    pub memory_size: Option<i64>,
+    /// `["x86_64"]` (default) or `["arm64"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub architectures: Option<Vec<String>>,
+    /// Reserved concurrency: both a cap and a guarantee; 0 throttles every invocation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub reserved_concurrent_executions: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_invoke_config: Option<EventInvokeConfigSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_config: Option<DeadLetterConfigSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behavior: Option<BehaviorSpec>,
+    /// Provisioned concurrency as SAM writes it (spec section 6). lambdasim applies it to invocations of the function
+    /// by name (unqualified or `$LATEST`), standing for SAM's `AutoPublishAlias` that callers invoke; it counts toward
+    /// `ReservedConcurrentExecutions` and cannot exceed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_concurrency_config: Option<ProvisionedConcurrencyConfigSpec>,
+    /// Shorthand for `ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub provisioned_concurrency: Option<i64>,
+    /// Published versions, each a snapshot of the code and configuration (`AWS::Lambda::Version`); omitted
+    /// properties are the function's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<VersionSpec>,
+    /// Aliases (`AWS::Lambda::Alias`): a name for a version, optionally routing a share of invocations to a second one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<AliasSpec>,
+}
+
+/// `ProvisionedConcurrencyConfig` of SAM, `AWS::Lambda::Version` and `AWS::Lambda::Alias`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct ProvisionedConcurrencyConfigSpec {
+    /// Pre-initialised execution environments (spec section 6); 0 turns provisioned concurrency off.
+    #[schemars(range(min = 0))]
+    pub provisioned_concurrent_executions: i64,
+}
+
+/// A published version (`AWS::Lambda::Version`): the code and configuration it was published with.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct VersionSpec {
+    /// The version number, "1", "2", ... increasing (default: the position in `Versions` plus 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 900))]
+    pub timeout: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 128, max = 10240))]
+    pub memory_size: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_invoke_config: Option<EventInvokeConfigSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_config: Option<DeadLetterConfigSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behavior: Option<BehaviorSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_concurrency_config: Option<ProvisionedConcurrencyConfigSpec>,
+}
+
+/// An alias (`AWS::Lambda::Alias`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct AliasSpec {
+    pub name: String,
+    /// The version the alias points to ("1", "2", ...).
+    pub function_version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_config: Option<RoutingConfigSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_concurrency_config: Option<ProvisionedConcurrencyConfigSpec>,
+}
+
+/// `AliasRoutingConfiguration`: a share of the alias's invocations goes to a second version.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct RoutingConfigSpec {
+    /// At most one entry (AWS allows one additional version); an empty list routes everything to `FunctionVersion`.
+    #[serde(default)]
+    pub additional_version_weights: Vec<VersionWeightSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct VersionWeightSpec {
+    pub function_version: String,
+    /// The share of invocations, 0 to 1.
+    #[schemars(range(min = 0, max = 1))]
+    pub function_weight: f64,
+}
+
+/// `AWS::Lambda::EventInvokeConfig` (spec section 2).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct EventInvokeConfigSpec {
+    /// 0–2 (default 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 2))]
+    pub maximum_retry_attempts: Option<i64>,
+    /// 60–21600 (default 21600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 60, max = 21600))]
+    pub maximum_event_age_in_seconds: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_config: Option<DestinationConfigSpec>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct DestinationConfigSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_success: Option<DestinationSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<DestinationSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct DestinationSpec {
+    /// ARN of an SQS queue, SNS topic, EventBridge bus, Lambda function or (on failure only) S3 bucket.
+    pub destination: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct DeadLetterConfigSpec {
+    /// ARN of an SQS queue or SNS topic (spec section 4).
+    pub target_arn: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct BucketSpec {
+    pub bucket_name: String,
+}
+
+/// What the function's code does: how long it runs, how long its cold start takes, and how each attempt ends.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct BehaviorSpec {
+    /// Handler duration per attempt (default constant 100 ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<DistSpec>,
+    /// Init (cold start) duration (default constant 200 ms). On-demand init is capped at 10 s (spec section 6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_duration: Option<DistSpec>,
+    /// For invocations by an event source mapping: time added per record of the batch (one draw, times the number
+    /// of records), on top of `Duration` (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_per_record: Option<DistSpec>,
+    /// Ordered rules; the first whose `When` holds decides the attempt. No rule matching means success.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleSpec>,
+}
+
+/// A distribution of durations in milliseconds.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub enum DistSpec {
+    Constant {
+        #[serde(rename = "Ms")]
+        ms: f64,
+    },
+    Uniform {
+        #[serde(rename = "MinMs")]
+        min_ms: f64,
+        #[serde(rename = "MaxMs")]
+        max_ms: f64,
+    },
+    Exponential {
+        #[serde(rename = "MeanMs")]
+        mean_ms: f64,
+        #[serde(rename = "MinMs", default, skip_serializing_if = "Option::is_none")]
+        min_ms: Option<f64>,
+        #[serde(rename = "MaxMs", default, skip_serializing_if = "Option::is_none")]
+        max_ms: Option<f64>,
+    },
+    LogNormal {
+        #[serde(rename = "MedianMs")]
+        median_ms: f64,
+        #[serde(rename = "Sigma")]
+        sigma: f64,
+        #[serde(rename = "MinMs", default, skip_serializing_if = "Option::is_none")]
+        min_ms: Option<f64>,
+        #[serde(rename = "MaxMs", default, skip_serializing_if = "Option::is_none")]
+        max_ms: Option<f64>,
+    },
+    /// Drawn uniformly from the given samples (e.g. REPORT-line durations).
+    Empirical {
+        #[serde(rename = "SamplesMs")]
+        samples_ms: Vec<f64>,
+    },
+}
+
+/// One behaviour rule: when every condition in `When` holds, the attempt ends as `Then` says.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct RuleSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<WhenSpec>,
+    pub then: ThenSpec,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct WhenSpec {
+    /// EventBridge-style pattern on the invocation payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Value>,
+    /// Bounds on the attempt number (1 for the first execution of an event).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<RangeSpec>,
+    /// The rule applies with this probability (drawn only when the other conditions hold).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1))]
+    pub probability: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct RangeSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum OutcomeKind {
+    /// Return normally, with `Response` as the payload.
+    Succeed,
+    /// Throw: an `Unhandled` function error with `ErrorType` and `ErrorMessage`; the environment stays warm.
+    Fail,
+    /// Run until the function's `Timeout`; the environment is reset.
+    Timeout,
+    /// The runtime process exits (`Runtime.ExitError`, e.g. out of memory); the environment is reset.
+    Crash,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct ThenSpec {
+    pub outcome: OutcomeKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// The response payload of a success (default null).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<Value>,
+    /// Overrides the function's duration distribution for attempts this rule decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<DistSpec>,
+    /// The size of the response in bytes, when it should count as larger than `Response` (e.g. to model a response
+    /// over the 6 MB limit, which becomes a `Function.ResponseSizeTooLarge` error: spec 1, 10.10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub response_size_bytes: Option<i64>,
+}
+
+impl ThenSpec {
+    /// `Then` with just an outcome (no error texts, response, duration or size).
+    pub fn outcome(outcome: OutcomeKind) -> Self {
+        ThenSpec { outcome, error_type: None, error_message: None, response: None, duration: None, response_size_bytes: None }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum FaultKind {
+    /// Every attempt that starts in the window fails with an `Unhandled` error.
+    Error,
+    /// Every attempt that starts in the window runs until the function's timeout.
+    Timeout,
+    /// Every attempt that starts in the window crashes the runtime (environment reset).
+    Crash,
+    /// Invocations in the window are throttled as if concurrency were exhausted (429).
+    Throttle,
+    /// Invocations in the window fail with a Lambda service error (500), retried like throttles.
+    ServiceError,
+    /// Deliveries to `Target` in the window fail (`DestinationDeliveryFailures` / `DeadLetterErrors`); the record is
+    /// lost (spec 3.1, 4).
+    DeliveryFailure,
+}
+
+/// A fault on the timeline: applies to a function (or, for `DeliveryFailure`, to a destination or DLQ) between two
+/// virtual times.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct FaultSpec {
+    /// The function (every kind but `DeliveryFailure`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    /// The ARN of the queue, topic, bus, bucket or function that rejects deliveries (`DeliveryFailure` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    pub kind: FaultKind,
+    pub start_seconds: f64,
+    pub end_seconds: f64,
+    /// Applies to each affected invocation with this probability (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// Why the target rejects deliveries (`DeliveryFailure` only; default `AccessDenied`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<DeliveryFaultReason>,
+}
+
+/// Why a destination or DLQ rejects a delivery during a `DeliveryFailure` fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum DeliveryFaultReason {
+    /// The function's execution role lacks permission to send to the target.
+    AccessDenied,
+    /// The target throttled the send.
+    Throttled,
+    /// The target does not exist (deleted).
+    ResourceNotFound,
+    /// The target is encrypted with a KMS key Lambda cannot use.
+    KmsAccessDenied,
+}

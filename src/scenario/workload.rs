@@ -1,0 +1,157 @@
+//! The `Workload` of a scenario: the sources of invocations (direct invokes, producers to queues, streams, topics,
+//! buses and delivery streams), when they fire, and how synchronous callers wait and retry (spec sections 1, 2 and 7).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{CallOutcomeSpec, JitterSpec};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum InvocationTypeSpec {
+    Event,
+    RequestResponse,
+}
+
+/// One source of invocations. Exactly one of `At`, `Poisson`, `Every`, `Burst` says when.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct WorkloadSpec {
+    /// Names the source's random stream and its events in the trace (default `workload[<index>]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Function name or ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). A producer gives `Queue` or
+    /// `Stream` instead.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub function: String,
+    /// A producer of SQS messages (`SendMessage`): the queue's ARN or name. The payload is the message body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    /// A producer of stream records: a Kinesis stream's ARN or name (`PutRecord`), or a DynamoDB table's name or
+    /// stream ARN (item writes). The payload is the record data (Kinesis) or the item (DynamoDB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
+    /// A publisher to an SNS topic (`Publish`): the topic's ARN or name. The payload is the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// A publisher to an EventBridge bus (`PutEvents`): the bus's ARN or name. The payload is the `detail`; `Source`
+    /// is the event's `source` (default `my.app`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bus: Option<String>,
+    /// A producer of Firehose records (`PutRecord`): the delivery stream's name or ARN. The payload is the record's
+    /// data (a string as it is, anything else as JSON text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_stream: Option<String>,
+    /// EventBridge producers: the event's `detail-type` (default `Event`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail_type: Option<String>,
+    /// SNS producers: the message's subject (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// SNS producers: message attributes, `{"name": "value"}` or `{"name": {"Type": "Number", "Value": "3"}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_attributes: Option<serde_json::Map<String, Value>>,
+    /// FIFO queues and topics: the message group (a template: `"customer-{{n}}"`; queues default to one group
+    /// `default`; FIFO topics require it, as AWS does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_group_id: Option<String>,
+    /// FIFO queues and topics: the deduplication id (a template; default: the body's hash with content-based
+    /// deduplication, otherwise unique per message; a FIFO topic without `ContentBasedDeduplication` requires it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_deduplication_id: Option<String>,
+    /// Kinesis: the partition key (a template, default `"{{n}}"`), hashed with MD5 to pick the shard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
+    /// DynamoDB: `INSERT` (default), `MODIFY` or `REMOVE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_name: Option<String>,
+    /// `Event` (async, default) or `RequestResponse` (synchronous: run at once or get 429; never retried by Lambda).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invocation_type: Option<InvocationTypeSpec>,
+    /// The event payload. Strings may hold `{{n}}` (0-based index within this source) or `{{seq}}` (global
+    /// accept order); a string that is exactly `{{n}}` or `{{seq}}` becomes a number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Value>,
+    /// Invocation times, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poisson: Option<PoissonSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<EverySpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burst: Option<BurstSpec>,
+    /// The AWS service that invokes (`S3`, `SNS`, `EventBridge`, `ApiGatewayRest`, `ApiGatewayHttp`, `ALB`, `Cognito`,
+    /// `CloudWatchLogs`, `Firehose`, ... see docs/sources.md): the payload is wrapped in that service's real event
+    /// shape, and `InvocationType` defaults to the service's mode (spec section 7). Default: the payload as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Options of the source's event (bucket and key, HTTP method and path, topic, detail-type, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_options: Option<Value>,
+    /// For `RequestResponse` sources: how the caller behaves (its timeout and retry policy). Lambda itself never
+    /// retries a synchronous invocation (spec section 1); callers such as the AWS SDKs do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller: Option<CallerSpec>,
+}
+
+/// A synchronous caller.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct CallerSpec {
+    /// How long the caller waits for one invocation (API Gateway's integration timeout is 29 s); the function keeps
+    /// running and is billed. Default: as long as it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<CallerRetrySpec>,
+}
+
+/// A caller's retry policy, by default as the AWS SDKs' standard mode: 3 attempts, exponential back-off from 100 ms
+/// with full jitter, at most 20 s, on throttles, service errors and timeouts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct CallerRetrySpec {
+    /// Attempts in all, 1–20 (default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 20))]
+    pub max_attempts: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_delay_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_delay_ms: Option<f64>,
+    /// `Full` (default), `Equal` or `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jitter: Option<JitterSpec>,
+    /// Outcomes that are retried (default `Throttled`, `ServiceError`, `TimedOut`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_on: Option<Vec<CallOutcomeSpec>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct PoissonSpec {
+    pub rate_per_second: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_seconds: Option<f64>,
+    pub end_seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct EverySpec {
+    pub interval_seconds: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_seconds: Option<f64>,
+    pub end_seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct BurstSpec {
+    pub at_seconds: f64,
+    pub count: i64,
+    /// Spread the burst evenly over this many seconds (default 0: all at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread_seconds: Option<f64>,
+}
