@@ -40,8 +40,9 @@ pub use report::html as report_html;
 
 pub use error::{ScenarioError, ScenarioErrors};
 pub use model::{load_str, parse_scenario, Model};
+pub use observe::sinks::{MemorySinks, TraceWriter};
 pub use observers::{Ledger, LedgerEntry, TraceLog};
-pub use run::{run, MemorySinks, RunOptions, RunReport, TraceWriter};
+pub use run::{run, RunOptions, RunReport};
 pub use scenario::Scenario;
 pub use time::SimTime;
 pub use trace::{Fate, Observer, TraceEvent};

@@ -305,7 +305,7 @@ fn check(
 
 fn explore(scenario: &Path, cases: Option<u32>, search_seed: u64, out: Option<&Path>) -> Result<ExitCode, ExitCode> {
     let (sc, _model) = read_scenario(scenario)?;
-    let outcome = lambdasim::explore::explore(&sc, cases, search_seed).map_err(usage)?;
+    let outcome = lambdasim::campaign::explore::explore(&sc, cases, search_seed).map_err(usage)?;
     match outcome.found {
         None => {
             emit(&format!("explore: {} cases, no failure found\n", outcome.cases))?;
@@ -339,8 +339,8 @@ fn merge(results: &[PathBuf], out: Option<&Path>, junit: Option<&Path>, format: 
 }
 
 /// The time-series sampling interval: `--series-interval`, else chosen from the run.
-fn series_config(model: &lambdasim::Model, interval: Option<f64>) -> Result<lambdasim::series::SeriesConfig, ExitCode> {
-    use lambdasim::series::SeriesConfig;
+fn series_config(model: &lambdasim::Model, interval: Option<f64>) -> Result<lambdasim::observe::series::SeriesConfig, ExitCode> {
+    use lambdasim::observe::series::SeriesConfig;
     match interval {
         None => Ok(SeriesConfig::auto(model)),
         Some(s) if s.is_finite() && (0.000_001..=86_400.0).contains(&s) => {
@@ -354,8 +354,8 @@ fn series_config(model: &lambdasim::Model, interval: Option<f64>) -> Result<lamb
 fn write_load_outputs(
     model: &lambdasim::Model,
     report: &lambdasim::RunReport,
-    series: Option<&mut lambdasim::series::Series>,
-    chrome: Option<lambdasim::chrome_trace::ChromeTrace<std::io::BufWriter<std::fs::File>>>,
+    series: Option<&mut lambdasim::observe::series::Series>,
+    chrome: Option<lambdasim::observe::chrome_trace::ChromeTrace<std::io::BufWriter<std::fs::File>>>,
     html: Option<(&Path, Option<&str>)>,
     csv: Option<&Path>,
 ) -> Result<(), ExitCode> {
@@ -371,7 +371,7 @@ fn write_load_outputs(
         std::fs::write(p, buf).map_err(|e| usage(format!("cannot write {}: {e}", p.display())))?;
     }
     if let Some((p, description)) = html {
-        let page = lambdasim::report_html::render(model, report, series, description)
+        let page = lambdasim::report::html::render(model, report, series, description)
             .map_err(|e| usage(format!("cannot draw the report: {e}")))?;
         write_file(p, &page)?;
     }
@@ -380,7 +380,7 @@ fn write_load_outputs(
 
 /// `lambdasim compare`.
 fn compare_cmd(a: &Path, b: Option<&Path>, set: &[String], seeds: &str, jobs: Option<usize>, format: Format) -> Result<ExitCode, ExitCode> {
-    use lambdasim::compare;
+    use lambdasim::campaign::compare;
     let seeds = compare::parse_seeds(seeds).map_err(usage)?;
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     if jobs == 0 || jobs > 1024 {
@@ -498,9 +498,9 @@ fn main() -> ExitCode {
             let mut series_obs = match series_config(&model, series_interval) {
                 Err(c) => return c,
                 Ok(cfg) => (report.is_some() || series.is_some() || matches!(format, Format::Json))
-                    .then(|| lambdasim::series::Series::new(&model, cfg)),
+                    .then(|| lambdasim::observe::series::Series::new(&model, cfg)),
             };
-            let chrome = chrome_trace.as_deref().map(|p| lambdasim::chrome_trace::ChromeTrace::to_file(p, &model, seed));
+            let chrome = chrome_trace.as_deref().map(|p| lambdasim::observe::chrome_trace::ChromeTrace::to_file(p, &model, seed));
             let mut chrome = match chrome.transpose() {
                 Ok(c) => c,
                 Err(e) => {

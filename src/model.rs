@@ -17,9 +17,9 @@ mod validate;
 pub mod versions;
 pub mod workload;
 
-use crate::error::{ScenarioError, ScenarioErrors};
+use crate::model::error::{ScenarioError, ScenarioErrors};
+pub use crate::model::versions::{Alias, Change, ChangeKind, DlqScope, FnConfig, FnSetup, PcPeriod, Qualifier, Routing};
 use crate::scenario::*;
-pub use crate::versions::{Alias, Change, ChangeKind, DlqScope, FnConfig, FnSetup, PcPeriod, Qualifier, Routing};
 pub use checks::Expectation;
 
 mod esm;

@@ -15,8 +15,8 @@ use crate::sim::{RunStats, Sim};
 use crate::trace::{Digest, Observer};
 
 // Old paths of the observers that moved to `observe`; removed when every import uses the layered paths.
-pub use crate::observe::builtin::Observers;
-pub use crate::observe::sinks::{MemorySinks, SinkWriter, TraceWriter};
+use crate::observe::builtin::Observers;
+use crate::observe::sinks::{SinkWriter, TraceWriter};
 
 /// What a run writes besides its report.
 #[derive(Default)]

@@ -17,8 +17,8 @@ use std::sync::Mutex;
 use serde_json::{json, Map, Value};
 
 use crate::campaign::stats::t_quantile;
-use crate::metrics::at_percentile;
 use crate::model::Model;
+use crate::observe::metrics::at_percentile;
 use crate::run::{run, RunOptions, RunReport};
 use crate::trace::Fate;
 
@@ -169,7 +169,7 @@ pub fn parse_seeds(s: &str) -> Result<Vec<u64>, String> {
         let part = part.trim();
         if part.contains("..") {
             // One range, as `check --seeds` reads it.
-            let r = crate::sweep::SeedRange::parse(part)?;
+            let r = crate::campaign::sweep::SeedRange::parse(part)?;
             if r.len() > MAX || out.len() as u64 + r.len() > MAX {
                 return Err(bad("too many seeds"));
             }

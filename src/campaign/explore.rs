@@ -7,11 +7,11 @@ use proptest::strategy::{BoxedStrategy, Just, Strategy};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde_json::Value;
 
-use crate::compare::{apply, Override};
+use crate::campaign::compare::{apply, Override};
+use crate::campaign::sweep::SeedRange;
 use crate::model::Model;
 use crate::run::{run, RunOptions};
 use crate::scenario::{KnobSpec, Scenario};
-use crate::sweep::SeedRange;
 
 /// A failing case, shrunk.
 #[derive(Debug, Clone)]

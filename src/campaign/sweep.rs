@@ -11,13 +11,13 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::expect::{Quantifier, Statistic};
+use crate::model::checks::{Quantifier, Statistic};
 use crate::model::Model;
-use crate::observers::TraceLog;
+use crate::observe::ledger::TraceLog;
 use crate::run::{run, RunOptions, RunReport};
 
 // Old paths of the statistics that moved to `campaign::stats`; removed when every import uses the layered paths.
-pub use crate::campaign::stats::{mean_ci, normal_quantile, t_quantile};
+use crate::campaign::stats::mean_ci;
 
 /// Inclusive range of seeds, written `A..B` (or `A..=B`, or one seed `A`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

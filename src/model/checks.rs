@@ -14,8 +14,8 @@ pub use self::esm::EsmMeasure;
 pub use self::fanout::FanoutMeasure;
 pub use self::firehose::FirehoseMeasure;
 use super::{resolve_function, FnId, Model, TargetId};
-use crate::error::ScenarioError;
-use crate::pattern::Pattern;
+use crate::aws::pattern::Pattern;
+use crate::model::error::ScenarioError;
 use crate::scenario::{CallOutcomeSpec, ExpectationSpec, MeasureSpec};
 use crate::trace::{DeliveryFailure, Fate, RecordKind};
 

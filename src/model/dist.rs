@@ -5,9 +5,9 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, LogNormal};
 
-use crate::error::ScenarioError;
+use crate::kernel::time::SimTime;
+use crate::model::error::ScenarioError;
 use crate::scenario::DistSpec;
-use crate::time::SimTime;
 
 #[derive(Debug, Clone)]
 enum Kind {
@@ -126,7 +126,7 @@ impl Dist {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::stream;
+    use crate::kernel::rng::stream;
 
     #[test]
     fn lognormal_median_and_clamp() {

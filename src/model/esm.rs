@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{parse_qualifier, resolve_function_ref, Arrivals, FnId, Function, TargetId, TargetKind, V};
-use crate::pattern::Pattern;
-use crate::payload::Template;
+use crate::aws::pattern::Pattern;
+use crate::aws::payload::Template;
+use crate::kernel::time::SimTime;
+use crate::model::versions::Qualifier;
 use crate::scenario::{EventSourceMappingSpec, Scenario, WorkloadSpec};
-use crate::time::SimTime;
-use crate::versions::Qualifier;
 
 pub use super::ids::{MappingId, QueueId, StreamId};
 
@@ -330,7 +330,7 @@ fn build_streams(v: &mut V, sc: &Scenario, region: &str, account: &str, esm: &mu
         });
     }
     for s in &mut esm.streams {
-        s.seq_salt = crate::rng::stream_id(&s.arn, "seq");
+        s.seq_salt = crate::kernel::rng::stream_id(&s.arn, "seq");
     }
     let mut seen = BTreeMap::new();
     for (i, s) in esm.streams.iter().enumerate() {

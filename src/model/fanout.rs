@@ -7,18 +7,15 @@
 use serde_json::{Map, Value};
 
 use super::{Arrivals, Esm, QueueId, Resolver, Target, TargetId, TargetKind, V};
+use crate::aws::pattern::Pattern;
+use crate::aws::payload::Template;
+use crate::kernel::time::SimTime;
+use crate::model::versions::Qualifier;
 use crate::model::FnId;
-use crate::pattern::Pattern;
-use crate::payload::Template;
 use crate::scenario::{Scenario, WorkloadSpec};
-use crate::time::SimTime;
-use crate::versions::Qualifier;
 
 /// The topic and bus specs live in the scenario layer; re-exported at their old paths (`RuleSpec` is now
 /// `EventRuleSpec`, this `DeadLetterConfigSpec` is `TargetDeadLetterConfigSpec`).
-pub use crate::scenario::{
-    EventRuleSpec as RuleSpec, RetryPolicySpec, RuleTargetSpec, SubscriptionSpec, TargetDeadLetterConfigSpec as DeadLetterConfigSpec,
-};
 
 /// Where an endpoint delivers.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,7 +59,7 @@ pub enum Schedule {
     /// `rate(...)`: every interval, the first one interval after time 0.
     Rate(SimTime),
     /// `cron(...)`, in UTC from `Simulation.StartTime`.
-    Cron(Box<crate::cron::Cron>),
+    Cron(Box<crate::aws::cron::Cron>),
 }
 
 impl Schedule {
@@ -161,7 +158,7 @@ fn pattern(v: &mut V, p: &Value, path: &str) -> Option<Pattern> {
 /// `rate(<n> <unit>)` or `cron(<fields>)`.
 fn parse_schedule(s: &str) -> Result<Schedule, String> {
     if s.starts_with("cron(") {
-        return crate::cron::Cron::parse(s).map(|c| Schedule::Cron(Box::new(c)));
+        return crate::aws::cron::Cron::parse(s).map(|c| Schedule::Cron(Box::new(c)));
     }
     let inner = s.strip_prefix("rate(").and_then(|x| x.strip_suffix(')')).ok_or_else(|| {
         format!("{s:?} is not a schedule expression; allowed rate(<n> minute|minutes|hour|hours|day|days) or cron(<6 fields>)")

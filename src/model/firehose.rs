@@ -17,13 +17,12 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::{parse_qualifier, resolve_function_ref, Arrivals, FnId, Function, V};
-use crate::payload::Template;
+use crate::aws::payload::Template;
+use crate::kernel::time::SimTime;
+use crate::model::versions::Qualifier;
 use crate::scenario::{Scenario, WorkloadSpec};
-use crate::time::SimTime;
-use crate::versions::Qualifier;
 
 /// The delivery stream specs live in the scenario layer; re-exported at their old paths.
-pub use crate::scenario::{DeliveryStreamSpec, ExtendedS3Spec, ProcessingConfigurationSpec, ProcessorParameterSpec, ProcessorSpec};
 
 /// A validated delivery stream.
 #[derive(Debug, Clone)]

@@ -10,10 +10,10 @@ use serde_json::Value;
 use super::targets::Resolver;
 use super::validate::V;
 use super::{Alias, FnConfig, FnId, FnSetup, PcPeriod, Qualifier, Routing, TargetId, TargetKind};
-use crate::dist::Dist;
-use crate::pattern::Pattern;
+use crate::aws::pattern::Pattern;
+use crate::kernel::time::SimTime;
+use crate::model::dist::Dist;
 use crate::scenario::*;
-use crate::time::SimTime;
 
 /// A compiled behaviour rule.
 #[derive(Debug, Clone)]

@@ -3,9 +3,9 @@
 
 use super::validate::V;
 use super::{Architecture, DlqScope};
-use crate::dist::Dist;
+use crate::kernel::time::SimTime;
+use crate::model::dist::Dist;
 use crate::scenario::*;
-use crate::time::SimTime;
 
 /// Simulation-wide settings and the named options for uncertain AWS behaviour.
 #[derive(Debug, Clone)]

@@ -1,8 +1,8 @@
 //! The error-accumulating validator every section builder shares: each problem is recorded with its JSON path and
 //! the allowed range, and the builder goes on with a default so that one run reports every problem, in file order.
 
-use crate::error::ScenarioError;
-use crate::time::SimTime;
+use crate::kernel::time::SimTime;
+use crate::model::error::ScenarioError;
 
 pub(crate) struct V {
     pub(crate) errors: Vec<ScenarioError>,

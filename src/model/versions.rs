@@ -14,10 +14,10 @@ use super::function::{build_config, build_routing, parse_qualifier, resolve_func
 use super::targets::Resolver;
 use super::validate::V;
 use super::{Esm, EsmSource, MappingId};
-use crate::dist::Dist;
+use crate::kernel::time::SimTime;
+use crate::model::dist::Dist;
 use crate::model::{FnId, Model, Rule, TargetId};
 use crate::scenario::{ChangeSpec, Scenario, UpdateEventSourceMappingSpec};
-use crate::time::SimTime;
 
 pub use super::ids::Qualifier;
 
@@ -379,10 +379,10 @@ pub(super) fn build_changes(
     mut setups: Vec<FnSetup>,
 ) -> (Vec<Change>, Vec<PendingMappingChange>) {
     let account_limit = ctx.account_limit;
-    let mut ledgers: Vec<crate::versions::PcLedger> = setups
+    let mut ledgers: Vec<crate::model::versions::PcLedger> = setups
         .iter()
         .map(|s| {
-            let mut l = crate::versions::PcLedger::default();
+            let mut l = crate::model::versions::PcLedger::default();
             l.set(SimTime::ZERO, &s.pc_allocations());
             l
         })
@@ -610,7 +610,7 @@ pub(super) fn resolve_mapping_changes(
                 at,
                 index: k as u32,
                 action: "UpdateEventSourceMapping",
-                kind: crate::versions::ChangeKind::MappingEnabled { mapping: MappingId(m as u32), enabled: u.enabled },
+                kind: crate::model::versions::ChangeKind::MappingEnabled { mapping: MappingId(m as u32), enabled: u.enabled },
             }),
         }
     }

@@ -9,9 +9,9 @@ use serde_json::Value;
 
 use super::validate::V;
 use super::{esm, fanout, firehose, parse_qualifier, resolve_function_ref, FnId, Function, Qualifier};
-use crate::payload::Template;
+use crate::aws::payload::Template;
+use crate::kernel::time::SimTime;
 use crate::scenario::*;
-use crate::time::SimTime;
 
 #[derive(Debug, Clone)]
 pub enum Arrivals {
@@ -75,7 +75,7 @@ pub struct Source {
     /// The caller of a synchronous source.
     pub caller: Caller,
     /// The service whose event shape wraps the payload, with its options.
-    pub kind: Option<(crate::sources::SourceKind, Value)>,
+    pub kind: Option<(crate::aws::events::SourceKind, Value)>,
 }
 
 /// A synchronous caller's timeout and retry policy.
@@ -227,13 +227,13 @@ fn build_arrivals(v: &mut V, w: &WorkloadSpec, p: &str) -> Option<Arrivals> {
 fn build_source(v: &mut V, i: usize, w: &WorkloadSpec, p: &str, function: FnId, qualifier: Qualifier, arrivals: Arrivals) -> Source {
     let kind = match &w.source {
         None => None,
-        Some(s) => match crate::sources::SourceKind::parse(s) {
+        Some(s) => match crate::aws::events::SourceKind::parse(s) {
             None => {
-                let all: Vec<&str> = crate::sources::SourceKind::ALL.iter().map(|k| k.name()).collect();
+                let all: Vec<&str> = crate::aws::events::SourceKind::ALL.iter().map(|k| k.name()).collect();
                 v.err(format!("{p}.Source"), format!("{s:?} is not a source kind; allowed: {}", all.join(", ")));
                 None
             }
-            Some(k) if k.mode() == crate::sources::Mode::Poll => {
+            Some(k) if k.mode() == crate::aws::events::Mode::Poll => {
                 v.err(
                     format!("{p}.Source"),
                     format!(
@@ -244,7 +244,7 @@ fn build_source(v: &mut V, i: usize, w: &WorkloadSpec, p: &str, function: FnId, 
             }
             Some(k) => {
                 let opts = w.source_options.clone().unwrap_or_else(|| Value::Object(Default::default()));
-                if let Err((sub, msg)) = crate::sources::check_options(k, &opts) {
+                if let Err((sub, msg)) = crate::aws::events::check_options(k, &opts) {
                     v.err(format!("{p}.SourceOptions.{sub}"), msg);
                 }
                 Some((k, opts))
@@ -257,7 +257,7 @@ fn build_source(v: &mut V, i: usize, w: &WorkloadSpec, p: &str, function: FnId, 
     // The invocation type: as given, else the service's own mode (spec section 7).
     let sync = match (w.invocation_type, &kind) {
         (Some(t), _) => t == InvocationTypeSpec::RequestResponse,
-        (None, Some((k, _))) => k.mode() == crate::sources::Mode::Sync,
+        (None, Some((k, _))) => k.mode() == crate::aws::events::Mode::Sync,
         (None, None) => false,
     };
     let caller = build_caller(v, w, p, sync);

@@ -17,8 +17,8 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
+use crate::kernel::time::SimTime;
 use crate::model::Model;
-use crate::time::SimTime;
 use crate::trace::{request_id, Ctx, Fate, Observer, ShutdownReason, TraceEvent};
 
 #[derive(Debug, Clone, Copy)]

@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::metrics::{at_percentile, Metrics};
+use crate::kernel::time::SimTime;
+use crate::model::versions::Setups;
 use crate::model::{FnId, Model, TargetId};
-use crate::time::SimTime;
+use crate::observe::metrics::{at_percentile, Metrics};
 use crate::trace::{request_id, Ctx, Observer, Outcome, RecordKind, TraceEvent};
-use crate::versions::Setups;
 
-pub use crate::model::checks::{Expectation, Measure, Quantifier, Statistic};
+use crate::model::checks::{Expectation, Measure};
 
 /// The verdict on one expectation in one run.
 #[derive(Debug, Clone, PartialEq)]
@@ -210,7 +210,11 @@ impl ExpectObserver {
                 scalar(v.map(|us| us as f64 / 1e6))
             }
             Measure::ThrottlesByReason { function, reason } => scalar(Some(sum_fns(*function, m, |f| {
-                crate::metrics::throttles_by_name(f, &self.scaling_reason).iter().filter(|(k, _)| k == reason).map(|(_, n)| n).sum::<u64>()
+                crate::observe::metrics::throttles_by_name(f, &self.scaling_reason)
+                    .iter()
+                    .filter(|(k, _)| k == reason)
+                    .map(|(_, n)| n)
+                    .sum::<u64>()
             }) as f64)),
             Measure::PeakConcurrency { function } => scalar(Some(match function {
                 Some(f) => f64::from(m.functions[f.ix()].peak_concurrency),
@@ -221,7 +225,7 @@ impl ExpectObserver {
                 scalar((n > 0).then(|| sum_fns(*function, m, |f| f.cold_starts) as f64 / n as f64))
             }
             Measure::DeliveryFailures { target, kind, reason } => {
-                let count = |t: &crate::metrics::TargetMetrics| -> u64 {
+                let count = |t: &crate::observe::metrics::TargetMetrics| -> u64 {
                     let mut n = 0;
                     for (k, by_reason) in t.failures_by.iter().enumerate() {
                         if kind.is_some_and(|x| x as usize != k) {
@@ -314,7 +318,7 @@ impl ExpectObserver {
     }
 }
 
-fn sum_fns(function: Option<FnId>, metrics: &Metrics, g: impl Fn(&crate::metrics::FnMetrics) -> u64) -> u64 {
+fn sum_fns(function: Option<FnId>, metrics: &Metrics, g: impl Fn(&crate::observe::metrics::FnMetrics) -> u64) -> u64 {
     match function {
         Some(f) => g(&metrics.functions[f.ix()]),
         None => metrics.functions.iter().map(g).sum(),

@@ -1,8 +1,8 @@
 //! Ready-made observers for users' own tests: the ledger of fates and the whole trace, kept in memory. (For long runs
 //! prefer your own `Observer` that keeps only what it checks: these grow with the run.)
 
+use crate::kernel::time::SimTime;
 use crate::model::FnId;
-use crate::time::SimTime;
 use crate::trace::{Ctx, Fate, Observer, TraceEvent};
 
 /// One event's entry in the ledger.

@@ -8,13 +8,12 @@ pub mod firehose;
 use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 
+use crate::kernel::time::SimTime;
 use crate::model::Model;
 use crate::observe::window::EventWindow;
-use crate::time::SimTime;
 use crate::trace::{Ctx, DeliveryFailure, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ThrottleReason, TraceEvent};
 
 // Old paths of the cost code that moved to `observe::billing`; removed when every import uses the layered paths.
-pub use crate::observe::billing::{cost_json, per_month, CostBreakdown, MONTH_SECONDS, PRICE_GB_S_ARM, PRICE_GB_S_X86, PRICE_PER_REQUEST};
 
 /// An event in flight, as metrics need it: when it was accepted, which workload source sent it, how it was invoked,
 /// and whether it has started an execution.
@@ -218,11 +217,11 @@ pub struct Metrics {
     /// The events in flight.
     open: EventWindow<OpenEvent>,
     /// Queues, streams and mappings (spec section 5).
-    pub esm: crate::esm_metrics::EsmMetrics,
+    pub esm: crate::observe::metrics::esm::EsmMetrics,
     /// Topics and buses (spec section 7).
-    pub fanout: crate::fanout_metrics::FanoutMetrics,
+    pub fanout: crate::observe::metrics::fanout::FanoutMetrics,
     /// Delivery streams: records by fate, invocations by result (src/firehose_metrics.rs).
-    pub firehose: crate::firehose_metrics::FirehoseMetrics,
+    pub firehose: crate::observe::metrics::firehose::FirehoseMetrics,
     /// Sources that are the only way events reach their function: their histograms equal the function's, so they
     /// are copied once at the end instead of recorded twice per event.
     mirror: Vec<bool>,
@@ -258,9 +257,9 @@ impl Metrics {
             all_latency: hist(),
             sources: model.sources.iter().map(|_| SourceMetrics::new()).collect(),
             open: EventWindow::default(),
-            esm: crate::esm_metrics::EsmMetrics::new(model),
-            fanout: crate::fanout_metrics::FanoutMetrics::new(model),
-            firehose: crate::firehose_metrics::FirehoseMetrics::new(model),
+            esm: crate::observe::metrics::esm::EsmMetrics::new(model),
+            fanout: crate::observe::metrics::fanout::FanoutMetrics::new(model),
+            firehose: crate::observe::metrics::firehose::FirehoseMetrics::new(model),
             mirror,
             all_mirrored,
             end: SimTime::ZERO,

@@ -25,10 +25,10 @@ use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
+use crate::kernel::time::SimTime;
 use crate::model::{Arrivals, Model};
-use crate::time::SimTime;
+use crate::observe::window::EventWindow;
 use crate::trace::{Ctx, InvokeMode, MessageFate, Observer, Outcome, ThrottleReason, TraceEvent};
-pub use crate::window::EventWindow;
 
 /// Throttle reasons in series order (`ThrottleReason as usize`), with the names used in CSV, JSON and the report.
 pub const THROTTLE_REASONS: [(ThrottleReason, &str); 5] = [

@@ -16,8 +16,8 @@ use plotters::prelude::*;
 use serde_json::Value;
 
 use crate::model::Model;
+use crate::observe::series::{FnSample, Series, THROTTLE_REASONS};
 use crate::run::RunReport;
-use crate::series::{FnSample, Series, THROTTLE_REASONS};
 use crate::trace::Fate;
 
 /// Series kinds, in page order: the value of each chart's `data-series` attribute.
@@ -625,7 +625,7 @@ pub fn render(model: &Model, report: &RunReport, series: &Series, description: O
     let queues: Vec<usize> = (0..model.esm.queues.len()).filter(|q| report.metrics.esm.queues[*q].sent > 0).collect();
     if !queues.is_empty() || !model.esm.mappings.is_empty() {
         h.push_str("<section id=\"queues\">\n<h2>Queues and streams</h2>\n<p class=\"note\">SQS messages visible (or delayed) and in flight (received, not yet deleted or returned after their visibility timeout); a queue that no mapping reads counts what it stores as visible. Stream iterator age: the age of a batch's last record when the mapping invokes the function (spec section 5).</p>\n");
-        let qpts = |q: usize, get: &dyn Fn(&crate::series::QueueSample) -> f64| -> Vec<(f64, f64)> {
+        let qpts = |q: usize, get: &dyn Fn(&crate::observe::series::QueueSample) -> f64| -> Vec<(f64, f64)> {
             (0..s.len())
                 .map(|i| {
                     let (a, b) = s.span(i);

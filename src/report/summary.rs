@@ -10,7 +10,7 @@ use crate::observe::metrics::{outcomes_by_name, percentiles_json, records_by_nam
 use crate::run::RunReport;
 use crate::trace::Fate;
 
-fn fates_json(m: &crate::metrics::FnMetrics) -> Value {
+fn fates_json(m: &crate::observe::metrics::FnMetrics) -> Value {
     let mut o = Map::new();
     for f in Fate::ALL {
         o.insert(f.name().into(), json!(m.fate(f)));

@@ -21,9 +21,9 @@ pub(super) fn compile(
     spec: &crate::scenario::MeasureSpec,
     path: &str,
     model: &Model,
-    function: &dyn Fn(&str, &str) -> Result<crate::model::FnId, crate::error::ScenarioError>,
-) -> Option<Result<(EsmMeasure, String), crate::error::ScenarioError>> {
-    use crate::error::ScenarioError;
+    function: &dyn Fn(&str, &str) -> Result<crate::model::FnId, crate::model::error::ScenarioError>,
+) -> Option<Result<(EsmMeasure, String), crate::model::error::ScenarioError>> {
+    use crate::model::error::ScenarioError;
     use crate::scenario::MeasureSpec as S;
     let esm = &model.esm;
     let queue = |q: &str, sub: &str| -> Result<usize, ScenarioError> {

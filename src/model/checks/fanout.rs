@@ -1,6 +1,6 @@
 //! Expectation measures on SNS topics and EventBridge buses (spec section 7), compiled from `MeasureSpec`.
 
-use crate::error::ScenarioError;
+use crate::model::error::ScenarioError;
 use crate::model::Model;
 use crate::trace::FanoutOutcome;
 

@@ -1,6 +1,6 @@
 //! Expectation measures on Firehose delivery streams with a Lambda transformation, compiled from `MeasureSpec`.
 
-use crate::error::ScenarioError;
+use crate::model::error::ScenarioError;
 use crate::model::Model;
 use crate::trace::{FirehoseFate, FirehoseInvokeResult};
 

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use hdrhistogram::Histogram;
 use serde_json::{json, Map, Value};
 
-use crate::metrics::percentiles_json;
+use crate::kernel::time::SimTime;
 use crate::model::Model;
-use crate::time::SimTime;
+use crate::observe::metrics::percentiles_json;
 use crate::trace::{BatchResult, MessageFate, RecordFate, TraceEvent};
 
 fn hist() -> Histogram<u64> {
@@ -295,7 +295,7 @@ impl EsmMetrics {
     }
 }
 
-pub use crate::model::checks::EsmMeasure;
+use crate::model::checks::EsmMeasure;
 
 fn at_pct(h: &Histogram<u64>, p: f64) -> Option<f64> {
     (!h.is_empty()).then(|| if p >= 100.0 { h.max() } else { h.value_at_quantile(p / 100.0) } as f64)

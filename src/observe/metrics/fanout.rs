@@ -111,7 +111,7 @@ impl FanoutMetrics {
     }
 }
 
-pub use crate::model::checks::FanoutMeasure;
+use crate::model::checks::FanoutMeasure;
 
 impl FanoutMeasure {
     pub fn value(&self, m: &FanoutMetrics) -> f64 {

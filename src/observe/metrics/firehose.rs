@@ -106,7 +106,7 @@ impl FirehoseMetrics {
     }
 }
 
-pub use crate::model::checks::FirehoseMeasure;
+use crate::model::checks::FirehoseMeasure;
 
 impl FirehoseMeasure {
     pub fn value(&self, m: &FirehoseMetrics) -> f64 {
