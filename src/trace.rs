@@ -5,6 +5,8 @@ use std::hash::{Hash, Hasher};
 
 use serde_json::{json, Value};
 
+pub use crate::aws::ids::{request_id, uuid_from};
+use crate::kernel::rng::splitmix;
 use crate::kernel::time::SimTime;
 use crate::model::versions::Qualifier;
 use crate::model::{FnId, MappingId, Model, QueueId, StreamId, TargetId};
@@ -218,22 +220,6 @@ pub trait Observer {
     fn wants_content(&self) -> bool {
         false
     }
-}
-
-/// A request id in UUID v4 form, derived from the seed and the event's request key.
-use crate::kernel::rng::splitmix;
-
-pub fn request_id(seed: u64, key: u64) -> String {
-    uuid_from(seed ^ 0x5eed_0000_0000_0001, key)
-}
-
-/// A deterministic UUID v4-shaped string from two numbers.
-pub fn uuid_from(a: u64, b: u64) -> String {
-    let hi = splitmix(a ^ splitmix(b));
-    let lo = splitmix(hi ^ b.rotate_left(17));
-    let hi = (hi & 0xffff_ffff_ffff_0fff) | 0x4000;
-    let lo = (lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
-    format!("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & 0xffff_ffff_ffff)
 }
 
 /// A stable, platform-independent 64-bit hasher for the trace digest: every integer is fed as a `u64` value, never as
@@ -786,16 +772,6 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn request_ids_look_like_uuid_v4() {
-        let r = request_id(7, 1);
-        assert_eq!(r.len(), 36);
-        assert_eq!(&r[14..15], "4");
-        assert!(matches!(&r[19..20], "8" | "9" | "a" | "b"));
-        assert_ne!(r, request_id(7, 2));
-        assert_eq!(r, request_id(7, 1));
-    }
 
     #[test]
     fn digest_depends_on_every_field() {

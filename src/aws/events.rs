@@ -16,11 +16,12 @@
 
 use std::io::Write as _;
 
-use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE as B64URL};
+use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use chrono::{DateTime, Utc};
-use md5::{Digest as _, Md5};
 use serde_json::{json, Map, Value};
+
+pub(crate) use crate::aws::ids::{b64, chars, epoch_secs_f, md5_hex, stable, uuid, word, LOWER_HEX, UPPER_ALNUM};
+use crate::aws::ids::{b64url, clf, doc_ip, iso_ms, iso_s, mail_date, seq56, utc, ALNUM, DIGITS, LOWER_ALNUM, UPPER_HEX};
 
 /// A source kind of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -211,131 +212,6 @@ pub fn build_event(kind: SourceKind, ctx: &EventCtx<'_>) -> serde_json::Value {
         // A direct Invoke: the caller's payload is the event (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html).
         SourceKind::OnDemand => ctx.payload.clone(),
     }
-}
-
-// ---------------------------------------------------------------------------------------------------------------------
-// deterministic ids
-
-use crate::kernel::rng::splitmix;
-
-/// A splitmix64 stream for one id: `seed` is the event key (or a stable hash of a name), `salt` tells the ids apart.
-struct Stream(u64);
-
-impl Stream {
-    fn new(seed: u64, salt: u64) -> Stream {
-        Stream(splitmix(seed ^ splitmix(salt.wrapping_mul(0xd134_2543_de82_ef95))))
-    }
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        splitmix(self.0)
-    }
-}
-
-pub(crate) fn word(seed: u64, salt: u64) -> u64 {
-    Stream::new(seed, salt).next()
-}
-
-/// FNV-1a of a name: the seed of ids that AWS keeps stable for that name (subscription ids, API ids, pool ids).
-pub(crate) fn stable(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain([0xff]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    h
-}
-
-/// A UUID v4-shaped id.
-pub(crate) fn uuid(seed: u64, salt: u64) -> String {
-    let mut s = Stream::new(seed, salt);
-    let hi = (s.next() & 0xffff_ffff_ffff_0fff) | 0x4000;
-    let lo = (s.next() & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
-    format!("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & 0xffff_ffff_ffff)
-}
-
-fn bytes(seed: u64, salt: u64, n: usize) -> Vec<u8> {
-    let mut s = Stream::new(seed, salt);
-    let mut out = Vec::with_capacity(n + 8);
-    while out.len() < n {
-        out.extend_from_slice(&s.next().to_le_bytes());
-    }
-    out.truncate(n);
-    out
-}
-
-pub(crate) const LOWER_HEX: &[u8] = b"0123456789abcdef";
-const UPPER_HEX: &[u8] = b"0123456789ABCDEF";
-const DIGITS: &[u8] = b"0123456789";
-pub(crate) const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-/// `n` characters drawn from `alphabet`.
-pub(crate) fn chars(seed: u64, salt: u64, n: usize, alphabet: &[u8]) -> String {
-    let mut s = Stream::new(seed, salt);
-    (0..n).map(|_| alphabet[(s.next() % alphabet.len() as u64) as usize] as char).collect()
-}
-
-pub(crate) fn b64(seed: u64, salt: u64, n: usize) -> String {
-    B64.encode(bytes(seed, salt, n))
-}
-
-fn b64url(seed: u64, salt: u64, n: usize) -> String {
-    B64URL.encode(bytes(seed, salt, n))
-}
-
-/// A client address in the documentation range 203.0.113.0/24 (RFC 5737).
-fn doc_ip(seed: u64, salt: u64) -> String {
-    format!("203.0.113.{}", 1 + word(seed, salt) % 254)
-}
-
-/// A 56-digit Kinesis-style sequence number: constant prefix per stream and shard, then the arrival time, so that
-/// numbers grow with virtual time within a shard.
-fn seq56(stream_seed: u64, epoch_ms: i64, key: u64) -> String {
-    // 2 + 20 + 15 + 19 digits; a u64 has at most 20 digits.
-    format!("49{:020}{:015}{:019}", word(stream_seed, 0x5e9), epoch_ms.max(0), word(key, 0x5ea) % 10_000_000_000_000_000_000)
-}
-
-pub(crate) fn md5_hex(data: &[u8]) -> String {
-    hex_of(&Md5::digest(data))
-}
-
-fn hex_of(b: &[u8]) -> String {
-    b.iter().flat_map(|x| [LOWER_HEX[(x >> 4) as usize] as char, LOWER_HEX[(x & 15) as usize] as char]).collect()
-}
-
-// ---------------------------------------------------------------------------------------------------------------------
-// times
-
-fn utc(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
-}
-
-/// `2019-09-03T19:37:27.192Z`
-fn iso_ms(ms: i64) -> String {
-    utc(ms).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-/// `2017-12-22T18:43:48Z`
-fn iso_s(ms: i64) -> String {
-    utc(ms).format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-/// Common Log Format, as API Gateway writes `requestTime`: `09/Apr/2015:12:34:56 +0000`
-fn clf(ms: i64) -> String {
-    utc(ms).format("%d/%b/%Y:%H:%M:%S +0000").to_string()
-}
-
-/// RFC 2822 mail date: `Mon, 5 Aug 2019 21:29:57 +0000`
-fn mail_date(ms: i64) -> String {
-    utc(ms).format("%a, %-d %b %Y %H:%M:%S +0000").to_string()
-}
-
-/// Epoch seconds with milliseconds, as Kinesis writes `approximateArrivalTimestamp`.
-pub(crate) fn epoch_secs_f(ms: i64) -> Value {
-    json!(ms as f64 / 1000.0)
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -2351,24 +2227,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn md5_matches_rfc_1321_vectors() {
-        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
-        assert_eq!(md5_hex(b"abc"), "900150983cd24fb0d6963f7d28e17f72");
-        assert_eq!(md5_hex(b"message digest"), "f96b697d7cb7938d525a2f31aaf161d0");
-    }
-
-    #[test]
-    fn uuids_are_version_4_and_keyed() {
-        let u = uuid(1, 2);
-        assert_eq!(u.len(), 36);
-        assert_eq!(&u[14..15], "4");
-        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
-        assert_eq!(u, uuid(1, 2));
-        assert_ne!(u, uuid(2, 2));
-        assert_ne!(u, uuid(1, 3));
-    }
-
-    #[test]
     fn s3_keys_are_form_encoded() {
         assert_eq!(s3_key_encode("a b/c=d+e.png"), "a+b/c%3Dd%2Be.png");
         assert_eq!(s3_key_encode("ünï"), "%C3%BCn%C3%AF");
@@ -2401,16 +2259,6 @@ mod tests {
         assert_eq!(iot_function("timestamp()", "a", "dev", 5), Some(json!(5)));
         assert_eq!(iot_function("topic(0)", "a", "dev", 5), None);
         assert_eq!(iot_function("upper(x)", "a", "dev", 5), None);
-    }
-
-    #[test]
-    fn times_render_like_aws() {
-        let ms = 1_700_000_000_123;
-        assert_eq!(iso_ms(ms), "2023-11-14T22:13:20.123Z");
-        assert_eq!(iso_s(ms), "2023-11-14T22:13:20Z");
-        assert_eq!(clf(ms), "14/Nov/2023:22:13:20 +0000");
-        assert_eq!(mail_date(ms), "Tue, 14 Nov 2023 22:13:20 +0000");
-        assert_eq!(epoch_secs_f(ms), json!(1_700_000_000.123));
     }
 
     #[test]
