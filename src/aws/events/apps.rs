@@ -2,14 +2,14 @@
 //! CloudFormation custom resource requests, Amazon EventBridge events, AWS CodeCommit triggers, AWS Config custom rule
 //! evaluations, Alexa Smart Home directives, Amazon Lex V2 code hooks and AWS IoT rule actions.
 //!
-//! Shapes from https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html,
-//! https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html,
-//! https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html,
-//! https://docs.aws.amazon.com/lambda/latest/dg/services-codecommit.html,
-//! https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules_example-events.html,
-//! https://developer.amazon.com/docs/device-apis/alexa-discovery.html,
-//! https://docs.aws.amazon.com/lexv2/latest/dg/lambda-input-format.html and
-//! https://docs.aws.amazon.com/lambda/latest/dg/services-iot.html (each builder cites its pages).
+//! Shapes from <https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html>,
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html>,
+//! <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html>,
+//! <https://docs.aws.amazon.com/lambda/latest/dg/services-codecommit.html>,
+//! <https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules_example-events.html>,
+//! <https://developer.amazon.com/docs/device-apis/alexa-discovery.html>,
+//! <https://docs.aws.amazon.com/lexv2/latest/dg/lambda-input-format.html> and
+//! <https://docs.aws.amazon.com/lambda/latest/dg/services-iot.html> (each builder cites its pages).
 
 use serde_json::{json, Map, Value};
 

@@ -2,11 +2,11 @@
 //! API Gateway REST APIs (proxy payload 1.0), API Gateway HTTP APIs (payload 2.0), Application Load Balancer target
 //! groups and CloudFront Lambda@Edge triggers, with the request parsing and header merging they share.
 //!
-//! Shapes from https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html,
-//! https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html,
-//! https://docs.aws.amazon.com/lambda/latest/dg/services-alb.html,
-//! https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html and
-//! https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-event-structure.html (each builder cites
+//! Shapes from <https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html>,
+//! <https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html>,
+//! <https://docs.aws.amazon.com/lambda/latest/dg/services-alb.html>,
+//! <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html> and
+//! <https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-event-structure.html> (each builder cites
 //! its pages).
 
 use base64::engine::general_purpose::STANDARD as B64;

@@ -2,12 +2,12 @@
 //! SNS notifications to a Lambda subscription, Amazon SES receipt-rule Lambda actions and one Amazon SQS message as the
 //! event source mapping delivers it (spec section 7; the poller of spec section 5 builds the real SQS batches).
 //!
-//! Shapes from https://docs.aws.amazon.com/lambda/latest/dg/with-s3.html,
-//! https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html,
-//! https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html,
-//! https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-lambda-event.html,
-//! https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html and
-//! https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html (each builder
+//! Shapes from <https://docs.aws.amazon.com/lambda/latest/dg/with-s3.html>,
+//! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html>,
+//! <https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html>,
+//! <https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-lambda-event.html>,
+//! <https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html> and
+//! <https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html> (each builder
 //! cites its pages).
 
 use base64::engine::general_purpose::STANDARD as B64;

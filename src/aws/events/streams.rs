@@ -3,12 +3,12 @@
 //! [`attribute_value`] and [`item`]), a CloudWatch Logs subscription filter delivery, and an Amazon Data Firehose
 //! transformation batch with the reading of its response ([`firehose_result`]) (spec section 7).
 //!
-//! Shapes from https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html,
-//! https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html,
-//! https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_StreamRecord.html,
-//! https://docs.aws.amazon.com/lambda/latest/dg/services-cloudwatchlogs.html,
-//! https://docs.aws.amazon.com/lambda/latest/dg/services-kinesisfirehose.html and
-//! https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-status-model.html (each builder cites its pages).
+//! Shapes from <https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html>,
+//! <https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html>,
+//! <https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_StreamRecord.html>,
+//! <https://docs.aws.amazon.com/lambda/latest/dg/services-cloudwatchlogs.html>,
+//! <https://docs.aws.amazon.com/lambda/latest/dg/services-kinesisfirehose.html> and
+//! <https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-status-model.html> (each builder cites its pages).
 
 use std::io::Write as _;
 
