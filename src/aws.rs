@@ -5,5 +5,6 @@
 pub mod cron;
 pub mod destinations;
 pub mod events;
+pub mod ids;
 pub mod pattern;
 pub mod payload;

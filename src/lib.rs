@@ -21,6 +21,7 @@ pub mod run;
 pub mod scenario;
 pub mod sim;
 pub mod trace;
+pub mod vocab;
 
 // Old flat paths, kept while the layout moves; removed when every import uses the layered paths.
 #[doc(hidden)]

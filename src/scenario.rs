@@ -320,53 +320,7 @@ pub enum JitterSpec {
     None,
 }
 
-/// What a synchronous caller finally gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
-pub enum CallOutcomeSpec {
-    /// 200 with the response payload.
-    Ok,
-    /// 200 with `X-Amz-Function-Error: Unhandled` (function error, timeout, crash, oversized response).
-    FunctionError,
-    /// 429 `TooManyRequestsException`.
-    Throttled,
-    /// 500 `ServiceException`.
-    ServiceError,
-    /// The caller stopped waiting (e.g. API Gateway's 504 after 29 s).
-    TimedOut,
-    /// 413 `RequestTooLargeException`: never ran.
-    TooLarge,
-}
-
-impl CallOutcomeSpec {
-    pub const ALL: [CallOutcomeSpec; 6] = [
-        CallOutcomeSpec::Ok,
-        CallOutcomeSpec::FunctionError,
-        CallOutcomeSpec::Throttled,
-        CallOutcomeSpec::ServiceError,
-        CallOutcomeSpec::TimedOut,
-        CallOutcomeSpec::TooLarge,
-    ];
-    pub fn name(self) -> &'static str {
-        match self {
-            CallOutcomeSpec::Ok => "Ok",
-            CallOutcomeSpec::FunctionError => "FunctionError",
-            CallOutcomeSpec::Throttled => "Throttled",
-            CallOutcomeSpec::ServiceError => "ServiceError",
-            CallOutcomeSpec::TimedOut => "TimedOut",
-            CallOutcomeSpec::TooLarge => "TooLarge",
-        }
-    }
-    /// The HTTP status the caller sees from Lambda (504 for a gateway timeout).
-    pub fn status(self) -> u16 {
-        match self {
-            CallOutcomeSpec::Ok | CallOutcomeSpec::FunctionError => 200,
-            CallOutcomeSpec::Throttled => 429,
-            CallOutcomeSpec::ServiceError => 500,
-            CallOutcomeSpec::TimedOut => 504,
-            CallOutcomeSpec::TooLarge => 413,
-        }
-    }
-}
+pub use crate::vocab::CallOutcome as CallOutcomeSpec;
 
 /// The JSON Schema of the scenario format.
 pub fn json_schema() -> Value {

@@ -73,8 +73,8 @@ impl std::error::Error for PatternError {}
 
 impl Pattern {
     /// Compile a pattern given as JSON. `path` is the JSON path of the pattern in the user's scenario file
-    /// (e.g. "Functions[0].Behavior.Rules[2].When.Payload"); errors name the full path of the bad element
-    /// (e.g. "Functions[0].Behavior.Rules[2].When.Payload.detail.amount[0].numeric[1]"), the bad value, and what is allowed.
+    /// (e.g. `Functions[0].Behavior.Rules[2].When.Payload`); errors name the full path of the bad element
+    /// (e.g. `Functions[0].Behavior.Rules[2].When.Payload.detail.amount[0].numeric[1]`), the bad value, and what is allowed.
     pub fn compile(pattern: &Value, path: &str) -> Result<Pattern, PatternError> {
         let Value::Object(fields) = pattern else {
             return Err(error(

@@ -1,0 +1,212 @@
+//! Deterministic ids, encodings and time formats for the events and records the AWS services hand to Lambda.
+//!
+//! Every id (request ids, message ids, sequence numbers, receipt handles, signatures) is derived from a key with the
+//! kernel's splitmix64 ([`crate::kernel::rng::splitmix`]), and every time from virtual epoch milliseconds: the same key
+//! always gives the same bytes, and nothing reads the wall clock or a random source.
+//! Ids that AWS keeps stable for a name (an SNS subscription, an API id, a user pool id) are seeded with [`stable`].
+
+use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE as B64URL};
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use md5::{Digest as _, Md5};
+use serde_json::{json, Value};
+
+use crate::kernel::rng::{fnv64, splitmix};
+
+/// A request id in UUID v4 form, derived from the seed and the event's request key.
+pub fn request_id(seed: u64, key: u64) -> String {
+    uuid_from(seed ^ 0x5eed_0000_0000_0001, key)
+}
+
+/// A deterministic UUID v4-shaped string from two numbers.
+pub fn uuid_from(a: u64, b: u64) -> String {
+    let hi = splitmix(a ^ splitmix(b));
+    let lo = splitmix(hi ^ b.rotate_left(17));
+    let hi = (hi & 0xffff_ffff_ffff_0fff) | 0x4000;
+    let lo = (lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
+    format!("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & 0xffff_ffff_ffff)
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// ids of the event catalogue
+
+/// A splitmix64 stream for one id: `seed` is the event key (or a stable hash of a name), `salt` tells the ids apart.
+struct Stream(u64);
+
+impl Stream {
+    fn new(seed: u64, salt: u64) -> Stream {
+        Stream(splitmix(seed ^ splitmix(salt.wrapping_mul(0xd134_2543_de82_ef95))))
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        splitmix(self.0)
+    }
+}
+
+/// The first word of the stream of `(seed, salt)`.
+pub fn word(seed: u64, salt: u64) -> u64 {
+    Stream::new(seed, salt).next()
+}
+
+/// FNV-1a of a name (each part followed by a 0xff byte): the seed of ids that AWS keeps stable for that name
+/// (subscription ids, API ids, pool ids).
+pub fn stable(parts: &[&str]) -> u64 {
+    let mut buf = Vec::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for p in parts {
+        buf.extend_from_slice(p.as_bytes());
+        buf.push(0xff);
+    }
+    fnv64(&buf)
+}
+
+/// A UUID v4-shaped id.
+pub fn uuid(seed: u64, salt: u64) -> String {
+    let mut s = Stream::new(seed, salt);
+    let hi = (s.next() & 0xffff_ffff_ffff_0fff) | 0x4000;
+    let lo = (s.next() & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
+    format!("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & 0xffff_ffff_ffff)
+}
+
+/// `n` bytes of the stream of `(seed, salt)`.
+pub fn bytes(seed: u64, salt: u64, n: usize) -> Vec<u8> {
+    let mut s = Stream::new(seed, salt);
+    let mut out = Vec::with_capacity(n + 8);
+    while out.len() < n {
+        out.extend_from_slice(&s.next().to_le_bytes());
+    }
+    out.truncate(n);
+    out
+}
+
+pub const LOWER_HEX: &[u8] = b"0123456789abcdef";
+pub const UPPER_HEX: &[u8] = b"0123456789ABCDEF";
+pub const DIGITS: &[u8] = b"0123456789";
+pub const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+pub const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// `n` characters drawn from `alphabet`.
+pub fn chars(seed: u64, salt: u64, n: usize, alphabet: &[u8]) -> String {
+    let mut s = Stream::new(seed, salt);
+    (0..n).map(|_| alphabet[(s.next() % alphabet.len() as u64) as usize] as char).collect()
+}
+
+/// `n` bytes of the stream, base64.
+pub fn b64(seed: u64, salt: u64, n: usize) -> String {
+    B64.encode(bytes(seed, salt, n))
+}
+
+/// `n` bytes of the stream, URL-safe base64.
+pub fn b64url(seed: u64, salt: u64, n: usize) -> String {
+    B64URL.encode(bytes(seed, salt, n))
+}
+
+/// A client address in the documentation range 203.0.113.0/24 (RFC 5737).
+pub fn doc_ip(seed: u64, salt: u64) -> String {
+    format!("203.0.113.{}", 1 + word(seed, salt) % 254)
+}
+
+/// A 56-digit Kinesis-style sequence number: constant prefix per stream and shard, then the arrival time, so that
+/// numbers grow with virtual time within a shard.
+pub fn seq56(stream_seed: u64, epoch_ms: i64, key: u64) -> String {
+    // 2 + 20 + 15 + 19 digits; a u64 has at most 20 digits.
+    format!("49{:020}{:015}{:019}", word(stream_seed, 0x5e9), epoch_ms.max(0), word(key, 0x5ea) % 10_000_000_000_000_000_000)
+}
+
+/// The MD5 of `data`, lower-case hex (SQS `md5OfBody`, S3 `eTag`).
+pub fn md5_hex(data: &[u8]) -> String {
+    hex_of(&Md5::digest(data))
+}
+
+/// Lower-case hex of bytes.
+pub fn hex_of(b: &[u8]) -> String {
+    b.iter().flat_map(|x| [LOWER_HEX[(x >> 4) as usize] as char, LOWER_HEX[(x & 15) as usize] as char]).collect()
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// times
+
+/// The UTC date-time of epoch milliseconds (the epoch itself when out of range).
+pub fn utc(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// `2019-09-03T19:37:27.192Z`
+pub fn iso_ms(ms: i64) -> String {
+    utc(ms).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// `2017-12-22T18:43:48Z`
+pub fn iso_s(ms: i64) -> String {
+    utc(ms).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Common Log Format, as API Gateway writes `requestTime`: `09/Apr/2015:12:34:56 +0000`
+pub fn clf(ms: i64) -> String {
+    utc(ms).format("%d/%b/%Y:%H:%M:%S +0000").to_string()
+}
+
+/// RFC 2822 mail date: `Mon, 5 Aug 2019 21:29:57 +0000`
+pub fn mail_date(ms: i64) -> String {
+    utc(ms).format("%a, %-d %b %Y %H:%M:%S +0000").to_string()
+}
+
+/// Epoch seconds with milliseconds, as Kinesis writes `approximateArrivalTimestamp`.
+pub fn epoch_secs_f(ms: i64) -> Value {
+    json!(ms as f64 / 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_look_like_uuid_v4() {
+        let r = request_id(7, 1);
+        assert_eq!(r.len(), 36);
+        assert_eq!(&r[14..15], "4");
+        assert!(matches!(&r[19..20], "8" | "9" | "a" | "b"));
+        assert_ne!(r, request_id(7, 2));
+        assert_eq!(r, request_id(7, 1));
+    }
+
+    #[test]
+    fn md5_matches_rfc_1321_vectors() {
+        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(md5_hex(b"abc"), "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(md5_hex(b"message digest"), "f96b697d7cb7938d525a2f31aaf161d0");
+    }
+
+    #[test]
+    fn uuids_are_version_4_and_keyed() {
+        let u = uuid(1, 2);
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+        assert_eq!(u, uuid(1, 2));
+        assert_ne!(u, uuid(2, 2));
+        assert_ne!(u, uuid(1, 3));
+    }
+
+    #[test]
+    fn stable_is_fnv1a_of_the_parts_each_closed_by_0xff() {
+        // The value of the former byte-by-byte loop: names keep their ids.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in "123456789012".bytes().chain([0xff]).chain("pool".bytes()).chain([0xff]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        assert_eq!(stable(&["123456789012", "pool"]), h);
+        assert_eq!(stable(&[]), 0xcbf2_9ce4_8422_2325);
+    }
+
+    #[test]
+    fn times_render_like_aws() {
+        let ms = 1_700_000_000_123;
+        assert_eq!(iso_ms(ms), "2023-11-14T22:13:20.123Z");
+        assert_eq!(iso_s(ms), "2023-11-14T22:13:20Z");
+        assert_eq!(clf(ms), "14/Nov/2023:22:13:20 +0000");
+        assert_eq!(mail_date(ms), "Tue, 14 Nov 2023 22:13:20 +0000");
+        assert_eq!(epoch_secs_f(ms), json!(1_700_000_000.123));
+    }
+}

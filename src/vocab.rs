@@ -1,0 +1,359 @@
+//! The closed word sets of the semantics that many layers share: how an execution ends, where an event ends, why a
+//! call was throttled or a delivery failed, the one fate of a queue message, a stream record, a fan-out delivery and
+//! a Firehose record, and what a synchronous caller finally gets. Each is a plain `enum` whose variant order is part
+//! of the trace digest (the digest packs `variant as u64`), so variants are only ever appended.
+//!
+//! Spec sections: 1 (synchronous invocation: throttles, `CallOutcome`), 2 (asynchronous invocation: `Fate`,
+//! `Outcome`), 3 and 4 (destinations and dead-letter queues: `RecordKind`, `DeliveryFailure`), 5 (event source
+//! mappings: `MessageFate`, `RecordFate`, `BatchResult`), 6 (execution environments: `ShutdownReason`), 7 (the
+//! services that invoke Lambda: `FanoutOutcome`, `FirehoseFate`, `FirehoseInvokeResult`).
+//!
+//! This module imports nothing of the crate.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// An `enum` of unit variants whose scenario and trace name is the variant's name, with `ALL` (in declaration order),
+/// `name` and `parse` (exact match).
+macro_rules! words {
+    ($(#[$m:meta])* pub enum $ty:ident { $($(#[$vm:meta])* $v:ident,)* }) => {
+        $(#[$m])*
+        pub enum $ty {
+            $($(#[$vm])* $v,)*
+        }
+
+        impl $ty {
+            /// Every variant, in declaration order.
+            pub const ALL: [$ty; [$(stringify!($v)),*].len()] = [$($ty::$v),*];
+
+            /// The name used in traces, summaries and scenario files.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($ty::$v => stringify!($v),)*
+                }
+            }
+
+            /// The variant of a name (exact match).
+            pub fn parse(s: &str) -> Option<$ty> {
+                Self::ALL.into_iter().find(|x| x.name() == s)
+            }
+        }
+    };
+}
+
+/// Why an invocation was not run when it was due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ThrottleReason {
+    /// The function's reserved concurrency is in use (`ReservedFunctionConcurrentInvocationLimitExceeded`).
+    ReservedConcurrency,
+    /// The account's unreserved concurrency is in use (`ConcurrentInvocationLimitExceeded`).
+    AccountConcurrency,
+    /// An injected `Throttle` fault.
+    InjectedThrottle,
+    /// An injected `ServiceError` fault (500 `ServiceException`).
+    ServiceError,
+    /// The scaling rate refused a new execution environment (spec section 6; the `Reason` is a named option).
+    ScalingRate,
+}
+
+impl ThrottleReason {
+    /// The 429 `Reason` (or the 500 error name) AWS reports (spec section 1).
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            ThrottleReason::ReservedConcurrency => "ReservedFunctionConcurrentInvocationLimitExceeded",
+            ThrottleReason::AccountConcurrency | ThrottleReason::InjectedThrottle => "ConcurrentInvocationLimitExceeded",
+            ThrottleReason::ServiceError => "ServiceException",
+            ThrottleReason::ScalingRate => "FunctionInvocationRateLimitExceeded",
+        }
+    }
+    pub fn status(self) -> u16 {
+        match self {
+            ThrottleReason::ServiceError => 500,
+            _ => 429,
+        }
+    }
+}
+
+words! {
+    /// Why an execution environment was shut down (spec section 6).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ShutdownReason {
+        Idle,
+        MaxLifetime,
+        /// A provisioned environment released because provisioned concurrency was lowered or moved (timeline change).
+        ProvisionedConcurrencyRemoved,
+    }
+}
+
+words! {
+    /// How one execution ended.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Outcome {
+        Success,
+        /// The handler threw (`Unhandled`).
+        Error,
+        /// Ran until the function timeout (`Unhandled`, environment reset).
+        Timeout,
+        /// The runtime exited (`Unhandled`, environment reset).
+        Crash,
+    }
+}
+
+words! {
+    /// Where an accepted event ends: exactly one per event (the ledger).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Fate {
+        /// An attempt succeeded.
+        Succeeded,
+        /// Every allowed attempt failed (`RetriesExhausted`).
+        RetriesExhausted,
+        /// The event passed `MaximumEventAgeInSeconds`, or its next retry would have (`EventAgeExceeded`).
+        EventAgeExceeded,
+        /// The function's reserved concurrency is 0: sent to the failure targets with no execution.
+        ZeroReservedConcurrency,
+        /// Stopped by recursive-loop detection.
+        RecursionStopped,
+        /// Still pending when a bounded run ended.
+        InFlight,
+        /// Synchronous: the caller got 200 with `X-Amz-Function-Error: Unhandled` (spec section 1).
+        FunctionError,
+        /// Synchronous: the caller got 429 `TooManyRequestsException` (or 500 for a service error); Lambda never retries.
+        Throttled,
+    }
+}
+
+impl Fate {
+    /// An async failure that goes to the on-failure destination and the DLQ.
+    pub fn is_async_failure(self) -> bool {
+        matches!(self, Fate::RetriesExhausted | Fate::EventAgeExceeded | Fate::ZeroReservedConcurrency | Fate::RecursionStopped)
+    }
+}
+
+words! {
+    /// Which record a delivery carries.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum RecordKind {
+        OnSuccess,
+        OnFailure,
+        DeadLetter,
+    }
+}
+
+words! {
+    /// Why a delivery to a destination or DLQ failed (`DestinationDeliveryFailures` / `DeadLetterErrors`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum DeliveryFailure {
+        /// FIFO queues and topics are not supported targets (spec 3.1, 4).
+        FifoNotSupported,
+        /// The message is larger than the target accepts.
+        TooLarge,
+        /// A Lambda target was not invoked because recursive-loop detection stopped the chain.
+        RecursionStopped,
+        /// A `DeliveryFailure` fault: the execution role may not send to the target.
+        AccessDenied,
+        /// A `DeliveryFailure` fault: the target throttled the send.
+        Throttled,
+        /// A `DeliveryFailure` fault: the target does not exist.
+        ResourceNotFound,
+        /// A `DeliveryFailure` fault: the target's KMS key cannot be used.
+        KmsAccessDenied,
+    }
+}
+
+words! {
+    /// The one fate of a delivery to a subscription or rule target (docs/sources.md, retries of the async services).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum FanoutOutcome {
+        /// Lambda accepted the async invoke (202), or the queue took the message.
+        Delivered,
+        /// The retry policy is exhausted and there is no dead-letter queue: the message is dropped.
+        Discarded,
+        /// The retry policy is exhausted: the message went to the target's dead-letter queue.
+        DeadLettered,
+        /// Still being retried when the run ended (horizon).
+        InFlight,
+    }
+}
+
+words! {
+    /// The one fate of a record put into an Amazon Data Firehose delivery stream (src/sim/firehose.rs,
+    /// https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-status-model.html).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum FirehoseFate {
+        /// Transformed (`result` `Ok`, or no transformation configured): delivered to the destination.
+        Delivered,
+        /// `result` `Dropped`: dropped on purpose by the function (successfully processed, not delivered).
+        Dropped,
+        /// `result` `ProcessingFailed`, or the invocation failed `NumberOfRetries + 1` times: written to the error output
+        /// (the S3 `processing-failed/` prefix).
+        ProcessingFailed,
+        /// Refused by PutRecord: over 1,000 KiB before base64 encoding.
+        TooLarge,
+        /// Buffered or in a batch being transformed when the run ended.
+        InFlight,
+    }
+}
+
+words! {
+    /// What Firehose made of one invocation of its transformation function.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum FirehoseInvokeResult {
+        /// A valid response: one record per input record with its result.
+        Ok,
+        /// The function failed (error, timeout, crash; `Lambda.FunctionError`).
+        FunctionError,
+        /// Lambda refused the invocation (429 or 500; `Lambda.InvokeLimitExceeded`).
+        Throttled,
+        /// The response breaks the status model (missing or unknown recordId, bad result, `Ok` without base64 data).
+        InvalidResponse,
+    }
+}
+
+impl FirehoseInvokeResult {
+    /// The `errorCode` of a processing-failed record: after an `Ok` invocation, the record's own `ProcessingFailed`
+    /// status; else the invocation's failure. The codes follow the error names Firehose logs for data transformation
+    /// (not verified against a page here: see docs/sources.md, "Not verified").
+    pub fn error_code(self) -> &'static str {
+        match self {
+            FirehoseInvokeResult::Ok => "Lambda.ProcessingFailedStatus",
+            FirehoseInvokeResult::FunctionError => "Lambda.FunctionError",
+            FirehoseInvokeResult::Throttled => "Lambda.InvokeLimitExceeded",
+            FirehoseInvokeResult::InvalidResponse => "Lambda.JsonProcessingException",
+        }
+    }
+}
+
+words! {
+    /// The one fate of a queue message (spec 5.2, 5.4).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum MessageFate {
+        /// Processed: the mapping deleted it after a successful batch (or it was not listed in `batchItemFailures`).
+        Deleted,
+        /// Deleted by the mapping's `FilterCriteria` without an invocation.
+        Filtered,
+        /// Moved to the dead-letter queue after `maxReceiveCount` receives (the copy there is a new message).
+        Redriven,
+        /// Deleted by SQS after `MessageRetentionPeriod`.
+        Expired,
+        /// FIFO: a send with a deduplication id seen in the last 5 minutes; SQS accepted it but will not deliver it.
+        Deduplicated,
+        /// Larger than the queue accepts (`SendMessage` fails).
+        TooLarge,
+        /// Still in the queue (visible, delayed or in flight) when the run ended.
+        InQueue,
+        /// Sent to a queue that no mapping reads: SQS keeps it; the simulation counts it and goes no further.
+        Stored,
+    }
+}
+
+words! {
+    /// The one fate of a stream record for each mapping that reads it (or, for a stream nobody reads, for the stream).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum RecordFate {
+        /// In a batch that succeeded (or before the checkpoint of a partial batch response).
+        Processed,
+        /// Skipped by the mapping's `FilterCriteria`.
+        Filtered,
+        /// Discarded after `MaximumRetryAttempts` (on-failure record `RetryAttemptsExhausted`).
+        RetriesExhausted,
+        /// Discarded for `MaximumRecordAgeInSeconds` (on-failure record with the age condition).
+        RecordAgeExceeded,
+        /// Trimmed by the stream's retention before it was processed.
+        Expired,
+        /// Before the mapping's starting position (`LATEST`, `AT_TIMESTAMP`): never read.
+        NotRead,
+        /// Not yet processed when the run ended.
+        InFlight,
+    }
+}
+
+words! {
+    /// How a mapping's batch invocation ended for the mapping.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum BatchResult {
+        /// Every record processed.
+        Success,
+        /// `batchItemFailures` listed some records: the rest are done.
+        Partial,
+        /// Function error, timeout, or a partial response that fails the whole batch.
+        Failed,
+        /// The invoke was throttled (or hit a service error): the batch never ran.
+        Throttled,
+    }
+}
+
+/// How an invocation was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InvokeMode {
+    /// `InvocationType: Event`: queued, retried, sent to destinations.
+    Async,
+    /// `InvocationType: RequestResponse`: run at once or refused; never retried by Lambda, never sent to destinations.
+    Sync,
+}
+
+/// What a synchronous caller finally gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "CallOutcomeSpec")]
+pub enum CallOutcome {
+    /// 200 with the response payload.
+    Ok,
+    /// 200 with `X-Amz-Function-Error: Unhandled` (function error, timeout, crash, oversized response).
+    FunctionError,
+    /// 429 `TooManyRequestsException`.
+    Throttled,
+    /// 500 `ServiceException`.
+    ServiceError,
+    /// The caller stopped waiting (e.g. API Gateway's 504 after 29 s).
+    TimedOut,
+    /// 413 `RequestTooLargeException`: never ran.
+    TooLarge,
+}
+
+impl CallOutcome {
+    pub const ALL: [CallOutcome; 6] = [
+        CallOutcome::Ok,
+        CallOutcome::FunctionError,
+        CallOutcome::Throttled,
+        CallOutcome::ServiceError,
+        CallOutcome::TimedOut,
+        CallOutcome::TooLarge,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            CallOutcome::Ok => "Ok",
+            CallOutcome::FunctionError => "FunctionError",
+            CallOutcome::Throttled => "Throttled",
+            CallOutcome::ServiceError => "ServiceError",
+            CallOutcome::TimedOut => "TimedOut",
+            CallOutcome::TooLarge => "TooLarge",
+        }
+    }
+    /// The HTTP status the caller sees from Lambda (504 for a gateway timeout).
+    pub fn status(self) -> u16 {
+        match self {
+            CallOutcome::Ok | CallOutcome::FunctionError => 200,
+            CallOutcome::Throttled => 429,
+            CallOutcome::ServiceError => 500,
+            CallOutcome::TimedOut => 504,
+            CallOutcome::TooLarge => 413,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_in_declaration_order() {
+        assert_eq!(Fate::ALL.len(), 8);
+        assert_eq!(Fate::ALL[7], Fate::Throttled);
+        for f in Fate::ALL {
+            assert_eq!(Fate::parse(f.name()), Some(f));
+        }
+        assert_eq!(RecordKind::parse("DeadLetter"), Some(RecordKind::DeadLetter));
+        assert_eq!(MessageFate::parse("deleted"), None);
+        assert_eq!(ShutdownReason::ProvisionedConcurrencyRemoved.name(), "ProvisionedConcurrencyRemoved");
+        assert_eq!(FirehoseInvokeResult::ALL.map(|r| r as u8), [0, 1, 2, 3]);
+    }
+}
