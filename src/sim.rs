@@ -35,7 +35,7 @@ use serde_json::Value;
 
 use crate::destinations::{self, Cause, LastResult, RecordInput};
 use crate::kernel::rng::{self, splitmix, uniform};
-use crate::kernel::Kernel;
+use crate::kernel::{Class, Kernel};
 use crate::model::{
     FnId, Model, TargetId, TargetKind, INIT_LIMIT, RESPONSE_LIMIT, SNS_MESSAGE_LIMIT, SQS_MESSAGE_LIMIT, SYNC_PAYLOAD_LIMIT,
 };
@@ -390,9 +390,9 @@ impl<'m, O: Observer> Sim<'m, O> {
             fh: firehose::FhRt::new(model, seed),
             obs,
         };
-        // Changes on the timeline apply before invocations arriving at the same instant.
+        // Changes on the timeline apply before everything else at the same instant (their kernel class says so).
         for (i, c) in model.changes.iter().enumerate() {
-            sim.k.schedule_at(c.at, Ev::Change { index: i as u32 });
+            sim.k.schedule_class_at(c.at, Class::Setup, Ev::Change { index: i as u32 });
         }
         for (i, s) in model.sources.iter().enumerate() {
             if let Some(t) = s.arrivals.first(&mut |rate| sim.exp_gap(i, rate)) {
