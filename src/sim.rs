@@ -148,13 +148,10 @@ struct Inv {
     /// Identity of the event for its own random draws (rules and faults with a probability): derived from its source
     /// and its index there, so removing or adding other events does not change this event's draws.
     key: u64,
-    /// `RequestResponse`: no retries, no destinations.
-    sync: bool,
-    /// The synchronous caller's request this invocation serves.
-    call: Option<u32>,
-    /// The event source mapping batch this invocation carries, or, tagged with `firehose::BATCH_TAG`, the Firehose
-    /// transformation batch.
-    batch: Option<u32>,
+    /// Who invoked, and so who learns the fate: nobody for an async invoke (its records go to the destinations), the
+    /// synchronous caller or the service whose batch it carries for a `RequestResponse` invoke (no retries, no
+    /// destinations).
+    caller: Caller,
     /// Why the invocation was refused, if it was.
     refused: Option<ThrottleReason>,
     state: State,
@@ -597,7 +594,20 @@ impl<'m, O: Observer> Sim<'m, O> {
         if let Some(t) = self.model.sources[source as usize].caller.timeout {
             self.k.schedule_in(t, Ev::CallTimeout { call: c, attempt });
         }
-        self.invoke_sync(function, qual, payload, size, Origin::Workload(source), key, Some(c), None);
+        self.invoke_sync_by(function, qual, payload, size, Origin::Workload(source), key, Caller::Call(c));
+    }
+
+    /// The invocation that attempt of call `c` waits for has its fate: tell the caller, if it still waits for it.
+    fn call_done(&mut self, c: u32, event: u64, fate: Fate, refused: Option<ThrottleReason>) {
+        if self.calls.get(c as usize).and_then(|x| x.as_ref()).is_some_and(|x| x.current == Some(event)) {
+            let outcome = match fate {
+                Fate::Succeeded => CallOutcomeSpec::Ok,
+                Fate::Throttled if refused == Some(ThrottleReason::ServiceError) => CallOutcomeSpec::ServiceError,
+                Fate::Throttled => CallOutcomeSpec::Throttled,
+                _ => CallOutcomeSpec::FunctionError,
+            };
+            self.call_attempt_done(c, outcome);
+        }
     }
 
     /// An attempt of a call is over for the caller: retry it, or report what the caller got.
@@ -636,31 +646,19 @@ impl<'m, O: Observer> Sim<'m, O> {
     /// `InvocationType: RequestResponse` (spec section 1): run now on a free environment, or answer 429 (500 for a
     /// service error); 413 over 6 MB. Lambda never retries and never sends a sync result to a destination.
     #[allow(clippy::too_many_arguments)]
-    fn invoke_sync(
-        &mut self,
-        function: FnId,
-        qual: Qualifier,
-        payload: Arc<Value>,
-        size: usize,
-        origin: Origin,
-        key: u64,
-        call: Option<u32>,
-        batch: Option<u32>,
-    ) {
+    fn invoke_sync_by(&mut self, function: FnId, qual: Qualifier, payload: Arc<Value>, size: usize, origin: Origin, key: u64, caller: Caller) {
         let model = self.model;
         if size > SYNC_PAYLOAD_LIMIT {
             self.rejected += 1;
             self.emit(TraceEvent::Rejected { function, origin, size: size as u32, status: 413, mode: InvokeMode::Sync });
-            if let Some(c) = call {
+            if let Caller::Call(c) = caller {
                 self.call_attempt_done(c, CallOutcomeSpec::TooLarge);
             }
             return;
         }
-        let slot = self.new_inv(function, qual, payload, size, 0, None, true, key);
+        let slot = self.new_inv(function, qual, payload, size, 0, None, caller, key);
         let id = self.inv_mut(slot).id;
-        self.inv_mut(slot).call = call;
-        self.inv_mut(slot).batch = batch;
-        if let Some(c) = call {
+        if let Caller::Call(c) = caller {
             self.calls[c as usize].as_mut().expect("live call").current = Some(id);
         }
         let (id, rid) = {
@@ -701,6 +699,13 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
     }
 
+    /// The old entry point of the event source mappings (src/sim/esm.rs): a batch's `RequestResponse` invoke.
+    #[allow(clippy::too_many_arguments)]
+    fn invoke_sync(&mut self, function: FnId, qual: Qualifier, payload: Arc<Value>, size: usize, origin: Origin, key: u64, _call: Option<u32>, batch: Option<u32>) {
+        let caller = batch.map_or(Caller::Async, Caller::Esm);
+        self.invoke_sync_by(function, qual, payload, size, origin, key, caller);
+    }
+
     /// An injected `Throttle` or `ServiceError` fault that applies now.
     fn injected_throttle(&mut self, f: FnId, now: SimTime, key: u64, tries: u32) -> Option<ThrottleReason> {
         let fd = self.model.function(f);
@@ -734,7 +739,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         size: usize,
         hops: u32,
         rid: Option<u64>,
-        sync: bool,
+        caller: Caller,
         key: u64,
     ) -> u32 {
         let id = self.next_event;
@@ -752,9 +757,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             throttles: 0,
             hops,
             key,
-            sync,
-            call: None,
-            batch: None,
+            caller,
             refused: None,
             state: State::Sleeping,
             pending: None,
@@ -798,7 +801,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.emit(TraceEvent::Rejected { function, origin, size: size as u32, status: 413, mode: InvokeMode::Async });
             return None;
         }
-        let slot = self.new_inv(function, qual, payload, size, hops, rid, false, key);
+        let slot = self.new_inv(function, qual, payload, size, hops, rid, Caller::Async, key);
         let (id, rid) = {
             let inv = self.inv_mut(slot);
             (inv.id, inv.rid)
@@ -1027,10 +1030,67 @@ impl<'m, O: Observer> Sim<'m, O> {
         let model = self.model;
         let now = self.k.now();
         let f = self.inv_mut(slot).function;
-        let fd = model.function(f);
-        let cfg = fd.config(config);
-        let fi = f.ix();
-        let fs = &mut self.fns[fi];
+        let cfg = model.function(f).config(config);
+        let (env, cold, new_env) = self.take_env(f, config, admission);
+        let inv = self.inv_mut(slot);
+        inv.attempts += 1;
+        inv.state = State::Running;
+        inv.cfg = config;
+        let (attempt, caller) = (inv.attempts, inv.caller);
+        let (mut outcome, mut cause, response_size, rule) = self.decide(slot, config);
+        if outcome == Outcome::Success && u64::from(response_size) > RESPONSE_LIMIT {
+            // An oversized response surfaces as a function error (spec 1, 10.10).
+            outcome = Outcome::Error;
+            cause = Cause::ResponseTooLarge;
+        }
+        // A batch takes longer with more records (`Behavior.DurationPerRecord`).
+        let records = if cfg.per_record.is_some() && outcome != Outcome::Timeout { self.batch_records(caller) } else { None };
+
+        // Durations: init for a cold environment (capped at 10 s on demand, re-run inside the invoke phase if it
+        // ran over, spec section 6), then the handler, cut at the function timeout.
+        let fs = &mut self.fns[f.ix()];
+        let init = if cold { cfg.init.sample(&mut fs.rng_init) } else { SimTime::ZERO };
+        let dist = rule.and_then(|ri| cfg.rules[ri].duration.as_ref()).unwrap_or(&cfg.duration);
+        let mut handler = if outcome == Outcome::Timeout { cfg.timeout } else { dist.sample(&mut fs.rng_duration) };
+        if let (Some(per), Some(n)) = (&cfg.per_record, records) {
+            handler += SimTime::from_micros(per.sample(&mut fs.rng_duration).as_micros().saturating_mul(n));
+        }
+        if self.perturb == Some(self.duration_draws) {
+            handler += SimTime::from_micros(1);
+        }
+        self.duration_draws += 1;
+        let (init_phase, mut run) = if init > INIT_LIMIT { (INIT_LIMIT, init + handler) } else { (init, handler) };
+        if run >= cfg.timeout {
+            run = cfg.timeout;
+            outcome = Outcome::Timeout;
+        }
+        let last = LastResult { outcome, cause, function: f, config, ended: now + init_phase + run, timeout: cfg.timeout };
+        let inv = self.inv_mut(slot);
+        let (id, rid) = (inv.id, inv.rid);
+        inv.pending = Some((last, response_size));
+        inv.attempt_start = now;
+        inv.attempt_init = init_phase;
+        self.k.schedule_at(now + init_phase + run, Ev::AttemptEnd { slot, env });
+        self.emit(TraceEvent::AttemptStart {
+            event: id,
+            rid,
+            function: f,
+            attempt,
+            env,
+            cold,
+            new_env,
+            init: init_phase,
+            config,
+            provisioned: admission.pc_env.is_some(),
+            spillover: admission.spillover,
+        });
+    }
+
+    /// Take the environment the admission names, a warm idle one, or a new one (spec section 6), and count the
+    /// execution in. Returns (environment, cold start, new environment).
+    fn take_env(&mut self, f: FnId, config: u32, admission: Admission) -> (u32, bool, bool) {
+        let now = self.k.now();
+        let fs = &mut self.fns[f.ix()];
         let unreserved = admission.pc_env.is_none() && fs.setup.reserved.is_none();
         fs.busy += 1;
         self.account_busy += 1;
@@ -1078,115 +1138,61 @@ impl<'m, O: Observer> Sim<'m, O> {
         if unreserved {
             self.unreserved_busy += 1;
         }
-        let fs = &mut self.fns[fi];
-        let inv = self.invs[slot as usize].as_mut().expect("live slot");
-        inv.attempts += 1;
-        inv.state = State::Running;
-        inv.cfg = config;
-        let attempt = inv.attempts;
-        let (seed, salt, key) = (self.seed, fs.draw_salt, inv.key);
-        let purpose = |kind: u64, i: usize| kind + ((i as u64) << 16) + (u64::from(attempt) << 32);
+        (env, cold, new_env)
+    }
 
-        // Decide how this execution ends: faults on the timeline first, then the ordered rules of the version that
-        // runs. Draws with a probability belong to the event and the attempt, not to a shared sequence (see `Inv::key`).
-        let mut decided: Option<(Outcome, Cause, u32, Option<usize>)> = None;
-        for (fi_, fault) in fd.faults.iter().enumerate() {
+    /// Decide how the starting attempt ends: faults on the timeline first, then, for a batch, its records as the
+    /// service that built it decides them, else the ordered rules of the version that runs. Draws with a
+    /// probability belong to the event and the attempt, not to a shared sequence (see `Inv::key`).
+    fn decide(&mut self, slot: u32, config: u32) -> Decision {
+        let model = self.model;
+        let now = self.k.now();
+        let inv = self.inv(slot).expect("live slot");
+        let (f, attempt, key, caller) = (inv.function, inv.attempts, inv.key, inv.caller);
+        let fd = model.function(f);
+        let cfg = fd.config(config);
+        let (seed, salt) = (self.seed, self.fns[f.ix()].draw_salt);
+        let purpose = |kind: u64, i: usize| kind + ((i as u64) << 16) + (u64::from(attempt) << 32);
+        for (i, fault) in fd.faults.iter().enumerate() {
             if matches!(fault.kind, FaultKind::Error | FaultKind::Timeout | FaultKind::Crash)
                 && fault.active(now)
-                && (fault.probability >= 1.0 || uniform(seed, salt, key, purpose(0xfa, fi_)) < fault.probability)
+                && (fault.probability >= 1.0 || uniform(seed, salt, key, purpose(0xfa, i)) < fault.probability)
             {
                 let o = match fault.kind {
                     FaultKind::Timeout => Outcome::Timeout,
                     FaultKind::Crash => Outcome::Crash,
                     _ => Outcome::Error,
                 };
-                decided = Some((o, Cause::Fault(fi_ as u32), 4, None));
-                break;
+                return (o, Cause::Fault(i as u32), 4, None);
             }
         }
-        let batch = inv.batch;
-        if decided.is_none() {
-            if let Some(b) = batch {
-                // A mapping's batch: each record decides as the handler's loop would (src/sim/esm.rs).
-                decided = Some(if b & firehose::BATCH_TAG != 0 {
-                    // A Firehose transformation batch (src/sim/firehose.rs).
-                    firehose::decide(&mut self.fh, model, &cfg.rules, b, seed, salt)
-                } else {
-                    esm::decide(&mut self.esm, model, &cfg.rules, b, seed, salt, &self.response_sizes[fi][config as usize])
-                });
-            }
+        if let Some(d) = self.decide_batch(caller, &cfg.rules, f, config, salt) {
+            return d;
         }
-        if decided.is_none() {
-            for (ri, r) in cfg.rules.iter().enumerate() {
-                if attempt < r.attempt_min || attempt > r.attempt_max {
+        let inv = self.inv(slot).expect("live slot");
+        for (ri, r) in cfg.rules.iter().enumerate() {
+            if attempt < r.attempt_min || attempt > r.attempt_max {
+                continue;
+            }
+            if let Some(p) = &r.pattern {
+                if !p.matches(&inv.payload) {
                     continue;
                 }
-                if let Some(p) = &r.pattern {
-                    if !p.matches(&inv.payload) {
-                        continue;
-                    }
-                }
-                if let Some(pr) = r.probability {
-                    if uniform(seed, salt, key, purpose(0x70, ri)) >= pr {
-                        continue;
-                    }
-                }
-                let o = match r.outcome {
-                    OutcomeKind::Succeed => Outcome::Success,
-                    OutcomeKind::Fail => Outcome::Error,
-                    OutcomeKind::Timeout => Outcome::Timeout,
-                    OutcomeKind::Crash => Outcome::Crash,
-                };
-                decided = Some((o, Cause::Rule(ri as u32), self.response_sizes[fi][config as usize][ri], Some(ri)));
-                break;
             }
+            if let Some(pr) = r.probability {
+                if uniform(seed, salt, key, purpose(0x70, ri)) >= pr {
+                    continue;
+                }
+            }
+            let o = match r.outcome {
+                OutcomeKind::Succeed => Outcome::Success,
+                OutcomeKind::Fail => Outcome::Error,
+                OutcomeKind::Timeout => Outcome::Timeout,
+                OutcomeKind::Crash => Outcome::Crash,
+            };
+            return (o, Cause::Rule(ri as u32), self.response_sizes[f.ix()][config as usize][ri], Some(ri));
         }
-        let (mut outcome, mut cause, response_size, rule) = decided.unwrap_or((Outcome::Success, Cause::Default, 4, None));
-        if outcome == Outcome::Success && u64::from(response_size) > RESPONSE_LIMIT {
-            // An oversized response surfaces as a function error (spec 1, 10.10).
-            outcome = Outcome::Error;
-            cause = Cause::ResponseTooLarge;
-        }
-
-        // Durations: init for a cold environment (capped at 10 s on demand, re-run inside the invoke phase if it
-        // ran over, spec section 6), then the handler, cut at the function timeout.
-        let init = if cold { cfg.init.sample(&mut fs.rng_init) } else { SimTime::ZERO };
-        let dist = rule.and_then(|ri| cfg.rules[ri].duration.as_ref()).unwrap_or(&cfg.duration);
-        let mut handler = if outcome == Outcome::Timeout { cfg.timeout } else { dist.sample(&mut fs.rng_duration) };
-        if let (Some(per), Some(b), false) = (&cfg.per_record, batch, outcome == Outcome::Timeout) {
-            // A batch takes longer with more records (`Behavior.DurationPerRecord`).
-            let n = if b & firehose::BATCH_TAG != 0 { firehose::batch_records(&self.fh, b) } else { esm::batch_records(&self.esm, b) };
-            handler += SimTime::from_micros(per.sample(&mut fs.rng_duration).as_micros().saturating_mul(n));
-        }
-        if self.perturb == Some(self.duration_draws) {
-            handler += SimTime::from_micros(1);
-        }
-        self.duration_draws += 1;
-        let (init_phase, mut run) = if init > INIT_LIMIT { (INIT_LIMIT, init + handler) } else { (init, handler) };
-        if run >= cfg.timeout {
-            run = cfg.timeout;
-            outcome = Outcome::Timeout;
-        }
-        let last = LastResult { outcome, cause, function: f, config, ended: now + init_phase + run, timeout: cfg.timeout };
-        let id = inv.id;
-        let rid = inv.rid;
-        inv.pending = Some((last, response_size));
-        inv.attempt_start = now;
-        inv.attempt_init = init_phase;
-        self.k.schedule_at(now + init_phase + run, Ev::AttemptEnd { slot, env });
-        self.emit(TraceEvent::AttemptStart {
-            event: id,
-            rid,
-            function: f,
-            attempt,
-            env,
-            cold,
-            new_env,
-            init: init_phase,
-            config,
-            provisioned: admission.pc_env.is_some(),
-            spillover: admission.spillover,
-        });
+        (Outcome::Success, Cause::Default, 4, None)
     }
 
     fn on_attempt_end(&mut self, slot: u32, env: u32) {
@@ -1198,7 +1204,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let (last, response_size) = inv.pending.take().expect("pending result");
         let outcome = last.outcome;
         let attempt = inv.attempts;
-        let (id, rid, accepted, sync) = (inv.id, inv.rid, inv.accepted, inv.sync);
+        let (id, rid, accepted, sync) = (inv.id, inv.rid, inv.accepted, inv.caller.is_sync());
         let cfg = fd.config(last.config);
         let started_at = (inv.attempt_start, inv.attempt_init);
         inv.last = Some(last);
@@ -1553,27 +1559,13 @@ impl<'m, O: Observer> Sim<'m, O> {
             latency: now - inv.accepted,
             config,
         });
-        if let Some(b) = inv.batch {
-            if b & firehose::BATCH_TAG != 0 {
-                self.firehose_done(b & !firehose::BATCH_TAG, fate);
-            } else {
-                self.esm_batch_done(b, fate, config);
-            }
-        }
-        if let Some(c) = inv.call {
-            // Tell the caller, if it is still waiting for this invocation.
-            if self.calls.get(c as usize).and_then(|x| x.as_ref()).is_some_and(|x| x.current == Some(inv.id)) {
-                let outcome = match fate {
-                    Fate::Succeeded => CallOutcomeSpec::Ok,
-                    Fate::Throttled if inv.refused == Some(ThrottleReason::ServiceError) => CallOutcomeSpec::ServiceError,
-                    Fate::Throttled => CallOutcomeSpec::Throttled,
-                    _ => CallOutcomeSpec::FunctionError,
-                };
-                self.call_attempt_done(c, outcome);
-            }
+        if inv.caller.is_sync() {
+            // A synchronous invoke: the caller (or the service whose batch it carried) gets the result; Lambda sends
+            // nothing to a destination (spec 1).
+            self.done(Done { caller: inv.caller, event: inv.id, fate, config, refused: inv.refused });
+            return;
         }
         match fate {
-            _ if inv.sync => {}
             Fate::InFlight | Fate::FunctionError | Fate::Throttled => {}
             Fate::Succeeded => {
                 if let Some(t) = cfg.on_success {
@@ -1613,10 +1605,9 @@ impl<'m, O: Observer> Sim<'m, O> {
         };
         let is_lambda = matches!(tk, TargetKind::Lambda(_));
         let near_limit = est + 2048 > limit;
-        // A queue that a mapping reads is live: the record becomes a message there (spec 5, issue: live resources).
-        let live_queue = model.esm.queue_of_target.get(target.ix()).copied().flatten().filter(|q| !model.esm.queue(*q).mappings.is_empty());
-        let live_hub = model.fanout.hub_of_target.get(target.ix()).copied().flatten();
-        let need = self.needs_content || is_lambda || near_limit || live_queue.is_some() || live_hub.is_some();
+        // A live target (a queue a mapping reads, a topic or bus) gets the record as a message.
+        let live = self.live_target(target);
+        let need = self.needs_content || is_lambda || near_limit || live;
         let mut content = need.then(|| self.content(inv, kind, condition));
         let mut failure = None;
         if matches!(tk, TargetKind::Sqs { fifo: true } | TargetKind::Sns { fifo: true }) {
@@ -1654,25 +1645,8 @@ impl<'m, O: Observer> Sim<'m, O> {
         let ev = TraceEvent::Delivered { event: inv.id, function: inv.function, target, kind, failure };
         let ctx = Ctx { model, seed: self.seed, content: if failure.is_none() { content.as_ref() } else { None } };
         self.obs.on_event(now, &ev, &ctx);
-        if let (None, Some(q), Some(c)) = (failure, live_queue, content.as_ref()) {
-            // The message body: the original event for a DLQ (spec 4), the record for a destination (spec 3.1).
-            let body = match kind {
-                RecordKind::DeadLetter => crate::sources::text(c.get("body").unwrap_or(&Value::Null)),
-                _ => serde_json::to_string(c).unwrap_or_default(),
-            };
-            self.sqs_send(
-                q,
-                Arc::from(body),
-                crate::trace::MsgOrigin::Record { event: inv.id },
-                splitmix(inv.key ^ 0x5e4d),
-                None,
-                None,
-                None,
-            );
-        }
-        if let (None, Some(h), Some(c)) = (failure, live_hub, content.as_ref()) {
-            // A live topic or bus: the record is published there and fans out (spec 3.1, 7).
-            self.publish_record(h, target, kind, c, inv.function, inv.id, inv.hops, splitmix(inv.key ^ 0x0fa0_u64 ^ target.ix() as u64));
+        if let (None, true, Some(record)) = (failure, live, content.as_ref()) {
+            self.deliver_record(Deliver { target, kind, record, function: inv.function, event: inv.id, hops: inv.hops, key: inv.key });
         }
         if failure.is_none() {
             if let (TargetKind::Lambda(g), Some(c)) = (tk, content) {
@@ -1712,6 +1686,126 @@ impl<'m, O: Observer> Sim<'m, O> {
             }),
         }
     }
+}
+
+/// Who invoked, and so who is told of the invocation's fate (spec 1, 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    /// An async invoke (`InvocationType: Event`): from a workload source, a duplicate delivery, a destination or a
+    /// fan-out. Nobody waits; its records go to its destinations.
+    Async,
+    /// Attempt of a workload source's synchronous caller (request `calls[_]`).
+    Call(u32),
+    /// An event source mapping's batch (`RequestResponse`).
+    Esm(u32),
+    /// A Firehose transformation batch (`RequestResponse`).
+    Firehose(u32),
+}
+
+impl Caller {
+    /// A `RequestResponse` invoke: no retries, no destinations.
+    #[inline]
+    fn is_sync(self) -> bool {
+        self != Caller::Async
+    }
+}
+
+/// An invocation with its fate, handed back to whoever invoked it.
+#[derive(Debug, Clone, Copy)]
+struct Done {
+    caller: Caller,
+    event: u64,
+    fate: Fate,
+    /// The configuration (version) whose settings applied.
+    config: u32,
+    /// Why it was refused, if it was.
+    refused: Option<ThrottleReason>,
+}
+
+/// A destination or DLQ record for a live target (a queue a mapping reads, a topic or a bus).
+struct Deliver<'a> {
+    target: TargetId,
+    kind: RecordKind,
+    record: &'a Value,
+    function: FnId,
+    event: u64,
+    hops: u32,
+    /// The event's key (each delivery derives its own).
+    key: u64,
+}
+
+/// How an attempt ends: outcome, its cause, the response size, the rule that decided it.
+type Decision = (Outcome, Cause, u32, Option<usize>);
+
+/// What the Lambda core asks of whoever invoked it; the dispatcher answers by matching on the caller.
+trait Dispatch<'m> {
+    /// A batch's outcome, its records decided as the handler's loop would by the service that built it; `None` for a
+    /// caller without records.
+    fn decide_batch(&mut self, caller: Caller, rules: &'m [crate::model::Rule], f: FnId, config: u32, salt: u64) -> Option<Decision>;
+    /// Records in the caller's batch (`None` for a caller without records).
+    fn batch_records(&self, caller: Caller) -> Option<u64>;
+    /// A synchronous invocation has its fate.
+    fn done(&mut self, done: Done);
+    /// Whether the target is live (its service runs in this simulation): it then gets `deliver_record`.
+    fn live_target(&self, target: TargetId) -> bool;
+    /// A record delivered to a live target.
+    fn deliver_record(&mut self, d: Deliver<'_>);
+}
+
+impl<'m, O: Observer> Dispatch<'m> for Sim<'m, O> {
+    fn decide_batch(&mut self, caller: Caller, rules: &'m [crate::model::Rule], f: FnId, config: u32, salt: u64) -> Option<Decision> {
+        match caller {
+            Caller::Esm(b) => {
+                Some(esm::decide(&mut self.esm, self.model, rules, b, self.seed, salt, &self.response_sizes[f.ix()][config as usize]))
+            }
+            Caller::Firehose(b) => Some(firehose::decide(&mut self.fh, self.model, rules, b, self.seed, salt)),
+            Caller::Async | Caller::Call(_) => None,
+        }
+    }
+
+    fn batch_records(&self, caller: Caller) -> Option<u64> {
+        match caller {
+            Caller::Esm(b) => Some(esm::batch_records(&self.esm, b)),
+            Caller::Firehose(b) => Some(firehose::batch_records(&self.fh, b)),
+            Caller::Async | Caller::Call(_) => None,
+        }
+    }
+
+    fn done(&mut self, d: Done) {
+        match d.caller {
+            Caller::Async => {}
+            Caller::Call(c) => self.call_done(c, d.event, d.fate, d.refused),
+            Caller::Esm(b) => self.esm_batch_done(b, d.fate, d.config),
+            Caller::Firehose(b) => self.firehose_done(b, d.fate),
+        }
+    }
+
+    fn live_target(&self, target: TargetId) -> bool {
+        live_queue(self.model, target).is_some() || self.model.fanout.hub_of_target.get(target.ix()).copied().flatten().is_some()
+    }
+
+    fn deliver_record(&mut self, d: Deliver<'_>) {
+        let model = self.model;
+        if let Some(q) = live_queue(model, d.target) {
+            // The message body: the original event for a DLQ (spec 4), the record for a destination (spec 3.1).
+            let body = match d.kind {
+                RecordKind::DeadLetter => crate::sources::text(d.record.get("body").unwrap_or(&Value::Null)),
+                _ => serde_json::to_string(d.record).unwrap_or_default(),
+            };
+            let origin = crate::trace::MsgOrigin::Record { event: d.event };
+            self.sqs_send(q, Arc::from(body), origin, splitmix(d.key ^ 0x5e4d), None, None, None);
+        }
+        if let Some(h) = model.fanout.hub_of_target.get(d.target.ix()).copied().flatten() {
+            // A live topic or bus: the record is published there and fans out (spec 3.1, 7).
+            let key = splitmix(d.key ^ 0x0fa0_u64 ^ d.target.ix() as u64);
+            self.publish_record(h, d.target, d.kind, d.record, d.function, d.event, d.hops, key);
+        }
+    }
+}
+
+/// A queue that a mapping reads is live: a record sent to it becomes a message there (spec 5).
+fn live_queue(model: &Model, target: TargetId) -> Option<crate::model::QueueId> {
+    model.esm.queue_of_target.get(target.ix()).copied().flatten().filter(|q| !model.esm.queue(*q).mappings.is_empty())
 }
 
 /// How an execution may start: on a free provisioned environment, or on demand (a spillover when the version's

@@ -43,9 +43,6 @@ use crate::sources;
 use crate::time::SimTime;
 use crate::trace::{Ctx, Fate, FirehoseFate, FirehoseInvokeResult, Observer, Origin, Outcome, TraceEvent};
 
-/// Marks a Firehose batch in `Inv::batch` (event source mapping batches are slot numbers far below it).
-pub(super) const BATCH_TAG: u32 = 1 << 31;
-
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// Bytes of the event around its records (invocation id, stream ARN, region), an upper bound.
@@ -290,7 +287,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let (f, q) = model.firehose.stream(s).lambda.expect("a transforming stream");
         debug_assert!(size <= SYNC_PAYLOAD_LIMIT, "Firehose batch of {size} bytes");
         let key = splitmix(key ^ splitmix(u64::from(attempt) ^ 0xf12e));
-        self.invoke_sync(f, q, payload, size, Origin::Firehose { stream: s, batch: id }, key, None, Some(BATCH_TAG | b));
+        self.invoke_sync_by(f, q, payload, size, Origin::Firehose { stream: s, batch: id }, key, super::Caller::Firehose(b));
     }
 
     /// The batch's invocation has its fate (called from `finish`).
@@ -413,7 +410,7 @@ impl<'m, O: Observer> Sim<'m, O> {
 
 /// Records in a batch (the duration per record scales with it).
 pub(super) fn batch_records(rt: &FhRt, b: u32) -> u64 {
-    rt.batches[(b & !BATCH_TAG) as usize].as_ref().map_or(0, |bt| bt.recs.len() as u64)
+    rt.batches[b as usize].as_ref().map_or(0, |bt| bt.recs.len() as u64)
 }
 
 /// Decide a batch invocation's outcome: each record picks its rule as a handler looping over `records` would, and the
@@ -426,7 +423,7 @@ pub(super) fn decide(
     seed: u64,
     salt: u64,
 ) -> (Outcome, Cause, u32, Option<usize>) {
-    let bt = rt.batches[(b & !BATCH_TAG) as usize].as_mut().expect("live Firehose batch");
+    let bt = rt.batches[b as usize].as_mut().expect("live Firehose batch");
     let attempt = bt.attempts;
     let mut out = Vec::with_capacity(bt.recs.len());
     let mut explicit: Option<Value> = None;
