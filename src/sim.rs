@@ -20,6 +20,7 @@
 //!   taken from the unreserved pool, spillover to on-demand environments, allocation delay, recycling (spec 6);
 //! - configuration changes on the timeline (`Changes`) and destinations that reject deliveries for a while (spec 3.1, 4).
 
+mod dedup;
 mod esm;
 mod fanout;
 mod firehose;
