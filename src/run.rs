@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use crate::destinations::wire_message;
 use crate::expect::{ExpectObserver, Verdict};
 use crate::metrics::{outcomes_by_name, percentiles_json, records_by_name, throttles_by_name, Metrics};
 use crate::model::{Model, TargetKind};
 use crate::monitor::{Breach, Monitor};
+use crate::sim::wire_message;
 use crate::sim::{RunStats, Sim};
 use crate::time::SimTime;
 use crate::trace::{self, Ctx, Digest, Fate, Observer, RecordKind, TraceEvent};

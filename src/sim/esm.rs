@@ -37,8 +37,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 /// Old path of the FIFO deduplication window (now `sim::dedup`), kept while `sim/fanout.rs` imports it from here.
-pub(super) use super::dedup::DedupWindow;
-use super::{Ev, Sim, SourceState};
+use super::Sim;
 use crate::destinations::{self, Cause};
 use crate::kernel::rng::uniform;
 use crate::model::{EsmSource, FnId, MappingId, Model, ProducerTarget, QueueId, StreamId};
@@ -62,8 +61,6 @@ fn record_bytes(size: u32) -> usize {
 /// Kernel events of the mappings.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum EsmEv {
-    /// The next message or record of a producer is due.
-    Produce { producer: u32 },
     /// A message's delay or visibility timeout is over (if it is still in that state: same `gen`).
     MsgVisible { msg: u32, gen: u32 },
     /// The oldest message of a queue may have passed the retention period.
@@ -161,7 +158,6 @@ pub(super) struct EsmRt {
     batches: Vec<Option<Batch>>,
     free_batches: Vec<u32>,
     next_batch: u64,
-    producers: Vec<SourceState>,
     /// Whether each mapping polls now (`Enabled`, changed by `UpdateEventSourceMapping` on the timeline).
     enabled: Vec<bool>,
 }
@@ -172,7 +168,7 @@ impl EsmRt {
         self.gen
     }
 
-    pub(super) fn new(model: &Model, seed: u64) -> EsmRt {
+    pub(super) fn new(model: &Model) -> EsmRt {
         let esm = &model.esm;
         let (lanes, lane_base) = streams::lanes(model);
         EsmRt {
@@ -187,14 +183,6 @@ impl EsmRt {
             shards: streams::shards(model),
             lanes,
             lane_base,
-            producers: esm
-                .producers
-                .iter()
-                .map(|p| {
-                    let c = format!("producer:{}", p.name);
-                    SourceState::new(seed, &c)
-                })
-                .collect(),
             gen: 0,
             enabled: esm.mappings.iter().map(|m| m.enabled).collect(),
         }
@@ -202,23 +190,8 @@ impl EsmRt {
 }
 
 impl<'m, O: Observer> Sim<'m, O> {
-    /// Schedule the first arrival of every producer.
-    pub(super) fn esm_start(&mut self) {
-        let model = self.model;
-        for (i, p) in model.esm.producers.iter().enumerate() {
-            if let Some(t) = p.arrivals.first(&mut |rate| self.producer_gap(i, rate)) {
-                self.k.schedule_at(t, Ev::Esm(EsmEv::Produce { producer: i as u32 }));
-            }
-        }
-    }
-
-    fn producer_gap(&mut self, p: usize, rate_per_s: f64) -> SimTime {
-        super::poisson_gap(&mut self.esm.producers[p].rng, rate_per_s)
-    }
-
     pub(super) fn on_esm(&mut self, ev: EsmEv) {
         match ev {
-            EsmEv::Produce { producer } => self.on_produce(producer as usize),
             EsmEv::MsgVisible { msg, gen } => self.on_msg_visible(msg, gen),
             EsmEv::QueueExpire { queue } => self.on_queue_expire(QueueId(queue)),
             EsmEv::SqsPoll { mapping } => self.on_sqs_poll(mapping),
@@ -255,23 +228,11 @@ impl<'m, O: Observer> Sim<'m, O> {
 
     // ----- producers
 
-    fn on_produce(&mut self, pi: usize) {
-        let model = self.model;
-        let arrivals = &model.esm.producers[pi].arrivals;
-        for _ in 0..arrivals.at_once() {
-            self.produce(pi);
-        }
-        let (n, now) = (self.esm.producers[pi].n, self.k.now());
-        if let Some(t) = arrivals.next(n, now, &mut |rate| self.producer_gap(pi, rate)) {
-            self.k.schedule_at(t, Ev::Esm(EsmEv::Produce { producer: pi as u32 }));
-        }
-    }
-
-    fn produce(&mut self, pi: usize) {
+    /// Arrival `n` of producer `pi` (with its key, from the arrival driver): a message to its queue, or a record
+    /// into its stream.
+    pub(super) fn produce(&mut self, pi: usize, n: u64, key: u64) {
         let model = self.model;
         let p = &model.esm.producers[pi];
-        let now = self.k.now();
-        let (n, key) = self.esm.producers[pi].arrival(now);
         let payload = p.template.instantiate(n, self.next_event);
         let render = |t: &Option<String>| t.as_ref().map(|s| s.replace("{{n}}", &n.to_string()));
         match p.target {
@@ -352,7 +313,8 @@ impl<'m, O: Observer> Sim<'m, O> {
             attempt: at.attempt,
             iterator_age: at.iterator_age,
         });
-        self.invoke_sync(m.function, m.qualifier, payload, size, Origin::Mapping { mapping: mid.0, batch: id }, at.key, None, Some(b));
+        let origin = Origin::Mapping { mapping: mid.0, batch: id };
+        self.invoke_sync(m.function, m.qualifier, payload, size, origin, at.key, super::lambda::Caller::Esm(b));
     }
 
     /// The batch's invocation has its fate (called from `finish`): the fate and the function's response become the

@@ -203,7 +203,7 @@ pub(super) fn stream_failure_record(
         },
         "responseContext": response,
         "version": "1.0",
-        "timestamp": destinations::iso_millis(model, now),
+        "timestamp": destinations::iso_at(model.settings.start_epoch_ms, now),
     });
     let key = if st.is_dynamodb() { "DDBStreamBatchInfo" } else { "KinesisBatchInfo" };
     out[key] = info;

@@ -372,7 +372,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     pub(super) fn sqs_poll(&mut self, mid: MappingId, timer: bool) {
         let model = self.model;
         let m = model.esm.mapping(mid);
-        if !self.esm.enabled[mid.ix()] || self.fns[m.function.ix()].setup.reserved == Some(0) {
+        if !self.esm.enabled[mid.ix()] || self.reserved_zero(m.function) {
             // A disabled mapping does not poll; reserved concurrency 0 stops a mapping (spec 6).
             return;
         }

@@ -267,7 +267,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let st = model.esm.stream(s);
         // Retention: records older than the stream keeps are gone (spec 5.3).
         self.lane_expire(lane);
-        if !self.esm.enabled[mid.ix()] || self.fns[m.function.ix()].setup.reserved == Some(0) {
+        if !self.esm.enabled[mid.ix()] || self.reserved_zero(m.function) {
             // Not polling: wake up when the oldest record would expire, to record its fate.
             if let Some(r) = self.esm.lanes[lane as usize].pending.front() {
                 let at = r.arrival + st.retention;
@@ -427,8 +427,8 @@ impl<'m, O: Observer> Sim<'m, O> {
             // The tumbling-window event fields (DG with-kinesis.html, "Tumbling windows").
             let w = w.as_micros();
             event["window"] = json!({
-                "start": destinations::iso_millis(model, SimTime::from_micros(k * w)),
-                "end": destinations::iso_millis(model, SimTime::from_micros((k + 1) * w)),
+                "start": destinations::iso_at(model.settings.start_epoch_ms, SimTime::from_micros(k * w)),
+                "end": destinations::iso_at(model.settings.start_epoch_ms, SimTime::from_micros((k + 1) * w)),
             });
             event["state"] = state.clone();
             event["shardId"] = json!(st.shard_id(shard));
