@@ -1,8 +1,9 @@
-//! The simulation kernel: a virtual clock and an event queue with a total order `(time, insertion sequence)`.
+//! The simulation kernel: a virtual clock and an event queue with a total order `(time, class, insertion sequence)`.
 //!
 //! It knows nothing of AWS. The simulation ([`crate::sim`]) defines its events as a plain `enum` and dispatches them
-//! with `match`; the kernel only orders them. Two events at the same instant run in the order they were scheduled, so
-//! a run is a pure function of the scenario and the seed.
+//! with `match`; the kernel only orders them. Two events at the same instant run by [`Class`] (a `Setup` event, such as
+//! a configuration change on the timeline, before every `Normal` one), then in the order they were scheduled, so a run
+//! is a pure function of the scenario and the seed.
 //!
 //! Pending events live in two structures, both exact in that order:
 //! - events due within about a second of now (an execution ending, the next arrival) go into a ring of 1,024 buckets
@@ -24,7 +25,7 @@ use crate::time::SimTime;
 
 #[derive(Clone, Copy)]
 struct Entry<E> {
-    key: u128, // time << 64 | sequence: one comparison orders both
+    key: u128, // time << 64 | class << 62 | sequence: one comparison orders all three
     event: E,
 }
 
@@ -230,6 +231,41 @@ impl<E: Copy> Far<E> {
     }
 }
 
+/// The priority class of an event among those at the same instant: every `Setup` event runs before every `Normal`
+/// one, whatever the order they were scheduled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Class {
+    /// Changes of the world that the instant's other events must see (configuration changes on the timeline).
+    Setup = 0,
+    /// Everything else.
+    Normal = 1,
+}
+
+/// Bits of the key below the time: two for the class, 62 for the insertion sequence.
+const CLASS_SHIFT: u32 = 62;
+
+/// A timer's generation: a timer carries the generation of what it watches when it was set, and is stale (ignored)
+/// when that has moved on since. Wraps around; 2^32 re-arms of one timer before it fires are not expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Gen(pub u32);
+
+impl Gen {
+    /// The next generation (invalidates timers set with this one).
+    #[inline]
+    #[must_use]
+    pub fn next(self) -> Gen {
+        Gen(self.0.wrapping_add(1))
+    }
+
+    /// Move on to the next generation and return it.
+    #[inline]
+    pub fn bump(&mut self) -> Gen {
+        *self = self.next();
+        *self
+    }
+}
+
 /// Clock plus pending events.
 pub struct Kernel<E> {
     now: SimTime,
@@ -258,11 +294,18 @@ impl<E: Copy> Kernel<E> {
         self.now
     }
 
-    /// Schedule `event` at `at`; a time in the past is treated as now.
+    /// Schedule `event` at `at` in class `Normal`; a time in the past is treated as now.
     #[inline]
     pub fn schedule_at(&mut self, at: SimTime, event: E) {
+        self.schedule_class_at(at, Class::Normal, event);
+    }
+
+    /// Schedule `event` at `at` in `class`; a time in the past is treated as now.
+    #[inline]
+    pub fn schedule_class_at(&mut self, at: SimTime, class: Class, event: E) {
         let at = if at < self.now { self.now } else { at };
-        let key = (u128::from(at.as_micros()) << 64) | u128::from(self.seq);
+        debug_assert!(self.seq < 1 << CLASS_SHIFT);
+        let key = (u128::from(at.as_micros()) << 64) | (u128::from(class as u8) << CLASS_SHIFT) | u128::from(self.seq);
         self.seq += 1;
         let entry = Entry { key, event };
         let b = at.as_micros() >> SLOT_SHIFT;
@@ -339,6 +382,23 @@ mod tests {
         }
         assert_eq!(out, vec![(1_000_000, "a"), (1_000_000, "b"), (2_000_000, "c"), (2_000_000, "d")]);
         assert_eq!(k.processed(), 4);
+    }
+
+    #[test]
+    fn setup_class_runs_first_at_an_instant() {
+        let mut k = Kernel::new();
+        k.schedule_at(SimTime::from_secs(1), "normal");
+        k.schedule_class_at(SimTime::from_secs(1), Class::Setup, "setup");
+        k.schedule_at(SimTime::from_secs(0), "earlier");
+        k.schedule_class_at(SimTime::from_secs(2), Class::Setup, "later");
+        let mut out = vec![];
+        while let Some(e) = k.pop() {
+            out.push(e);
+        }
+        assert_eq!(out, vec!["earlier", "setup", "normal", "later"]);
+        let g = Gen::default();
+        assert_ne!(g, g.next());
+        assert_eq!(Gen(u32::MAX).next(), Gen(0));
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub use settings::{
     SNS_MESSAGE_LIMIT, SQS_MESSAGE_LIMIT, SYNC_PAYLOAD_LIMIT,
 };
 pub(crate) use targets::Resolver;
-pub use targets::{Target, TargetKind};
+pub use targets::{wire_message, Target, TargetKind};
 pub(crate) use validate::V;
 pub use workload::{Arrivals, Caller, Source};
 

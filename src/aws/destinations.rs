@@ -4,25 +4,27 @@
 //! - DLQ message: the original payload unchanged with `RequestID`, `ErrorCode`, `ErrorMessage` attributes (spec 4).
 //! - Wire forms per target (spec 3.1): SQS/SNS carry the record as the message body; a Lambda target gets the record as
 //!   its payload; EventBridge wraps it as `detail`; S3 stores it under `aws/lambda/async/<function>/...`.
+//!
+//! Plain values in, JSON out: the callers resolve names, ARNs, texts and the epoch from the model.
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use crate::model::{FnId, Model, TargetKind};
-use crate::time::SimTime;
+use crate::kernel::time::SimTime;
 use crate::trace::{request_id, uuid_from, Outcome, RecordKind};
 
-/// ISO-8601 UTC with milliseconds, e.g. `2024-03-21T12:26:43.123Z`.
-pub fn iso_millis(model: &Model, t: SimTime) -> String {
-    let ms = model.settings.start_epoch_ms + (t.as_micros() / 1000) as i64;
+/// ISO-8601 UTC with milliseconds of virtual time `t` in a run that starts at `epoch_ms`, e.g.
+/// `2024-03-21T12:26:43.123Z`.
+pub fn iso_at(epoch_ms: i64, t: SimTime) -> String {
+    let ms = epoch_ms + (t.as_micros() / 1000) as i64;
     match DateTime::<Utc>::from_timestamp_millis(ms) {
         Some(d) => d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
         None => "1970-01-01T00:00:00.000Z".into(),
     }
 }
 
-fn utc(model: &Model, t: SimTime) -> DateTime<Utc> {
-    let ms = model.settings.start_epoch_ms + (t.as_micros() / 1000) as i64;
+fn utc(epoch_ms: i64, t: SimTime) -> DateTime<Utc> {
+    let ms = epoch_ms + (t.as_micros() / 1000) as i64;
     DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
 }
 
@@ -36,51 +38,23 @@ pub enum Cause {
     ResponseTooLarge,
 }
 
-/// The last execution of an event, as records report it. Plain data: the texts stay in the model.
+/// The last execution of an event as records report it, its texts resolved by the caller.
 #[derive(Debug, Clone, Copy)]
-pub struct LastResult {
+pub struct Execution<'a> {
     pub outcome: Outcome,
-    pub cause: Cause,
-    pub function: FnId,
-    /// The configuration (version) that ran: its rules hold the error texts and the response.
-    pub config: u32,
+    /// `errorType` and `errorMessage` of a failed execution.
+    pub error_type: &'a str,
+    pub error_message: &'a str,
+    /// The response of a successful execution (`null` when it has none).
+    pub response: &'a Value,
     pub ended: SimTime,
     pub timeout: SimTime,
 }
 
-impl LastResult {
-    fn texts<'m>(&self, model: &'m Model) -> (&'m str, &'m str) {
-        let f = model.function(self.function);
-        match self.cause {
-            Cause::Rule(i) => f.config(self.config).rules.get(i as usize).map(|r| (&*r.error_type, &*r.error_message)).unwrap_or(("", "")),
-            Cause::Fault(i) => f.faults.get(i as usize).map(|x| (&*x.error_type, &*x.error_message)).unwrap_or(("", "")),
-            Cause::ResponseTooLarge => {
-                ("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes).")
-            }
-            Cause::Default => match self.outcome {
-                Outcome::Crash => ("Runtime.ExitError", "Runtime exited with error: signal: killed"),
-                _ => ("Error", "Unhandled error"),
-            },
-        }
-    }
-    /// The response of a successful execution.
-    pub fn response(&self, model: &Model) -> Value {
-        match self.cause {
-            Cause::Rule(i) => model
-                .function(self.function)
-                .config(self.config)
-                .rules
-                .get(i as usize)
-                .map(|r| (*r.response).clone())
-                .unwrap_or(Value::Null),
-            _ => Value::Null,
-        }
-    }
-}
-
 /// Everything a record is made of.
 pub struct RecordInput<'a> {
-    pub model: &'a Model,
+    /// The wall-clock time of virtual time 0, in ms since the Unix epoch.
+    pub epoch_ms: i64,
     pub seed: u64,
     pub rid: u64,
     /// The qualified ARN that was invoked (`...:$LATEST`, `...:3`, `...:live`).
@@ -90,26 +64,21 @@ pub struct RecordInput<'a> {
     pub condition: &'a str,
     pub invoke_count: u32,
     pub payload: &'a Value,
-    pub last: Option<&'a LastResult>,
+    pub last: Option<Execution<'a>>,
     pub at: SimTime,
 }
 
 /// The error object a failed execution returns (spec 1, 3.2).
-pub fn error_payload(model: &Model, seed: u64, rid: u64, last: &LastResult) -> Value {
+pub fn error_payload(epoch_ms: i64, seed: u64, rid: u64, last: &Execution<'_>) -> Value {
     let req = request_id(seed, rid);
+    let (ty, msg) = (last.error_type, last.error_message);
     match last.outcome {
         Outcome::Timeout => {
             // "<ISO-8601 ts> <requestId> Task timed out after 3.00 seconds" (spec section 1).
-            json!({"errorMessage": format!("{} {} Task timed out after {:.2} seconds", iso_millis(model, last.ended), req, last.timeout.as_secs_f64())})
+            json!({"errorMessage": format!("{} {} Task timed out after {:.2} seconds", iso_at(epoch_ms, last.ended), req, last.timeout.as_secs_f64())})
         }
-        Outcome::Crash => {
-            let (ty, msg) = last.texts(model);
-            json!({"errorType": ty, "errorMessage": format!("RequestId: {req} Error: {msg}")})
-        }
-        _ => {
-            let (ty, msg) = last.texts(model);
-            json!({"errorMessage": msg, "errorType": ty, "requestId": req, "stackTrace": []})
-        }
+        Outcome::Crash => json!({"errorType": ty, "errorMessage": format!("RequestId: {req} Error: {msg}")}),
+        _ => json!({"errorMessage": msg, "errorType": ty, "requestId": req, "stackTrace": []}),
     }
 }
 
@@ -117,7 +86,7 @@ pub fn error_payload(model: &Model, seed: u64, rid: u64, last: &LastResult) -> V
 pub fn invocation_record(r: &RecordInput<'_>) -> Value {
     let mut o = Map::new();
     o.insert("version".into(), json!("1.0"));
-    o.insert("timestamp".into(), json!(iso_millis(r.model, r.at)));
+    o.insert("timestamp".into(), json!(iso_at(r.epoch_ms, r.at)));
     o.insert(
         "requestContext".into(),
         json!({
@@ -128,7 +97,7 @@ pub fn invocation_record(r: &RecordInput<'_>) -> Value {
         }),
     );
     o.insert("requestPayload".into(), r.payload.clone());
-    if let Some(last) = r.last {
+    if let Some(last) = &r.last {
         let mut rc = Map::new();
         rc.insert("statusCode".into(), json!(200));
         rc.insert("executedVersion".into(), json!(r.executed_version));
@@ -136,7 +105,7 @@ pub fn invocation_record(r: &RecordInput<'_>) -> Value {
             rc.insert("functionError".into(), json!("Unhandled"));
         }
         o.insert("responseContext".into(), Value::Object(rc));
-        let resp = if last.outcome == Outcome::Success { last.response(r.model) } else { error_payload(r.model, r.seed, r.rid, last) };
+        let resp = if last.outcome == Outcome::Success { last.response.clone() } else { error_payload(r.epoch_ms, r.seed, r.rid, last) };
         o.insert("responsePayload".into(), resp);
     }
     Value::Object(o)
@@ -144,10 +113,10 @@ pub fn invocation_record(r: &RecordInput<'_>) -> Value {
 
 /// What a dead-letter queue receives (spec 4): the body is the original event; `ErrorCode` is the invoke's status
 /// ("200" for a function error, "429" when the event never ran for lack of concurrency).
-pub fn dlq_content(model: &Model, seed: u64, rid: u64, payload: &Value, last: Option<&LastResult>) -> Value {
+pub fn dlq_content(epoch_ms: i64, seed: u64, rid: u64, payload: &Value, last: Option<&Execution<'_>>) -> Value {
     let (code, message) = match last {
         Some(l) => {
-            let e = error_payload(model, seed, rid, l);
+            let e = error_payload(epoch_ms, seed, rid, l);
             let m = e.get("errorMessage").and_then(Value::as_str).unwrap_or("").to_string();
             ("200".to_string(), m)
         }
@@ -172,23 +141,40 @@ fn json_string(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
+/// The kind of a destination or dead-letter target, on which its wire form depends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireKind {
+    Sqs,
+    Sns,
+    Lambda,
+    EventBus,
+    S3,
+}
+
+/// What the wire form of a message needs to know of its target and of the account.
+pub struct WireTarget<'a> {
+    pub kind: WireKind,
+    pub arn: &'a str,
+    /// The target's name (an S3 target's bucket).
+    pub name: &'a str,
+    /// The wall-clock time of virtual time 0, in ms since the Unix epoch.
+    pub epoch_ms: i64,
+    pub region: &'a str,
+    pub account_id: &'a str,
+    /// `source` of the EventBridge destination event (`lambda` or `aws.lambda`).
+    pub eventbridge_source: &'a str,
+    /// The UUID of the stream mapping of (stream ARN, function ARN), for a stream mapping's on-failure record in S3.
+    pub mapping_uuid: &'a dyn Fn(&str, &str) -> Option<&'a str>,
+}
+
 /// The message as the target receives it (what `--sinks DIR` writes, one JSON line per message).
-pub fn wire_message(
-    model: &Model,
-    target: crate::model::TargetId,
-    kind: RecordKind,
-    content: &Value,
-    function_arn: &str,
-    at: SimTime,
-    key: u64,
-) -> Value {
-    let tg = model.target(target);
+pub fn wire_message(tg: &WireTarget<'_>, kind: RecordKind, content: &Value, function_arn: &str, at: SimTime, key: u64) -> Value {
     if kind == RecordKind::DeadLetter {
         let body = content.get("body").cloned().unwrap_or(Value::Null);
         let attrs = content.get("attributes").cloned().unwrap_or_else(|| json!({}));
         let get = |k: &str| attrs.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         return match tg.kind {
-            TargetKind::Sns { .. } => json!({
+            WireKind::Sns => json!({
                 "Message": json_string(&body),
                 "MessageAttributes": {
                     "RequestID": {"Type": "String", "Value": get("RequestID")},
@@ -207,42 +193,34 @@ pub fn wire_message(
         };
     }
     match tg.kind {
-        TargetKind::Sqs { .. } => json!({"body": json_string(content), "messageAttributes": {}}),
-        TargetKind::Sns { .. } => json!({"Message": json_string(content), "MessageAttributes": {}}),
-        TargetKind::Lambda(_) => content.clone(),
-        TargetKind::EventBus => {
+        WireKind::Sqs => json!({"body": json_string(content), "messageAttributes": {}}),
+        WireKind::Sns => json!({"Message": json_string(content), "MessageAttributes": {}}),
+        WireKind::Lambda => content.clone(),
+        WireKind::EventBus => {
             let success = kind == RecordKind::OnSuccess;
             json!({
                 "version": "0",
                 "id": uuid_from(key, 0xeb),
                 "detail-type": if success { "Lambda Function Invocation Result - Success" } else { "Lambda Function Invocation Result - Failure" },
-                "source": model.settings.eventbridge_source,
-                "account": model.account_id,
-                "time": utc(model, at).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                "region": model.region,
+                "source": tg.eventbridge_source,
+                "account": tg.account_id,
+                "time": utc(tg.epoch_ms, at).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "region": tg.region,
                 // The qualified ARN that was invoked, as the record has it.
                 "resources": [content.pointer("/requestContext/functionArn").and_then(Value::as_str).map_or_else(|| format!("{function_arn}:$LATEST"), str::to_string), tg.arn],
                 "detail": content,
             })
         }
-        TargetKind::S3 => {
+        WireKind::S3 => {
             // aws/lambda/async/<function-name>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid> (spec 3.1)
             let fname = function_arn.rsplit(':').next().unwrap_or("");
-            let d = utc(model, at);
+            let d = utc(tg.epoch_ms, at);
             let info = content.get("KinesisBatchInfo").or_else(|| content.get("DDBStreamBatchInfo"));
             if let Some(info) = info {
                 // A stream mapping's record: aws/lambda/<ESM-UUID>/<shardID>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid>
                 // (Lambda DG, kinesis-on-failure-destination: S3 object naming).
                 let stream = info.get("streamArn").and_then(Value::as_str).unwrap_or("");
-                let uuid = model
-                    .esm
-                    .mappings
-                    .iter()
-                    .find(|m| {
-                        model.function(m.function).arn == function_arn
-                            && matches!(m.source, crate::model::EsmSource::Stream(s) if model.esm.stream(s).arn == stream)
-                    })
-                    .map_or("", |m| m.uuid.as_str());
+                let uuid = (tg.mapping_uuid)(stream, function_arn).unwrap_or("");
                 let shard = info.get("shardId").and_then(Value::as_str).unwrap_or("");
                 return json!({
                     "Bucket": tg.name,

@@ -3,9 +3,15 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::Value;
+
 use super::validate::V;
+use super::Model;
 use super::{FnId, Qualifier, TargetId};
+use crate::aws::destinations::{self, WireKind, WireTarget};
+use crate::kernel::time::SimTime;
 use crate::scenario::Scenario;
+use crate::vocab::RecordKind;
 
 /// What kind of AWS resource a target is (spec 3.1 lists the destination and DLQ kinds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,4 +189,45 @@ pub(super) fn build_targets(v: &mut V, sc: &Scenario, region: &str, account: &st
 
     let resolver = Resolver { by_arn, kinds: targets.iter().map(|t| t.kind).collect() };
     Targets { targets, fn_names, function_targets, resolver }
+}
+
+/// The message a destination or DLQ target receives for a record (spec 3.1, 4), from the model's names and ARNs.
+pub fn wire_message(
+    model: &Model,
+    target: TargetId,
+    kind: RecordKind,
+    content: &Value,
+    function_arn: &str,
+    at: SimTime,
+    key: u64,
+) -> Value {
+    let tg = model.target(target);
+    let mapping_uuid = |stream: &str, function_arn: &str| {
+        model
+            .esm
+            .mappings
+            .iter()
+            .find(|m| {
+                model.function(m.function).arn == function_arn
+                    && matches!(m.source, super::EsmSource::Stream(s) if model.esm.stream(s).arn == stream)
+            })
+            .map(|m| m.uuid.as_str())
+    };
+    let wire = WireTarget {
+        kind: match tg.kind {
+            TargetKind::Sqs { .. } => WireKind::Sqs,
+            TargetKind::Sns { .. } => WireKind::Sns,
+            TargetKind::Lambda(_) => WireKind::Lambda,
+            TargetKind::EventBus => WireKind::EventBus,
+            TargetKind::S3 => WireKind::S3,
+        },
+        arn: &tg.arn,
+        name: &tg.name,
+        epoch_ms: model.settings.start_epoch_ms,
+        region: &model.region,
+        account_id: &model.account_id,
+        eventbridge_source: &model.settings.eventbridge_source,
+        mapping_uuid: &mapping_uuid,
+    };
+    destinations::wire_message(&wire, kind, content, function_arn, at, key)
 }

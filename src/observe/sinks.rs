@@ -9,8 +9,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::aws::destinations::wire_message;
 use crate::kernel::time::SimTime;
+use crate::model::wire_message;
 use crate::model::{Model, TargetKind};
 use crate::trace::{self, Ctx, Observer, RecordKind, TraceEvent};
 

@@ -23,15 +23,13 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Exp1};
 use serde_json::{json, Map, Value};
 
 use super::{Ev, Sim};
 use crate::destinations;
 use crate::kernel::rng::{splitmix, uniform};
 use crate::model::fanout::{EndpointKind, RetryPolicy};
-use crate::model::{Arrivals, SQS_MESSAGE_LIMIT};
+use crate::model::SQS_MESSAGE_LIMIT;
 use crate::rng;
 use crate::sources::{self, SourceKind};
 use crate::time::SimTime;
@@ -39,18 +37,10 @@ use crate::trace::{DeliveryFailure, FanoutOutcome, MsgOrigin, Observer, Origin, 
 
 #[derive(Debug, Clone, Copy)]
 pub(super) enum FanEv {
-    /// The next message or event of a publisher is due.
-    Publish { publisher: u32 },
     /// A scheduled rule ticks (its tick count is `FanRt::ticks`: a rule has one tick pending at a time).
     Tick { hub: u32, rule: u32 },
     /// A refused delivery is tried again.
     Retry { slot: u32 },
-}
-
-struct PubRt {
-    n: u64,
-    rng: ChaCha8Rng,
-    key_salt: u64,
 }
 
 /// A delivery being retried.
@@ -73,7 +63,6 @@ struct Pending {
 type GroupKey = (u32, u32, Arc<str>);
 
 pub(super) struct FanRt {
-    pubs: Vec<PubRt>,
     pending: Vec<Option<Pending>>,
     free: Vec<u32>,
     next_msg: u64,
@@ -81,23 +70,14 @@ pub(super) struct FanRt {
     /// Per hub and rule: ticks of its schedule so far (kept here rather than in the event, which stays small).
     ticks: Vec<Vec<u64>>,
     /// FIFO topics: deduplication ids of the last 5 minutes, per hub.
-    dedup: Vec<super::esm::DedupWindow>,
+    dedup: Vec<super::dedup::DedupWindow>,
     /// FIFO topics: groups whose head delivery is being retried -> (head slot, slots waiting in order).
     blocked: BTreeMap<GroupKey, (u32, VecDeque<u32>)>,
 }
 
 impl FanRt {
-    pub(super) fn new(model: &crate::model::Model, seed: u64) -> FanRt {
+    pub(super) fn new(model: &crate::model::Model) -> FanRt {
         FanRt {
-            pubs: model
-                .fanout
-                .publishers
-                .iter()
-                .map(|p| {
-                    let c = format!("publisher:{}", p.name);
-                    PubRt { n: 0, rng: rng::stream(seed, &c, "arrivals"), key_salt: rng::stream_id(&c, "event-key") }
-                })
-                .collect(),
             pending: vec![],
             free: vec![],
             next_msg: 0,
@@ -156,21 +136,6 @@ pub fn eventbridge_delay_with(attempt: u32, (initial, max, mult): (SimTime, SimT
 impl<'m, O: Observer> Sim<'m, O> {
     pub(super) fn fanout_start(&mut self) {
         let model = self.model;
-        for (i, p) in model.fanout.publishers.iter().enumerate() {
-            let first = match &p.arrivals {
-                Arrivals::At(ts) => ts.first().copied(),
-                Arrivals::Poisson { rate_per_s, start, end } => {
-                    let x: f64 = Exp1.sample(&mut self.fan.pubs[i].rng);
-                    let t = *start + SimTime::from_micros((x * 1e6 / rate_per_s).round() as u64);
-                    (t < *end).then_some(t)
-                }
-                Arrivals::Every { start, end, .. } => (*start < *end).then_some(*start),
-                Arrivals::Burst { at, .. } => Some(*at),
-            };
-            if let Some(t) = first {
-                self.k.schedule_at(t, Ev::Fanout(FanEv::Publish { publisher: i as u32 }));
-            }
-        }
         for (h, hub) in model.fanout.hubs.iter().enumerate() {
             for (r, rule) in hub.rules.iter().enumerate() {
                 if let (true, Some(s)) = (rule.enabled, &rule.schedule) {
@@ -187,7 +152,6 @@ impl<'m, O: Observer> Sim<'m, O> {
 
     pub(super) fn on_fanout(&mut self, ev: FanEv) {
         match ev {
-            FanEv::Publish { publisher } => self.on_publish(publisher as usize),
             FanEv::Tick { hub, rule } => {
                 let n = {
                     let c = &mut self.fan.ticks[hub as usize][rule as usize];
@@ -228,14 +192,12 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
     }
 
-    fn on_publish(&mut self, pi: usize) {
+    /// Arrival `n` of publisher `pi` (with its key, from the arrival driver): a message published to its topic, or
+    /// an event put on its bus.
+    pub(super) fn on_publish(&mut self, pi: usize, n: u64, key: u64) {
         let model = self.model;
         let p = &model.fanout.publishers[pi];
-        let now = self.k.now();
-        let n = self.fan.pubs[pi].n;
-        self.fan.pubs[pi].n += 1;
         let payload = p.template.instantiate(n, n);
-        let key = splitmix(self.fan.pubs[pi].key_salt ^ splitmix(n));
         let msg = if model.fanout.hub(p.hub).bus {
             let opts = json!({"Source": p.source, "DetailType": p.detail_type});
             Published::Event(sources::build_event(SourceKind::EventBridge, &self.event_ctx(key, n, &opts, &payload)))
@@ -254,27 +216,6 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
         };
         self.publish(p.hub, msg, PubOrigin::Publisher(pi as u32), 0, key);
-        // The next arrival.
-        let next = match &p.arrivals {
-            Arrivals::At(ts) => ts.get(self.fan.pubs[pi].n as usize).copied(),
-            Arrivals::Poisson { rate_per_s, end, .. } => {
-                let x: f64 = Exp1.sample(&mut self.fan.pubs[pi].rng);
-                let t = now + SimTime::from_micros((x * 1e6 / rate_per_s).round() as u64);
-                (t < *end).then_some(t)
-            }
-            Arrivals::Every { interval, start, end } => {
-                let t = *start + SimTime::from_micros(interval.as_micros().saturating_mul(self.fan.pubs[pi].n));
-                (t < *end).then_some(t)
-            }
-            Arrivals::Burst { at, count, spread } => {
-                let k = self.fan.pubs[pi].n;
-                (k < *count)
-                    .then(|| *at + SimTime::from_micros((u128::from(spread.as_micros()) * u128::from(k) / u128::from(*count)) as u64))
-            }
-        };
-        if let Some(t) = next {
-            self.k.schedule_at(t.max(now), Ev::Fanout(FanEv::Publish { publisher: pi as u32 }));
-        }
     }
 
     /// Publish to a topic or put on a bus (every enabled rule with a pattern).
@@ -527,7 +468,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         key: u64,
     ) {
         let model = self.model;
-        let wire = destinations::wire_message(model, target, kind, content, &model.function(function).arn, self.k.now(), key);
+        let wire = crate::model::wire_message(model, target, kind, content, &model.function(function).arn, self.k.now(), key);
         let msg = if model.fanout.hub(hub).bus {
             Published::Event(wire)
         } else {

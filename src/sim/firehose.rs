@@ -32,7 +32,7 @@ use std::sync::Arc;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
-use super::{Ev, Sim, SourceState};
+use super::{Ev, Sim};
 use crate::destinations::{self, Cause};
 use crate::kernel::rng::{splitmix, uniform};
 use crate::model::firehose::MAX_RECORD_BYTES;
@@ -42,9 +42,6 @@ use crate::scenario::OutcomeKind;
 use crate::sources;
 use crate::time::SimTime;
 use crate::trace::{Ctx, Fate, FirehoseFate, FirehoseInvokeResult, Observer, Origin, Outcome, TraceEvent};
-
-/// Marks a Firehose batch in `Inv::batch` (event source mapping batches are slot numbers far below it).
-pub(super) const BATCH_TAG: u32 = 1 << 31;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -59,8 +56,6 @@ fn record_event_bytes(n: usize) -> usize {
 /// Kernel events of the delivery streams.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum FhEv {
-    /// The next record of a producer is due.
-    Produce { producer: u32 },
     /// A stream's buffering interval is over (if the buffer is still the same: `gen`).
     Flush { stream: u32, gen: u32 },
     /// A failed batch is invoked again.
@@ -105,7 +100,6 @@ pub(super) struct FhRt {
     buffers: Vec<Buffer>,
     batches: Vec<Option<Batch>>,
     free: Vec<u32>,
-    producers: Vec<SourceState>,
     next_record: u64,
     next_batch: u64,
     /// Per stream: salt of its batch keys.
@@ -113,12 +107,11 @@ pub(super) struct FhRt {
 }
 
 impl FhRt {
-    pub(super) fn new(model: &Model, seed: u64) -> FhRt {
+    pub(super) fn new(model: &Model) -> FhRt {
         FhRt {
             buffers: model.firehose.streams.iter().map(|_| Buffer::default()).collect(),
             batches: vec![],
             free: vec![],
-            producers: model.firehose.producers.iter().map(|p| SourceState::new(seed, &format!("firehose-producer:{}", p.name))).collect(),
             next_record: 0,
             next_batch: 0,
             salts: model.firehose.streams.iter().map(|s| rng::stream_id(&s.arn, "firehose-batch")).collect(),
@@ -136,33 +129,8 @@ fn data_view(data: &str) -> Value {
 }
 
 impl<'m, O: Observer> Sim<'m, O> {
-    /// Schedule the first record of every producer.
-    pub(super) fn firehose_start(&mut self) {
-        let model = self.model;
-        for (i, p) in model.firehose.producers.iter().enumerate() {
-            if let Some(t) = p.arrivals.first(&mut |rate| self.firehose_gap(i, rate)) {
-                self.k.schedule_at(t, Ev::Firehose(FhEv::Produce { producer: i as u32 }));
-            }
-        }
-    }
-
-    fn firehose_gap(&mut self, p: usize, rate_per_s: f64) -> SimTime {
-        super::poisson_gap(&mut self.fh.producers[p].rng, rate_per_s)
-    }
-
     pub(super) fn on_firehose(&mut self, ev: FhEv) {
         match ev {
-            FhEv::Produce { producer } => {
-                let model = self.model;
-                let arrivals = &model.firehose.producers[producer as usize].arrivals;
-                for _ in 0..arrivals.at_once() {
-                    self.firehose_put(producer as usize);
-                }
-                let (n, now) = (self.fh.producers[producer as usize].n, self.k.now());
-                if let Some(t) = arrivals.next(n, now, &mut |rate| self.firehose_gap(producer as usize, rate)) {
-                    self.k.schedule_at(t, Ev::Firehose(FhEv::Produce { producer }));
-                }
-            }
             FhEv::Flush { stream, gen } => {
                 if self.fh.buffers[stream as usize].gen == gen {
                     self.last_activity = self.k.now();
@@ -176,15 +144,15 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
     }
 
-    /// PutRecord: the record enters the stream's buffer (or, without a transformation, is delivered).
-    fn firehose_put(&mut self, pi: usize) {
+    /// PutRecord of arrival `n` of producer `pi` (with its key, from the arrival driver): the record enters the
+    /// stream's buffer (or, without a transformation, is delivered).
+    pub(super) fn firehose_put(&mut self, pi: usize, n: u64, key: u64) {
         let model = self.model;
         let p = &model.firehose.producers[pi];
         let s = p.stream;
         let ds = model.firehose.stream(s);
         let now = self.k.now();
         self.last_activity = now;
-        let (n, key) = self.fh.producers[pi].arrival(now);
         let payload = p.template.instantiate(n, self.next_event);
         let data: Arc<str> = Arc::from(sources::text(&payload));
         let rec = Rec { id: self.fh.next_record, data, arrived: now, key };
@@ -290,7 +258,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let (f, q) = model.firehose.stream(s).lambda.expect("a transforming stream");
         debug_assert!(size <= SYNC_PAYLOAD_LIMIT, "Firehose batch of {size} bytes");
         let key = splitmix(key ^ splitmix(u64::from(attempt) ^ 0xf12e));
-        self.invoke_sync(f, q, payload, size, Origin::Firehose { stream: s, batch: id }, key, None, Some(BATCH_TAG | b));
+        self.invoke_sync(f, q, payload, size, Origin::Firehose { stream: s, batch: id }, key, super::Caller::Firehose(b));
     }
 
     /// The batch's invocation has its fate (called from `finish`).
@@ -413,7 +381,7 @@ impl<'m, O: Observer> Sim<'m, O> {
 
 /// Records in a batch (the duration per record scales with it).
 pub(super) fn batch_records(rt: &FhRt, b: u32) -> u64 {
-    rt.batches[(b & !BATCH_TAG) as usize].as_ref().map_or(0, |bt| bt.recs.len() as u64)
+    rt.batches[b as usize].as_ref().map_or(0, |bt| bt.recs.len() as u64)
 }
 
 /// Decide a batch invocation's outcome: each record picks its rule as a handler looping over `records` would, and the
@@ -426,7 +394,7 @@ pub(super) fn decide(
     seed: u64,
     salt: u64,
 ) -> (Outcome, Cause, u32, Option<usize>) {
-    let bt = rt.batches[(b & !BATCH_TAG) as usize].as_mut().expect("live Firehose batch");
+    let bt = rt.batches[b as usize].as_mut().expect("live Firehose batch");
     let attempt = bt.attempts;
     let mut out = Vec::with_capacity(bt.recs.len());
     let mut explicit: Option<Value> = None;

@@ -1,0 +1,211 @@
+//! What a mapping's function receives and what it leaves behind: the records of an SQS batch (spec 5.2) and of a
+//! Kinesis or DynamoDB stream batch (spec 5.3) as AWS delivers them, the views filters (spec 5.4) and rules see of
+//! them, and the on-failure record of a stream mapping (spec 3.3). Pure functions of the model and the record.
+
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+use super::sqs::Msg;
+use super::streams::Rec;
+use crate::destinations;
+use crate::kernel::rng::splitmix;
+use crate::model::{FnId, Model, StreamKind};
+use crate::sources;
+use crate::time::SimTime;
+use crate::trace::request_id;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// A Kinesis sequence number: 56 digits, increasing within a shard.
+fn kinesis_seq(stream_salt: u64, shard: u32, seq: u64) -> String {
+    format!("49{:014}{:020}{:020}", stream_salt % 100_000_000_000_000, shard, seq)
+}
+
+fn ddb_seq(shard: u32, seq: u64) -> String {
+    format!("{}{:020}", 1 + shard % 9, seq)
+}
+
+pub(super) const DDB_EVENT_NAMES: [&str; 3] = ["INSERT", "MODIFY", "REMOVE"];
+
+fn epoch_ms(model: &Model, t: SimTime) -> i64 {
+    model.settings.start_epoch_ms + (t.as_micros() / 1000) as i64
+}
+
+/// One SQS message as the mapping delivers it (AWS DG with-sqs.html, "Example standard/FIFO queue message event").
+pub(super) fn sqs_record(model: &Model, m: &Msg) -> Value {
+    let q = model.esm.queue(m.queue);
+    let mut attributes = Map::new();
+    attributes.insert("ApproximateReceiveCount".into(), json!(m.receives.to_string()));
+    attributes.insert("SentTimestamp".into(), json!(epoch_ms(model, m.sent).to_string()));
+    if let (Some(g), Some(d)) = (&m.group, &m.dedup) {
+        attributes.insert("SequenceNumber".into(), json!(format!("1{:019}", m.seq)));
+        attributes.insert("MessageGroupId".into(), json!(g.as_ref()));
+        attributes.insert("SenderId".into(), json!(sender(model)));
+        attributes.insert("MessageDeduplicationId".into(), json!(d.as_ref()));
+    } else {
+        attributes.insert("SenderId".into(), json!(sender(model)));
+    }
+    attributes.insert("ApproximateFirstReceiveTimestamp".into(), json!(epoch_ms(model, m.first_receive.unwrap_or(m.sent)).to_string()));
+    json!({
+        "messageId": sources::uuid(m.message_id, 0x5a_05),
+        "receiptHandle": format!("AQEB{}", sources::b64(splitmix(m.id ^ u64::from(m.receives).rotate_left(32)), 0x5a_06, 96)),
+        "body": m.body.as_ref(),
+        "attributes": Value::Object(attributes),
+        "messageAttributes": {},
+        "md5OfBody": sources::md5_hex(m.body.as_bytes()),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": q.arn,
+        "awsRegion": model.region,
+    })
+}
+
+fn sender(model: &Model) -> String {
+    format!("AIDA{}", sources::chars(sources::stable(&[&model.account_id]), 0x5a_02, 17, sources::UPPER_ALNUM))
+}
+
+/// What filters and rules see of an SQS message: the record with its body parsed when it is JSON (spec 5.4).
+pub(super) fn sqs_view(model: &Model, m: &Msg) -> Value {
+    let mut r = sqs_record(model, m);
+    if let Ok(v) = serde_json::from_str::<Value>(&m.body) {
+        if v.is_object() || v.is_array() {
+            r["body"] = v;
+        }
+    }
+    r
+}
+
+pub(super) fn seq_text(st: &crate::model::Stream, shard: u32, seq: u64) -> String {
+    if st.is_dynamodb() {
+        ddb_seq(shard, seq)
+    } else {
+        kinesis_seq(st.seq_salt, shard, seq)
+    }
+}
+
+/// One stream record as the mapping delivers it (DG with-kinesis.html, with-ddb.html example events).
+pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32, r: &Rec) -> Value {
+    let seq = seq_text(st, shard, r.seq);
+    let ms = epoch_ms(model, r.arrival);
+    match &st.kind {
+        StreamKind::Kinesis => json!({
+            "kinesis": {
+                "kinesisSchemaVersion": "1.0",
+                "partitionKey": r.pk.as_ref(),
+                "sequenceNumber": seq,
+                "data": B64.encode(sources::text(&r.data)),
+                "approximateArrivalTimestamp": sources::epoch_secs_f(ms),
+            },
+            "eventSource": "aws:kinesis",
+            "eventVersion": "1.0",
+            "eventID": format!("{}:{}", st.shard_id(shard), seq),
+            "eventName": "aws:kinesis:record",
+            "invokeIdentityArn": format!("arn:aws:iam::{}:role/lambda-role", model.account_id),
+            "awsRegion": model.region,
+            "eventSourceARN": st.arn,
+        }),
+        StreamKind::DynamoDb { view, keys, .. } => {
+            let event_name = DDB_EVENT_NAMES[r.event_name as usize % 3];
+            let item = match r.data.as_ref() {
+                Value::Object(m) => m.clone(),
+                other => [("value".to_string(), other.clone())].into_iter().collect(),
+            };
+            let key_map: Map<String, Value> =
+                keys.iter().map(|k| (k.clone(), sources::attribute_value(item.get(k).unwrap_or(&Value::Null)))).collect();
+            let mut d = Map::new();
+            d.insert("ApproximateCreationDateTime".into(), json!(ms.max(0) / 1000));
+            d.insert("Keys".into(), Value::Object(key_map));
+            let with_new = event_name != "REMOVE" && (view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES");
+            let with_old = event_name != "INSERT" && (view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES");
+            if with_new {
+                d.insert("NewImage".into(), sources::item(&item));
+            }
+            if with_old {
+                d.insert("OldImage".into(), sources::item(&item));
+            }
+            d.insert("SequenceNumber".into(), json!(seq));
+            d.insert("SizeBytes".into(), json!(r.size));
+            d.insert("StreamViewType".into(), json!(view));
+            json!({
+                "eventID": sources::chars(splitmix(r.key ^ r.seq), 0xdd_02, 32, sources::LOWER_HEX),
+                "eventName": event_name,
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": model.region,
+                "dynamodb": Value::Object(d),
+                "eventSourceARN": st.arn,
+            })
+        }
+    }
+}
+
+/// What filters and rules see of a stream record: Kinesis `{"data": <decoded JSON or text>, "partitionKey", ...}`
+/// (filters use the `data` key, spec 5.4); DynamoDB the record as delivered.
+pub(super) fn stream_view(model: &Model, st: &crate::model::Stream, shard: u32, r: &Rec) -> Value {
+    match st.kind {
+        StreamKind::Kinesis => {
+            json!({
+                "data": r.data.as_ref(),
+                "partitionKey": r.pk.as_ref(),
+                "sequenceNumber": seq_text(st, shard, r.seq),
+                "approximateArrivalTimestamp": sources::epoch_secs_f(epoch_ms(model, r.arrival)),
+            })
+        }
+        StreamKind::DynamoDb { .. } => stream_record(model, st, shard, r),
+    }
+}
+
+/// The on-failure record of a stream mapping (spec 3.3): `KinesisBatchInfo` or `DDBStreamBatchInfo`, the
+/// unqualified function ARN, the condition, the batch size of the failed range.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn stream_failure_record(
+    model: &Model,
+    seed: u64,
+    st: &crate::model::Stream,
+    shard: u32,
+    recs: &[Rec],
+    condition: &str,
+    invoke_count: u32,
+    (function, qualifier, config): (FnId, crate::versions::Qualifier, u32),
+    event: u64,
+    now: SimTime,
+) -> Value {
+    let first = &recs[0];
+    let last = &recs[recs.len() - 1];
+    let iso_s = |t: SimTime| {
+        let ms = epoch_ms(model, t);
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+            .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+            .unwrap_or_default()
+    };
+    let info = json!({
+        "shardId": st.shard_id(shard),
+        "startSequenceNumber": seq_text(st, shard, first.seq),
+        "endSequenceNumber": seq_text(st, shard, last.seq),
+        "approximateArrivalOfFirstRecord": iso_s(first.arrival),
+        "approximateArrivalOfLastRecord": iso_s(last.arrival),
+        "batchSize": recs.len(),
+        "streamArn": st.arn,
+    });
+    let fd = model.function(function);
+    let response = if invoke_count > 0 {
+        json!({"statusCode": 200, "executedVersion": fd.config(config).label(), "functionError": "Unhandled"})
+    } else {
+        Value::Null
+    };
+    // A mapping of a version or alias names it in the ARN (spec 3.3 `functionArn`).
+    let arn = if qualifier == crate::versions::Qualifier::Latest { fd.arn.clone() } else { fd.qualified_arn(qualifier) };
+    let mut out = json!({
+        "requestContext": {
+            "requestId": request_id(seed, event),
+            "functionArn": arn,
+            "condition": condition,
+            "approximateInvokeCount": invoke_count,
+        },
+        "responseContext": response,
+        "version": "1.0",
+        "timestamp": destinations::iso_at(model.settings.start_epoch_ms, now),
+    });
+    let key = if st.is_dynamodb() { "DDBStreamBatchInfo" } else { "KinesisBatchInfo" };
+    out[key] = info;
+    out
+}

@@ -1,0 +1,701 @@
+//! The Lambda core: the invoke paths on the kernel (spec sections 1 and 2). An invocation carries its [`Caller`]; a
+//! synchronous one (`RequestResponse`, spec 1) runs now or is refused, and its fate goes back to the caller through
+//! the dispatcher ([`Dispatch`]); an async one (`Event`, spec 2) is accepted (202) into the queue, retried after a
+//! function error (~1 and ~2 minutes, same request id, `MaximumRetryAttempts`), backs off after a throttle or service
+//! error (1 s to 5 min, free of the retry budget), ages out (`MaximumEventAgeInSeconds`, with the look-ahead), and
+//! ends in its destinations. Also: 413 over the payload limits (spec 10.10), duplicate delivery (at-least-once) and
+//! recursive-loop detection, versions and aliases resolved when each attempt starts (spec 3.2), waiting in the queue
+//! (`AsyncConcurrencyFull: Queue`).
+//!
+//! Invocations in flight live in a slab (arena) indexed by slot; an entry is freed at its fate, so memory follows
+//! what is in flight, not the length of the run. This module and its children import no service: what they need of
+//! one (a batch's per-record outcomes, where a fate goes, a live target) comes through [`Dispatch`].
+
+mod concurrency;
+mod fate;
+
+use std::sync::Arc;
+
+use rand::Rng;
+use serde_json::Value;
+
+use super::{Ev, Sim};
+use crate::destinations::{Cause, Execution};
+use crate::kernel::rng::{splitmix, uniform};
+use crate::model::{FnId, Model, TargetId, INIT_LIMIT, RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT};
+use crate::scenario::{CallOutcomeSpec, ConcurrencyFullMode, FaultKind, OutcomeKind, RetryDelayFrom};
+use crate::time::SimTime;
+use crate::trace::{Ctx, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ThrottleReason, TraceEvent};
+use crate::versions::Qualifier;
+pub(super) use concurrency::{Admission, FnState};
+
+/// Who invoked, and so who is told of the invocation's fate (spec 1, 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Caller {
+    /// An async invoke (`InvocationType: Event`): from a workload source, a duplicate delivery, a destination or a
+    /// fan-out. Nobody waits; its records go to its destinations.
+    Async,
+    /// Attempt of a workload source's synchronous caller (request `calls[_]`).
+    Call(u32),
+    /// An event source mapping's batch (`RequestResponse`).
+    Esm(u32),
+    /// A Firehose transformation batch (`RequestResponse`).
+    Firehose(u32),
+}
+
+impl Caller {
+    /// A `RequestResponse` invoke: no retries, no destinations.
+    #[inline]
+    pub(super) fn is_sync(self) -> bool {
+        self != Caller::Async
+    }
+}
+
+/// An invocation with its fate, handed back to whoever invoked it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Done {
+    pub(super) caller: Caller,
+    pub(super) event: u64,
+    pub(super) fate: Fate,
+    /// The configuration (version) whose settings applied.
+    pub(super) config: u32,
+    /// Why it was refused, if it was.
+    pub(super) refused: Option<ThrottleReason>,
+}
+
+/// A destination or DLQ record for a live target (a queue a mapping reads, a topic or a bus).
+pub(super) struct Deliver<'a> {
+    pub(super) target: TargetId,
+    pub(super) kind: RecordKind,
+    pub(super) record: &'a Value,
+    pub(super) function: FnId,
+    pub(super) event: u64,
+    pub(super) hops: u32,
+    /// The event's key (each delivery derives its own).
+    pub(super) key: u64,
+}
+
+/// How an attempt ends: outcome, its cause, the response size, the rule that decided it.
+pub(super) type Decision = (Outcome, Cause, u32, Option<usize>);
+
+/// What the Lambda core asks of whoever invoked it; the dispatcher answers by matching on the caller.
+pub(super) trait Dispatch<'m> {
+    /// A batch's outcome, its records decided as the handler's loop would by the service that built it; `None` for a
+    /// caller without records.
+    fn decide_batch(&mut self, caller: Caller, rules: &'m [crate::model::Rule], f: FnId, config: u32, salt: u64) -> Option<Decision>;
+    /// Records in the caller's batch (`None` for a caller without records).
+    fn batch_records(&self, caller: Caller) -> Option<u64>;
+    /// A synchronous invocation has its fate.
+    fn done(&mut self, done: Done);
+    /// Whether the target is live (its service runs in this simulation): it then gets `deliver_record`.
+    fn live_target(&self, target: TargetId) -> bool;
+    /// A record delivered to a live target.
+    fn deliver_record(&mut self, d: Deliver<'_>);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum State {
+    Running,
+    Waiting { gen: u32 },
+    Sleeping,
+}
+
+/// An accepted async event while it is in flight.
+pub(super) struct Inv {
+    pub(in crate::sim) id: u64,
+    pub(in crate::sim) rid: u64,
+    pub(in crate::sim) function: FnId,
+    /// The version or alias invoked.
+    pub(in crate::sim) qual: Qualifier,
+    /// The configuration of the last attempt (meaningful once `attempts` > 0).
+    pub(in crate::sim) cfg: u32,
+    pub(in crate::sim) payload: Arc<Value>,
+    pub(in crate::sim) size: u32,
+    pub(in crate::sim) accepted: SimTime,
+    pub(in crate::sim) attempts: u32,
+    pub(in crate::sim) throttles: u32,
+    pub(in crate::sim) hops: u32,
+    /// Identity of the event for its own random draws (rules and faults with a probability): derived from its source
+    /// and its index there, so removing or adding other events does not change this event's draws.
+    pub(in crate::sim) key: u64,
+    /// Who invoked, and so who learns the fate: nobody for an async invoke (its records go to the destinations), the
+    /// synchronous caller or the service whose batch it carries for a `RequestResponse` invoke (no retries, no
+    /// destinations).
+    pub(in crate::sim) caller: Caller,
+    /// Why the invocation was refused, if it was.
+    pub(in crate::sim) refused: Option<ThrottleReason>,
+    pub(in crate::sim) state: State,
+    /// The running attempt's result, applied when it ends, with its response size.
+    pub(in crate::sim) pending: Option<(LastResult, u32)>,
+    /// When the running attempt started, and its init phase.
+    pub(in crate::sim) attempt_start: SimTime,
+    pub(in crate::sim) attempt_init: SimTime,
+    /// The last finished attempt (for records).
+    pub(in crate::sim) last: Option<LastResult>,
+    pub(in crate::sim) response_size: u32,
+}
+
+/// The last execution of an event, as records report it. Plain data: the texts stay in the model.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LastResult {
+    pub(super) outcome: Outcome,
+    pub(super) cause: Cause,
+    pub(super) function: FnId,
+    /// The configuration (version) that ran: its rules hold the error texts and the response.
+    pub(super) config: u32,
+    pub(super) ended: SimTime,
+    pub(super) timeout: SimTime,
+}
+
+/// A response of `null`.
+static NULL: Value = Value::Null;
+
+impl LastResult {
+    /// The execution with its error texts and its response, as the model has them (spec 1, 3.2).
+    pub(super) fn execution<'m>(&self, model: &'m Model) -> Execution<'m> {
+        let f = model.function(self.function);
+        let rule = |i: u32| f.config(self.config).rules.get(i as usize);
+        let (error_type, error_message) = match self.cause {
+            Cause::Rule(i) => rule(i).map(|r| (&*r.error_type, &*r.error_message)).unwrap_or(("", "")),
+            Cause::Fault(i) => f.faults.get(i as usize).map(|x| (&*x.error_type, &*x.error_message)).unwrap_or(("", "")),
+            Cause::ResponseTooLarge => {
+                ("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes).")
+            }
+            Cause::Default => match self.outcome {
+                Outcome::Crash => ("Runtime.ExitError", "Runtime exited with error: signal: killed"),
+                _ => ("Error", "Unhandled error"),
+            },
+        };
+        let response = match self.cause {
+            Cause::Rule(i) => rule(i).map_or(&NULL, |r| &*r.response),
+            _ => &NULL,
+        };
+        Execution { outcome: self.outcome, error_type, error_message, response, ended: self.ended, timeout: self.timeout }
+    }
+}
+
+/// Purpose of the per-event draw that routes an alias's invocations.
+const ROUTING_PURPOSE: u64 = 0xa11a5;
+
+impl<'m, O: Observer> Sim<'m, O> {
+    pub(super) fn inv(&self, slot: u32) -> Option<&Inv> {
+        self.invs.get(slot as usize).and_then(|x| x.as_ref())
+    }
+
+    pub(super) fn inv_mut(&mut self, slot: u32) -> &mut Inv {
+        self.invs[slot as usize].as_mut().expect("live slot")
+    }
+
+    /// Invoke with `InvocationType: Event`: 202 and into the queue, or 413 (spec section 2).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn accept(
+        &mut self,
+        function: FnId,
+        qual: Qualifier,
+        payload: Arc<Value>,
+        size: usize,
+        origin: Origin,
+        hops: u32,
+        rid: Option<u64>,
+        key: u64,
+    ) -> Option<u32> {
+        let model = self.model;
+        if size > model.settings.async_payload_limit {
+            self.rejected += 1;
+            self.emit(TraceEvent::Rejected { function, origin, size: size as u32, status: 413, mode: InvokeMode::Async });
+            return None;
+        }
+        let slot = self.new_inv(function, qual, payload, size, hops, rid, Caller::Async, key);
+        let (id, rid) = {
+            let inv = self.inv_mut(slot);
+            (inv.id, inv.rid)
+        };
+        let ev = TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32, mode: InvokeMode::Async, qualifier: qual };
+        if self.needs_content {
+            let payload = Arc::clone(&self.inv_mut(slot).payload);
+            let ctx = Ctx { model, seed: self.seed, content: Some(&payload) };
+            self.obs.on_event(self.k.now(), &ev, &ctx);
+        } else {
+            self.emit(ev);
+        }
+
+        // At-least-once: the queue may hand the same event over twice (spec section 2).
+        let p = model.settings.duplicate_probability;
+        let dup = p > 0.0 && !matches!(origin, Origin::Duplicate { .. }) && self.draw(function, key, 0xd0_0b1e) < p;
+        // Taken now: the original may end (and its slot be reused) before the duplicate is made.
+        let dup_payload = dup.then(|| Arc::clone(&self.inv_mut(slot).payload));
+
+        if self.fns[function.ix()].setup.reserved == Some(0) {
+            self.finish(slot, Fate::ZeroReservedConcurrency);
+        } else if hops >= model.settings.recursion_limit {
+            self.finish(slot, Fate::RecursionStopped);
+        } else {
+            self.try_start(slot);
+        }
+        if let Some(payload) = dup_payload {
+            self.accept(function, qual, payload, size, Origin::Duplicate { of: id }, hops, Some(rid), splitmix(key ^ 0xd0_0b1e));
+        }
+        Some(slot)
+    }
+
+    /// `InvocationType: RequestResponse` (spec section 1): run now on a free environment, or answer 429 (500 for a
+    /// service error); 413 over 6 MB. Lambda never retries and never sends a sync result to a destination.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn invoke_sync(
+        &mut self,
+        function: FnId,
+        qual: Qualifier,
+        payload: Arc<Value>,
+        size: usize,
+        origin: Origin,
+        key: u64,
+        caller: Caller,
+    ) {
+        let model = self.model;
+        if size > SYNC_PAYLOAD_LIMIT {
+            self.rejected += 1;
+            self.emit(TraceEvent::Rejected { function, origin, size: size as u32, status: 413, mode: InvokeMode::Sync });
+            if let Caller::Call(c) = caller {
+                self.call_attempt_done(c, CallOutcomeSpec::TooLarge);
+            }
+            return;
+        }
+        let slot = self.new_inv(function, qual, payload, size, 0, None, caller, key);
+        let id = self.inv_mut(slot).id;
+        if let Caller::Call(c) = caller {
+            self.calls[c as usize].as_mut().expect("live call").current = Some(id);
+        }
+        let (id, rid) = {
+            let inv = self.inv_mut(slot);
+            (inv.id, inv.rid)
+        };
+        let ev = TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32, mode: InvokeMode::Sync, qualifier: qual };
+        if self.needs_content {
+            // Observers that asked for documents see the payload the function receives.
+            let payload = Arc::clone(&self.inv_mut(slot).payload);
+            let ctx = Ctx { model, seed: self.seed, content: Some(&payload) };
+            self.obs.on_event(self.k.now(), &ev, &ctx);
+        } else {
+            self.emit(ev);
+        }
+        let now = self.k.now();
+        let mut refused = if self.fns[function.ix()].setup.reserved == Some(0) { Some(ThrottleReason::ReservedConcurrency) } else { None };
+        if refused.is_none() {
+            refused = self.injected_throttle(function, now, key, 0);
+        }
+        let config = self.route(slot);
+        let admitted = match refused {
+            Some(r) => Err(r),
+            None => self.admit(function, config),
+        };
+        match admitted {
+            Ok(a) => self.start_attempt(slot, config, a),
+            Err(reason) => {
+                let n = {
+                    let inv = self.inv_mut(slot);
+                    inv.throttles += 1;
+                    inv.throttles
+                };
+                self.emit(TraceEvent::Throttled { event: id, function, reason, throttles: n, retry_in: None });
+                self.inv_mut(slot).refused = Some(reason);
+                self.finish(slot, Fate::Throttled);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn new_inv(
+        &mut self,
+        function: FnId,
+        qual: Qualifier,
+        payload: Arc<Value>,
+        size: usize,
+        hops: u32,
+        rid: Option<u64>,
+        caller: Caller,
+        key: u64,
+    ) -> u32 {
+        let id = self.next_event;
+        self.next_event += 1;
+        let inv = Inv {
+            id,
+            rid: rid.unwrap_or(id),
+            function,
+            qual,
+            cfg: 0,
+            payload,
+            size: size as u32,
+            accepted: self.k.now(),
+            attempts: 0,
+            throttles: 0,
+            hops,
+            key,
+            caller,
+            refused: None,
+            state: State::Sleeping,
+            pending: None,
+            attempt_start: SimTime::ZERO,
+            attempt_init: SimTime::ZERO,
+            last: None,
+            response_size: 0,
+        };
+        self.in_flight += 1;
+        self.peak_in_flight = self.peak_in_flight.max(self.in_flight);
+        match self.free.pop() {
+            Some(s) => {
+                self.invs[s as usize] = Some(inv);
+                s
+            }
+            None => {
+                self.invs.push(Some(inv));
+                (self.invs.len() - 1) as u32
+            }
+        }
+    }
+
+    /// The function's reserved concurrency is 0 now (on the timeline): it runs nothing (spec 6).
+    pub(super) fn reserved_zero(&self, f: FnId) -> bool {
+        self.fns[f.ix()].setup.reserved == Some(0)
+    }
+
+    /// An injected `Throttle` or `ServiceError` fault that applies now.
+    pub(super) fn injected_throttle(&mut self, f: FnId, now: SimTime, key: u64, tries: u32) -> Option<ThrottleReason> {
+        let fd = self.model.function(f);
+        for (i, fault) in fd.faults.iter().enumerate() {
+            if matches!(fault.kind, FaultKind::Throttle | FaultKind::ServiceError)
+                && fault.active(now)
+                && (fault.probability >= 1.0
+                    || self.draw(f, key, 0x7417 + (i as u64) * 0x1_0000 + u64::from(tries) * 0x100_0000) < fault.probability)
+            {
+                return Some(if fault.kind == FaultKind::Throttle {
+                    ThrottleReason::InjectedThrottle
+                } else {
+                    ThrottleReason::ServiceError
+                });
+            }
+        }
+        None
+    }
+
+    #[inline]
+    pub(super) fn draw(&self, f: FnId, key: u64, purpose: u64) -> f64 {
+        uniform(self.seed, self.fns[f.ix()].draw_salt, key, purpose)
+    }
+
+    /// The configuration the event runs if an attempt starts now: `$LATEST` as deployed now, the version, or what the
+    /// alias routes it to (one draw per event, spec 3.2).
+    pub(super) fn route(&self, slot: u32) -> u32 {
+        let inv = self.inv(slot).expect("live slot");
+        let fs = &self.fns[inv.function.ix()];
+        match inv.qual {
+            Qualifier::Latest => fs.setup.latest,
+            q => fs.setup.resolve(q, uniform(self.seed, fs.draw_salt, inv.key, ROUTING_PURPOSE)),
+        }
+    }
+
+    /// The configuration whose settings apply to the event now: its last execution's, or the one it would run.
+    pub(super) fn event_config(&self, slot: u32) -> &'m crate::versions::FnConfig {
+        let inv = self.inv(slot).expect("live slot");
+        let c = if inv.attempts > 0 { inv.cfg } else { self.route(slot) };
+        self.model.function(inv.function).config(c)
+    }
+
+    /// The event is due to run (new, retry or back-off over).
+    pub(super) fn try_start(&mut self, slot: u32) {
+        let model = self.model;
+        let now = self.k.now();
+        let (f, accepted, key, tries) = {
+            let inv = self.inv_mut(slot);
+            (inv.function, inv.accepted, inv.key, inv.throttles)
+        };
+        let config = self.route(slot);
+        let max_age = model.function(f).config(config).max_age;
+        if now > accepted + max_age {
+            self.finish(slot, Fate::EventAgeExceeded);
+            return;
+        }
+        if self.fns[f.ix()].setup.reserved == Some(0) {
+            // Reserved concurrency set to 0 on the timeline: queued events go to the failure targets (spec 2, 6).
+            self.finish(slot, Fate::ZeroReservedConcurrency);
+            return;
+        }
+        if let Some(reason) = self.injected_throttle(f, now, key, tries) {
+            self.throttle(slot, reason);
+            return;
+        }
+        match self.admit(f, config) {
+            Ok(a) => self.start_attempt(slot, config, a),
+            Err(reason) => match model.settings.concurrency_full {
+                ConcurrencyFullMode::Backoff => self.throttle(slot, reason),
+                ConcurrencyFullMode::Queue => {
+                    let gen = self.next_gen;
+                    self.next_gen = self.next_gen.wrapping_add(1);
+                    let inv = self.inv_mut(slot);
+                    inv.state = State::Waiting { gen };
+                    let id = inv.id;
+                    self.fns[f.ix()].waiting.push_back((slot, gen));
+                    self.k.schedule_at(accepted + max_age + SimTime::from_micros(1), Ev::Expire { slot, gen });
+                    self.emit(TraceEvent::Queued { event: id, function: f });
+                }
+            },
+        }
+    }
+
+    /// Throttle or service error: back off exponentially without using the retry budget (spec section 2).
+    pub(super) fn throttle(&mut self, slot: u32, reason: ThrottleReason) {
+        let s = &self.model.settings;
+        let now = self.k.now();
+        let (f, id, accepted, n) = {
+            let inv = self.inv_mut(slot);
+            inv.throttles += 1;
+            inv.state = State::Sleeping;
+            (inv.function, inv.id, inv.accepted, inv.throttles)
+        };
+        let base = s.backoff_initial.as_micros() as f64 * s.backoff_multiplier.powi((n - 1).min(64) as i32);
+        let mut delay = SimTime::from_micros(base.min(s.backoff_max.as_micros() as f64) as u64);
+        if s.backoff_jitter > 0.0 {
+            let u: f64 = self.fns[f.ix()].rng_retry.random();
+            delay = SimTime::from_micros((delay.as_micros() as f64 * (1.0 - s.backoff_jitter * u)) as u64);
+        }
+        let max_age = self.event_config(slot).max_age;
+        if s.event_age_look_ahead && now + delay > accepted + max_age {
+            self.emit(TraceEvent::Throttled { event: id, function: f, reason, throttles: n, retry_in: None });
+            self.finish(slot, Fate::EventAgeExceeded);
+        } else {
+            self.emit(TraceEvent::Throttled { event: id, function: f, reason, throttles: n, retry_in: Some(delay) });
+            self.k.schedule_in(delay, Ev::Retry { slot });
+        }
+    }
+
+    pub(super) fn start_attempt(&mut self, slot: u32, config: u32, admission: Admission) {
+        let model = self.model;
+        let now = self.k.now();
+        let f = self.inv_mut(slot).function;
+        let cfg = model.function(f).config(config);
+        let (env, cold, new_env) = self.take_env(f, config, admission);
+        let inv = self.inv_mut(slot);
+        inv.attempts += 1;
+        inv.state = State::Running;
+        inv.cfg = config;
+        let (attempt, caller) = (inv.attempts, inv.caller);
+        let (mut outcome, mut cause, response_size, rule) = self.decide(slot, config);
+        if outcome == Outcome::Success && u64::from(response_size) > RESPONSE_LIMIT {
+            // An oversized response surfaces as a function error (spec 1, 10.10).
+            outcome = Outcome::Error;
+            cause = Cause::ResponseTooLarge;
+        }
+        // A batch takes longer with more records (`Behavior.DurationPerRecord`).
+        let records = if cfg.per_record.is_some() && outcome != Outcome::Timeout { self.batch_records(caller) } else { None };
+
+        // Durations: init for a cold environment (capped at 10 s on demand, re-run inside the invoke phase if it
+        // ran over, spec section 6), then the handler, cut at the function timeout.
+        let fs = &mut self.fns[f.ix()];
+        let init = if cold { cfg.init.sample(&mut fs.rng_init) } else { SimTime::ZERO };
+        let dist = rule.and_then(|ri| cfg.rules[ri].duration.as_ref()).unwrap_or(&cfg.duration);
+        let mut handler = if outcome == Outcome::Timeout { cfg.timeout } else { dist.sample(&mut fs.rng_duration) };
+        if let (Some(per), Some(n)) = (&cfg.per_record, records) {
+            handler += SimTime::from_micros(per.sample(&mut fs.rng_duration).as_micros().saturating_mul(n));
+        }
+        if self.perturb == Some(self.duration_draws) {
+            handler += SimTime::from_micros(1);
+        }
+        self.duration_draws += 1;
+        let (init_phase, mut run) = if init > INIT_LIMIT { (INIT_LIMIT, init + handler) } else { (init, handler) };
+        if run >= cfg.timeout {
+            run = cfg.timeout;
+            outcome = Outcome::Timeout;
+        }
+        let last = LastResult { outcome, cause, function: f, config, ended: now + init_phase + run, timeout: cfg.timeout };
+        let inv = self.inv_mut(slot);
+        let (id, rid) = (inv.id, inv.rid);
+        inv.pending = Some((last, response_size));
+        inv.attempt_start = now;
+        inv.attempt_init = init_phase;
+        self.k.schedule_at(now + init_phase + run, Ev::AttemptEnd { slot, env });
+        self.emit(TraceEvent::AttemptStart {
+            event: id,
+            rid,
+            function: f,
+            attempt,
+            env,
+            cold,
+            new_env,
+            init: init_phase,
+            config,
+            provisioned: admission.pc_env.is_some(),
+            spillover: admission.spillover,
+        });
+    }
+
+    /// Decide how the starting attempt ends: faults on the timeline first, then, for a batch, its records as the
+    /// service that built it decides them, else the ordered rules of the version that runs. Draws with a
+    /// probability belong to the event and the attempt, not to a shared sequence (see `Inv::key`).
+    pub(super) fn decide(&mut self, slot: u32, config: u32) -> Decision {
+        let model = self.model;
+        let now = self.k.now();
+        let inv = self.inv(slot).expect("live slot");
+        let (f, attempt, key, caller) = (inv.function, inv.attempts, inv.key, inv.caller);
+        let fd = model.function(f);
+        let cfg = fd.config(config);
+        let (seed, salt) = (self.seed, self.fns[f.ix()].draw_salt);
+        let purpose = |kind: u64, i: usize| kind + ((i as u64) << 16) + (u64::from(attempt) << 32);
+        for (i, fault) in fd.faults.iter().enumerate() {
+            if matches!(fault.kind, FaultKind::Error | FaultKind::Timeout | FaultKind::Crash)
+                && fault.active(now)
+                && (fault.probability >= 1.0 || uniform(seed, salt, key, purpose(0xfa, i)) < fault.probability)
+            {
+                let o = match fault.kind {
+                    FaultKind::Timeout => Outcome::Timeout,
+                    FaultKind::Crash => Outcome::Crash,
+                    _ => Outcome::Error,
+                };
+                return (o, Cause::Fault(i as u32), 4, None);
+            }
+        }
+        if let Some(d) = self.decide_batch(caller, &cfg.rules, f, config, salt) {
+            return d;
+        }
+        let inv = self.inv(slot).expect("live slot");
+        for (ri, r) in cfg.rules.iter().enumerate() {
+            if attempt < r.attempt_min || attempt > r.attempt_max {
+                continue;
+            }
+            if let Some(p) = &r.pattern {
+                if !p.matches(&inv.payload) {
+                    continue;
+                }
+            }
+            if let Some(pr) = r.probability {
+                if uniform(seed, salt, key, purpose(0x70, ri)) >= pr {
+                    continue;
+                }
+            }
+            let o = match r.outcome {
+                OutcomeKind::Succeed => Outcome::Success,
+                OutcomeKind::Fail => Outcome::Error,
+                OutcomeKind::Timeout => Outcome::Timeout,
+                OutcomeKind::Crash => Outcome::Crash,
+            };
+            return (o, Cause::Rule(ri as u32), self.response_sizes[f.ix()][config as usize][ri], Some(ri));
+        }
+        (Outcome::Success, Cause::Default, 4, None)
+    }
+
+    pub(super) fn on_attempt_end(&mut self, slot: u32, env: u32) {
+        let model = self.model;
+        let now = self.k.now();
+        let inv = self.invs[slot as usize].as_mut().expect("running slot");
+        let f = inv.function;
+        let fd = model.function(f);
+        let (last, response_size) = inv.pending.take().expect("pending result");
+        let outcome = last.outcome;
+        let attempt = inv.attempts;
+        let (id, rid, sync) = (inv.id, inv.rid, inv.caller.is_sync());
+        let cfg = fd.config(last.config);
+        let started_at = (inv.attempt_start, inv.attempt_init);
+        inv.last = Some(last);
+        inv.response_size = response_size;
+        inv.state = State::Sleeping;
+
+        let shutdown = self.release_env(f, env, outcome);
+        let (duration, billed_ms, init_billed_ms) = {
+            let total = now - started_at.0;
+            let init = started_at.1;
+            let run = total - init;
+            (run, run.ceil_millis(), init.ceil_millis())
+        };
+        self.emit(TraceEvent::AttemptEnd { event: id, rid, function: f, attempt, env, outcome, duration, billed_ms, init_billed_ms });
+        if let Some(reason) = shutdown {
+            self.emit(TraceEvent::EnvironmentShutdown { function: f, env, reason });
+        }
+
+        if outcome == Outcome::Success {
+            self.finish(slot, Fate::Succeeded);
+        } else if sync {
+            // 200 with X-Amz-Function-Error: Unhandled; the caller decides what to do (spec section 1).
+            self.finish(slot, Fate::FunctionError);
+        } else if attempt > cfg.max_retries {
+            self.finish(slot, Fate::RetriesExhausted);
+        } else {
+            self.retry_later(slot, f, attempt, started_at.0);
+        }
+        self.pull_waiting(f);
+    }
+
+    /// A function error with retries left: retry after ~1 min, then ~2 min (spec section 2), under the settings of the
+    /// version that ran, unless the look-ahead sees the maximum age pass first.
+    fn retry_later(&mut self, slot: u32, f: FnId, attempt: u32, started: SimTime) {
+        let model = self.model;
+        let now = self.k.now();
+        let inv = self.inv_mut(slot);
+        let (id, accepted, config) = (inv.id, inv.accepted, inv.cfg);
+        let cfg = model.function(f).config(config);
+        // Function error: retry after ~1 min, then ~2 min (spec section 2), under the settings of the version
+        // that ran.
+        let s = &model.settings;
+        let k = (attempt as usize - 1).min(s.retry_delays.len().saturating_sub(1));
+        let mut delay = s.retry_delays.get(k).copied().unwrap_or(SimTime::from_secs(60));
+        if s.retry_jitter > SimTime::ZERO {
+            let j = s.retry_jitter.as_micros() as i64;
+            let d: i64 = self.fns[f.ix()].rng_retry.random_range(-j..=j);
+            delay = SimTime::from_micros((delay.as_micros() as i64 + d).max(0) as u64);
+        }
+        let base = match s.retry_delay_from {
+            RetryDelayFrom::AttemptEnd => now,
+            RetryDelayFrom::AttemptStart => started,
+        };
+        let at = base + delay;
+        if s.event_age_look_ahead && at > accepted + cfg.max_age {
+            // The next retry would start after the maximum age: give up now (spec section 2, 10.3).
+            self.finish(slot, Fate::EventAgeExceeded);
+        } else {
+            self.emit(TraceEvent::RetryScheduled { event: id, function: f, next_attempt: attempt + 1, delay: at - now });
+            self.k.schedule_at(at, Ev::Retry { slot });
+        }
+    }
+
+    /// A slot freed up: start events waiting in the queue (`AsyncConcurrencyFull: Queue`).
+    pub(super) fn pull_waiting(&mut self, freed: FnId) {
+        if self.model.settings.concurrency_full != ConcurrencyFullMode::Queue {
+            return;
+        }
+        let shares_pool = self.fns[freed.ix()].setup.reserved.is_none();
+        let n = self.fns.len();
+        for off in 0..n {
+            let f = FnId(((freed.ix() + off) % n) as u32);
+            if off > 0 && (!shares_pool || self.fns[f.ix()].setup.reserved.is_some()) {
+                continue;
+            }
+            while let Some(&(slot, gen)) = self.fns[f.ix()].waiting.front() {
+                if !matches!(self.inv(slot).map(|i| i.state), Some(State::Waiting { gen: g }) if g == gen) {
+                    self.fns[f.ix()].waiting.pop_front();
+                    continue;
+                }
+                // The first waiting event runs when there is room on demand, or a provisioned environment of the
+                // version it would run is free.
+                let room = self.has_capacity(f).is_none()
+                    || (self.any_pc && !self.fns[f.ix()].pc_idle[self.route(slot) as usize].is_empty() && self.pc_capacity(f).is_none());
+                if !room {
+                    break;
+                }
+                self.fns[f.ix()].waiting.pop_front();
+                self.inv_mut(slot).state = State::Sleeping;
+                self.try_start(slot);
+            }
+        }
+    }
+
+    /// A queued event's expiry timer (`AsyncConcurrencyFull: Queue`): it ends if it still waits and is over the
+    /// maximum age of the configuration in force (a deploy may have changed it), else the timer is set again.
+    pub(super) fn on_expire(&mut self, slot: u32, gen: u32) {
+        if matches!(self.inv(slot).map(|i| i.state), Some(State::Waiting { gen: g }) if g == gen) {
+            let (accepted, max_age) = (self.inv_mut(slot).accepted, self.event_config(slot).max_age);
+            if self.k.now() > accepted + max_age {
+                self.last_activity = self.k.now();
+                self.finish(slot, Fate::EventAgeExceeded);
+            } else {
+                self.k.schedule_at(accepted + max_age + SimTime::from_micros(1), Ev::Expire { slot, gen });
+            }
+        }
+    }
+}
