@@ -21,7 +21,7 @@ pub mod time;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use crate::time::SimTime;
+use crate::kernel::time::SimTime;
 
 #[derive(Clone, Copy)]
 struct Entry<E> {

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use lambdasim::{load_str, run, shrink, sweep, RunOptions, TraceWriter};
+use lambdasim::campaign::{shrink, sweep};
+use lambdasim::{load_str, run, RunOptions, TraceWriter};
 
 #[derive(Parser)]
 #[command(name = "lambdasim", version, about = "Deterministic simulator of AWS Lambda invocation semantics")]

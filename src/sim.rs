@@ -26,10 +26,11 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::kernel::rng::{self, splitmix};
+use crate::kernel::time::SimTime;
 use crate::kernel::{Class, Kernel};
 use crate::model::{FnId, Model, TargetId};
-use crate::time::SimTime;
-use crate::trace::{Ctx, Fate, Observer, RecordKind, TraceEvent};
+use crate::trace::{Ctx, Observer, TraceEvent};
+use crate::vocab::{Fate, RecordKind};
 use lambda::{Caller, Decision, Deliver, Dispatch, Done, FnState, Inv};
 use workload::{Call, Feed, Feeds};
 
@@ -280,7 +281,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     fn on_change(&mut self, index: u32) {
         let model = self.model;
         let change = &model.changes[index as usize];
-        if let crate::versions::ChangeKind::MappingEnabled { mapping, enabled } = change.kind {
+        if let crate::model::versions::ChangeKind::MappingEnabled { mapping, enabled } = change.kind {
             self.emit(TraceEvent::ConfigChange { change: index });
             self.esm_set_enabled(mapping, enabled);
             return;
@@ -340,7 +341,7 @@ impl<'m, O: Observer> Dispatch<'m> for Sim<'m, O> {
         if let Some(q) = live_queue(model, d.target) {
             // The message body: the original event for a DLQ (spec 4), the record for a destination (spec 3.1).
             let body = match d.kind {
-                RecordKind::DeadLetter => crate::sources::text(d.record.get("body").unwrap_or(&Value::Null)),
+                RecordKind::DeadLetter => crate::aws::events::text(d.record.get("body").unwrap_or(&Value::Null)),
                 _ => serde_json::to_string(d.record).unwrap_or_default(),
             };
             let origin = crate::trace::MsgOrigin::Record { event: d.event };

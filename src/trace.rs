@@ -6,14 +6,12 @@
 
 use serde_json::Value;
 
-pub use crate::aws::ids::{request_id, uuid_from};
 use crate::kernel::time::SimTime;
 use crate::model::versions::Qualifier;
 use crate::model::{FnId, MappingId, Model, QueueId, StreamId, TargetId};
-use crate::vocab::CallOutcome;
-pub use crate::vocab::{
-    BatchResult, DeliveryFailure, FanoutOutcome, Fate, FirehoseFate, FirehoseInvokeResult, InvokeMode, MessageFate, Outcome, RecordFate,
-    RecordKind, ShutdownReason, ThrottleReason,
+use crate::vocab::{
+    BatchResult, CallOutcome, DeliveryFailure, FanoutOutcome, Fate, FirehoseFate, FirehoseInvokeResult, InvokeMode, MessageFate, Outcome,
+    RecordFate, RecordKind, ShutdownReason, ThrottleReason,
 };
 
 mod digest;

@@ -10,8 +10,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
+use crate::aws::ids::{request_id, uuid_from};
 use crate::kernel::time::SimTime;
-use crate::trace::{request_id, uuid_from, Outcome, RecordKind};
+use crate::vocab::{Outcome, RecordKind};
 
 /// ISO-8601 UTC with milliseconds of virtual time `t` in a run that starts at `epoch_ms`, e.g.
 /// `2024-03-21T12:26:43.123Z`.

@@ -21,7 +21,7 @@
 
 use serde_json::{Map, Value};
 
-// Old paths of the deterministic ids, for the poller and the fan-out (`crate::sources::uuid`, ...).
+// Old paths of the deterministic ids, for the poller and the fan-out (`crate::aws::events::uuid`, ...).
 pub(crate) use crate::aws::ids::{b64, chars, epoch_secs_f, md5_hex, stable, uuid, LOWER_HEX, UPPER_ALNUM};
 
 mod apps;

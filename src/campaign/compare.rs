@@ -20,7 +20,7 @@ use crate::campaign::stats::t_quantile;
 use crate::model::Model;
 use crate::observe::metrics::at_percentile;
 use crate::run::{run, RunOptions, RunReport};
-use crate::trace::Fate;
+use crate::vocab::Fate;
 
 /// `--set PATH=VALUE`.
 #[derive(Debug, Clone, PartialEq)]

@@ -17,7 +17,7 @@ use super::{resolve_function, FnId, Model, TargetId};
 use crate::aws::pattern::Pattern;
 use crate::model::error::ScenarioError;
 use crate::scenario::{CallOutcomeSpec, ExpectationSpec, MeasureSpec};
-use crate::trace::{DeliveryFailure, Fate, RecordKind};
+use crate::vocab::{DeliveryFailure, Fate, RecordKind};
 
 /// What an expectation measures, every name resolved to an index of the model.
 #[derive(Debug, Clone)]

@@ -518,7 +518,7 @@ fn build_mapping(
         EsmSource::Stream(s) => stream_mapping(v, esm, m, p, s, c, targets)?,
     };
     mapping.enabled = m.enabled.unwrap_or(true);
-    mapping.uuid = crate::trace::uuid_from(0xe5e5_0000 + index as u64, crate::kernel::rng::fnv64(arn.as_bytes()));
+    mapping.uuid = crate::aws::ids::uuid_from(0xe5e5_0000 + index as u64, crate::kernel::rng::fnv64(arn.as_bytes()));
     mapping.label = label;
     Some(mapping)
 }

@@ -55,7 +55,7 @@ pub struct DeliveryFault {
     pub start: SimTime,
     pub end: SimTime,
     pub probability: f64,
-    pub reason: crate::trace::DeliveryFailure,
+    pub reason: crate::vocab::DeliveryFailure,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -616,7 +616,7 @@ pub(super) fn build_faults(
                 continue;
             };
             let Some(target) = resolver.resolve(v, arn, &format!("{p}.Target")) else { continue };
-            use crate::trace::DeliveryFailure as D;
+            use crate::vocab::DeliveryFailure as D;
             let reason = match fs.reason.unwrap_or(DeliveryFaultReason::AccessDenied) {
                 DeliveryFaultReason::AccessDenied => D::AccessDenied,
                 DeliveryFaultReason::Throttled => D::Throttled,

@@ -17,9 +17,11 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
+use crate::aws::ids::request_id;
 use crate::kernel::time::SimTime;
 use crate::model::Model;
-use crate::trace::{request_id, Ctx, Fate, Observer, ShutdownReason, TraceEvent};
+use crate::trace::{Ctx, Observer, TraceEvent};
+use crate::vocab::{Fate, ShutdownReason};
 
 #[derive(Debug, Clone, Copy)]
 struct Running {

@@ -7,11 +7,13 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use crate::aws::ids::request_id;
 use crate::kernel::time::SimTime;
 use crate::model::versions::Setups;
 use crate::model::{FnId, Model, TargetId};
 use crate::observe::metrics::{at_percentile, Metrics};
-use crate::trace::{request_id, Ctx, Observer, Outcome, RecordKind, TraceEvent};
+use crate::trace::{Ctx, Observer, TraceEvent};
+use crate::vocab::{Outcome, RecordKind};
 
 use crate::model::checks::{Expectation, Measure};
 

@@ -3,7 +3,8 @@
 
 use crate::kernel::time::SimTime;
 use crate::model::FnId;
-use crate::trace::{Ctx, Fate, Observer, TraceEvent};
+use crate::trace::{Ctx, Observer, TraceEvent};
+use crate::vocab::Fate;
 
 /// One event's entry in the ledger.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +37,7 @@ impl Observer for Ledger {
         if let TraceEvent::Fate { event, rid, function, fate, attempts, latency, .. } = ev {
             self.entries.push(LedgerEntry {
                 event: *event,
-                request_id: crate::trace::request_id(ctx.seed, *rid),
+                request_id: crate::aws::ids::request_id(ctx.seed, *rid),
                 function: ctx.model.function(*function).name.clone(),
                 function_id: *function,
                 fate: *fate,

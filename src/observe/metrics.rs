@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 use crate::kernel::time::SimTime;
 use crate::model::Model;
 use crate::observe::window::EventWindow;
-use crate::trace::{Ctx, DeliveryFailure, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ThrottleReason, TraceEvent};
+use crate::trace::{Ctx, Observer, Origin, TraceEvent};
+use crate::vocab::{DeliveryFailure, Fate, InvokeMode, Outcome, RecordKind, ThrottleReason};
 
 // Old paths of the cost code that moved to `observe::billing`; removed when every import uses the layered paths.
 

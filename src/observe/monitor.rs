@@ -22,7 +22,8 @@ use crate::kernel::time::SimTime;
 use crate::model::versions::Setups;
 use crate::model::Model;
 use crate::observe::window::EventWindow;
-use crate::trace::{Ctx, Observer, Outcome, TraceEvent};
+use crate::trace::{Ctx, Observer, TraceEvent};
+use crate::vocab::Outcome;
 
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq)]
@@ -351,7 +352,7 @@ impl Observer for Monitor {
                         }
                     }
                 }
-                if let (Some(m), crate::trace::RecordFate::Processed) = (mapping, fate) {
+                if let (Some(m), crate::vocab::RecordFate::Processed) = (mapping, fate) {
                     if ctx.model.esm.mapping(*m).parallelization == 1 {
                         let last = self.last_processed.insert((m.0, *shard), *seq);
                         if last.is_some_and(|l| l >= *seq) {

@@ -28,7 +28,8 @@ use serde_json::{json, Map, Value};
 use crate::kernel::time::SimTime;
 use crate::model::{Arrivals, Model};
 use crate::observe::window::EventWindow;
-use crate::trace::{Ctx, InvokeMode, MessageFate, Observer, Outcome, ThrottleReason, TraceEvent};
+use crate::trace::{Ctx, Observer, TraceEvent};
+use crate::vocab::{InvokeMode, MessageFate, Outcome, ThrottleReason};
 
 /// Throttle reasons in series order (`ThrottleReason as usize`), with the names used in CSV, JSON and the report.
 pub const THROTTLE_REASONS: [(ThrottleReason, &str); 5] = [
@@ -796,7 +797,8 @@ impl Observer for Series {
 mod tests {
     use super::*;
     use crate::model::FnId;
-    use crate::trace::{Fate, Origin};
+    use crate::trace::Origin;
+    use crate::vocab::Fate;
 
     fn model() -> Model {
         crate::load_str(r#"{"Functions": [{"FunctionName": "f"}]}"#).expect("valid")

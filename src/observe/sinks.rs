@@ -12,7 +12,8 @@ use serde_json::Value;
 use crate::kernel::time::SimTime;
 use crate::model::wire_message;
 use crate::model::{Model, TargetKind};
-use crate::trace::{self, Ctx, Observer, RecordKind, TraceEvent};
+use crate::trace::{self, Ctx, Observer, TraceEvent};
+use crate::vocab::RecordKind;
 
 /// Writes the trace as JSON lines as the run goes.
 pub struct TraceWriter {
@@ -97,8 +98,8 @@ impl Observer for SinkWriter {
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
         if let (TraceEvent::FirehoseRecordFate { stream, fate, .. }, Some(content)) = (ev, ctx.content) {
             let i = match fate {
-                crate::trace::FirehoseFate::Delivered => 0,
-                crate::trace::FirehoseFate::ProcessingFailed => 1,
+                crate::vocab::FirehoseFate::Delivered => 0,
+                crate::vocab::FirehoseFate::ProcessingFailed => 1,
                 _ => return,
             };
             if let Some(f) = self.firehose.get_mut(*stream as usize).map(|x| &mut x[i]) {

@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::model::Model;
 use crate::observe::series::{FnSample, Series, THROTTLE_REASONS};
 use crate::run::RunReport;
-use crate::trace::Fate;
+use crate::vocab::Fate;
 
 /// Series kinds, in page order: the value of each chart's `data-series` attribute.
 pub const SERIES_KINDS: [&str; 7] = ["latency", "concurrency", "cold-starts", "throttles", "errors", "async-backlog", "oldest-age"];

@@ -8,7 +8,7 @@ use crate::kernel::time::SimTime;
 use crate::model::Model;
 use crate::observe::metrics::{outcomes_by_name, percentiles_json, records_by_name, sources_json, throttles_by_name};
 use crate::run::RunReport;
-use crate::trace::Fate;
+use crate::vocab::Fate;
 
 fn fates_json(m: &crate::observe::metrics::FnMetrics) -> Value {
     let mut o = Map::new();

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-use crate::time::SimTime;
+use crate::kernel::time::SimTime;
 
 /// FIFO deduplication interval (SQS: 5 minutes).
 const DEDUP_WINDOW: SimTime = SimTime::from_secs(300);

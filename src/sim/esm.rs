@@ -38,13 +38,14 @@ use serde_json::{json, Value};
 
 /// Old path of the FIFO deduplication window (now `sim::dedup`), kept while `sim/fanout.rs` imports it from here.
 use super::Sim;
-use crate::destinations::{self, Cause};
+use crate::aws::destinations::{self, Cause};
+use crate::aws::events;
 use crate::kernel::rng::uniform;
+use crate::kernel::time::SimTime;
 use crate::model::{EsmSource, FnId, MappingId, Model, ProducerTarget, QueueId, StreamId};
 use crate::scenario::OutcomeKind;
-use crate::sources;
-use crate::time::SimTime;
-use crate::trace::{BatchResult, Fate, MsgOrigin, Observer, Origin, Outcome, TraceEvent};
+use crate::trace::{MsgOrigin, Observer, Origin, TraceEvent};
+use crate::vocab::{BatchResult, Fate, Outcome};
 use records::DDB_EVENT_NAMES;
 use sqs::{Msg, QueueRt, SqsPoller};
 use streams::{Lane, ShardRt};
@@ -237,7 +238,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let render = |t: &Option<String>| t.as_ref().map(|s| s.replace("{{n}}", &n.to_string()));
         match p.target {
             ProducerTarget::Queue(q) => {
-                let body: Arc<str> = Arc::from(sources::text(&payload));
+                let body: Arc<str> = Arc::from(events::text(&payload));
                 let group = render(&p.group);
                 let dedup = render(&p.dedup);
                 self.sqs_send(q, body, MsgOrigin::Producer(pi as u32), key, group, dedup, None);

@@ -26,14 +26,15 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::{Ev, Sim};
-use crate::destinations;
+use crate::aws::destinations;
+use crate::aws::events::{self, SourceKind};
+use crate::kernel::rng;
 use crate::kernel::rng::{splitmix, uniform};
+use crate::kernel::time::SimTime;
 use crate::model::fanout::{EndpointKind, RetryPolicy};
 use crate::model::SQS_MESSAGE_LIMIT;
-use crate::rng;
-use crate::sources::{self, SourceKind};
-use crate::time::SimTime;
-use crate::trace::{DeliveryFailure, FanoutOutcome, MsgOrigin, Observer, Origin, PubOrigin, TraceEvent};
+use crate::trace::{MsgOrigin, Observer, Origin, PubOrigin, TraceEvent};
+use crate::vocab::{DeliveryFailure, FanoutOutcome};
 
 #[derive(Debug, Clone, Copy)]
 pub(super) enum FanEv {
@@ -162,7 +163,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 let h = model.fanout.hub(hub);
                 let now = self.k.now();
                 let key = splitmix(self.fan.hub_salts[hub as usize] ^ splitmix(u64::from(rule) << 40 ^ n));
-                let ev = sources::build_event(
+                let ev = events::build_event(
                     SourceKind::EventBridge,
                     &self.event_ctx(key, n - 1, &json!({"Source": "aws.events", "DetailType": "Scheduled Event", "Resources": [format!("arn:aws:events:{}:{}:rule/{}", model.region, model.account_id, h.rules[rule as usize].name)]}), &json!({})),
                 );
@@ -176,12 +177,12 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
     }
 
-    fn event_ctx<'a>(&self, key: u64, n: u64, options: &'a Value, payload: &'a Value) -> sources::EventCtx<'a>
+    fn event_ctx<'a>(&self, key: u64, n: u64, options: &'a Value, payload: &'a Value) -> events::EventCtx<'a>
     where
         'm: 'a,
     {
         let model = self.model;
-        sources::EventCtx {
+        events::EventCtx {
             region: &model.region,
             account_id: &model.account_id,
             epoch_ms: model.settings.start_epoch_ms + (self.k.now().as_micros() / 1000) as i64,
@@ -200,7 +201,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let payload = p.template.instantiate(n, n);
         let msg = if model.fanout.hub(p.hub).bus {
             let opts = json!({"Source": p.source, "DetailType": p.detail_type});
-            Published::Event(sources::build_event(SourceKind::EventBridge, &self.event_ctx(key, n, &opts, &payload)))
+            Published::Event(events::build_event(SourceKind::EventBridge, &self.event_ctx(key, n, &opts, &payload)))
         } else {
             let mut attrs = Map::new();
             for (k, v) in p.attributes.iter().flatten() {
@@ -208,7 +209,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             let render = |t: &Option<String>| t.as_deref().map(|s| Arc::from(s.replace("{{n}}", &n.to_string())));
             Published::Sns {
-                message: sources::text(&payload),
+                message: events::text(&payload),
                 subject: p.subject.clone(),
                 attributes: Value::Object(attrs),
                 group: render(&p.group),
@@ -236,7 +237,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         // A FIFO topic drops a repeated deduplication id within 5 minutes (the publish succeeds, nothing is delivered).
         let mut dedup_id: Option<Arc<str>> = None;
         if let (true, Published::Sns { message, dedup, .. }) = (h.fifo, &msg) {
-            let d: Arc<str> = dedup.clone().unwrap_or_else(|| Arc::from(sources::md5_hex(message.as_bytes())));
+            let d: Arc<str> = dedup.clone().unwrap_or_else(|| Arc::from(events::md5_hex(message.as_bytes())));
             let window = &mut self.fan.dedup[hub as usize];
             if window.contains(&d, now) {
                 self.emit(TraceEvent::PublishDeduplicated { hub, origin, size: size as u32 });
@@ -294,7 +295,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 (Published::Sns { message, subject, attributes, .. }, kind) => {
                     let opts = json!({"TopicArn": h.arn, "Subject": subject, "MessageAttributes": attributes});
                     let text = Value::String(message.clone());
-                    let ev = sources::build_event(SourceKind::Sns, &self.event_ctx(key, id, &opts, &text));
+                    let ev = events::build_event(SourceKind::Sns, &self.event_ctx(key, id, &opts, &text));
                     match kind {
                         EndpointKind::Lambda { .. } => ev,
                         EndpointKind::Sqs(_) if ep.raw => text,
@@ -406,7 +407,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                     self.accept(function, qualifier, p.payload, p.size, Origin::Fanout { hub, msg }, p.hops + 1, None, p.key);
                 }
                 EndpointKind::Sqs(q) => {
-                    let body = sources::text(&p.payload);
+                    let body = events::text(&p.payload);
                     let (group, dedup) = fifo_ids(q, &p);
                     self.sqs_send(q, Arc::from(body), MsgOrigin::Fanout { hub, msg }, p.key, group, dedup, None);
                 }
@@ -442,9 +443,9 @@ impl<'m, O: Observer> Sim<'m, O> {
                     let sns_object = model.settings.sns_lambda_dlq_body == crate::scenario::SnsLambdaDlqBody::SnsObject;
                     let body = match (ep.kind, model.fanout.hub(hub).bus) {
                         (EndpointKind::Lambda { .. }, false) if sns_object => {
-                            sources::text(p.payload.pointer("/Records/0/Sns").unwrap_or(&p.payload))
+                            events::text(p.payload.pointer("/Records/0/Sns").unwrap_or(&p.payload))
                         }
-                        _ => sources::text(&p.payload),
+                        _ => events::text(&p.payload),
                     };
                     let (group, dedup) = fifo_ids(q, &p);
                     self.sqs_send(q, Arc::from(body), MsgOrigin::Fanout { hub, msg }, splitmix(p.key ^ 0xd1a), group, dedup, None);
@@ -460,7 +461,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         &mut self,
         hub: u32,
         target: crate::model::TargetId,
-        kind: crate::trace::RecordKind,
+        kind: crate::vocab::RecordKind,
         content: &Value,
         function: crate::model::FnId,
         event: u64,

@@ -11,7 +11,7 @@
 //! - The event: `invocationId`, `deliveryStreamArn`, `region`, `records[{recordId, approximateArrivalTimestamp,
 //!   data}]` (src/sources.rs `firehose`; https://docs.aws.amazon.com/lambda/latest/dg/services-kinesisfirehose.html).
 //! - The response: one record per input record with its `recordId`, `result` `Ok` / `Dropped` / `ProcessingFailed`
-//!   and base64 `data`; anything else is a transformation failure of the invocation (`sources::firehose_result`;
+//!   and base64 `data`; anything else is a transformation failure of the invocation (`events::firehose_result`;
 //!   https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-status-model.html).
 //! - Failures: a failed invocation is retried `NumberOfRetries` times (default 3), then the batch is skipped and its
 //!   records are unsuccessfully processed; those and `ProcessingFailed` records go to the S3 error output
@@ -33,15 +33,16 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use super::{Ev, Sim};
-use crate::destinations::{self, Cause};
+use crate::aws::destinations::{self, Cause};
+use crate::aws::events;
+use crate::kernel::rng;
 use crate::kernel::rng::{splitmix, uniform};
+use crate::kernel::time::SimTime;
 use crate::model::firehose::MAX_RECORD_BYTES;
 use crate::model::{Model, SYNC_PAYLOAD_LIMIT};
-use crate::rng;
 use crate::scenario::OutcomeKind;
-use crate::sources;
-use crate::time::SimTime;
-use crate::trace::{Ctx, Fate, FirehoseFate, FirehoseInvokeResult, Observer, Origin, Outcome, TraceEvent};
+use crate::trace::{Ctx, Observer, Origin, TraceEvent};
+use crate::vocab::{Fate, FirehoseFate, FirehoseInvokeResult, Outcome};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -154,7 +155,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let now = self.k.now();
         self.last_activity = now;
         let payload = p.template.instantiate(n, self.next_event);
-        let data: Arc<str> = Arc::from(sources::text(&payload));
+        let data: Arc<str> = Arc::from(events::text(&payload));
         let rec = Rec { id: self.fh.next_record, data, arrived: now, key };
         self.fh.next_record += 1;
         self.emit(TraceEvent::FirehoseRecordPut { stream: s, record: rec.id, size: rec.data.len().min(u32::MAX as usize) as u32 });
@@ -210,7 +211,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let key = splitmix(self.fh.salts[s as usize] ^ splitmix(id));
         let items = Value::Array(recs.iter().map(|r| Value::String(r.data.to_string())).collect());
         let options = json!({ "DeliveryStreamArn": ds.arn });
-        let ctx = sources::EventCtx {
+        let ctx = events::EventCtx {
             region: &model.region,
             account_id: &model.account_id,
             epoch_ms: epoch_ms(model, now),
@@ -219,7 +220,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             options: &options,
             payload: &items,
         };
-        let mut event = sources::build_event(sources::SourceKind::Firehose, &ctx);
+        let mut event = events::build_event(events::SourceKind::Firehose, &ctx);
         let mut record_ids = Vec::with_capacity(recs.len());
         if let Some(Value::Array(rs)) = event.get_mut("records") {
             for (r, rec) in rs.iter_mut().zip(&recs) {
@@ -276,7 +277,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let outcome: Result<Vec<RecordResult>, (FirehoseInvokeResult, String)> = match fate {
             Fate::Succeeded => {
                 let resp = response.unwrap_or(Value::Null);
-                match sources::firehose_result(&resp, &bt.record_ids) {
+                match events::firehose_result(&resp, &bt.record_ids) {
                     Ok(_) => {
                         let pos: BTreeMap<&str, usize> = bt.record_ids.iter().enumerate().map(|(i, x)| (x.as_str(), i)).collect();
                         let mut out = vec![(FirehoseFate::ProcessingFailed, None); bt.recs.len()];
@@ -431,7 +432,7 @@ pub(super) fn decide(
                     if let Some(x) = r.response.get("result") {
                         result = x.clone();
                     }
-                    data = r.response.get("data").map(sources::text);
+                    data = r.response.get("data").map(events::text);
                 }
                 // The handler throws (or times out, or crashes): the invocation fails.
                 OutcomeKind::Fail => return (Outcome::Error, Cause::Rule(ri as u32), 4, Some(ri)),

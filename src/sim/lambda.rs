@@ -20,13 +20,14 @@ use rand::Rng;
 use serde_json::Value;
 
 use super::{Ev, Sim};
-use crate::destinations::{Cause, Execution};
+use crate::aws::destinations::{Cause, Execution};
 use crate::kernel::rng::{splitmix, uniform};
+use crate::kernel::time::SimTime;
+use crate::model::versions::Qualifier;
 use crate::model::{FnId, Model, TargetId, INIT_LIMIT, RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT};
 use crate::scenario::{CallOutcomeSpec, ConcurrencyFullMode, FaultKind, OutcomeKind, RetryDelayFrom};
-use crate::time::SimTime;
-use crate::trace::{Ctx, Fate, InvokeMode, Observer, Origin, Outcome, RecordKind, ThrottleReason, TraceEvent};
-use crate::versions::Qualifier;
+use crate::trace::{Ctx, Observer, Origin, TraceEvent};
+use crate::vocab::{Fate, InvokeMode, Outcome, RecordKind, ThrottleReason};
 pub(super) use concurrency::{Admission, FnState};
 
 /// Who invoked, and so who is told of the invocation's fate (spec 1, 2).
@@ -394,7 +395,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     }
 
     /// The configuration whose settings apply to the event now: its last execution's, or the one it would run.
-    pub(super) fn event_config(&self, slot: u32) -> &'m crate::versions::FnConfig {
+    pub(super) fn event_config(&self, slot: u32) -> &'m crate::model::versions::FnConfig {
         let inv = self.inv(slot).expect("live slot");
         let c = if inv.attempts > 0 { inv.cfg } else { self.route(slot) };
         self.model.function(inv.function).config(c)

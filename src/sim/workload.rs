@@ -12,13 +12,14 @@ use serde_json::Value;
 
 use super::lambda::Caller;
 use super::{Ev, Sim};
-use crate::destinations;
+use crate::aws::destinations;
 use crate::kernel::rng::{self, splitmix, uniform};
+use crate::kernel::time::SimTime;
+use crate::model::versions::Qualifier;
 use crate::model::{Arrivals, FnId, Model};
 use crate::scenario::{CallOutcomeSpec, JitterSpec};
-use crate::time::SimTime;
-use crate::trace::{Fate, Observer, Origin, ThrottleReason, TraceEvent};
-use crate::versions::Qualifier;
+use crate::trace::{Observer, Origin, TraceEvent};
+use crate::vocab::{Fate, ThrottleReason};
 
 /// A synchronous caller's request, across its retries.
 pub(super) struct Call {
@@ -147,7 +148,7 @@ impl SourceState {
 /// The gap to the next arrival of a Poisson process of `rate_per_s`, drawn from the source's own stream.
 pub(super) fn poisson_gap(rng: &mut ChaCha8Rng, rate_per_s: f64) -> SimTime {
     let x: f64 = Exp1.sample(rng);
-    SimTime::from_micros(crate::time::round_u64(x * 1e6 / rate_per_s))
+    SimTime::from_micros(crate::kernel::time::round_u64(x * 1e6 / rate_per_s))
 }
 
 impl<'m, O: Observer> Sim<'m, O> {
@@ -190,7 +191,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let mut size = src.template.size_of(&payload);
         if let Some((kind, options)) = &src.kind {
             // The service's own event shape around the payload (spec section 7, src/sources.rs).
-            let ctx = crate::sources::EventCtx {
+            let ctx = crate::aws::events::EventCtx {
                 region: &self.model.region,
                 account_id: &self.model.account_id,
                 epoch_ms: self.model.settings.start_epoch_ms + (now.as_micros() / 1000) as i64,
@@ -199,7 +200,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 options,
                 payload: &payload,
             };
-            let ev = crate::sources::build_event(*kind, &ctx);
+            let ev = crate::aws::events::build_event(*kind, &ctx);
             size = destinations::json_size(&ev);
             payload = Arc::new(ev);
         }

@@ -12,8 +12,10 @@ use std::rc::Rc;
 
 use serde_json::{json, Value};
 
+use lambdasim::aws::ids::request_id;
 use lambdasim::model::FnId;
-use lambdasim::trace::{request_id, DeliveryFailure, Origin, Outcome, RecordKind, ThrottleReason};
+use lambdasim::trace::Origin;
+use lambdasim::vocab::{DeliveryFailure, Outcome, RecordKind, ThrottleReason};
 use lambdasim::{load_str, run, Fate, MemorySinks, Model, RunOptions, RunReport, SimTime, TraceEvent, TraceWriter};
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -659,7 +661,7 @@ fn reserved_concurrency_caps_a_burst_and_throttles_the_rest() {
     assert!(th.iter().all(|t| t.reason == ThrottleReason::ReservedConcurrency));
     assert_eq!(m.throttles, th.len() as u64);
     assert_eq!(
-        lambdasim::metrics::throttles_by_name(m, "FunctionInvocationRateLimitExceeded"),
+        lambdasim::observe::metrics::throttles_by_name(m, "FunctionInvocationRateLimitExceeded"),
         vec![("ReservedFunctionConcurrentInvocationLimitExceeded", th.len() as u64)]
     );
     let lines = sim.trace_lines();

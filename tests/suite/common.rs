@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 
-use lambdasim::trace::{Ctx, Observer, RecordKind, TraceEvent};
+use lambdasim::trace::{Ctx, Observer, TraceEvent};
+use lambdasim::vocab::RecordKind;
 use lambdasim::SimTime;
 use serde_json::Value;
 

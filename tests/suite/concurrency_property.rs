@@ -13,7 +13,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 use crate::common::Rec;
-use lambdasim::trace::Outcome;
+use lambdasim::vocab::Outcome;
 use lambdasim::{load_str, run, RunOptions, TraceEvent};
 
 #[derive(Debug, Clone)]

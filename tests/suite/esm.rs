@@ -6,7 +6,8 @@
 use serde_json::{json, Value};
 
 use crate::common::Rec;
-use lambdasim::trace::{BatchResult, MessageFate, MsgOrigin, RecordFate};
+use lambdasim::trace::MsgOrigin;
+use lambdasim::vocab::{BatchResult, MessageFate, RecordFate};
 use lambdasim::{load_str, run, RunOptions, RunReport, SimTime, TraceEvent};
 
 const ACC: &str = "us-east-1:123456789012";
@@ -676,12 +677,12 @@ fn a_mapping_invokes_the_version_or_alias_its_function_name_qualifies() {
         "Workload": [{ "Name": "w", "Stream": "s", "At": [1] }],
     });
     let (rec, _) = go(&sc, 1);
-    let accepted: Vec<lambdasim::versions::Qualifier> = rec
+    let accepted: Vec<lambdasim::model::versions::Qualifier> = rec
         .events
         .iter()
         .filter_map(|(_, e)| if let TraceEvent::Accepted { qualifier, .. } = e { Some(*qualifier) } else { None })
         .collect();
-    assert_eq!(accepted, vec![lambdasim::versions::Qualifier::Alias(0)]);
+    assert_eq!(accepted, vec![lambdasim::model::versions::Qualifier::Alias(0)]);
     assert_eq!(record_fates(&rec), vec![(0, RecordFate::RetriesExhausted)]);
     // The on-failure record names the alias ARN and the version that ran.
     let (_, _, _, rec0) = rec.delivered.iter().find(|d| d.1 == "onfail").expect("on-failure record");

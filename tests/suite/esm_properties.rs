@@ -23,7 +23,8 @@ use proptest::test_runner::RngSeed;
 use serde_json::{json, Value};
 
 use lambdasim::model::Model;
-use lambdasim::trace::{BatchResult, MessageFate, MsgOrigin, Origin, RecordFate, RecordKind};
+use lambdasim::trace::{MsgOrigin, Origin};
+use lambdasim::vocab::{BatchResult, MessageFate, RecordFate, RecordKind};
 use lambdasim::{load_str, run, RunOptions, RunReport, SimTime, TraceEvent};
 
 use crate::common::Rec;

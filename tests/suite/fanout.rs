@@ -6,7 +6,8 @@ use serde_json::{json, Value};
 
 use crate::common::Rec;
 use lambdasim::sim::{eventbridge_delay, sns_delay};
-use lambdasim::trace::{DeliveryFailure, FanoutOutcome, MsgOrigin, Origin, PubOrigin};
+use lambdasim::trace::{MsgOrigin, Origin, PubOrigin};
+use lambdasim::vocab::{DeliveryFailure, FanoutOutcome};
 use lambdasim::{load_str, run, RunOptions, SimTime, TraceEvent};
 
 const RA: &str = "us-east-1:123456789012";

@@ -8,7 +8,8 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 
-use lambdasim::trace::{Ctx, FirehoseFate, FirehoseInvokeResult, Observer, Origin};
+use lambdasim::trace::{Ctx, Observer, Origin};
+use lambdasim::vocab::{FirehoseFate, FirehoseInvokeResult};
 use lambdasim::{load_str, run, RunOptions, SimTime, TraceEvent};
 
 const FN_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:transform";

@@ -2,7 +2,7 @@
 //!
 //! Every file under `src/` is tokenized (comments, strings and char literals dropped); its `use` declarations
 //! (grouped `use crate::{a, b::{c, d}}` trees included) and the `crate::`, `super::` and `self::` paths in its code are
-//! resolved to the file they point at. The old flat paths that `src/lib.rs` re-exports (`crate::time` for
+//! resolved to the file they point at. The old flat paths that `src/lib.rs` re-exports (`crate::kernel::time` for
 //! `crate::kernel::time`, ...) are resolved through its `pub use` lines, so the test keeps working as they go. Then:
 //! each file may import only the layers its own layer allows, two finer rules hold inside `sim` and `observe`, and
 //! no import cycle joins files other than a module and its own descendants.
@@ -601,7 +601,7 @@ fn the_parser_resolves_grouped_super_self_and_aliased_paths() {
         use crate::{a, b::{c::{self, D}, e as f}};
         pub(crate) use super::*;
         const S: &str = "use crate::sim::Nope;";
-        fn g() { let _ = crate::time::SimTime::ZERO; let _c = 'x'; }
+        fn g() { let _ = crate::kernel::time::SimTime::ZERO; let _c = 'x'; }
         #[cfg(test)]
         mod tests {
             use super::*;
@@ -616,7 +616,7 @@ fn the_parser_resolves_grouped_super_self_and_aliased_paths() {
         ("crate::b::c::D", true, ""),
         ("crate::b::e", true, ""),
         ("super", true, ""),
-        ("crate::time::SimTime::ZERO", false, ""),
+        ("crate::kernel::time::SimTime::ZERO", false, ""),
         ("super", true, "tests"),
         ("super::super::h::I", true, "tests"),
     ];
@@ -625,8 +625,8 @@ fn the_parser_resolves_grouped_super_self_and_aliased_paths() {
 
     let krate = Crate::load(Path::new(env!("CARGO_MANIFEST_DIR")));
     let v = |s: &str| s.split("::").filter(|x| !x.is_empty()).map(String::from).collect::<Vec<_>>();
-    // `crate::time` is `crate::kernel::time` while lib.rs re-exports it, and after
-    let time = krate.resolve(&v("sim"), &v("crate::time::SimTime")).expect("resolves");
+    // `crate::kernel::time` is `crate::kernel::time` while lib.rs re-exports it, and after
+    let time = krate.resolve(&v("sim"), &v("crate::kernel::time::SimTime")).expect("resolves");
     assert_eq!(time, v("kernel::time"));
     assert_eq!(krate.resolve(&v("sim::esm"), &v("super::Sim")), Some(v("sim")));
     assert_eq!(krate.resolve(&v("sim::esm::tests"), &v("super")), Some(v("sim::esm")));

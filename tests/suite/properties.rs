@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+use lambdasim::aws::ids::request_id;
 use lambdasim::model::FnId;
-use lambdasim::trace::{request_id, Origin, RecordKind};
+use lambdasim::trace::Origin;
+use lambdasim::vocab::RecordKind;
 use lambdasim::{load_str, run, Fate, RunOptions, RunReport, SimTime, TraceEvent};
 
 const QUEUE: &str = "arn:aws:sqs:us-east-1:123456789012:";

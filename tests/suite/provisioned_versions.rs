@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use crate::common::Rec;
-use lambdasim::trace::{DeliveryFailure, RecordKind, ShutdownReason};
+use lambdasim::vocab::{DeliveryFailure, RecordKind, ShutdownReason};
 use lambdasim::{load_str, run, Fate, MemorySinks, Model, RunOptions, RunReport, SimTime, TraceEvent};
 
 const ACCOUNT: &str = "us-east-1:123456789012";
@@ -714,7 +714,7 @@ fn delivery_faults_are_validated_with_their_path() {
 
 #[test]
 fn the_series_interval_comes_from_the_scenario() {
-    use lambdasim::series::SeriesConfig;
+    use lambdasim::observe::series::SeriesConfig;
     let m = load(&json!({"Simulation": {"SeriesIntervalSeconds": 2.5}, "Functions": [{"FunctionName": "f"}]}));
     assert_eq!(SeriesConfig::auto(&m).interval, secs(2.5));
     let m = load(&json!({"Functions": [{"FunctionName": "f"}], "Workload": [{"Function": "f", "At": [0, 10]}]}));

@@ -249,7 +249,7 @@ fn html_report_is_well_formed_self_contained_and_has_one_chart_per_series() {
     .map(|(k, v)| (k.to_string(), v.into_iter().map(String::from).collect()))
     .collect();
     assert_eq!(by_kind, expected);
-    for kind in lambdasim::report_html::SERIES_KINDS {
+    for kind in lambdasim::report::html::SERIES_KINDS {
         assert!(by_kind.contains_key(kind), "no chart for {kind}");
     }
     // The charts draw something: polylines in every svg.

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use lambdasim::sources::{build_event, EventCtx, SourceKind};
+use lambdasim::aws::events::{build_event, EventCtx, SourceKind};
 
 #[test]
 fn one_event_per_source_kind() {

@@ -1,4 +1,4 @@
-//! Tests of the event-source catalogue (`lambdasim::sources`): the exact event of every source kind for a fixed
+//! Tests of the event-source catalogue (`lambdasim::aws::events`): the exact event of every source kind for a fixed
 //! context (field names, values and AWS's field order), determinism, the CloudWatch Logs encoding, Firehose response
 //! interpretation and option validation.
 //!
@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use lambdasim::sources::{build_event, check_options, firehose_result, EventCtx, FirehoseCounts, Mode, SourceKind};
+use lambdasim::aws::events::{build_event, check_options, firehose_result, EventCtx, FirehoseCounts, Mode, SourceKind};
 
 // ---------------------------------------------------------------------------------------------------------------------
 // harness

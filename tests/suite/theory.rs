@@ -6,7 +6,7 @@
 //! - Little's law: the time-average concurrency equals the arrival rate of executed requests times the mean duration.
 //! - Cost: requests plus GB-seconds, each execution's invoke plus init phase rounded up to 1 ms together.
 
-use lambdasim::series::{Series, SeriesConfig};
+use lambdasim::observe::series::{Series, SeriesConfig};
 use lambdasim::{load_str, run, Fate, Model, Observer, RunOptions, RunReport, SimTime, TraceEvent};
 use serde_json::{json, Value};
 
@@ -94,9 +94,9 @@ fn throttle_fraction_matches_erlang_b() {
         assert!((p - b).abs() <= tol, "c={c} a={a}: throttled fraction {p} vs Erlang B {b} (tolerance {tol})");
         // Every throttle is of the limit that applies, and nothing else happens to a request.
         let reason = if reserved {
-            lambdasim::trace::ThrottleReason::ReservedConcurrency
+            lambdasim::vocab::ThrottleReason::ReservedConcurrency
         } else {
-            lambdasim::trace::ThrottleReason::AccountConcurrency
+            lambdasim::vocab::ThrottleReason::AccountConcurrency
         };
         assert_eq!(m.throttles_by_reason[reason as usize], m.throttles);
         assert_eq!(m.fate(Fate::Succeeded) + m.fate(Fate::Throttled), m.accepted);

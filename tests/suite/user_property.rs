@@ -16,7 +16,7 @@ proptest! {
 
     #[test]
     fn always_failing_functions_use_exactly_their_retries(
-        mut scenario in lambdasim::strategies::scenario(),
+        mut scenario in lambdasim::campaign::strategies::scenario(),
         retries in 0i64..=2,
         seed in 0u64..1000,
     ) {

@@ -1,7 +1,7 @@
 //! Expectation measures on queues, streams and event source mappings (spec section 5), compiled from `MeasureSpec`.
 
 use crate::model::Model;
-use crate::trace::{BatchResult, MessageFate, RecordFate};
+use crate::vocab::{BatchResult, MessageFate, RecordFate};
 
 /// Expectation measures on queues, streams and mappings (compiled from `MeasureSpec`).
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use crate::model::error::ScenarioError;
 use crate::model::Model;
-use crate::trace::FanoutOutcome;
+use crate::vocab::FanoutOutcome;
 
 /// Expectation measures on topics and buses (compiled from `MeasureSpec`).
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use crate::model::error::ScenarioError;
 use crate::model::Model;
-use crate::trace::{FirehoseFate, FirehoseInvokeResult};
+use crate::vocab::{FirehoseFate, FirehoseInvokeResult};
 
 /// Expectation measures on delivery streams (compiled from `MeasureSpec`).
 #[derive(Debug, Clone)]

@@ -10,7 +10,8 @@ use serde_json::{json, Map, Value};
 use crate::kernel::time::SimTime;
 use crate::model::Model;
 use crate::observe::metrics::percentiles_json;
-use crate::trace::{BatchResult, MessageFate, RecordFate, TraceEvent};
+use crate::trace::TraceEvent;
+use crate::vocab::{BatchResult, MessageFate, RecordFate};
 
 fn hist() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60 * 60 * 24 * 30 * 1_000_000, 3).expect("histogram bounds")

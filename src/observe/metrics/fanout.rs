@@ -4,7 +4,8 @@
 use serde_json::{json, Map, Value};
 
 use crate::model::Model;
-use crate::trace::{FanoutOutcome, TraceEvent};
+use crate::trace::TraceEvent;
+use crate::vocab::FanoutOutcome;
 
 /// Figures of every topic and bus.
 #[derive(Debug, Clone)]

@@ -4,7 +4,8 @@
 use serde_json::{json, Map, Value};
 
 use crate::model::Model;
-use crate::trace::{FirehoseFate, FirehoseInvokeResult, TraceEvent};
+use crate::trace::TraceEvent;
+use crate::vocab::{FirehoseFate, FirehoseInvokeResult};
 
 /// Figures of one delivery stream.
 #[derive(Debug, Clone, Default)]

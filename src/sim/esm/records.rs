@@ -7,12 +7,12 @@ use serde_json::{json, Map, Value};
 
 use super::sqs::Msg;
 use super::streams::Rec;
-use crate::destinations;
+use crate::aws::destinations;
+use crate::aws::events;
+use crate::aws::ids::request_id;
 use crate::kernel::rng::splitmix;
+use crate::kernel::time::SimTime;
 use crate::model::{FnId, Model, StreamKind};
-use crate::sources;
-use crate::time::SimTime;
-use crate::trace::request_id;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -47,12 +47,12 @@ pub(super) fn sqs_record(model: &Model, m: &Msg) -> Value {
     }
     attributes.insert("ApproximateFirstReceiveTimestamp".into(), json!(epoch_ms(model, m.first_receive.unwrap_or(m.sent)).to_string()));
     json!({
-        "messageId": sources::uuid(m.message_id, 0x5a_05),
-        "receiptHandle": format!("AQEB{}", sources::b64(splitmix(m.id ^ u64::from(m.receives).rotate_left(32)), 0x5a_06, 96)),
+        "messageId": events::uuid(m.message_id, 0x5a_05),
+        "receiptHandle": format!("AQEB{}", events::b64(splitmix(m.id ^ u64::from(m.receives).rotate_left(32)), 0x5a_06, 96)),
         "body": m.body.as_ref(),
         "attributes": Value::Object(attributes),
         "messageAttributes": {},
-        "md5OfBody": sources::md5_hex(m.body.as_bytes()),
+        "md5OfBody": events::md5_hex(m.body.as_bytes()),
         "eventSource": "aws:sqs",
         "eventSourceARN": q.arn,
         "awsRegion": model.region,
@@ -60,7 +60,7 @@ pub(super) fn sqs_record(model: &Model, m: &Msg) -> Value {
 }
 
 fn sender(model: &Model) -> String {
-    format!("AIDA{}", sources::chars(sources::stable(&[&model.account_id]), 0x5a_02, 17, sources::UPPER_ALNUM))
+    format!("AIDA{}", events::chars(events::stable(&[&model.account_id]), 0x5a_02, 17, events::UPPER_ALNUM))
 }
 
 /// What filters and rules see of an SQS message: the record with its body parsed when it is JSON (spec 5.4).
@@ -92,8 +92,8 @@ pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32
                 "kinesisSchemaVersion": "1.0",
                 "partitionKey": r.pk.as_ref(),
                 "sequenceNumber": seq,
-                "data": B64.encode(sources::text(&r.data)),
-                "approximateArrivalTimestamp": sources::epoch_secs_f(ms),
+                "data": B64.encode(events::text(&r.data)),
+                "approximateArrivalTimestamp": events::epoch_secs_f(ms),
             },
             "eventSource": "aws:kinesis",
             "eventVersion": "1.0",
@@ -110,23 +110,23 @@ pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32
                 other => [("value".to_string(), other.clone())].into_iter().collect(),
             };
             let key_map: Map<String, Value> =
-                keys.iter().map(|k| (k.clone(), sources::attribute_value(item.get(k).unwrap_or(&Value::Null)))).collect();
+                keys.iter().map(|k| (k.clone(), events::attribute_value(item.get(k).unwrap_or(&Value::Null)))).collect();
             let mut d = Map::new();
             d.insert("ApproximateCreationDateTime".into(), json!(ms.max(0) / 1000));
             d.insert("Keys".into(), Value::Object(key_map));
             let with_new = event_name != "REMOVE" && (view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES");
             let with_old = event_name != "INSERT" && (view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES");
             if with_new {
-                d.insert("NewImage".into(), sources::item(&item));
+                d.insert("NewImage".into(), events::item(&item));
             }
             if with_old {
-                d.insert("OldImage".into(), sources::item(&item));
+                d.insert("OldImage".into(), events::item(&item));
             }
             d.insert("SequenceNumber".into(), json!(seq));
             d.insert("SizeBytes".into(), json!(r.size));
             d.insert("StreamViewType".into(), json!(view));
             json!({
-                "eventID": sources::chars(splitmix(r.key ^ r.seq), 0xdd_02, 32, sources::LOWER_HEX),
+                "eventID": events::chars(splitmix(r.key ^ r.seq), 0xdd_02, 32, events::LOWER_HEX),
                 "eventName": event_name,
                 "eventVersion": "1.1",
                 "eventSource": "aws:dynamodb",
@@ -147,7 +147,7 @@ pub(super) fn stream_view(model: &Model, st: &crate::model::Stream, shard: u32, 
                 "data": r.data.as_ref(),
                 "partitionKey": r.pk.as_ref(),
                 "sequenceNumber": seq_text(st, shard, r.seq),
-                "approximateArrivalTimestamp": sources::epoch_secs_f(epoch_ms(model, r.arrival)),
+                "approximateArrivalTimestamp": events::epoch_secs_f(epoch_ms(model, r.arrival)),
             })
         }
         StreamKind::DynamoDb { .. } => stream_record(model, st, shard, r),
@@ -165,7 +165,7 @@ pub(super) fn stream_failure_record(
     recs: &[Rec],
     condition: &str,
     invoke_count: u32,
-    (function, qualifier, config): (FnId, crate::versions::Qualifier, u32),
+    (function, qualifier, config): (FnId, crate::model::versions::Qualifier, u32),
     event: u64,
     now: SimTime,
 ) -> Value {
@@ -193,7 +193,7 @@ pub(super) fn stream_failure_record(
         Value::Null
     };
     // A mapping of a version or alias names it in the ARN (spec 3.3 `functionArn`).
-    let arn = if qualifier == crate::versions::Qualifier::Latest { fd.arn.clone() } else { fd.qualified_arn(qualifier) };
+    let arn = if qualifier == crate::model::versions::Qualifier::Latest { fd.arn.clone() } else { fd.qualified_arn(qualifier) };
     let mut out = json!({
         "requestContext": {
             "requestId": request_id(seed, event),

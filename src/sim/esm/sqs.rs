@@ -14,13 +14,14 @@ use serde_json::json;
 
 use super::records::{sqs_record, sqs_view};
 use super::{record_bytes, Attempt, BatchOwner, BatchResponse, EsmEv, EsmRt, RecordItem, BATCH_PAYLOAD_LIMIT};
+use crate::aws::events;
 use crate::kernel::rng::splitmix;
+use crate::kernel::time::SimTime;
 use crate::model::{EsmSource, MappingId, Model, QueueId};
 use crate::sim::dedup::DedupWindow;
 use crate::sim::{Ev, Sim};
-use crate::sources;
-use crate::time::SimTime;
-use crate::trace::{BatchResult, MessageFate, MsgOrigin, Observer, TraceEvent};
+use crate::trace::{MsgOrigin, Observer, TraceEvent};
+use crate::vocab::{BatchResult, MessageFate};
 
 /// An SQS mapping starts with 5 concurrent batches and never scales below (spec 5.2).
 const SQS_START: u32 = 5;
@@ -138,7 +139,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         if queue.fifo {
             let d: Arc<str> = match dedup {
                 Some(d) => Arc::from(d),
-                None => Arc::from(sources::md5_hex(body.as_bytes())),
+                None => Arc::from(events::md5_hex(body.as_bytes())),
             };
             let rt = &mut self.esm.queues[q.ix()];
             let seen = rt.dedup.contains(&d, now);
@@ -577,9 +578,9 @@ impl<'m, O: Observer> Sim<'m, O> {
         let m = model.esm.mapping(mid);
         let listed = |slot: u32| -> bool {
             match &response {
-                BatchResponse::Failures(ids) => self.esm.msgs[slot as usize]
-                    .as_ref()
-                    .is_some_and(|msg| ids.iter().any(|x| *x == sources::uuid(msg.message_id, 0x5a_05))),
+                BatchResponse::Failures(ids) => {
+                    self.esm.msgs[slot as usize].as_ref().is_some_and(|msg| ids.iter().any(|x| *x == events::uuid(msg.message_id, 0x5a_05)))
+                }
                 _ => false,
             }
         };
@@ -650,6 +651,6 @@ impl<'m, O: Observer> Sim<'m, O> {
 pub(super) fn decision_items(rt: &EsmRt, model: &Model, msgs: &[(u32, u32)]) -> Vec<RecordItem> {
     msgs.iter()
         .filter_map(|(s, g)| rt.msgs[*s as usize].as_ref().filter(|msg| msg.gen == *g).map(|msg| (msg, msg.receives)))
-        .map(|(msg, rc)| (sqs_view(model, msg), msg.key, rc, sources::uuid(msg.message_id, 0x5a_05)))
+        .map(|(msg, rc)| (sqs_view(model, msg), msg.key, rc, events::uuid(msg.message_id, 0x5a_05)))
         .collect()
 }

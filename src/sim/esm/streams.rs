@@ -15,14 +15,15 @@ use serde_json::{json, Value};
 
 use super::records::{seq_text, stream_failure_record, stream_record, stream_view};
 use super::{record_bytes, Attempt, BatchOwner, BatchResponse, EsmEv, EsmRt, RecordItem, BATCH_PAYLOAD_LIMIT};
-use crate::destinations;
+use crate::aws::destinations;
+use crate::aws::events;
+use crate::kernel::rng;
 use crate::kernel::rng::splitmix;
+use crate::kernel::time::SimTime;
 use crate::model::{EsmSource, MappingId, Model, StartingPosition, StreamId, StreamKind, TargetKind};
-use crate::rng;
 use crate::sim::{Ev, Sim};
-use crate::sources;
-use crate::time::SimTime;
-use crate::trace::{BatchResult, Ctx, DeliveryFailure, MsgOrigin, Observer, RecordFate, RecordKind, TraceEvent};
+use crate::trace::{Ctx, MsgOrigin, Observer, TraceEvent};
+use crate::vocab::{BatchResult, DeliveryFailure, RecordFate, RecordKind};
 
 /// A stream record as a lane holds it.
 #[derive(Clone)]
@@ -185,7 +186,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let shard_key = match &st.kind {
             StreamKind::Kinesis => pk.clone(),
             StreamKind::DynamoDb { keys, .. } => {
-                keys.iter().map(|k| data.get(k).map(sources::text).unwrap_or_default()).collect::<Vec<_>>().join("\u{1f}")
+                keys.iter().map(|k| data.get(k).map(events::text).unwrap_or_default()).collect::<Vec<_>>().join("\u{1f}")
             }
         };
         let shard = shard_of(&shard_key, st.shards);

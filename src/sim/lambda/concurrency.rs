@@ -9,10 +9,11 @@ use rand_chacha::ChaCha8Rng;
 
 use super::super::{Ev, Sim};
 use crate::kernel::rng;
+use crate::kernel::time::SimTime;
+use crate::model::versions::FnSetup;
 use crate::model::FnId;
-use crate::time::SimTime;
-use crate::trace::{Observer, Outcome, ShutdownReason, ThrottleReason, TraceEvent};
-use crate::versions::FnSetup;
+use crate::trace::{Observer, TraceEvent};
+use crate::vocab::{Outcome, ShutdownReason, ThrottleReason};
 
 /// The window of the per-function scaling rate (spec section 6: 1,000 new environments per 10 s).
 const SCALING_WINDOW: SimTime = SimTime::from_secs(10);

@@ -9,11 +9,12 @@ use serde_json::Value;
 
 use super::super::Sim;
 use super::{Deliver, Dispatch, Done, Inv};
-use crate::destinations::{self, RecordInput};
+use crate::aws::destinations::{self, RecordInput};
 use crate::kernel::rng::{splitmix, uniform};
+use crate::model::versions::DlqScope;
 use crate::model::{TargetId, TargetKind, SNS_MESSAGE_LIMIT, SQS_MESSAGE_LIMIT};
-use crate::trace::{Ctx, DeliveryFailure, Fate, Observer, Origin, RecordKind, TraceEvent};
-use crate::versions::DlqScope;
+use crate::trace::{Ctx, Observer, Origin, TraceEvent};
+use crate::vocab::{DeliveryFailure, Fate, RecordKind};
 
 const RECORD_OVERHEAD: usize = 600;
 
