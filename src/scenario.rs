@@ -260,13 +260,6 @@ pub struct SimulationSpec {
     pub series_interval_seconds: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-pub enum SnsLambdaDlqBody {
-    #[default]
-    SnsObject,
-    Event,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum DlqScopeSpec {
     Function,
@@ -277,20 +270,6 @@ pub enum DlqScopeSpec {
 pub enum ScalingModelSpec {
     PerFunction,
     AccountBurst,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum RetryDelayFrom {
-    AttemptEnd,
-    AttemptStart,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum ConcurrencyFullMode {
-    /// The event is throttled and retried with the throttle back-off, without using its retry budget (default).
-    Backoff,
-    /// The event waits in the queue (FIFO) until an environment is free; it still expires at its maximum age.
-    Queue,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -313,14 +292,8 @@ pub struct BackoffSpec {
     pub jitter: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum JitterSpec {
-    Full,
-    Equal,
-    None,
-}
-
 pub use crate::vocab::CallOutcome as CallOutcomeSpec;
+pub use crate::vocab::{ConcurrencyFullMode, FaultKind, JitterSpec, OutcomeKind, RetryDelayFrom, SnsLambdaDlqBody};
 
 /// The JSON Schema of the scenario format.
 pub fn json_schema() -> Value {

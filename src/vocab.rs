@@ -357,3 +357,62 @@ mod tests {
         assert_eq!(FirehoseInvokeResult::ALL.map(|r| r as u8), [0, 1, 2, 3]);
     }
 }
+
+// Settings and behaviour words the scenario file spells and the simulation acts on unchanged.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum SnsLambdaDlqBody {
+    #[default]
+    SnsObject,
+    Event,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RetryDelayFrom {
+    AttemptEnd,
+    AttemptStart,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ConcurrencyFullMode {
+    /// The event is throttled and retried with the throttle back-off, without using its retry budget (default).
+    Backoff,
+    /// The event waits in the queue (FIFO) until an environment is free; it still expires at its maximum age.
+    Queue,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum JitterSpec {
+    Full,
+    Equal,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum OutcomeKind {
+    /// Return normally, with `Response` as the payload.
+    Succeed,
+    /// Throw: an `Unhandled` function error with `ErrorType` and `ErrorMessage`; the environment stays warm.
+    Fail,
+    /// Run until the function's `Timeout`; the environment is reset.
+    Timeout,
+    /// The runtime process exits (`Runtime.ExitError`, e.g. out of memory); the environment is reset.
+    Crash,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum FaultKind {
+    /// Every attempt that starts in the window fails with an `Unhandled` error.
+    Error,
+    /// Every attempt that starts in the window runs until the function's timeout.
+    Timeout,
+    /// Every attempt that starts in the window crashes the runtime (environment reset).
+    Crash,
+    /// Invocations in the window are throttled as if concurrency were exhausted (429).
+    Throttle,
+    /// Invocations in the window fail with a Lambda service error (500), retried like throttles.
+    ServiceError,
+    /// Deliveries to `Target` in the window fail (`DestinationDeliveryFailures` / `DeadLetterErrors`); the record is
+    /// lost (spec 3.1, 4).
+    DeliveryFailure,
+}

@@ -14,9 +14,6 @@ use crate::model::versions::Qualifier;
 use crate::model::FnId;
 use crate::scenario::{Scenario, WorkloadSpec};
 
-/// The topic and bus specs live in the scenario layer; re-exported at their old paths (`RuleSpec` is now
-/// `EventRuleSpec`, this `DeadLetterConfigSpec` is `TargetDeadLetterConfigSpec`).
-
 /// Where an endpoint delivers.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum EndpointKind {

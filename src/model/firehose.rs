@@ -22,8 +22,6 @@ use crate::kernel::time::SimTime;
 use crate::model::versions::Qualifier;
 use crate::scenario::{Scenario, WorkloadSpec};
 
-/// The delivery stream specs live in the scenario layer; re-exported at their old paths.
-
 /// A validated delivery stream.
 #[derive(Debug, Clone)]
 pub struct DeliveryStream {

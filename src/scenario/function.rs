@@ -7,6 +7,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::vocab::{FaultKind, OutcomeKind};
+
 /// A Lambda function (`AWS::Lambda::Function` properties plus its async invoke configuration and behaviour).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
@@ -252,18 +254,6 @@ pub struct RangeSpec {
     pub at_most: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum OutcomeKind {
-    /// Return normally, with `Response` as the payload.
-    Succeed,
-    /// Throw: an `Unhandled` function error with `ErrorType` and `ErrorMessage`; the environment stays warm.
-    Fail,
-    /// Run until the function's `Timeout`; the environment is reset.
-    Timeout,
-    /// The runtime process exits (`Runtime.ExitError`, e.g. out of memory); the environment is reset.
-    Crash,
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ThenSpec {
@@ -290,23 +280,6 @@ impl ThenSpec {
     pub fn outcome(outcome: OutcomeKind) -> Self {
         ThenSpec { outcome, error_type: None, error_message: None, response: None, duration: None, response_size_bytes: None }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum FaultKind {
-    /// Every attempt that starts in the window fails with an `Unhandled` error.
-    Error,
-    /// Every attempt that starts in the window runs until the function's timeout.
-    Timeout,
-    /// Every attempt that starts in the window crashes the runtime (environment reset).
-    Crash,
-    /// Invocations in the window are throttled as if concurrency were exhausted (429).
-    Throttle,
-    /// Invocations in the window fail with a Lambda service error (500), retried like throttles.
-    ServiceError,
-    /// Deliveries to `Target` in the window fail (`DestinationDeliveryFailures` / `DeadLetterErrors`); the record is
-    /// lost (spec 3.1, 4).
-    DeliveryFailure,
 }
 
 /// A fault on the timeline: applies to a function (or, for `DeliveryFailure`, to a destination or DLQ) between two

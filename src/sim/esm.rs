@@ -43,11 +43,12 @@ use crate::aws::events;
 use crate::kernel::rng::uniform;
 use crate::kernel::time::SimTime;
 use crate::model::{EsmSource, FnId, MappingId, Model, ProducerTarget, QueueId, StreamId};
-use crate::scenario::OutcomeKind;
 use crate::trace::{MsgOrigin, Observer, Origin, TraceEvent};
+use crate::vocab::OutcomeKind;
 use crate::vocab::{BatchResult, Fate, Outcome};
+use records::Msg;
 use records::DDB_EVENT_NAMES;
-use sqs::{Msg, QueueRt, SqsPoller};
+use sqs::{QueueRt, SqsPoller};
 use streams::{Lane, ShardRt};
 
 /// A batch is flushed at 6 MB of payload (spec 5.1).

@@ -440,7 +440,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                     // The DLQ keeps the message as the subscription would have received it: a queue's envelope or
                     // raw message, a rule target's event; for a Lambda subscription AWS does not document it: the
                     // named option `SnsLambdaDlqBody` (the SNS message object by default, or the whole event).
-                    let sns_object = model.settings.sns_lambda_dlq_body == crate::scenario::SnsLambdaDlqBody::SnsObject;
+                    let sns_object = model.settings.sns_lambda_dlq_body == crate::vocab::SnsLambdaDlqBody::SnsObject;
                     let body = match (ep.kind, model.fanout.hub(hub).bus) {
                         (EndpointKind::Lambda { .. }, false) if sns_object => {
                             events::text(p.payload.pointer("/Records/0/Sns").unwrap_or(&p.payload))

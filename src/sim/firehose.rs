@@ -40,8 +40,8 @@ use crate::kernel::rng::{splitmix, uniform};
 use crate::kernel::time::SimTime;
 use crate::model::firehose::MAX_RECORD_BYTES;
 use crate::model::{Model, SYNC_PAYLOAD_LIMIT};
-use crate::scenario::OutcomeKind;
 use crate::trace::{Ctx, Observer, Origin, TraceEvent};
+use crate::vocab::OutcomeKind;
 use crate::vocab::{Fate, FirehoseFate, FirehoseInvokeResult, Outcome};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;

@@ -25,8 +25,8 @@ use crate::kernel::rng::{splitmix, uniform};
 use crate::kernel::time::SimTime;
 use crate::model::versions::Qualifier;
 use crate::model::{FnId, Model, TargetId, INIT_LIMIT, RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT};
-use crate::scenario::{CallOutcomeSpec, ConcurrencyFullMode, FaultKind, OutcomeKind, RetryDelayFrom};
 use crate::trace::{Ctx, Observer, Origin, TraceEvent};
+use crate::vocab::{CallOutcome as CallOutcomeSpec, ConcurrencyFullMode, FaultKind, OutcomeKind, RetryDelayFrom};
 use crate::vocab::{Fate, InvokeMode, Outcome, RecordKind, ThrottleReason};
 pub(super) use concurrency::{Admission, FnState};
 

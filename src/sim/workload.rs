@@ -17,8 +17,8 @@ use crate::kernel::rng::{self, splitmix, uniform};
 use crate::kernel::time::SimTime;
 use crate::model::versions::Qualifier;
 use crate::model::{Arrivals, FnId, Model};
-use crate::scenario::{CallOutcomeSpec, JitterSpec};
 use crate::trace::{Observer, Origin, TraceEvent};
+use crate::vocab::{CallOutcome as CallOutcomeSpec, JitterSpec};
 use crate::vocab::{Fate, ThrottleReason};
 
 /// A synchronous caller's request, across its retries.

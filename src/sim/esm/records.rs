@@ -1,18 +1,63 @@
 //! What a mapping's function receives and what it leaves behind: the records of an SQS batch (spec 5.2) and of a
 //! Kinesis or DynamoDB stream batch (spec 5.3) as AWS delivers them, the views filters (spec 5.4) and rules see of
-//! them, and the on-failure record of a stream mapping (spec 3.3). Pure functions of the model and the record.
+//! them, and the on-failure record of a stream mapping (spec 3.3): the message and record types both pollers share,
+//! and pure functions of the model and a record.
+
+use std::sync::Arc;
 
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
-use super::sqs::Msg;
-use super::streams::Rec;
 use crate::aws::destinations;
 use crate::aws::events;
 use crate::aws::ids::request_id;
 use crate::kernel::rng::splitmix;
 use crate::kernel::time::SimTime;
-use crate::model::{FnId, Model, StreamKind};
+use crate::model::{FnId, Model, QueueId, StreamKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MsgState {
+    Delayed,
+    Visible,
+    InFlight,
+}
+
+/// A message of a live queue.
+pub(super) struct Msg {
+    /// Ledger id (trace `msg`).
+    pub(super) id: u64,
+    /// Seed of `messageId` (kept when the message is redriven).
+    pub(super) message_id: u64,
+    pub(super) queue: QueueId,
+    pub(super) body: Arc<str>,
+    pub(super) size: u32,
+    /// Original enqueue time (retention counts from it).
+    pub(super) sent: SimTime,
+    /// When this copy entered its queue.
+    pub(super) arrived: SimTime,
+    pub(super) receives: u32,
+    pub(super) first_receive: Option<SimTime>,
+    pub(super) group: Option<Arc<str>>,
+    pub(super) dedup: Option<Arc<str>>,
+    pub(super) seq: u64,
+    pub(super) gen: u32,
+    pub(super) state: MsgState,
+    pub(super) key: u64,
+}
+
+/// A stream record as a lane holds it.
+#[derive(Clone)]
+pub(super) struct Rec {
+    pub(super) seq: u64,
+    pub(super) arrival: SimTime,
+    pub(super) data: Arc<Value>,
+    pub(super) pk: Arc<str>,
+    pub(super) size: u32,
+    pub(super) key: u64,
+    pub(super) event_name: u8,
+    /// Invocations this record has been part of.
+    pub(super) deliveries: u32,
+}
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::records::{sqs_record, sqs_view};
+use super::records::{sqs_record, sqs_view, Msg, MsgState};
 use super::{record_bytes, Attempt, BatchOwner, BatchResponse, EsmEv, EsmRt, RecordItem, BATCH_PAYLOAD_LIMIT};
 use crate::aws::events;
 use crate::kernel::rng::splitmix;
@@ -25,36 +25,6 @@ use crate::vocab::{BatchResult, MessageFate};
 
 /// An SQS mapping starts with 5 concurrent batches and never scales below (spec 5.2).
 const SQS_START: u32 = 5;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum MsgState {
-    Delayed,
-    Visible,
-    InFlight,
-}
-
-/// A message of a live queue.
-pub(super) struct Msg {
-    /// Ledger id (trace `msg`).
-    pub(super) id: u64,
-    /// Seed of `messageId` (kept when the message is redriven).
-    pub(super) message_id: u64,
-    pub(super) queue: QueueId,
-    pub(super) body: Arc<str>,
-    pub(super) size: u32,
-    /// Original enqueue time (retention counts from it).
-    pub(super) sent: SimTime,
-    /// When this copy entered its queue.
-    pub(super) arrived: SimTime,
-    pub(super) receives: u32,
-    pub(super) first_receive: Option<SimTime>,
-    pub(super) group: Option<Arc<str>>,
-    pub(super) dedup: Option<Arc<str>>,
-    pub(super) seq: u64,
-    pub(super) gen: u32,
-    pub(super) state: MsgState,
-    pub(super) key: u64,
-}
 
 #[derive(Default)]
 struct Group {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::records::{seq_text, stream_failure_record, stream_record, stream_view};
+use super::records::{seq_text, stream_failure_record, stream_record, stream_view, Rec};
 use super::{record_bytes, Attempt, BatchOwner, BatchResponse, EsmEv, EsmRt, RecordItem, BATCH_PAYLOAD_LIMIT};
 use crate::aws::destinations;
 use crate::aws::events;
@@ -24,20 +24,6 @@ use crate::model::{EsmSource, MappingId, Model, StartingPosition, StreamId, Stre
 use crate::sim::{Ev, Sim};
 use crate::trace::{Ctx, MsgOrigin, Observer, TraceEvent};
 use crate::vocab::{BatchResult, DeliveryFailure, RecordFate, RecordKind};
-
-/// A stream record as a lane holds it.
-#[derive(Clone)]
-pub(super) struct Rec {
-    pub(super) seq: u64,
-    pub(super) arrival: SimTime,
-    pub(super) data: Arc<Value>,
-    pub(super) pk: Arc<str>,
-    pub(super) size: u32,
-    pub(super) key: u64,
-    pub(super) event_name: u8,
-    /// Invocations this record has been part of.
-    pub(super) deliveries: u32,
-}
 
 /// One ordered sequence of a stream mapping: a shard, or with `ParallelizationFactor` a partition-key lane of it.
 pub(super) struct Lane {
