@@ -19,111 +19,28 @@
 //! the age of the oldest message at the end, messages sent and deleted; a queue that no mapping reads counts what it
 //! stores as visible. Per event source mapping ([`MappingSample`]): batches started, records invoked and the highest
 //! iterator age (streams: the age of a batch's last record when it is invoked).
+//!
+//! The samples are in `series/samples.rs`, the choice of the interval in `series/config.rs`, the CSV output in
+//! `series/csv.rs` and the JSON output in `series/json.rs`; this file is the observer (sampling, the per-interval
+//! buckets, coarsening).
+
+mod config;
+mod csv;
+mod json;
+mod samples;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, Write};
-
-use serde_json::{json, Map, Value};
 
 use crate::kernel::time::SimTime;
-use crate::model::{Arrivals, Model};
+use crate::model::Model;
 use crate::observe::window::EventWindow;
 use crate::trace::{Ctx, Observer, TraceEvent};
-use crate::vocab::{InvokeMode, MessageFate, Outcome, ThrottleReason};
+use crate::vocab::{InvokeMode, MessageFate, Outcome};
 
-/// Throttle reasons in series order (`ThrottleReason as usize`), with the names used in CSV, JSON and the report.
-pub const THROTTLE_REASONS: [(ThrottleReason, &str); 5] = [
-    (ThrottleReason::ReservedConcurrency, "ReservedConcurrency"),
-    (ThrottleReason::AccountConcurrency, "AccountConcurrency"),
-    (ThrottleReason::InjectedThrottle, "InjectedThrottle"),
-    (ThrottleReason::ServiceError, "ServiceError"),
-    (ThrottleReason::ScalingRate, "ScalingRate"),
-];
-
-/// One interval of one function (or of the whole account).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct FnSample {
-    pub concurrency_max: u32,
-    /// Integral of concurrency over the interval, in execution-microseconds.
-    pub concurrency_area: u64,
-    pub accepted: u64,
-    pub invocations: u64,
-    pub cold_starts: u64,
-    /// Throttles by reason, indexed as [`THROTTLE_REASONS`].
-    pub throttles: [u64; THROTTLE_REASONS.len()],
-    /// Executions that ended in a function error, a timeout or a crash.
-    pub errors: u64,
-    pub backlog_max: u32,
-    /// Backlog at the end of the interval.
-    pub backlog: u32,
-    /// Age of the oldest backlog event at the end of the interval (0 when the backlog is empty).
-    pub oldest_age: SimTime,
-}
-
-impl FnSample {
-    /// `self` followed by `next`, as one interval.
-    fn merge(&mut self, next: &FnSample) {
-        self.concurrency_max = self.concurrency_max.max(next.concurrency_max);
-        self.concurrency_area = self.concurrency_area.saturating_add(next.concurrency_area);
-        self.accepted += next.accepted;
-        self.invocations += next.invocations;
-        self.cold_starts += next.cold_starts;
-        for (a, b) in self.throttles.iter_mut().zip(next.throttles) {
-            *a += b;
-        }
-        self.errors += next.errors;
-        self.backlog_max = self.backlog_max.max(next.backlog_max);
-        self.backlog = next.backlog;
-        self.oldest_age = next.oldest_age;
-    }
-    pub fn throttles_total(&self) -> u64 {
-        self.throttles.iter().sum()
-    }
-}
-
-/// One interval of one queue.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct QueueSample {
-    /// Messages visible or delayed at the end of the interval, and the most at any instant in it.
-    pub visible: u64,
-    pub visible_max: u64,
-    /// Messages received and not yet deleted or returned, at the end and the most.
-    pub in_flight: u64,
-    pub in_flight_max: u64,
-    /// Age of the oldest message at the end of the interval.
-    pub oldest_age: SimTime,
-    pub sent: u64,
-    pub deleted: u64,
-}
-
-impl QueueSample {
-    fn merge(&mut self, next: &QueueSample) {
-        self.visible = next.visible;
-        self.visible_max = self.visible_max.max(next.visible_max);
-        self.in_flight = next.in_flight;
-        self.in_flight_max = self.in_flight_max.max(next.in_flight_max);
-        self.oldest_age = next.oldest_age;
-        self.sent += next.sent;
-        self.deleted += next.deleted;
-    }
-}
-
-/// One interval of one event source mapping.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct MappingSample {
-    pub batches: u64,
-    pub records: u64,
-    /// Highest `IteratorAge` of the batches started in the interval.
-    pub iterator_age_max: SimTime,
-}
-
-impl MappingSample {
-    fn merge(&mut self, next: &MappingSample) {
-        self.batches += next.batches;
-        self.records += next.records;
-        self.iterator_age_max = self.iterator_age_max.max(next.iterator_age_max);
-    }
-}
+pub use config::{SeriesConfig, MAX_SAMPLES};
+pub use samples::{FnSample, MappingSample, QueueSample, THROTTLE_REASONS};
 
 /// The gauges of one queue.
 #[derive(Debug, Clone, Default)]
@@ -142,56 +59,6 @@ impl QueueState {
     fn oldest_age(&self, at: SimTime) -> SimTime {
         self.present.values().min().copied().into_iter().chain(self.first_stored).min().map_or(SimTime::ZERO, |a| at - a.min(at))
     }
-}
-
-/// How to sample.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SeriesConfig {
-    pub interval: SimTime,
-    /// At this many samples, neighbours are merged in pairs and the interval doubles (even, at least 2).
-    pub max_samples: usize,
-}
-
-/// Default cap on the number of samples.
-pub const MAX_SAMPLES: usize = 10_000;
-/// Intervals the automatic choice picks from, in microseconds: 1 ms to 1 h.
-const LADDER_US: [u64; 10] =
-    [1_000, 10_000, 100_000, 1_000_000, 5_000_000, 10_000_000, 60_000_000, 300_000_000, 600_000_000, 3_600_000_000];
-
-impl SeriesConfig {
-    /// A given interval, with the default cap.
-    pub fn with_interval(interval: SimTime) -> Self {
-        SeriesConfig { interval: interval.max(SimTime::from_micros(1)), max_samples: MAX_SAMPLES }
-    }
-
-    /// The scenario's `Simulation.SeriesIntervalSeconds`, else the interval chosen from the run: the smallest of 1 ms, 10 ms, 100 ms, 1 s, 5 s, 10 s, 1 min, 5 min, 10 min,
-    /// 1 h that gives at most 1,000 samples over the expected length of the run (the horizon, or else the end of the
-    /// workload); 1 s when nothing says how long the run will be. Retries after the workload ends may add samples; the
-    /// cap still bounds them.
-    pub fn auto(model: &Model) -> Self {
-        if let Some(i) = model.settings.series_interval {
-            // `Simulation.SeriesIntervalSeconds` (the command line's `--series-interval` overrides it).
-            return SeriesConfig::with_interval(i);
-        }
-        let expected = model.settings.horizon.or_else(|| workload_end(model)).unwrap_or(SimTime::from_secs(1000));
-        let us = expected.as_micros().max(1);
-        let interval = LADDER_US.iter().copied().find(|i| us.div_ceil(*i) <= 1000).unwrap_or(*LADDER_US.last().unwrap_or(&1_000_000));
-        SeriesConfig::with_interval(SimTime::from_micros(interval))
-    }
-}
-
-/// When the last workload arrival is due, if any source has arrivals.
-fn workload_end(model: &Model) -> Option<SimTime> {
-    model
-        .sources
-        .iter()
-        .filter_map(|s| match &s.arrivals {
-            Arrivals::At(ts) => ts.last().copied(),
-            Arrivals::Poisson { end, .. } | Arrivals::Every { end, .. } => Some(*end),
-            Arrivals::Burst { at, spread, .. } => Some(*at + *spread),
-        })
-        .max()
-        .filter(|t| *t > SimTime::ZERO)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -543,158 +410,6 @@ impl Series {
         }
         s
     }
-
-    /// The series as CSV: one row per sample; `start_s`, `end_s`, then account-wide columns, then per function
-    /// `<function>.<metric>` columns.
-    pub fn write_csv(&self, model: &Model, out: &mut dyn Write) -> io::Result<()> {
-        let mut head = vec!["start_s".to_string(), "end_s".to_string()];
-        let cols = column_names();
-        for c in &cols {
-            head.push(format!("account.{c}"));
-        }
-        for f in &model.functions {
-            for c in &cols {
-                head.push(format!("{}.{c}", f.name));
-            }
-        }
-        for q in &model.esm.queues {
-            for c in ["visible", "visible_max", "in_flight", "in_flight_max", "oldest_message_age_s", "sent", "deleted"] {
-                head.push(format!("queue.{}.{c}", q.name));
-            }
-        }
-        for m in &model.esm.mappings {
-            for c in ["batches", "records", "iterator_age_max_s"] {
-                head.push(format!("mapping.{}.{c}", m.label));
-            }
-        }
-        writeln!(out, "{}", head.join(","))?;
-        for i in 0..self.len() {
-            let (a, b) = self.span(i);
-            let mut line = format!("{},{}", secs(a), secs(b));
-            let width = (b - a).as_micros();
-            push_values(&mut line, self.account(i), width);
-            for f in 0..self.nfns {
-                push_values(&mut line, self.sample(i, f), width);
-            }
-            for q in 0..self.nq {
-                let x = self.queue(i, q);
-                line.push_str(&format!(
-                    ",{},{},{},{},{},{},{}",
-                    x.visible,
-                    x.visible_max,
-                    x.in_flight,
-                    x.in_flight_max,
-                    secs(x.oldest_age),
-                    x.sent,
-                    x.deleted
-                ));
-            }
-            for m in 0..self.nm {
-                let x = self.mapping(i, m);
-                line.push_str(&format!(",{},{},{}", x.batches, x.records, secs(x.iterator_age_max)));
-            }
-            writeln!(out, "{line}")?;
-        }
-        Ok(())
-    }
-
-    /// One JSON column per metric of the samples `get(i)`.
-    fn columns_json(&self, get: impl Fn(usize) -> FnSample) -> Map<String, Value> {
-        let n = self.len();
-        let width = |i: usize| {
-            let (a, b) = self.span(i);
-            (b - a).as_micros()
-        };
-        let mut m = Map::new();
-        m.insert("concurrencyMax".into(), (0..n).map(|i| json!(get(i).concurrency_max)).collect());
-        m.insert("concurrencyMean".into(), (0..n).map(|i| json!(mean(get(i).concurrency_area, width(i)))).collect());
-        m.insert("accepted".into(), (0..n).map(|i| json!(get(i).accepted)).collect());
-        m.insert("invocations".into(), (0..n).map(|i| json!(get(i).invocations)).collect());
-        m.insert("coldStarts".into(), (0..n).map(|i| json!(get(i).cold_starts)).collect());
-        let mut th = Map::new();
-        for (r, (_, name)) in THROTTLE_REASONS.iter().enumerate() {
-            th.insert((*name).into(), (0..n).map(|i| json!(get(i).throttles[r])).collect());
-        }
-        m.insert("throttles".into(), Value::Object(th));
-        m.insert("errors".into(), (0..n).map(|i| json!(get(i).errors)).collect());
-        m.insert("asyncBacklogMax".into(), (0..n).map(|i| json!(get(i).backlog_max)).collect());
-        m.insert("asyncBacklog".into(), (0..n).map(|i| json!(get(i).backlog)).collect());
-        m.insert("oldestEventAgeSeconds".into(), (0..n).map(|i| json!(get(i).oldest_age.as_secs_f64())).collect());
-        m
-    }
-
-    /// The series as JSON: columns of numbers, one entry per sample (sample `i` starts at `i × intervalSeconds`; the
-    /// last ends at `endSeconds`).
-    pub fn to_json(&self, model: &Model) -> Value {
-        let mut functions = Map::new();
-        for (f, fd) in model.functions.iter().enumerate() {
-            let mut m = self.columns_json(|i| *self.sample(i, f));
-            m.insert("meanConcurrency".into(), json!(self.mean_concurrency(f)));
-            functions.insert(fd.name.clone(), Value::Object(m));
-        }
-        let mut account = self.columns_json(|i| *self.account(i));
-        account.insert("meanConcurrency".into(), json!(self.mean_account_concurrency()));
-        let n = self.len();
-        let mut queues = Map::new();
-        for (q, qd) in model.esm.queues.iter().enumerate() {
-            let col = |get: &dyn Fn(&QueueSample) -> Value| -> Value { (0..n).map(|i| get(self.queue(i, q))).collect() };
-            queues.insert(
-                qd.name.clone(),
-                json!({
-                    "visible": col(&|x| json!(x.visible)),
-                    "visibleMax": col(&|x| json!(x.visible_max)),
-                    "inFlight": col(&|x| json!(x.in_flight)),
-                    "inFlightMax": col(&|x| json!(x.in_flight_max)),
-                    "oldestMessageAgeSeconds": col(&|x| json!(x.oldest_age.as_secs_f64())),
-                    "sent": col(&|x| json!(x.sent)),
-                    "deleted": col(&|x| json!(x.deleted)),
-                }),
-            );
-        }
-        let mut mappings = Map::new();
-        for (m, md) in model.esm.mappings.iter().enumerate() {
-            let col = |get: &dyn Fn(&MappingSample) -> Value| -> Value { (0..n).map(|i| get(self.mapping(i, m))).collect() };
-            mappings.insert(
-                md.label.clone(),
-                json!({
-                    "batches": col(&|x| json!(x.batches)),
-                    "records": col(&|x| json!(x.records)),
-                    "iteratorAgeMaxSeconds": col(&|x| json!(x.iterator_age_max.as_secs_f64())),
-                }),
-            );
-        }
-        json!({
-            "intervalSeconds": self.interval.as_secs_f64(),
-            "samples": self.len(),
-            "endSeconds": self.end.map(|e| e.as_secs_f64()),
-            "account": Value::Object(account),
-            "functions": Value::Object(functions),
-            "queues": Value::Object(queues),
-            "mappings": Value::Object(mappings),
-        })
-    }
-}
-
-fn column_names() -> Vec<String> {
-    let mut c: Vec<String> =
-        ["concurrency_max", "concurrency_mean", "accepted", "invocations", "cold_starts"].iter().map(|s| s.to_string()).collect();
-    for (_, name) in THROTTLE_REASONS {
-        c.push(format!("throttles_{name}"));
-    }
-    for s in ["errors", "async_backlog_max", "async_backlog", "oldest_event_age_s"] {
-        c.push(s.to_string());
-    }
-    c
-}
-
-fn push_values(line: &mut String, s: &FnSample, width_us: u64) {
-    use std::fmt::Write as _;
-    let _ =
-        write!(line, ",{},{},{},{},{}", s.concurrency_max, mean(s.concurrency_area, width_us), s.accepted, s.invocations, s.cold_starts);
-    for t in s.throttles {
-        let _ = write!(line, ",{t}");
-    }
-    let _ = write!(line, ",{},{},{},{}", s.errors, s.backlog_max, s.backlog, secs(s.oldest_age));
 }
 
 /// Time-average from an area over a width (both in microseconds), rounded to 6 decimals for stable text.
@@ -790,130 +505,5 @@ impl Observer for Series {
             | TraceEvent::BatchStart { .. }
             | TraceEvent::BatchEnd { .. } => self.on_esm_event(t, ev),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::FnId;
-    use crate::trace::Origin;
-    use crate::vocab::Fate;
-
-    fn model() -> Model {
-        crate::load_str(r#"{"Functions": [{"FunctionName": "f"}]}"#).expect("valid")
-    }
-
-    fn feed(s: &mut Series, m: &Model, t_ms: u64, ev: TraceEvent) {
-        let ctx = Ctx { model: m, seed: 1, content: None };
-        s.on_event(SimTime::from_millis(t_ms), &ev, &ctx);
-    }
-
-    fn accepted(id: u64, sync: bool) -> TraceEvent {
-        let mode = if sync { InvokeMode::Sync } else { InvokeMode::Async };
-        TraceEvent::Accepted {
-            event: id,
-            rid: id,
-            function: FnId(0),
-            origin: Origin::Workload(0),
-            size: 2,
-            mode,
-            qualifier: Default::default(),
-        }
-    }
-    fn start(id: u64) -> TraceEvent {
-        TraceEvent::AttemptStart {
-            event: id,
-            rid: id,
-            function: FnId(0),
-            attempt: 1,
-            env: 0,
-            cold: true,
-            new_env: id == 0,
-            init: SimTime::ZERO,
-            config: 0,
-            provisioned: false,
-            spillover: false,
-        }
-    }
-    fn end(id: u64, outcome: Outcome) -> TraceEvent {
-        TraceEvent::AttemptEnd {
-            event: id,
-            rid: id,
-            function: FnId(0),
-            attempt: 1,
-            env: 0,
-            outcome,
-            duration: SimTime::ZERO,
-            billed_ms: 0,
-            init_billed_ms: 0,
-        }
-    }
-    fn fate(id: u64) -> TraceEvent {
-        TraceEvent::Fate { event: id, rid: id, function: FnId(0), fate: Fate::Succeeded, attempts: 1, latency: SimTime::ZERO, config: 0 }
-    }
-
-    #[test]
-    fn samples_every_boundary_and_integrates_concurrency() {
-        let m = model();
-        let mut s = Series::new(&m, SeriesConfig::with_interval(SimTime::from_secs(1)));
-        feed(&mut s, &m, 500, accepted(0, true));
-        feed(&mut s, &m, 500, start(0));
-        feed(&mut s, &m, 2500, end(0, Outcome::Error));
-        feed(&mut s, &m, 2500, fate(0));
-        s.finish(SimTime::from_millis(3200));
-        assert_eq!(s.len(), 4);
-        let area: Vec<u64> = (0..4).map(|i| s.sample(i, 0).concurrency_area).collect();
-        assert_eq!(area, vec![500_000, 1_000_000, 500_000, 0]);
-        let max: Vec<u32> = (0..4).map(|i| s.sample(i, 0).concurrency_max).collect();
-        assert_eq!(max, vec![1, 1, 1, 0]);
-        assert_eq!((s.sample(0, 0).invocations, s.sample(2, 0).errors), (1, 1));
-        assert_eq!(s.span(3), (SimTime::from_secs(3), SimTime::from_millis(3200)));
-        assert_eq!(s.concurrency_area(0), 2_000_000);
-        assert_eq!(s.mean_concurrency(0), Some(2.0 / 3.2));
-        assert_eq!(s.sample(2, 0).backlog_max, 0, "a sync request never queues");
-    }
-
-    #[test]
-    fn backlog_counts_states_held_for_some_time_and_the_oldest_age() {
-        let m = model();
-        let mut s = Series::new(&m, SeriesConfig::with_interval(SimTime::from_secs(1)));
-        feed(&mut s, &m, 0, accepted(0, false));
-        feed(&mut s, &m, 0, start(0));
-        // Ends and reaches its fate at the same instant: never in the backlog.
-        feed(&mut s, &m, 100, end(0, Outcome::Success));
-        feed(&mut s, &m, 100, fate(0));
-        // Waits 1.5 s before running.
-        feed(&mut s, &m, 1200, accepted(1, false));
-        feed(&mut s, &m, 2700, start(1));
-        feed(&mut s, &m, 2800, end(1, Outcome::Success));
-        feed(&mut s, &m, 2800, fate(1));
-        s.finish(SimTime::from_millis(2800));
-        let b: Vec<(u32, u32, SimTime)> =
-            (0..s.len()).map(|i| (s.sample(i, 0).backlog_max, s.sample(i, 0).backlog, s.sample(i, 0).oldest_age)).collect();
-        assert_eq!(b, vec![(0, 0, SimTime::ZERO), (1, 1, SimTime::from_millis(800)), (1, 0, SimTime::ZERO)]);
-    }
-
-    #[test]
-    fn coarsening_bounds_the_samples_and_keeps_the_totals() {
-        let m = model();
-        let mut s = Series::new(&m, SeriesConfig { interval: SimTime::from_millis(10), max_samples: 8 });
-        for i in 0..1000u64 {
-            feed(&mut s, &m, i * 7, accepted(i, true));
-            feed(&mut s, &m, i * 7, start(i));
-            feed(&mut s, &m, i * 7 + 3, end(i, Outcome::Success));
-            feed(&mut s, &m, i * 7 + 3, fate(i));
-            assert!(s.len() < 8);
-        }
-        s.finish(SimTime::from_millis(7000));
-        assert!(s.len() <= 8 && s.len() >= 4, "{}", s.len());
-        assert_eq!(s.interval(), SimTime::from_millis(10 * 128));
-        let total: u64 = (0..s.len()).map(|i| s.sample(i, 0).invocations).sum();
-        let area: u64 = (0..s.len()).map(|i| s.sample(i, 0).concurrency_area).sum();
-        assert_eq!((total, area), (1000, 3_000_000));
-        assert_eq!(s.span(s.len() - 1).1, SimTime::from_millis(7000));
-        let c = s.coarsened_to(3);
-        assert!(c.len() <= 3);
-        assert_eq!((0..c.len()).map(|i| c.sample(i, 0).invocations).sum::<u64>(), 1000);
     }
 }
