@@ -13,7 +13,7 @@ use crate::model::versions::Setups;
 use crate::model::{FnId, Model, TargetId};
 use crate::observe::metrics::{at_percentile, Metrics};
 use crate::trace::{Ctx, Observer, TraceEvent};
-use crate::vocab::{Outcome, RecordKind};
+use crate::vocab::{DeliveryFailure, Outcome, RecordKind};
 
 use crate::model::checks::{Expectation, Measure};
 
@@ -160,163 +160,182 @@ impl ExpectObserver {
     }
 
     fn verdict(&self, i: usize, e: &Expectation, m: &Metrics, seed: u64) -> Verdict {
-        let bounds = e.bounds_text();
-        let fatal = e.quantifier.per_seed_fatal();
-        let scalar = |x: Option<f64>| -> Verdict {
-            match x {
-                None => Verdict {
-                    name: e.name.clone(),
-                    passed: false,
-                    fatal,
-                    actual: None,
-                    message: format!("{}: expected {bounds}, but nothing was measured", e.what),
-                },
-                Some(x) => {
-                    let miss = e.miss(x);
-                    let message = if miss == 0.0 {
-                        format!("{}: {} (expected {bounds})", e.what, round6(x))
-                    } else {
-                        format!("{}: expected {bounds}, got {} (off by {})", e.what, round6(x), round6(miss))
-                    };
-                    Verdict { name: e.name.clone(), passed: miss == 0.0, fatal, actual: Some(x), message }
-                }
-            }
-        };
-        match &e.measure {
-            Measure::Fates { function, fate } => scalar(Some(sum_fns(*function, m, |f| f.fate(*fate)) as f64)),
-            Measure::Accepted { function } => scalar(Some(sum_fns(*function, m, |f| f.accepted) as f64)),
-            Measure::Attempts { function, configs: None } => scalar(Some(sum_fns(*function, m, |f| f.attempts) as f64)),
+        let value = match &e.measure {
+            // Per-event measures, and failure records with their examples, have verdicts of their own.
+            Measure::AttemptsPerEvent { .. } | Measure::RetryGapSeconds { .. } => return self.each_verdict(i, e, seed),
+            Measure::FailureRecordsNotExactlyOnce { function } => return self.misdelivery_verdict(e, *function, seed),
+            // Per function, from the metrics.
+            Measure::Fates { function, fate } => Some(sum_fns(*function, m, |f| f.fate(*fate)) as f64),
+            Measure::Accepted { function } => Some(sum_fns(*function, m, |f| f.accepted) as f64),
+            Measure::Attempts { function, configs: None } => Some(sum_fns(*function, m, |f| f.attempts) as f64),
             Measure::Attempts { function, configs: Some(cs) } => {
-                scalar(Some(
-                    sum_fns(*function, m, |f| cs.iter().map(|c| f.attempts_by_config.get(*c as usize).copied().unwrap_or(0)).sum()) as f64,
-                ))
+                Some(sum_fns(*function, m, |f| cs.iter().map(|c| f.attempts_by_config.get(*c as usize).copied().unwrap_or(0)).sum()) as f64)
             }
-            Measure::ProvisionedSpillovers { function } => scalar(Some(sum_fns(*function, m, |f| f.spillovers) as f64)),
-            Measure::ProvisionedInvocations { function } => scalar(Some(sum_fns(*function, m, |f| f.provisioned_invocations) as f64)),
-            Measure::ColdStarts { function } => scalar(Some(sum_fns(*function, m, |f| f.cold_starts) as f64)),
-            Measure::Throttles { function } => scalar(Some(sum_fns(*function, m, |f| f.throttles) as f64)),
-            Measure::CallerOutcomes { function, outcome } => {
-                scalar(Some(sum_fns(*function, m, |f| f.call_outcomes[*outcome as usize]) as f64))
-            }
-            Measure::CallerLatencySeconds { function, percentile } => {
-                let v = match function {
-                    Some(f) => at_percentile(&m.functions[f.ix()].call_latency, *percentile),
-                    None => {
-                        let mut all = m.functions[0].call_latency.clone();
-                        for f in &m.functions[1..] {
-                            let _ = all.add(&f.call_latency);
-                        }
-                        at_percentile(&all, *percentile)
-                    }
-                };
-                scalar(v.map(|us| us as f64 / 1e6))
-            }
-            Measure::ThrottlesByReason { function, reason } => scalar(Some(sum_fns(*function, m, |f| {
+            Measure::ProvisionedSpillovers { function } => Some(sum_fns(*function, m, |f| f.spillovers) as f64),
+            Measure::ProvisionedInvocations { function } => Some(sum_fns(*function, m, |f| f.provisioned_invocations) as f64),
+            Measure::ColdStarts { function } => Some(sum_fns(*function, m, |f| f.cold_starts) as f64),
+            Measure::Throttles { function } => Some(sum_fns(*function, m, |f| f.throttles) as f64),
+            Measure::CallerOutcomes { function, outcome } => Some(sum_fns(*function, m, |f| f.call_outcomes[*outcome as usize]) as f64),
+            Measure::CallerLatencySeconds { function, percentile } => caller_latency(m, *function, *percentile),
+            Measure::ThrottlesByReason { function, reason } => Some(sum_fns(*function, m, |f| {
                 crate::observe::metrics::throttles_by_name(f, &self.scaling_reason)
                     .iter()
                     .filter(|(k, _)| k == reason)
                     .map(|(_, n)| n)
                     .sum::<u64>()
-            }) as f64)),
-            Measure::PeakConcurrency { function } => scalar(Some(match function {
+            }) as f64),
+            Measure::PeakConcurrency { function } => Some(match function {
                 Some(f) => f64::from(m.functions[f.ix()].peak_concurrency),
                 None => f64::from(m.account_peak),
-            })),
+            }),
             Measure::ColdStartRatio { function } => {
                 let n = sum_fns(*function, m, |f| f.attempts);
-                scalar((n > 0).then(|| sum_fns(*function, m, |f| f.cold_starts) as f64 / n as f64))
-            }
-            Measure::DeliveryFailures { target, kind, reason } => {
-                let count = |t: &crate::observe::metrics::TargetMetrics| -> u64 {
-                    let mut n = 0;
-                    for (k, by_reason) in t.failures_by.iter().enumerate() {
-                        if kind.is_some_and(|x| x as usize != k) {
-                            continue;
-                        }
-                        for (r, x) in by_reason.iter().enumerate() {
-                            if reason.is_none_or(|y| y as usize == r) {
-                                n += x;
-                            }
-                        }
-                    }
-                    n
-                };
-                scalar(Some(match target {
-                    Some(t) => count(&m.targets[t.ix()]),
-                    None => m.targets.iter().map(count).sum(),
-                } as f64))
-            }
-            Measure::SinkRecords { .. } => scalar(Some(self.counts[i] as f64)),
-            Measure::Esm(x) => scalar(x.value(&m.esm)),
-            Measure::Fanout(x) => scalar(Some(x.value(&m.fanout))),
-            Measure::SourceFates { source, fate } => scalar(Some(m.sources[*source].fates[*fate as usize] as f64)),
-            Measure::SourceLatencySeconds { source, percentile } => {
-                scalar(at_percentile(&m.sources[*source].latency, *percentile).map(|us| us as f64 / 1e6))
-            }
-            Measure::Firehose(x) => scalar(Some(x.value(&m.firehose))),
-            Measure::FailureRecordsNotExactlyOnce { function } => {
-                let n = match function {
-                    Some(f) => self.misdelivered_count.get(f).copied().unwrap_or(0),
-                    None => self.misdelivered_count.values().sum(),
-                };
-                let mut v = scalar(Some(n as f64));
-                let examples: Vec<String> = self
-                    .misdelivered
-                    .iter()
-                    .filter(|(f, _, _)| function.is_none_or(|x| x == *f))
-                    .map(|(_, ev, rid)| format!("event {ev} (requestId {})", request_id(seed, *rid)))
-                    .collect();
-                if !examples.is_empty() {
-                    v.message.push_str(&format!("; e.g. {}", examples.join(", ")));
-                }
-                v
+                (n > 0).then(|| sum_fns(*function, m, |f| f.cold_starts) as f64 / n as f64)
             }
             Measure::LatencySeconds { function, percentile } => {
                 let h = match function {
                     Some(f) => &m.functions[f.ix()].latency,
                     None => &m.all_latency,
                 };
-                scalar(at_percentile(h, *percentile).map(|us| us as f64 / 1e6))
+                at_percentile(h, *percentile).map(|us| us as f64 / 1e6)
             }
-            Measure::AttemptsPerEvent { .. } | Measure::RetryGapSeconds { .. } => {
-                let s = &self.each[i];
-                let unit = if matches!(e.measure, Measure::AttemptsPerEvent { .. }) { "executions" } else { "s" };
-                if s.count == 0 {
-                    return Verdict {
-                        name: e.name.clone(),
-                        passed: true,
-                        fatal,
-                        actual: None,
-                        message: format!("{}: no such event (expected {bounds} for each)", e.what),
-                    };
-                }
-                let (lo, hi) = (round6(s.min.unwrap_or(0.0)), round6(s.max.unwrap_or(0.0)));
-                match s.first_violation {
-                    None => Verdict {
-                        name: e.name.clone(),
-                        passed: true,
-                        fatal,
-                        actual: Some(hi),
-                        message: format!("{}: {lo}..{hi} over {} (expected {bounds} for each)", e.what, s.count),
-                    },
-                    Some((ev, rid, x)) => Verdict {
-                        name: e.name.clone(),
-                        passed: false,
-                        fatal,
-                        actual: Some(x),
-                        message: format!(
-                            "{}: expected {bounds} for each, but {} of {} were outside (range {lo}..{hi}); first: event {ev} (requestId {}) with {} {unit}, off by {}",
-                            e.what,
-                            s.violations,
-                            s.count,
-                            request_id(seed, rid),
-                            round6(x),
-                            round6(e.miss(x))
-                        ),
-                    },
+            // Deliveries, event sources, fan-out and Firehose.
+            Measure::DeliveryFailures { target, kind, reason } => Some(delivery_failures(m, *target, *kind, *reason) as f64),
+            Measure::SinkRecords { .. } => Some(self.counts[i] as f64),
+            Measure::Esm(x) => x.value(&m.esm),
+            Measure::Fanout(x) => Some(x.value(&m.fanout)),
+            Measure::Firehose(x) => Some(x.value(&m.firehose)),
+            // Per workload source.
+            Measure::SourceFates { source, fate } => Some(m.sources[*source].fates[*fate as usize] as f64),
+            Measure::SourceLatencySeconds { source, percentile } => {
+                at_percentile(&m.sources[*source].latency, *percentile).map(|us| us as f64 / 1e6)
+            }
+        };
+        scalar_verdict(e, value)
+    }
+
+    /// `FailureRecordsNotExactlyOnce`: the failed events that missed a failure target or reached one twice, with the
+    /// first few as examples.
+    fn misdelivery_verdict(&self, e: &Expectation, function: Option<FnId>, seed: u64) -> Verdict {
+        let n = match function {
+            Some(f) => self.misdelivered_count.get(&f).copied().unwrap_or(0),
+            None => self.misdelivered_count.values().sum(),
+        };
+        let mut v = scalar_verdict(e, Some(n as f64));
+        let examples: Vec<String> = self
+            .misdelivered
+            .iter()
+            .filter(|(f, _, _)| function.is_none_or(|x| x == *f))
+            .map(|(_, ev, rid)| format!("event {ev} (requestId {})", request_id(seed, *rid)))
+            .collect();
+        if !examples.is_empty() {
+            v.message.push_str(&format!("; e.g. {}", examples.join(", ")));
+        }
+        v
+    }
+
+    /// A per-event measure (`AttemptsPerEvent`, `RetryGapSeconds`): every value must lie within the bounds; the
+    /// verdict tells the range seen and the first value outside.
+    fn each_verdict(&self, i: usize, e: &Expectation, seed: u64) -> Verdict {
+        let bounds = e.bounds_text();
+        let fatal = e.quantifier.per_seed_fatal();
+        let s = &self.each[i];
+        let unit = if matches!(e.measure, Measure::AttemptsPerEvent { .. }) { "executions" } else { "s" };
+        if s.count == 0 {
+            return Verdict {
+                name: e.name.clone(),
+                passed: true,
+                fatal,
+                actual: None,
+                message: format!("{}: no such event (expected {bounds} for each)", e.what),
+            };
+        }
+        let (lo, hi) = (round6(s.min.unwrap_or(0.0)), round6(s.max.unwrap_or(0.0)));
+        match s.first_violation {
+            None => Verdict {
+                name: e.name.clone(),
+                passed: true,
+                fatal,
+                actual: Some(hi),
+                message: format!("{}: {lo}..{hi} over {} (expected {bounds} for each)", e.what, s.count),
+            },
+            Some((ev, rid, x)) => Verdict {
+                name: e.name.clone(),
+                passed: false,
+                fatal,
+                actual: Some(x),
+                message: format!(
+                    "{}: expected {bounds} for each, but {} of {} were outside (range {lo}..{hi}); first: event {ev} (requestId {}) with {} {unit}, off by {}",
+                    e.what,
+                    s.violations,
+                    s.count,
+                    request_id(seed, rid),
+                    round6(x),
+                    round6(e.miss(x))
+                ),
+            },
+        }
+    }
+}
+
+/// The verdict on a measure with one value (`None`: nothing was measured).
+fn scalar_verdict(e: &Expectation, x: Option<f64>) -> Verdict {
+    let bounds = e.bounds_text();
+    let fatal = e.quantifier.per_seed_fatal();
+    match x {
+        None => Verdict {
+            name: e.name.clone(),
+            passed: false,
+            fatal,
+            actual: None,
+            message: format!("{}: expected {bounds}, but nothing was measured", e.what),
+        },
+        Some(x) => {
+            let miss = e.miss(x);
+            let message = if miss == 0.0 {
+                format!("{}: {} (expected {bounds})", e.what, round6(x))
+            } else {
+                format!("{}: expected {bounds}, got {} (off by {})", e.what, round6(x), round6(miss))
+            };
+            Verdict { name: e.name.clone(), passed: miss == 0.0, fatal, actual: Some(x), message }
+        }
+    }
+}
+
+/// `CallerLatencySeconds`: a percentile of what synchronous callers waited, for one function or all.
+fn caller_latency(m: &Metrics, function: Option<FnId>, percentile: f64) -> Option<f64> {
+    let v = match function {
+        Some(f) => at_percentile(&m.functions[f.ix()].call_latency, percentile),
+        None => {
+            let mut all = m.functions[0].call_latency.clone();
+            for f in &m.functions[1..] {
+                let _ = all.add(&f.call_latency);
+            }
+            at_percentile(&all, percentile)
+        }
+    };
+    v.map(|us| us as f64 / 1e6)
+}
+
+/// `DeliveryFailures`: records lost on their way to a target (or to all), of one kind and for one reason (or any).
+fn delivery_failures(m: &Metrics, target: Option<TargetId>, kind: Option<RecordKind>, reason: Option<DeliveryFailure>) -> u64 {
+    let count = |t: &crate::observe::metrics::TargetMetrics| -> u64 {
+        let mut n = 0;
+        for (k, by_reason) in t.failures_by.iter().enumerate() {
+            if kind.is_some_and(|x| x as usize != k) {
+                continue;
+            }
+            for (r, x) in by_reason.iter().enumerate() {
+                if reason.is_none_or(|y| y as usize == r) {
+                    n += x;
                 }
             }
         }
+        n
+    };
+    match target {
+        Some(t) => count(&m.targets[t.ix()]),
+        None => m.targets.iter().map(count).sum(),
     }
 }
 

@@ -296,6 +296,42 @@ impl Metrics {
 impl Observer for Metrics {
     #[inline]
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, _ctx: &Ctx<'_>) {
+        // Each family of events is counted by a function of its own. This match names every variant, so a new one
+        // must be given a family (the families' `_` arms are never reached).
+        use TraceEvent as E;
+        match ev {
+            E::Accepted { .. }
+            | E::Rejected { .. }
+            | E::RetryScheduled { .. }
+            | E::Throttled { .. }
+            | E::Queued { .. }
+            | E::Fate { .. } => self.on_invocation(t, ev),
+            E::AttemptStart { .. } | E::AttemptEnd { .. } => self.on_execution(t, ev),
+            E::Delivered { .. }
+            | E::CallResult { .. }
+            | E::EnvironmentShutdown { .. }
+            | E::ProvisionedReady { .. }
+            | E::ConfigChange { .. } => self.on_delivery(ev),
+            E::MessageSent { .. }
+            | E::MessageReceived { .. }
+            | E::MessageFate { .. }
+            | E::MessageReturned { .. }
+            | E::RecordPut { .. }
+            | E::RecordFate { .. }
+            | E::BatchStart { .. }
+            | E::BatchEnd { .. } => self.esm.on_event(t, ev),
+            E::Published { .. } | E::Fanout { .. } | E::RuleMatched { .. } | E::PublishDeduplicated { .. } => self.fanout.on_event(ev),
+            E::FirehoseRecordPut { .. } | E::FirehoseInvoke { .. } | E::FirehoseInvokeEnd { .. } | E::FirehoseRecordFate { .. } => {
+                self.firehose.on_event(ev)
+            }
+        }
+    }
+}
+
+impl Metrics {
+    /// The invocation lifecycle apart from its executions: accepts, rejections, retries, throttles and fates.
+    #[inline]
+    fn on_invocation(&mut self, t: SimTime, ev: &TraceEvent) {
         match ev {
             TraceEvent::Accepted { event, function, origin, mode, .. } => {
                 self.functions[function.ix()].accepted += 1;
@@ -312,6 +348,52 @@ impl Observer for Metrics {
                 self.open.insert(*event, open);
             }
             TraceEvent::Rejected { function, .. } => self.functions[function.ix()].rejected += 1,
+            TraceEvent::RetryScheduled { function, .. } => self.functions[function.ix()].retries_scheduled += 1,
+            TraceEvent::Throttled { function, reason, .. } => {
+                let m = &mut self.functions[function.ix()];
+                m.throttles += 1;
+                m.throttles_by_reason[*reason as usize] += 1;
+            }
+            TraceEvent::Queued { .. } => {}
+            TraceEvent::Fate { event, function, fate, attempts, latency, .. } => {
+                let m = &mut self.functions[function.ix()];
+                m.fates[*fate as usize] += 1;
+                let a = *attempts as usize;
+                if m.attempts_per_event.len() <= a {
+                    m.attempts_per_event.resize(a + 1, 0);
+                }
+                m.attempts_per_event[a] += 1;
+                let open = self.open.remove(*event);
+                let source = open.and_then(|o| self.sources.get_mut(o.source as usize));
+                if let Some(s) = source {
+                    s.fates[*fate as usize] += 1;
+                }
+                if *fate != Fate::InFlight {
+                    let us = latency.as_micros().max(1);
+                    let _ = m.latency.record(us);
+                    if let Some(o) = open {
+                        let sync_ran = o.sync && o.started;
+                        if sync_ran {
+                            let _ = m.sync_latency.record(us);
+                        }
+                        let mirrored = self.mirror.get(o.source as usize).copied().unwrap_or(true);
+                        if let Some(s) = self.sources.get_mut(o.source as usize).filter(|_| !mirrored) {
+                            let _ = s.latency.record(us);
+                            if sync_ran {
+                                let _ = s.sync_latency.record(us);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => unreachable!("on_invocation: not an event of its family"),
+        }
+    }
+
+    /// Executions: their start (cold starts, concurrency, queue wait) and end (billed duration, outcomes).
+    #[inline]
+    fn on_execution(&mut self, t: SimTime, ev: &TraceEvent) {
+        match ev {
             TraceEvent::AttemptStart { event, function, cold, init, env, config, provisioned, spillover, .. } => {
                 let m = &mut self.functions[function.ix()];
                 m.attempts += 1;
@@ -386,72 +468,13 @@ impl Observer for Metrics {
                 let _ = m.attempt_duration.record(duration.as_micros().max(1));
                 self.account_busy -= 1;
             }
-            TraceEvent::RetryScheduled { function, .. } => self.functions[function.ix()].retries_scheduled += 1,
-            TraceEvent::Throttled { function, reason, .. } => {
-                let m = &mut self.functions[function.ix()];
-                m.throttles += 1;
-                m.throttles_by_reason[*reason as usize] += 1;
-            }
-            TraceEvent::CallResult { function, outcome, latency, .. } => {
-                let m = &mut self.functions[function.ix()];
-                m.call_outcomes[*outcome as usize] += 1;
-                let _ = m.call_latency.record(latency.as_micros().max(1));
-            }
-            TraceEvent::Queued { .. } | TraceEvent::EnvironmentShutdown { .. } | TraceEvent::ConfigChange { .. } => {}
-            TraceEvent::Published { .. }
-            | TraceEvent::Fanout { .. }
-            | TraceEvent::RuleMatched { .. }
-            | TraceEvent::PublishDeduplicated { .. } => self.fanout.on_event(ev),
-            TraceEvent::MessageSent { .. }
-            | TraceEvent::MessageReceived { .. }
-            | TraceEvent::MessageFate { .. }
-            | TraceEvent::MessageReturned { .. }
-            | TraceEvent::RecordPut { .. }
-            | TraceEvent::RecordFate { .. }
-            | TraceEvent::BatchStart { .. }
-            | TraceEvent::BatchEnd { .. } => self.esm.on_event(t, ev),
-            TraceEvent::FirehoseRecordPut { .. }
-            | TraceEvent::FirehoseInvoke { .. }
-            | TraceEvent::FirehoseInvokeEnd { .. }
-            | TraceEvent::FirehoseRecordFate { .. } => self.firehose.on_event(ev),
-            TraceEvent::ProvisionedReady { function, config, init, .. } => {
-                // A provisioned environment's init during the run is billed (spec section 6).
-                let m = &mut self.functions[function.ix()];
-                if let Some(x) = m.provisioned_init_ms_by_config.get_mut(*config as usize) {
-                    *x += init.ceil_millis();
-                }
-            }
-            TraceEvent::Fate { event, function, fate, attempts, latency, .. } => {
-                let m = &mut self.functions[function.ix()];
-                m.fates[*fate as usize] += 1;
-                let a = *attempts as usize;
-                if m.attempts_per_event.len() <= a {
-                    m.attempts_per_event.resize(a + 1, 0);
-                }
-                m.attempts_per_event[a] += 1;
-                let open = self.open.remove(*event);
-                let source = open.and_then(|o| self.sources.get_mut(o.source as usize));
-                if let Some(s) = source {
-                    s.fates[*fate as usize] += 1;
-                }
-                if *fate != Fate::InFlight {
-                    let us = latency.as_micros().max(1);
-                    let _ = m.latency.record(us);
-                    if let Some(o) = open {
-                        let sync_ran = o.sync && o.started;
-                        if sync_ran {
-                            let _ = m.sync_latency.record(us);
-                        }
-                        let mirrored = self.mirror.get(o.source as usize).copied().unwrap_or(true);
-                        if let Some(s) = self.sources.get_mut(o.source as usize).filter(|_| !mirrored) {
-                            let _ = s.latency.record(us);
-                            if sync_ran {
-                                let _ = s.sync_latency.record(us);
-                            }
-                        }
-                    }
-                }
-            }
+            _ => unreachable!("on_execution: not an event of its family"),
+        }
+    }
+
+    /// Destination and DLQ deliveries, synchronous calls' results, and provisioned environments' init.
+    fn on_delivery(&mut self, ev: &TraceEvent) {
+        match ev {
             TraceEvent::Delivered { function, target, kind, failure, .. } => {
                 let m = &mut self.targets[target.ix()];
                 match failure {
@@ -468,6 +491,20 @@ impl Observer for Metrics {
                     None => m.records[*kind as usize] += 1,
                 }
             }
+            TraceEvent::CallResult { function, outcome, latency, .. } => {
+                let m = &mut self.functions[function.ix()];
+                m.call_outcomes[*outcome as usize] += 1;
+                let _ = m.call_latency.record(latency.as_micros().max(1));
+            }
+            TraceEvent::ProvisionedReady { function, config, init, .. } => {
+                // A provisioned environment's init during the run is billed (spec section 6).
+                let m = &mut self.functions[function.ix()];
+                if let Some(x) = m.provisioned_init_ms_by_config.get_mut(*config as usize) {
+                    *x += init.ceil_millis();
+                }
+            }
+            TraceEvent::EnvironmentShutdown { .. } | TraceEvent::ConfigChange { .. } => {}
+            _ => unreachable!("on_delivery: not an event of its family"),
         }
     }
 }

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::kernel::time::SimTime;
 use crate::model::versions::Setups;
-use crate::model::Model;
+use crate::model::{Function, Model};
 use crate::observe::window::EventWindow;
 use crate::trace::{Ctx, Observer, TraceEvent};
 use crate::vocab::Outcome;
@@ -155,18 +155,47 @@ impl Observer for Monitor {
     /// Watch one trace event.
     #[inline]
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
+        // Each family of events is watched by a function of its own. This match names every variant, so a new one
+        // must be given a family (the families' `_` arms are never reached).
+        use TraceEvent as E;
         match ev {
-            // The guard records every accepted event; it fails when the event was accepted twice, or is older than the
-            // oldest event in flight.
-            TraceEvent::Accepted { event, .. } if !self.open.insert(*event, OpenEvent { accepted: t, attempts: 0, config: 0 }) => {
-                self.breach(t, Some(*event), format!("event {event} was accepted twice"));
+            E::Accepted { .. }
+            | E::Rejected { .. }
+            | E::AttemptStart { .. }
+            | E::AttemptEnd { .. }
+            | E::RetryScheduled { .. }
+            | E::Throttled { .. }
+            | E::Queued { .. }
+            | E::Fate { .. } => self.on_invocation(t, ev, ctx),
+            E::Delivered { .. }
+            | E::CallResult { .. }
+            | E::EnvironmentShutdown { .. }
+            | E::ProvisionedReady { .. }
+            | E::ConfigChange { .. } => self.on_environment(ev, ctx),
+            E::MessageSent { .. } | E::MessageReceived { .. } | E::MessageReturned { .. } | E::MessageFate { .. } => {
+                self.on_message(t, ev, ctx)
             }
-            TraceEvent::ConfigChange { change } => self.setups.apply(ctx.model, *change),
-            TraceEvent::ProvisionedReady { function, env, config, .. } => self.pc_set(function.ix(), *env, Some(PcEnv::Idle(*config))),
-            TraceEvent::EnvironmentShutdown { function, env, .. }
-                if self.pc[function.ix()].get(*env as usize).is_some_and(|x| x.is_some()) =>
-            {
-                self.pc_set(function.ix(), *env, None);
+            E::RecordPut { .. } | E::RecordFate { .. } | E::BatchStart { .. } | E::BatchEnd { .. } => self.on_record(t, ev, ctx),
+            E::Published { .. } | E::RuleMatched { .. } | E::PublishDeduplicated { .. } | E::Fanout { .. } => self.on_fanout(t, ev),
+            E::FirehoseRecordPut { .. } | E::FirehoseInvoke { .. } | E::FirehoseInvokeEnd { .. } | E::FirehoseRecordFate { .. } => {
+                self.on_firehose(t, ev)
+            }
+        }
+    }
+}
+
+impl Monitor {
+    /// The invocation lifecycle: one fate per accepted event, executions per event, event age, concurrency and
+    /// provisioned environments.
+    #[inline]
+    fn on_invocation(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
+        match ev {
+            // Records every accepted event; it fails when the event was accepted twice, or is older than the oldest
+            // event in flight.
+            TraceEvent::Accepted { event, .. } => {
+                if !self.open.insert(*event, OpenEvent { accepted: t, attempts: 0, config: 0 }) {
+                    self.breach(t, Some(*event), format!("event {event} was accepted twice"));
+                }
             }
             TraceEvent::AttemptStart { event, function, attempt, new_env, env, config, provisioned, .. } => {
                 let f = ctx.model.function(*function);
@@ -213,40 +242,7 @@ impl Observer for Monitor {
                         );
                     }
                 }
-                let seen = self.open.get_mut(*event).map(|o| {
-                    o.attempts += 1;
-                    let seen = (o.attempts, o.accepted, o.config);
-                    o.config = *config;
-                    seen
-                });
-                match seen {
-                    None => self.breach(t, Some(*event), format!("event {event} started an execution without being in flight")),
-                    Some((attempts, accepted, previous)) => {
-                        if attempts != *attempt {
-                            self.breach(t, Some(*event), format!("event {event}: execution numbered {attempt} but {attempts} were seen"));
-                        }
-                        // A retry follows an execution whose version allowed it (spec 10.2).
-                        let allowed = f.config(previous).max_retries;
-                        if attempts > 1 && attempts > allowed + 1 {
-                            self.breach(
-                                t,
-                                Some(*event),
-                                format!("event {event}: execution {attempts} exceeds MaximumRetryAttempts {allowed} + 1"),
-                            );
-                        }
-                        let max_age = f.config(*config).max_age;
-                        if t > accepted + max_age {
-                            self.breach(
-                                t,
-                                Some(*event),
-                                format!(
-                                    "event {event}: execution starts {} after accept, past MaximumEventAgeInSeconds {max_age}",
-                                    t - accepted,
-                                ),
-                            );
-                        }
-                    }
-                }
+                self.execution_starts(t, *event, *attempt, *config, f);
                 self.busy[i] += 1;
                 self.total_busy += 1;
                 if let Some(r) = self.setups.fns[i].reserved {
@@ -290,34 +286,72 @@ impl Observer for Monitor {
                     }
                 }
             },
-            TraceEvent::Published { msg, matched, .. } if *matched > 0 && self.published.insert(*msg, (*matched, vec![])).is_some() => {
-                self.breach(t, None, format!("published message {msg} was published twice"));
-            }
-            TraceEvent::Fanout { msg, endpoint, .. } => match self.published.get_mut(msg) {
-                None => self.breach(t, None, format!("published message {msg}: a delivery fate beyond those it matched")),
-                Some((left, seen)) => {
-                    if seen.contains(endpoint) {
-                        self.breach(t, None, format!("published message {msg}: endpoint {endpoint} reached a second fate"));
-                    } else {
-                        seen.push(*endpoint);
-                        *left -= 1;
-                        if *left == 0 {
-                            self.published.remove(msg);
-                        }
-                    }
+            TraceEvent::Rejected { .. } | TraceEvent::RetryScheduled { .. } | TraceEvent::Throttled { .. } | TraceEvent::Queued { .. } => {}
+            _ => unreachable!("on_invocation: not an event of its family"),
+        }
+    }
+
+    /// An execution of `event` starts, numbered `attempt`, on configuration `config` of function `f`: it is in flight,
+    /// its number follows the executions seen, a retry was allowed by the previous execution's version (spec 10.2),
+    /// and the event is not past its maximum age (spec 10.3).
+    #[inline]
+    fn execution_starts(&mut self, t: SimTime, event: u64, attempt: u32, config: u32, f: &Function) {
+        let seen = self.open.get_mut(event).map(|o| {
+            o.attempts += 1;
+            let seen = (o.attempts, o.accepted, o.config);
+            o.config = config;
+            seen
+        });
+        match seen {
+            None => self.breach(t, Some(event), format!("event {event} started an execution without being in flight")),
+            Some((attempts, accepted, previous)) => {
+                if attempts != attempt {
+                    self.breach(t, Some(event), format!("event {event}: execution numbered {attempt} but {attempts} were seen"));
                 }
-            },
-            TraceEvent::FirehoseRecordPut { record, .. } if !self.firehose_records.insert(*record) => {
-                self.breach(t, None, format!("firehose record {record} was put twice"));
+                // A retry follows an execution whose version allowed it (spec 10.2).
+                let allowed = f.config(previous).max_retries;
+                if attempts > 1 && attempts > allowed + 1 {
+                    self.breach(t, Some(event), format!("event {event}: execution {attempts} exceeds MaximumRetryAttempts {allowed} + 1"));
+                }
+                let max_age = f.config(config).max_age;
+                if t > accepted + max_age {
+                    self.breach(
+                        t,
+                        Some(event),
+                        format!("event {event}: execution starts {} after accept, past MaximumEventAgeInSeconds {max_age}", t - accepted,),
+                    );
+                }
             }
-            TraceEvent::FirehoseRecordFate { record, .. } if !self.firehose_records.remove(record) => {
-                self.breach(t, None, format!("firehose record {record} reached a second fate, or a fate without being put"));
+        }
+    }
+
+    /// Configuration changes and provisioned environments becoming ready or shutting down.
+    fn on_environment(&mut self, ev: &TraceEvent, ctx: &Ctx<'_>) {
+        match ev {
+            TraceEvent::ConfigChange { change } => self.setups.apply(ctx.model, *change),
+            TraceEvent::ProvisionedReady { function, env, config, .. } => self.pc_set(function.ix(), *env, Some(PcEnv::Idle(*config))),
+            TraceEvent::EnvironmentShutdown { function, env, .. } => {
+                if self.pc[function.ix()].get(*env as usize).is_some_and(|x| x.is_some()) {
+                    self.pc_set(function.ix(), *env, None);
+                }
             }
-            TraceEvent::MessageSent { msg, .. } if !self.msgs.insert(*msg) => {
-                self.breach(t, None, format!("message {msg} was sent twice"));
+            TraceEvent::Delivered { .. } | TraceEvent::CallResult { .. } => {}
+            _ => unreachable!("on_environment: not an event of its family"),
+        }
+    }
+
+    /// SQS messages: one fate per message sent, and no more receives than `maxReceiveCount` (spec 5.2).
+    fn on_message(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
+        match ev {
+            TraceEvent::MessageSent { msg, .. } => {
+                if !self.msgs.insert(*msg) {
+                    self.breach(t, None, format!("message {msg} was sent twice"));
+                }
             }
-            TraceEvent::MessageFate { msg, .. } if !self.msgs.remove(msg) => {
-                self.breach(t, None, format!("message {msg} reached a second fate, or a fate without being sent"));
+            TraceEvent::MessageFate { msg, .. } => {
+                if !self.msgs.remove(msg) {
+                    self.breach(t, None, format!("message {msg} reached a second fate, or a fate without being sent"));
+                }
             }
             TraceEvent::MessageReceived { queue, msg, receives, .. } => {
                 if !self.msgs.contains(msg) {
@@ -333,6 +367,14 @@ impl Observer for Monitor {
                     }
                 }
             }
+            TraceEvent::MessageReturned { .. } => {}
+            _ => unreachable!("on_message: not an event of its family"),
+        }
+    }
+
+    /// Stream records: one fate per record and mapping, and shards processed in sequence order (spec 5.3).
+    fn on_record(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
+        match ev {
             TraceEvent::RecordPut { stream, shard, seq, .. } => {
                 let n = ctx.model.esm.stream(*stream).mappings.len().max(1) as u32;
                 if self.records.insert((stream.0, *shard, *seq), n).is_some() {
@@ -369,7 +411,53 @@ impl Observer for Monitor {
                     }
                 }
             }
-            _ => {}
+            TraceEvent::BatchStart { .. } | TraceEvent::BatchEnd { .. } => {}
+            _ => unreachable!("on_record: not an event of its family"),
+        }
+    }
+
+    /// Topics and buses: one fate at each endpoint a published message matched, none twice (spec 7).
+    fn on_fanout(&mut self, t: SimTime, ev: &TraceEvent) {
+        match ev {
+            TraceEvent::Published { msg, matched, .. } => {
+                if *matched > 0 && self.published.insert(*msg, (*matched, vec![])).is_some() {
+                    self.breach(t, None, format!("published message {msg} was published twice"));
+                }
+            }
+            TraceEvent::Fanout { msg, endpoint, .. } => match self.published.get_mut(msg) {
+                None => self.breach(t, None, format!("published message {msg}: a delivery fate beyond those it matched")),
+                Some((left, seen)) => {
+                    if seen.contains(endpoint) {
+                        self.breach(t, None, format!("published message {msg}: endpoint {endpoint} reached a second fate"));
+                    } else {
+                        seen.push(*endpoint);
+                        *left -= 1;
+                        if *left == 0 {
+                            self.published.remove(msg);
+                        }
+                    }
+                }
+            },
+            TraceEvent::RuleMatched { .. } | TraceEvent::PublishDeduplicated { .. } => {}
+            _ => unreachable!("on_fanout: not an event of its family"),
+        }
+    }
+
+    /// Firehose: one fate per record put.
+    fn on_firehose(&mut self, t: SimTime, ev: &TraceEvent) {
+        match ev {
+            TraceEvent::FirehoseRecordPut { record, .. } => {
+                if !self.firehose_records.insert(*record) {
+                    self.breach(t, None, format!("firehose record {record} was put twice"));
+                }
+            }
+            TraceEvent::FirehoseRecordFate { record, .. } => {
+                if !self.firehose_records.remove(record) {
+                    self.breach(t, None, format!("firehose record {record} reached a second fate, or a fate without being put"));
+                }
+            }
+            TraceEvent::FirehoseInvoke { .. } | TraceEvent::FirehoseInvokeEnd { .. } => {}
+            _ => unreachable!("on_firehose: not an event of its family"),
         }
     }
 }

@@ -28,10 +28,47 @@ fn pub_origin_json(o: &mut Value, m: &Model, hub: u32, origin: PubOrigin) {
 
 /// The JSON form of a trace event, as written by `--trace`.
 pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
+    // Each family of events has its fields in a function of its own. This match names every variant, so a new one
+    // must be given a family (the families' `_` arms are never reached).
+    use TraceEvent as E;
+    let mut v = match ev {
+        E::Accepted { .. }
+        | E::Rejected { .. }
+        | E::AttemptStart { .. }
+        | E::AttemptEnd { .. }
+        | E::RetryScheduled { .. }
+        | E::Throttled { .. }
+        | E::Queued { .. }
+        | E::Fate { .. } => invocation_json(ev, ctx),
+        E::Delivered { .. }
+        | E::CallResult { .. }
+        | E::EnvironmentShutdown { .. }
+        | E::ProvisionedReady { .. }
+        | E::ConfigChange { .. } => delivery_json(ev, ctx),
+        E::MessageSent { .. } | E::MessageReceived { .. } | E::MessageReturned { .. } | E::MessageFate { .. } => message_json(ev, ctx),
+        E::RecordPut { .. } | E::RecordFate { .. } | E::BatchStart { .. } | E::BatchEnd { .. } => stream_json(ev, ctx),
+        E::Published { .. } | E::RuleMatched { .. } | E::PublishDeduplicated { .. } | E::Fanout { .. } => fanout_json(ev, ctx),
+        E::FirehoseRecordPut { .. } | E::FirehoseInvoke { .. } | E::FirehoseInvokeEnd { .. } | E::FirehoseRecordFate { .. } => {
+            firehose_json(ev, ctx)
+        }
+    };
+    if let Value::Object(o) = &mut v {
+        let mut out = serde_json::Map::new();
+        out.insert("t".into(), json!(t.to_string()));
+        out.insert("tUs".into(), json!(t.as_micros()));
+        out.insert("type".into(), json!(ev.name()));
+        out.extend(std::mem::take(o));
+        return Value::Object(out);
+    }
+    v
+}
+
+/// The fields of the invocation lifecycle (see [`to_json`]).
+fn invocation_json(ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
     let m = ctx.model;
     let fname = |f: &FnId| m.function(*f).name.clone();
     let rid = |r: &u64| request_id(ctx.seed, *r);
-    let mut v = match ev {
+    match ev {
         TraceEvent::Accepted { event, rid: r, function, origin, size, mode, qualifier } => {
             let mut o = json!({"event": event, "requestId": rid(r), "function": fname(function), "invocationType": mode_name(*mode), "payloadBytes": size});
             if *qualifier != Qualifier::Latest {
@@ -91,13 +128,6 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
             "retryIn": retry_in.map(|d| d.to_string()), "retryInUs": retry_in.map(|d| d.as_micros())
         }),
         TraceEvent::Queued { event, function } => json!({"event": event, "function": fname(function)}),
-        TraceEvent::CallResult { call, source, function, outcome, attempts, latency } => json!({
-            "call": call, "source": m.sources.get(*source as usize).map(|s| s.name.as_str()).unwrap_or("?"), "function": fname(function),
-            "outcome": outcome.name(), "statusCode": outcome.status(), "attempts": attempts, "latency": latency.to_string(), "latencyUs": latency.as_micros()
-        }),
-        TraceEvent::EnvironmentShutdown { function, env, reason } => {
-            json!({"function": fname(function), "env": env, "reason": reason.name()})
-        }
         TraceEvent::Fate { event, rid: r, function, fate, attempts, latency, config } => {
             let mut o = json!({
                 "event": event, "requestId": rid(r), "function": fname(function), "fate": fate.name(), "attempts": attempts,
@@ -109,6 +139,15 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
             }
             o
         }
+        _ => unreachable!("invocation_json: not an event of its family"),
+    }
+}
+
+/// The fields of destination and DLQ deliveries, synchronous calls' results, environments and configuration changes (see [`to_json`]).
+fn delivery_json(ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
+    let m = ctx.model;
+    let fname = |f: &FnId| m.function(*f).name.clone();
+    match ev {
         TraceEvent::Delivered { event, function, target, kind, failure } => {
             let tg = m.target(*target);
             let mut o = json!({"event": event, "function": fname(function), "kind": kind.name(), "target": tg.arn, "delivered": failure.is_none(), "failure": failure.map(|f| f.name())});
@@ -119,33 +158,16 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
             }
             o
         }
+        TraceEvent::CallResult { call, source, function, outcome, attempts, latency } => json!({
+            "call": call, "source": m.sources.get(*source as usize).map(|s| s.name.as_str()).unwrap_or("?"), "function": fname(function),
+            "outcome": outcome.name(), "statusCode": outcome.status(), "attempts": attempts, "latency": latency.to_string(), "latencyUs": latency.as_micros()
+        }),
+        TraceEvent::EnvironmentShutdown { function, env, reason } => {
+            json!({"function": fname(function), "env": env, "reason": reason.name()})
+        }
         TraceEvent::ProvisionedReady { function, env, config, init } => {
             let fd = m.function(*function);
             json!({"function": fname(function), "env": env, "version": fd.config(*config).label(), "initMs": init.as_millis_f64(), "initBilledMs": init.ceil_millis()})
-        }
-        TraceEvent::Published { hub, msg, origin, size, matched } => {
-            let h = m.fanout.hub(*hub);
-            let mut o = json!({if h.bus { "bus" } else { "topic" }: h.name, "msg": msg, "bytes": size, "matched": matched});
-            pub_origin_json(&mut o, m, *hub, *origin);
-            o
-        }
-        TraceEvent::RuleMatched { hub, rule, msg } => {
-            let h = m.fanout.hub(*hub);
-            json!({"bus": h.name, "msg": msg, "rule": h.rules[*rule as usize].name})
-        }
-        TraceEvent::PublishDeduplicated { hub, origin, size } => {
-            let mut o = json!({"topic": m.fanout.hub(*hub).name, "bytes": size});
-            pub_origin_json(&mut o, m, *hub, *origin);
-            o
-        }
-        TraceEvent::Fanout { hub, msg, endpoint, attempts, outcome, refused } => {
-            let h = m.fanout.hub(*hub);
-            let e = &h.endpoints[*endpoint as usize];
-            let mut o = json!({if h.bus { "bus" } else { "topic" }: h.name, "msg": msg, "endpoint": e.label, "arn": e.arn, "attempts": attempts, "outcome": outcome.name()});
-            if let Some(r) = refused {
-                o["refused"] = json!(r.name());
-            }
-            o
         }
         TraceEvent::ConfigChange { change } => {
             let mut o = json!({"change": change});
@@ -187,6 +209,14 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
             }
             o
         }
+        _ => unreachable!("delivery_json: not an event of its family"),
+    }
+}
+
+/// The fields of SQS messages (see [`to_json`]).
+fn message_json(ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
+    let m = ctx.model;
+    match ev {
         TraceEvent::MessageSent { queue, msg, origin, size, visible_in } => {
             let mut o = json!({"queue": m.esm.queue(*queue).name, "msg": msg, "bytes": size, "visibleIn": visible_in.to_string()});
             match origin {
@@ -212,6 +242,15 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
         TraceEvent::MessageFate { queue, msg, fate, receives, age } => json!({
             "queue": m.esm.queue(*queue).name, "msg": msg, "fate": fate.name(), "receiveCount": receives, "age": age.to_string(), "ageUs": age.as_micros()
         }),
+        _ => unreachable!("message_json: not an event of its family"),
+    }
+}
+
+/// The fields of stream records and mapping batches (see [`to_json`]).
+fn stream_json(ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
+    let m = ctx.model;
+    let fname = |f: &FnId| m.function(*f).name.clone();
+    match ev {
         TraceEvent::RecordPut { stream, shard, seq, size } => {
             let s = m.esm.stream(*stream);
             json!({"stream": s.name, "shardId": s.shard_id(*shard), "seq": seq, "bytes": size})
@@ -219,7 +258,7 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
         TraceEvent::RecordFate { stream, shard, seq, mapping, fate, age } => {
             let s = m.esm.stream(*stream);
             json!({"stream": s.name, "shardId": s.shard_id(*shard), "seq": seq, "mapping": mapping.map(|x| m.esm.mapping(x).uuid.clone()),
-                   "fate": fate.name(), "age": age.to_string(), "ageUs": age.as_micros()})
+               "fate": fate.name(), "age": age.to_string(), "ageUs": age.as_micros()})
         }
         TraceEvent::BatchStart { mapping, batch, event, records, shard, attempt, iterator_age } => json!({
             "mapping": m.esm.mapping(*mapping).uuid, "function": fname(&m.esm.mapping(*mapping).function), "batch": batch, "event": event,
@@ -228,6 +267,47 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
         TraceEvent::BatchEnd { mapping, batch, event, result, failed } => json!({
             "mapping": m.esm.mapping(*mapping).uuid, "batch": batch, "event": event, "result": result.name(), "failedRecords": failed
         }),
+        _ => unreachable!("stream_json: not an event of its family"),
+    }
+}
+
+/// The fields of fan-out: topics, buses and rules (see [`to_json`]).
+fn fanout_json(ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
+    let m = ctx.model;
+    match ev {
+        TraceEvent::Published { hub, msg, origin, size, matched } => {
+            let h = m.fanout.hub(*hub);
+            let mut o = json!({if h.bus { "bus" } else { "topic" }: h.name, "msg": msg, "bytes": size, "matched": matched});
+            pub_origin_json(&mut o, m, *hub, *origin);
+            o
+        }
+        TraceEvent::RuleMatched { hub, rule, msg } => {
+            let h = m.fanout.hub(*hub);
+            json!({"bus": h.name, "msg": msg, "rule": h.rules[*rule as usize].name})
+        }
+        TraceEvent::PublishDeduplicated { hub, origin, size } => {
+            let mut o = json!({"topic": m.fanout.hub(*hub).name, "bytes": size});
+            pub_origin_json(&mut o, m, *hub, *origin);
+            o
+        }
+        TraceEvent::Fanout { hub, msg, endpoint, attempts, outcome, refused } => {
+            let h = m.fanout.hub(*hub);
+            let e = &h.endpoints[*endpoint as usize];
+            let mut o = json!({if h.bus { "bus" } else { "topic" }: h.name, "msg": msg, "endpoint": e.label, "arn": e.arn, "attempts": attempts, "outcome": outcome.name()});
+            if let Some(r) = refused {
+                o["refused"] = json!(r.name());
+            }
+            o
+        }
+        _ => unreachable!("fanout_json: not an event of its family"),
+    }
+}
+
+/// The fields of Firehose delivery streams (see [`to_json`]).
+fn firehose_json(ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
+    let m = ctx.model;
+    let fname = |f: &FnId| m.function(*f).name.clone();
+    match ev {
         TraceEvent::FirehoseRecordPut { stream, record, size } => json!({
             "deliveryStream": m.firehose.stream(*stream).name, "record": record, "bytes": size
         }),
@@ -249,14 +329,6 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
             "deliveryStream": m.firehose.stream(*stream).name, "record": record, "fate": fate.name(), "attempts": attempts,
             "age": age.to_string(), "ageUs": age.as_micros()
         }),
-    };
-    if let Value::Object(o) = &mut v {
-        let mut out = serde_json::Map::new();
-        out.insert("t".into(), json!(t.to_string()));
-        out.insert("tUs".into(), json!(t.as_micros()));
-        out.insert("type".into(), json!(ev.name()));
-        out.extend(std::mem::take(o));
-        return Value::Object(out);
+        _ => unreachable!("firehose_json: not an event of its family"),
     }
-    v
 }
