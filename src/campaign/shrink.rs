@@ -92,48 +92,84 @@ fn materialize(sc: &Scenario, seed: u64, i: usize) -> Option<Scenario> {
     Some(c)
 }
 
-/// Candidate one-step reductions of `sc`, biggest first.
+/// Candidate one-step reductions of `sc`, biggest first: other expectations, whole sources and faults, then each
+/// source's arrivals, then each function's settings, then unused resources, and last the generated arrivals made
+/// explicit. The order matters: the shrinker keeps the first candidate that still fails.
 fn candidates(sc: &Scenario, target: &Target, seed: u64) -> Vec<Scenario> {
-    let mut out = vec![];
-    let mut push = |f: &dyn Fn(&mut Scenario) -> bool| {
-        let mut c = sc.clone();
+    let mut cands = Candidates { sc, out: vec![] };
+    cands.other_expectations(target);
+    cands.whole_sources_and_faults();
+    for i in 0..sc.workload.len() {
+        cands.fewer_arrivals(i);
+        cands.finer_window_cuts(i);
+        cands.arrival_chunks(i);
+    }
+    for i in 0..sc.functions.len() {
+        cands.simpler_function(i);
+    }
+    cands.unused_resources();
+    // Generated arrivals as explicit times, so that single arrivals can be removed.
+    let mut out = cands.out;
+    out.extend((0..sc.workload.len()).filter_map(|i| materialize(sc, seed, i)));
+    out
+}
+
+/// The candidates made so far from `sc`: each is a copy of `sc` with one edit that changed something.
+struct Candidates<'a> {
+    sc: &'a Scenario,
+    out: Vec<Scenario>,
+}
+
+impl Candidates<'_> {
+    /// Adds a copy of the scenario edited by `f`, if `f` says it changed something.
+    fn push(&mut self, f: impl FnOnce(&mut Scenario) -> bool) {
+        let mut c = self.sc.clone();
         if f(&mut c) {
-            out.push(c);
+            self.out.push(c);
         }
-    };
-    // Only the failing expectation matters.
-    if let Target::Expectation(name) = target {
-        push(&|c| {
-            let before = c.expectations.len();
-            c.expectations.retain(|e| e.name.as_deref() == Some(name.as_str()));
-            c.expectations.len() != before && !c.expectations.is_empty()
-        });
-    } else {
-        push(&|c| {
-            let had = !c.expectations.is_empty();
-            c.expectations.clear();
-            had
-        });
     }
-    for i in 0..sc.workload.len() {
-        push(&|c| {
-            if c.workload.len() > 1 {
-                c.workload.remove(i);
+
+    /// Only the failing expectation matters (none, for a broken invariant).
+    fn other_expectations(&mut self, target: &Target) {
+        if let Target::Expectation(name) = target {
+            self.push(|c| {
+                let before = c.expectations.len();
+                c.expectations.retain(|e| e.name.as_deref() == Some(name.as_str()));
+                c.expectations.len() != before && !c.expectations.is_empty()
+            });
+        } else {
+            self.push(|c| {
+                let had = !c.expectations.is_empty();
+                c.expectations.clear();
+                had
+            });
+        }
+    }
+
+    /// Each workload source (keeping at least one), then each fault.
+    fn whole_sources_and_faults(&mut self) {
+        for i in 0..self.sc.workload.len() {
+            self.push(|c| {
+                if c.workload.len() > 1 {
+                    c.workload.remove(i);
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        for i in 0..self.sc.faults.len() {
+            self.push(|c| {
+                c.faults.remove(i);
                 true
-            } else {
-                false
-            }
-        });
+            });
+        }
     }
-    for i in 0..sc.faults.len() {
-        push(&|c| {
-            c.faults.remove(i);
-            true
-        });
-    }
-    // Fewer arrivals.
-    for i in 0..sc.workload.len() {
-        push(&|c| {
+
+    /// Source `i` with half its arrivals: its later half (the first half of its times, window or count), then its
+    /// earlier half or half its rate (or its burst not spread).
+    fn fewer_arrivals(&mut self, i: usize) {
+        self.push(|c| {
             let w = &mut c.workload[i];
             if let Some(at) = w.at.as_mut().filter(|a| a.len() > 1) {
                 at.truncate(at.len() / 2);
@@ -160,7 +196,7 @@ fn candidates(sc: &Scenario, target: &Target, seed: u64) -> Vec<Scenario> {
             }
             false
         });
-        push(&|c| {
+        self.push(|c| {
             let w = &mut c.workload[i];
             if let Some(at) = w.at.as_mut().filter(|a| a.len() > 1) {
                 let n = at.len();
@@ -179,9 +215,12 @@ fn candidates(sc: &Scenario, target: &Target, seed: u64) -> Vec<Scenario> {
             }
             false
         });
-        // Finer cuts of a rate-based source's window, keeping its start (so the draws that remain are the same).
+    }
+
+    /// Finer cuts of a rate-based source's window, keeping its start (so the draws that remain are the same).
+    fn finer_window_cuts(&mut self, i: usize) {
         for frac in [0.75, 0.9] {
-            push(&|c| {
+            self.push(|c| {
                 let w = &mut c.workload[i];
                 if let Some(p) = w.poisson.as_mut() {
                     let start = p.start_seconds.unwrap_or(0.0);
@@ -202,35 +241,39 @@ fn candidates(sc: &Scenario, target: &Target, seed: u64) -> Vec<Scenario> {
                 false
             });
         }
-        // Delta debugging over explicit arrival times: remove chunks, from halves down to single arrivals.
-        if let Some(at) = &sc.workload[i].at {
-            let n = at.len();
-            let mut parts = 2;
-            while parts <= n.max(2) && n > 1 {
-                let size = n.div_ceil(parts);
-                for k in 0..parts {
-                    let (lo, hi) = (k * size, ((k + 1) * size).min(n));
-                    if lo >= hi || hi - lo == n {
-                        continue;
+    }
+
+    /// Delta debugging over explicit arrival times: remove chunks, from halves down to single arrivals.
+    fn arrival_chunks(&mut self, i: usize) {
+        let Some(at) = &self.sc.workload[i].at else { return };
+        let n = at.len();
+        let mut parts = 2;
+        while parts <= n.max(2) && n > 1 {
+            let size = n.div_ceil(parts);
+            for k in 0..parts {
+                let (lo, hi) = (k * size, ((k + 1) * size).min(n));
+                if lo >= hi || hi - lo == n {
+                    continue;
+                }
+                self.push(|c| match c.workload[i].at.as_mut() {
+                    Some(a) => {
+                        a.drain(lo..hi);
+                        true
                     }
-                    push(&|c| match c.workload[i].at.as_mut() {
-                        Some(a) => {
-                            a.drain(lo..hi);
-                            true
-                        }
-                        None => false,
-                    });
-                }
-                if size == 1 {
-                    break;
-                }
-                parts *= 2;
+                    None => false,
+                });
             }
+            if size == 1 {
+                break;
+            }
+            parts *= 2;
         }
     }
-    // Simpler functions.
-    for i in 0..sc.functions.len() {
-        push(&|c| {
+
+    /// Function `i` simpler: fewer behaviour rules, constant durations, default settings, no destinations or dead
+    /// letter queue, and last the function itself gone (keeping at least one).
+    fn simpler_function(&mut self, i: usize) {
+        self.push(|c| {
             let Some(b) = c.functions[i].behavior.as_mut() else { return false };
             if b.rules.len() > 1 {
                 b.rules.pop();
@@ -238,15 +281,15 @@ fn candidates(sc: &Scenario, target: &Target, seed: u64) -> Vec<Scenario> {
             }
             false
         });
-        let rules = sc.functions[i].behavior.as_ref().map_or(0, |b| b.rules.len());
+        let rules = self.sc.functions[i].behavior.as_ref().map_or(0, |b| b.rules.len());
         for j in 0..rules.min(16) {
-            push(&|c| {
+            self.push(|c| {
                 let b = c.functions[i].behavior.as_mut().expect("checked");
                 b.rules.remove(j);
                 true
             });
         }
-        push(&|c| {
+        self.push(|c| {
             let Some(b) = c.functions[i].behavior.as_mut() else { return false };
             let mut changed = false;
             for d in [&mut b.duration, &mut b.init_duration] {
@@ -259,7 +302,7 @@ fn candidates(sc: &Scenario, target: &Target, seed: u64) -> Vec<Scenario> {
             }
             changed
         });
-        push(&|c| {
+        self.push(|c| {
             let f = &mut c.functions[i];
             let changed = f.timeout.is_some() || f.memory_size.is_some() || f.architectures.is_some();
             f.timeout = None;
@@ -267,26 +310,18 @@ fn candidates(sc: &Scenario, target: &Target, seed: u64) -> Vec<Scenario> {
             f.architectures = None;
             changed
         });
-        push(&|c| {
+        self.push(|c| {
             let f = &mut c.functions[i];
             let Some(dc) = f.event_invoke_config.as_mut().and_then(|e| e.destination_config.as_mut()) else { return false };
-            if dc.on_success.is_some() {
-                dc.on_success = None;
-                return true;
-            }
-            false
+            dc.on_success.take().is_some()
         });
-        push(&|c| {
+        self.push(|c| {
             let f = &mut c.functions[i];
             let Some(dc) = f.event_invoke_config.as_mut().and_then(|e| e.destination_config.as_mut()) else { return false };
-            if dc.on_failure.is_some() {
-                dc.on_failure = None;
-                return true;
-            }
-            false
+            dc.on_failure.take().is_some()
         });
-        push(&|c| c.functions[i].dead_letter_config.take().is_some());
-        push(&|c| {
+        self.push(|c| c.functions[i].dead_letter_config.take().is_some());
+        self.push(|c| {
             if c.functions.len() > 1 {
                 c.functions.remove(i);
                 true
@@ -295,34 +330,34 @@ fn candidates(sc: &Scenario, target: &Target, seed: u64) -> Vec<Scenario> {
             }
         });
     }
-    // Unused resources.
-    for i in 0..sc.queues.len() {
-        push(&|c| {
-            c.queues.remove(i);
-            true
-        });
+
+    /// Each queue, topic, event bus and bucket removed (one that is still used fails validation and is dropped).
+    fn unused_resources(&mut self) {
+        for i in 0..self.sc.queues.len() {
+            self.push(|c| {
+                c.queues.remove(i);
+                true
+            });
+        }
+        for i in 0..self.sc.topics.len() {
+            self.push(|c| {
+                c.topics.remove(i);
+                true
+            });
+        }
+        for i in 0..self.sc.event_buses.len() {
+            self.push(|c| {
+                c.event_buses.remove(i);
+                true
+            });
+        }
+        for i in 0..self.sc.buckets.len() {
+            self.push(|c| {
+                c.buckets.remove(i);
+                true
+            });
+        }
     }
-    for i in 0..sc.topics.len() {
-        push(&|c| {
-            c.topics.remove(i);
-            true
-        });
-    }
-    for i in 0..sc.event_buses.len() {
-        push(&|c| {
-            c.event_buses.remove(i);
-            true
-        });
-    }
-    for i in 0..sc.buckets.len() {
-        push(&|c| {
-            c.buckets.remove(i);
-            true
-        });
-    }
-    // Generated arrivals as explicit times, so that single arrivals can be removed.
-    out.extend((0..sc.workload.len()).filter_map(|i| materialize(sc, seed, i)));
-    out
 }
 
 /// The constant a distribution simplifies to (its median or mean), if it is not constant already.

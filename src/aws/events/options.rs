@@ -16,7 +16,8 @@ use super::{short, SourceKind};
 /// Validation of the options for a kind: Err((json sub-path, message naming the bad value and what is allowed)).
 ///
 /// `null` options mean "all defaults". Unknown option names are rejected (they are usually typos); a `null` value
-/// counts as absent.
+/// counts as absent. Each kind's checks run in a fixed order (names, then types, then values), so the first problem
+/// reported is always the same one.
 pub fn check_options(kind: SourceKind, options: &serde_json::Value) -> Result<(), (String, String)> {
     let m = match options {
         Value::Null => return Ok(()),
@@ -25,298 +26,320 @@ pub fn check_options(kind: SourceKind, options: &serde_json::Value) -> Result<()
     };
     let c = Checker { kind: kind.name(), m };
     match kind {
-        SourceKind::S3 => {
-            c.keys(&["Bucket", "Key", "EventName", "Size", "VersionId", "ConfigurationId", "EventVersion"])?;
-            c.strings(&["Bucket", "Key", "VersionId", "ConfigurationId"])?;
-            c.nonempty("Bucket")?;
-            if let Some(v) = c.get("EventName") {
-                let s = c.string_value("EventName", v)?;
-                if !S3_EVENTS.contains(&s.strip_prefix("s3:").unwrap_or(s)) {
-                    return Err(c.bad("EventName", v, &format!("an S3 event type: {}", S3_EVENTS.join(", "))));
+        // Messaging (`messaging`).
+        SourceKind::S3 => s3(&c),
+        SourceKind::Sns => sns(&c),
+        SourceKind::Ses => ses(&c),
+        SourceKind::Sqs => sqs(&c),
+        // Streams (`streams`).
+        SourceKind::Kinesis => kinesis(&c),
+        SourceKind::DynamoDb => dynamodb(&c),
+        SourceKind::CloudWatchLogs => cloudwatch_logs(&c),
+        SourceKind::Firehose => firehose(&c),
+        // HTTP (`http`).
+        SourceKind::ApiGatewayRest | SourceKind::ApiGatewayHttp | SourceKind::Alb => api_gateway_or_alb(&c, kind),
+        SourceKind::CloudFrontEdge => cloudfront(&c),
+        // Applications (`apps`).
+        SourceKind::Cognito => cognito(&c),
+        SourceKind::CloudFormation => cloudformation(&c),
+        SourceKind::EventBridge => eventbridge(&c),
+        SourceKind::CodeCommit => codecommit(&c),
+        SourceKind::Config => config(&c),
+        SourceKind::Alexa => alexa(&c),
+        SourceKind::Lex => lex(&c),
+        SourceKind::IoT => iot(&c),
+        SourceKind::OnDemand => c.keys(&[]),
+    }
+}
+
+// ---- Messaging: S3, SNS, SES, SQS.
+
+fn s3(c: &Checker) -> Checked {
+    c.keys(&["Bucket", "Key", "EventName", "Size", "VersionId", "ConfigurationId", "EventVersion"])?;
+    c.strings(&["Bucket", "Key", "VersionId", "ConfigurationId"])?;
+    c.nonempty("Bucket")?;
+    if let Some(v) = c.get("EventName") {
+        let s = c.string_value("EventName", v)?;
+        if !S3_EVENTS.contains(&s.strip_prefix("s3:").unwrap_or(s)) {
+            return Err(c.bad("EventName", v, &format!("an S3 event type: {}", S3_EVENTS.join(", "))));
+        }
+    }
+    c.one_of("EventVersion", &["2.1", "2.2", "2.3", "2.4", "2.5"])?;
+    c.uint("Size", 0)
+}
+
+fn sns(c: &Checker) -> Checked {
+    c.keys(&["TopicArn", "Subject", "MessageAttributes"])?;
+    c.prefixed("TopicArn", "arn:aws:sns:")?;
+    c.strings(&["Subject"])?;
+    c.attributes("MessageAttributes", "Type", SNS_ATTR_TYPES, false)
+}
+
+fn ses(c: &Checker) -> Checked {
+    let verdicts = ["SpamVerdict", "VirusVerdict", "SpfVerdict", "DkimVerdict", "DmarcVerdict"];
+    let mut keys = vec!["From", "To", "Subject", "FunctionArn", "InvocationType"];
+    keys.extend(verdicts);
+    c.keys(&keys)?;
+    c.strings(&["From", "Subject"])?;
+    c.list("To")?;
+    c.prefixed("FunctionArn", "arn:aws:lambda:")?;
+    c.one_of("InvocationType", &["Event", "RequestResponse"])?;
+    for v in verdicts {
+        c.one_of(v, SES_VERDICTS)?;
+    }
+    Ok(())
+}
+
+fn sqs(c: &Checker) -> Checked {
+    c.keys(&["QueueArn", "QueueName", "MessageAttributes", "ReceiveCount", "SenderId", "MessageGroupId", "MessageDeduplicationId"])?;
+    c.prefixed("QueueArn", "arn:aws:sqs:")?;
+    c.strings(&["QueueName", "SenderId", "MessageGroupId", "MessageDeduplicationId"])?;
+    c.nonempty("QueueName")?;
+    c.uint("ReceiveCount", 1)?;
+    c.attributes("MessageAttributes", "DataType", SQS_TYPES, true)
+}
+
+// ---- Streams: Kinesis, DynamoDB, CloudWatch Logs, Firehose.
+
+fn kinesis(c: &Checker) -> Checked {
+    c.keys(&["StreamArn", "StreamName", "PartitionKey", "ShardId", "RoleArn"])?;
+    c.prefixed("StreamArn", "arn:aws:kinesis:")?;
+    c.prefixed("RoleArn", "arn:aws:iam::")?;
+    c.prefixed("ShardId", "shardId-")?;
+    c.strings(&["StreamName", "PartitionKey"])?;
+    c.nonempty("PartitionKey")
+}
+
+fn dynamodb(c: &Checker) -> Checked {
+    c.keys(&["TableName", "EventName", "StreamViewType", "KeyAttributes", "OldImage", "StreamLabel"])?;
+    c.strings(&["TableName", "StreamLabel"])?;
+    c.nonempty("TableName")?;
+    c.one_of("EventName", DDB_EVENTS)?;
+    c.one_of("StreamViewType", DDB_VIEWS)?;
+    c.list("KeyAttributes")?;
+    c.object("OldImage")
+}
+
+fn cloudwatch_logs(c: &Checker) -> Checked {
+    c.keys(&["LogGroup", "LogStream", "SubscriptionFilters", "LogEvents"])?;
+    c.strings(&["LogGroup", "LogStream"])?;
+    c.nonempty("LogGroup")?;
+    c.list("SubscriptionFilters")?;
+    let Some(v) = c.get("LogEvents") else { return Ok(()) };
+    let a =
+        v.as_array().ok_or_else(|| c.bad("LogEvents", v, "an array of log messages (strings or {\"message\", \"timestamp\"} objects)"))?;
+    for (i, e) in a.iter().enumerate() {
+        let path = format!("LogEvents[{i}]");
+        match e {
+            Value::Object(o) => {
+                if !o.contains_key("message") {
+                    return Err(c.bad(&path, e, "a string or an object with a \"message\""));
+                }
+                if let Some(ts) = o.get("timestamp").filter(|t| t.as_i64().is_none_or(|t| t < 0)) {
+                    return Err(c.bad(&format!("{path}.timestamp"), ts, "epoch milliseconds (a non-negative integer)"));
                 }
             }
-            c.one_of("EventVersion", &["2.1", "2.2", "2.3", "2.4", "2.5"])?;
-            c.uint("Size", 0)?;
+            Value::Null => return Err(c.bad(&path, e, "a log message")),
+            _ => {}
         }
-        SourceKind::Sns => {
-            c.keys(&["TopicArn", "Subject", "MessageAttributes"])?;
-            c.prefixed("TopicArn", "arn:aws:sns:")?;
-            c.strings(&["Subject"])?;
-            c.attributes("MessageAttributes", "Type", SNS_ATTR_TYPES, false)?;
+    }
+    Ok(())
+}
+
+fn firehose(c: &Checker) -> Checked {
+    c.keys(&["DeliveryStreamName", "DeliveryStreamArn", "SourceKinesisStreamArn", "Records"])?;
+    c.strings(&["DeliveryStreamName"])?;
+    c.nonempty("DeliveryStreamName")?;
+    c.prefixed("DeliveryStreamArn", "arn:aws:firehose:")?;
+    c.prefixed("SourceKinesisStreamArn", "arn:aws:kinesis:")?;
+    match c.get("Records") {
+        Some(v) if !v.is_array() => Err(c.bad("Records", v, "an array of records (each a string or a JSON value)")),
+        _ => Ok(()),
+    }
+}
+
+// ---- HTTP: API Gateway (REST and HTTP APIs), ALB, CloudFront (Lambda@Edge).
+
+/// API Gateway REST and HTTP APIs and ALB share their request options; each adds its own names.
+fn api_gateway_or_alb(c: &Checker, kind: SourceKind) -> Checked {
+    let mut keys = vec!["Method", "Path", "Query", "Headers", "Body", "IsBase64Encoded", "SourceIp", "UserAgent"];
+    match kind {
+        SourceKind::Alb => keys.extend(["TargetGroupArn", "MultiValueHeaders"]),
+        SourceKind::ApiGatewayHttp => {
+            keys.extend(["Resource", "Stage", "PathParameters", "StageVariables", "ApiId", "RouteKey", "Cookies"])
         }
-        SourceKind::Ses => {
-            let verdicts = ["SpamVerdict", "VirusVerdict", "SpfVerdict", "DkimVerdict", "DmarcVerdict"];
-            let mut keys = vec!["From", "To", "Subject", "FunctionArn", "InvocationType"];
-            keys.extend(verdicts);
-            c.keys(&keys)?;
-            c.strings(&["From", "Subject"])?;
-            c.list("To")?;
-            c.prefixed("FunctionArn", "arn:aws:lambda:")?;
-            c.one_of("InvocationType", &["Event", "RequestResponse"])?;
-            for v in verdicts {
-                c.one_of(v, SES_VERDICTS)?;
-            }
+        _ => keys.extend(["Resource", "Stage", "PathParameters", "StageVariables", "ApiId"]),
+    }
+    c.keys(&keys)?;
+    c.http_method("Method")?;
+    c.prefixed("Path", "/")?;
+    c.prefixed("Resource", "/")?;
+    c.strings(&["Stage", "ApiId", "SourceIp", "UserAgent"])?;
+    c.nonempty("Stage")?;
+    c.multi_map("Query")?;
+    c.multi_map("Headers")?;
+    c.scalar_map("PathParameters")?;
+    c.scalar_map("StageVariables")?;
+    c.boolean("IsBase64Encoded")?;
+    c.boolean("MultiValueHeaders")?;
+    c.prefixed("TargetGroupArn", "arn:aws:elasticloadbalancing:")?;
+    c.list("Cookies")?;
+    let Some(v) = c.get("RouteKey") else { return Ok(()) };
+    let s = c.string_value("RouteKey", v)?;
+    let ok = s == "$default" || s.split_once(' ').is_some_and(|(m, p)| (m == "ANY" || HTTP_METHODS.contains(&m)) && p.starts_with('/'));
+    if !ok {
+        return Err(c.bad(
+            "RouteKey",
+            v,
+            "\"$default\" or \"<METHOD> /path\" with METHOD one of ANY, GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS",
+        ));
+    }
+    Ok(())
+}
+
+fn cloudfront(c: &Checker) -> Checked {
+    c.keys(&[
+        "EventType",
+        "Method",
+        "Uri",
+        "Querystring",
+        "Headers",
+        "DistributionId",
+        "DistributionDomainName",
+        "ClientIp",
+        "IncludeBody",
+        "Status",
+        "OriginDomain",
+        "UserAgent",
+    ])?;
+    c.one_of("EventType", EDGE_EVENTS)?;
+    c.http_method("Method")?;
+    c.prefixed("Uri", "/")?;
+    c.strings(&["Querystring", "DistributionId", "DistributionDomainName", "ClientIp", "OriginDomain", "UserAgent"])?;
+    c.multi_map("Headers")?;
+    c.boolean("IncludeBody")?;
+    let Some(v) = c.get("Status") else { return Ok(()) };
+    let code = match v {
+        Value::String(s) => s.parse::<u64>().ok(),
+        other => other.as_u64(),
+    };
+    if !code.is_some_and(|c| (100..=599).contains(&c)) {
+        return Err(c.bad("Status", v, "an HTTP status code from 100 to 599"));
+    }
+    Ok(())
+}
+
+// ---- Applications: Cognito, CloudFormation, EventBridge, CodeCommit, Config, Alexa, Lex, IoT.
+
+fn cognito(c: &Checker) -> Checked {
+    c.keys(&["TriggerSource", "UserPoolId", "ClientId", "UserName"])?;
+    c.one_of("TriggerSource", COGNITO_TRIGGERS)?;
+    c.strings(&["UserPoolId", "ClientId", "UserName"])
+}
+
+fn cloudformation(c: &Checker) -> Checked {
+    c.keys(&[
+        "RequestType",
+        "ResourceType",
+        "LogicalResourceId",
+        "StackName",
+        "PhysicalResourceId",
+        "OldResourceProperties",
+        "ServiceToken",
+    ])?;
+    c.one_of("RequestType", CFN_REQUESTS)?;
+    c.strings(&["LogicalResourceId", "StackName", "PhysicalResourceId", "ServiceToken"])?;
+    c.nonempty("LogicalResourceId")?;
+    c.object("OldResourceProperties")?;
+    let Some(v) = c.get("ResourceType") else { return Ok(()) };
+    let s = c.string_value("ResourceType", v)?;
+    let custom =
+        s.strip_prefix("Custom::").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"_@-".contains(&b)));
+    if s.len() > 60 || !(custom || s == "AWS::CloudFormation::CustomResource") {
+        return Err(c.bad(
+            "ResourceType",
+            v,
+            "\"AWS::CloudFormation::CustomResource\" or \"Custom::<name>\" (letters, digits, _@-; at most 60 characters)",
+        ));
+    }
+    Ok(())
+}
+
+fn eventbridge(c: &Checker) -> Checked {
+    c.keys(&["Source", "DetailType", "Resources"])?;
+    c.strings(&["Source", "DetailType"])?;
+    c.nonempty("Source")?;
+    c.nonempty("DetailType")?;
+    c.list("Resources")
+}
+
+fn codecommit(c: &Checker) -> Checked {
+    c.keys(&["Repository", "Ref", "TriggerName", "CustomData", "UserArn", "Created", "EventName"])?;
+    c.strings(&["Repository", "TriggerName", "CustomData"])?;
+    c.nonempty("Repository")?;
+    c.prefixed("Ref", "refs/")?;
+    c.prefixed("UserArn", "arn:aws:iam::")?;
+    c.boolean("Created")?;
+    c.one_of("EventName", CODECOMMIT_EVENTS)
+}
+
+fn config(c: &Checker) -> Checked {
+    c.keys(&["ConfigRuleName", "MessageType", "ResourceType", "ResourceId", "ResourceArn", "RuleParameters", "EventLeftScope"])?;
+    c.strings(&["ConfigRuleName", "ResourceId", "ResourceArn"])?;
+    c.nonempty("ConfigRuleName")?;
+    c.one_of("MessageType", CONFIG_MESSAGES)?;
+    if let Some(v) = c.get("ResourceType") {
+        let s = c.string_value("ResourceType", v)?;
+        let parts: Vec<&str> = s.split("::").collect();
+        if parts.len() != 3 || parts[0] != "AWS" || parts[1].is_empty() || parts[2].is_empty() {
+            return Err(c.bad("ResourceType", v, "an AWS resource type such as \"AWS::EC2::Instance\""));
         }
-        SourceKind::Sqs => {
-            c.keys(&[
-                "QueueArn",
-                "QueueName",
-                "MessageAttributes",
-                "ReceiveCount",
-                "SenderId",
-                "MessageGroupId",
-                "MessageDeduplicationId",
-            ])?;
-            c.prefixed("QueueArn", "arn:aws:sqs:")?;
-            c.strings(&["QueueName", "SenderId", "MessageGroupId", "MessageDeduplicationId"])?;
-            c.nonempty("QueueName")?;
-            c.uint("ReceiveCount", 1)?;
-            c.attributes("MessageAttributes", "DataType", SQS_TYPES, true)?;
+    }
+    c.object("RuleParameters")?;
+    c.boolean("EventLeftScope")
+}
+
+fn alexa(c: &Checker) -> Checked {
+    c.keys(&["Namespace", "Name", "EndpointId", "Token", "Cookie"])?;
+    c.prefixed("Namespace", "Alexa")?;
+    c.strings(&["Name", "EndpointId", "Token"])?;
+    c.nonempty("Name")?;
+    c.object("Cookie")
+}
+
+fn lex(c: &Checker) -> Checked {
+    c.keys(&[
+        "BotName",
+        "BotId",
+        "AliasId",
+        "AliasName",
+        "LocaleId",
+        "BotVersion",
+        "IntentName",
+        "InvocationSource",
+        "InputMode",
+        "SessionId",
+        "InputTranscript",
+        "SessionAttributes",
+    ])?;
+    c.strings(&["BotName", "BotId", "AliasId", "AliasName", "LocaleId", "BotVersion", "IntentName", "SessionId", "InputTranscript"])?;
+    c.nonempty("IntentName")?;
+    c.one_of("InvocationSource", LEX_SOURCES)?;
+    c.one_of("InputMode", LEX_MODES)?;
+    c.scalar_map("SessionAttributes")
+}
+
+fn iot(c: &Checker) -> Checked {
+    c.keys(&["Topic", "ClientId", "Extra"])?;
+    c.strings(&["Topic", "ClientId"])?;
+    c.nonempty("Topic")?;
+    let Some(v) = c.get("Extra") else { return Ok(()) };
+    let o =
+        v.as_object().ok_or_else(|| c.bad("Extra", v, "an object mapping output names to topic(), topic(N), clientid() or timestamp()"))?;
+    for (alias, f) in o {
+        if f.as_str().and_then(|f| iot_function(f, "a/b", "c", 0)).is_none() {
+            return Err(c.bad(&format!("Extra.{alias}"), f, "one of \"topic()\", \"topic(N)\" (N >= 1), \"clientid()\", \"timestamp()\""));
         }
-        SourceKind::Kinesis => {
-            c.keys(&["StreamArn", "StreamName", "PartitionKey", "ShardId", "RoleArn"])?;
-            c.prefixed("StreamArn", "arn:aws:kinesis:")?;
-            c.prefixed("RoleArn", "arn:aws:iam::")?;
-            c.prefixed("ShardId", "shardId-")?;
-            c.strings(&["StreamName", "PartitionKey"])?;
-            c.nonempty("PartitionKey")?;
-        }
-        SourceKind::DynamoDb => {
-            c.keys(&["TableName", "EventName", "StreamViewType", "KeyAttributes", "OldImage", "StreamLabel"])?;
-            c.strings(&["TableName", "StreamLabel"])?;
-            c.nonempty("TableName")?;
-            c.one_of("EventName", DDB_EVENTS)?;
-            c.one_of("StreamViewType", DDB_VIEWS)?;
-            c.list("KeyAttributes")?;
-            c.object("OldImage")?;
-        }
-        SourceKind::Cognito => {
-            c.keys(&["TriggerSource", "UserPoolId", "ClientId", "UserName"])?;
-            c.one_of("TriggerSource", COGNITO_TRIGGERS)?;
-            c.strings(&["UserPoolId", "ClientId", "UserName"])?;
-        }
-        SourceKind::CloudFormation => {
-            c.keys(&[
-                "RequestType",
-                "ResourceType",
-                "LogicalResourceId",
-                "StackName",
-                "PhysicalResourceId",
-                "OldResourceProperties",
-                "ServiceToken",
-            ])?;
-            c.one_of("RequestType", CFN_REQUESTS)?;
-            c.strings(&["LogicalResourceId", "StackName", "PhysicalResourceId", "ServiceToken"])?;
-            c.nonempty("LogicalResourceId")?;
-            c.object("OldResourceProperties")?;
-            if let Some(v) = c.get("ResourceType") {
-                let s = c.string_value("ResourceType", v)?;
-                let custom = s
-                    .strip_prefix("Custom::")
-                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"_@-".contains(&b)));
-                if s.len() > 60 || !(custom || s == "AWS::CloudFormation::CustomResource") {
-                    return Err(c.bad(
-                        "ResourceType",
-                        v,
-                        "\"AWS::CloudFormation::CustomResource\" or \"Custom::<name>\" (letters, digits, _@-; at most 60 characters)",
-                    ));
-                }
-            }
-        }
-        SourceKind::CloudWatchLogs => {
-            c.keys(&["LogGroup", "LogStream", "SubscriptionFilters", "LogEvents"])?;
-            c.strings(&["LogGroup", "LogStream"])?;
-            c.nonempty("LogGroup")?;
-            c.list("SubscriptionFilters")?;
-            if let Some(v) = c.get("LogEvents") {
-                let a = v
-                    .as_array()
-                    .ok_or_else(|| c.bad("LogEvents", v, "an array of log messages (strings or {\"message\", \"timestamp\"} objects)"))?;
-                for (i, e) in a.iter().enumerate() {
-                    let path = format!("LogEvents[{i}]");
-                    match e {
-                        Value::Object(o) => {
-                            if !o.contains_key("message") {
-                                return Err(c.bad(&path, e, "a string or an object with a \"message\""));
-                            }
-                            if let Some(ts) = o.get("timestamp").filter(|t| t.as_i64().is_none_or(|t| t < 0)) {
-                                return Err(c.bad(&format!("{path}.timestamp"), ts, "epoch milliseconds (a non-negative integer)"));
-                            }
-                        }
-                        Value::Null => return Err(c.bad(&path, e, "a log message")),
-                        _ => {}
-                    }
-                }
-            }
-        }
-        SourceKind::EventBridge => {
-            c.keys(&["Source", "DetailType", "Resources"])?;
-            c.strings(&["Source", "DetailType"])?;
-            c.nonempty("Source")?;
-            c.nonempty("DetailType")?;
-            c.list("Resources")?;
-        }
-        SourceKind::CodeCommit => {
-            c.keys(&["Repository", "Ref", "TriggerName", "CustomData", "UserArn", "Created", "EventName"])?;
-            c.strings(&["Repository", "TriggerName", "CustomData"])?;
-            c.nonempty("Repository")?;
-            c.prefixed("Ref", "refs/")?;
-            c.prefixed("UserArn", "arn:aws:iam::")?;
-            c.boolean("Created")?;
-            c.one_of("EventName", CODECOMMIT_EVENTS)?;
-        }
-        SourceKind::Config => {
-            c.keys(&["ConfigRuleName", "MessageType", "ResourceType", "ResourceId", "ResourceArn", "RuleParameters", "EventLeftScope"])?;
-            c.strings(&["ConfigRuleName", "ResourceId", "ResourceArn"])?;
-            c.nonempty("ConfigRuleName")?;
-            c.one_of("MessageType", CONFIG_MESSAGES)?;
-            if let Some(v) = c.get("ResourceType") {
-                let s = c.string_value("ResourceType", v)?;
-                let parts: Vec<&str> = s.split("::").collect();
-                if parts.len() != 3 || parts[0] != "AWS" || parts[1].is_empty() || parts[2].is_empty() {
-                    return Err(c.bad("ResourceType", v, "an AWS resource type such as \"AWS::EC2::Instance\""));
-                }
-            }
-            c.object("RuleParameters")?;
-            c.boolean("EventLeftScope")?;
-        }
-        SourceKind::Alexa => {
-            c.keys(&["Namespace", "Name", "EndpointId", "Token", "Cookie"])?;
-            c.prefixed("Namespace", "Alexa")?;
-            c.strings(&["Name", "EndpointId", "Token"])?;
-            c.nonempty("Name")?;
-            c.object("Cookie")?;
-        }
-        SourceKind::Lex => {
-            c.keys(&[
-                "BotName",
-                "BotId",
-                "AliasId",
-                "AliasName",
-                "LocaleId",
-                "BotVersion",
-                "IntentName",
-                "InvocationSource",
-                "InputMode",
-                "SessionId",
-                "InputTranscript",
-                "SessionAttributes",
-            ])?;
-            c.strings(&[
-                "BotName",
-                "BotId",
-                "AliasId",
-                "AliasName",
-                "LocaleId",
-                "BotVersion",
-                "IntentName",
-                "SessionId",
-                "InputTranscript",
-            ])?;
-            c.nonempty("IntentName")?;
-            c.one_of("InvocationSource", LEX_SOURCES)?;
-            c.one_of("InputMode", LEX_MODES)?;
-            c.scalar_map("SessionAttributes")?;
-        }
-        SourceKind::ApiGatewayRest | SourceKind::ApiGatewayHttp | SourceKind::Alb => {
-            let mut keys = vec!["Method", "Path", "Query", "Headers", "Body", "IsBase64Encoded", "SourceIp", "UserAgent"];
-            match kind {
-                SourceKind::Alb => keys.extend(["TargetGroupArn", "MultiValueHeaders"]),
-                SourceKind::ApiGatewayHttp => {
-                    keys.extend(["Resource", "Stage", "PathParameters", "StageVariables", "ApiId", "RouteKey", "Cookies"])
-                }
-                _ => keys.extend(["Resource", "Stage", "PathParameters", "StageVariables", "ApiId"]),
-            }
-            c.keys(&keys)?;
-            c.http_method("Method")?;
-            c.prefixed("Path", "/")?;
-            c.prefixed("Resource", "/")?;
-            c.strings(&["Stage", "ApiId", "SourceIp", "UserAgent"])?;
-            c.nonempty("Stage")?;
-            c.multi_map("Query")?;
-            c.multi_map("Headers")?;
-            c.scalar_map("PathParameters")?;
-            c.scalar_map("StageVariables")?;
-            c.boolean("IsBase64Encoded")?;
-            c.boolean("MultiValueHeaders")?;
-            c.prefixed("TargetGroupArn", "arn:aws:elasticloadbalancing:")?;
-            c.list("Cookies")?;
-            if let Some(v) = c.get("RouteKey") {
-                let s = c.string_value("RouteKey", v)?;
-                let ok = s == "$default"
-                    || s.split_once(' ').is_some_and(|(m, p)| (m == "ANY" || HTTP_METHODS.contains(&m)) && p.starts_with('/'));
-                if !ok {
-                    return Err(c.bad(
-                        "RouteKey",
-                        v,
-                        "\"$default\" or \"<METHOD> /path\" with METHOD one of ANY, GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS",
-                    ));
-                }
-            }
-        }
-        SourceKind::IoT => {
-            c.keys(&["Topic", "ClientId", "Extra"])?;
-            c.strings(&["Topic", "ClientId"])?;
-            c.nonempty("Topic")?;
-            if let Some(v) = c.get("Extra") {
-                let o = v
-                    .as_object()
-                    .ok_or_else(|| c.bad("Extra", v, "an object mapping output names to topic(), topic(N), clientid() or timestamp()"))?;
-                for (alias, f) in o {
-                    if f.as_str().and_then(|f| iot_function(f, "a/b", "c", 0)).is_none() {
-                        return Err(c.bad(
-                            &format!("Extra.{alias}"),
-                            f,
-                            "one of \"topic()\", \"topic(N)\" (N >= 1), \"clientid()\", \"timestamp()\"",
-                        ));
-                    }
-                }
-            }
-        }
-        SourceKind::CloudFrontEdge => {
-            c.keys(&[
-                "EventType",
-                "Method",
-                "Uri",
-                "Querystring",
-                "Headers",
-                "DistributionId",
-                "DistributionDomainName",
-                "ClientIp",
-                "IncludeBody",
-                "Status",
-                "OriginDomain",
-                "UserAgent",
-            ])?;
-            c.one_of("EventType", EDGE_EVENTS)?;
-            c.http_method("Method")?;
-            c.prefixed("Uri", "/")?;
-            c.strings(&["Querystring", "DistributionId", "DistributionDomainName", "ClientIp", "OriginDomain", "UserAgent"])?;
-            c.multi_map("Headers")?;
-            c.boolean("IncludeBody")?;
-            if let Some(v) = c.get("Status") {
-                let code = match v {
-                    Value::String(s) => s.parse::<u64>().ok(),
-                    other => other.as_u64(),
-                };
-                if !code.is_some_and(|c| (100..=599).contains(&c)) {
-                    return Err(c.bad("Status", v, "an HTTP status code from 100 to 599"));
-                }
-            }
-        }
-        SourceKind::Firehose => {
-            c.keys(&["DeliveryStreamName", "DeliveryStreamArn", "SourceKinesisStreamArn", "Records"])?;
-            c.strings(&["DeliveryStreamName"])?;
-            c.nonempty("DeliveryStreamName")?;
-            c.prefixed("DeliveryStreamArn", "arn:aws:firehose:")?;
-            c.prefixed("SourceKinesisStreamArn", "arn:aws:kinesis:")?;
-            if let Some(v) = c.get("Records") {
-                if !v.is_array() {
-                    return Err(c.bad("Records", v, "an array of records (each a string or a JSON value)"));
-                }
-            }
-        }
-        SourceKind::OnDemand => c.keys(&[])?,
     }
     Ok(())
 }
