@@ -338,6 +338,8 @@ fn html_report_shows_provisioned_concurrency_and_its_cost_as_the_json_has_them()
     assert!((api["cost"]["provisionedGbSeconds"].as_f64().unwrap_or(0.0) - 25.0 * billed).abs() < 1e-9, "{api}");
     assert!(o.html.contains("provisioned concurrency 50"), "the concurrency chart draws the provisioned level");
     assert!(!o.html.contains("Not simulated yet, so not charted: provisioned concurrency"));
+    // The report claims nothing is missing: queue depth, oldest-message age and iterator age are charted.
+    assert!(!o.html.contains("Not simulated yet"));
 }
 
 #[test]
