@@ -6,7 +6,7 @@
 //! - <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html>
 //! - <https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html>
 //!
-//! spec: ../shared/spec/lambda-semantics.md section 5.4 (FilterCriteria syntax)
+//! spec 5.4 (`docs/semantics.md`: FilterCriteria syntax)
 //!
 //! A pattern is a JSON object. Each key names a field of the event; a nested object descends
 //! into the event, and a leaf is a non-empty array of match values. Fields are ANDed, the
