@@ -212,13 +212,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             (inv.id, inv.rid)
         };
         let ev = TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32, mode: InvokeMode::Async, qualifier: qual };
-        if self.needs_content {
-            let payload = Arc::clone(&self.inv_mut(slot).payload);
-            let ctx = Ctx { model, seed: self.seed, content: Some(&payload) };
-            self.obs.on_event(self.k.now(), &ev, &ctx);
-        } else {
-            self.emit(ev);
-        }
+        self.emit_accepted(slot, ev);
 
         // At-least-once: the queue may hand the same event over twice (spec section 2).
         let p = model.settings.duplicate_probability;
@@ -252,7 +246,6 @@ impl<'m, O: Observer> Sim<'m, O> {
         key: u64,
         caller: Caller,
     ) {
-        let model = self.model;
         if size > SYNC_PAYLOAD_LIMIT {
             self.rejected += 1;
             self.emit(TraceEvent::Rejected { function, origin, size: size as u32, status: 413, mode: InvokeMode::Sync });
@@ -271,14 +264,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             (inv.id, inv.rid)
         };
         let ev = TraceEvent::Accepted { event: id, rid, function, origin, size: size as u32, mode: InvokeMode::Sync, qualifier: qual };
-        if self.needs_content {
-            // Observers that asked for documents see the payload the function receives.
-            let payload = Arc::clone(&self.inv_mut(slot).payload);
-            let ctx = Ctx { model, seed: self.seed, content: Some(&payload) };
-            self.obs.on_event(self.k.now(), &ev, &ctx);
-        } else {
-            self.emit(ev);
-        }
+        self.emit_accepted(slot, ev);
         let now = self.k.now();
         let mut refused = if self.fns[function.ix()].setup.reserved == Some(0) { Some(ThrottleReason::ReservedConcurrency) } else { None };
         if refused.is_none() {
@@ -465,6 +451,18 @@ impl<'m, O: Observer> Sim<'m, O> {
         } else {
             self.emit(TraceEvent::Throttled { event: id, function: f, reason, throttles: n, retry_in: Some(delay) });
             self.k.schedule_in(delay, Ev::Retry { slot });
+        }
+    }
+
+    /// Emits an `Accepted` event; observers that asked for documents also see the payload the function receives.
+    #[inline]
+    fn emit_accepted(&mut self, slot: u32, ev: TraceEvent) {
+        if self.needs_content {
+            let payload = Arc::clone(&self.inv_mut(slot).payload);
+            let ctx = Ctx { model: self.model, seed: self.seed, content: Some(&payload) };
+            self.obs.on_event(self.k.now(), &ev, &ctx);
+        } else {
+            self.emit(ev);
         }
     }
 
