@@ -14,6 +14,7 @@
 
 pub mod aws;
 pub mod campaign;
+pub mod handler;
 pub mod kernel;
 pub mod model;
 pub mod observe;

@@ -35,6 +35,20 @@ pub struct FunctionSpec {
     pub dead_letter_config: Option<DeadLetterConfigSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub behavior: Option<BehaviorSpec>,
+    /// The handler the runtime calls (`app.handler`, as `AWS::Lambda::Function` writes it). With `Runtime`, the
+    /// function's own code serves every simulated execution instead of its `Behavior` rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
+    /// How to start the function's runtime: an AWS runtime identifier (`python3.12`, `provided.al2023`, ...) as
+    /// CloudFormation writes it, or an explicit command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<RuntimeSpec>,
+    /// The directory holding the function's code (SAM's `CodeUri`), relative to the scenario file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_uri: Option<String>,
+    /// Environment variables the runtime process gets, as CloudFormation writes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<EnvironmentSpec>,
     /// Provisioned concurrency as SAM writes it (spec section 6). lambdasim applies it to invocations of the function
     /// by name (unqualified or `$LATEST`), standing for SAM's `AutoPublishAlias` that callers invoke; it counts toward
     /// `ReservedConcurrentExecutions` and cannot exceed it.
@@ -51,6 +65,38 @@ pub struct FunctionSpec {
     /// Aliases (`AWS::Lambda::Alias`): a name for a version, optionally routing a share of invocations to a second one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<AliasSpec>,
+}
+
+/// How a function's runtime starts: `"python3.12"` (an AWS runtime identifier) or
+/// `{"Command": ["python3", "-m", "awslambdaric", "app.handler"], "WorkingDirectory": "handlers/orders"}`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RuntimeSpec {
+    /// An AWS runtime identifier (`python3.12`, `provided.al2023`, ...).
+    Id(String),
+    /// An explicit command.
+    Command(RuntimeCommandSpec),
+}
+
+/// An explicit runtime command.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct RuntimeCommandSpec {
+    /// The program and its arguments; the program is looked up on `PATH` unless it is a path.
+    pub command: Vec<String>,
+    /// The directory the process starts in, relative to the scenario file (default: `CodeUri`, else the scenario's
+    /// directory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_directory: Option<String>,
+}
+
+/// `Environment` of `AWS::Lambda::Function`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct EnvironmentSpec {
+    /// Variable names and values.
+    #[serde(default)]
+    pub variables: std::collections::BTreeMap<String, String>,
 }
 
 /// `ProvisionedConcurrencyConfig` of SAM, `AWS::Lambda::Version` and `AWS::Lambda::Alias`.

@@ -24,13 +24,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("vocab", &[]),
     ("aws", &["kernel", "vocab"]),
     ("scenario", &["vocab"]),
-    ("model", &["scenario", "aws", "vocab", "kernel"]),
+    ("template", &["scenario", "aws", "vocab", "kernel"]),
+    ("model", &["template", "scenario", "aws", "vocab", "kernel"]),
     ("trace", &["model", "vocab", "kernel", "aws"]),
-    ("sim", &["kernel", "model", "trace", "aws", "vocab"]),
+    ("handler", &["model", "vocab", "kernel", "aws"]),
+    ("sim", &["handler", "kernel", "model", "trace", "aws", "vocab"]),
     ("observe", &["trace", "model", "aws", "vocab", "kernel"]),
-    ("run", &["sim", "observe", "trace", "model", "scenario", "aws", "vocab", "kernel"]),
-    ("report", &["run", "observe", "sim", "trace", "model", "scenario", "aws", "vocab", "kernel"]),
-    ("campaign", &["run", "report", "observe", "sim", "trace", "model", "scenario", "aws", "vocab", "kernel"]),
+    ("run", &["sim", "handler", "observe", "trace", "model", "template", "scenario", "aws", "vocab", "kernel"]),
+    ("report", &["run", "observe", "sim", "handler", "trace", "model", "template", "scenario", "aws", "vocab", "kernel"]),
+    ("campaign", &["run", "report", "observe", "sim", "handler", "trace", "model", "template", "scenario", "aws", "vocab", "kernel"]),
 ];
 
 /// Finer rules: files whose module path starts with the first prefix never import modules starting with the second.

@@ -1,0 +1,95 @@
+//! The user's own handler code, serving the simulated executions (the real-handlers capability).
+//!
+//! A function whose scenario entry has `Handler` and `Runtime` is served by real code instead of its declarative
+//! `Behavior` rules: the simulation hands one invocation at a time to a [`Handlers`] implementation and waits for
+//! its [`Reply`], so a deterministic handler gives the same run for the same seed. Two implementations exist:
+//!
+//! - [`inprocess`]: Rust closures registered from the library, for a user's own `cargo test` (no process, no socket);
+//! - [`process`]: one operating-system process per simulated execution environment, started from the function's
+//!   `Runtime` command, talking to the Lambda Runtime API (version 2018-06-01) that lambdasim serves on loopback.
+//!
+//! The simulation decides *when* (virtual time, concurrency, retries); the handler decides *what* (the response or
+//! the error). Durations stay the function's `Behavior.Duration` model unless an option says otherwise.
+
+use crate::model::FnId;
+
+/// One invocation handed to a handler: what the Runtime API's `GET /2018-06-01/runtime/invocation/next` returns.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The function, as the model numbers it.
+    pub function: FnId,
+    /// Its name (`FunctionName`).
+    pub function_name: &'a str,
+    /// The simulated execution environment that runs this invocation: one process per environment.
+    pub env: u32,
+    /// True when this environment has just been created (a cold start): its init runs first.
+    pub cold: bool,
+    /// `Lambda-Runtime-Aws-Request-Id`: the simulated request id, the same across the retries of one async event.
+    pub request_id: &'a str,
+    /// `Lambda-Runtime-Invoked-Function-Arn`: the ARN, qualified when a version or alias was invoked.
+    pub invoked_arn: &'a str,
+    /// `Lambda-Runtime-Deadline-Ms`: the virtual start plus the timeout, in milliseconds of the virtual epoch.
+    pub deadline_ms: u64,
+    /// `Lambda-Runtime-Trace-Id`.
+    pub trace_id: &'a str,
+    /// The event's bytes, exactly as the invoking service sends them.
+    pub event: &'a [u8],
+}
+
+/// What a handler answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// `POST .../invocation/{id}/response`: the response bytes.
+    Response(Vec<u8>),
+    /// `POST .../invocation/{id}/error`: a function error as the runtime reports it.
+    Error(ErrorReply),
+    /// `POST /2018-06-01/runtime/init/error`, or the process ended during its init: the init failed.
+    InitError(ErrorReply),
+    /// The process exited (or was killed) while it ran the invocation: `Runtime.ExitError`.
+    Exited {
+        /// How it ended, as AWS words it (`exit status 1`, `signal: killed`).
+        status: String,
+    },
+}
+
+/// The error body the Runtime API receives: `{"errorMessage", "errorType", "stackTrace"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ErrorReply {
+    /// `errorType` (or the `Lambda-Runtime-Function-Error-Type` header when the body has none).
+    pub error_type: String,
+    /// `errorMessage`.
+    pub error_message: String,
+    /// `stackTrace`: the frames as the runtime formats them.
+    pub stack_trace: Vec<String>,
+}
+
+/// A failure of the handler machinery itself, not of the user's function: the run cannot go on (exit code 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandlerFailure {
+    /// The function whose handler failed.
+    pub function: String,
+    /// What went wrong, for a person: the command that could not start, the request id a handler never answered.
+    pub message: String,
+}
+
+impl std::fmt::Display for HandlerFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "function {}: {}", self.function, self.message)
+    }
+}
+
+impl std::error::Error for HandlerFailure {}
+
+/// Real code serving simulated executions. The simulation calls [`Handlers::invoke`] once per attempt of a function
+/// that [`Handlers::serves`], in virtual-time order, and waits for the reply.
+pub trait Handlers {
+    /// Whether real code serves this function (otherwise its `Behavior` rules decide).
+    fn serves(&self, function: FnId) -> bool;
+    /// Run one invocation to its reply.
+    fn invoke(&mut self, req: &Request<'_>) -> Result<Reply, HandlerFailure>;
+    /// The simulated environment ended (idle shutdown, recycle, timeout, crash): the next use of this environment id,
+    /// if any, is a fresh start. Implementations stop the process or drop the state they keep for it.
+    fn environment_ended(&mut self, function: FnId, env: u32) {
+        let _ = (function, env);
+    }
+}
