@@ -11,6 +11,9 @@
 //! The simulation decides *when* (virtual time, concurrency, retries); the handler decides *what* (the response or
 //! the error). Durations stay the function's `Behavior.Duration` model unless an option says otherwise.
 
+pub mod inprocess;
+pub mod process;
+
 use crate::model::FnId;
 
 /// One invocation handed to a handler: what the Runtime API's `GET /2018-06-01/runtime/invocation/next` returns.
@@ -91,5 +94,10 @@ pub trait Handlers {
     /// if any, is a fresh start. Implementations stop the process or drop the state they keep for it.
     fn environment_ended(&mut self, function: FnId, env: u32) {
         let _ = (function, env);
+    }
+    /// The wall time the last invocation took, where the implementation measures it (for the non-reproducible
+    /// option that takes durations from the handler instead of the `Duration` model).
+    fn last_elapsed(&self) -> Option<std::time::Duration> {
+        None
     }
 }

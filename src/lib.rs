@@ -27,7 +27,7 @@ pub mod vocab;
 
 pub use kernel::time::SimTime;
 pub use model::error::{ScenarioError, ScenarioErrors};
-pub use model::{load_str, parse_scenario, Model};
+pub use model::{load_file, load_str, parse_scenario, Model};
 pub use observe::ledger::{Ledger, LedgerEntry, TraceLog};
 pub use observe::sinks::{MemorySinks, TraceWriter};
 pub use run::{run, RunOptions, RunReport};

@@ -165,11 +165,13 @@ fn read_model(path: &Path) -> Result<lambdasim::Model, ExitCode> {
         eprintln!("error: cannot read {}: {e}", path.display());
         ExitCode::from(2)
     })?;
-    load_str(&text).map_err(|errs| {
+    let mut model = load_str(&text).map_err(|errs| {
         eprintln!("{}: invalid scenario", path.display());
         eprintln!("{errs}");
         ExitCode::from(2)
-    })
+    })?;
+    model.base_dir = lambdasim::model::base_dir_of(path);
+    Ok(model)
 }
 
 fn read_scenario(path: &Path) -> Result<(lambdasim::Scenario, lambdasim::Model), ExitCode> {
@@ -183,7 +185,8 @@ fn read_scenario(path: &Path) -> Result<(lambdasim::Scenario, lambdasim::Model),
         ExitCode::from(2)
     };
     let sc = lambdasim::parse_scenario(&text).map_err(bad)?;
-    let model = lambdasim::Model::build(&sc).map_err(bad)?;
+    let mut model = lambdasim::Model::build(&sc).map_err(bad)?;
+    model.base_dir = lambdasim::model::base_dir_of(path);
     Ok((sc, model))
 }
 

@@ -68,6 +68,9 @@ pub struct Model {
     pub firehose: firehose::Firehose,
     /// Stable hash of the scenario file's canonical JSON.
     pub digest: u64,
+    /// The directory relative paths in the scenario (`CodeUri`, `Runtime.WorkingDirectory`, `Template`) start from:
+    /// the scenario file's directory ([`load_file`]), else the current directory.
+    pub base_dir: std::path::PathBuf,
 }
 
 impl Model {
@@ -99,6 +102,23 @@ pub fn parse_scenario(text: &str) -> Result<Scenario, ScenarioErrors> {
 pub fn load_str(text: &str) -> Result<Model, ScenarioErrors> {
     let scenario = parse_scenario(text)?;
     Model::build(&scenario)
+}
+
+/// Read, parse and validate a scenario file; relative paths in it start from the file's directory.
+pub fn load_file(path: &std::path::Path) -> Result<Model, ScenarioErrors> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| ScenarioError::new(String::new(), format!("cannot read {}: {e}", path.display())))?;
+    let mut model = load_str(&text)?;
+    model.base_dir = base_dir_of(path);
+    Ok(model)
+}
+
+/// The directory a scenario file's relative paths start from.
+pub fn base_dir_of(path: &std::path::Path) -> std::path::PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    }
 }
 
 impl Model {
@@ -141,6 +161,7 @@ impl Model {
             fanout,
             firehose,
             digest,
+            base_dir: std::path::PathBuf::from("."),
         };
         for (i, e) in sc.expectations.iter().enumerate() {
             match checks::compile(e, &format!("Expectations[{i}]"), i, &model, &fn_names) {
