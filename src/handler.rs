@@ -23,6 +23,10 @@ pub struct Request<'a> {
     pub function: FnId,
     /// Its name (`FunctionName`).
     pub function_name: &'a str,
+    /// The version that runs (`$LATEST`, `1`, ...): `AWS_LAMBDA_FUNCTION_VERSION` of its environment.
+    pub version: &'a str,
+    /// `MemorySize` of the version that runs, in MB.
+    pub memory_mb: u32,
     /// The simulated execution environment that runs this invocation: one process per environment.
     pub env: u32,
     /// True when this environment has just been created (a cold start): its init runs first.
