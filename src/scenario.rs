@@ -239,6 +239,14 @@ pub struct SimulationSpec {
     /// how retries count per half is undocumented; default false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bisect_counts_as_retry: Option<bool>,
+    /// Seconds before the first retry of a failed stream batch; each further failure in a row doubles it (spec 5.3:
+    /// AWS retries with a back-off it does not publish; default 0.33, the middle of the values that reproduce a
+    /// recording of 8 invocations within a 60 s `MaximumRecordAgeInSeconds`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_retry_initial_backoff_seconds: Option<f64>,
+    /// The longest back-off between retries of a failed stream batch, in seconds (default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_retry_max_backoff_seconds: Option<f64>,
     /// Which dead-letter queue an event of a published version goes to (spec 4, 9.4: the docs conflict): `Function`
     /// (default: the function's current `$LATEST` configuration, as the current AWS docs say) or `Version` (the DLQ
     /// of the version that ran, locked in at publish, as the 2023 developer guide says).

@@ -141,6 +141,9 @@ pub struct Esm {
     pub sqs_scale_per_minute: u32,
     pub record_age_condition: String,
     pub bisect_counts_as_retry: bool,
+    /// The back-off before a failed stream batch is retried: doubling from the initial value up to the maximum.
+    pub retry_backoff_initial: crate::kernel::time::SimTime,
+    pub retry_backoff_max: crate::kernel::time::SimTime,
 }
 
 impl Esm {
@@ -190,6 +193,14 @@ pub(super) fn build(
         sqs_scale_per_minute: v.int(s.sqs_scale_up_per_minute, "Simulation.SqsScaleUpPerMinute", 1, 1000, 300) as u32,
         record_age_condition: s.stream_record_age_condition.clone().unwrap_or_else(|| "RecordAgeExceeded".into()),
         bisect_counts_as_retry: s.bisect_counts_as_retry.unwrap_or(false),
+        retry_backoff_initial: v.secs_in(
+            s.stream_retry_initial_backoff_seconds,
+            "Simulation.StreamRetryInitialBackoffSeconds",
+            0.001,
+            900.0,
+            0.33,
+        ),
+        retry_backoff_max: v.secs_in(s.stream_retry_max_backoff_seconds, "Simulation.StreamRetryMaxBackoffSeconds", 0.001, 3600.0, 60.0),
         queue_of_target: vec![None; targets.len()],
         ..Esm::default()
     };

@@ -38,6 +38,17 @@ impl V {
             SimTime::ZERO
         }
     }
+    /// Seconds in `lo..=hi`, or the default when not given.
+    pub(crate) fn secs_in(&mut self, v: Option<f64>, path: &str, lo: f64, hi: f64, default: f64) -> SimTime {
+        match v {
+            None => SimTime::from_secs_f64(default),
+            Some(x) if x.is_finite() && x >= lo && x <= hi => SimTime::from_secs_f64(x),
+            Some(x) => {
+                self.err(path, format!("{x} is out of range; allowed {lo} to {hi} seconds"));
+                SimTime::from_secs_f64(default)
+            }
+        }
+    }
     pub(crate) fn prob(&mut self, v: Option<f64>, path: &str, default: f64) -> f64 {
         match v {
             None => default,

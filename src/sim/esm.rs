@@ -346,6 +346,9 @@ impl<'m, O: Observer> Sim<'m, O> {
             None => self.sqs_batch_result(b, result, response),
             Some(lane) => {
                 self.esm.lanes[lane as usize].last_config = config;
+                if result == BatchResult::Failed || result == BatchResult::Partial {
+                    self.esm.lanes[lane as usize].unhandled = fate != Fate::Succeeded;
+                }
                 self.lane_batch_result(b, result, response);
             }
         }

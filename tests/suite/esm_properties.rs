@@ -1084,29 +1084,44 @@ fn check_streams(k: &StreamKnobs, model: &Model, report: &RunReport, rec: &Rec) 
     }
     ensure!(fated.len() == put.len() * maps.len(), "{} fates for {} records × {} mappings", fated.len(), put.len(), maps.len());
 
-    // Executions per record: without bisect at most MaximumRetryAttempts + 1, numbered 1, 2, ...; a record discarded
-    // for its retries had exactly that many. Bisection adds at most one execution per halving.
+    // Executions per record, in runs: a run is numbered 1, 2, ... and a new run (a fresh retry budget) starts only
+    // after a partial response moved the checkpoint (ReportBatchItemFailures; recorded on AWS, conformance
+    // KIN-PBR). Without bisect a run has at most MaximumRetryAttempts + 1 executions, and a record discarded for its
+    // retries had exactly that many in its last run. Bisection adds at most one execution per halving.
     for ((m, shard, seq), attempts) in &out.executions {
         let mk = knobs(*m);
         let n = mk.retries + 1;
         let halvings = 32 - (mk.batch.max(1) - 1).leading_zeros();
         let bound = if mk.bisect { n + halvings } else { n };
-        ensure!(
-            attempts.len() as u32 <= bound,
-            "record {seq} of shard {shard} (mapping {m}) executed {} times, bound {bound}: {attempts:?}",
-            attempts.len()
-        );
-        if !mk.bisect {
-            let want: Vec<u32> = (1..=attempts.len() as u32).collect();
-            ensure!(*attempts == want, "record {seq} of shard {shard} (mapping {m}) executions numbered {attempts:?}");
-            if fated.get(&(*m, *shard, *seq)) == Some(&RecordFate::RetriesExhausted) {
-                ensure!(
-                    attempts.len() as u32 == n,
-                    "record {seq} of shard {shard} discarded after {} executions, MaximumRetryAttempts {}",
-                    attempts.len(),
-                    mk.retries
-                );
+        let mut runs: Vec<Vec<u32>> = vec![];
+        for a in attempts {
+            match runs.last_mut() {
+                Some(r) if *a != 1 || (mk.bisect && !mk.report) => r.push(*a),
+                _ => runs.push(vec![*a]),
             }
+        }
+        ensure!(
+            runs.len() == 1 || mk.report,
+            "record {seq} of shard {shard} (mapping {m}): a fresh retry budget without a partial response: {attempts:?}"
+        );
+        for run in &runs {
+            ensure!(
+                run.len() as u32 <= bound,
+                "record {seq} of shard {shard} (mapping {m}) executed {} times in one budget, bound {bound}: {attempts:?}",
+                run.len()
+            );
+            if !mk.bisect {
+                let want: Vec<u32> = (1..=run.len() as u32).collect();
+                ensure!(*run == want, "record {seq} of shard {shard} (mapping {m}) executions numbered {attempts:?}");
+            }
+        }
+        if !mk.bisect && fated.get(&(*m, *shard, *seq)) == Some(&RecordFate::RetriesExhausted) {
+            let last = runs.last().map_or(0, Vec::len);
+            ensure!(
+                last as u32 == n,
+                "record {seq} of shard {shard} discarded after {last} executions in its last budget, MaximumRetryAttempts {}: {attempts:?}",
+                mk.retries
+            );
         }
     }
 
@@ -1172,7 +1187,11 @@ fn check_poison(k: &StreamKnobs, r: &StreamRun) -> Result<(), String> {
     ensure!(poison.len() == k.poison.len(), "{} poison records delivered, {} put", poison.len(), k.poison.len());
     for key in &poison {
         ensure!(r.fates.get(key) == Some(&RecordFate::RetriesExhausted), "poison record {key:?} ends {:?}", r.fates.get(key));
-        ensure!(r.executions.get(key).map(Vec::len) == Some(n as usize), "poison record {key:?} executed {:?}", r.executions.get(key));
+        // With ReportBatchItemFailures, a poison record behind good records in its first batch gets one more
+        // execution: the partial response moves the checkpoint and the retry budget starts afresh (KIN-PBR).
+        let got = r.executions.get(key).map_or(0, Vec::len) as u32;
+        let last_run = r.executions.get(key).and_then(|a| a.iter().rposition(|x| *x == 1)).map_or(0, |i| got - i as u32);
+        ensure!(last_run == n && (got == n || (mk.report && got == n + 1)), "poison record {key:?} executed {:?}", r.executions.get(key));
     }
     let mut in_discard: BTreeSet<(u32, u32, u64)> = BTreeSet::new();
     for d in &r.discards {

@@ -21,3 +21,6 @@ mod sources;
 mod sweeps;
 mod theory;
 mod user_property;
+
+#[path = "../conformance/mod.rs"]
+mod conformance;

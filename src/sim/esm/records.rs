@@ -210,17 +210,19 @@ pub(super) fn stream_failure_record(
     recs: &[Rec],
     condition: &str,
     invoke_count: u32,
+    unhandled: Option<bool>,
     (function, qualifier, config): (FnId, crate::model::versions::Qualifier, u32),
     event: u64,
     now: SimTime,
 ) -> Value {
     let first = &recs[0];
     let last = &recs[recs.len() - 1];
+    // Kinesis keeps milliseconds, DynamoDB gives whole seconds (`2022-07-13T13:48:01Z`; recorded on AWS,
+    // conformance DDB-ONF).
+    let format = if st.is_dynamodb() { "%Y-%m-%dT%H:%M:%SZ" } else { "%Y-%m-%dT%H:%M:%S%.3fZ" };
     let iso_s = |t: SimTime| {
         let ms = epoch_ms(model, t);
-        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
-            .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-            .unwrap_or_default()
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).map(|d| d.format(format).to_string()).unwrap_or_default()
     };
     let info = json!({
         "shardId": st.shard_id(shard),
@@ -232,24 +234,31 @@ pub(super) fn stream_failure_record(
         "streamArn": st.arn,
     });
     let fd = model.function(function);
-    let response = if invoke_count > 0 {
-        json!({"statusCode": 200, "executedVersion": fd.config(config).label(), "functionError": "Unhandled"})
-    } else {
-        Value::Null
-    };
+    // `responseContext` is there for records given up after retries, with `functionError` `"Unhandled"` for an
+    // exception and `null` when the function returned normally but the batch failed; a `RecordAgeExceeded` record
+    // has no `responseContext` key (recorded on AWS, conformance KIN-PBR, KIN-AGE).
+    let response = unhandled.map(|u| {
+        json!({"statusCode": 200, "executedVersion": fd.config(config).label(), "functionError": if u { json!("Unhandled") } else { Value::Null }})
+    });
     // A mapping of a version or alias names it in the ARN (spec 3.3 `functionArn`).
     let arn = if qualifier == crate::model::versions::Qualifier::Latest { fd.arn.clone() } else { fd.qualified_arn(qualifier) };
-    let mut out = json!({
-        "requestContext": {
+    // Keys in AWS's order: requestContext, responseContext, version, timestamp, the batch info.
+    let mut out = serde_json::Map::new();
+    out.insert(
+        "requestContext".into(),
+        json!({
             "requestId": request_id(seed, event),
             "functionArn": arn,
             "condition": condition,
             "approximateInvokeCount": invoke_count,
-        },
-        "responseContext": response,
-        "version": "1.0",
-        "timestamp": destinations::iso_at(model.settings.start_epoch_ms, now),
-    });
+        }),
+    );
+    if let Some(r) = response {
+        out.insert("responseContext".into(), r);
+    }
+    out.insert("version".into(), json!("1.0"));
+    out.insert("timestamp".into(), json!(destinations::iso_at(model.settings.start_epoch_ms, now)));
+    let mut out = Value::Object(out);
     let key = if st.is_dynamodb() { "DDBStreamBatchInfo" } else { "KinesisBatchInfo" };
     out[key] = info;
     out

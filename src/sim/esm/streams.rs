@@ -47,6 +47,11 @@ pub(super) struct Lane {
     pub(super) tumble: Option<(u64, Value)>,
     /// The current batch is the final invocation of the open window.
     pub(super) final_batch: bool,
+    /// Failed invocations in a row, for the retry back-off (reset by a success).
+    pub(super) failures: u32,
+    /// The last failed invocation raised (or timed out, or crashed) rather than returning a response that failed
+    /// the batch: the on-failure record's `responseContext.functionError` is `"Unhandled"`, else `null`.
+    pub(super) unhandled: bool,
 }
 
 pub(super) struct ShardRt {
@@ -109,6 +114,8 @@ pub(super) fn lanes(model: &Model) -> (Vec<Lane>, Vec<u32>) {
                         phase,
                         tumble: None,
                         final_batch: false,
+                        failures: 0,
+                        unhandled: false,
                     });
                 }
             }
@@ -471,6 +478,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             BatchResult::Success => {
                 let l = &mut self.esm.lanes[lane as usize];
                 l.throttles = 0;
+                l.failures = 0;
                 if l.final_batch {
                     l.final_batch = false;
                     l.tumble = None;
@@ -510,7 +518,17 @@ impl<'m, O: Observer> Sim<'m, O> {
                 self.processed(s, shard, mid, &recs);
                 let mut recs = rest;
                 let bisect = m.bisect && result == BatchResult::Failed && recs.len() > 1;
-                let used = if bisect && !model.esm.bisect_counts_as_retry { retries } else { retries + 1 };
+                // After a partial response moved the checkpoint, the failing record starts a new batch with a fresh
+                // retry budget (recorded on AWS for Kinesis and DynamoDB: with `MaximumRetryAttempts` 3 the failing
+                // record was in 5 invocations and its record says `approximateInvokeCount` 4; conformance KIN-PBR).
+                let retries = if done > 0 { 0 } else { retries };
+                let used = if done > 0 {
+                    0
+                } else if bisect && !model.esm.bisect_counts_as_retry {
+                    retries
+                } else {
+                    retries + 1
+                };
                 if !bisect && m.max_retries.is_some_and(|max| used > max) {
                     self.discard(lane, recs, RecordFate::RetriesExhausted, Some(used));
                 } else if bisect {
@@ -522,10 +540,33 @@ impl<'m, O: Observer> Sim<'m, O> {
                 } else {
                     self.esm.lanes[lane as usize].current = Some((recs, used));
                 }
-                // Retry on the next poll.
-                self.lane_wake(lane, false);
+                self.lane_retry(lane);
             }
         }
+    }
+
+    /// Retry a failed batch after a back-off that doubles with each failure in a row (the recording of
+    /// `MaximumRetryAttempts` -1 with `MaximumRecordAgeInSeconds` 60 shows 8 invocations before `RecordAgeExceeded`,
+    /// not one per poll; `Simulation.StreamRetryInitialBackoffSeconds` and `StreamRetryMaxBackoffSeconds`, spec 5.3).
+    fn lane_retry(&mut self, lane: u32) {
+        let now = self.k.now();
+        let esm = &self.model.esm;
+        let l = &mut self.esm.lanes[lane as usize];
+        l.failures += 1;
+        if l.current.is_none() && l.splits.is_empty() {
+            // Nothing left to retry (all discarded): read on.
+            l.failures = 0;
+            self.lane_wake(lane, false);
+            return;
+        }
+        let doubling = esm.retry_backoff_initial.as_micros().saturating_mul(1u64 << (l.failures - 1).min(40));
+        let delay = SimTime::from_micros(doubling.min(esm.retry_backoff_max.as_micros()));
+        let at = now + delay;
+        if l.poll_at.is_some_and(|p| p <= at && p >= now) {
+            return;
+        }
+        l.poll_at = Some(at);
+        self.k.schedule_at(at, Ev::Esm(EsmEv::LanePoll { lane }));
     }
 
     fn processed(&mut self, s: StreamId, shard: u32, mid: MappingId, recs: &[Rec]) {
@@ -563,7 +604,14 @@ impl<'m, O: Observer> Sim<'m, O> {
             RecordFate::RetriesExhausted => "RetryAttemptsExhausted",
             _ => model.esm.record_age_condition.as_str(),
         };
-        let invoke_count = invokes.unwrap_or_else(|| recs.iter().map(|r| r.deliveries).max().unwrap_or(0));
+        // At least 1, even for a record the function never saw (recorded on AWS, conformance KIN-AGE).
+        let invoke_count = invokes.unwrap_or_else(|| recs.iter().map(|r| r.deliveries).max().unwrap_or(0)).max(1);
+        // `responseContext` only for records given up after retries; `functionError` is null when the function
+        // returned normally but the batch failed (conformance KIN-PBR, DDB-PBR).
+        let response = match fate {
+            RecordFate::RetriesExhausted => Some(self.esm.lanes[lane as usize].unhandled),
+            _ => None,
+        };
         let record = stream_failure_record(
             model,
             self.seed,
@@ -572,16 +620,18 @@ impl<'m, O: Observer> Sim<'m, O> {
             &recs,
             condition,
             invoke_count,
+            response,
             (m.function, m.qualifier, config),
             event,
             now,
         );
         let tk = model.target(target).kind;
         let content = if tk == TargetKind::S3 {
-            // S3 targets also get the original event as an escaped string (spec 3.3).
+            // S3 targets also get the original event, as a JSON object (`payload.Records`, recorded on AWS,
+            // conformance KIN-S3; spec 3.3).
             let records: Vec<Value> = recs.iter().map(|r| stream_record(model, st, shard, r)).collect();
             let mut c = record;
-            c["payload"] = json!(serde_json::to_string(&json!({ "Records": records })).unwrap_or_default());
+            c["payload"] = json!({ "Records": records });
             c
         } else {
             record

@@ -1,0 +1,185 @@
+//! Kinesis and DynamoDB stream mappings: on-failure records, partial batch responses, retry back-off and record age
+//! (`docs/conformance.md`, ids KIN-* and DDB-*).
+
+use serde_json::{json, Value};
+
+use crate::common::Rec;
+use lambdasim::{load_str, run, RunOptions, TraceEvent};
+
+const ACC: &str = "us-east-1:123456789012";
+
+/// A one-shard Kinesis stream or a DynamoDB table's stream, a mapping on it with `mapping` merged in, the function
+/// `f` with `rules`, an SQS on-failure queue `onfail`, and the records `payloads` put at 0.0, 0.01, 0.02 ... s.
+fn scenario(ddb: bool, mapping: Value, rules: Value, payloads: &[Value]) -> Value {
+    let (source, arn) = if ddb {
+        (
+            json!({ "Tables": [{ "TableName": "tbl", "StreamSpecification": { "StreamViewType": "NEW_AND_OLD_IMAGES" },
+                                 "KeySchema": [{ "AttributeName": "id", "KeyType": "HASH" }] }] }),
+            format!("arn:aws:dynamodb:{ACC}:table/tbl/stream/2024-01-01T00:00:00.000"),
+        )
+    } else {
+        (json!({ "KinesisStreams": [{ "Name": "s", "ShardCount": 1 }] }), format!("arn:aws:kinesis:{ACC}:stream/s"))
+    };
+    let mut m = json!({ "EventSourceArn": arn, "FunctionName": "f", "StartingPosition": "TRIM_HORIZON",
+                        "MaximumBatchingWindowInSeconds": 1,
+                        "DestinationConfig": { "OnFailure": { "Destination": format!("arn:aws:sqs:{ACC}:onfail") } } });
+    for (k, v) in mapping.as_object().expect("object") {
+        m[k] = v.clone();
+    }
+    let workload: Vec<Value> = payloads
+        .iter()
+        .enumerate()
+        .map(|(i, p)| json!({ "Stream": if ddb { "tbl" } else { "s" }, "At": [i as f64 * 0.01], "PartitionKey": "k", "Payload": p }))
+        .collect();
+    let mut sc = json!({
+        "Functions": [{ "FunctionName": "f", "Timeout": 30, "Behavior": { "Duration": { "Constant": { "Ms": 100 } }, "Rules": rules } }],
+        "Queues": [{ "QueueName": "onfail" }],
+        "EventSourceMappings": [m],
+        "Workload": workload,
+    });
+    for (k, v) in source.as_object().expect("object") {
+        sc[k] = v.clone();
+    }
+    if ddb {
+        for w in sc["Workload"].as_array_mut().expect("array") {
+            w.as_object_mut().expect("object").remove("PartitionKey");
+        }
+    }
+    sc
+}
+
+fn go(sc: &Value) -> Rec {
+    let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("scenario invalid: {e}"));
+    let mut rec = Rec::default();
+    let report = run(&model, 1, RunOptions { observers: vec![&mut rec], ..Default::default() }).expect("run");
+    assert!(report.breaches.is_empty(), "invariant breaches: {:?}", report.breaches);
+    rec
+}
+
+/// The on-failure records the queue received.
+fn on_failure_records(rec: &Rec) -> Vec<Value> {
+    rec.delivered.iter().filter(|d| d.1 == "onfail").map(|d| d.3.clone()).collect()
+}
+
+/// The payloads of every invocation, in start order.
+fn invocations(rec: &Rec) -> Vec<Value> {
+    rec.events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            TraceEvent::BatchStart { event, .. } => rec.inputs.iter().find(|(x, _)| x == event).map(|(_, v)| v.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    v.as_object().expect("object").keys().map(String::as_str).collect()
+}
+
+/// KIN-PBR and DDB-PBR: `test_kinesis_report_batch_item_failures`, `test_dynamodb_report_batch_item_failures`
+/// (recorded 2025-11-25). With `ReportBatchItemFailures`, `BatchSize` 3 and `MaximumRetryAttempts` 3, the record the
+/// function keeps reporting is in 5 invocations: the partial response moves the checkpoint and the record starts a
+/// new batch with a fresh retry budget. Its on-failure record says `approximateInvokeCount` 4, has `batchSize` 1,
+/// and `functionError` is JSON null (the function returned normally).
+#[test]
+fn a_reported_record_starts_a_new_batch_with_a_fresh_retry_budget() {
+    for ddb in [false, true] {
+        let view =
+            if ddb { json!({ "dynamodb": { "NewImage": { "fail": { "BOOL": [true] } } } }) } else { json!({ "data": { "fail": [true] } }) };
+        let sc = scenario(
+            ddb,
+            json!({ "BatchSize": 3, "MaximumRetryAttempts": 3, "FunctionResponseTypes": ["ReportBatchItemFailures"] }),
+            json!([{ "When": { "Payload": view }, "Then": { "Outcome": "Fail" } }]),
+            &[json!({ "id": "a", "fail": false }), json!({ "id": "b", "fail": false }), json!({ "id": "c", "fail": true })],
+        );
+        let rec = go(&sc);
+        let calls = invocations(&rec);
+        let with_bad = calls.iter().filter(|c| c["Records"].as_array().is_some_and(|r| r.len() == 1 || r.len() == 3)).count();
+        assert_eq!(calls.len(), 5, "ddb={ddb}: invocations {calls:#?}");
+        assert_eq!(with_bad, 5);
+        assert_eq!(calls[0]["Records"].as_array().map(Vec::len), Some(3));
+        let records = on_failure_records(&rec);
+        assert_eq!(records.len(), 1, "ddb={ddb}");
+        let r = &records[0];
+        assert_eq!(r["requestContext"]["condition"], "RetryAttemptsExhausted");
+        assert_eq!(r["requestContext"]["approximateInvokeCount"], 4);
+        assert_eq!(r["responseContext"], json!({ "statusCode": 200, "executedVersion": "$LATEST", "functionError": null }));
+        let info = if ddb { &r["DDBStreamBatchInfo"] } else { &r["KinesisBatchInfo"] };
+        assert_eq!(info["batchSize"], 1);
+        assert_eq!(info["startSequenceNumber"], info["endSequenceNumber"]);
+        // Keys in the recorded order.
+        let info_key = if ddb { "DDBStreamBatchInfo" } else { "KinesisBatchInfo" };
+        assert_eq!(keys(r), vec!["requestContext", "responseContext", "version", "timestamp", info_key]);
+    }
+}
+
+/// KIN-AGE: `test_kinesis_maximum_record_age_exceeded[expire-while-retrying]` (recorded 2025-11-25). With
+/// `MaximumRetryAttempts` -1 and `MaximumRecordAgeInSeconds` 60, an always-failing function was invoked 8 times
+/// before the record was discarded: retries back off rather than running at every poll. The `RecordAgeExceeded`
+/// record has no `responseContext` key.
+#[test]
+fn a_failing_record_is_retried_with_back_off_until_its_maximum_age() {
+    let sc = scenario(
+        false,
+        json!({ "BatchSize": 1, "MaximumRetryAttempts": -1, "MaximumRecordAgeInSeconds": 60 }),
+        json!([{ "Then": { "Outcome": "Fail" } }]),
+        &[json!({ "id": "a" })],
+    );
+    let rec = go(&sc);
+    assert_eq!(invocations(&rec).len(), 8);
+    let records = on_failure_records(&rec);
+    assert_eq!(records.len(), 1);
+    let r = &records[0];
+    assert_eq!(r["requestContext"]["condition"], "RecordAgeExceeded");
+    assert_eq!(r["requestContext"]["approximateInvokeCount"], 8);
+    assert_eq!(keys(r), vec!["requestContext", "version", "timestamp", "KinesisBatchInfo"]);
+}
+
+/// KIN-ONF and DDB-ONF: `test_kinesis_event_source_mapping_with_on_failure_destination_config`,
+/// `test_dynamodb_event_source_mapping_with_on_failure_destination_config` (recorded 2025-11-25). An exception:
+/// `functionError` `"Unhandled"`; Kinesis arrival times keep milliseconds, DynamoDB's are whole seconds
+/// (`2022-07-13T13:48:01Z`).
+#[test]
+fn an_exception_is_unhandled_and_arrival_times_have_each_streams_precision() {
+    for ddb in [false, true] {
+        let sc = scenario(
+            ddb,
+            json!({ "BatchSize": 1, "MaximumRetryAttempts": 1 }),
+            json!([{ "Then": { "Outcome": "Fail" } }]),
+            &[json!({ "id": "a" })],
+        );
+        let rec = go(&sc);
+        let records = on_failure_records(&rec);
+        assert_eq!(records.len(), 1);
+        let r = &records[0];
+        assert_eq!(r["requestContext"]["approximateInvokeCount"], 2);
+        assert_eq!(r["responseContext"]["functionError"], "Unhandled");
+        let info = if ddb { &r["DDBStreamBatchInfo"] } else { &r["KinesisBatchInfo"] };
+        let first = info["approximateArrivalOfFirstRecord"].as_str().expect("string");
+        // `2024-01-01T00:00:00Z` (20 characters) or `2024-01-01T00:00:00.000Z` (24).
+        let shape_ok = if ddb { first.len() == 20 && !first.contains('.') } else { first.len() == 24 && first.as_bytes()[19] == b'.' };
+        assert!(shape_ok && first.ends_with('Z'), "ddb={ddb}: {first}");
+        // The record's own timestamp keeps milliseconds for both.
+        assert!(r["timestamp"].as_str().is_some_and(|t| t.len() == 24), "{}", r["timestamp"]);
+    }
+}
+
+/// KIN-S3: `test_kinesis_event_source_mapping_with_s3_on_failure_destination` (recorded 2025-11-25). An S3
+/// on-failure object carries the batch as a JSON object, `payload.Records`, not as an escaped string.
+#[test]
+fn an_s3_on_failure_object_carries_the_batch_as_json() {
+    let mut sc = scenario(
+        false,
+        json!({ "BatchSize": 1, "MaximumRetryAttempts": 1 }),
+        json!([{ "Then": { "Outcome": "Fail" } }]),
+        &[json!({ "id": "a" })],
+    );
+    sc["Buckets"] = json!([{ "BucketName": "failures" }]);
+    sc["EventSourceMappings"][0]["DestinationConfig"]["OnFailure"]["Destination"] = json!("arn:aws:s3:::failures");
+    let rec = go(&sc);
+    let r = rec.delivered.iter().find(|d| d.1 == "failures").map(|d| d.3.clone()).expect("on-failure object");
+    let records = r["payload"]["Records"].as_array().expect("payload.Records is a JSON array");
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["eventSource"], "aws:kinesis");
+    assert_eq!(r["requestContext"]["approximateInvokeCount"], 2);
+}
