@@ -25,7 +25,7 @@ pub use checks::Expectation;
 mod esm;
 pub mod fanout;
 pub mod firehose;
-pub use esm::{Esm, EsmSource, Mapping, Producer, ProducerTarget, Queue, StartingPosition, Stream, StreamKind};
+pub use esm::{Esm, EsmSource, Mapping, MessageAttributes, Producer, ProducerTarget, Queue, StartingPosition, Stream, StreamKind};
 pub(crate) use function::{parse_qualifier, resolve_function, resolve_function_ref};
 pub use function::{Architecture, DeliveryFault, Fault, Function, Rule};
 pub use ids::{FnId, MappingId, QueueId, StreamId, TargetId};

@@ -32,6 +32,7 @@ mod streams;
 
 use apps::{alexa, cloudformation, codecommit, cognito, config, eventbridge, iot, lex};
 use http::{alb, apigw_http, apigw_rest, cloudfront};
+pub use messaging::sqs_message_attributes;
 use messaging::{s3, ses, sns, sqs};
 pub use options::check_options;
 pub use streams::firehose_result;

@@ -119,6 +119,8 @@ pub enum ProducerTarget {
 #[derive(Debug, Clone)]
 pub struct Producer {
     pub name: String,
+    /// `MessageAttributes` of a queue producer, as the function will see them.
+    pub attributes: Option<std::sync::Arc<MessageAttributes>>,
     pub target: ProducerTarget,
     pub template: Template,
     pub arrivals: Arrivals,
@@ -126,6 +128,36 @@ pub struct Producer {
     pub dedup: Option<String>,
     pub partition_key: Option<String>,
     pub event_name: String,
+}
+
+/// An SQS message's attributes: the form Lambda's SQS event shows (`messageAttributes`), their
+/// `md5OfMessageAttributes`, and the bytes they add to the message's size (name, type and value, as SQS counts them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageAttributes {
+    pub event_form: Value,
+    pub md5: String,
+    pub bytes: usize,
+}
+
+impl MessageAttributes {
+    /// Validate and compile `SendMessage`-style attributes; `Ok(None)` for none.
+    pub fn compile(m: &serde_json::Map<String, Value>) -> Result<Option<MessageAttributes>, String> {
+        let (event_form, md5) = crate::aws::events::sqs_message_attributes(m)?;
+        let Some(md5) = md5 else { return Ok(None) };
+        let bytes = event_form
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(k, a)| {
+                        let t = a["dataType"].as_str().map_or(0, str::len);
+                        let v = a.get("stringValue").or_else(|| a.get("binaryValue")).and_then(Value::as_str).map_or(0, str::len);
+                        k.len() + t + v
+                    })
+                    .sum()
+            })
+            .unwrap_or(0);
+        Ok(Some(MessageAttributes { event_form, md5, bytes }))
+    }
 }
 
 /// Everything of the event source mappings in a model, with the named options for uncertain behaviour.
@@ -369,6 +401,7 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
         v.not_for(&p, &invocation_only, "is for invocations; a producer (Queue or Stream) sends messages or records");
         let template = Template::new(w.payload.clone().unwrap_or_else(|| Value::Object(Default::default())));
         let name = w.name.clone().unwrap_or_else(|| format!("workload[{}]", raw.index));
+        let mut attributes = None;
         let target = if let Some(q) = &w.queue {
             let Some(qid) = esm.queue_by_name(q) else {
                 let known: Vec<&str> = esm.queues.iter().map(|x| x.name.as_str()).collect();
@@ -394,6 +427,12 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
             if w.partition_key.is_some() || w.event_name.is_some() {
                 v.err(format!("{p}.PartitionKey"), "PartitionKey and EventName are for streams only");
             }
+            if let Some(m) = &w.message_attributes {
+                match MessageAttributes::compile(m) {
+                    Ok(a) => attributes = a.map(std::sync::Arc::new),
+                    Err(e) => v.err(format!("{p}.MessageAttributes"), e),
+                }
+            }
             ProducerTarget::Queue(qid)
         } else {
             let st = w.stream.as_deref().unwrap_or_default();
@@ -407,6 +446,9 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
             };
             if w.message_group_id.is_some() || w.message_deduplication_id.is_some() {
                 v.err(format!("{p}.MessageGroupId"), "MessageGroupId and MessageDeduplicationId are for FIFO queues only");
+            }
+            if w.message_attributes.is_some() {
+                v.err(format!("{p}.MessageAttributes"), "is for Queue and Topic producers; stream records have no attributes");
             }
             let ddb = esm.stream(sid).is_dynamodb();
             if ddb && w.partition_key.is_some() {
@@ -424,6 +466,7 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
         };
         esm.producers.push(Producer {
             name,
+            attributes,
             target,
             template,
             arrivals: raw.arrivals,

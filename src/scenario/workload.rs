@@ -48,7 +48,10 @@ pub struct WorkloadSpec {
     /// SNS producers: the message's subject (default none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// SNS producers: message attributes, `{"name": "value"}` or `{"name": {"Type": "Number", "Value": "3"}}`.
+    /// Message attributes. SNS producers: `{"name": "value"}` or `{"name": {"Type": "Number", "Value": "3"}}`. Queue
+    /// producers, as `SendMessage` takes them: `{"name": {"DataType": "String", "StringValue": "..."}}` (or
+    /// `"BinaryValue"` in base64 for `Binary`; at most 10), delivered in the SQS event's `messageAttributes` with
+    /// `md5OfMessageAttributes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_attributes: Option<serde_json::Map<String, Value>>,
     /// FIFO queues and topics: the message group (a template: `"customer-{{n}}"`; queues default to one group

@@ -242,7 +242,8 @@ impl<'m, O: Observer> Sim<'m, O> {
                 let body: Arc<str> = Arc::from(events::text(&payload));
                 let group = render(&p.group);
                 let dedup = render(&p.dedup);
-                self.sqs_send(q, body, MsgOrigin::Producer(pi as u32), key, group, dedup, None);
+                let attrs = p.attributes.clone();
+                self.sqs_send_with(q, body, MsgOrigin::Producer(pi as u32), key, group, dedup, None, attrs);
             }
             ProducerTarget::Stream(s) => {
                 let pk = render(&p.partition_key).unwrap_or_else(|| n.to_string());

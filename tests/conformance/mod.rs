@@ -5,4 +5,5 @@
 //!
 //! The folder is compiled into the `suite` test binary (one binary links once).
 
+mod sqs;
 mod streams;

@@ -305,6 +305,57 @@ fn sqs_attributes(m: Option<&Map<String, Value>>) -> (Value, Option<String>) {
     (Value::Object(out), Some(md5_hex(&buf)))
 }
 
+/// The message attributes of an SQS message as Lambda's SQS event shows them (`stringValue`, `stringListValues`,
+/// `binaryListValues`, `dataType`) and their `md5OfMessageAttributes`, from the attributes as `SendMessage` takes them
+/// (`{"name": {"DataType": ..., "StringValue" | "BinaryValue": ...}}`, or the shorthand `{"name": "value"}` /
+/// `{"name": 42}`). An empty map gives `({}, None)`. Errors name the attribute and what is allowed.
+///
+/// Recorded on AWS (LocalStack `test_message_body_and_attributes_passed_correctly`, 2025-11-25): Title, Author
+/// (String) and WeeksOn (Number) reach the function in this form with `md5OfMessageAttributes`
+/// `d25a6aea97eb8f585bfa92d314504a92`.
+pub fn sqs_message_attributes(m: &Map<String, Value>) -> Result<(Value, Option<String>), String> {
+    // SQS accepts up to 10 attributes per message (SQS developer guide, "Amazon SQS message attributes").
+    if m.len() > 10 {
+        return Err(format!("{} attributes given; SQS allows at most 10 per message", m.len()));
+    }
+    for (name, a) in m {
+        let valid_name = !name.is_empty()
+            && name.len() <= 256
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+            && !name.starts_with('.')
+            && !name.ends_with('.')
+            && !name.contains("..")
+            && !name.to_ascii_lowercase().starts_with("aws.")
+            && !name.to_ascii_lowercase().starts_with("amazon.");
+        if !valid_name {
+            return Err(format!(
+                "{name:?}: not a valid attribute name; allowed 1 to 256 letters, digits, '_', '-', '.' (not starting or ending with '.', no '..', no AWS. or Amazon. prefix)"
+            ));
+        }
+        match a {
+            Value::Object(spec) => {
+                let ty = spec.get("DataType").and_then(Value::as_str).unwrap_or("");
+                if !SQS_TYPES.contains(&sqs_attr_base(ty)) {
+                    return Err(format!("{name}.DataType: {ty:?} is not allowed; allowed String, Number, Binary (optionally with a custom suffix, e.g. Number.float)"));
+                }
+                let field = if sqs_attr_base(ty) == "Binary" { "BinaryValue" } else { "StringValue" };
+                let Some(value) = spec.get(field).filter(|x| !x.is_null()) else {
+                    return Err(format!("{name}: a {ty} attribute needs {field:?}"));
+                };
+                if field == "BinaryValue" && value.as_str().is_none_or(|b| B64.decode(b).is_err()) {
+                    return Err(format!("{name}.BinaryValue: not base64 text"));
+                }
+                if let Some(k) = spec.keys().find(|k| !["DataType", "StringValue", "BinaryValue"].contains(&k.as_str())) {
+                    return Err(format!("{name}.{k}: unknown field; allowed DataType, StringValue, BinaryValue"));
+                }
+            }
+            x if x.is_string() || x.is_number() || x.is_boolean() => {}
+            _ => return Err(format!("{name}: a value or an attribute object {{\"DataType\", \"StringValue\"}}")),
+        }
+    }
+    Ok(sqs_attributes(Some(m)))
+}
+
 /// A 4-byte big-endian length, then the bytes.
 fn put_len(buf: &mut Vec<u8>, b: &[u8]) {
     buf.extend_from_slice(&(b.len() as u32).to_be_bytes());
@@ -356,6 +407,18 @@ pub(super) fn sqs(ctx: &EventCtx<'_>, o: &Opts) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_attributes_md5_matches_the_aws_recording() {
+        let m = json!({
+            "Title": {"DataType": "String", "StringValue": "The Whistler"},
+            "Author": {"DataType": "String", "StringValue": "John Grisham"},
+            "WeeksOn": {"DataType": "Number", "StringValue": "6"},
+        });
+        let (attrs, md5) = sqs_message_attributes(m.as_object().unwrap()).unwrap();
+        assert_eq!(md5.as_deref(), Some("d25a6aea97eb8f585bfa92d314504a92"));
+        assert_eq!(attrs["WeeksOn"], json!({"stringValue": "6", "stringListValues": [], "binaryListValues": [], "dataType": "Number"}));
+    }
 
     #[test]
     fn s3_keys_are_form_encoded() {

@@ -39,6 +39,8 @@ pub(super) struct Msg {
     pub(super) first_receive: Option<SimTime>,
     pub(super) group: Option<Arc<str>>,
     pub(super) dedup: Option<Arc<str>>,
+    /// `MessageAttributes` (kept when the message is redriven).
+    pub(super) attrs: Option<Arc<crate::model::MessageAttributes>>,
     pub(super) seq: u64,
     pub(super) gen: u32,
     pub(super) state: MsgState,
@@ -91,17 +93,30 @@ pub(super) fn sqs_record(model: &Model, m: &Msg) -> Value {
         attributes.insert("SenderId".into(), json!(sender(model)));
     }
     attributes.insert("ApproximateFirstReceiveTimestamp".into(), json!(epoch_ms(model, m.first_receive.unwrap_or(m.sent)).to_string()));
-    json!({
-        "messageId": events::uuid(m.message_id, 0x5a_05),
-        "receiptHandle": format!("AQEB{}", events::b64(splitmix(m.id ^ u64::from(m.receives).rotate_left(32)), 0x5a_06, 96)),
-        "body": m.body.as_ref(),
-        "attributes": Value::Object(attributes),
-        "messageAttributes": {},
-        "md5OfBody": events::md5_hex(m.body.as_bytes()),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": q.arn,
-        "awsRegion": model.region,
-    })
+    // Keys in the order of the recorded event (`test_message_body_and_attributes_passed_correctly`); with message
+    // attributes, `md5OfMessageAttributes` comes before `md5OfBody`.
+    let mut rec = serde_json::Map::new();
+    rec.insert("messageId".into(), json!(events::uuid(m.message_id, 0x5a_05)));
+    rec.insert(
+        "receiptHandle".into(),
+        json!(format!("AQEB{}", events::b64(splitmix(m.id ^ u64::from(m.receives).rotate_left(32)), 0x5a_06, 96))),
+    );
+    rec.insert("body".into(), json!(m.body.as_ref()));
+    rec.insert("attributes".into(), Value::Object(attributes));
+    match &m.attrs {
+        Some(a) => {
+            rec.insert("messageAttributes".into(), a.event_form.clone());
+            rec.insert("md5OfMessageAttributes".into(), json!(a.md5));
+        }
+        None => {
+            rec.insert("messageAttributes".into(), json!({}));
+        }
+    }
+    rec.insert("md5OfBody".into(), json!(events::md5_hex(m.body.as_bytes())));
+    rec.insert("eventSource".into(), json!("aws:sqs"));
+    rec.insert("eventSourceARN".into(), json!(q.arn));
+    rec.insert("awsRegion".into(), json!(model.region));
+    Value::Object(rec)
 }
 
 fn sender(model: &Model) -> String {

@@ -85,13 +85,30 @@ impl<'m, O: Observer> Sim<'m, O> {
         dedup: Option<String>,
         redriven: Option<(u64, SimTime, u64)>,
     ) {
+        self.sqs_send_with(q, body, origin, key, group, dedup, redriven, None);
+    }
+
+    /// `sqs_send` with the message's `MessageAttributes`.
+    #[allow(clippy::too_many_arguments)]
+    pub(in crate::sim) fn sqs_send_with(
+        &mut self,
+        q: QueueId,
+        body: Arc<str>,
+        origin: MsgOrigin,
+        key: u64,
+        group: Option<String>,
+        dedup: Option<String>,
+        redriven: Option<(u64, SimTime, u64)>,
+        attrs: Option<Arc<crate::model::MessageAttributes>>,
+    ) {
         let model = self.model;
         let queue = model.esm.queue(q);
         let now = self.k.now();
         self.last_activity = now;
         let id = self.esm.next_msg;
         self.esm.next_msg += 1;
-        let size = body.len();
+        // Attributes count toward the message size, as SQS counts them.
+        let size = body.len() + attrs.as_ref().map_or(0, |a| a.bytes);
         let delay = if redriven.is_some() { SimTime::ZERO } else { queue.delay };
         self.emit(TraceEvent::MessageSent { queue: q, msg: id, origin, size: size as u32, visible_in: delay });
         let fate_now = |s: &mut Self, fate: MessageFate| {
@@ -137,6 +154,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             first_receive: None,
             group: group.clone(),
             dedup: dedup_id,
+            attrs,
             seq,
             gen: self.esm.next_gen(),
             state: if delay > SimTime::ZERO { MsgState::Delayed } else { MsgState::Visible },
@@ -504,14 +522,14 @@ impl<'m, O: Observer> Sim<'m, O> {
     }
 
     fn redrive(&mut self, slot: u32, dlq: QueueId) {
-        let (q, id, message_id, sent, body, key, group, dedup, receives) = {
+        let (q, id, message_id, sent, body, key, group, dedup, receives, attrs) = {
             let m = self.esm.msgs[slot as usize].as_ref().expect("live message");
-            (m.queue, m.id, m.message_id, m.sent, Arc::clone(&m.body), m.key, m.group.clone(), m.dedup.clone(), m.receives)
+            (m.queue, m.id, m.message_id, m.sent, Arc::clone(&m.body), m.key, m.group.clone(), m.dedup.clone(), m.receives, m.attrs.clone())
         };
         self.take_inflight(slot);
         self.msg_gone(slot, MessageFate::Redriven);
         // The copy keeps its message id, original send time and receive count (SQS moves the message as it is).
-        self.sqs_send(
+        self.sqs_send_with(
             dlq,
             body,
             MsgOrigin::Redrive { queue: q.0, msg: id },
@@ -519,6 +537,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             group.map(|g| g.to_string()),
             dedup.map(|d| d.to_string()),
             Some((message_id, sent, u64::from(receives))),
+            attrs,
         );
     }
 

@@ -1,0 +1,66 @@
+//! SQS mappings: what the function receives (`docs/conformance.md`, ids SQS-*).
+
+use serde_json::json;
+
+use crate::common::Rec;
+use lambdasim::{load_str, run, RunOptions};
+
+/// SQS-ATTR: `test_message_body_and_attributes_passed_correctly` (REC-SQS, recorded 2025-11-25). A message sent with
+/// `MessageAttributes` Title, Author (String) and WeeksOn (Number) reaches the function with each attribute as
+/// `{stringValue, stringListValues: [], binaryListValues: [], dataType}` and `md5OfMessageAttributes`
+/// `d25a6aea97eb8f585bfa92d314504a92`, after `attributes` and before `md5OfBody`.
+#[test]
+fn message_attributes_reach_the_function_as_recorded() {
+    let sc = json!({
+        "Functions": [{ "FunctionName": "f" }],
+        "Queues": [{ "QueueName": "q" }],
+        "EventSourceMappings": [{ "EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:q", "FunctionName": "f", "BatchSize": 1 }],
+        "Workload": [{ "Queue": "q", "At": [1], "Payload": { "fail_attempts": 0 },
+                       "MessageAttributes": {
+                           "Title": { "DataType": "String", "StringValue": "The Whistler" },
+                           "Author": { "DataType": "String", "StringValue": "John Grisham" },
+                           "WeeksOn": { "DataType": "Number", "StringValue": "6" } } }],
+    });
+    let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let mut rec = Rec::default();
+    run(&model, 1, RunOptions { observers: vec![&mut rec], ..Default::default() }).expect("run");
+    let event = &rec.inputs.first().expect("one invocation").1;
+    let r = &event["Records"][0];
+    assert_eq!(
+        r["messageAttributes"],
+        json!({
+            "WeeksOn": { "stringValue": "6", "stringListValues": [], "binaryListValues": [], "dataType": "Number" },
+            "Author": { "stringValue": "John Grisham", "stringListValues": [], "binaryListValues": [], "dataType": "String" },
+            "Title": { "stringValue": "The Whistler", "stringListValues": [], "binaryListValues": [], "dataType": "String" },
+        })
+    );
+    assert_eq!(r["md5OfMessageAttributes"], "d25a6aea97eb8f585bfa92d314504a92");
+    let keys: Vec<&str> = r.as_object().expect("record").keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        vec![
+            "messageId",
+            "receiptHandle",
+            "body",
+            "attributes",
+            "messageAttributes",
+            "md5OfMessageAttributes",
+            "md5OfBody",
+            "eventSource",
+            "eventSourceARN",
+            "awsRegion"
+        ]
+    );
+}
+
+/// Attributes that SQS would refuse are a validation error naming the path, never dropped.
+#[test]
+fn bad_message_attributes_are_refused_with_their_path() {
+    let sc = json!({
+        "Functions": [{ "FunctionName": "f" }],
+        "Queues": [{ "QueueName": "q" }],
+        "Workload": [{ "Queue": "q", "At": [1], "MessageAttributes": { "n": { "DataType": "Float", "StringValue": "1" } } }],
+    });
+    let err = load_str(&sc.to_string()).expect_err("invalid").to_string();
+    assert!(err.contains("Workload[0].MessageAttributes") && err.contains("\"Float\" is not allowed"), "{err}");
+}
