@@ -153,6 +153,9 @@ pub(super) struct EsmRt {
     gen: u32,
     // Streams (esm/streams.rs)
     shards: Vec<Vec<ShardRt>>,
+    /// The items of each DynamoDB table whose stream shows old images, by key (the previous item of a MODIFY or
+    /// REMOVE), by stream index. Holds what the table holds: one item per key written.
+    items: Vec<std::collections::BTreeMap<Arc<str>, Arc<Value>>>,
     lanes: Vec<Lane>,
     /// First lane of each mapping (streams), by mapping index.
     lane_base: Vec<u32>,
@@ -183,6 +186,7 @@ impl EsmRt {
             free_batches: vec![],
             next_batch: 0,
             shards: streams::shards(model),
+            items: vec![Default::default(); model.esm.streams.len()],
             lanes,
             lane_base,
             gen: 0,

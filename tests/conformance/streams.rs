@@ -183,3 +183,23 @@ fn an_s3_on_failure_object_carries_the_batch_as_json() {
     assert_eq!(records[0]["eventSource"], "aws:kinesis");
     assert_eq!(r["requestContext"]["approximateInvokeCount"], 2);
 }
+
+/// DDB-OLD: a DynamoDB stream record's `OldImage` is "the item, as it appeared before it was modified"
+/// (DynamoDB API reference, `StreamRecord`): a MODIFY shows the key's previous item, a REMOVE the item removed.
+#[test]
+fn a_modify_shows_the_previous_item_as_its_old_image() {
+    let mut sc = scenario(true, json!({ "BatchSize": 1 }), json!([]), &[json!({ "id": "a", "n": 1 })]);
+    sc["Workload"] = json!([
+        { "Stream": "tbl", "At": [0.0], "Payload": { "id": "a", "n": 1 } },
+        { "Stream": "tbl", "At": [5.0], "EventName": "MODIFY", "Payload": { "id": "a", "n": 2 } },
+        { "Stream": "tbl", "At": [10.0], "EventName": "REMOVE", "Payload": { "id": "a" } },
+    ]);
+    let rec = go(&sc);
+    let records: Vec<Value> = invocations(&rec).iter().map(|e| e["Records"][0]["dynamodb"].clone()).collect();
+    assert_eq!(records.len(), 3);
+    assert!(records[0].get("OldImage").is_none());
+    assert_eq!(records[1]["OldImage"], json!({ "id": { "S": "a" }, "n": { "N": "1" } }));
+    assert_eq!(records[1]["NewImage"], json!({ "id": { "S": "a" }, "n": { "N": "2" } }));
+    assert_eq!(records[2]["OldImage"], json!({ "id": { "S": "a" }, "n": { "N": "2" } }));
+    assert!(records[2].get("NewImage").is_none());
+}

@@ -217,7 +217,10 @@ pub(super) fn codecommit(ctx: &EventCtx<'_>, o: &Opts) -> Value {
     let mut rec = Map::new();
     rec.insert("awsRegion".into(), json!(ctx.region));
     rec.insert("codecommit".into(), json!({"references": [reference]}));
-    let custom = o.str("CustomData").map(str::to_string).or_else(|| (!ctx.payload.is_null()).then(|| text(ctx.payload)));
+    // `customData` is in the event only when the trigger has custom data (the developer guide's example carries
+    // one; a trigger without it sends no key): the `CustomData` option, else a payload that is not empty.
+    let empty = ctx.payload.is_null() || ctx.payload.as_object().is_some_and(Map::is_empty) || ctx.payload.as_str() == Some("");
+    let custom = o.str("CustomData").map(str::to_string).or_else(|| (!empty).then(|| text(ctx.payload)));
     if let Some(c) = custom {
         rec.insert("customData".into(), json!(c));
     }

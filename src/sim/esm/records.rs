@@ -57,6 +57,8 @@ pub(super) struct Rec {
     pub(super) size: u32,
     pub(super) key: u64,
     pub(super) event_name: u8,
+    /// DynamoDB: the item's previous version (`OldImage`), when the table held one and the view shows old images.
+    pub(super) old: Option<Arc<Value>>,
     /// Invocations this record has been part of.
     pub(super) deliveries: u32,
 }
@@ -180,7 +182,12 @@ pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32
                 d.insert("NewImage".into(), events::item(&item));
             }
             if with_old {
-                d.insert("OldImage".into(), events::item(&item));
+                // The key's previous item; a key no earlier record wrote shows the written item.
+                let old = match r.old.as_deref() {
+                    Some(Value::Object(m)) => m.clone(),
+                    _ => item.clone(),
+                };
+                d.insert("OldImage".into(), events::item(&old));
             }
             d.insert("SequenceNumber".into(), json!(seq));
             d.insert("SizeBytes".into(), json!(r.size));

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::records::{seq_text, stream_failure_record, stream_record, stream_view, Rec};
+use super::records::{seq_text, stream_failure_record, stream_record, stream_view, Rec, DDB_EVENT_NAMES};
 use super::{record_bytes, Attempt, BatchOwner, BatchResponse, EsmEv, EsmRt, RecordItem, BATCH_PAYLOAD_LIMIT};
 use crate::aws::destinations;
 use crate::aws::events;
@@ -197,7 +197,20 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             return;
         }
-        let rec = Rec { seq, arrival: now, data, pk: Arc::from(shard_key.as_str()), size, key, event_name, deliveries: 0 };
+        // DynamoDB: the table keeps each key's item, so a MODIFY or REMOVE shows the previous one as `OldImage`.
+        let old = match &st.kind {
+            StreamKind::DynamoDb { view, .. } if view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES" => {
+                let items = &mut self.esm.items[s.ix()];
+                let k: Arc<str> = Arc::from(shard_key.as_str());
+                if DDB_EVENT_NAMES[event_name as usize % 3] == "REMOVE" {
+                    items.remove(&k)
+                } else {
+                    items.insert(k, Arc::clone(&data))
+                }
+            }
+            _ => None,
+        };
+        let rec = Rec { seq, arrival: now, data, pk: Arc::from(shard_key.as_str()), size, key, event_name, old, deliveries: 0 };
         for &mid in &st.mappings {
             let m = model.esm.mapping(mid);
             if let StartingPosition::AtTimestamp(ts) = m.starting {
