@@ -218,11 +218,19 @@ impl Scope<'_> {
     fn target(&self, arn: &str, sub: &str) -> Result<TargetId, ScenarioError> {
         let (path, model) = (self.path, self.model);
         let norm = arn.strip_suffix(":$LATEST").unwrap_or(arn);
-        model.target_by_arn(norm).ok_or_else(|| {
-            let known: Vec<&str> = model.targets.iter().map(|t| t.arn.as_str()).collect();
+        // An ARN, or the name of a queue, topic, bus, bucket or function (when one target has it).
+        let by_name = || {
+            let mut named = model.targets.iter().enumerate().filter(|(_, t)| t.name == norm);
+            match (named.next(), named.next()) {
+                (Some((i, _)), None) => Some(TargetId(i as u32)),
+                _ => None,
+            }
+        };
+        model.target_by_arn(norm).or_else(by_name).ok_or_else(|| {
+            let known: Vec<&str> = model.targets.iter().map(|t| t.name.as_str()).collect();
             ScenarioError::new(
                 format!("{path}.Expect.{sub}.Target"),
-                format!("{arn:?} names nothing in this scenario; known ARNs: {}", known.join(", ")),
+                format!("{arn:?} names nothing in this scenario; give a name or an ARN; known names: {}", known.join(", ")),
             )
         })
     }

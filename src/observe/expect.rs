@@ -350,6 +350,25 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
+impl ExpectObserver {
+    /// A record or message that reached `target`: count it for the `SinkRecords` measures it matches.
+    fn count_record(&mut self, target: crate::model::TargetId, kind: RecordKind, content: Option<&serde_json::Value>) {
+        for &i in &self.on_record {
+            if let Measure::SinkRecords { target: t, kind: want, pattern } = &self.exps[i].measure {
+                if *t != target || want.is_some_and(|x| x != kind) {
+                    continue;
+                }
+                if let Some(p) = pattern {
+                    if !content.is_some_and(|c| p.matches(c)) {
+                        continue;
+                    }
+                }
+                self.counts[i] += 1;
+            }
+        }
+    }
+}
+
 impl Observer for ExpectObserver {
     #[inline]
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
@@ -401,6 +420,12 @@ impl Observer for ExpectObserver {
                     }
                 }
             }
+            TraceEvent::MessageSent { .. } => {
+                // SQS redrive to a dead-letter queue: a `DeadLetter` record of that queue.
+                if let Some((t, content)) = crate::observe::sinks::redriven(ev, ctx) {
+                    self.count_record(t, RecordKind::DeadLetter, content);
+                }
+            }
             TraceEvent::Delivered { event, target: t, kind: k, failure, .. } => {
                 if let Some(p) = self.pending.as_mut().filter(|p| p.event == *event) {
                     if failure.is_none() && *k != RecordKind::OnSuccess {
@@ -410,20 +435,7 @@ impl Observer for ExpectObserver {
                 if failure.is_some() {
                     return;
                 }
-                for &i in &self.on_record {
-                    let e = &self.exps[i];
-                    if let Measure::SinkRecords { target, kind, pattern } = &e.measure {
-                        if target != t || kind.is_some_and(|x| x != *k) {
-                            continue;
-                        }
-                        if let Some(p) = pattern {
-                            if !ctx.content.is_some_and(|c| p.matches(c)) {
-                                continue;
-                            }
-                        }
-                        self.counts[i] += 1;
-                    }
-                }
+                self.count_record(*t, *k, ctx.content);
             }
             _ => {}
         }

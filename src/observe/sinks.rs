@@ -110,6 +110,15 @@ impl Observer for SinkWriter {
             }
             return;
         }
+        if let Some((target, Some(content))) = redriven(ev, ctx) {
+            if let Some(Some(f)) = self.files.get_mut(target.ix()) {
+                let r = serde_json::to_writer(&mut *f, content).map_err(io::Error::from).and_then(|_| f.write_all(b"\n"));
+                if let (Err(e), None) = (r, &self.error) {
+                    self.error = Some(e);
+                }
+            }
+            return;
+        }
         if let (TraceEvent::Delivered { event, function, target, kind, failure: None }, Some(content)) = (ev, ctx.content) {
             let fd = ctx.model.function(*function);
             let msg = wire_message(ctx.model, *target, *kind, content, &fd.arn, t, event.wrapping_mul(4) + *kind as u64);
@@ -126,6 +135,18 @@ impl Observer for SinkWriter {
     }
 }
 
+/// A message SQS redrove to a dead-letter queue, with that queue's target: the message as the queue holds it
+/// (`{"body", "messageAttributes"}`). It counts as a `DeadLetter` record of that target.
+/// The content is there when an observer of the run wants content.
+pub(crate) fn redriven<'c>(ev: &TraceEvent, ctx: &Ctx<'c>) -> Option<(crate::model::TargetId, Option<&'c Value>)> {
+    match ev {
+        TraceEvent::MessageSent { queue, origin: crate::trace::MsgOrigin::Redrive { .. }, .. } => {
+            Some((ctx.model.esm.queue(*queue).target, ctx.content))
+        }
+        _ => None,
+    }
+}
+
 /// Keeps every delivered message in memory, as the target receives it: for tests and library users on small runs.
 #[derive(Debug, Default, Clone)]
 pub struct MemorySinks {
@@ -137,6 +158,12 @@ pub struct MemorySinks {
 
 impl Observer for MemorySinks {
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {
+        if let Some((target, Some(content))) = redriven(ev, ctx) {
+            let name = ctx.model.target(target).name.clone();
+            self.messages.push((name.clone(), RecordKind::DeadLetter, content.clone()));
+            self.contents.push((name, content.clone()));
+            return;
+        }
         if let (TraceEvent::Delivered { event, function, target, kind, failure: None }, Some(content)) = (ev, ctx.content) {
             let fd = ctx.model.function(*function);
             let name = ctx.model.target(*target).name.clone();

@@ -61,8 +61,10 @@ pub enum MeasureSpec {
         function: Option<String>,
     },
     /// Number of messages a target received, optionally of one kind (`OnSuccess`, `OnFailure`, `DeadLetter`) and
-    /// matching an EventBridge pattern applied to the message as the target receives it.
+    /// matching an EventBridge pattern applied to the message as the target receives it. Messages SQS redrives to a
+    /// queue's dead-letter queue count as `DeadLetter` records of that queue.
     SinkRecords {
+        /// The target's name or ARN.
         #[serde(rename = "Target")]
         target: String,
         #[serde(rename = "Kind", default, skip_serializing_if = "Option::is_none")]

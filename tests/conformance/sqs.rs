@@ -64,3 +64,34 @@ fn bad_message_attributes_are_refused_with_their_path() {
     let err = load_str(&sc.to_string()).expect_err("invalid").to_string();
     assert!(err.contains("Workload[0].MessageAttributes") && err.contains("\"Float\" is not allowed"), "{err}");
 }
+
+/// Messages SQS moves to a queue's dead-letter queue (`RedrivePolicy`) are what that queue receives: `--sinks` writes
+/// them and `SinkRecords` counts them (as `DeadLetter` records), by the queue's name or ARN.
+#[test]
+fn redriven_messages_reach_the_sinks_and_sink_records() {
+    let sc = json!({
+        "Functions": [{ "FunctionName": "f", "Behavior": { "Rules": [{ "Then": { "Outcome": "Fail" } }] } }],
+        "Queues": [
+            { "QueueName": "q", "VisibilityTimeout": 10, "RedrivePolicy": { "deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:dlq", "maxReceiveCount": 2 } },
+            { "QueueName": "dlq" }
+        ],
+        "EventSourceMappings": [{ "EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:q", "FunctionName": "f", "BatchSize": 1 }],
+        "Workload": [{ "Queue": "q", "At": [1, 2, 3], "Payload": { "n": "{{n}}" },
+                       "MessageAttributes": { "origin": { "DataType": "String", "StringValue": "test" } } }],
+        "Expectations": [
+            { "Name": "by name", "Expect": { "SinkRecords": { "Target": "dlq" } }, "Equals": 3 },
+            { "Name": "by ARN, DeadLetter, matching", "Expect": { "SinkRecords": { "Target": "arn:aws:sqs:us-east-1:123456789012:dlq", "Kind": "DeadLetter", "Match": { "messageAttributes": { "origin": { "stringValue": ["test"] } } } } }, "Equals": 3 }
+        ],
+    });
+    let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let mut sinks = lambdasim::MemorySinks::default();
+    let report = run(&model, 1, RunOptions { observers: vec![&mut sinks], ..Default::default() }).expect("run");
+    assert!(report.expectations_passed(), "{:?}", report.verdicts);
+    let dlq: Vec<_> = sinks.messages.iter().filter(|m| m.0 == "dlq").collect();
+    assert_eq!(dlq.len(), 3);
+    assert_eq!(dlq[0].2["body"], "{\"n\":0}");
+    assert_eq!(dlq[0].2["messageAttributes"]["origin"]["stringValue"], "test");
+    // And without any observer that wants content, the count still holds.
+    let report = run(&model, 1, RunOptions::default()).expect("run");
+    assert!(report.expectations_passed(), "{:?}", report.verdicts);
+}

@@ -110,7 +110,16 @@ impl<'m, O: Observer> Sim<'m, O> {
         // Attributes count toward the message size, as SQS counts them.
         let size = body.len() + attrs.as_ref().map_or(0, |a| a.bytes);
         let delay = if redriven.is_some() { SimTime::ZERO } else { queue.delay };
-        self.emit(TraceEvent::MessageSent { queue: q, msg: id, origin, size: size as u32, visible_in: delay });
+        let ev = TraceEvent::MessageSent { queue: q, msg: id, origin, size: size as u32, visible_in: delay };
+        if redriven.is_some() && self.needs_content {
+            // A message redriven to a dead-letter queue, as that queue holds it (for `--sinks` and `SinkRecords`).
+            let attrs = attrs.as_ref().map_or_else(|| serde_json::json!({}), |a| a.event_form.clone());
+            let content = serde_json::json!({ "body": body.as_ref(), "messageAttributes": attrs });
+            let ctx = crate::trace::Ctx { model, seed: self.seed, content: Some(&content) };
+            self.obs.on_event(now, &ev, &ctx);
+        } else {
+            self.emit(ev);
+        }
         let fate_now = |s: &mut Self, fate: MessageFate| {
             s.emit(TraceEvent::MessageFate { queue: q, msg: id, fate, receives: 0, age: SimTime::ZERO });
         };
