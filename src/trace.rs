@@ -19,7 +19,7 @@ mod handler;
 mod json;
 
 pub use digest::{Digest, StableHasher};
-pub use handler::{shorten, HandlerReplyKind};
+pub use handler::{first_difference, shorten, HandlerReplyKind};
 pub use json::to_json;
 
 /// Where an accepted event came from.

@@ -170,12 +170,8 @@ fn first_divergence(model: &Model, seed: u64, perturb: Option<u64>) -> String {
     if ra.is_err() || rb.is_err() {
         return "could not re-run to locate the divergence".into();
     }
-    for (i, (x, y)) in a.events.iter().zip(b.events.iter()).enumerate() {
-        if x != y {
-            return format!("trace event #{i} differs: first run {} {:?}, second run {} {:?}", x.0, x.1, y.0, y.1);
-        }
-    }
-    format!("the traces differ in length ({} vs {} events)", a.events.len(), b.events.len())
+    // A handler reply that differed is named by function and request id (src/trace/handler.rs).
+    crate::trace::first_difference(&a.events, &b.events, model, seed).unwrap_or_else(|| "the traces are the same".into())
 }
 
 fn run_seed(model: &Model, seed: u64, opts: &SweepOptions) -> SeedResult {

@@ -1,6 +1,8 @@
 //! The trace of real handler code: the `HandlerReply` event's words in the digest and its `--trace` line, and how a
 //! reply is shortened when a person reads it (`check --check-determinism` names the first reply that differed).
 //!
+//! [`first_difference`] compares two traces of the same seed.
+//!
 //! A reply is kept as the bytes the runtime posted (`POST .../invocation/{id}/response` or `.../error`, Lambda
 //! developer guide, "Using the Lambda runtime API for custom runtimes"), so two runs compare byte for byte.
 
@@ -10,6 +12,8 @@ use serde_json::{json, Value};
 
 use super::{Ctx, StableHasher, TraceEvent};
 use crate::aws::ids::request_id;
+use crate::kernel::time::SimTime;
+use crate::model::Model;
 
 /// What kind of answer a handler gave (the Runtime API path it used).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -68,4 +72,32 @@ pub fn shorten(body: &[u8], max: usize) -> String {
     }
     let cut: String = text.chars().take(max).collect();
     format!("{cut}... ({} bytes)", body.len())
+}
+
+/// Where two traces of the same scenario and seed first differ, for a person (`check --check-determinism`): a
+/// handler reply that differed is named by its function, request id and both replies, shortened; any other event by
+/// its index and both forms. `None` when the traces are the same.
+pub fn first_difference(a: &[(SimTime, TraceEvent)], b: &[(SimTime, TraceEvent)], model: &Model, seed: u64) -> Option<String> {
+    let Some(i) = a.iter().zip(b).position(|(x, y)| x != y) else {
+        return (a.len() != b.len()).then(|| format!("the traces differ in length ({} vs {} events)", a.len(), b.len()));
+    };
+    let (x, y) = (&a[i], &b[i]);
+    if let (
+        TraceEvent::HandlerReply { function, rid, kind: k1, body: b1, .. },
+        TraceEvent::HandlerReply { function: f2, rid: r2, kind: k2, body: b2, .. },
+    ) = (&x.1, &y.1)
+    {
+        if function == f2 && rid == r2 {
+            return Some(format!(
+                "the handler of function {} answered request {} differently: first run {} {}, second run {} {}",
+                model.function(*function).name,
+                request_id(seed, *rid),
+                k1.name(),
+                shorten(b1, 200),
+                k2.name(),
+                shorten(b2, 200)
+            ));
+        }
+    }
+    Some(format!("trace event #{i} differs: first run {} {:?}, second run {} {:?}", x.0, x.1, y.0, y.1))
 }
