@@ -10,14 +10,25 @@
 //!
 //! ```
 //! use lambdasim::handler::inprocess::{HandlerError, InProcess};
-//! use serde_json::json;
-//! let mut handlers = InProcess::new().register("orders", |event, ctx| {
+//! use serde_json::{json, Value};
+//!
+//! let model = lambdasim::load_str(r#"{
+//!   "Functions": [{ "FunctionName": "orders", "EventInvokeConfig": { "MaximumRetryAttempts": 2 } }],
+//!   "Workload": [{ "Function": "orders", "InvocationType": "Event", "At": [1], "Payload": { "amount": -5 } }]
+//! }"#).unwrap();
+//! let mut calls = 0;
+//! let mut handlers = InProcess::new().register("orders", |event: &Value, ctx| {
+//!     calls += 1;
 //!     if event["amount"].as_i64().unwrap_or(0) < 0 {
 //!         return Err(HandlerError::new("ValueError", "negative amount"));
 //!     }
-//!     Ok(json!({"ok": true, "requestId": ctx.request_id}))
+//!     Ok(json!({ "ok": true, "requestId": ctx.request_id }))
 //! });
-//! # let _ = &mut handlers;
+//! let opts = lambdasim::RunOptions { handlers: Some(&mut handlers), ..Default::default() };
+//! let report = lambdasim::run(&model, 7, opts).unwrap();
+//! drop(handlers);
+//! assert_eq!(calls, 3); // the first attempt and Lambda's two retries
+//! assert_eq!(report.stats.accepted, 1);
 //! ```
 
 use std::collections::BTreeMap;

@@ -135,9 +135,12 @@ fn an_error_reaches_the_on_failure_record_the_dlq_and_the_sync_caller() {
     assert_eq!(rec.sync_results[0].1["stackTrace"][1], "    raise ValueError(msg)");
 }
 
+/// What a handler saw of one call: (request id, event bytes, deadline ms).
+type Call = (String, Vec<u8>, u64);
+
 #[test]
 fn async_retries_call_the_handler_again_with_the_same_request_id_and_bytes() {
-    let calls: Rc<RefCell<Vec<(String, Vec<u8>, u64)>>> = Rc::default();
+    let calls: Rc<RefCell<Vec<Call>>> = Rc::default();
     let seen = Rc::clone(&calls);
     let mut h = InProcess::new().register_bytes("orders", move |event: &[u8], ctx: &Context<'_>| {
         seen.borrow_mut().push((ctx.request_id.to_string(), event.to_vec(), ctx.deadline_ms));
