@@ -161,6 +161,9 @@ pub struct SweepOptions {
     pub progress: bool,
 }
 
+/// How a seed's result starts when the handler machinery failed.
+const HANDLER_FAILED: &str = "handler failed: ";
+
 /// Names the first trace event where two runs of the same seed differ.
 fn first_divergence(model: &Model, seed: u64, perturb: Option<u64>) -> String {
     let mut a = TraceLog::default();
@@ -184,7 +187,10 @@ fn run_seed(model: &Model, seed: u64, opts: &SweepOptions) -> SeedResult {
                 passed: vec![false; model.expectations.len()],
                 values: vec![None; model.expectations.len()],
                 failures: vec![],
-                breaches: vec![format!("run failed: {e}")],
+                breaches: vec![match crate::run::handler_failure(&e) {
+                    Some(f) => format!("{HANDLER_FAILED}{f}"),
+                    None => format!("run failed: {e}"),
+                }],
             }
         }
     };
@@ -235,6 +241,10 @@ pub fn sweep(scenario: &crate::Scenario, model: &Model, scenario_file: &str, opt
             .collect()
     });
     bar.finish_and_clear();
+    // A failure of the handler machinery (docs/semantics.md 11.5) is bad input, not a verdict: the sweep stops (exit 2).
+    if let Some(b) = runs.iter().flat_map(|r| &r.breaches).find(|b| b.starts_with(HANDLER_FAILED)) {
+        return Err(b.clone());
+    }
     Ok(SweepResults {
         format: FORMAT.into(),
         lambdasim: env!("CARGO_PKG_VERSION").into(),

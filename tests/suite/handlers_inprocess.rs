@@ -414,8 +414,16 @@ fn a_deterministic_handler_gives_the_same_digest_and_a_stateful_one_is_named_by_
         TraceEvent::HandlerReply { rid, .. } => Some(lambdasim::aws::ids::request_id(5, *rid)),
         _ => None,
     });
-    assert!(why.contains("function orders") && why.contains(&rid.expect("a reply")), "{why}");
+    assert!(why.contains("function orders") && why.contains(rid.as_deref().expect("a reply")), "{why}");
     assert!(why.contains(r#"Response {"n":1}"#) && why.contains(r#"Response {"n":3}"#), "{why}");
+    // The `--trace` line of a reply names the function and request and carries the response as JSON.
+    let (t, ev) = a.events.iter().find(|(_, e)| matches!(e, TraceEvent::HandlerReply { .. })).expect("a reply");
+    let line = lambdasim::trace::to_json(*t, ev, &Ctx { model: &m, seed: 5, content: None });
+    assert_eq!(line["type"], "HandlerReply");
+    assert_eq!(line["function"], "orders");
+    assert_eq!(line["reply"], "Response");
+    assert_eq!(line["body"], json!({ "n": 1 }));
+    assert_eq!(line["requestId"].as_str(), rid.as_deref());
 }
 
 /// A `Handlers` whose machinery fails on its second invocation.
@@ -461,4 +469,54 @@ fn measured_durations_are_flagged_as_not_reproducible() {
     assert!(run(&m, 1, opts).expect("run").measured_durations);
     let mut h = InProcess::new().register("counter", |_e: &Value, _c: &Context<'_>| Ok(Value::Null));
     assert!(!run(&m, 1, RunOptions { handlers: Some(&mut h), ..Default::default() }).expect("run").measured_durations);
+}
+
+#[test]
+fn a_firehose_transformation_handler_decides_each_record() {
+    let sc = json!({
+        "Functions": [{ "FunctionName": "transform", "Timeout": 30, "Behavior": { "Duration": { "Constant": { "Ms": 100 } } } }],
+        "DeliveryStreams": [{
+            "DeliveryStreamName": "s",
+            "ProcessingConfiguration": { "Enabled": true, "Processors": [{ "Type": "Lambda", "Parameters": [
+                { "ParameterName": "LambdaArn", "ParameterValue": "arn:aws:lambda:us-east-1:123456789012:function:transform" }] }] }
+        }],
+        "Workload": [{ "DeliveryStream": "s", "At": [1, 1, 1], "Payload": { "keep": true } }, { "DeliveryStream": "s", "At": [1], "Payload": { "keep": false } }]
+    });
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut h = InProcess::new().register("transform", move |event: &Value, _ctx: &Context<'_>| {
+        let records: Vec<Value> = event["records"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                let data: Value =
+                    serde_json::from_slice(&b64.decode(r["data"].as_str().unwrap_or("")).unwrap_or_default()).unwrap_or(Value::Null);
+                let keep = data["keep"] == true;
+                let out = b64.encode(json!({ "kept": keep }).to_string());
+                json!({ "recordId": r["recordId"], "result": if keep { "Ok" } else { "Dropped" }, "data": out })
+            })
+            .collect();
+        Ok(json!({ "records": records }))
+    });
+    let (rec, _) = go(&sc, 1, &mut h);
+    let fates: Vec<lambdasim::vocab::FirehoseFate> = rec
+        .rec
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            TraceEvent::FirehoseRecordFate { fate, .. } => Some(*fate),
+            _ => None,
+        })
+        .collect();
+    use lambdasim::vocab::FirehoseFate::*;
+    assert_eq!(fates.iter().filter(|f| **f == Delivered).count(), 3, "{fates:?}");
+    assert_eq!(fates.iter().filter(|f| **f == Dropped).count(), 1, "{fates:?}");
+    // A transformation that answers with something other than `records` fails the invocation as Firehose reads it.
+    let mut bad = InProcess::new().register_bytes("transform", |_e: &[u8], _c: &Context<'_>| Ok(b"[]".to_vec()));
+    let (rec, _) = go(&sc, 1, &mut bad);
+    assert!(rec
+        .rec
+        .events
+        .iter()
+        .any(|(_, e)| matches!(e, TraceEvent::FirehoseInvokeEnd { result: lambdasim::vocab::FirehoseInvokeResult::InvalidResponse, .. })));
 }
