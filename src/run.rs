@@ -106,7 +106,9 @@ pub fn run(model: &Model, seed: u64, mut opts: RunOptions<'_>) -> io::Result<Run
     // Real code: the caller's handlers, or runtime processes for the functions that have code.
     let mut processes = None;
     if opts.handlers.is_none() {
-        let popts = ProcessOptions { log_dir: opts.handler_logs.clone() };
+        // `..Default::default()`: the process pool's other settings keep their defaults.
+        #[allow(clippy::needless_update)]
+        let popts = ProcessOptions { log_dir: opts.handler_logs.clone(), ..Default::default() };
         processes = ProcessHandlers::new(model, popts).map_err(io::Error::other)?;
     }
     let handlers: Option<&mut dyn Handlers> = match opts.handlers.take() {
