@@ -14,7 +14,7 @@
 pub mod inprocess;
 pub mod process;
 
-use crate::model::FnId;
+use crate::model::{FnId, Model};
 
 /// One invocation handed to a handler: what the Runtime API's `GET /2018-06-01/runtime/invocation/next` returns.
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +29,10 @@ pub struct Request<'a> {
     pub memory_mb: u32,
     /// The simulated execution environment that runs this invocation: one process per environment.
     pub env: u32,
-    /// True when this environment has just been created (a cold start): its init runs first.
+    /// True when this environment has just been created (a cold start): its init runs first. A provisioned
+    /// environment was initialised before its first invocation, so that one arrives with `cold` false: an
+    /// implementation starts a fresh environment whenever it sees an `env` it does not hold (never used, or ended
+    /// by [`Handlers::environment_ended`]).
     pub cold: bool,
     /// `Lambda-Runtime-Aws-Request-Id`: the simulated request id, the same across the retries of one async event.
     pub request_id: &'a str,
@@ -90,6 +93,12 @@ impl std::error::Error for HandlerFailure {}
 /// Real code serving simulated executions. The simulation calls [`Handlers::invoke`] once per attempt of a function
 /// that [`Handlers::serves`], in virtual-time order, and waits for the reply.
 pub trait Handlers {
+    /// Called once when a run starts, before any invocation: resolve what the implementation was given (function
+    /// names) against the model. An error (a name the scenario does not have) ends the run before it starts.
+    fn bind(&mut self, model: &Model) -> Result<(), HandlerFailure> {
+        let _ = model;
+        Ok(())
+    }
     /// Whether real code serves this function (otherwise its `Behavior` rules decide).
     fn serves(&self, function: FnId) -> bool;
     /// Run one invocation to its reply.

@@ -56,6 +56,14 @@ enum Command {
         /// Write the run in the Chrome / Perfetto trace format (chrome://tracing, ui.perfetto.dev).
         #[arg(long, value_name = "FILE.json")]
         chrome_trace: Option<PathBuf>,
+        /// Functions with `Handler` and `Runtime`: where their runtimes' stdout and stderr go, one log file per
+        /// function (default: .lambdasim/logs next to the scenario file).
+        #[arg(long, value_name = "DIR")]
+        handler_logs: Option<PathBuf>,
+        /// Functions served by real handlers: take each attempt's duration from the handler's measured wall time,
+        /// times SCALE (default 1), instead of the `Duration` model. The run is then NOT reproducible.
+        #[arg(long, value_name = "SCALE", num_args = 0..=1, default_missing_value = "1")]
+        measured_durations: Option<f64>,
     },
     /// Run two configurations on the same seeds (common random numbers) and report the paired differences of p99
     /// latency, throttles, cold starts, cost and fates with 95% confidence intervals.
@@ -486,7 +494,23 @@ fn main() -> ExitCode {
         Command::Compare { a, b, set, seeds, jobs, format } => {
             compare_cmd(&a, b.as_deref(), &set, &seeds, jobs, format).unwrap_or_else(|c| c)
         }
-        Command::Run { scenario, seed, trace, sinks, format, report, series, series_interval, chrome_trace } => {
+        Command::Run {
+            scenario,
+            seed,
+            trace,
+            sinks,
+            format,
+            report,
+            series,
+            series_interval,
+            chrome_trace,
+            handler_logs,
+            measured_durations,
+        } => {
+            if let Some(scale) = measured_durations.filter(|s| !(s.is_finite() && *s > 0.0)) {
+                eprintln!("error: --measured-durations: {scale} is not a positive scale (allowed: a number > 0, e.g. 1 or 0.5)");
+                return ExitCode::from(2);
+            }
             let model = match read_model(&scenario) {
                 Ok(m) => m,
                 Err(c) => return c,
@@ -519,13 +543,30 @@ fn main() -> ExitCode {
             if let Some(c) = chrome.as_mut() {
                 observers.push(c);
             }
-            let run_report = match run(&model, seed, RunOptions { trace, sinks_dir: sinks, observers, ..Default::default() }) {
+            // The runtimes' logs: next to the scenario unless told otherwise (like CloudWatch Logs, one file per function).
+            let handler_logs =
+                handler_logs.unwrap_or_else(|| scenario.parent().unwrap_or(std::path::Path::new(".")).join(".lambdasim").join("logs"));
+            let handler_duration = match measured_durations {
+                Some(scale) => lambdasim::run::HandlerDuration::Measured { scale },
+                None => lambdasim::run::HandlerDuration::Model,
+            };
+            let opts =
+                RunOptions { trace, sinks_dir: sinks, observers, handler_logs: Some(handler_logs), handler_duration, ..Default::default() };
+            let run_report = match run(&model, seed, opts) {
                 Ok(r) => r,
                 Err(e) => {
-                    eprintln!("error: writing output failed: {e}");
+                    match lambdasim::run::handler_failure(&e) {
+                        Some(f) => eprintln!("error: handler failed: {f}"),
+                        None => eprintln!("error: writing output failed: {e}"),
+                    }
                     return ExitCode::from(2);
                 }
             };
+            if run_report.measured_durations {
+                eprintln!(
+                    "warning: durations were measured from the handlers' wall time (--measured-durations): this run is NOT reproducible; its digest changes from run to run"
+                );
+            }
             // The scenario's Description for the report header (the model keeps no free text).
             let description = report
                 .as_ref()

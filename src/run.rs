@@ -2,10 +2,17 @@
 //! (fates, figures, the bill, expectation verdicts, invariant breaches, digest). The CLI and library users both come
 //! through here. The observers live in `observe` (the built-in set in `observe::builtin`, the writers in
 //! `observe::sinks`); the summaries of a report in `report::summary`.
+//!
+//! Real handler code: the caller passes its own [`Handlers`] (`RunOptions::handlers`, e.g. an
+//! [`crate::handler::inprocess::InProcess`]); otherwise the functions whose scenario entry has `Handler` and
+//! `Runtime` get runtime processes ([`ProcessHandlers`]). A failure of that machinery ends the run with an error
+//! that [`handler_failure`] recognises (exit code 2 on the command line).
 
 use std::io;
 use std::path::PathBuf;
 
+use crate::handler::process::{ProcessHandlers, ProcessOptions};
+use crate::handler::{HandlerFailure, Handlers};
 use crate::model::Model;
 use crate::observe::billing::Bill;
 use crate::observe::expect::{ExpectObserver, Verdict};
@@ -18,6 +25,20 @@ use crate::trace::{Digest, Observer};
 use crate::observe::builtin::Observers;
 use crate::observe::sinks::{SinkWriter, TraceWriter};
 
+/// Where the durations of attempts served by real handler code come from.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum HandlerDuration {
+    /// The function's `Behavior.Duration` model, as for every other function: reproducible (the default).
+    #[default]
+    Model,
+    /// The wall time the handler took, times `scale`: realistic, but **not reproducible** (the digest changes from
+    /// run to run). The report says so (`RunReport::measured_durations`).
+    Measured {
+        /// Virtual time per unit of wall time (1.0: as measured).
+        scale: f64,
+    },
+}
+
 /// What a run writes besides its report.
 #[derive(Default)]
 pub struct RunOptions<'a> {
@@ -25,7 +46,15 @@ pub struct RunOptions<'a> {
     pub sinks_dir: Option<PathBuf>,
     /// Observers of the caller's own (they see every trace event).
     pub observers: Vec<&'a mut dyn Observer>,
+    /// The caller's own handler code (e.g. an [`crate::handler::inprocess::InProcess`]); `None`: runtime processes
+    /// for the functions whose scenario entry has `Handler` and `Runtime`, if any.
+    pub handlers: Option<&'a mut dyn Handlers>,
+    /// Where the runtime processes' output goes, one log file per function (`None`: the process pool's default).
+    pub handler_logs: Option<PathBuf>,
+    /// Where durations of attempts served by handlers come from (default: the `Duration` model).
+    pub handler_duration: HandlerDuration,
     /// Test-only: lengthen the n-th handler-duration draw by 1 us (`check --check-determinism` must catch it).
+    #[doc(hidden)]
     pub perturb_for_testing: Option<u64>,
 }
 
@@ -43,6 +72,9 @@ pub struct RunReport {
     pub bill: Bill,
     pub verdicts: Vec<Verdict>,
     pub breaches: Vec<Breach>,
+    /// Durations of handler-served attempts were measured on the wall clock (`HandlerDuration::Measured`): this run
+    /// is not reproducible.
+    pub measured_durations: bool,
 }
 
 impl RunReport {
@@ -62,8 +94,31 @@ impl RunReport {
     }
 }
 
-/// Run `model` under `seed`.
-pub fn run(model: &Model, seed: u64, opts: RunOptions<'_>) -> io::Result<RunReport> {
+/// The failure of the handler machinery that ended a run, if that is what `e` is (a runtime command that does not
+/// exist, a handler that never answered, a handler registered for a function the scenario does not have).
+pub fn handler_failure(e: &io::Error) -> Option<&HandlerFailure> {
+    e.get_ref().and_then(|x| x.downcast_ref::<HandlerFailure>())
+}
+
+/// Run `model` under `seed`. Errors: writing the trace or sinks failed, or the handler machinery failed (see
+/// [`handler_failure`]).
+pub fn run(model: &Model, seed: u64, mut opts: RunOptions<'_>) -> io::Result<RunReport> {
+    // Real code: the caller's handlers, or runtime processes for the functions that have code.
+    let mut processes = None;
+    if opts.handlers.is_none() {
+        // `..Default::default()`: the process pool's other settings keep their defaults.
+        #[allow(clippy::needless_update)]
+        let popts = ProcessOptions { log_dir: opts.handler_logs.clone(), ..Default::default() };
+        processes = ProcessHandlers::new(model, popts).map_err(io::Error::other)?;
+    }
+    let handlers: Option<&mut dyn Handlers> = match opts.handlers.take() {
+        Some(h) => Some(h),
+        None => processes.as_mut().map(|p| p as &mut dyn Handlers),
+    };
+    let measured = match opts.handler_duration {
+        HandlerDuration::Model => None,
+        HandlerDuration::Measured { scale } => Some(scale),
+    };
     let sinks = match &opts.sinks_dir {
         Some(d) => Some(SinkWriter::create(d, model)?),
         None => None,
@@ -77,7 +132,14 @@ pub fn run(model: &Model, seed: u64, opts: RunOptions<'_>) -> io::Result<RunRepo
         sinks,
         extra: opts.observers,
     };
-    let (obs, stats) = Sim::new(model, seed, obs).perturb_for_testing(opts.perturb_for_testing).run();
+    let mut sim = Sim::new(model, seed, obs).perturb_for_testing(opts.perturb_for_testing);
+    let mut measured_durations = false;
+    if let Some(h) = handlers {
+        h.bind(model).map_err(io::Error::other)?;
+        measured_durations = measured.is_some() && (0..model.functions.len()).any(|i| h.serves(crate::model::FnId(i as u32)));
+        sim = sim.with_handlers(h, measured);
+    }
+    let (obs, stats) = sim.try_run().map_err(io::Error::other)?;
     if let Some(t) = obs.trace {
         t.finish()?;
     }
@@ -102,5 +164,6 @@ pub fn run(model: &Model, seed: u64, opts: RunOptions<'_>) -> io::Result<RunRepo
         bill,
         verdicts,
         breaches,
+        measured_durations,
     })
 }

@@ -25,13 +25,14 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::handler::{HandlerFailure, Handlers};
 use crate::kernel::rng::{self, splitmix};
 use crate::kernel::time::SimTime;
 use crate::kernel::{Class, Kernel};
 use crate::model::{FnId, Model, TargetId};
 use crate::trace::{Ctx, Observer, TraceEvent};
 use crate::vocab::{Fate, RecordKind};
-use lambda::{Caller, Decision, Deliver, Dispatch, Done, FnState, Inv};
+use lambda::{Caller, Decision, Deliver, Dispatch, Done, FnState, HandlerHook, Inv};
 use workload::{Call, Feed, Feeds};
 
 /// Kernel events.
@@ -128,6 +129,8 @@ pub struct Sim<'m, O: Observer> {
     fan: fanout::FanRt,
     /// Firehose delivery streams.
     fh: firehose::FhRt,
+    /// The user's handler code, when some function is served by it.
+    hook: Option<HandlerHook<'m>>,
     obs: O,
 }
 
@@ -177,6 +180,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             esm: esm::EsmRt::new(model),
             fan: fanout::FanRt::new(model),
             fh: firehose::FhRt::new(model),
+            hook: None,
             obs,
         };
         // Changes on the timeline apply before everything else at the same instant (their kernel class says so).
@@ -193,13 +197,39 @@ impl<'m, O: Observer> Sim<'m, O> {
     }
 
     /// Test-only: lengthen the `n`-th handler-duration draw by 1 us, to prove that determinism checks catch a change.
+    #[doc(hidden)]
     pub fn perturb_for_testing(mut self, n: Option<u64>) -> Self {
         self.perturb = n;
         self
     }
 
+    /// Serve the functions that `handlers` serves with that code (its [`Handlers::bind`] has been called).
+    /// `measured`: take each served attempt's duration from the handler's measured wall time times this scale
+    /// instead of the `Duration` model (the run is then not reproducible). Run with [`Sim::try_run`].
+    pub(crate) fn with_handlers(mut self, handlers: &'m mut dyn Handlers, measured: Option<f64>) -> Self {
+        let served: Vec<bool> = (0..self.model.functions.len()).map(|i| handlers.serves(FnId(i as u32))).collect();
+        if served.iter().any(|x| *x) {
+            self.hook = Some(HandlerHook { handlers, served, measured, failure: None });
+        }
+        self
+    }
+
+    /// Run to the end and hand back the observer, or the failure of the handler machinery that stopped the run.
+    pub(crate) fn try_run(self) -> Result<(O, RunStats), HandlerFailure> {
+        let (obs, stats, failure) = self.run_inner();
+        match failure {
+            Some(f) => Err(f),
+            None => Ok((obs, stats)),
+        }
+    }
+
     /// Run to the end (idle, or the horizon) and hand back the observer.
-    pub fn run(mut self) -> (O, RunStats) {
+    pub fn run(self) -> (O, RunStats) {
+        let (obs, stats, _) = self.run_inner();
+        (obs, stats)
+    }
+
+    fn run_inner(mut self) -> (O, RunStats, Option<HandlerFailure>) {
         let horizon = self.model.settings.horizon;
         // Provisioned concurrency declared in the scenario was configured before the run: ready at time 0.
         for f in 0..self.fns.len() {
@@ -245,6 +275,10 @@ impl<'m, O: Observer> Sim<'m, O> {
                 Ev::CallRetry { call } => self.call_attempt(call),
                 Ev::CallTimeout { call, attempt } => self.on_call_timeout(call, attempt),
             }
+            if self.hook.as_ref().is_some_and(|h| h.failure.is_some()) {
+                // The handler machinery failed (a runtime that cannot start or never answers): the run stops.
+                break;
+            }
         }
         // The run ends with its last effective event, or at the horizon.
         let end = match horizon {
@@ -268,7 +302,8 @@ impl<'m, O: Observer> Sim<'m, O> {
             rejected: self.rejected,
             peak_in_flight: self.peak_in_flight,
         };
-        (self.obs, stats)
+        let failure = self.hook.take().and_then(|h| h.failure);
+        (self.obs, stats, failure)
     }
 
     #[inline]
@@ -320,6 +355,15 @@ impl<'m, O: Observer> Dispatch<'m> for Sim<'m, O> {
             Caller::Esm(b) => Some(esm::batch_records(&self.esm, b)),
             Caller::Firehose(b) => Some(firehose::batch_records(&self.fh, b)),
             Caller::Async | Caller::Call(_) => None,
+        }
+    }
+
+    fn handled_batch_response(&mut self, caller: Caller, response: Option<&Value>) {
+        match caller {
+            Caller::Esm(b) => esm::handled_response(&mut self.esm, self.model, b, response),
+            // Firehose reads the `records` of the response; anything else fails the batch (`InvalidResponse`).
+            Caller::Firehose(b) => firehose::set_response(&mut self.fh, b, response.cloned().unwrap_or(Value::Null)),
+            Caller::Async | Caller::Call(_) => {}
         }
     }
 

@@ -15,9 +15,11 @@ use crate::vocab::{
 };
 
 mod digest;
+mod handler;
 mod json;
 
 pub use digest::{Digest, StableHasher};
+pub use handler::{first_difference, shorten, HandlerReplyKind};
 pub use json::to_json;
 
 /// Where an accepted event came from.
@@ -160,6 +162,11 @@ pub enum TraceEvent {
     /// A message published to FIFO topic `hub` repeated a deduplication id seen in the last 5 minutes: SNS accepts it
     /// and delivers nothing (https://docs.aws.amazon.com/sns/latest/dg/fifo-message-dedup.html).
     PublishDeduplicated { hub: u32, origin: PubOrigin, size: u32 },
+    /// Real code answered attempt `attempt` of invocation `event` (only functions that a [`crate::handler::Handlers`]
+    /// serves have these events): the response bytes, or the error body `{"errorMessage","errorType","stackTrace"}`,
+    /// or for an exit the status. Emitted right after the attempt's `AttemptStart`; part of the digest, so a handler
+    /// that answers differently in two runs of the same seed changes it.
+    HandlerReply { event: u64, rid: u64, function: FnId, attempt: u32, env: u32, kind: HandlerReplyKind, body: std::sync::Arc<[u8]> },
     /// A record was put into delivery stream `stream` (`Model::firehose`); its one fate follows as
     /// `FirehoseRecordFate`.
     FirehoseRecordPut { stream: u32, record: u64, size: u32 },
@@ -200,6 +207,7 @@ impl TraceEvent {
             TraceEvent::Fanout { .. } => "Fanout",
             TraceEvent::RuleMatched { .. } => "RuleMatched",
             TraceEvent::PublishDeduplicated { .. } => "PublishDeduplicated",
+            TraceEvent::HandlerReply { .. } => "HandlerReply",
             TraceEvent::FirehoseRecordPut { .. } => "FirehoseRecordPut",
             TraceEvent::FirehoseInvoke { .. } => "FirehoseInvoke",
             TraceEvent::FirehoseInvokeEnd { .. } => "FirehoseInvokeEnd",

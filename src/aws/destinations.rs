@@ -37,6 +37,8 @@ pub enum Cause {
     Fault(u32),
     /// The response was over 6 MiB + 100 bytes (spec 1).
     ResponseTooLarge,
+    /// The user's handler code answered (its response or error texts are kept with the invocation).
+    Handler,
 }
 
 /// The last execution of an event as records report it, its texts resolved by the caller.
@@ -46,6 +48,8 @@ pub struct Execution<'a> {
     /// `errorType` and `errorMessage` of a failed execution.
     pub error_type: &'a str,
     pub error_message: &'a str,
+    /// `stackTrace` of a failed execution, as the runtime reported it (empty for the declarative model).
+    pub stack_trace: &'a [String],
     /// The response of a successful execution (`null` when it has none).
     pub response: &'a Value,
     pub ended: SimTime,
@@ -79,7 +83,7 @@ pub fn error_payload(epoch_ms: i64, seed: u64, rid: u64, last: &Execution<'_>) -
             json!({"errorMessage": format!("{} {} Task timed out after {:.2} seconds", iso_at(epoch_ms, last.ended), req, last.timeout.as_secs_f64())})
         }
         Outcome::Crash => json!({"errorType": ty, "errorMessage": format!("RequestId: {req} Error: {msg}")}),
-        _ => json!({"errorMessage": msg, "errorType": ty, "requestId": req, "stackTrace": []}),
+        _ => json!({"errorMessage": msg, "errorType": ty, "requestId": req, "stackTrace": last.stack_trace}),
     }
 }
 

@@ -161,6 +161,9 @@ pub struct SweepOptions {
     pub progress: bool,
 }
 
+/// How a seed's result starts when the handler machinery failed.
+const HANDLER_FAILED: &str = "handler failed: ";
+
 /// Names the first trace event where two runs of the same seed differ.
 fn first_divergence(model: &Model, seed: u64, perturb: Option<u64>) -> String {
     let mut a = TraceLog::default();
@@ -170,12 +173,8 @@ fn first_divergence(model: &Model, seed: u64, perturb: Option<u64>) -> String {
     if ra.is_err() || rb.is_err() {
         return "could not re-run to locate the divergence".into();
     }
-    for (i, (x, y)) in a.events.iter().zip(b.events.iter()).enumerate() {
-        if x != y {
-            return format!("trace event #{i} differs: first run {} {:?}, second run {} {:?}", x.0, x.1, y.0, y.1);
-        }
-    }
-    format!("the traces differ in length ({} vs {} events)", a.events.len(), b.events.len())
+    // A handler reply that differed is named by function and request id (src/trace/handler.rs).
+    crate::trace::first_difference(&a.events, &b.events, model, seed).unwrap_or_else(|| "the traces are the same".into())
 }
 
 fn run_seed(model: &Model, seed: u64, opts: &SweepOptions) -> SeedResult {
@@ -188,7 +187,10 @@ fn run_seed(model: &Model, seed: u64, opts: &SweepOptions) -> SeedResult {
                 passed: vec![false; model.expectations.len()],
                 values: vec![None; model.expectations.len()],
                 failures: vec![],
-                breaches: vec![format!("run failed: {e}")],
+                breaches: vec![match crate::run::handler_failure(&e) {
+                    Some(f) => format!("{HANDLER_FAILED}{f}"),
+                    None => format!("run failed: {e}"),
+                }],
             }
         }
     };
@@ -239,6 +241,10 @@ pub fn sweep(scenario: &crate::Scenario, model: &Model, scenario_file: &str, opt
             .collect()
     });
     bar.finish_and_clear();
+    // A failure of the handler machinery (docs/semantics.md 11.5) is bad input, not a verdict: the sweep stops (exit 2).
+    if let Some(b) = runs.iter().flat_map(|r| &r.breaches).find(|b| b.starts_with(HANDLER_FAILED)) {
+        return Err(b.clone());
+    }
     Ok(SweepResults {
         format: FORMAT.into(),
         lambdasim: env!("CARGO_PKG_VERSION").into(),

@@ -281,7 +281,8 @@ impl<W: Write> Observer for ChromeTrace<W> {
             TraceEvent::FirehoseRecordPut { .. }
             | TraceEvent::FirehoseInvoke { .. }
             | TraceEvent::FirehoseInvokeEnd { .. }
-            | TraceEvent::FirehoseRecordFate { .. } => {}
+            | TraceEvent::FirehoseRecordFate { .. }
+            | TraceEvent::HandlerReply { .. } => {}
             // Queue and stream events have no environment track; batches show as the attempts they start.
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }

@@ -495,7 +495,8 @@ impl Observer for Series {
             TraceEvent::FirehoseRecordPut { .. }
             | TraceEvent::FirehoseInvoke { .. }
             | TraceEvent::FirehoseInvokeEnd { .. }
-            | TraceEvent::FirehoseRecordFate { .. } => {}
+            | TraceEvent::FirehoseRecordFate { .. }
+            | TraceEvent::HandlerReply { .. } => {}
             TraceEvent::MessageSent { .. }
             | TraceEvent::MessageReceived { .. }
             | TraceEvent::MessageFate { .. }

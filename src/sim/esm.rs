@@ -489,6 +489,26 @@ pub(super) fn decide(
     result
 }
 
+/// A handler answered a batch's invocation (`src/sim/lambda/handled.rs`): its response, read as Lambda reads it
+/// (spec 5.2, 5.3): `batchItemFailures` against the batch's item identifiers, a response that is not JSON (`None`)
+/// fails the whole batch, and for tumbling windows the `state` it returns (none: the batch fails).
+pub(super) fn handled_response(rt: &mut EsmRt, model: &Model, b: u32, response: Option<&Value>) {
+    let bt = rt.batches[b as usize].as_ref().expect("live batch");
+    let items: Vec<RecordItem> = match &bt.owner {
+        BatchOwner::Queue { msgs } => sqs::decision_items(rt, model, msgs),
+        BatchOwner::Lane(lane) => streams::decision_items(rt, model, *lane),
+    };
+    let ids: Vec<&str> = items.iter().map(|x| x.3.as_str()).collect();
+    let parsed = match response {
+        Some(v) => parse_batch_response(v, &ids),
+        None => BatchResponse::Invalid,
+    };
+    let tumbling = model.esm.mapping(bt.mapping).tumbling.is_some();
+    let bt = rt.batches[b as usize].as_mut().expect("live batch");
+    bt.response = parsed;
+    bt.state_out = if tumbling { response.and_then(|v| v.get("state").cloned()) } else { None };
+}
+
 /// Records in a batch (the duration per record scales with it).
 pub(super) fn batch_records(rt: &EsmRt, b: u32) -> u64 {
     let bt = rt.batches[b as usize].as_ref().expect("live batch");

@@ -380,6 +380,13 @@ impl<'m, O: Observer> Sim<'m, O> {
 
 // ----- per-record decisions (called from `start_attempt`)
 
+/// The response of a batch's invocation when real handler code answered (`src/sim/lambda/handled.rs`).
+pub(super) fn set_response(rt: &mut FhRt, b: u32, response: Value) {
+    if let Some(bt) = rt.batches[b as usize].as_mut() {
+        bt.response = Some(response);
+    }
+}
+
 /// Records in a batch (the duration per record scales with it).
 pub(super) fn batch_records(rt: &FhRt, b: u32) -> u64 {
     rt.batches[b as usize].as_ref().map_or(0, |bt| bt.recs.len() as u64)

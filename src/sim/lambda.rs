@@ -7,12 +7,17 @@
 //! recursive-loop detection, versions and aliases resolved when each attempt starts (spec 3.2), waiting in the queue
 //! (`AsyncConcurrencyFull: Queue`).
 //!
+//! An attempt's outcome comes from the declarative model (`decide`) or, for a function that the user's handler code
+//! serves, from that code (`handled`, spec 11).
+//!
 //! Invocations in flight live in a slab (arena) indexed by slot; an entry is freed at its fate, so memory follows
 //! what is in flight, not the length of the run. This module and its children import no service: what they need of
 //! one (a batch's per-record outcomes, where a fate goes, a live target) comes through [`Dispatch`].
 
 mod concurrency;
+mod decide;
 mod fate;
+mod handled;
 
 use std::sync::Arc;
 
@@ -26,9 +31,10 @@ use crate::kernel::time::SimTime;
 use crate::model::versions::Qualifier;
 use crate::model::{FnId, Model, TargetId, INIT_LIMIT, RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT};
 use crate::trace::{Ctx, Observer, Origin, TraceEvent};
-use crate::vocab::{CallOutcome as CallOutcomeSpec, ConcurrencyFullMode, FaultKind, OutcomeKind, RetryDelayFrom};
+use crate::vocab::{CallOutcome as CallOutcomeSpec, ConcurrencyFullMode, FaultKind, RetryDelayFrom};
 use crate::vocab::{Fate, InvokeMode, Outcome, RecordKind, ThrottleReason};
 pub(super) use concurrency::{Admission, FnState};
+pub(super) use handled::{Handled, HandlerHook};
 
 /// Who invoked, and so who is told of the invocation's fate (spec 1, 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +98,9 @@ pub(super) trait Dispatch<'m> {
     fn live_target(&self, target: TargetId) -> bool;
     /// A record delivered to a live target.
     fn deliver_record(&mut self, d: Deliver<'_>);
+    /// A handler answered a batch's invocation: the batch's response as its service reads it (`None`: an error, or
+    /// bytes that are not JSON).
+    fn handled_batch_response(&mut self, caller: Caller, response: Option<&Value>);
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +143,8 @@ pub(super) struct Inv {
     /// The last finished attempt (for records).
     pub(in crate::sim) last: Option<LastResult>,
     pub(in crate::sim) response_size: u32,
+    /// What real code answered for the latest attempt (functions a handler serves only).
+    pub(in crate::sim) handled: Option<Box<Handled>>,
 }
 
 /// The last execution of an event, as records report it. Plain data: the texts stay in the model.
@@ -152,9 +163,21 @@ pub(super) struct LastResult {
 static NULL: Value = Value::Null;
 
 impl LastResult {
-    /// The execution with its error texts and its response, as the model has them (spec 1, 3.2).
-    pub(super) fn execution<'m>(&self, model: &'m Model) -> Execution<'m> {
+    /// The execution with its error texts and its response, as the model has them (spec 1, 3.2), or as the handler
+    /// answered (`handled`, spec 11).
+    pub(super) fn execution<'m>(&self, model: &'m Model, handled: Option<&'m Handled>) -> Execution<'m> {
         let f = model.function(self.function);
+        if let (Cause::Handler, Some(h)) = (self.cause, handled) {
+            return Execution {
+                outcome: self.outcome,
+                error_type: &h.error.error_type,
+                error_message: &h.error.error_message,
+                stack_trace: &h.error.stack_trace,
+                response: &h.response,
+                ended: self.ended,
+                timeout: self.timeout,
+            };
+        }
         let rule = |i: u32| f.config(self.config).rules.get(i as usize);
         let (error_type, error_message) = match self.cause {
             Cause::Rule(i) => rule(i).map(|r| (&*r.error_type, &*r.error_message)).unwrap_or(("", "")),
@@ -162,7 +185,7 @@ impl LastResult {
             Cause::ResponseTooLarge => {
                 ("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes).")
             }
-            Cause::Default => match self.outcome {
+            Cause::Default | Cause::Handler => match self.outcome {
                 Outcome::Crash => ("Runtime.ExitError", "Runtime exited with error: signal: killed"),
                 _ => ("Error", "Unhandled error"),
             },
@@ -171,7 +194,7 @@ impl LastResult {
             Cause::Rule(i) => rule(i).map_or(&NULL, |r| &*r.response),
             _ => &NULL,
         };
-        Execution { outcome: self.outcome, error_type, error_message, response, ended: self.ended, timeout: self.timeout }
+        Execution { outcome: self.outcome, error_type, error_message, stack_trace: &[], response, ended: self.ended, timeout: self.timeout }
     }
 }
 
@@ -325,6 +348,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             attempt_init: SimTime::ZERO,
             last: None,
             response_size: 0,
+            handled: None,
         };
         self.in_flight += 1;
         self.peak_in_flight = self.peak_in_flight.max(self.in_flight);
@@ -477,7 +501,13 @@ impl<'m, O: Observer> Sim<'m, O> {
         inv.state = State::Running;
         inv.cfg = config;
         let (attempt, caller) = (inv.attempts, inv.caller);
-        let (mut outcome, mut cause, response_size, rule) = self.decide(slot, config);
+        // Init for a cold environment, capped at 10 s on demand (re-run inside the invoke phase if it ran over, spec
+        // section 6). Drawn before the outcome: its stream serves nothing else.
+        let init = if cold { cfg.init.sample(&mut self.fns[f.ix()].rng_init) } else { SimTime::ZERO };
+        let init_phase = init.min(INIT_LIMIT);
+        let served = self.served(f);
+        let ((mut outcome, mut cause, response_size, rule), reply) =
+            if served { self.decide_handled(slot, config, env, cold, now + init_phase) } else { (self.decide(slot, config), None) };
         if outcome == Outcome::Success && u64::from(response_size) > RESPONSE_LIMIT {
             // An oversized response surfaces as a function error (spec 1, 10.10).
             outcome = Outcome::Error;
@@ -486,14 +516,18 @@ impl<'m, O: Observer> Sim<'m, O> {
         // A batch takes longer with more records (`Behavior.DurationPerRecord`).
         let records = if cfg.per_record.is_some() && outcome != Outcome::Timeout { self.batch_records(caller) } else { None };
 
-        // Durations: init for a cold environment (capped at 10 s on demand, re-run inside the invoke phase if it
-        // ran over, spec section 6), then the handler, cut at the function timeout.
+        // Durations: the init drawn above, then the handler, cut at the function timeout.
         let fs = &mut self.fns[f.ix()];
-        let init = if cold { cfg.init.sample(&mut fs.rng_init) } else { SimTime::ZERO };
         let dist = rule.and_then(|ri| cfg.rules[ri].duration.as_ref()).unwrap_or(&cfg.duration);
         let mut handler = if outcome == Outcome::Timeout { cfg.timeout } else { dist.sample(&mut fs.rng_duration) };
         if let (Some(per), Some(n)) = (&cfg.per_record, records) {
             handler += SimTime::from_micros(per.sample(&mut fs.rng_duration).as_micros().saturating_mul(n));
+        }
+        if served && outcome != Outcome::Timeout {
+            // `HandlerDuration: Measured`: the wall time the handler took, scaled (not reproducible).
+            if let Some(d) = self.measured_duration() {
+                handler = d;
+            }
         }
         if self.perturb == Some(self.duration_draws) {
             handler += SimTime::from_micros(1);
@@ -524,60 +558,9 @@ impl<'m, O: Observer> Sim<'m, O> {
             provisioned: admission.pc_env.is_some(),
             spillover: admission.spillover,
         });
-    }
-
-    /// Decide how the starting attempt ends: faults on the timeline first, then, for a batch, its records as the
-    /// service that built it decides them, else the ordered rules of the version that runs. Draws with a
-    /// probability belong to the event and the attempt, not to a shared sequence (see `Inv::key`).
-    pub(super) fn decide(&mut self, slot: u32, config: u32) -> Decision {
-        let model = self.model;
-        let now = self.k.now();
-        let inv = self.inv(slot).expect("live slot");
-        let (f, attempt, key, caller) = (inv.function, inv.attempts, inv.key, inv.caller);
-        let fd = model.function(f);
-        let cfg = fd.config(config);
-        let (seed, salt) = (self.seed, self.fns[f.ix()].draw_salt);
-        let purpose = |kind: u64, i: usize| kind + ((i as u64) << 16) + (u64::from(attempt) << 32);
-        for (i, fault) in fd.faults.iter().enumerate() {
-            if matches!(fault.kind, FaultKind::Error | FaultKind::Timeout | FaultKind::Crash)
-                && fault.active(now)
-                && (fault.probability >= 1.0 || uniform(seed, salt, key, purpose(0xfa, i)) < fault.probability)
-            {
-                let o = match fault.kind {
-                    FaultKind::Timeout => Outcome::Timeout,
-                    FaultKind::Crash => Outcome::Crash,
-                    _ => Outcome::Error,
-                };
-                return (o, Cause::Fault(i as u32), 4, None);
-            }
+        if let Some((kind, body)) = reply {
+            self.emit(TraceEvent::HandlerReply { event: id, rid, function: f, attempt, env, kind, body });
         }
-        if let Some(d) = self.decide_batch(caller, &cfg.rules, f, config, salt) {
-            return d;
-        }
-        let inv = self.inv(slot).expect("live slot");
-        for (ri, r) in cfg.rules.iter().enumerate() {
-            if attempt < r.attempt_min || attempt > r.attempt_max {
-                continue;
-            }
-            if let Some(p) = &r.pattern {
-                if !p.matches(&inv.payload) {
-                    continue;
-                }
-            }
-            if let Some(pr) = r.probability {
-                if uniform(seed, salt, key, purpose(0x70, ri)) >= pr {
-                    continue;
-                }
-            }
-            let o = match r.outcome {
-                OutcomeKind::Succeed => Outcome::Success,
-                OutcomeKind::Fail => Outcome::Error,
-                OutcomeKind::Timeout => Outcome::Timeout,
-                OutcomeKind::Crash => Outcome::Crash,
-            };
-            return (o, Cause::Rule(ri as u32), self.response_sizes[f.ix()][config as usize][ri], Some(ri));
-        }
-        (Outcome::Success, Cause::Default, 4, None)
     }
 
     pub(super) fn on_attempt_end(&mut self, slot: u32, env: u32) {
@@ -595,8 +578,14 @@ impl<'m, O: Observer> Sim<'m, O> {
         inv.last = Some(last);
         inv.response_size = response_size;
         inv.state = State::Sleeping;
+        // An init error ends the environment as a crash does (spec 11), though the attempt is a function error.
+        let init_failed = last.cause == Cause::Handler && inv.handled.as_ref().is_some_and(|h| h.reset_env);
 
-        let shutdown = self.release_env(f, env, outcome);
+        let shutdown = self.release_env(f, env, if init_failed { Outcome::Crash } else { outcome });
+        if (shutdown.is_some() || init_failed || matches!(outcome, Outcome::Timeout | Outcome::Crash)) && self.served(f) {
+            // The environment ended (shut down, or reset by a timeout, crash or init error): its next use is fresh.
+            self.handler_env_ended(f, env);
+        }
         let (duration, billed_ms, init_billed_ms) = {
             let total = now - started_at.0;
             let init = started_at.1;

@@ -129,6 +129,7 @@ impl Digest {
             E::FirehoseRecordPut { .. } | E::FirehoseInvoke { .. } | E::FirehoseInvokeEnd { .. } | E::FirehoseRecordFate { .. } => {
                 firehose_words(h, ev)
             }
+            E::HandlerReply { .. } => super::handler::digest_words(h, ev),
         }
         self.h.h = h.settle();
         self.events += 1;

@@ -51,6 +51,7 @@ pub fn to_json(t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) -> Value {
         E::FirehoseRecordPut { .. } | E::FirehoseInvoke { .. } | E::FirehoseInvokeEnd { .. } | E::FirehoseRecordFate { .. } => {
             firehose_json(ev, ctx)
         }
+        E::HandlerReply { .. } => super::handler::to_json(ev, ctx),
     };
     if let Value::Object(o) = &mut v {
         let mut out = serde_json::Map::new();

@@ -25,8 +25,7 @@ fn secs(s: f64) -> SimTime {
 fn go(scenario: &Value, seed: u64) -> (Rec, RunReport) {
     let model = load_str(&scenario.to_string()).unwrap_or_else(|e| panic!("scenario invalid: {e}"));
     let mut rec = Rec::default();
-    let report =
-        run(&model, seed, RunOptions { trace: None, sinks_dir: None, observers: vec![&mut rec], perturb_for_testing: None }).expect("run");
+    let report = run(&model, seed, RunOptions { observers: vec![&mut rec], ..Default::default() }).expect("run");
     assert!(report.breaches.is_empty(), "invariant breaches: {:?}", report.breaches);
     (rec, report)
 }

@@ -328,6 +328,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         fs.free_envs.push(env);
         self.last_activity = self.k.now();
         self.emit(TraceEvent::EnvironmentShutdown { function: f, env, reason: ShutdownReason::Idle });
+        self.handler_env_ended(f, env);
     }
 
     /// Change `index` of the timeline applies to function `f` (reserved or provisioned concurrency, `$LATEST`, an
@@ -426,6 +427,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 en.gen = en.gen.wrapping_add(1);
                 fs.free_envs.push(e);
                 self.emit(TraceEvent::EnvironmentShutdown { function: f, env: e, reason: ShutdownReason::ProvisionedConcurrencyRemoved });
+                self.handler_env_ended(f, e);
             }
         }
     }
@@ -530,6 +532,8 @@ impl<'m, O: Observer> Sim<'m, O> {
                 if let Some(reason) = reason {
                     self.emit(TraceEvent::EnvironmentShutdown { function: f, env, reason });
                 }
+                // Recycled: a fresh environment is initialised in its place.
+                self.handler_env_ended(f, env);
             }
             _ => {}
         }

@@ -31,7 +31,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let f = inv.function;
         let fd = model.function(f);
         let cfg = fd.config(config);
-        self.emit(TraceEvent::Fate {
+        let ev = TraceEvent::Fate {
             event: inv.id,
             rid: inv.rid,
             function: f,
@@ -39,7 +39,12 @@ impl<'m, O: Observer> Sim<'m, O> {
             attempts: inv.attempts,
             latency: now - inv.accepted,
             config,
-        });
+        };
+        match self.sync_result(&inv) {
+            // What a synchronous caller of a handler's function gets back: the response, or the error object.
+            Some(result) => self.obs.on_event(now, &ev, &Ctx { model, seed: self.seed, content: Some(&result) }),
+            None => self.emit(ev),
+        }
         if inv.caller.is_sync() {
             // A synchronous invoke: the caller (or the service whose batch it carried) gets the result; Lambda sends
             // nothing to a destination (spec 1).
@@ -148,12 +153,26 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
     }
 
+    /// The payload a synchronous invocation of a function served by a handler returns to its caller (spec 1: the
+    /// response, or with `X-Amz-Function-Error` the error object), for observers that asked for documents.
+    fn sync_result(&self, inv: &Inv) -> Option<Value> {
+        if !self.needs_content || !inv.caller.is_sync() || inv.handled.is_none() {
+            return None;
+        }
+        let last = inv.last?.execution(self.model, inv.handled.as_deref());
+        Some(if last.outcome == crate::vocab::Outcome::Success {
+            last.response.clone()
+        } else {
+            destinations::error_payload(self.model.settings.start_epoch_ms, self.seed, inv.rid, &last)
+        })
+    }
+
     fn content(&self, inv: &Inv, kind: RecordKind, condition: &str) -> Value {
         let model = self.model;
         let fd = model.function(inv.function);
         match kind {
             RecordKind::DeadLetter => {
-                let last = inv.last.map(|l| l.execution(model));
+                let last = inv.last.map(|l| l.execution(model, inv.handled.as_deref()));
                 destinations::dlq_content(model.settings.start_epoch_ms, self.seed, inv.rid, &inv.payload, last.as_ref())
             }
             _ => destinations::invocation_record(&RecordInput {
@@ -165,7 +184,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 condition,
                 invoke_count: inv.attempts,
                 payload: &inv.payload,
-                last: inv.last.map(|l| l.execution(model)),
+                last: inv.last.map(|l| l.execution(model, inv.handled.as_deref())),
                 at: self.k.now(),
             }),
         }
