@@ -135,6 +135,7 @@ impl Model {
         let scope = versions::TimelineScope { region: &region, account: &account, account_limit, fn_names: &fn_names, resolver: &resolver };
         let (mut changes, mapping_changes) = versions::build_changes(v, sc, &scope, &mut functions, setups);
         let delivery_faults = function::build_faults(v, sc, &region, &account, &fn_names, &resolver, &mut functions);
+        function::fill_stack_traces(&mut functions, sc);
         let work = workload::build_workload(v, sc, &region, &account, &fn_names, &functions);
         let esm = esm::build(v, sc, &region, &account, &targets, &functions, &fn_names, work.producers);
         versions::resolve_mapping_changes(v, mapping_changes, &esm, &scope, &mut changes);

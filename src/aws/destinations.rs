@@ -41,6 +41,49 @@ pub enum Cause {
     Handler,
 }
 
+/// How a runtime writes an unhandled error: Python (and most runtimes) as `{"errorMessage", "errorType", "requestId",
+/// "stackTrace"}` (recorded on AWS, LocalStack `test_lambda_destinations` snapshots), Node.js as `{"errorType",
+/// "errorMessage", "trace"}` (Lambda developer guide, "AWS Lambda function errors in Node.js").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ErrorFormat {
+    #[default]
+    Python,
+    Node,
+}
+
+impl ErrorFormat {
+    /// The format of an AWS runtime identifier (`nodejs20.x` is Node, everything else writes Python's shape).
+    pub fn of_runtime(runtime: Option<&str>) -> ErrorFormat {
+        match runtime {
+            Some(r) if r.starts_with("nodejs") => ErrorFormat::Node,
+            _ => ErrorFormat::Python,
+        }
+    }
+
+    /// The stack frames of an exception raised in `handler` (`module.function`, AWS's `Handler` property), in the
+    /// runtime's own format: one placeholder frame at the handler, as the runtimes print it. Python:
+    /// `  File "/var/task/app.py", line 7, in handler\n    raise Error("...")\n` (the recorded form); Node.js: the
+    /// error's first line then `    at Runtime.handler (file:///var/task/app.mjs:7:11)` and the runtime's frame.
+    pub fn frames(self, handler: Option<&str>, error_type: &str, message: &str) -> Vec<String> {
+        let (default_module, default_fn) = match self {
+            ErrorFormat::Python => ("lambda_function", "lambda_handler"),
+            ErrorFormat::Node => ("index", "handler"),
+        };
+        let (module, func) = handler.and_then(|h| h.rsplit_once('.')).unwrap_or((default_module, default_fn));
+        match self {
+            ErrorFormat::Python => {
+                let quoted = message.replace('\\', "\\\\").replace('"', "\\\"");
+                vec![format!("  File \"/var/task/{module}.py\", line 7, in {func}\n    raise {error_type}(\"{quoted}\")\n")]
+            }
+            ErrorFormat::Node => vec![
+                format!("{error_type}: {message}"),
+                format!("    at Runtime.{func} (file:///var/task/{module}.mjs:7:11)"),
+                "    at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:1173:29)".to_string(),
+            ],
+        }
+    }
+}
+
 /// The last execution of an event as records report it, its texts resolved by the caller.
 #[derive(Debug, Clone, Copy)]
 pub struct Execution<'a> {
@@ -48,8 +91,10 @@ pub struct Execution<'a> {
     /// `errorType` and `errorMessage` of a failed execution.
     pub error_type: &'a str,
     pub error_message: &'a str,
-    /// `stackTrace` of a failed execution, as the runtime reported it (empty for the declarative model).
+    /// `stackTrace` of a failed execution, as the runtime reported it or as the scenario declares it.
     pub stack_trace: &'a [String],
+    /// How the runtime writes the error.
+    pub format: ErrorFormat,
     /// The response of a successful execution (`null` when it has none).
     pub response: &'a Value,
     pub ended: SimTime,
@@ -83,7 +128,10 @@ pub fn error_payload(epoch_ms: i64, seed: u64, rid: u64, last: &Execution<'_>) -
             json!({"errorMessage": format!("{} {} Task timed out after {:.2} seconds", iso_at(epoch_ms, last.ended), req, last.timeout.as_secs_f64())})
         }
         Outcome::Crash => json!({"errorType": ty, "errorMessage": format!("RequestId: {req} Error: {msg}")}),
-        _ => json!({"errorMessage": msg, "errorType": ty, "requestId": req, "stackTrace": last.stack_trace}),
+        _ => match last.format {
+            ErrorFormat::Python => json!({"errorMessage": msg, "errorType": ty, "requestId": req, "stackTrace": last.stack_trace}),
+            ErrorFormat::Node => json!({"errorType": ty, "errorMessage": msg, "trace": last.stack_trace}),
+        },
     }
 }
 

@@ -25,6 +25,10 @@ pub struct Rule {
     pub outcome: OutcomeKind,
     pub error_type: Arc<str>,
     pub error_message: Arc<str>,
+    /// `Fail`: the error's stack frames (declared, or the function's default, see [`fill_stack_traces`]).
+    pub stack_trace: Arc<[String]>,
+    /// Whether `stack_trace` was declared (`Then.StackTrace`).
+    pub stack_trace_given: bool,
     pub response: Arc<Value>,
     pub duration: Option<Dist>,
     /// Serialized size of the response in bytes (`ResponseSizeBytes`, else the size of `Response`).
@@ -39,6 +43,8 @@ pub struct Fault {
     pub probability: f64,
     pub error_type: Arc<str>,
     pub error_message: Arc<str>,
+    /// An `Error` fault's stack frames (the function's default, see [`fill_stack_traces`]).
+    pub stack_trace: Arc<[String]>,
 }
 
 impl Fault {
@@ -83,6 +89,8 @@ pub struct Function {
     pub pc_periods: Vec<PcPeriod>,
     /// Provisioned concurrency is configured at some time.
     pub uses_pc: bool,
+    /// How the function's runtime writes an unhandled error.
+    pub error_format: crate::aws::destinations::ErrorFormat,
 }
 
 impl Function {
@@ -353,6 +361,9 @@ fn build_rule(v: &mut V, r: &RuleSpec, rp: &str) -> Rule {
     if t.outcome != OutcomeKind::Succeed && t.response.is_some() {
         v.err(format!("{rp}.Then.Response"), "is only allowed with Outcome Succeed");
     }
+    if t.outcome != OutcomeKind::Fail && t.stack_trace.is_some() {
+        v.err(format!("{rp}.Then.StackTrace"), "is only allowed with Outcome Fail (a timeout or a crash has no stack trace)");
+    }
     Rule {
         pattern,
         attempt_min,
@@ -361,6 +372,8 @@ fn build_rule(v: &mut V, r: &RuleSpec, rp: &str) -> Rule {
         outcome: t.outcome,
         error_type: t.error_type.as_deref().unwrap_or(def_type).into(),
         error_message: t.error_message.as_deref().unwrap_or(def_msg).into(),
+        stack_trace: t.stack_trace.clone().unwrap_or_default().into(),
+        stack_trace_given: t.stack_trace.is_some(),
         response_size: match t.response_size_bytes {
             Some(n) if n >= 0 => n as u64,
             Some(n) => {
@@ -514,6 +527,33 @@ fn build_function(v: &mut V, i: usize, f: &FunctionSpec, region: &str, account: 
         setup,
         pc_periods: vec![],
         uses_pc: false,
+        error_format: Default::default(),
+    }
+}
+
+/// Give every failing rule and error fault without declared frames the default stack trace of its function, in the
+/// format of the function's runtime (`ErrorFormat`, from `Runtime`; Python's when none is given) at its `Handler`.
+pub(super) fn fill_stack_traces(functions: &mut [Function], sc: &crate::scenario::Scenario) {
+    for (f, spec) in functions.iter_mut().zip(&sc.functions) {
+        let runtime = match &spec.runtime {
+            Some(crate::scenario::RuntimeSpec::Id(r)) => Some(r.as_str()),
+            _ => None,
+        };
+        let format = crate::aws::destinations::ErrorFormat::of_runtime(runtime);
+        f.error_format = format;
+        let handler = spec.handler.as_deref();
+        for c in &mut f.configs {
+            for r in &mut c.rules {
+                if r.outcome == OutcomeKind::Fail && !r.stack_trace_given {
+                    r.stack_trace = format.frames(handler, &r.error_type, &r.error_message).into();
+                }
+            }
+        }
+        for x in &mut f.faults {
+            if x.kind == FaultKind::Error {
+                x.stack_trace = format.frames(handler, &x.error_type, &x.error_message).into();
+            }
+        }
     }
 }
 
@@ -655,6 +695,7 @@ pub(super) fn build_faults(
                 probability,
                 error_type: fs.error_type.as_deref().unwrap_or(dt).into(),
                 error_message: fs.error_message.as_deref().unwrap_or(dm).into(),
+                stack_trace: Arc::from([]),
             });
         }
     }

@@ -311,6 +311,11 @@ pub struct ThenSpec {
     /// The response payload of a success (default null).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<Value>,
+    /// `Fail`: the error's `stackTrace` frames, as the runtime writes them (default: one frame at the handler in the
+    /// runtime's format, e.g. Python's `  File "/var/task/lambda_function.py", line 7, in lambda_handler\n    raise
+    /// Error("...")\n`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_trace: Option<Vec<String>>,
     /// Overrides the function's duration distribution for attempts this rule decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<DistSpec>,
@@ -324,7 +329,15 @@ pub struct ThenSpec {
 impl ThenSpec {
     /// `Then` with just an outcome (no error texts, response, duration or size).
     pub fn outcome(outcome: OutcomeKind) -> Self {
-        ThenSpec { outcome, error_type: None, error_message: None, response: None, duration: None, response_size_bytes: None }
+        ThenSpec {
+            outcome,
+            error_type: None,
+            error_message: None,
+            response: None,
+            stack_trace: None,
+            duration: None,
+            response_size_bytes: None,
+        }
     }
 }
 

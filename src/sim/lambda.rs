@@ -173,12 +173,18 @@ impl LastResult {
                 error_type: &h.error.error_type,
                 error_message: &h.error.error_message,
                 stack_trace: &h.error.stack_trace,
+                format: f.error_format,
                 response: &h.response,
                 ended: self.ended,
                 timeout: self.timeout,
             };
         }
         let rule = |i: u32| f.config(self.config).rules.get(i as usize);
+        let stack_trace: &[String] = match self.cause {
+            Cause::Rule(i) => rule(i).map_or(&[], |r| &r.stack_trace),
+            Cause::Fault(i) => f.faults.get(i as usize).map_or(&[], |x| &x.stack_trace),
+            _ => &[],
+        };
         let (error_type, error_message) = match self.cause {
             Cause::Rule(i) => rule(i).map(|r| (&*r.error_type, &*r.error_message)).unwrap_or(("", "")),
             Cause::Fault(i) => f.faults.get(i as usize).map(|x| (&*x.error_type, &*x.error_message)).unwrap_or(("", "")),
@@ -194,7 +200,16 @@ impl LastResult {
             Cause::Rule(i) => rule(i).map_or(&NULL, |r| &*r.response),
             _ => &NULL,
         };
-        Execution { outcome: self.outcome, error_type, error_message, stack_trace: &[], response, ended: self.ended, timeout: self.timeout }
+        Execution {
+            outcome: self.outcome,
+            error_type,
+            error_message,
+            stack_trace,
+            format: f.error_format,
+            response,
+            ended: self.ended,
+            timeout: self.timeout,
+        }
     }
 }
 

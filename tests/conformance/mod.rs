@@ -5,5 +5,6 @@
 //!
 //! The folder is compiled into the `suite` test binary (one binary links once).
 
+mod async_invoke;
 mod sqs;
 mod streams;

@@ -350,7 +350,8 @@ fn always_failing_function_runs_r_plus_1_times_then_one_record_per_failure_targe
             assert_eq!(rec["responseContext"], json!({"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"}));
             assert_eq!(
                 rec["responsePayload"],
-                json!({"errorMessage": "boom", "errorType": "ValueError", "requestId": req, "stackTrace": []})
+                json!({"errorMessage": "boom", "errorType": "ValueError", "requestId": req,
+                       "stackTrace": ["  File \"/var/task/lambda_function.py\", line 7, in lambda_handler\n    raise ValueError(\"boom\")\n"]})
             );
 
             let d: Vec<&Value> = dlq.iter().filter(|c| c["attributes"]["RequestID"] == json!(req)).collect();
