@@ -11,6 +11,7 @@ mod esm_properties;
 mod esm_validation;
 mod fanout;
 mod firehose;
+mod handlers_process;
 mod layout;
 mod properties;
 mod provisioned_versions;
