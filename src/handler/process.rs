@@ -303,11 +303,13 @@ impl ProcessHandlers {
             function: req.function_name.to_string(),
             message: format!("cannot open its log file {}: {e}", path.display()),
         };
-        if !self.logs.contains_key(&req.function.0) {
-            let f = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(fail)?;
-            self.logs.insert(req.function.0, f);
-        }
-        self.logs[&req.function.0].try_clone().map(Some).map_err(fail)
+        let f = match self.logs.entry(req.function.0) {
+            std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(fail)?)
+            }
+        };
+        f.try_clone().map(Some).map_err(fail)
     }
 
     /// Start the process of `req`'s environment, stopping the least recently used one first at the cap.

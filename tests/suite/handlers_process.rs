@@ -446,3 +446,35 @@ fn bad_runtime_shapes_are_validation_errors() {
     assert_eq!(code.command_line(), "python -m awslambdaric app.handler");
     assert_eq!(code.working_dir, "src");
 }
+
+/// The Rust example (`examples/handlers/rust-lambda-runtime`, the official `lambda_runtime` crate) served through the
+/// trait. Ignored by `cargo test` (building the example takes a minute): `.ci/run` builds it and runs this test with
+/// `--ignored`.
+#[test]
+#[ignore = "needs the example built: cargo build --manifest-path examples/handlers/rust-lambda-runtime/Cargo.toml (.ci/run does)"]
+fn rust_lambda_runtime_example() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let model = lambdasim::load_file(&root.join("examples/handlers/rust-lambda-runtime/scenario.json")).unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let opts = ProcessOptions { log_dir: Some(logs.path().to_path_buf()), ..ProcessOptions::default() };
+    let mut h = ProcessHandlers::new(&model, opts).unwrap().expect("the ledger has code");
+    let event = br#"{"transferId": "t-1", "account": "acct-7", "amount": 100}"#;
+    let r = json_of(&h.invoke(&req(0, "ledger", 1, true, "req-1", event)).unwrap());
+    assert_eq!(r, json!({"transferId": "t-1", "creditedNow": true, "requestId": "req-1"}));
+    // warm: the static set remembers the transfer
+    let r = json_of(&h.invoke(&req(0, "ledger", 1, false, "req-2", event)).unwrap());
+    assert_eq!(r["creditedNow"], false);
+    // another environment does not
+    let r = json_of(&h.invoke(&req(0, "ledger", 2, true, "req-3", event)).unwrap());
+    assert_eq!(r["creditedNow"], true);
+    // an error returned by the handler, as lambda_runtime reports it
+    let r = h.invoke(&req(0, "ledger", 1, false, "req-4", br#"{"transferId": "t-2", "account": "a", "amount": 0}"#)).unwrap();
+    let Reply::Error(e) = r else { panic!("expected an error, got {r:?}") };
+    assert_eq!(e.error_message, "transfer t-2 has no amount");
+    assert!(!e.error_type.is_empty());
+    // an event it cannot deserialize
+    let r = h.invoke(&req(0, "ledger", 1, false, "req-5", br#"{"nope": 1}"#)).unwrap();
+    assert!(matches!(r, Reply::Error(_)), "{r:?}");
+    let log = fs::read_to_string(logs.path().join("ledger.log")).unwrap();
+    assert_eq!(log.matches("credited 100 to acct-7 (t-1)").count(), 2, "{log}");
+}

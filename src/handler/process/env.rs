@@ -300,9 +300,8 @@ impl Env {
                 Err(Wait::Exited(status)) => return Err(Wait2::ExitedIdle(status)),
                 Err(_) => return Err(Wait2::TimedOut),
             };
-            match self.handle(inc) {
-                Some(Wait::Done(reply)) => return Ok(Some(reply)),
-                Some(_) | None => {}
+            if let Some(Wait::Done(reply)) = self.handle(inc) {
+                return Ok(Some(reply));
             }
         }
         Ok(None)
