@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use self::env::{Env, Wait2};
-use super::{HandlerFailure, Handlers, Reply, Request};
+use super::{ErrorReply, HandlerFailure, Handlers, Reply, Request};
 use crate::model::runtime::{Code, Program};
 use crate::model::{FnId, Model};
 
@@ -326,6 +326,24 @@ impl ProcessHandlers {
         Env::start(launch, req, log, self.generation)
     }
 
+    /// Error texts name the code's files under `/var/task`, where Lambda puts the code (`LAMBDA_TASK_ROOT`), instead
+    /// of the directory they are in on this machine: the trace and its digest then do not depend on where the
+    /// repository is checked out.
+    fn relocate(&self, function: FnId, reply: Reply) -> Reply {
+        let Some(launch) = self.launch(function) else { return reply };
+        let root = format!("{}/", launch.cwd.display());
+        let fix = |e: ErrorReply| ErrorReply {
+            error_type: e.error_type,
+            error_message: e.error_message.replace(&root, "/var/task/"),
+            stack_trace: e.stack_trace.into_iter().map(|f| f.replace(&root, "/var/task/")).collect(),
+        };
+        match reply {
+            Reply::Error(e) => Reply::Error(fix(e)),
+            Reply::InitError(e) => Reply::InitError(fix(e)),
+            other => other,
+        }
+    }
+
     fn guard_failure(&self, req: &Request<'_>, phase: &str) -> HandlerFailure {
         HandlerFailure {
             function: req.function_name.to_string(),
@@ -369,7 +387,7 @@ impl Handlers for ProcessHandlers {
                 Ok(Some(init_failure)) => {
                     drop(env);
                     self.last_elapsed = None;
-                    return Ok(init_failure);
+                    return Ok(self.relocate(req.function, init_failure));
                 }
                 Err(Wait2::ExitedIdle(_)) if attempt == 0 => {
                     drop(env);
@@ -389,7 +407,7 @@ impl Handlers for ProcessHandlers {
             }
             let started = Instant::now();
             let deadline = started + self.opts.guard;
-            let outcome = env.invoke(req, deadline);
+            let outcome = env.invoke(req, deadline).map(|r| self.relocate(req.function, r));
             self.last_elapsed = Some(started.elapsed());
             return match outcome {
                 Ok(reply @ Reply::Exited { .. }) => Ok(reply),
