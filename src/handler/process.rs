@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use self::env::{Env, Wait2};
+use self::env::{Env, Stall};
 use super::{ErrorReply, HandlerFailure, Handlers, Reply, Request};
 use crate::model::runtime::{Code, Program};
 use crate::model::{FnId, Model};
@@ -389,18 +389,18 @@ impl Handlers for ProcessHandlers {
                     self.last_elapsed = None;
                     return Ok(self.relocate(req.function, init_failure));
                 }
-                Err(Wait2::ExitedIdle(_)) if attempt == 0 => {
+                Err(Stall::ExitedIdle(_)) if attempt == 0 => {
                     drop(env);
                     self.stats.restarted += 1;
                     continue;
                 }
-                Err(Wait2::ExitedIdle(status)) => {
+                Err(Stall::ExitedIdle(status)) => {
                     return Err(HandlerFailure {
                         function: req.function_name.to_string(),
                         message: format!("its runtime process ended ({status}) before request {} reached it, twice", req.request_id),
                     });
                 }
-                Err(Wait2::TimedOut) => {
+                Err(Stall::TimedOut) => {
                     drop(env);
                     return Err(self.guard_failure(req, "ask for an event"));
                 }

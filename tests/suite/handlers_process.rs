@@ -113,10 +113,14 @@ def handler(event, context):
         raise ValueError("bad order " + str(event.get("id")))
     if event.get("exit"):
         sys.exit(1)
+    if event.get("kill"):
+        os.kill(os.getpid(), 9)
     if event.get("hang"):
         time.sleep(60)
     if event.get("big"):
         return "x" * (7 * 1024 * 1024)
+    if event.get("size"):
+        return "x" * event["size"]
     env = {k: os.environ.get(k) for k in ["AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
            "AWS_REGION", "AWS_DEFAULT_REGION", "_HANDLER", "TZ", "LAMBDA_TASK_ROOT", "AWS_LAMBDA_LOG_GROUP_NAME", "GREETING",
            "AWS_ACCESS_KEY_ID", "AWS_EXECUTION_ENV"]}
@@ -195,6 +199,14 @@ fn python_error_carries_the_runtime_stack_trace_and_exit_is_exited() {
     // the next use starts a fresh process
     let ok = json_of(&h.invoke(&req(0, "orders", 1, true, "req-4", b"{}")).unwrap());
     assert_eq!(ok["count"], 1);
+    // killed by a signal mid-invocation: Go's wording, as Lambda quotes it
+    let r = h.invoke(&req(0, "orders", 1, false, "req-4a", br#"{"kill": true}"#)).unwrap();
+    assert_eq!(r, Reply::Exited { status: "signal: killed".into() });
+    // a large response within the limit, without a stall (curl asks for `100 Continue` before large bodies)
+    let t = std::time::Instant::now();
+    let r = h.invoke(&req(0, "orders", 1, false, "req-4b", br#"{"size": 3000000}"#)).unwrap();
+    assert_eq!(r, Reply::Response(format!("\"{}\"", "x".repeat(3_000_000)).into_bytes()));
+    assert!(t.elapsed() < Duration::from_millis(900), "{:?}", t.elapsed());
     // a response over 6 MB: Function.ResponseSizeTooLarge (the runtime got 413)
     let r = h.invoke(&req(0, "orders", 1, false, "req-5", br#"{"big": true}"#)).unwrap();
     let Reply::Error(e) = r else { panic!("expected an error, got {r:?}") };

@@ -154,6 +154,15 @@ impl Env {
         }
         // its own process group, so that ending the environment ends whatever the runtime started too
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        // and killed with lambdasim if lambdasim dies without unwinding (the release binary aborts on a panic)
+        #[cfg(target_os = "linux")]
+        // SAFETY: prctl(2) is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
         let child = cmd
             .spawn()
             .map_err(|e| fail(format!("cannot start its runtime `{}` in {}: {e}", launch.command_line, launch.cwd.display())))?;
@@ -286,7 +295,7 @@ impl Env {
 
     /// Run the init until the runtime asks for its first event (or fails, or `deadline` passes): `Ok(None)` when it
     /// is ready, `Ok(Some(reply))` with the init failure.
-    pub(super) fn ready(&mut self, deadline: Instant) -> Result<Option<Reply>, Wait2> {
+    pub(super) fn ready(&mut self, deadline: Instant) -> Result<Option<Reply>, Stall> {
         while self.pending_next.is_none() {
             let inc = match self.wait(deadline) {
                 Ok(inc) => inc,
@@ -297,8 +306,8 @@ impl Env {
                         stack_trace: vec![],
                     })));
                 }
-                Err(Wait::Exited(status)) => return Err(Wait2::ExitedIdle(status)),
-                Err(_) => return Err(Wait2::TimedOut),
+                Err(Wait::Exited(status)) => return Err(Stall::ExitedIdle(status)),
+                Err(_) => return Err(Stall::TimedOut),
             };
             if let Some(Wait::Done(reply)) = self.handle(inc) {
                 return Ok(Some(reply));
@@ -308,8 +317,8 @@ impl Env {
     }
 
     /// Hand the event to the waiting `GET .../next` and wait for the answer (the runtime must be [`Env::ready`]).
-    pub(super) fn invoke(&mut self, req: &Request<'_>, deadline: Instant) -> Result<Reply, Wait2> {
-        let next = self.pending_next.take().ok_or(Wait2::TimedOut)?;
+    pub(super) fn invoke(&mut self, req: &Request<'_>, deadline: Instant) -> Result<Reply, Stall> {
+        let next = self.pending_next.take().ok_or(Stall::TimedOut)?;
         self.mark(&format!("START RequestId: {} Version: {} Environment: {}", req.request_id, req.version, req.env));
         next.respond(HttpResponse {
             status: 200,
@@ -327,7 +336,7 @@ impl Env {
             let inc = match self.wait(deadline) {
                 Ok(inc) => inc,
                 Err(Wait::Exited(status)) => break Ok(Reply::Exited { status }),
-                Err(_) => break Err(Wait2::TimedOut),
+                Err(_) => break Err(Stall::TimedOut),
             };
             if let Some(Wait::Done(reply)) = self.handle(inc) {
                 break Ok(reply);
@@ -367,7 +376,7 @@ impl Drop for Env {
 
 /// Why a phase ended without an outcome.
 #[derive(Debug)]
-pub(super) enum Wait2 {
+pub(super) enum Stall {
     /// The guard ran out.
     TimedOut,
     /// The process ended while it waited between invocations (after its last answer).

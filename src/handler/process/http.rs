@@ -166,6 +166,10 @@ pub fn read_request(r: &mut BufReader<TcpStream>) -> std::io::Result<Option<Http
         let c = c.to_ascii_lowercase();
         req.close = c.contains("close") || (version == "HTTP/1.0" && !c.contains("keep-alive"));
     }
+    // a client that waits for leave to send its body (curl does for large bodies) gets it (RFC 9110 10.1.1)
+    if req.header("expect").is_some_and(|e| e.eq_ignore_ascii_case("100-continue")) {
+        r.get_mut().write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+    }
     let chunked = req.header("transfer-encoding").is_some_and(|t| t.to_ascii_lowercase().contains("chunked"));
     let mut total = 0usize;
     let mut body = Vec::new();

@@ -72,9 +72,10 @@ impl Server {
     pub fn shutdown(&mut self) {
         if let Some(acceptor) = self.acceptor.take() {
             self.stop.store(true, Ordering::SeqCst);
-            // wake the blocking accept
-            let _ = TcpStream::connect(self.addr);
-            let _ = acceptor.join();
+            // wake the blocking accept; if that fails the thread is left blocked rather than waited for forever
+            if TcpStream::connect_timeout(&self.addr, std::time::Duration::from_secs(1)).is_ok() {
+                let _ = acceptor.join();
+            }
         }
         if let Ok(mut conns) = self.conns.lock() {
             for (_, c) in std::mem::take(&mut *conns) {
