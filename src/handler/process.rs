@@ -24,7 +24,7 @@
 //!   stops on an error or a panic unwinds.
 
 mod env;
-pub mod http;
+mod http;
 mod server;
 
 use std::collections::BTreeMap;

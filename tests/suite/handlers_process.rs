@@ -491,3 +491,21 @@ fn rust_lambda_runtime_example() {
     let log = fs::read_to_string(logs.path().join("ledger.log")).unwrap();
     assert_eq!(log.matches("credited 100 to acct-7 (t-1)").count(), 2, "{log}");
 }
+
+#[test]
+fn the_same_requests_get_the_same_replies_in_two_runs() {
+    const DET: &str = "SEEN = []\ndef handler(e, c):\n    SEEN.append(e['n'])\n    if e['n'] % 3 == 2:\n        raise KeyError(e['n'])\n    return {'seen': SEEN, 'id': c.aws_request_id}\n";
+    let run = || {
+        let mut fx = fixture(json!([py_function("orders", "det.handler")]), &[("code/det.py", DET)], ProcessOptions::default());
+        let mut replies = vec![];
+        for n in 0..8u32 {
+            let (env, id, event) = (n % 2, format!("r-{n}"), format!("{{\"n\": {n}}}"));
+            replies.push(fx.handlers.invoke(&req(0, "orders", env, n < 2, &id, event.as_bytes())).unwrap());
+        }
+        replies
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a, b);
+    assert_eq!(json_of(&a[6]), json!({"seen": [0, 2, 4, 6], "id": "r-6"}));
+    assert!(matches!(&a[5], Reply::Error(e) if e.error_type == "KeyError"), "{:?}", a[5]);
+}
