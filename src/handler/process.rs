@@ -374,30 +374,32 @@ impl Handlers for ProcessHandlers {
             // a cold start is a fresh environment: whatever ran under this id before is gone
             self.envs.remove(&key);
         }
-        // at most one restart: a process that exits between invocations gets one fresh start
-        for attempt in 0..2 {
-            let mut env = match self.envs.remove(&key) {
-                Some(e) => e,
-                None => self.start(req)?,
-            };
-            env.last_used = self.tick;
-            let deadline = Instant::now() + self.opts.guard;
-            match env.ready(deadline) {
-                Ok(None) => {}
+        let mut env = match self.envs.remove(&key) {
+            Some(e) => e,
+            None => self.start(req)?,
+        };
+        env.last_used = self.tick;
+        // a process that exited after its last answer gets one fresh start (its init runs again)
+        let mut restarted = false;
+        loop {
+            match env.ready(Instant::now() + self.opts.guard) {
+                Ok(None) => break,
                 Ok(Some(init_failure)) => {
                     drop(env);
                     self.last_elapsed = None;
                     return Ok(self.relocate(req.function, init_failure));
                 }
-                Err(Stall::ExitedIdle(_)) if attempt == 0 => {
+                Err(Stall::ExitedIdle(_)) if !restarted => {
                     drop(env);
                     self.stats.restarted += 1;
-                    continue;
+                    restarted = true;
+                    env = self.start(req)?;
+                    env.last_used = self.tick;
                 }
                 Err(Stall::ExitedIdle(status)) => {
                     return Err(HandlerFailure {
                         function: req.function_name.to_string(),
-                        message: format!("its runtime process ended ({status}) before request {} reached it, twice", req.request_id),
+                        message: format!("its runtime process ended ({status}) twice before request {} reached it", req.request_id),
                     });
                 }
                 Err(Stall::TimedOut) => {
@@ -405,23 +407,21 @@ impl Handlers for ProcessHandlers {
                     return Err(self.guard_failure(req, "ask for an event"));
                 }
             }
-            let started = Instant::now();
-            let deadline = started + self.opts.guard;
-            let outcome = env.invoke(req, deadline).map(|r| self.relocate(req.function, r));
-            self.last_elapsed = Some(started.elapsed());
-            return match outcome {
-                Ok(reply @ Reply::Exited { .. }) => Ok(reply),
-                Ok(reply) => {
-                    self.envs.insert(key, env);
-                    Ok(reply)
-                }
-                Err(_) => {
-                    drop(env);
-                    Err(self.guard_failure(req, "answer"))
-                }
-            };
         }
-        Err(no_code(req))
+        let started = Instant::now();
+        let outcome = env.invoke(req, started + self.opts.guard).map(|r| self.relocate(req.function, r));
+        self.last_elapsed = Some(started.elapsed());
+        match outcome {
+            Ok(reply @ Reply::Exited { .. }) => Ok(reply),
+            Ok(reply) => {
+                self.envs.insert(key, env);
+                Ok(reply)
+            }
+            Err(_) => {
+                drop(env);
+                Err(self.guard_failure(req, "answer"))
+            }
+        }
     }
 
     fn environment_ended(&mut self, function: FnId, env: u32) {

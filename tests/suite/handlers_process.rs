@@ -115,6 +115,9 @@ def handler(event, context):
         sys.exit(1)
     if event.get("kill"):
         os.kill(os.getpid(), 9)
+    if event.get("exit_after"):
+        import threading
+        threading.Timer(0.05, os._exit, [0]).start()
     if event.get("hang"):
         time.sleep(60)
     if event.get("big"):
@@ -508,4 +511,19 @@ fn the_same_requests_get_the_same_replies_in_two_runs() {
     assert_eq!(a, b);
     assert_eq!(json_of(&a[6]), json!({"seen": [0, 2, 4, 6], "id": "r-6"}));
     assert!(matches!(&a[5], Reply::Error(e) if e.error_type == "KeyError"), "{:?}", a[5]);
+}
+
+#[test]
+fn a_process_that_exits_between_invocations_is_started_again() {
+    let mut fx = fixture(json!([py_function("orders", "app.handler")]), &[("code/app.py", APP)], ProcessOptions::default());
+    let h = &mut fx.handlers;
+    let r = json_of(&h.invoke(&req(0, "orders", 1, true, "req-1", br#"{"exit_after": true}"#)).unwrap());
+    assert_eq!(r["count"], 1);
+    std::thread::sleep(Duration::from_millis(300));
+    // the environment is warm for the simulation; its process is gone: a fresh one serves it, its init ran again
+    let r2 = json_of(&h.invoke(&req(0, "orders", 1, false, "req-2", b"{}")).unwrap());
+    assert_eq!(r2["count"], 1);
+    assert_ne!(r2["pid"], r["pid"]);
+    assert_eq!(h.stats().restarted, 1);
+    assert_eq!(h.stats().started, 2);
 }

@@ -218,7 +218,7 @@ impl Env {
     }
 
     /// Answer one Runtime API request in the current state; `Some` when it settles the current phase.
-    fn handle(&mut self, inc: Incoming) -> Option<Wait> {
+    fn handle(&mut self, mut inc: Incoming) -> Option<Wait> {
         const PREFIX: &str = "/2018-06-01/runtime/";
         let (method, path) = (inc.req.method.clone(), inc.req.path.clone());
         let Some(rest) = path.strip_prefix(PREFIX) else {
@@ -265,7 +265,7 @@ impl Env {
                     })));
                 }
                 let reply = if *kind == "response" {
-                    Reply::Response(inc.req.body.clone())
+                    Reply::Response(std::mem::take(&mut inc.req.body))
                 } else {
                     Reply::Error(parse_error(&inc.req.body, inc.req.header("lambda-runtime-function-error-type")))
                 };
