@@ -313,6 +313,10 @@ impl Env {
                 return Ok(Some(reply));
             }
         }
+        // its `GET .../next` may have been sent before the process ended (a process that exits after answering)
+        if let Some(status) = self.exited() {
+            return Err(Stall::ExitedIdle(status));
+        }
         Ok(None)
     }
 
