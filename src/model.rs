@@ -11,6 +11,7 @@ pub mod dist;
 pub mod error;
 pub mod function;
 pub mod ids;
+pub mod runtime;
 pub mod settings;
 pub mod targets;
 mod validate;

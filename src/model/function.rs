@@ -89,6 +89,8 @@ pub struct Function {
     pub pc_periods: Vec<PcPeriod>,
     /// Provisioned concurrency is configured at some time.
     pub uses_pc: bool,
+    /// The function's own code (`Handler` and `Runtime`), which serves its executions instead of its `Behavior`.
+    pub code: Option<super::runtime::Code>,
     /// How the function's runtime writes an unhandled error.
     pub error_format: crate::aws::destinations::ErrorFormat,
 }
@@ -515,6 +517,7 @@ fn build_function(v: &mut V, i: usize, f: &FunctionSpec, region: &str, account: 
         aliases.push(Alias { name: a.name.clone(), routing });
     }
     let provisioned = build_provisioned(v, f, &p, account_limit, reserved);
+    let code = super::runtime::build_code(v, f, &p);
     let setup = FnSetup { latest: 0, reserved, provisioned, routing: aliases.iter().map(|a| a.routing).collect() };
     Function {
         name: f.function_name.clone(),
@@ -527,6 +530,7 @@ fn build_function(v: &mut V, i: usize, f: &FunctionSpec, region: &str, account: 
         setup,
         pc_periods: vec![],
         uses_pc: false,
+        code,
         error_format: Default::default(),
     }
 }

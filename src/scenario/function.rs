@@ -35,18 +35,25 @@ pub struct FunctionSpec {
     pub dead_letter_config: Option<DeadLetterConfigSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub behavior: Option<BehaviorSpec>,
-    /// The handler the runtime calls (`app.handler`, as `AWS::Lambda::Function` writes it). With `Runtime`, the
-    /// function's own code serves every simulated execution instead of its `Behavior` rules.
+    /// The handler the runtime calls (`app.handler`, as `AWS::Lambda::Function` writes it; `_HANDLER` in the runtime's
+    /// environment). With `Runtime`, the function's own code serves every simulated execution instead of its
+    /// `Behavior` rules (its `Duration` model still gives the virtual time). Needs `Runtime`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handler: Option<String>,
-    /// How to start the function's runtime: an AWS runtime identifier (`python3.12`, `provided.al2023`, ...) as
-    /// CloudFormation writes it, or an explicit command.
+    /// How to start the function's runtime, one process per simulated execution environment, talking to the Lambda
+    /// Runtime API that lambdasim serves on 127.0.0.1: an AWS runtime identifier as CloudFormation writes it
+    /// (`python3.*` runs `python -m awslambdaric <Handler>` with the `.venv` beside the code or the scenario,
+    /// `LAMBDASIM_PYTHON`, else `python3`; `nodejs*` runs `<CodeUri>/node_modules/.bin/aws-lambda-ric <Handler>`;
+    /// `provided`, `provided.al2`, `provided.al2023` run `<CodeUri>/bootstrap`), or an explicit
+    /// `{"Command": [...], "WorkingDirectory": ...}` for any other runtime. Needs `Handler`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<RuntimeSpec>,
-    /// The directory holding the function's code (SAM's `CodeUri`), relative to the scenario file.
+    /// The directory holding the function's code (SAM's `CodeUri`), relative to the scenario file: the runtime's
+    /// working directory and `LAMBDA_TASK_ROOT` (default: the scenario's directory). Needs `Handler` and `Runtime`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_uri: Option<String>,
-    /// Environment variables the runtime process gets, as CloudFormation writes them.
+    /// Environment variables the runtime process gets, as CloudFormation writes them, on top of those Lambda sets
+    /// (which cannot be set here: `AWS_REGION`, `_HANDLER`, ...). Needs `Handler` and `Runtime`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<EnvironmentSpec>,
     /// Provisioned concurrency as SAM writes it (spec section 6). lambdasim applies it to invocations of the function
@@ -82,7 +89,8 @@ pub enum RuntimeSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct RuntimeCommandSpec {
-    /// The program and its arguments; the program is looked up on `PATH` unless it is a path.
+    /// The program and its arguments; the program is looked up on `PATH` unless it contains a `/`, then it is a path
+    /// relative to the working directory (`./target/release/bootstrap`).
     pub command: Vec<String>,
     /// The directory the process starts in, relative to the scenario file (default: `CodeUri`, else the scenario's
     /// directory).

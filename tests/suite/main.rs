@@ -12,6 +12,7 @@ mod esm_validation;
 mod fanout;
 mod firehose;
 mod handlers_inprocess;
+mod handlers_process;
 mod layout;
 mod properties;
 mod provisioned_versions;

@@ -1,0 +1,529 @@
+//! Runtime processes behind the Lambda Runtime API (`handler::process`), driven through the `Handlers` trait with real
+//! runtime clients: Python's official `awslambdaric` (installed once into `target/lambdasim-py`, pinned), a raw HTTP
+//! client in Python's standard library for the status codes, and the `Runtime` validation errors of the model.
+//! The Rust `lambda_runtime` example is tested by `rust_lambda_runtime_example` (ignored: `.ci/run` builds the
+//! example and runs it with `--ignored`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use lambdasim::handler::process::{ProcessHandlers, ProcessOptions};
+use lambdasim::handler::{ErrorReply, Handlers, Reply, Request};
+use lambdasim::model::FnId;
+use serde_json::{json, Value};
+
+/// The `awslambdaric` version the tests and the examples pin (a manylinux wheel: no compiler needed).
+const AWSLAMBDARIC: &str = "awslambdaric==4.2.2";
+
+/// A Python with `awslambdaric`: `target/lambdasim-py`, created once (into a temporary name, then renamed, so that a
+/// half-made one is never used).
+fn python() -> &'static Path {
+    static PY: OnceLock<PathBuf> = OnceLock::new();
+    PY.get_or_init(|| {
+        let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target");
+        let venv = target.join("lambdasim-py");
+        let py = venv.join("bin/python");
+        let works = |py: &Path| Command::new(py).args(["-c", "import awslambdaric"]).output().is_ok_and(|o| o.status.success());
+        if works(&py) {
+            return py;
+        }
+        let tmp = target.join(format!("lambdasim-py.tmp{}", std::process::id()));
+        let _ = fs::remove_dir_all(&tmp);
+        let host = std::env::var("LAMBDASIM_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+        let ok = Command::new(&host).args(["-m", "venv"]).arg(&tmp).status().is_ok_and(|s| s.success());
+        assert!(ok, "the handler tests need Python 3 with venv ({host} -m venv failed)");
+        let pip = Command::new(tmp.join("bin/python"))
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--only-binary=:all:", AWSLAMBDARIC])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(pip, "pip install {AWSLAMBDARIC} failed (the handler tests need the package index)");
+        let _ = fs::remove_dir_all(&venv);
+        if fs::rename(&tmp, &venv).is_err() {
+            // another process made it meanwhile
+            let _ = fs::remove_dir_all(&tmp);
+        }
+        assert!(works(&py), "{} cannot import awslambdaric", py.display());
+        py
+    })
+}
+
+/// A scenario directory with one function per `(name, runtime, handler)` and the given code files.
+struct Fixture {
+    dir: tempfile::TempDir,
+    handlers: ProcessHandlers,
+}
+
+fn fixture(functions: Value, files: &[(&str, &str)], opts: ProcessOptions) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = dir.path().join(name);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, text).unwrap();
+    }
+    let scenario = json!({"Name": "handlers", "Functions": functions});
+    let path = dir.path().join("scenario.json");
+    fs::write(&path, scenario.to_string()).unwrap();
+    let model = lambdasim::load_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    let opts = ProcessOptions { log_dir: Some(dir.path().join("logs")), ..opts };
+    let handlers = ProcessHandlers::new(&model, opts).unwrap().expect("functions with code");
+    Fixture { dir, handlers }
+}
+
+fn py_function(name: &str, handler: &str) -> Value {
+    json!({"FunctionName": name, "Timeout": 10, "MemorySize": 256, "Handler": handler,
+           "Runtime": {"Command": [python().to_str().unwrap(), "-m", "awslambdaric", handler], "WorkingDirectory": "code"},
+           "Environment": {"Variables": {"GREETING": "hello"}}})
+}
+
+fn req<'a>(f: u32, name: &'a str, env: u32, cold: bool, id: &'a str, event: &'a [u8]) -> Request<'a> {
+    Request {
+        function: FnId(f),
+        function_name: name,
+        version: "$LATEST",
+        memory_mb: 256,
+        env,
+        cold,
+        request_id: id,
+        invoked_arn: "arn:aws:lambda:us-east-1:123456789012:function:orders",
+        deadline_ms: 1_700_000_010_000,
+        trace_id: "Root=1-00000000-000000000000000000000001;Sampled=0",
+        event,
+    }
+}
+
+fn json_of(r: &Reply) -> Value {
+    match r {
+        Reply::Response(b) => serde_json::from_slice(b).unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(b))),
+        other => panic!("expected a response, got {other:?}"),
+    }
+}
+
+const APP: &str = r#"
+import os, sys, time
+COUNT = 0
+print("init ran", flush=True)
+
+def handler(event, context):
+    global COUNT
+    COUNT += 1
+    if event.get("fail"):
+        raise ValueError("bad order " + str(event.get("id")))
+    if event.get("exit"):
+        sys.exit(1)
+    if event.get("kill"):
+        os.kill(os.getpid(), 9)
+    if event.get("exit_after"):
+        import threading
+        threading.Timer(0.05, os._exit, [0]).start()
+    if event.get("hang"):
+        time.sleep(60)
+    if event.get("big"):
+        return "x" * (7 * 1024 * 1024)
+    if event.get("size"):
+        return "x" * event["size"]
+    env = {k: os.environ.get(k) for k in ["AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+           "AWS_REGION", "AWS_DEFAULT_REGION", "_HANDLER", "TZ", "LAMBDA_TASK_ROOT", "AWS_LAMBDA_LOG_GROUP_NAME", "GREETING",
+           "AWS_ACCESS_KEY_ID", "AWS_EXECUTION_ENV"]}
+    return {"count": COUNT, "pid": os.getpid(), "request_id": context.aws_request_id, "arn": context.invoked_function_arn,
+            "deadline": context.get_remaining_time_in_millis() is not None, "trace": os.environ.get("_X_AMZN_TRACE_ID"),
+            "env": env, "event": event}
+"#;
+
+#[test]
+fn python_awslambdaric_response_state_and_environment() {
+    let mut fx = fixture(json!([py_function("orders", "app.handler")]), &[("code/app.py", APP)], ProcessOptions::default());
+    let h = &mut fx.handlers;
+    assert!(h.serves(FnId(0)));
+    let r1 = json_of(&h.invoke(&req(0, "orders", 1, true, "req-1", br#"{"id": 1}"#)).unwrap());
+    assert_eq!(r1["count"], 1);
+    assert_eq!(r1["request_id"], "req-1");
+    assert_eq!(r1["arn"], "arn:aws:lambda:us-east-1:123456789012:function:orders");
+    assert_eq!(r1["trace"], "Root=1-00000000-000000000000000000000001;Sampled=0");
+    assert_eq!(r1["event"], json!({"id": 1}));
+    let env = &r1["env"];
+    assert_eq!(env["AWS_LAMBDA_FUNCTION_NAME"], "orders");
+    assert_eq!(env["AWS_LAMBDA_FUNCTION_VERSION"], "$LATEST");
+    assert_eq!(env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "256");
+    assert_eq!(env["AWS_REGION"], "us-east-1");
+    assert_eq!(env["AWS_DEFAULT_REGION"], "us-east-1");
+    assert_eq!(env["_HANDLER"], "app.handler");
+    assert_eq!(env["TZ"], ":UTC");
+    assert_eq!(env["AWS_LAMBDA_LOG_GROUP_NAME"], "/aws/lambda/orders");
+    assert_eq!(env["GREETING"], "hello");
+    assert_eq!(env["AWS_ACCESS_KEY_ID"], Value::Null, "no credentials are set");
+    assert_eq!(env["AWS_EXECUTION_ENV"], Value::Null, "an explicit command has no AWS_EXECUTION_ENV");
+    assert!(env["LAMBDA_TASK_ROOT"].as_str().unwrap().ends_with("code"));
+    assert!(h.last_elapsed().is_some());
+
+    // warm: the same process, module state kept
+    let r2 = json_of(&h.invoke(&req(0, "orders", 1, false, "req-2", br#"{"id": 2}"#)).unwrap());
+    assert_eq!(r2["count"], 2);
+    assert_eq!(r2["pid"], r1["pid"]);
+    // another environment: its own process and state
+    let r3 = json_of(&h.invoke(&req(0, "orders", 2, true, "req-3", br#"{"id": 3}"#)).unwrap());
+    assert_eq!(r3["count"], 1);
+    assert_ne!(r3["pid"], r1["pid"]);
+    assert_eq!(h.live_processes(), 2);
+    // the environment ended: its next use is a fresh process whose init runs again
+    h.environment_ended(FnId(0), 1);
+    assert_eq!(h.live_processes(), 1);
+    let r4 = json_of(&h.invoke(&req(0, "orders", 1, true, "req-4", br#"{"id": 4}"#)).unwrap());
+    assert_eq!(r4["count"], 1);
+    assert_ne!(r4["pid"], r1["pid"]);
+    assert_eq!(h.stats().started, 3);
+
+    let log = fs::read_to_string(fx.dir.path().join("logs/orders.log")).unwrap();
+    assert_eq!(log.matches("init ran").count(), 3, "{log}");
+    assert!(log.contains("START RequestId: req-2 Version: $LATEST Environment: 1"), "{log}");
+    assert!(log.contains("END RequestId: req-2"), "{log}");
+}
+
+#[test]
+fn python_error_carries_the_runtime_stack_trace_and_exit_is_exited() {
+    let mut fx = fixture(json!([py_function("orders", "app.handler")]), &[("code/app.py", APP)], ProcessOptions::default());
+    let h = &mut fx.handlers;
+    let r = h.invoke(&req(0, "orders", 1, true, "req-1", br#"{"id": 7, "fail": true}"#)).unwrap();
+    let Reply::Error(ErrorReply { error_type, error_message, stack_trace }) = r else { panic!("expected an error, got {r:?}") };
+    assert_eq!(error_type, "ValueError");
+    assert_eq!(error_message, "bad order 7");
+    // the code's directory reads as Lambda's /var/task
+    assert!(stack_trace.iter().any(|f| f.starts_with("  File \"/var/task/app.py\", line ") && f.contains("in handler")), "{stack_trace:?}");
+    assert!(stack_trace.iter().any(|f| f.contains("raise ValueError")), "{stack_trace:?}");
+    // the error did not end the process: still warm
+    let ok = json_of(&h.invoke(&req(0, "orders", 1, false, "req-2", b"{}")).unwrap());
+    assert_eq!(ok["count"], 2);
+    // sys.exit(1) mid-invocation
+    let r = h.invoke(&req(0, "orders", 1, false, "req-3", br#"{"exit": true}"#)).unwrap();
+    assert_eq!(r, Reply::Exited { status: "exit status 1".into() });
+    assert_eq!(h.live_processes(), 0);
+    // the next use starts a fresh process
+    let ok = json_of(&h.invoke(&req(0, "orders", 1, true, "req-4", b"{}")).unwrap());
+    assert_eq!(ok["count"], 1);
+    // killed by a signal mid-invocation: Go's wording, as Lambda quotes it
+    let r = h.invoke(&req(0, "orders", 1, false, "req-4a", br#"{"kill": true}"#)).unwrap();
+    assert_eq!(r, Reply::Exited { status: "signal: killed".into() });
+    // a large response within the limit, without a stall (curl asks for `100 Continue` before large bodies)
+    let t = std::time::Instant::now();
+    let r = h.invoke(&req(0, "orders", 1, false, "req-4b", br#"{"size": 3000000}"#)).unwrap();
+    assert_eq!(r, Reply::Response(format!("\"{}\"", "x".repeat(3_000_000)).into_bytes()));
+    assert!(t.elapsed() < Duration::from_millis(900), "{:?}", t.elapsed());
+    // a response over 6 MB: Function.ResponseSizeTooLarge (the runtime got 413)
+    let r = h.invoke(&req(0, "orders", 1, false, "req-5", br#"{"big": true}"#)).unwrap();
+    let Reply::Error(e) = r else { panic!("expected an error, got {r:?}") };
+    assert_eq!(e.error_type, "Function.ResponseSizeTooLarge");
+    assert!(e.error_message.contains("exceeded maximum allowed payload size (6291556 bytes)"), "{}", e.error_message);
+}
+
+#[test]
+fn python_init_error_from_an_import_that_raises() {
+    let broken = "raise RuntimeError('no database configured')\ndef handler(e, c):\n    return 1\n";
+    let mut fx = fixture(json!([py_function("orders", "broken.handler")]), &[("code/broken.py", broken)], ProcessOptions::default());
+    let r = fx.handlers.invoke(&req(0, "orders", 1, true, "req-1", b"{}")).unwrap();
+    let Reply::InitError(e) = r else { panic!("expected an init error, got {r:?}") };
+    assert_eq!(e.error_type, "RuntimeError", "{e:?}");
+    assert!(e.error_message.contains("no database configured"), "{e:?}");
+    assert_eq!(fx.handlers.live_processes(), 0);
+    // a module that is missing altogether: awslambdaric's own error type
+    let mut fx = fixture(json!([py_function("orders", "missing.handler")]), &[("code/app.py", APP)], ProcessOptions::default());
+    let r = fx.handlers.invoke(&req(0, "orders", 1, true, "req-1", b"{}")).unwrap();
+    let Reply::InitError(e) = r else { panic!("expected an init error, got {r:?}") };
+    assert_eq!(e.error_type, "Runtime.ImportModuleError", "{e:?}");
+}
+
+#[test]
+fn a_process_that_exits_during_init_is_an_init_error() {
+    let f = json!([{"FunctionName": "dies", "Handler": "x", "Runtime": {"Command": ["sh", "-c", "echo starting; exit 3"]}}]);
+    let mut fx = fixture(f, &[], ProcessOptions::default());
+    let r = fx.handlers.invoke(&req(0, "dies", 1, true, "req-1", b"{}")).unwrap();
+    assert_eq!(
+        r,
+        Reply::InitError(ErrorReply {
+            error_type: "Runtime.ExitError".into(),
+            error_message: "Runtime exited with error: exit status 3".into(),
+            stack_trace: vec![]
+        })
+    );
+    let log = fs::read_to_string(fx.dir.path().join("logs/dies.log")).unwrap();
+    assert!(log.contains("starting"), "{log}");
+}
+
+#[test]
+fn a_hanging_handler_is_stopped_by_the_guard() {
+    let opts = ProcessOptions { guard: Duration::from_millis(1500), ..ProcessOptions::default() };
+    let mut fx = fixture(json!([py_function("orders", "app.handler")]), &[("code/app.py", APP)], opts);
+    let t = std::time::Instant::now();
+    let e = fx.handlers.invoke(&req(0, "orders", 1, true, "req-hang", br#"{"hang": true}"#)).unwrap_err();
+    assert!(t.elapsed() < Duration::from_secs(20));
+    assert_eq!(e.function, "orders");
+    assert!(e.message.contains("req-hang") && e.message.contains("1.5s"), "{}", e.message);
+    assert_eq!(fx.handlers.live_processes(), 0);
+}
+
+#[test]
+fn a_command_that_does_not_exist_names_the_function_and_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = json!({"Functions": [{"FunctionName": "ghost", "Handler": "app.handler",
+        "Runtime": {"Command": ["lambdasim-no-such-program", "--serve"]}}]});
+    let path = dir.path().join("s.json");
+    fs::write(&path, scenario.to_string()).unwrap();
+    let model = lambdasim::load_file(&path).unwrap();
+    let e = ProcessHandlers::new(&model, ProcessOptions::default()).unwrap_err();
+    assert_eq!(e.function, "ghost");
+    assert_eq!(e.message, "cannot start its runtime `lambdasim-no-such-program --serve`: lambdasim-no-such-program is not on PATH");
+    assert_eq!(e.to_string(), format!("function ghost: {}", e.message));
+
+    let scenario = json!({"Functions": [{"FunctionName": "custom", "Handler": "h", "Runtime": "provided.al2023", "CodeUri": "build"}]});
+    fs::create_dir_all(dir.path().join("build")).unwrap();
+    fs::write(&path, scenario.to_string()).unwrap();
+    let model = lambdasim::load_file(&path).unwrap();
+    let e = ProcessHandlers::new(&model, ProcessOptions::default()).unwrap_err();
+    assert_eq!(e.function, "custom");
+    assert!(e.message.starts_with("cannot start its runtime `./bootstrap`: "), "{}", e.message);
+    assert!(e.message.contains("build/./bootstrap does not exist or is not executable"), "{}", e.message);
+
+    // a scenario without code has no process handlers
+    let model = lambdasim::load_str(r#"{"Functions": [{"FunctionName": "plain"}]}"#).unwrap();
+    assert!(ProcessHandlers::new(&model, ProcessOptions::default()).unwrap().is_none());
+}
+
+#[test]
+fn the_process_cap_stops_the_least_recently_used_environment() {
+    let opts = ProcessOptions { max_processes: 2, ..ProcessOptions::default() };
+    let mut fx = fixture(json!([py_function("orders", "app.handler")]), &[("code/app.py", APP)], opts);
+    let h = &mut fx.handlers;
+    for env in 1..=3 {
+        json_of(&h.invoke(&req(0, "orders", env, true, "a", b"{}")).unwrap());
+    }
+    assert_eq!(h.live_processes(), 2);
+    assert_eq!(h.stats().evicted, 1);
+    // environment 1 was stopped: its init runs again, its module state started over
+    let r = json_of(&h.invoke(&req(0, "orders", 1, false, "b", b"{}")).unwrap());
+    assert_eq!(r["count"], 1);
+    // environment 3 is still warm
+    let r = json_of(&h.invoke(&req(0, "orders", 3, false, "c", b"{}")).unwrap());
+    assert_eq!(r["count"], 2);
+}
+
+/// A runtime written with Python's standard library only: it checks the status codes of the API for misuse and
+/// reports them as its response.
+const RAW: &str = r#"
+import http.client, json, os
+api = os.environ["AWS_LAMBDA_RUNTIME_API"]
+def call(method, path, body=None, headers={}):
+    c = http.client.HTTPConnection(api)
+    c.request(method, path, body, headers)
+    r = c.getresponse()
+    data = r.read()
+    return r.status, data, r
+s, event, r = call("GET", "/2018-06-01/runtime/invocation/next")
+rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+seen = {"next": s, "deadline": r.getheader("Lambda-Runtime-Deadline-Ms"), "arn": r.getheader("Lambda-Runtime-Invoked-Function-Arn"),
+        "trace": r.getheader("Lambda-Runtime-Trace-Id"), "client_context": r.getheader("Lambda-Runtime-Client-Context"),
+        "cognito": r.getheader("Lambda-Runtime-Cognito-Identity"), "event": json.loads(event)}
+seen["unknown_path"] = call("GET", "/2018-06-01/runtime/nothing")[0]
+seen["wrong_id"] = call("POST", "/2018-06-01/runtime/invocation/not-" + rid + "/response", b"{}")
+seen["wrong_id"] = [seen["wrong_id"][0], json.loads(seen["wrong_id"][1])]
+seen["init_error_late"] = call("POST", "/2018-06-01/runtime/init/error", b"{}")[0]
+seen["wrong_method"] = call("GET", "/2018-06-01/runtime/init/error")[0]
+# a chunked response body, on a keep-alive connection
+c = http.client.HTTPConnection(api)
+c.putrequest("POST", "/2018-06-01/runtime/invocation/" + rid + "/response")
+c.putheader("Transfer-Encoding", "chunked")
+c.endheaders()
+body = json.dumps(seen).encode()
+half = len(body) // 2
+for part in (body[:half], body[half:]):
+    c.send(b"%x\r\n" % len(part) + part + b"\r\n")
+c.send(b"0\r\n\r\n")
+r = c.getresponse()
+status, data = r.status, r.read()
+# the same connection again: a second response for the same id
+c.request("POST", "/2018-06-01/runtime/invocation/" + rid + "/response", b"{}")
+r = c.getresponse()
+second = [r.status, json.loads(r.read())]
+s, event, r = call("GET", "/2018-06-01/runtime/invocation/next")
+rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+call("POST", "/2018-06-01/runtime/invocation/" + rid + "/response", json.dumps({"first": [status, json.loads(data)], "second": second}).encode())
+# an error with no body but the header
+s, event, r = call("GET", "/2018-06-01/runtime/invocation/next")
+rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+call("POST", "/2018-06-01/runtime/invocation/" + rid + "/error", b"", {"Lambda-Runtime-Function-Error-Type": "Custom.Failure"})
+s, event, r = call("GET", "/2018-06-01/runtime/invocation/next")
+"#;
+
+#[test]
+fn raw_http_client_sees_the_documented_status_codes() {
+    let f = json!([{"FunctionName": "raw", "Handler": "raw", "Runtime": {"Command": [python().to_str().unwrap(), "raw.py"]}}]);
+    let mut fx = fixture(f, &[("raw.py", RAW)], ProcessOptions::default());
+    let h = &mut fx.handlers;
+    let seen = json_of(&h.invoke(&req(0, "raw", 1, true, "req-1", br#"{"k": "v"}"#)).unwrap());
+    assert_eq!(seen["next"], 200);
+    assert_eq!(seen["deadline"], "1700000010000");
+    assert_eq!(seen["arn"], "arn:aws:lambda:us-east-1:123456789012:function:orders");
+    assert_eq!(seen["trace"], "Root=1-00000000-000000000000000000000001;Sampled=0");
+    assert_eq!(seen["client_context"], Value::Null);
+    assert_eq!(seen["cognito"], Value::Null);
+    assert_eq!(seen["event"], json!({"k": "v"}));
+    assert_eq!(seen["unknown_path"], 404);
+    assert_eq!(seen["wrong_id"], json!([400, {"errorMessage": "Invalid request ID", "errorType": "InvalidRequestID"}]));
+    assert_eq!(seen["init_error_late"], 403);
+    assert_eq!(seen["wrong_method"], 405);
+    let r = json_of(&h.invoke(&req(0, "raw", 1, false, "req-2", b"{}")).unwrap());
+    assert_eq!(r["first"], json!([202, {"status": "OK"}]));
+    assert_eq!(r["second"][0], 403);
+    assert_eq!(r["second"][1]["errorType"], "InvalidStateTransition");
+    let r = h.invoke(&req(0, "raw", 1, false, "req-3", b"{}")).unwrap();
+    assert_eq!(r, Reply::Error(ErrorReply { error_type: "Custom.Failure".into(), error_message: String::new(), stack_trace: vec![] }));
+}
+
+#[test]
+fn python_runtime_id_finds_the_venv_beside_the_code() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("code")).unwrap();
+    fs::write(dir.path().join("code/app.py"), APP).unwrap();
+    // a .venv beside the code: a link to the test venv
+    let venv = python().parent().unwrap().parent().unwrap();
+    std::os::unix::fs::symlink(venv, dir.path().join("code/.venv")).unwrap();
+    let scenario = json!({"Functions": [{"FunctionName": "orders", "Handler": "app.handler", "Runtime": "python3.11", "CodeUri": "code"}]});
+    let path = dir.path().join("scenario.json");
+    fs::write(&path, scenario.to_string()).unwrap();
+    let model = lambdasim::load_file(&path).unwrap();
+    let mut h = ProcessHandlers::new(&model, ProcessOptions::default()).unwrap().unwrap();
+    assert!(h.launch(FnId(0)).unwrap().command_line.ends_with("code/.venv/bin/python -m awslambdaric app.handler"));
+    let r = json_of(&h.invoke(&req(0, "orders", 1, true, "req-1", b"{}")).unwrap());
+    assert_eq!(r["env"]["AWS_EXECUTION_ENV"], "AWS_Lambda_python3.11");
+    assert_eq!(r["env"]["_HANDLER"], "app.handler");
+}
+
+#[test]
+fn dropping_the_handlers_ends_every_process() {
+    let mut fx = fixture(json!([py_function("orders", "app.handler")]), &[("code/app.py", APP)], ProcessOptions::default());
+    let mut pids = vec![];
+    for env in 1..=3 {
+        let r = json_of(&fx.handlers.invoke(&req(0, "orders", env, true, "a", b"{}")).unwrap());
+        pids.push(r["pid"].as_i64().unwrap());
+    }
+    drop(fx.handlers);
+    for pid in pids {
+        assert!(!Path::new(&format!("/proc/{pid}")).exists(), "process {pid} is still there");
+    }
+}
+
+fn load_err(functions: Value) -> String {
+    let text = json!({"Functions": functions}).to_string();
+    let e = lambdasim::load_str(&text).unwrap_err().to_string();
+    e.strip_prefix("error: ").unwrap_or(&e).trim_end().to_string()
+}
+
+#[test]
+fn bad_runtime_shapes_are_validation_errors() {
+    assert_eq!(
+        load_err(json!([{"FunctionName": "f", "Handler": "Main::handle", "Runtime": "java21"}])),
+        "Functions[0].Runtime: \"java21\" is not a runtime lambdasim starts by itself (it starts python3.* (awslambdaric), nodejs* (aws-lambda-ric) and provided, provided.al2, provided.al2023 (CodeUri/bootstrap)); give Runtime as {\"Command\": [...], \"WorkingDirectory\": ...} to start it"
+    );
+    assert_eq!(
+        load_err(json!([{"FunctionName": "f", "Handler": "app.handler"}])),
+        "Functions[0].Handler: is given without Runtime; give Runtime too: an AWS runtime id such as \"python3.12\" or {\"Command\": [...]}"
+    );
+    assert_eq!(
+        load_err(json!([{"FunctionName": "f", "Runtime": "python3.12"}])),
+        "Functions[0].Runtime: is given without Handler; give Handler too (for example \"app.handler\")"
+    );
+    assert_eq!(
+        load_err(json!([{"FunctionName": "f", "Handler": "h", "Runtime": {"Command": []}}])),
+        "Functions[0].Runtime.Command: is empty; give the program and its arguments"
+    );
+    assert_eq!(
+        load_err(json!([{"FunctionName": "f", "CodeUri": "src"}])),
+        "Functions[0].CodeUri: is given without Handler and Runtime; give both to run this function's own code, or remove it"
+    );
+    assert_eq!(
+        load_err(
+            json!([{"FunctionName": "f", "Handler": "h", "Runtime": "provided", "Environment": {"Variables": {"AWS_REGION": "eu-west-1"}}}])
+        ),
+        "Functions[0].Environment.Variables.AWS_REGION: \"AWS_REGION\" is reserved: Lambda sets it itself"
+    );
+    assert_eq!(
+        load_err(json!([{"FunctionName": "f", "Handler": "h", "Runtime": "provided", "Environment": {"Variables": {"1X": "v"}}}])),
+        "Functions[0].Environment.Variables.1X: \"1X\" is not a valid variable name; allowed: a letter, then letters, digits and '_'"
+    );
+    // an unknown key of the command form is named by the parser
+    let e = load_err(json!([{"FunctionName": "f", "Handler": "h", "Runtime": {"Command": ["x"], "Cwd": "y"}}]));
+    assert!(e.starts_with("Functions[0].Runtime"), "{e}");
+    // the good shapes compile
+    let m = lambdasim::load_str(
+        &json!({"Functions": [{"FunctionName": "f", "Handler": "app.handler", "Runtime": "python3.12", "CodeUri": "src"}]}).to_string(),
+    )
+    .unwrap();
+    let code = m.functions[0].code.as_ref().unwrap();
+    assert_eq!(code.command_line(), "python -m awslambdaric app.handler");
+    assert_eq!(code.working_dir, "src");
+}
+
+/// The Rust example (`examples/handlers/rust-lambda-runtime`, the official `lambda_runtime` crate) served through the
+/// trait. Ignored by `cargo test` (building the example takes a minute): `.ci/run` builds it and runs this test with
+/// `--ignored`.
+#[test]
+#[ignore = "needs the example built: cargo build --manifest-path examples/handlers/rust-lambda-runtime/Cargo.toml (.ci/run does)"]
+fn rust_lambda_runtime_example() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let model = lambdasim::load_file(&root.join("examples/handlers/rust-lambda-runtime/scenario.json")).unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let opts = ProcessOptions { log_dir: Some(logs.path().to_path_buf()), ..ProcessOptions::default() };
+    let mut h = ProcessHandlers::new(&model, opts).unwrap().expect("the ledger has code");
+    let event = br#"{"transferId": "t-1", "account": "acct-7", "amount": 100}"#;
+    let r = json_of(&h.invoke(&req(0, "ledger", 1, true, "req-1", event)).unwrap());
+    assert_eq!(r, json!({"transferId": "t-1", "creditedNow": true, "requestId": "req-1"}));
+    // warm: the static set remembers the transfer
+    let r = json_of(&h.invoke(&req(0, "ledger", 1, false, "req-2", event)).unwrap());
+    assert_eq!(r["creditedNow"], false);
+    // another environment does not
+    let r = json_of(&h.invoke(&req(0, "ledger", 2, true, "req-3", event)).unwrap());
+    assert_eq!(r["creditedNow"], true);
+    // an error returned by the handler, as lambda_runtime reports it
+    let r = h.invoke(&req(0, "ledger", 1, false, "req-4", br#"{"transferId": "t-2", "account": "a", "amount": 0}"#)).unwrap();
+    let Reply::Error(e) = r else { panic!("expected an error, got {r:?}") };
+    assert_eq!(e.error_message, "transfer t-2 has no amount");
+    assert!(!e.error_type.is_empty());
+    // an event it cannot deserialize
+    let r = h.invoke(&req(0, "ledger", 1, false, "req-5", br#"{"nope": 1}"#)).unwrap();
+    assert!(matches!(r, Reply::Error(_)), "{r:?}");
+    let log = fs::read_to_string(logs.path().join("ledger.log")).unwrap();
+    assert_eq!(log.matches("credited 100 to acct-7 (t-1)").count(), 2, "{log}");
+}
+
+#[test]
+fn the_same_requests_get_the_same_replies_in_two_runs() {
+    const DET: &str = "SEEN = []\ndef handler(e, c):\n    SEEN.append(e['n'])\n    if e['n'] % 3 == 2:\n        raise KeyError(e['n'])\n    return {'seen': SEEN, 'id': c.aws_request_id}\n";
+    let run = || {
+        let mut fx = fixture(json!([py_function("orders", "det.handler")]), &[("code/det.py", DET)], ProcessOptions::default());
+        let mut replies = vec![];
+        for n in 0..8u32 {
+            let (env, id, event) = (n % 2, format!("r-{n}"), format!("{{\"n\": {n}}}"));
+            replies.push(fx.handlers.invoke(&req(0, "orders", env, n < 2, &id, event.as_bytes())).unwrap());
+        }
+        replies
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a, b);
+    assert_eq!(json_of(&a[6]), json!({"seen": [0, 2, 4, 6], "id": "r-6"}));
+    assert!(matches!(&a[5], Reply::Error(e) if e.error_type == "KeyError"), "{:?}", a[5]);
+}
+
+#[test]
+fn a_process_that_exits_between_invocations_is_started_again() {
+    let mut fx = fixture(json!([py_function("orders", "app.handler")]), &[("code/app.py", APP)], ProcessOptions::default());
+    let h = &mut fx.handlers;
+    let r = json_of(&h.invoke(&req(0, "orders", 1, true, "req-1", br#"{"exit_after": true}"#)).unwrap());
+    assert_eq!(r["count"], 1);
+    std::thread::sleep(Duration::from_millis(300));
+    // the environment is warm for the simulation; its process is gone: a fresh one serves it, its init ran again
+    let r2 = json_of(&h.invoke(&req(0, "orders", 1, false, "req-2", b"{}")).unwrap());
+    assert_eq!(r2["count"], 1);
+    assert_ne!(r2["pid"], r["pid"]);
+    assert_eq!(h.stats().restarted, 1);
+    assert_eq!(h.stats().started, 2);
+}
