@@ -60,6 +60,14 @@ enum Command {
         /// function (default: .lambdasim/logs next to the scenario file).
         #[arg(long, value_name = "DIR")]
         handler_logs: Option<PathBuf>,
+        /// Functions with `Handler` and `Runtime`: the wall-clock seconds a runtime may take for its init or for one
+        /// invocation before it is stopped and the run fails (exit 2).
+        #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+        handler_guard: f64,
+        /// Functions with `Handler` and `Runtime`: the most runtime processes alive at once; beyond it the least
+        /// recently used idle environment's process is stopped, and restarted (its init runs again) on its next use.
+        #[arg(long, value_name = "N", default_value_t = 64)]
+        max_processes: usize,
         /// Functions served by real handlers: take each attempt's duration from the handler's measured wall time,
         /// times SCALE (default 1), instead of the `Duration` model. The run is then NOT reproducible.
         #[arg(long, value_name = "SCALE", num_args = 0..=1, default_missing_value = "1")]
@@ -505,6 +513,8 @@ fn main() -> ExitCode {
             series_interval,
             chrome_trace,
             handler_logs,
+            handler_guard,
+            max_processes,
             measured_durations,
         } => {
             if let Some(scale) = measured_durations.filter(|s| !(s.is_finite() && *s > 0.0)) {
@@ -550,8 +560,18 @@ fn main() -> ExitCode {
                 Some(scale) => lambdasim::run::HandlerDuration::Measured { scale },
                 None => lambdasim::run::HandlerDuration::Model,
             };
-            let opts =
-                RunOptions { trace, sinks_dir: sinks, observers, handler_logs: Some(handler_logs), handler_duration, ..Default::default() };
+            if !(handler_guard.is_finite() && handler_guard > 0.0 && handler_guard <= 86_400.0) {
+                return usage(format!("--handler-guard {handler_guard} is out of range; allowed more than 0 up to 86400 seconds"));
+            }
+            if max_processes == 0 || max_processes > 10_000 {
+                return usage(format!("--max-processes {max_processes} is out of range; allowed 1 to 10000"));
+            }
+            let processes = lambdasim::handler::process::ProcessOptions {
+                log_dir: Some(handler_logs),
+                guard: std::time::Duration::from_secs_f64(handler_guard),
+                max_processes,
+            };
+            let opts = RunOptions { trace, sinks_dir: sinks, observers, processes, handler_duration, ..Default::default() };
             let run_report = match run(&model, seed, opts) {
                 Ok(r) => r,
                 Err(e) => {

@@ -49,8 +49,9 @@ pub struct RunOptions<'a> {
     /// The caller's own handler code (e.g. an [`crate::handler::inprocess::InProcess`]); `None`: runtime processes
     /// for the functions whose scenario entry has `Handler` and `Runtime`, if any.
     pub handlers: Option<&'a mut dyn Handlers>,
-    /// Where the runtime processes' output goes, one log file per function (`None`: the process pool's default).
-    pub handler_logs: Option<PathBuf>,
+    /// The runtime processes' settings (log directory, wall-clock guard, process cap), for the functions whose
+    /// scenario entry has `Handler` and `Runtime` when `handlers` is `None`.
+    pub processes: ProcessOptions,
     /// Where durations of attempts served by handlers come from (default: the `Duration` model).
     pub handler_duration: HandlerDuration,
     /// Test-only: lengthen the n-th handler-duration draw by 1 us (`check --check-determinism` must catch it).
@@ -108,7 +109,7 @@ pub fn run(model: &Model, seed: u64, mut opts: RunOptions<'_>) -> io::Result<Run
     if opts.handlers.is_none() {
         // `..Default::default()`: the process pool's other settings keep their defaults.
         #[allow(clippy::needless_update)]
-        let popts = ProcessOptions { log_dir: opts.handler_logs.clone(), ..Default::default() };
+        let popts = opts.processes.clone();
         processes = ProcessHandlers::new(model, popts).map_err(io::Error::other)?;
     }
     let handlers: Option<&mut dyn Handlers> = match opts.handlers.take() {
