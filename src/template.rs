@@ -174,7 +174,7 @@ pub fn import_str(text: &str, template_dir: &Path, opts: &Options) -> Result<Imp
     let stack = opts.stack_name.clone().unwrap_or_else(|| "stack".into());
     let ctx = eval::Ctx::new(&doc, resources, &opts.region, &opts.account, &stack, &opts.parameters)?;
     let sam = is_sam(&doc);
-    let mut out = out::Out::new(template_dir, &opts.scenario_dir);
+    let mut out = out::Out::new(template_dir, &opts.scenario_dir, &opts.region, &opts.account);
     let globals = if sam { sam::globals(&doc, &ctx)? } else { Map::new() };
     // Resources that exist on their own first (targets, functions), then what attaches to them.
     for pass in [out::Pass::Primary, out::Pass::Attach] {

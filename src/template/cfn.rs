@@ -93,7 +93,15 @@ pub fn resource(out: &mut Out, ctx: &Ctx, id: &str, ty: &str, res: &Value, pass:
         | "AWS::DynamoDB::Table"
         | "AWS::S3::Bucket"
         | "AWS::KinesisFirehose::DeliveryStream"
-        | "AWS::Lambda::Permission" => return Ok(()),
+        | "AWS::Lambda::Permission"
+        | "AWS::Lambda::EventSourceMapping"
+        | "AWS::Lambda::EventInvokeConfig"
+        | "AWS::Lambda::Version"
+        | "AWS::Lambda::Alias"
+        | "AWS::SNS::Subscription"
+        | "AWS::Events::Rule"
+        | "AWS::Scheduler::Schedule"
+        | "AWS::Logs::SubscriptionFilter" => return Ok(()),
         _ if !primary => return Ok(()),
         _ => {
             out.skipped.push(format!("{path} ({ty}): not simulated"));
@@ -290,13 +298,16 @@ pub fn subscribe(out: &mut Out, topic: &str, sub: Map<String, Value>, path: &str
         out.skipped.push(format!("{path}: {protocol} subscription: not simulated (lambdasim delivers to lambda and sqs)"));
         return;
     }
-    let endpoint = sub.get("Endpoint").and_then(Value::as_str).unwrap_or("").to_string();
+    let mut endpoint = sub.get("Endpoint").and_then(Value::as_str).unwrap_or("").to_string();
     if protocol == "sqs" {
-        out.queue(&endpoint, path);
+        endpoint = out.queue(&endpoint, path);
+    } else {
+        endpoint = out.arn_of(&endpoint, "lambda", path);
     }
-    let i = out.topic(topic, path);
+    let (i, _) = out.topic(topic, path);
     let mut s = sub;
     s.insert("Protocol".into(), Value::String(protocol.clone()));
+    s.insert("Endpoint".into(), Value::String(endpoint.clone()));
     let subs = out.topics[i].entry("Subscriptions").or_insert_with(|| Value::Array(vec![]));
     if let Value::Array(a) = subs {
         a.push(Value::Object(s));
@@ -417,23 +428,36 @@ fn delivery_stream(out: &mut Out, ctx: &Ctx, id: &str, p: &mut Props) -> Result<
 /// Kinesis and DynamoDB Streams are skipped with a line.
 pub fn mapping(out: &mut Out, mut m: Map<String, Value>, path: &str) -> Result<(), TemplateError> {
     let arn = m.get("EventSourceArn").and_then(Value::as_str).unwrap_or("").to_string();
-    let kind = if arn.contains(":sqs:") || arn.starts_with("https://sqs.") {
-        if arn.starts_with("https://") {
-            return Err(TemplateError::new(
-                path,
-                format!("EventSourceArn {arn:?} is a queue URL (what !Ref gives); use !GetAtt Queue.Arn"),
-            ));
-        }
+    if arn.starts_with("https://") {
+        return Err(TemplateError::new(path, format!("EventSourceArn {arn:?} is a queue URL (what !Ref gives); use !GetAtt Queue.Arn")));
+    }
+    let service = arn.split(':').nth(2).unwrap_or("").to_string();
+    let arn = if matches!(service.as_str(), "sqs" | "kinesis" | "dynamodb") { out.arn_of(&arn, &service, path) } else { arn };
+    m.insert("EventSourceArn".into(), Value::String(arn.clone()));
+    let kind = if service == "sqs" {
         out.queue(&arn, path);
         "SQS"
-    } else if arn.contains(":kinesis:") {
+    } else if service == "kinesis" {
         let name = names::name_in_arn(&arn);
         if !out.kinesis.iter().any(|k| k.get("Name").and_then(Value::as_str) == Some(name.as_str())) {
             out.kinesis.push(json!({"Name": name}).as_object().cloned().unwrap_or_default());
             out.imported.push(format!("{path}: Kinesis stream {name} is not declared in the template; simulated with 1 shard"));
         }
         "Kinesis"
-    } else if arn.contains(":dynamodb:") {
+    } else if service == "dynamodb" {
+        let table = names::name_in_arn(&arn);
+        if !out.tables.iter().any(|t| t.get("TableName").and_then(Value::as_str) == Some(table.as_str())) {
+            let label = arn.split("/stream/").nth(1).unwrap_or(names::STREAM_LABEL).to_string();
+            out.tables.push(
+                json!({"TableName": table, "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"}, "StreamLabel": label})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+            out.imported.push(format!(
+                "{path}: table {table} is not declared in the template (or has no stream); simulated with a NEW_AND_OLD_IMAGES stream"
+            ));
+        }
         "DynamoDB"
     } else {
         out.skipped.push(format!("{path}: event source {arn}: not simulated (lambdasim polls SQS, Kinesis and DynamoDB Streams)"));
@@ -518,12 +542,10 @@ pub fn rule_target(out: &mut Out, t: &Value, path: &str) -> Option<Value> {
         out.skipped.push(format!("{path}: target {arn}: not simulated (rule targets are functions and queues)"));
         return None;
     }
-    if arn.contains(":sqs:") {
-        out.queue(arn, path);
-    }
+    let arn = if arn.contains(":sqs:") { out.queue(arn, path) } else { out.arn_of(arn, "lambda", path) };
     let mut m = Map::new();
     m.insert("Id".into(), t.get("Id").cloned().unwrap_or(json!("target")));
-    m.insert("Arn".into(), Value::String(arn.into()));
+    m.insert("Arn".into(), Value::String(arn));
     if let Some(r) = t.get("RetryPolicy") {
         let mut rp = Map::new();
         for k in ["MaximumRetryAttempts", "MaximumEventAgeInSeconds"] {
@@ -534,7 +556,7 @@ pub fn rule_target(out: &mut Out, t: &Value, path: &str) -> Option<Value> {
         m.insert("RetryPolicy".into(), Value::Object(rp));
     }
     if let Some(d) = t.get("DeadLetterConfig").and_then(|d| d.get("Arn")).and_then(Value::as_str) {
-        out.queue(d, path);
+        let d = out.queue(d, path);
         m.insert("DeadLetterConfig".into(), json!({"Arn": d}));
     }
     for k in ["Input", "InputPath", "InputTransformer"] {

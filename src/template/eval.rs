@@ -107,7 +107,7 @@ impl<'a> Ctx<'a> {
                 }
             };
             if let (Some(allowed), Value::String(s)) = (p.get("AllowedValues").and_then(Value::as_array), &v) {
-                if !allowed.iter().any(|a| a.as_str() == Some(s) || a.as_f64().is_some_and(|n| s.parse::<f64>() == Ok(n))) {
+                if !allowed.iter().any(|a| scalar_text(a, "").ok().as_deref() == Some(s.as_str())) {
                     return Err(TemplateError::new(
                         format!("Parameters.{k}"),
                         format!("value {s:?} is not one of AllowedValues {allowed:?}"),
@@ -408,6 +408,12 @@ impl<'a> Ctx<'a> {
         }
         // `!Ref Function.Alias` / `.Version` (SAM): the alias or version AutoPublishAlias makes.
         if let Some((id, what)) = target.split_once('.') {
+            if self.type_of(id) == Some("AWS::Serverless::Function") && (what == "DestinationQueue" || what == "DestinationTopic") {
+                // The queue or topic SAM makes for an EventInvokeConfig destination given only its Type.
+                let ty = if what == "DestinationQueue" { "AWS::SQS::Queue" } else { "AWS::SNS::Topic" };
+                let name = names::generate(&self.stack, &format!("{id}{what}"), ty, None);
+                return s(names::ref_value(ty, &name, &self.region, &self.account));
+            }
             if self.type_of(id) == Some("AWS::Serverless::Function") && (what == "Alias" || what == "Version") {
                 let alias = self.resources[id].pointer("/Properties/AutoPublishAlias").map(|a| self.string(a, path)).transpose()?;
                 let name = self.name_of(id, path)?;

@@ -21,6 +21,8 @@ pub enum Pass {
 
 /// The sections being built.
 pub struct Out {
+    pub region: String,
+    pub account: String,
     pub template_dir: PathBuf,
     pub scenario_dir: PathBuf,
     pub functions: Vec<Map<String, Value>>,
@@ -42,8 +44,10 @@ pub struct Out {
 }
 
 impl Out {
-    pub fn new(template_dir: &Path, scenario_dir: &Path) -> Out {
+    pub fn new(template_dir: &Path, scenario_dir: &Path, region: &str, account: &str) -> Out {
         Out {
+            region: region.into(),
+            account: account.into(),
             template_dir: template_dir.to_path_buf(),
             scenario_dir: scenario_dir.to_path_buf(),
             functions: vec![],
@@ -75,29 +79,60 @@ impl Out {
         self.functions.iter().position(|f| f.get("FunctionName").and_then(Value::as_str) == Some(name.as_str()))
     }
 
-    /// The queue an ARN, URL or name stands for, made if the template does not declare it.
-    pub fn queue(&mut self, r: &str, path: &str) -> String {
+    /// The ARN a reference to a resource of `service` (`sqs`, `sns`, `kinesis`, `dynamodb`, `events`, `lambda`)
+    /// stands for in the simulation: an ARN of another Region or account is moved into the scenario's (every
+    /// simulated resource lives in one account and Region), a queue URL or a bare name becomes the ARN. Each change
+    /// gives an imported line.
+    pub fn arn_of(&mut self, r: &str, service: &str, path: &str) -> String {
+        let (region, account) = (self.region.clone(), self.account.clone());
+        if let Some(rest) = r.strip_prefix("arn:") {
+            let parts: Vec<&str> = rest.splitn(5, ':').collect();
+            if parts.len() == 5 && !parts[2].is_empty() && (parts[2] != region || parts[3] != account) {
+                let moved = format!("arn:{}:{}:{region}:{account}:{}", parts[0], parts[1], parts[4]);
+                self.imported.push(format!("{path}: {r} is in another Region or account; simulated as {moved}"));
+                return moved;
+            }
+            return r.to_string();
+        }
         let name = names::name_in_arn(r);
+        let resource = match service {
+            "kinesis" => format!("stream/{name}"),
+            "events" => format!("event-bus/{name}"),
+            "lambda" => format!("function:{name}"),
+            _ => name.clone(),
+        };
+        let arn = format!("arn:aws:{service}:{region}:{account}:{resource}");
+        if !r.starts_with("https://sqs.") {
+            self.imported.push(format!("{path}: {r:?} is not an ARN; taken as the name of a simulated resource, {arn}"));
+        }
+        arn
+    }
+
+    /// The queue an ARN, URL or name stands for, made if the template does not declare it; its ARN.
+    pub fn queue(&mut self, r: &str, path: &str) -> String {
+        let arn = self.arn_of(r, "sqs", path);
+        let name = names::name_in_arn(&arn);
         if !self.queues.iter().any(|q| q.get("QueueName").and_then(Value::as_str) == Some(name.as_str())) {
             self.imported.push(format!("{path}: queue {name} is not declared in the template; simulated as a standard queue"));
             let mut q = Map::new();
             q.insert("QueueName".into(), Value::String(name.clone()));
             self.queues.push(q);
         }
-        name
+        arn
     }
 
-    /// The topic an ARN or name stands for, made if the template does not declare it.
-    pub fn topic(&mut self, r: &str, path: &str) -> usize {
-        let name = names::name_in_arn(r);
+    /// The topic an ARN or name stands for, made if the template does not declare it; its index and ARN.
+    pub fn topic(&mut self, r: &str, path: &str) -> (usize, String) {
+        let arn = self.arn_of(r, "sns", path);
+        let name = names::name_in_arn(&arn);
         if let Some(i) = self.topics.iter().position(|t| t.get("TopicName").and_then(Value::as_str) == Some(name.as_str())) {
-            return i;
+            return (i, arn);
         }
         self.imported.push(format!("{path}: topic {name} is not declared in the template; simulated"));
         let mut t = Map::new();
         t.insert("TopicName".into(), Value::String(name));
         self.topics.push(t);
-        self.topics.len() - 1
+        (self.topics.len() - 1, arn)
     }
 
     /// The event bus a name or ARN stands for (`default` is made when first used).

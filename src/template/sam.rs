@@ -115,17 +115,17 @@ fn function(out: &mut Out, ctx: &Ctx, id: &str, p: &mut Props) -> Result<(), Tem
     out.name(id, "AWS::Serverless::Function", &name, &names::lambda_arn(&ctx.region, &ctx.account, &name));
     if let Some(d) = p.get("DeadLetterQueue")? {
         let t = d.get("Type").and_then(Value::as_str).unwrap_or("");
-        let arn = d.get("TargetArn").and_then(Value::as_str).unwrap_or("").to_string();
-        match t {
-            "SQS" => drop(out.queue(&arn, &p.at("DeadLetterQueue"))),
-            "SNS" => drop(out.topic(&arn, &p.at("DeadLetterQueue"))),
+        let given = d.get("TargetArn").and_then(Value::as_str).unwrap_or("").to_string();
+        let arn = match t {
+            "SQS" => out.queue(&given, &p.at("DeadLetterQueue")),
+            "SNS" => out.topic(&given, &p.at("DeadLetterQueue")).1,
             other => {
                 return Err(TemplateError::new(
                     p.at("DeadLetterQueue.Type"),
                     format!("{other:?}: a dead-letter queue's Type is SQS or SNS"),
                 ))
             }
-        }
+        };
         f.insert("DeadLetterConfig".into(), json!({"TargetArn": arn}));
     }
     if let Some(c) = p.get("EventInvokeConfig")? {
@@ -264,29 +264,24 @@ fn invoke_config(out: &mut Out, ctx: &Ctx, id: &str, c: Value, path: &str) -> Re
         let given = d.get("Destination").and_then(Value::as_str).map(String::from);
         let arn =
             match (ty, given) {
-                ("SQS", Some(a)) => {
-                    out.queue(&a, &p);
-                    a
-                }
-                ("SNS", Some(a)) => {
-                    out.topic(&a, &p);
-                    a
-                }
+                ("SQS", Some(a)) => out.queue(&a, &p),
+                ("SNS", Some(a)) => out.topic(&a, &p).1,
+                // SAM makes the queue or topic (`!Ref Function.DestinationQueue` / `.DestinationTopic` name it).
                 ("SQS", None) => {
-                    let name = names::generate(&ctx.stack, &format!("{id}EventInvokeConfig{which}Queue"), "AWS::SQS::Queue", None);
-                    out.queue(&name, &p);
-                    names::arn("AWS::SQS::Queue", &name, &ctx.region, &ctx.account)
+                    let name = names::generate(&ctx.stack, &format!("{id}DestinationQueue"), "AWS::SQS::Queue", None);
+                    out.queue(&names::arn("AWS::SQS::Queue", &name, &ctx.region, &ctx.account), &p)
                 }
                 ("SNS", None) => {
-                    let name = names::generate(&ctx.stack, &format!("{id}EventInvokeConfig{which}Topic"), "AWS::SNS::Topic", None);
-                    out.topic(&name, &p);
-                    names::arn("AWS::SNS::Topic", &name, &ctx.region, &ctx.account)
+                    let name = names::generate(&ctx.stack, &format!("{id}DestinationTopic"), "AWS::SNS::Topic", None);
+                    out.topic(&names::arn("AWS::SNS::Topic", &name, &ctx.region, &ctx.account), &p).1
                 }
                 ("EventBridge", Some(a)) => {
+                    let a = out.arn_of(&a, "events", &p);
                     out.bus(&a);
                     a
                 }
-                ("Lambda" | "S3", Some(a)) => a,
+                ("Lambda", Some(a)) => out.arn_of(&a, "lambda", &p),
+                ("S3", Some(a)) => a,
                 (t, _) => return Err(TemplateError::new(
                     format!("{p}.Type"),
                     format!(
@@ -369,15 +364,6 @@ fn event(out: &mut Out, ctx: &Ctx, id: &str, target: &str, name: &str, ev: &Valu
                     cfn::copy(&mut p, &mut m, k)?;
                 }
             }
-            if ty == "DynamoDB" {
-                let table = names::name_in_arn(&arn);
-                if !out.tables.iter().any(|t| t.get("TableName").and_then(Value::as_str) == Some(table.as_str())) {
-                    return Err(TemplateError::new(
-                        p.at(key),
-                        format!("{arn:?} is not the stream of a table of this template with a StreamSpecification"),
-                    ));
-                }
-            }
             cfn::mapping(out, m, &path)?;
             let source = names::name_in_arn(&arn);
             let stub = match ty.as_str() {
@@ -453,7 +439,7 @@ fn target_of(out: &mut Out, ctx: &Ctx, id: &str, name: &str, target: &str, p: &m
             }
             _ => return Err(TemplateError::new(p.at("DeadLetterConfig"), "a DeadLetterConfig needs Arn, or Type: SQS")),
         };
-        out.queue(&arn, &p.at("DeadLetterConfig"));
+        let arn = out.queue(&arn, &p.at("DeadLetterConfig"));
         t.insert("DeadLetterConfig".into(), json!({"Arn": arn}));
     }
     for k in ["Input", "InputPath", "InputTransformer"] {
@@ -489,7 +475,7 @@ fn sns_event(out: &mut Out, ctx: &Ctx, id: &str, target: &str, name: &str, p: &m
                 let q = names::generate(&ctx.stack, &format!("{id}{name}Queue"), "AWS::SQS::Queue", None);
                 names::arn("AWS::SQS::Queue", &q, &ctx.region, &ctx.account)
             });
-            out.queue(&queue_arn, &p.path);
+            let queue_arn = out.queue(&queue_arn, &p.path);
             sub.insert("Protocol".into(), json!("sqs"));
             sub.insert("Endpoint".into(), Value::String(queue_arn.clone()));
             cfn::subscribe(out, &topic, sub, &format!("Resources.{id}.Properties.Events.{name}"));
