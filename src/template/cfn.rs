@@ -50,7 +50,7 @@ pub fn resource(out: &mut Out, ctx: &Ctx, id: &str, ty: &str, res: &Value, pass:
             if let Some(ts) = p.get("StartingPositionTimestamp")? {
                 m.insert("StartingPositionTimestamp".into(), ts);
             }
-            mapping(out, m, &path)?;
+            mapping(out, m, &path, id)?;
         }
         "AWS::Lambda::EventInvokeConfig" if !primary => invoke_config(out, id, &mut p)?,
         "AWS::Lambda::Version" if !primary => version(out, ctx, id, &mut p)?,
@@ -426,7 +426,7 @@ fn delivery_stream(out: &mut Out, ctx: &Ctx, id: &str, p: &mut Props) -> Result<
 
 /// Add an event source mapping (its source made if the template does not declare it); sources other than SQS,
 /// Kinesis and DynamoDB Streams are skipped with a line.
-pub fn mapping(out: &mut Out, mut m: Map<String, Value>, path: &str) -> Result<(), TemplateError> {
+pub fn mapping(out: &mut Out, mut m: Map<String, Value>, path: &str, stub_name: &str) -> Result<(), TemplateError> {
     let arn = m.get("EventSourceArn").and_then(Value::as_str).unwrap_or("").to_string();
     if arn.starts_with("https://") {
         return Err(TemplateError::new(path, format!("EventSourceArn {arn:?} is a queue URL (what !Ref gives); use !GetAtt Queue.Arn")));
@@ -470,7 +470,15 @@ pub fn mapping(out: &mut Out, mut m: Map<String, Value>, path: &str) -> Result<(
         }
     }
     let f = m.get("FunctionName").and_then(Value::as_str).unwrap_or("").to_string();
-    out.imported.push(format!("{path}: {kind} event source mapping from {} to {}", names::name_in_arn(&arn), names::function_name_of(&f)));
+    let source = names::name_in_arn(&arn);
+    out.imported.push(format!("{path}: {kind} event source mapping from {source} to {}", names::function_name_of(&f)));
+    // A producer that puts one record on the source at 1 s.
+    let stub = match kind {
+        "SQS" => json!({"Queue": source, "Payload": {"example": true}}),
+        "Kinesis" => json!({"Stream": source, "Payload": {"example": true}}),
+        _ => json!({"Stream": source, "Payload": {"id": "1"}}),
+    };
+    out.stub(stub.as_object().cloned().unwrap_or_default(), stub_name);
     out.mappings.push(Value::Object(m));
     Ok(())
 }

@@ -262,33 +262,34 @@ fn invoke_config(out: &mut Out, ctx: &Ctx, id: &str, c: Value, path: &str) -> Re
         let p = format!("{path}.DestinationConfig.{which}");
         let ty = d.get("Type").and_then(Value::as_str).unwrap_or("");
         let given = d.get("Destination").and_then(Value::as_str).map(String::from);
-        let arn =
-            match (ty, given) {
-                ("SQS", Some(a)) => out.queue(&a, &p),
-                ("SNS", Some(a)) => out.topic(&a, &p).1,
-                // SAM makes the queue or topic (`!Ref Function.DestinationQueue` / `.DestinationTopic` name it).
-                ("SQS", None) => {
-                    let name = names::generate(&ctx.stack, &format!("{id}DestinationQueue"), "AWS::SQS::Queue", None);
-                    out.queue(&names::arn("AWS::SQS::Queue", &name, &ctx.region, &ctx.account), &p)
-                }
-                ("SNS", None) => {
-                    let name = names::generate(&ctx.stack, &format!("{id}DestinationTopic"), "AWS::SNS::Topic", None);
-                    out.topic(&names::arn("AWS::SNS::Topic", &name, &ctx.region, &ctx.account), &p).1
-                }
-                ("EventBridge", Some(a)) => {
-                    let a = out.arn_of(&a, "events", &p);
-                    out.bus(&a);
-                    a
-                }
-                ("Lambda", Some(a)) => out.arn_of(&a, "lambda", &p),
-                ("S3", Some(a)) => a,
-                (t, _) => return Err(TemplateError::new(
+        let arn = match (ty, given) {
+            ("SQS", Some(a)) => out.queue(&a, &p),
+            ("SNS", Some(a)) => out.topic(&a, &p).1,
+            // SAM makes the queue or topic (`!Ref Function.DestinationQueue` / `.DestinationTopic` name it).
+            ("SQS", None) => {
+                let name = names::generate(&ctx.stack, &format!("{id}DestinationQueue"), "AWS::SQS::Queue", None);
+                out.queue(&names::arn("AWS::SQS::Queue", &name, &ctx.region, &ctx.account), &p)
+            }
+            ("SNS", None) => {
+                let name = names::generate(&ctx.stack, &format!("{id}DestinationTopic"), "AWS::SNS::Topic", None);
+                out.topic(&names::arn("AWS::SNS::Topic", &name, &ctx.region, &ctx.account), &p).1
+            }
+            ("EventBridge", Some(a)) => {
+                let a = out.arn_of(&a, "events", &p);
+                out.bus(&a);
+                a
+            }
+            ("Lambda", Some(a)) => out.arn_of(&a, "lambda", &p),
+            ("S3", Some(a)) => a,
+            (t, _) => {
+                return Err(TemplateError::new(
                     format!("{p}.Type"),
                     format!(
                         "{t:?}: a destination's Type is SQS, SNS, Lambda, EventBridge or S3 (Lambda, EventBridge and S3 need Destination)"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         dc.insert(which.into(), json!({"Destination": arn}));
     }
     if !dc.is_empty() {
@@ -364,14 +365,7 @@ fn event(out: &mut Out, ctx: &Ctx, id: &str, target: &str, name: &str, ev: &Valu
                     cfn::copy(&mut p, &mut m, k)?;
                 }
             }
-            cfn::mapping(out, m, &path)?;
-            let source = names::name_in_arn(&arn);
-            let stub = match ty.as_str() {
-                "SQS" => json!({"Queue": source, "Payload": {"example": true}}),
-                "Kinesis" => json!({"Stream": source, "Payload": {"example": true}}),
-                _ => json!({"Stream": source, "Payload": {"id": "1"}}),
-            };
-            out.stub(stub.as_object().cloned().unwrap_or_default(), &stub_name);
+            cfn::mapping(out, m, &path, &stub_name)?;
         }
         "SNS" => sns_event(out, ctx, id, target, name, &mut p, &stub_name)?,
         "Schedule" | "ScheduleV2" => {
@@ -488,7 +482,7 @@ fn sns_event(out: &mut Out, ctx: &Ctx, id: &str, target: &str, name: &str, p: &m
             if let Some(e) = s.get("Enabled").and_then(super::out::as_bool) {
                 m.insert("Enabled".into(), Value::Bool(e));
             }
-            cfn::mapping(out, m, &p.path)?;
+            cfn::mapping(out, m, &p.path, &format!("{stub_name}.Queue"))?;
         }
     }
     let stub = json!({"Topic": names::name_in_arn(&topic), "Payload": {"example": true}});
