@@ -474,6 +474,8 @@ pub fn mapping(out: &mut Out, mut m: Map<String, Value>, path: &str, stub_name: 
     out.imported.push(format!("{path}: {kind} event source mapping from {source} to {}", names::function_name_of(&f)));
     // A producer that puts one record on the source at 1 s.
     let stub = match kind {
+        // A FIFO queue needs a message group (SQS requires it).
+        "SQS" if source.ends_with(".fifo") => json!({"Queue": source, "MessageGroupId": "group-1", "Payload": {"example": true}}),
         "SQS" => json!({"Queue": source, "Payload": {"example": true}}),
         "Kinesis" => json!({"Stream": source, "Payload": {"example": true}}),
         _ => json!({"Stream": source, "Payload": {"id": "1"}}),

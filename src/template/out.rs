@@ -191,7 +191,11 @@ impl Out {
     }
 
     /// The sections, in the scenario format's order.
-    pub fn finish(self, stack: String) -> Import {
+    pub fn finish(mut self, stack: String) -> Import {
+        for f in self.functions.iter_mut().chain(&mut self.queues).chain(&mut self.topics).chain(&mut self.buses).chain(&mut self.kinesis) {
+            f.iter_mut().for_each(|(k, v)| normalize(v, k));
+        }
+        self.mappings.iter_mut().for_each(|v| normalize(v, ""));
         let mut s = Map::new();
         if self.schedules {
             s.insert("Simulation".into(), json!({"DurationSeconds": 3600.0}));
@@ -288,6 +292,50 @@ pub fn as_int(v: &Value) -> Option<i64> {
         Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
+    }
+}
+
+/// Properties whose value is an integer in the scenario format (CloudFormation also accepts `"10"`).
+const INT_KEYS: &[&str] = &[
+    "Timeout",
+    "MemorySize",
+    "ReservedConcurrentExecutions",
+    "ProvisionedConcurrentExecutions",
+    "MaximumRetryAttempts",
+    "MaximumEventAgeInSeconds",
+    "BatchSize",
+    "MaximumBatchingWindowInSeconds",
+    "ParallelizationFactor",
+    "MaximumRecordAgeInSeconds",
+    "TumblingWindowInSeconds",
+    "MaximumConcurrency",
+    "VisibilityTimeout",
+    "MessageRetentionPeriod",
+    "DelaySeconds",
+    "maxReceiveCount",
+    "ShardCount",
+    "RetentionPeriodHours",
+];
+/// Properties whose value is a boolean in the scenario format (CloudFormation also accepts `"true"`).
+const BOOL_KEYS: &[&str] =
+    &["Enabled", "BisectBatchOnFunctionError", "FifoQueue", "FifoTopic", "ContentBasedDeduplication", "RawMessageDelivery"];
+
+/// Integers and booleans written as strings, as the scenario format takes them.
+fn normalize(v: &mut Value, key: &str) {
+    match v {
+        Value::String(s) if INT_KEYS.contains(&key) => {
+            if let Ok(n) = s.trim().parse::<i64>() {
+                *v = Value::from(n);
+            }
+        }
+        Value::String(s) if BOOL_KEYS.contains(&key) => {
+            if let Some(b) = as_bool(&Value::String(s.clone())) {
+                *v = Value::Bool(b);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| normalize(x, key)),
+        Value::Object(m) => m.iter_mut().for_each(|(k, x)| normalize(x, k)),
+        _ => {}
     }
 }
 

@@ -485,7 +485,11 @@ fn sns_event(out: &mut Out, ctx: &Ctx, id: &str, target: &str, name: &str, p: &m
             cfn::mapping(out, m, &p.path, &format!("{stub_name}.Queue"))?;
         }
     }
-    let stub = json!({"Topic": names::name_in_arn(&topic), "Payload": {"example": true}});
+    let topic_name = names::name_in_arn(&topic);
+    let mut stub = json!({"Topic": topic_name, "Payload": {"example": true}});
+    if topic_name.ends_with(".fifo") {
+        stub["MessageGroupId"] = json!("group-1");
+    }
     out.stub(stub.as_object().cloned().unwrap_or_default(), stub_name);
     Ok(())
 }
