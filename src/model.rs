@@ -132,9 +132,23 @@ pub fn read_file(path: &std::path::Path) -> Result<Loaded, ScenarioErrors> {
         std::fs::read_to_string(path).map_err(|e| ScenarioError::new(String::new(), format!("cannot read {}: {e}", path.display())))?;
     let base = base_dir_of(path);
     let (scenario, import) = parse_scenario_in(&text, &base)?;
-    let mut model = Model::build(&scenario)?;
+    let mut model = Model::build(&scenario).map_err(|e| from_template(e, import.as_ref()))?;
     model.base_dir = base;
     Ok(Loaded { scenario, model, import })
+}
+
+/// Errors in entries that came from a template say so (their paths are those of the expanded scenario).
+fn from_template(mut errs: ScenarioErrors, import: Option<&crate::template::Import>) -> ScenarioErrors {
+    let Some(imp) = import else { return errs };
+    for e in &mut errs.0 {
+        let Some((section, rest)) = e.path.split_once('[') else { continue };
+        let index: Option<usize> = rest.split(']').next().and_then(|i| i.parse().ok());
+        let from_template = imp.sections.get(section).and_then(|v| v.as_array()).zip(index).is_some_and(|(a, i)| i < a.len());
+        if from_template {
+            e.message += " (this entry comes from the template; `lambdasim import` shows it as a scenario)";
+        }
+    }
+    errs
 }
 
 /// Parse a scenario, expanding the template it names (`Template`, relative to `base_dir`): the template's

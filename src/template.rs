@@ -202,6 +202,11 @@ pub fn import_str(text: &str, template_dir: &Path, opts: &Options) -> Result<Imp
             }
         }
     }
+    for (section, what) in [("Outputs", "outputs and exports"), ("Rules", "template rules"), ("Hooks", "hooks")] {
+        if doc.get(section).is_some() {
+            out.skipped.push(format!("{section}: {what} are not simulated"));
+        }
+    }
     Ok(out.finish(stack))
 }
 

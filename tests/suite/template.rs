@@ -74,6 +74,7 @@ fn sqs_to_lambda_pattern_becomes_a_queue_a_function_and_a_mapping() {
     assert_eq!(m["EventSourceArn"], json!(q.arn));
     assert_eq!(m["FunctionName"], json!(imp.logical["QueueConsumerFunction"].arn));
     assert_eq!(m["BatchSize"], json!(10));
+    assert!(has(&imp.skipped, "Outputs: outputs and exports are not simulated"));
     // The workload stub puts one message on the queue.
     assert_eq!(imp.workload[0]["Queue"], json!(q.name));
     // Same template, same names: the suffix is a hash, not random.
@@ -476,6 +477,18 @@ fn overlays_references_and_scenario_errors() {
     assert_eq!(fns[1].function_name, "extra");
     let o = lambdasim(&["run", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+
+    // An error in an entry that came from the template says so.
+    let t = fs::read_to_string(dir.path().join("template.yaml")).unwrap().replace("BatchSize: 10", "BatchSize: 20");
+    fs::write(dir.path().join("template.yaml"), t).unwrap();
+    let o = lambdasim(&["validate", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("EventSourceMappings[0].BatchSize: 20 needs MaximumBatchingWindowInSeconds >= 1"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(text(&o.stderr).contains("(this entry comes from the template"), "{}", text(&o.stderr));
 
     // A template that is not there, Parameters without a template, no Functions and no template.
     for (name, doc, want) in [
