@@ -1,32 +1,32 @@
 //! The user's own AWS SAM / CloudFormation template read into scenario sections, without deploying anything (what
 //! SAM CLI, moto and LocalStack do from a template, done here for the simulation).
 //!
-//! - [`yaml`]: JSON or YAML text, with CloudFormation's short-form tags (`!Ref`, `!GetAtt`, `!Sub`, ...).
-//! - [`check`]: the whole template checked before anything is resolved: every `Ref`, `Fn::GetAtt`, `Fn::Sub`
+//! - `yaml`: JSON or YAML text, with CloudFormation's short-form tags (`!Ref`, `!GetAtt`, `!Sub`, ...).
+//! - `check`: the whole template checked before anything is resolved: every `Ref`, `Fn::GetAtt`, `Fn::Sub`
 //!   variable and `DependsOn` names something, every intrinsic function is known, and no resources refer to each
 //!   other in a cycle.
-//! - [`eval`]: parameters (defaults and overrides), pseudo parameters, conditions, mappings and the intrinsic
-//!   functions; [`names`]: the physical names and ARNs `Ref` and `Fn::GetAtt` resolve to.
-//! - [`cfn`]: CloudFormation resources (`AWS::Lambda::*`, `AWS::SQS::Queue`, `AWS::SNS::*`, `AWS::Events::*`,
+//! - `eval`: parameters (defaults and overrides), pseudo parameters, conditions, mappings and the intrinsic
+//!   functions; `names`: the physical names and ARNs `Ref` and `Fn::GetAtt` resolve to.
+//! - `cfn`: CloudFormation resources (`AWS::Lambda::*`, `AWS::SQS::Queue`, `AWS::SNS::*`, `AWS::Events::*`,
 //!   `AWS::Scheduler::Schedule`, `AWS::Kinesis::Stream`, `AWS::DynamoDB::Table`, `AWS::S3::Bucket`,
 //!   `AWS::Logs::SubscriptionFilter`, `AWS::KinesisFirehose::DeliveryStream`) into scenario sections;
-//! - [`sam`]: SAM's transform (`AWS::Serverless-2016-10-31`): `Globals`, `AWS::Serverless::Function` with its
+//! - `sam`: SAM's transform (`AWS::Serverless-2016-10-31`): `Globals`, `AWS::Serverless::Function` with its
 //!   `Events`, `EventInvokeConfig`, `DeadLetterQueue`, `AutoPublishAlias` and `DeploymentPreference`,
 //!   `AWS::Serverless::SimpleTable`;
-//! - [`merge`]: a scenario naming a template (`"Template": "template.yaml"`): the template's sections, the scenario's
+//! - `merge`: a scenario naming a template (`"Template": "template.yaml"`): the template's sections, the scenario's
 //!   overlays on its functions, and the scenario's references by logical id.
 //!
 //! Every resource gives one line: imported (what it became) or skipped (why). Nothing is dropped silently. The
 //! sources are the CloudFormation User Guide and the SAM specification (docs/sources.md, "Templates").
 
-pub mod cfn;
-pub mod check;
-pub mod eval;
-pub mod merge;
-pub mod names;
-pub mod out;
-pub mod sam;
-pub mod yaml;
+mod cfn;
+mod check;
+mod eval;
+mod merge;
+mod names;
+mod out;
+mod sam;
+mod yaml;
 
 use std::collections::BTreeMap;
 use std::fmt;

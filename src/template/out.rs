@@ -259,12 +259,6 @@ impl<'c, 'a> Props<'c, 'a> {
             Some(other) => Err(TemplateError::new(self.at(k), format!("expected a string, found {other}"))),
         }
     }
-    pub fn int(&mut self, k: &str) -> Result<Option<i64>, TemplateError> {
-        match self.get(k)? {
-            None => Ok(None),
-            Some(v) => as_int(&v).map(Some).ok_or_else(|| TemplateError::new(self.at(k), format!("expected an integer, found {v}"))),
-        }
-    }
     pub fn bool(&mut self, k: &str) -> Result<Option<bool>, TemplateError> {
         match self.get(k)? {
             None => Ok(None),

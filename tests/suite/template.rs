@@ -511,3 +511,137 @@ fn overlays_references_and_scenario_errors() {
         assert!(text(&o.stderr).contains(want), "{name}: {}", text(&o.stderr));
     }
 }
+
+/// SAM's other event types, intrinsic functions and conditions, on a template written for this test.
+#[test]
+fn sam_events_intrinsics_and_conditions() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("src")).unwrap();
+    let p = dir.path().join("app.yaml");
+    fs::write(&p, TEMPLATE).unwrap();
+    let opts = Options { stack_name: Some("app".into()), scenario_dir: dir.path().to_path_buf(), ..Options::default() };
+    let imp = import_file(&p, &opts).unwrap();
+    let orders = &imp.logical["Orders"].arn;
+    let env = &function(&imp, "Orders")["Environment"]["Variables"];
+    assert_eq!(env["ZONE"], json!("us-east-1a"));
+    assert_eq!(env["PARTS"], json!("x+y"));
+    assert_eq!(env["SECRET"], json!("aGk="));
+    assert_eq!(env["TABLE"], json!(imp.logical["Table"].name));
+    // `!And [!Condition IsDev, !Or [!Equals [!Select [1, !Ref Zones], b], ...]]` with the CommaDelimitedList a,b,c.
+    assert_eq!(env["BOTH"], json!("yes"));
+    let reader = &function(&imp, "Reader")["Environment"]["Variables"];
+    assert_eq!(reader["OTHER"], json!(format!("{orders} ${{Literal}} us-east-1")));
+    assert_eq!(reader["ALIAS"], json!(format!("{orders}:live")));
+    assert_eq!(function(&imp, "Reader")["CodeUri"], json!("src"));
+    // Canary10Percent5Minutes: 10 % on version 2 at once, all of it after 300 s.
+    let changes = section(&imp, "Changes");
+    assert_eq!(changes.len(), 1);
+    assert_eq!((changes[0]["AtSeconds"].clone(), changes[0]["UpdateAlias"]["FunctionVersion"].clone()), (json!(300.0), json!("2")));
+    // Entry points invoke the alias.
+    let stub = |n: &str| imp.workload.iter().find(|w| w["Name"] == json!(n)).unwrap_or_else(|| panic!("no stub {n}")).clone();
+    let get = stub("Orders.Get");
+    assert_eq!(get["Function"], json!(format!("{orders}:live")));
+    assert_eq!(get["SourceOptions"], json!({"Method": "GET", "Path": "/orders/id", "Resource": "/orders/{id}"}));
+    assert_eq!(stub("Orders.Post")["Source"], json!("ApiGatewayHttp"));
+    assert_eq!(stub("Orders.Upload")["SourceOptions"], json!({"Bucket": imp.logical["Uploads"].name, "EventName": "ObjectRemoved:Delete"}));
+    assert_eq!(stub("Orders.Alexa")["Source"], json!("Alexa"));
+    assert_eq!(stub("Orders.Bus")["Source"], json!("shop"));
+    // ScheduleV2 and EventBridgeRule: rules on the default bus with their retry policies and SAM-made DLQs.
+    let rules = &section(&imp, "EventBuses")[0]["Rules"];
+    assert_eq!(rules[0]["ScheduleExpression"], json!("rate(1 hour)"));
+    assert_eq!(rules[0]["Targets"][0]["RetryPolicy"], json!({"MaximumRetryAttempts": 5}));
+    assert_eq!(rules[1]["Targets"][0]["RetryPolicy"], json!({"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 120}));
+    let dlq = rules[1]["Targets"][0]["DeadLetterConfig"]["Arn"].as_str().unwrap();
+    assert!(dlq.starts_with("arn:aws:sqs:us-east-1:123456789012:app-OrdersBusQueue-"), "{dlq}");
+    assert!(section(&imp, "Queues").iter().any(|q| dlq.ends_with(q["QueueName"].as_str().unwrap())));
+    for line in [
+        "Resources.Orders.Properties.Events.Kafka (MSK event): not simulated",
+        "Resources.Orders.Properties.Events.Bus.Properties.InputPath: not simulated",
+        "Resources.Orders.Properties.DeploymentPreference.Alarms: not simulated",
+        "Resources.Table: table app-Table-",
+        "Resources.Api (AWS::Serverless::Api): API Gateway is not simulated",
+    ] {
+        assert!(has(&imp.skipped, line), "{line}: {:?}", imp.skipped);
+    }
+    // A function that refers to itself is a cycle, as CloudFormation says.
+    let selfref = TEMPLATE.replace("BOTH: !If [Both, \"yes\", \"no\"]", "BOTH: !GetAtt Orders.Arn");
+    fs::write(&p, selfref).unwrap();
+    let e = import_file(&p, &opts).unwrap_err();
+    assert!(e.to_string().contains("Resources.Orders: circular dependency between resources: Orders -> Orders"), "{e}");
+}
+
+const TEMPLATE: &str = r#"AWSTemplateFormatVersion: '2010-09-09'
+Transform: [AWS::Serverless-2016-10-31]
+Parameters:
+  Stage: {Type: String, Default: dev}
+  Zones: {Type: CommaDelimitedList, Default: "a,b,c"}
+Conditions:
+  IsDev: !Equals [!Ref Stage, dev]
+  Both: !And [!Condition IsDev, !Or [!Equals [!Select [1, !Ref Zones], b], !Equals [x, y]]]
+Resources:
+  Uploads:
+    Type: AWS::S3::Bucket
+  Table:
+    Type: AWS::Serverless::SimpleTable
+  Api:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: prod}
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Runtime: python3.12
+      Handler: index.handler
+      AutoPublishAlias: live
+      DeploymentPreference:
+        Type: Canary10Percent5Minutes
+        Alarms: [!Ref AWS::NoValue]
+      Environment:
+        Variables:
+          ZONE: !Select [0, !GetAZs ""]
+          PARTS: !Join ["+", !Split [",", "x,y"]]
+          SECRET: !Base64 "hi"
+          TABLE: !Ref Table
+          BOTH: !If [Both, "yes", "no"]
+      Events:
+        Get:
+          Type: Api
+          Properties:
+            Path: /orders/{id}
+            Method: get
+            RestApiId: !Ref Api
+        Post:
+          Type: HttpApi
+          Properties: {Path: /orders, Method: POST}
+        Upload:
+          Type: S3
+          Properties: {Bucket: !Ref Uploads, Events: [s3:ObjectRemoved:*]}
+        Hourly:
+          Type: ScheduleV2
+          Properties:
+            ScheduleExpression: rate(1 hour)
+            RetryPolicy: {MaximumRetryAttempts: 5}
+            DeadLetterConfig: {Type: SQS}
+        Alexa:
+          Type: AlexaSkill
+        Kafka:
+          Type: MSK
+          Properties: {Stream: arn:aws:kafka:us-east-1:123456789012:cluster/x, Topics: [t]}
+        Bus:
+          Type: EventBridgeRule
+          Properties:
+            Pattern: {source: [shop]}
+            RetryPolicy: {MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 120}
+            DeadLetterConfig: {Type: SQS}
+            InputPath: $.detail
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Runtime: nodejs20.x
+      Handler: index.handler
+      Environment:
+        Variables:
+          OTHER: !Sub "${Orders.Arn} ${!Literal} ${AWS::Region}"
+          ALIAS: !Ref Orders.Alias
+"#;
