@@ -94,6 +94,14 @@ impl<'a> Ctx<'a> {
         }
         let mut params = BTreeMap::new();
         for (k, p) in &declared {
+            let ty = p.get("Type").and_then(Value::as_str).unwrap_or("String");
+            if ty.starts_with("AWS::SSM::Parameter::Value") && !overrides.contains_key(k) {
+                // CloudFormation reads the value from SSM Parameter Store; the default is the parameter's name there.
+                return Err(TemplateError::new(
+                    format!("Parameters.{k}"),
+                    format!("parameter {k} ({ty}) is read from SSM Parameter Store, which lambdasim does not have; supply the value: `--parameter-overrides {k}=VALUE`, or `\"Parameters\": {{\"{k}\": \"VALUE\"}}`"),
+                ));
+            }
             let v = match overrides.get(k).cloned().or_else(|| p.get("Default").cloned()) {
                 Some(v) => typed(p, v),
                 None => {

@@ -98,6 +98,14 @@ fn function_code_that_exists_runs_with_its_environment_resolved() {
     let q = &imp.logical["MySqsQueue"].name;
     assert_eq!(f["Environment"]["Variables"]["SQSqueueName"], json!(format!("https://sqs.us-east-1.amazonaws.com/123456789012/{q}")));
     assert!(has(&imp.skipped, "Resources.QueuePublisherFunction: not simulated: Policies"));
+    // In a scenario naming the template, `"Runtime": null` in an overlay declares the behaviour instead.
+    let sc = out.join("s.json");
+    let doc = json!({"Template": "../template.yaml", "Functions": [{"FunctionName": "QueuePublisherFunction", "Runtime": null}]});
+    fs::write(&sc, doc.to_string()).unwrap();
+    let loaded = lambdasim::read_file(&sc).unwrap();
+    let f = &loaded.scenario.functions[0];
+    assert!(f.runtime.is_none());
+    assert_eq!((f.handler.as_deref(), f.code_uri.as_deref()), (Some("app.handler"), Some("../src")));
     // An unsupported runtime keeps behaviour declared, with the reason.
     let t = fs::read_to_string(dir.path().join("template.yaml")).unwrap().replace("nodejs12.x", "java21");
     fs::write(dir.path().join("template.yaml"), t).unwrap();
@@ -390,6 +398,8 @@ fn bad_templates_are_clear_errors_with_the_template_path() {
             "Parameters.Env: parameter Env has no Default; supply it: `lambdasim import --parameter-overrides Env=VALUE`"),
         ("nosam.yaml", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n".into(), "needs `Transform: AWS::Serverless-2016-10-31`"),
         ("empty.yaml", "AWSTemplateFormatVersion: '2010-09-09'\n".into(), "the template has no resources"),
+        ("ssm.yaml", "Parameters:\n  Url:\n    Type: AWS::SSM::Parameter::Value<String>\n    Default: /app/url\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n".into(),
+            "Parameters.Url: parameter Url (AWS::SSM::Parameter::Value<String>) is read from SSM Parameter Store"),
     ];
     for (name, body, want) in cases {
         let p = dir.path().join(name);
