@@ -22,12 +22,13 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod sim;
+pub mod template;
 pub mod trace;
 pub mod vocab;
 
 pub use kernel::time::SimTime;
 pub use model::error::{ScenarioError, ScenarioErrors};
-pub use model::{load_file, load_str, parse_scenario, Model};
+pub use model::{load_file, load_str, parse_scenario, read_file, Model};
 pub use observe::ledger::{Ledger, LedgerEntry, TraceLog};
 pub use observe::sinks::{MemorySinks, TraceWriter};
 pub use run::{run, RunOptions, RunReport};

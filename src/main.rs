@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use lambdasim::campaign::{shrink, sweep};
-use lambdasim::{load_str, run, RunOptions, TraceWriter};
+use lambdasim::{run, RunOptions, TraceWriter};
 
 #[derive(Parser)]
 #[command(name = "lambdasim", version, about = "Deterministic simulator of AWS Lambda invocation semantics")]
@@ -93,6 +93,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Read an AWS SAM or CloudFormation template (YAML or JSON) into a scenario file to read and extend: its
+    /// functions, queues, topics, buses, streams, tables, mappings and destinations, and a Workload stub that fires
+    /// each entry point once. Prints one line per resource imported or skipped to standard error.
+    Import {
+        /// The template (template.yaml, template.json).
+        template: PathBuf,
+        /// Write the scenario to FILE (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Parameter values, as SAM CLI spells them: `Key=Value` or `ParameterKey=Key,ParameterValue=Value`.
+        #[arg(long = "parameter-overrides", value_name = "KEY=VALUE", num_args = 1..)]
+        parameter_overrides: Vec<String>,
+        /// The stack name (`AWS::StackName`, the first part of generated names; default: the template file's stem).
+        #[arg(long)]
+        stack_name: Option<String>,
+    },
     /// Check a scenario file without running it.
     Validate {
         /// Scenario file (JSON).
@@ -177,33 +193,61 @@ enum Command {
 }
 
 fn read_model(path: &Path) -> Result<lambdasim::Model, ExitCode> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read {}: {e}", path.display());
-        ExitCode::from(2)
-    })?;
-    let mut model = load_str(&text).map_err(|errs| {
-        eprintln!("{}: invalid scenario", path.display());
-        eprintln!("{errs}");
-        ExitCode::from(2)
-    })?;
-    model.base_dir = lambdasim::model::base_dir_of(path);
-    Ok(model)
+    read_loaded(path).map(|l| l.model)
 }
 
 fn read_scenario(path: &Path) -> Result<(lambdasim::Scenario, lambdasim::Model), ExitCode> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    read_loaded(path).map(|l| (l.scenario, l.model))
+}
+
+/// Read a scenario file, with the template it names expanded.
+fn read_loaded(path: &Path) -> Result<lambdasim::model::Loaded, ExitCode> {
+    if let Err(e) = std::fs::metadata(path) {
         eprintln!("error: cannot read {}: {e}", path.display());
-        ExitCode::from(2)
-    })?;
-    let bad = |errs: lambdasim::ScenarioErrors| {
+        return Err(ExitCode::from(2));
+    }
+    lambdasim::read_file(path).map_err(|errs| {
         eprintln!("{}: invalid scenario", path.display());
         eprintln!("{errs}");
         ExitCode::from(2)
-    };
-    let sc = lambdasim::parse_scenario(&text).map_err(bad)?;
-    let mut model = lambdasim::Model::build(&sc).map_err(bad)?;
-    model.base_dir = lambdasim::model::base_dir_of(path);
-    Ok((sc, model))
+    })
+}
+
+/// `lambdasim import`.
+fn import(template: &Path, out: Option<&Path>, overrides: &[String], stack_name: Option<String>) -> Result<ExitCode, ExitCode> {
+    let mut opts = lambdasim::template::Options { stack_name, ..Default::default() };
+    for o in overrides {
+        // `Key=Value`, or CloudFormation's `ParameterKey=Key,ParameterValue=Value`.
+        let (k, v) = match o.strip_prefix("ParameterKey=").and_then(|r| r.split_once(",ParameterValue=")) {
+            Some(kv) => kv,
+            None => o.split_once('=').ok_or_else(|| usage(format!("--parameter-overrides {o:?}: expected KEY=VALUE")))?,
+        };
+        opts.parameters.insert(k.to_string(), serde_json::Value::String(v.to_string()));
+    }
+    if let Some(dir) = out.map(lambdasim::model::base_dir_of) {
+        opts.scenario_dir = dir;
+    }
+    let imp = lambdasim::template::import_file(template, &opts).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    for l in &imp.imported {
+        eprintln!("imported: {l}");
+    }
+    for l in &imp.skipped {
+        eprintln!("skipped: {l}");
+    }
+    let name = template.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "imported".into());
+    let doc = lambdasim::template::scenario_document(&imp, &name, &template.display().to_string());
+    let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
+    match out {
+        Some(p) => {
+            write_file(p, &text)?;
+            eprintln!("wrote {}; run it: lambdasim run {}", p.display(), p.display());
+        }
+        None => emit(&text)?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes to standard output. A reader that has gone away (`lambdasim schema | head -1`) ends the output quietly, as
@@ -411,15 +455,15 @@ fn compare_cmd(a: &Path, b: Option<&Path>, set: &[String], seeds: &str, jobs: Op
         let text = std::fs::read_to_string(p).map_err(|e| usage(format!("cannot read {}: {e}", p.display())))?;
         serde_json::from_str(&text).map_err(|e| usage(format!("{}: invalid scenario: not JSON: {e}", p.display())))
     };
-    let build = |doc: &serde_json::Value, what: &str| -> Result<lambdasim::Model, ExitCode> {
-        load_str(&doc.to_string()).map_err(|errs| {
+    let build = |doc: &serde_json::Value, what: &str, dir: &Path| -> Result<lambdasim::Model, ExitCode> {
+        lambdasim::model::load_str_in(&doc.to_string(), dir).map_err(|errs| {
             eprintln!("{what}: invalid scenario");
             eprintln!("{errs}");
             ExitCode::from(2)
         })
     };
     let doc_a = read_doc(a)?;
-    let model_a = build(&doc_a, &a.display().to_string())?;
+    let model_a = build(&doc_a, &a.display().to_string(), &lambdasim::model::base_dir_of(a))?;
     let mut doc_b = match b {
         Some(p) => read_doc(p)?,
         None => doc_a.clone(),
@@ -431,7 +475,7 @@ fn compare_cmd(a: &Path, b: Option<&Path>, set: &[String], seeds: &str, jobs: Op
     if !overrides.is_empty() {
         b_label += &format!(" with {}", overrides.iter().map(|o| format!("--set {o}")).collect::<Vec<_>>().join(" "));
     }
-    let model_b = build(&doc_b, &b_label)?;
+    let model_b = build(&doc_b, &b_label, &lambdasim::model::base_dir_of(b.unwrap_or(a)))?;
     let cmp = compare::compare(&model_a, &model_b, &seeds, jobs, a.display().to_string(), b_label)
         .map_err(|e| usage(format!("a run failed: {e}")))?;
     match format {
@@ -483,8 +527,22 @@ fn main() -> ExitCode {
             let s = serde_json::to_string_pretty(&lambdasim::scenario::json_schema()).unwrap_or_default();
             emit(&(s + "\n")).err().unwrap_or(ExitCode::SUCCESS)
         }
-        Command::Validate { scenario } => match read_model(&scenario) {
-            Ok(m) => {
+        Command::Import { template, out, parameter_overrides, stack_name } => {
+            import(&template, out.as_deref(), &parameter_overrides, stack_name).unwrap_or_else(|c| c)
+        }
+        Command::Validate { scenario } => match read_loaded(&scenario) {
+            Ok(lambdasim::model::Loaded { model: m, import, .. }) => {
+                // What the template gave, one line each.
+                let mut lines = String::new();
+                for l in import.iter().flat_map(|i| i.imported.iter()) {
+                    lines += &format!("imported: {l}\n");
+                }
+                for l in import.iter().flat_map(|i| i.skipped.iter()) {
+                    lines += &format!("skipped: {l}\n");
+                }
+                if let Err(c) = emit(&lines) {
+                    return c;
+                }
                 // Workload entries: invokers, queue and stream producers, topic and bus publishers, Firehose producers.
                 let workload = m.sources.len() + m.esm.producers.len() + m.fanout.publishers.len() + m.firehose.producers.len();
                 emit(&format!(

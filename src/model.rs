@@ -99,19 +99,86 @@ pub fn parse_scenario(text: &str) -> Result<Scenario, ScenarioErrors> {
     })
 }
 
-/// Parse and validate.
+/// Parse and validate. A `Template` the scenario names is read relative to the current directory.
 pub fn load_str(text: &str) -> Result<Model, ScenarioErrors> {
-    let scenario = parse_scenario(text)?;
-    Model::build(&scenario)
+    load_str_in(text, std::path::Path::new("."))
+}
+
+/// Parse and validate a scenario whose relative paths (`Template`, `CodeUri`) start from `base_dir`.
+pub fn load_str_in(text: &str, base_dir: &std::path::Path) -> Result<Model, ScenarioErrors> {
+    let (scenario, _) = parse_scenario_in(text, base_dir)?;
+    let mut model = Model::build(&scenario)?;
+    model.base_dir = base_dir.to_path_buf();
+    Ok(model)
 }
 
 /// Read, parse and validate a scenario file; relative paths in it start from the file's directory.
 pub fn load_file(path: &std::path::Path) -> Result<Model, ScenarioErrors> {
+    read_file(path).map(|l| l.model)
+}
+
+/// A scenario file read: the scenario (with its template expanded), its model, and what the template gave.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The scenario as it runs: a template's sections merged in, `Template` and `Parameters` gone.
+    pub scenario: Scenario,
+    pub model: Model,
+    /// What the template gave (imported and skipped lines), when the scenario names one.
+    pub import: Option<crate::template::Import>,
+}
+
+/// Read, parse and validate a scenario file, keeping the expanded scenario and the template's import report.
+pub fn read_file(path: &std::path::Path) -> Result<Loaded, ScenarioErrors> {
     let text =
         std::fs::read_to_string(path).map_err(|e| ScenarioError::new(String::new(), format!("cannot read {}: {e}", path.display())))?;
-    let mut model = load_str(&text)?;
-    model.base_dir = base_dir_of(path);
-    Ok(model)
+    let base = base_dir_of(path);
+    let (scenario, import) = parse_scenario_in(&text, &base)?;
+    let mut model = Model::build(&scenario).map_err(|e| from_template(e, import.as_ref()))?;
+    model.base_dir = base;
+    Ok(Loaded { scenario, model, import })
+}
+
+/// Errors in entries that came from a template say so (their paths are those of the expanded scenario).
+fn from_template(mut errs: ScenarioErrors, import: Option<&crate::template::Import>) -> ScenarioErrors {
+    let Some(imp) = import else { return errs };
+    for e in &mut errs.0 {
+        let Some((section, rest)) = e.path.split_once('[') else { continue };
+        let index: Option<usize> = rest.split(']').next().and_then(|i| i.parse().ok());
+        let from_template = imp.sections.get(section).and_then(|v| v.as_array()).zip(index).is_some_and(|(a, i)| i < a.len());
+        if from_template {
+            e.message += " (this entry comes from the template; `lambdasim import` shows it as a scenario)";
+        }
+    }
+    errs
+}
+
+/// Parse a scenario, expanding the template it names (`Template`, relative to `base_dir`): the template's
+/// resources become scenario sections (README, "From your SAM template"). A scenario without `Template` parses
+/// exactly as [`parse_scenario`] parses it.
+pub fn parse_scenario_in(text: &str, base_dir: &std::path::Path) -> Result<(Scenario, Option<crate::template::Import>), ScenarioErrors> {
+    let mut doc: serde_json::Value = match serde_json::from_str(text) {
+        Ok(d) => d,
+        Err(_) => return parse_scenario(text).map(|s| (s, None)),
+    };
+    let names_template = doc.get("Template").is_some() || doc.get("Parameters").is_some();
+    if !names_template {
+        if doc.is_object() && doc.get("Functions").is_none() {
+            // `Functions` may be left out only when a template gives the functions.
+            return Err(ScenarioError::new(
+                String::new(),
+                "missing field `Functions` (or name a SAM / CloudFormation template with `Template`)",
+            )
+            .into());
+        }
+        return parse_scenario(text).map(|s| (s, None));
+    }
+    let import = crate::template::expand(&mut doc, base_dir).map_err(|e| ScenarioError::new(e.location(), e.message))?;
+    let scenario = serde_path_to_error::deserialize::<_, Scenario>(doc).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        ScenarioErrors::from(ScenarioError::new(path, e.inner().to_string()))
+    })?;
+    Ok((scenario, import))
 }
 
 /// The directory a scenario file's relative paths start from.
@@ -125,6 +192,13 @@ pub fn base_dir_of(path: &std::path::Path) -> std::path::PathBuf {
 impl Model {
     /// Validate a parsed scenario. Every problem is reported, in file order, each with its JSON path.
     pub fn build(sc: &Scenario) -> Result<Model, ScenarioErrors> {
+        if sc.template.is_some() || sc.parameters.is_some() {
+            return Err(ScenarioError::new(
+                "Template",
+                "a scenario that names a template is read with its file (lambdasim::load_file, or parse_scenario_in with its directory)",
+            )
+            .into());
+        }
         let mut v = V { errors: vec![] };
         let v = &mut v;
         let (region, account, account_limit) = settings::build_account(v, sc);

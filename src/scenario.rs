@@ -63,6 +63,19 @@ pub struct Scenario {
     pub account: AccountSpec,
     #[serde(default)]
     pub simulation: SimulationSpec,
+    /// The AWS SAM or CloudFormation template (YAML or JSON) this scenario simulates: a path relative to the scenario
+    /// file, or `{"Path": "template.yaml", "StackName": "orders"}` (the stack name defaults to the file's stem). Its
+    /// resources come first; this scenario adds behaviour, workload, faults and expectations, referring to resources
+    /// by logical id or physical name (README, "From your SAM template").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<TemplateRefSpec>,
+    /// Values of the template's `Parameters` (overriding their defaults), as `sam deploy --parameter-overrides` gives
+    /// them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<std::collections::BTreeMap<String, Value>>,
+    /// Lambda functions. Required unless `Template` gives them; an entry whose `FunctionName` is a template
+    /// function's logical id or name overlays that function (each property given replaces the template's).
+    #[serde(default)]
     pub functions: Vec<FunctionSpec>,
     /// SQS queues (destinations, dead-letter queues). A name ending in `.fifo` is a FIFO queue.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -107,6 +120,25 @@ pub struct Scenario {
     /// Prices used for cost figures (default: us-east-1 on-demand, spec section 8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pricing: Option<PricingSpec>,
+}
+
+/// `Template`: a path, or a path with the stack name.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum TemplateRefSpec {
+    /// The template file, relative to the scenario file.
+    Path(String),
+    /// The template file and the stack name (`AWS::StackName`, the first part of generated names).
+    WithStack(TemplateWithStackSpec),
+}
+
+/// `{"Path": ..., "StackName": ...}`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct TemplateWithStackSpec {
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_name: Option<String>,
 }
 
 /// Prices in US dollars; each omitted price takes its default (spec section 8). Every price is a finite number >= 0.

@@ -165,6 +165,8 @@ pub fn scenario() -> impl Strategy<Value = Scenario> {
                 account_id: "123456789012".into(),
                 account: AccountSpec::default(),
                 simulation: SimulationSpec::default(),
+                template: None,
+                parameters: None,
                 functions: fns,
                 queues,
                 topics: vec![],

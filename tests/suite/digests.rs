@@ -5,8 +5,8 @@
 use std::path::Path;
 
 fn digest(path: &Path, seed: u64) -> String {
-    let text = std::fs::read_to_string(path).expect("bundled scenario");
-    let model = lambdasim::load_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // load_file: a scenario naming a template finds it beside the scenario file.
+    let model = lambdasim::load_file(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     lambdasim::run(&model, seed, lambdasim::RunOptions::default()).expect("run").digest
 }
 

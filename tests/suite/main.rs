@@ -21,6 +21,7 @@ mod source_expectations;
 mod source_snapshots;
 mod sources;
 mod sweeps;
+mod template;
 mod theory;
 mod user_property;
 
