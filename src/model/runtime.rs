@@ -96,10 +96,9 @@ pub(super) fn build_code(v: &mut V, f: &FunctionSpec, p: &str) -> Option<Code> {
             return None;
         }
         (Some(_), None) => {
-            v.err(
-                format!("{p}.Handler"),
-                "is given without Runtime; give Runtime too: an AWS runtime id such as \"python3.12\" or {\"Command\": [...]}",
-            );
+            // `Handler` alone runs no code; it names the handler in the stack frames of declared errors.
+            let stray = [(f.code_uri.is_some(), "CodeUri"), (f.environment.is_some(), "Environment")];
+            v.not_for(p, &stray, "is given without Runtime; give Runtime too to run this function's own code, or remove it");
             return None;
         }
         (None, Some(_)) => {

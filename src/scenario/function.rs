@@ -37,7 +37,8 @@ pub struct FunctionSpec {
     pub behavior: Option<BehaviorSpec>,
     /// The handler the runtime calls (`app.handler`, as `AWS::Lambda::Function` writes it; `_HANDLER` in the runtime's
     /// environment). With `Runtime`, the function's own code serves every simulated execution instead of its
-    /// `Behavior` rules (its `Duration` model still gives the virtual time). Needs `Runtime`.
+    /// `Behavior` rules (its `Duration` model still gives the virtual time). Without `Runtime` it runs no code and only
+    /// names the handler in the stack frames of declared errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handler: Option<String>,
     /// How to start the function's runtime, one process per simulated execution environment, talking to the Lambda

@@ -108,6 +108,15 @@ fn overlay(template: Vec<Value>, own: Vec<Value>, logical: &BTreeMap<String, Log
         match fns.iter_mut().find(|t| t.get("FunctionName").and_then(Value::as_str) == Some(physical.as_str())) {
             Some(Value::Object(t)) => {
                 if let Value::Object(o) = f {
+                    // `"Runtime": null` declares the behaviour instead of running the code: the code's directory
+                    // and environment go with it (the handler stays: it names the frames of declared errors).
+                    if o.get("Runtime").is_some_and(Value::is_null) {
+                        for k in ["CodeUri", "Environment"] {
+                            if !o.contains_key(k) {
+                                t.remove(k);
+                            }
+                        }
+                    }
                     for (k, v) in o {
                         if k != "FunctionName" {
                             t.insert(k, v);

@@ -424,9 +424,11 @@ fn bad_runtime_shapes_are_validation_errors() {
         load_err(json!([{"FunctionName": "f", "Handler": "Main::handle", "Runtime": "java21"}])),
         "Functions[0].Runtime: \"java21\" is not a runtime lambdasim starts by itself (it starts python3.* (awslambdaric), nodejs* (aws-lambda-ric) and provided, provided.al2, provided.al2023 (CodeUri/bootstrap)); give Runtime as {\"Command\": [...], \"WorkingDirectory\": ...} to start it"
     );
+    // `Handler` alone names the handler of declared errors' frames; with `CodeUri` it would run nothing.
+    assert!(lambdasim::load_str(&json!({"Functions": [{"FunctionName": "f", "Handler": "app.handler"}]}).to_string()).is_ok());
     assert_eq!(
-        load_err(json!([{"FunctionName": "f", "Handler": "app.handler"}])),
-        "Functions[0].Handler: is given without Runtime; give Runtime too: an AWS runtime id such as \"python3.12\" or {\"Command\": [...]}"
+        load_err(json!([{"FunctionName": "f", "Handler": "app.handler", "CodeUri": "src"}])),
+        "Functions[0].CodeUri: is given without Runtime; give Runtime too to run this function's own code, or remove it"
     );
     assert_eq!(
         load_err(json!([{"FunctionName": "f", "Runtime": "python3.12"}])),

@@ -105,7 +105,9 @@ fn function_code_that_exists_runs_with_its_environment_resolved() {
     let loaded = lambdasim::read_file(&sc).unwrap();
     let f = &loaded.scenario.functions[0];
     assert!(f.runtime.is_none());
-    assert_eq!((f.handler.as_deref(), f.code_uri.as_deref()), (Some("app.handler"), Some("../src")));
+    // The code's directory and environment go with the runtime; the handler stays (it names declared errors' frames).
+    assert_eq!((f.handler.as_deref(), f.code_uri.as_deref()), (Some("app.handler"), None));
+    assert!(f.environment.is_none());
     // An unsupported runtime keeps behaviour declared, with the reason.
     let t = fs::read_to_string(dir.path().join("template.yaml")).unwrap().replace("nodejs12.x", "java21");
     fs::write(dir.path().join("template.yaml"), t).unwrap();
