@@ -146,7 +146,7 @@ pub fn scenario() -> impl Strategy<Value = Scenario> {
                 if let Some(eic) = f.event_invoke_config.as_mut() {
                     eic.destination_config = Some(DestinationConfigSpec {
                         on_success: None,
-                        on_failure: Some(DestinationSpec { destination: format!("arn:aws:sqs:us-east-1:123456789012:{failed}") }),
+                        on_failure: Some(DestinationSpec { destination: Some(format!("arn:aws:sqs:us-east-1:123456789012:{failed}")) }),
                     });
                 }
                 f.dead_letter_config = Some(DeadLetterConfigSpec { target_arn: format!("arn:aws:sqs:us-east-1:123456789012:{dlq}") });

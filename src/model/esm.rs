@@ -744,22 +744,23 @@ fn stream_mapping(
         None | Some(0) => None,
         Some(x) => Some(SimTime::from_secs(v.int(Some(x), &format!("{p}.TumblingWindowInSeconds"), 0, 900, 0) as u64)),
     };
-    let on_failure = m.destination_config.as_ref().and_then(|d| d.on_failure.as_ref()).and_then(|d| {
-        let path = format!("{p}.DestinationConfig.OnFailure.Destination");
-        match targets.iter().position(|t| t.arn == d.destination) {
-            None => {
-                v.err(path, format!("{:?} names no queue, topic or bucket of this scenario", d.destination));
-                None
-            }
-            Some(t) => match targets[t].kind {
-                TargetKind::Sqs { .. } | TargetKind::Sns { .. } | TargetKind::S3 => Some(TargetId(t as u32)),
-                _ => {
-                    v.err(path, "a stream mapping's on-failure destination is an SQS queue, an SNS topic or an S3 bucket (spec 3.3)");
+    let on_failure =
+        m.destination_config.as_ref().and_then(|d| d.on_failure.as_ref()).and_then(|d| d.destination.as_deref()).and_then(|d| {
+            let path = format!("{p}.DestinationConfig.OnFailure.Destination");
+            match targets.iter().position(|t| t.arn == d) {
+                None => {
+                    v.err(path, format!("{d:?} names no queue, topic or bucket of this scenario"));
                     None
                 }
-            },
-        }
-    });
+                Some(t) => match targets[t].kind {
+                    TargetKind::Sqs { .. } | TargetKind::Sns { .. } | TargetKind::S3 => Some(TargetId(t as u32)),
+                    _ => {
+                        v.err(path, "a stream mapping's on-failure destination is an SQS queue, an SNS topic or an S3 bucket (spec 3.3)");
+                        None
+                    }
+                },
+            }
+        });
     Some((
         format!("{}<-{}", label_fn, stream.name),
         Mapping {

@@ -221,6 +221,10 @@ pub(super) struct ConfigParts<'a> {
     pub eic: Option<&'a EventInvokeConfigSpec>,
     pub dlq: Option<&'a DeadLetterConfigSpec>,
     pub behavior: Option<&'a BehaviorSpec>,
+    /// A published version: its asynchronous invoke configuration is its own (AWS keeps one per qualifier; a version
+    /// without one uses the defaults, not `$LATEST`'s: recorded, LocalStack `test_lambda_eventinvokeconfig_lifecycle`
+    /// `get_invokeconfig_postpublish`).
+    pub version: bool,
 }
 
 /// One configuration, checked against AWS's bounds. Properties not given are `base`'s (a version inherits the
@@ -235,8 +239,14 @@ pub(super) fn build_config(v: &mut V, parts: &ConfigParts<'_>, base: Option<&FnC
         (m, _) => v.int(m, &format!("{p}.MemorySize"), 128, 10240, 128) as u32,
     };
     let (max_retries, max_age, on_success, on_failure) = match (parts.eic, base) {
-        (None, Some(b)) => (b.max_retries, b.max_age, b.on_success, b.on_failure),
+        (None, Some(b)) if !parts.version => (b.max_retries, b.max_age, b.on_success, b.on_failure),
         (eic, _) => {
+            if eic.is_some_and(|e| {
+                e.maximum_retry_attempts.is_none() && e.maximum_event_age_in_seconds.is_none() && e.destination_config.is_none()
+            }) {
+                // AWS's own refusal (recorded: LocalStack `test_lambda_eventinvokeconfig_exceptions`).
+                v.err(format!("{p}.EventInvokeConfig"), "You must specify at least one of error handling or destination setting.");
+            }
             let eic = eic.cloned().unwrap_or_default();
             let max_retries = v.int(eic.maximum_retry_attempts, &format!("{p}.EventInvokeConfig.MaximumRetryAttempts"), 0, 2, 2) as u32;
             let max_age = SimTime::from_secs(v.int(
@@ -247,9 +257,9 @@ pub(super) fn build_config(v: &mut V, parts: &ConfigParts<'_>, base: Option<&FnC
                 21600,
             ) as u64);
             let dc = eic.destination_config.clone().unwrap_or_default();
-            let on_success = dc.on_success.as_ref().and_then(|d| {
+            let on_success = dc.on_success.as_ref().and_then(|d| d.destination.as_deref()).and_then(|d| {
                 let path = format!("{p}.EventInvokeConfig.DestinationConfig.OnSuccess.Destination");
-                let id = r.resolve(v, &d.destination, &path)?;
+                let id = r.resolve(v, d, &path)?;
                 if r.kinds[id.ix()] == TargetKind::S3 {
                     v.err(
                         path,
@@ -261,7 +271,8 @@ pub(super) fn build_config(v: &mut V, parts: &ConfigParts<'_>, base: Option<&FnC
             let on_failure = dc
                 .on_failure
                 .as_ref()
-                .and_then(|d| r.resolve(v, &d.destination, &format!("{p}.EventInvokeConfig.DestinationConfig.OnFailure.Destination")));
+                .and_then(|d| d.destination.as_deref())
+                .and_then(|d| r.resolve(v, d, &format!("{p}.EventInvokeConfig.DestinationConfig.OnFailure.Destination")));
             (max_retries, max_age, on_success, on_failure)
         }
     };
@@ -473,6 +484,7 @@ fn build_function(v: &mut V, i: usize, f: &FunctionSpec, region: &str, account: 
         eic: f.event_invoke_config.as_ref(),
         dlq: f.dead_letter_config.as_ref(),
         behavior: f.behavior.as_ref(),
+        version: false,
     };
     let mut configs = vec![build_config(v, &parts, None, &p, resolver)];
     let mut last = 0;
@@ -498,6 +510,7 @@ fn build_function(v: &mut V, i: usize, f: &FunctionSpec, region: &str, account: 
             eic: vs.event_invoke_config.as_ref(),
             dlq: vs.dead_letter_config.as_ref(),
             behavior: vs.behavior.as_ref(),
+            version: true,
         };
         let mut c = build_config(v, &parts, Some(&configs[0]), &vp, resolver);
         c.version = Some(number);
@@ -515,6 +528,21 @@ fn build_function(v: &mut V, i: usize, f: &FunctionSpec, region: &str, account: 
         }
         let routing = build_routing(v, &configs, &a.function_version, a.routing_config.as_ref(), None, &ap);
         aliases.push(Alias { name: a.name.clone(), routing });
+    }
+    // "You can't specify the function as a destination for itself." (AWS's refusal, recorded: LocalStack
+    // `test_lambda_eventinvokeconfig_exceptions`).
+    if let Some(own) = resolver.by_arn.get(&format!("arn:aws:lambda:{region}:{account}:function:{}", f.function_name)) {
+        for (j, c) in configs.iter().enumerate() {
+            let at = if j == 0 { p.clone() } else { format!("{p}.Versions[{}]", j - 1) };
+            for (d, which) in [(c.on_success, "OnSuccess"), (c.on_failure, "OnFailure")] {
+                if d == Some(*own) {
+                    v.err(
+                        format!("{at}.EventInvokeConfig.DestinationConfig.{which}.Destination"),
+                        "You can't specify the function as a destination for itself.",
+                    );
+                }
+            }
+        }
     }
     let provisioned = build_provisioned(v, f, &p, account_limit, reserved);
     let code = super::runtime::build_code(v, f, &p);

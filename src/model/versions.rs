@@ -51,6 +51,15 @@ impl FnConfig {
             Some(n) => n.to_string(),
         }
     }
+    /// A newly published version has no asynchronous invoke configuration of its own: the defaults (2 retries, 6 hours,
+    /// no destinations), not `$LATEST`'s (recorded: LocalStack `test_lambda_eventinvokeconfig_lifecycle`,
+    /// `get_invokeconfig_postpublish`: "The function ...:1 doesn't have an EventInvokeConfig").
+    pub fn reset_event_invoke_config(&mut self) {
+        self.max_retries = 2;
+        self.max_age = SimTime::from_secs(21_600);
+        self.on_success = None;
+        self.on_failure = None;
+    }
     /// Init may run up to max(130 s, timeout) on a provisioned environment (spec section 6, LIFECYCLE).
     pub fn provisioned_init_limit(&self) -> SimTime {
         self.timeout.max(SimTime::from_secs(130))
@@ -406,12 +415,14 @@ pub(super) fn build_changes(
             c.put_provisioned_concurrency_config.is_some(),
             c.update_alias.is_some(),
             c.update_event_source_mapping.is_some(),
+            c.put_function_event_invoke_config.is_some(),
+            c.update_function_event_invoke_config.is_some(),
         ]
         .iter()
         .filter(|x| **x)
         .count();
         if given != 1 {
-            v.err(p.clone(), format!("gives {given} actions; give exactly one of UpdateFunctionCode, UpdateFunctionConfiguration, PublishVersion, PutFunctionConcurrency, DeleteFunctionConcurrency, PutProvisionedConcurrencyConfig, UpdateAlias, UpdateEventSourceMapping"));
+            v.err(p.clone(), format!("gives {given} actions; give exactly one of UpdateFunctionCode, UpdateFunctionConfiguration, PublishVersion, PutFunctionConcurrency, DeleteFunctionConcurrency, PutProvisionedConcurrencyConfig, UpdateAlias, UpdateEventSourceMapping, PutFunctionEventInvokeConfig, UpdateFunctionEventInvokeConfig"));
             continue;
         }
         if let Some(u) = &c.update_event_source_mapping {
@@ -443,6 +454,10 @@ pub(super) fn build_changes(
             "UpdateFunctionCode"
         } else if c.update_function_configuration.is_some() {
             "UpdateFunctionConfiguration"
+        } else if c.put_function_event_invoke_config.is_some() {
+            "PutFunctionEventInvokeConfig"
+        } else if c.update_function_event_invoke_config.is_some() {
+            "UpdateFunctionEventInvokeConfig"
         } else {
             kind.action()
         };
@@ -493,10 +508,51 @@ fn change_kind(
                     eic: u.event_invoke_config.as_ref(),
                     dlq: u.dead_letter_config.as_ref(),
                     behavior: None,
+                    version: false,
                 };
                 (&u.function_name, "UpdateFunctionConfiguration", parts, false)
             })
         });
+    // `PutFunctionEventInvokeConfig` replaces `$LATEST`'s asynchronous settings, `UpdateFunctionEventInvokeConfig`
+    // changes the ones it gives (both recorded: LocalStack `test_lambda_eventinvokeconfig_lifecycle`).
+    let eic_change = c
+        .put_function_event_invoke_config
+        .as_ref()
+        .map(|u| (u, "PutFunctionEventInvokeConfig", false))
+        .or_else(|| c.update_function_event_invoke_config.as_ref().map(|u| (u, "UpdateFunctionEventInvokeConfig", true)));
+    if let Some((u, action, merge)) = eic_change {
+        let f = function(v, &u.function_name, action)?;
+        if let Some(q) = u.qualifier.as_deref().filter(|q| *q != "$LATEST") {
+            v.err(
+                format!("{p}.{action}.Qualifier"),
+                format!("{q:?}: lambdasim changes the asynchronous invoke configuration of $LATEST on the timeline; a version's or alias's is the one the scenario declares for it"),
+            );
+            return None;
+        }
+        let spec = crate::scenario::EventInvokeConfigSpec {
+            maximum_retry_attempts: u.maximum_retry_attempts,
+            maximum_event_age_in_seconds: u.maximum_event_age_in_seconds,
+            destination_config: u.destination_config.clone(),
+        };
+        let fd = &mut functions[f.ix()];
+        let latest = fd.configs[setups[f.ix()].latest as usize].clone();
+        let parts = ConfigParts { eic: Some(&spec), ..ConfigParts::default() };
+        let mut cfg = build_config(v, &parts, Some(&latest), &format!("{p}.{action}"), ctx.resolver);
+        if merge {
+            if spec.maximum_retry_attempts.is_none() {
+                cfg.max_retries = latest.max_retries;
+            }
+            if spec.maximum_event_age_in_seconds.is_none() {
+                cfg.max_age = latest.max_age;
+            }
+            if spec.destination_config.is_none() {
+                (cfg.on_success, cfg.on_failure) = (latest.on_success, latest.on_failure);
+            }
+        }
+        cfg.version = None;
+        fd.configs.push(cfg);
+        return Some(ChangeKind::Deploy { function: f, config: fd.configs.len() as u32 - 1, published: None });
+    }
     let kind = if let Some((name, action, parts, publish)) = deploy {
         let f = function(v, name, action)?;
         let fd = &mut functions[f.ix()];
@@ -507,6 +563,7 @@ fn change_kind(
         let config = fd.configs.len() as u32 - 1;
         let published = publish.then(|| {
             cfg.version = Some(next_version(fd));
+            cfg.reset_event_invoke_config();
             fd.configs.push(cfg);
             fd.configs.len() as u32 - 1
         });
@@ -516,6 +573,7 @@ fn change_kind(
         let fd = &mut functions[f.ix()];
         let mut cfg = fd.configs[setups[f.ix()].latest as usize].clone();
         cfg.version = Some(next_version(fd));
+        cfg.reset_event_invoke_config();
         fd.configs.push(cfg);
         ChangeKind::Publish { function: f, config: fd.configs.len() as u32 - 1 }
     } else if let Some(r) = &c.put_function_concurrency {

@@ -38,6 +38,34 @@ pub struct ChangeSpec {
     /// Disable or re-enable an event source mapping.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_event_source_mapping: Option<UpdateEventSourceMappingSpec>,
+    /// Replace `$LATEST`'s asynchronous invoke configuration as a whole: settings not given take their defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub put_function_event_invoke_config: Option<FunctionEventInvokeConfigSpec>,
+    /// Change some settings of `$LATEST`'s asynchronous invoke configuration: settings not given keep their values
+    /// (a given `DestinationConfig` replaces the destinations).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_function_event_invoke_config: Option<FunctionEventInvokeConfigSpec>,
+}
+
+/// `PutFunctionEventInvokeConfig` / `UpdateFunctionEventInvokeConfig`: a function's asynchronous invoke settings.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct FunctionEventInvokeConfigSpec {
+    pub function_name: String,
+    /// `$LATEST` (the default). Versions and aliases keep the configuration the scenario declares for them; changing
+    /// theirs on the timeline is not simulated and is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<String>,
+    /// 0–2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 2))]
+    pub maximum_retry_attempts: Option<i64>,
+    /// 60–21600.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 60, max = 21600))]
+    pub maximum_event_age_in_seconds: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_config: Option<super::DestinationConfigSpec>,
 }
 
 /// `UpdateEventSourceMapping`: names the mapping by its `UUID` (as reported in the trace and `--format json`) or by

@@ -67,7 +67,8 @@ pub struct FunctionSpec {
     #[schemars(range(min = 0))]
     pub provisioned_concurrency: Option<i64>,
     /// Published versions, each a snapshot of the code and configuration (`AWS::Lambda::Version`); omitted
-    /// properties are the function's own.
+    /// properties are the function's own, except `EventInvokeConfig`: AWS keeps one per qualifier, so a version
+    /// without its own runs with the defaults (2 retries, 6 hours, no destinations), not `$LATEST`'s.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<VersionSpec>,
     /// Aliases (`AWS::Lambda::Alias`): a name for a version, optionally routing a share of invocations to a second one.
@@ -201,8 +202,10 @@ pub struct DestinationConfigSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct DestinationSpec {
-    /// ARN of an SQS queue, SNS topic, EventBridge bus, Lambda function or (on failure only) S3 bucket.
-    pub destination: String,
+    /// ARN of an SQS queue, SNS topic, EventBridge bus, Lambda function or (on failure only) S3 bucket. AWS accepts
+    /// `{}` without it (no destination), and so does lambdasim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

@@ -1070,10 +1070,17 @@ fn oversized_records_fail_on_sqs_and_lose_their_payloads_on_sns() {
 fn recursive_lambda_destination_chain_is_stopped() {
     let sc = json!({
         "Simulation": {"RecursionLimit": 3},
-        "Functions": [function("loop", json!({
-            "EventInvokeConfig": {"DestinationConfig": {
-                "OnSuccess": {"Destination": lambda("loop")}, "OnFailure": {"Destination": sqs("stopped")}}}
-        }))],
+        // A function cannot be its own destination (AWS refuses it), so the loop goes through two.
+        "Functions": [
+            function("loop", json!({
+                "EventInvokeConfig": {"DestinationConfig": {
+                    "OnSuccess": {"Destination": lambda("back")}, "OnFailure": {"Destination": sqs("stopped")}}}
+            })),
+            function("back", json!({
+                "EventInvokeConfig": {"DestinationConfig": {
+                    "OnSuccess": {"Destination": lambda("loop")}, "OnFailure": {"Destination": sqs("stopped")}}}
+            }))
+        ],
         "Queues": [{"QueueName": "stopped"}],
         "Workload": [{"Name": "one", "Function": "loop", "At": [0], "Payload": {"hop": 0}}]
     });

@@ -301,9 +301,12 @@ fn versioned(weight: f64) -> Value {
         "FunctionName": "orders",
         "EventInvokeConfig": {"MaximumRetryAttempts": 0, "DestinationConfig": {"OnFailure": {"Destination": sqs("failed")}}},
         "Behavior": {"Rules": [{"Then": {"Outcome": "Fail", "ErrorMessage": "latest"}}]},
+        // Each qualifier has its own EventInvokeConfig (a version does not inherit $LATEST's, as AWS records).
         "Versions": [
-            {"Behavior": {"Rules": [{"Then": {"Outcome": "Fail", "ErrorMessage": "one"}}]}},
-            {"MemorySize": 256, "Behavior": {"Rules": [{"Then": {"Outcome": "Fail", "ErrorMessage": "two"}}]}}
+            {"EventInvokeConfig": {"MaximumRetryAttempts": 0, "DestinationConfig": {"OnFailure": {"Destination": sqs("failed")}}},
+             "Behavior": {"Rules": [{"Then": {"Outcome": "Fail", "ErrorMessage": "one"}}]}},
+            {"MemorySize": 256, "EventInvokeConfig": {"MaximumRetryAttempts": 0, "DestinationConfig": {"OnFailure": {"Destination": sqs("failed")}}},
+             "Behavior": {"Rules": [{"Then": {"Outcome": "Fail", "ErrorMessage": "two"}}]}}
         ],
         "Aliases": [{"Name": "live", "FunctionVersion": "1",
                      "RoutingConfig": {"AdditionalVersionWeights": [{"FunctionVersion": "2", "FunctionWeight": weight}]}}]
@@ -497,7 +500,7 @@ fn a_canary_alias_shift_and_a_published_version_on_the_timeline() {
             "FunctionName": "f",
             "EventInvokeConfig": {"MaximumRetryAttempts": 0},
             "Behavior": {"Rules": [{"Then": {"Outcome": "Fail"}}]},
-            "Versions": [{}],
+            "Versions": [{"EventInvokeConfig": {"MaximumRetryAttempts": 0}}],
             "Aliases": [{"Name": "live", "FunctionVersion": "1"}]
         }],
         "Workload": [{"Name": "w", "Function": "f:live", "Every": {"IntervalSeconds": 10, "EndSeconds": 100}}],
