@@ -29,6 +29,8 @@ pub struct Rule {
     pub stack_trace: Arc<[String]>,
     /// Whether `stack_trace` was declared (`Then.StackTrace`).
     pub stack_trace_given: bool,
+    /// `Then.Unhandled`: in a batch with `ReportBatchItemFailures`, the handler raises instead of reporting.
+    pub unhandled: bool,
     pub response: Arc<Value>,
     pub duration: Option<Dist>,
     /// Serialized size of the response in bytes (`ResponseSizeBytes`, else the size of `Response`).
@@ -374,6 +376,9 @@ fn build_rule(v: &mut V, r: &RuleSpec, rp: &str) -> Rule {
     if t.outcome != OutcomeKind::Succeed && t.response.is_some() {
         v.err(format!("{rp}.Then.Response"), "is only allowed with Outcome Succeed");
     }
+    if t.outcome != OutcomeKind::Fail && t.unhandled.is_some() {
+        v.err(format!("{rp}.Then.Unhandled"), "is only allowed with Outcome Fail");
+    }
     if t.outcome != OutcomeKind::Fail && t.stack_trace.is_some() {
         v.err(format!("{rp}.Then.StackTrace"), "is only allowed with Outcome Fail (a timeout or a crash has no stack trace)");
     }
@@ -387,6 +392,7 @@ fn build_rule(v: &mut V, r: &RuleSpec, rp: &str) -> Rule {
         error_message: t.error_message.as_deref().unwrap_or(def_msg).into(),
         stack_trace: t.stack_trace.clone().unwrap_or_default().into(),
         stack_trace_given: t.stack_trace.is_some(),
+        unhandled: t.unhandled.unwrap_or(false),
         response_size: match t.response_size_bytes {
             Some(n) if n >= 0 => n as u64,
             Some(n) => {

@@ -328,6 +328,11 @@ pub struct ThenSpec {
     /// Error("...")\n`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stack_trace: Option<Vec<String>>,
+    /// `Fail` in a batch of a mapping with `ReportBatchItemFailures`: the handler raises (an unhandled exception fails
+    /// the whole batch, `functionError` `"Unhandled"`) instead of reporting the record in `batchItemFailures`
+    /// (default false). Elsewhere `Fail` is always an unhandled error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unhandled: Option<bool>,
     /// Overrides the function's duration distribution for attempts this rule decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<DistSpec>,
@@ -347,6 +352,7 @@ impl ThenSpec {
             error_message: None,
             response: None,
             stack_trace: None,
+            unhandled: None,
             duration: None,
             response_size_bytes: None,
         }

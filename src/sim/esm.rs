@@ -425,6 +425,12 @@ pub(super) fn decide(
                 OutcomeKind::Fail => {
                     failed.push(i);
                     first_fail_rule.get_or_insert(ri);
+                    if r.unhandled && m.report_failures {
+                        // The handler raises: the whole batch fails, whatever it would have reported (recorded,
+                        // conformance KIN-UNHANDLED).
+                        decided = Some((Outcome::Error, ri));
+                        break 'records;
+                    }
                     if !m.report_failures || stream || fifo {
                         // The handler throws, or (FIFO, streams) stops at the first failure and reports it
                         // with every later record (spec 5.2, 5.3).

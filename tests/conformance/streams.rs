@@ -203,3 +203,25 @@ fn a_modify_shows_the_previous_item_as_its_old_image() {
     assert_eq!(records[2]["OldImage"], json!({ "id": { "S": "a" }, "n": { "N": "2" } }));
     assert!(records[2].get("NewImage").is_none());
 }
+
+/// KIN-UNHANDLED and DDB-UNHANDLED: `test_kinesis_report_batch_item_failure_scenarios[unhandled_exception_in_function]`
+/// and its DynamoDB twin (recorded 2025-11-25). With `ReportBatchItemFailures`, `BatchSize` 1 and
+/// `MaximumRetryAttempts` 2, a handler that raises is invoked 3 times; the on-failure record says
+/// `approximateInvokeCount` 3 and `functionError` `"Unhandled"` (`Then.Unhandled` declares the exception).
+#[test]
+fn an_exception_under_report_batch_item_failures_fails_the_batch() {
+    for ddb in [false, true] {
+        let sc = scenario(
+            ddb,
+            json!({ "BatchSize": 1, "MaximumRetryAttempts": 2, "FunctionResponseTypes": ["ReportBatchItemFailures"] }),
+            json!([{ "Then": { "Outcome": "Fail", "Unhandled": true } }]),
+            &[json!({ "id": "a" })],
+        );
+        let rec = go(&sc);
+        assert_eq!(invocations(&rec).len(), 3, "ddb={ddb}");
+        let records = on_failure_records(&rec);
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0]["requestContext"]["approximateInvokeCount"], 3);
+        assert_eq!(records[0]["responseContext"]["functionError"], "Unhandled");
+    }
+}
