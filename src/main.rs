@@ -37,6 +37,10 @@ enum Command {
         /// Write every trace event as a JSON line to FILE as the run goes.
         #[arg(long, value_name = "FILE")]
         trace: Option<PathBuf>,
+        /// With --trace: also write what each step carried: the event each function received (`"input"` on
+        /// `Accepted`), each record a target received (`"record"`), synchronous responses (`"response"`).
+        #[arg(long, requires = "trace")]
+        trace_payloads: bool,
         /// Write DIR/<target>.jsonl: every message each queue, topic, bus, bucket or function received.
         #[arg(long, value_name = "DIR")]
         sinks: Option<PathBuf>,
@@ -564,6 +568,7 @@ fn main() -> ExitCode {
             scenario,
             seed,
             trace,
+            trace_payloads,
             sinks,
             format,
             report,
@@ -583,7 +588,7 @@ fn main() -> ExitCode {
                 Ok(m) => m,
                 Err(c) => return c,
             };
-            let trace = match trace.as_deref().map(TraceWriter::to_file).transpose() {
+            let trace = match trace.as_deref().map(|p| TraceWriter::to_file(p).map(|w| w.with_payloads(trace_payloads))).transpose() {
                 Ok(t) => t,
                 Err(e) => {
                     eprintln!("error: cannot write the trace: {e}");

@@ -38,6 +38,9 @@ impl Observer for Observers<'_> {
         }
     }
     fn wants_content(&self) -> bool {
-        self.sinks.is_some() || self.expect.wants_content() || self.extra.iter().any(|o| o.wants_content())
+        self.sinks.is_some()
+            || self.expect.wants_content()
+            || self.trace.as_ref().is_some_and(|t| t.wants_content())
+            || self.extra.iter().any(|o| o.wants_content())
     }
 }

@@ -19,11 +19,20 @@ use crate::vocab::RecordKind;
 pub struct TraceWriter {
     out: Box<dyn Write>,
     error: Option<io::Error>,
+    payloads: bool,
 }
 
 impl TraceWriter {
     pub fn new(out: Box<dyn Write>) -> Self {
-        TraceWriter { out, error: None }
+        TraceWriter { out, error: None, payloads: false }
+    }
+    /// Also write what each step carried: the event a function received (`Accepted`: `"input"`, once per event,
+    /// the same for every attempt), the record or message a target received (`Delivered`, `MessageSent` of a
+    /// redrive: `"record"`), a synchronous caller's response (`Fate`: `"response"`), a handler's reply (already in
+    /// `HandlerReply`). Off by default: it costs time and space.
+    pub fn with_payloads(mut self, on: bool) -> Self {
+        self.payloads = on;
+        self
     }
     pub fn to_file(path: &Path) -> io::Result<Self> {
         Ok(Self::new(Box::new(BufWriter::new(File::create(path)?))))
@@ -41,11 +50,22 @@ impl Observer for TraceWriter {
         if self.error.is_some() {
             return;
         }
-        let line = trace::to_json(t, ev, ctx);
+        let mut line = trace::to_json(t, ev, ctx);
+        if let (true, Some(c), Value::Object(o)) = (self.payloads, ctx.content, &mut line) {
+            let key = match ev {
+                TraceEvent::Accepted { .. } => "input",
+                TraceEvent::Fate { .. } => "response",
+                _ => "record",
+            };
+            o.insert(key.into(), c.clone());
+        }
         let r = serde_json::to_writer(&mut self.out, &line).map_err(io::Error::from).and_then(|_| self.out.write_all(b"\n"));
         if let Err(e) = r {
             self.error = Some(e);
         }
+    }
+    fn wants_content(&self) -> bool {
+        self.payloads
     }
 }
 

@@ -290,3 +290,23 @@ fn every_argument_has_help_text() {
         }
     }
 }
+
+#[test]
+fn trace_payloads_adds_what_each_step_carried() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.jsonl");
+    let scenario = format!("{}/scenarios/sqs-standard-redrive.json", env!("CARGO_MANIFEST_DIR"));
+    let o = lambdasim(&["run", &scenario, "--trace", path.to_str().unwrap(), "--trace-payloads"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    // Every accepted event carries the event its function received: here an SQS batch.
+    let accepted: Vec<&serde_json::Value> = lines.iter().filter(|l| l["type"] == "Accepted").collect();
+    assert!(!accepted.is_empty());
+    assert!(accepted.iter().all(|l| l["input"]["Records"][0]["eventSource"] == "aws:sqs"), "{}", accepted[0]);
+    // Messages redriven to the dead-letter queue carry the message.
+    assert!(lines.iter().any(|l| l["type"] == "MessageSent" && l["record"]["body"].is_string()));
+    // Without the flag, none of that.
+    let o = lambdasim(&["run", &scenario, "--trace", path.to_str().unwrap()]);
+    assert_eq!(code(&o), 0);
+    assert!(!std::fs::read_to_string(&path).unwrap().contains("\"input\""));
+}
