@@ -19,6 +19,7 @@ mod report;
 mod source_expectations;
 mod source_snapshots;
 mod sources;
+mod strategies;
 mod sweeps;
 mod theory;
 mod user_property;
