@@ -53,7 +53,7 @@ impl Progress {
     pub(crate) fn inc(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         let step = (self.len / 100).max(1);
-        if self.shown && (done % step == 0 || done == self.len) {
+        if self.shown && (done.is_multiple_of(step) || done == self.len) {
             eprint!("\r{done}/{} seeds", self.len);
         }
     }
