@@ -1,13 +1,14 @@
 //! `proptest` strategies for the main configuration types, for properties written in users' own `cargo test`s.
 //! Every value they produce is valid: AWS's bounds hold, names are unique, and every ARN names a resource of the
-//! scenario. Combine them with `prop_map` to pin what a property needs (see `tests/user_property.rs`).
+//! scenario. Combine them with `prop_map` to pin what a property needs (see `tests/suite/user_property.rs` and
+//! `examples/proptest_scenarios.rs`).
 //!
 //! - Async invocations: [`function`], [`workload`], [`scenario`] (functions with on-failure queues and DLQs).
 //! - Services, each a [`Parts`] named by a prefix so that several combine without clashing: [`sqs_mapping`] (spec
 //!   5.2), [`kinesis_mapping`] and [`dynamodb_mapping`] (spec 5.3), [`sns_topic`] and [`event_bus`] (spec section 7),
 //!   [`firehose`] (`docs/sources.md`, Firehose data transformation); [`full_scenario`] mixes them.
 //!
-//! The bounds drawn are AWS's documented ones (cited where each is drawn), narrowed so that a generated run ends in
+//! The bounds drawn are AWS's documented ones (cited in `strategies/services.rs`), narrowed so that a generated run ends in
 //! well under a second: few records, short retention and ages, bounded retries.
 
 use proptest::prelude::*;

@@ -3,12 +3,14 @@
 //! "Firehose"). Each draws a [`Parts`]: the functions, resources, mappings and producers of one service, named by a
 //! prefix, so that any number of them merge into one valid scenario ([`full_scenario`]).
 //!
-//! The bounds are AWS's (SQS: batch size 1–10, up to 10,000 with a batching window on standard queues, no window on
-//! FIFO queues, `maxReceiveCount` >= 1, retention >= 60 s, the function timeout at most the visibility timeout;
-//! streams: `MaximumRetryAttempts` -1–10,000, `MaximumRecordAgeInSeconds` 60–604,800; EventBridge
-//! `RetryPolicy` 0–185 attempts and 60–86,400 s; Firehose `NumberOfRetries` 0–300, `BufferSizeInMBs` 0.2–3,
-//! `BufferIntervalInSeconds` 0–900), narrowed so that every generated run is short: at most a few dozen messages per
-//! producer, bounded retries and ages, and queues that drain or expire within minutes.
+//! The bounds are AWS's: SQS batch size 1–10, up to 10,000 with a batching window of at least 1 s on standard queues,
+//! no window on FIFO queues, the function timeout at most the visibility timeout (spec 5.1, 5.2); stream
+//! `MaximumRetryAttempts` -1–10,000 and `MaximumRecordAgeInSeconds` 60–604,800 (spec 5.3); EventBridge `RetryPolicy`
+//! 0–185 attempts and 60–86,400 s (`docs/sources.md`, "EventBridge retries"); Firehose `NumberOfRetries` 0–300,
+//! `BufferSizeInMBs` 0.2–3 and `BufferIntervalInSeconds` 0–900 (API_ProcessorParameter, cited in
+//! `src/scenario/firehose.rs`); `maxReceiveCount` at least 1 and a retention of at least 60 s (the bounds the scenario
+//! validation enforces, `src/model/esm.rs`). They are narrowed so that every generated run is short: at most a few
+//! dozen messages per producer, bounded retries and ages, and queues that drain or expire within minutes.
 //!
 //! The specs are built as JSON and read with serde, as a scenario file is, so a new optional field of the format
 //! never needs a change here.
@@ -146,71 +148,72 @@ fn p_fail() -> impl Strategy<Value = f64> {
 pub fn sqs_mapping(prefix: &str) -> impl Strategy<Value = Parts> {
     let p = prefix.to_string();
     (
-        (any::<bool>(), 1u32..=10, prop_oneof![Just(0u32), 1u32..=5], any::<bool>(), 0u32..=20),
+        (any::<bool>(), 1u32..=10, prop_oneof![Just(0u32), 1u32..=5], any::<bool>(), 1u32..=5, 0u32..=20),
         (prop::option::of(1u32..=5), 60u32..=300, prop_oneof![3 => Just(0u32), 1 => 1u32..=5]),
         (any::<bool>(), prop::option::weighted(0.3, 2u32..=5), p_fail()),
         prop::collection::vec((arrivals(), prop::option::weighted(0.3, Just(()))), 1..=2),
     )
-        .prop_map(move |((fifo, batch, window, big, vt_extra), (max_rc, retention, delay), (report, max_conc, p_fail), producers)| {
-            let (name, dlq) = if fifo { (format!("{p}.fifo"), format!("{p}-dlq.fifo")) } else { (p.clone(), format!("{p}-dlq")) };
-            // Standard queues: a batch above 10 needs a window of at least 1 s; FIFO queues take no window.
-            let (batch, window) = match (fifo, big) {
-                (true, _) => (batch, 0),
-                (false, true) => (batch * 10, window.max(1)),
-                (false, false) => (batch, window),
-            };
-            let timeout = 1 + batch % 5;
-            let mut queue = json!({ "QueueName": name, "VisibilityTimeout": timeout + vt_extra, "DelaySeconds": delay });
-            let mut queues = vec![];
-            match max_rc {
-                Some(n) => {
-                    queue["RedrivePolicy"] = json!({ "deadLetterTargetArn": queue_arn(&dlq), "maxReceiveCount": n });
-                    let mut d = json!({ "QueueName": dlq });
-                    if fifo {
-                        d["FifoQueue"] = json!(true);
+        .prop_map(
+            move |((fifo, batch, window, big, timeout, vt_extra), (max_rc, retention, delay), (report, max_conc, p_fail), producers)| {
+                let (name, dlq) = if fifo { (format!("{p}.fifo"), format!("{p}-dlq.fifo")) } else { (p.clone(), format!("{p}-dlq")) };
+                // Standard queues: a batch above 10 needs a window of at least 1 s; FIFO queues take no window.
+                let (batch, window) = match (fifo, big) {
+                    (true, _) => (batch, 0),
+                    (false, true) => (batch * 10, window.max(1)),
+                    (false, false) => (batch, window),
+                };
+                let mut queue = json!({ "QueueName": name, "VisibilityTimeout": timeout + vt_extra, "DelaySeconds": delay });
+                let mut queues = vec![];
+                match max_rc {
+                    Some(n) => {
+                        queue["RedrivePolicy"] = json!({ "deadLetterTargetArn": queue_arn(&dlq), "maxReceiveCount": n });
+                        let mut d = json!({ "QueueName": dlq });
+                        if fifo {
+                            d["FifoQueue"] = json!(true);
+                        }
+                        queues.push(spec(d));
                     }
-                    queues.push(spec(d));
+                    None => queue["MessageRetentionPeriod"] = json!(retention),
                 }
-                None => queue["MessageRetentionPeriod"] = json!(retention),
-            }
-            if fifo {
-                queue["FifoQueue"] = json!(true);
-            }
-            queues.insert(0, spec(queue));
-            let mut mapping = json!({ "EventSourceArn": queue_arn(&name), "FunctionName": p, "BatchSize": batch });
-            if window > 0 {
-                mapping["MaximumBatchingWindowInSeconds"] = json!(window);
-            }
-            if report {
-                mapping["FunctionResponseTypes"] = json!(["ReportBatchItemFailures"]);
-            }
-            if let Some(c) = max_conc {
-                mapping["ScalingConfig"] = json!({ "MaximumConcurrency": c });
-            }
-            let workload = producers
-                .into_iter()
-                .enumerate()
-                .map(|(i, (arr, poison))| {
-                    let mut target = json!({ "Queue": name });
-                    if fifo {
-                        target["MessageGroupId"] = json!(if i == 0 { "group-a" } else { "group-{{n}}" });
-                        target["MessageDeduplicationId"] = json!(format!("m{i}-{{{{n}}}}"));
-                    }
-                    producer(format!("{p}-producer{i}"), target, arr, json!({ "n": "{{n}}", "poison": poison.is_some() }))
-                })
-                .collect();
-            Parts {
-                functions: vec![handler(&p, timeout, handler_behavior(Some("body"), p_fail, 800))],
-                queues,
-                event_source_mappings: vec![spec(mapping)],
-                workload,
-                ..Parts::default()
-            }
-        })
+                if fifo {
+                    queue["FifoQueue"] = json!(true);
+                }
+                queues.insert(0, spec(queue));
+                let mut mapping = json!({ "EventSourceArn": queue_arn(&name), "FunctionName": p, "BatchSize": batch });
+                if window > 0 {
+                    mapping["MaximumBatchingWindowInSeconds"] = json!(window);
+                }
+                if report {
+                    mapping["FunctionResponseTypes"] = json!(["ReportBatchItemFailures"]);
+                }
+                if let Some(c) = max_conc {
+                    mapping["ScalingConfig"] = json!({ "MaximumConcurrency": c });
+                }
+                let workload = producers
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (arr, poison))| {
+                        let mut target = json!({ "Queue": name });
+                        if fifo {
+                            target["MessageGroupId"] = json!(if i == 0 { "group-a" } else { "group-{{n}}" });
+                            target["MessageDeduplicationId"] = json!(format!("m{i}-{{{{n}}}}"));
+                        }
+                        producer(format!("{p}-producer{i}"), target, arr, json!({ "n": "{{n}}", "poison": poison.is_some() }))
+                    })
+                    .collect();
+                Parts {
+                    functions: vec![handler(&p, timeout, handler_behavior(Some("body"), p_fail, 800))],
+                    queues,
+                    event_source_mappings: vec![spec(mapping)],
+                    workload,
+                    ..Parts::default()
+                }
+            },
+        )
 }
 
-/// The settings of a stream mapping shared by Kinesis and DynamoDB (spec 5.3).
-fn stream_mapping_settings() -> impl Strategy<Value = Value> {
+/// The settings of a stream mapping shared by Kinesis and DynamoDB (spec 5.3), and whether it has an on-failure queue.
+fn stream_mapping_settings() -> impl Strategy<Value = (Value, bool)> {
     (
         (1u32..=100, prop_oneof![Just(0u32), 1u32..=3], 0i64..=3, prop::option::of(60u32..=600)),
         (any::<bool>(), any::<bool>(), prop::option::weighted(0.3, 2u32..=3), any::<bool>()),
@@ -234,15 +237,13 @@ fn stream_mapping_settings() -> impl Strategy<Value = Value> {
             if let Some(n) = parallel {
                 m["ParallelizationFactor"] = json!(n);
             }
-            // Marks that the caller adds an on-failure queue.
-            m["OnFailure"] = json!(on_failure);
-            m
+            (m, on_failure)
         })
 }
 
-/// Splits the marker `OnFailure` off a stream mapping and points it at `prefix-failures` when set.
-fn stream_mapping(prefix: &str, arn: String, mut m: Value) -> (EventSourceMappingSpec, Vec<QueueSpec>) {
-    let on_failure = m.as_object_mut().and_then(|o| o.remove("OnFailure")).and_then(|v| v.as_bool()).unwrap_or(false);
+/// The mapping of function `prefix` on the stream `arn` with `settings`; with an on-failure destination, the queue
+/// `prefix-failures` it points at.
+fn stream_mapping(prefix: &str, arn: String, (mut m, on_failure): (Value, bool)) -> (EventSourceMappingSpec, Vec<QueueSpec>) {
     m["EventSourceArn"] = json!(arn);
     m["FunctionName"] = json!(prefix);
     let mut queues = vec![];
