@@ -3,6 +3,8 @@
 
 pub mod compare;
 pub mod explore;
+mod progress;
+pub mod seeds;
 pub mod shrink;
 pub mod stats;
 pub mod strategies;

@@ -1,16 +1,6 @@
-//! # lambdasim
-//!
-//! A deterministic discrete-event simulator and property-testing harness for AWS Lambda invocation semantics. The
-//! same scenario and seed give the same run, byte for byte. See `README.md` for the scenario format and
-//! `docs/semantics.md` for the AWS behaviour each module implements (modules cite its sections as "spec N.M"), and
-//! `docs/architecture.md` for the layers.
-//!
-//! ```no_run
-//! let text = std::fs::read_to_string("scenarios/async-retries-to-destinations.json").unwrap();
-//! let model = lambdasim::load_str(&text).expect("valid scenario");
-//! let report = lambdasim::run(&model, 7, lambdasim::RunOptions::default()).unwrap();
-//! assert!(report.expectations_passed());
-//! ```
+// The crate docs are the README (its Rust blocks run as doctests: `cargo test --doc`). Modules cite the AWS behaviour
+// they implement as sections of `docs/semantics.md` ("spec N.M"); `docs/architecture.md` describes the layers.
+#![doc = include_str!("../README.md")]
 
 pub mod aws;
 pub mod campaign;

@@ -87,7 +87,7 @@ enum Command {
         /// Override in B: PATH=VALUE, e.g. functions.api.ReservedConcurrentExecutions=50 (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
-        /// Seeds, inclusive: A..B, or N, or a comma list.
+        /// Seeds: N, A..B (inclusive), or a comma list of these, e.g. 1,5,10..20.
         #[arg(long, default_value = "1..30")]
         seeds: String,
         /// Worker threads (default: all cores). Results do not depend on it.
@@ -132,7 +132,7 @@ enum Command {
     Check {
         /// Scenario file (JSON).
         scenario: PathBuf,
-        /// Seeds, inclusive: A..B.
+        /// Seeds: N, A..B (inclusive), or a comma list of these, e.g. 1,5,10..20.
         #[arg(long, default_value = "1..100")]
         seeds: String,
         /// Worker threads (default: all cores). Results do not depend on it.
@@ -325,7 +325,7 @@ fn check(
     format: Format,
 ) -> Result<ExitCode, ExitCode> {
     let (sc, model) = read_scenario(scenario)?;
-    let seeds = sweep::SeedRange::parse(seeds).map_err(usage)?;
+    let seeds = sweep::SeedSet::parse(seeds).map_err(usage)?;
     let shard = match shard {
         Some(s) => Some(sweep::Shard::parse(s).map_err(usage)?),
         None => sweep::Shard::from_env(

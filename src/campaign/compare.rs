@@ -160,31 +160,15 @@ pub fn apply(doc: &mut Value, o: &Override) -> Result<(), String> {
     Err(format!("--set {}: nothing to set", o.path))
 }
 
-/// Parses `--seeds`: `N`, `A..B` (both ends included: `1..200` is 200 seeds), `A..=B`, or a comma list of these.
+/// Parses `--seeds` (the forms of `campaign::seeds::SeedSet`, as `check` reads them: `N`, `A..B` with both ends
+/// included, `A..=B`, or a comma list such as `1,5,10..20`), at most a million seeds, in ascending order.
 pub fn parse_seeds(s: &str) -> Result<Vec<u64>, String> {
     const MAX: u64 = 1_000_000;
-    let bad = |why: &str| format!("--seeds {s:?}: {why}; use N, A..B (inclusive, e.g. 1..200) or a comma list, at most {MAX} seeds");
-    let mut out = vec![];
-    for part in s.split(',') {
-        let part = part.trim();
-        if part.contains("..") {
-            // One range, as `check --seeds` reads it.
-            let r = crate::campaign::sweep::SeedRange::parse(part)?;
-            if r.len() > MAX || out.len() as u64 + r.len() > MAX {
-                return Err(bad("too many seeds"));
-            }
-            out.extend(r.first..=r.last);
-        } else {
-            out.push(part.parse().map_err(|_| bad(&format!("{part:?} is not a seed (0 to 2^64-1)")))?);
-            if out.len() as u64 > MAX {
-                return Err(bad("too many seeds"));
-            }
-        }
+    let set = crate::campaign::seeds::SeedSet::parse(s)?;
+    if set.len() > MAX {
+        return Err(format!("--seeds {s:?}: {} seeds, at most {MAX} can be compared", set.len()));
     }
-    if out.is_empty() {
-        return Err(bad("no seeds"));
-    }
-    Ok(out)
+    Ok(set.iter().collect())
 }
 
 /// The figures compared, per run, in a stable order: overall, then per function.

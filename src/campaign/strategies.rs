@@ -1,11 +1,23 @@
 //! `proptest` strategies for the main configuration types, for properties written in users' own `cargo test`s.
 //! Every value they produce is valid: AWS's bounds hold, names are unique, and every ARN names a resource of the
-//! scenario. Combine them with `prop_map` to pin what a property needs (see `tests/user_property.rs`).
+//! scenario. Combine them with `prop_map` to pin what a property needs (see `tests/suite/user_property.rs` and
+//! `examples/proptest_scenarios.rs`).
+//!
+//! - Async invocations: [`function`], [`workload`], [`scenario`] (functions with on-failure queues and DLQs).
+//! - Services, each a [`Parts`] named by a prefix so that several combine without clashing: [`sqs_mapping`] (spec
+//!   5.2), [`kinesis_mapping`] and [`dynamodb_mapping`] (spec 5.3), [`sns_topic`] and [`event_bus`] (spec section 7),
+//!   [`firehose`] (`docs/sources.md`, Firehose data transformation); [`full_scenario`] mixes them.
+//!
+//! The bounds drawn are AWS's documented ones (cited in `strategies/services.rs`), narrowed so that a generated run ends in
+//! well under a second: few records, short retention and ages, bounded retries.
 
 use proptest::prelude::*;
 use serde_json::json;
 
 use crate::scenario::*;
+
+mod services;
+pub use services::{dynamodb_mapping, event_bus, firehose, full_scenario, kinesis_mapping, sns_topic, sqs_mapping, Parts};
 
 /// `EventInvokeConfig` without destinations: `MaximumRetryAttempts` 0–2, `MaximumEventAgeInSeconds` 60–21600.
 pub fn event_invoke_config() -> impl Strategy<Value = EventInvokeConfigSpec> {
@@ -157,31 +169,6 @@ pub fn scenario() -> impl Strategy<Value = Scenario> {
                 w.name = Some(format!("source{i}"));
                 w
             });
-            Scenario {
-                schema: None,
-                name: Some("generated".into()),
-                description: None,
-                region: "us-east-1".into(),
-                account_id: "123456789012".into(),
-                account: AccountSpec::default(),
-                simulation: SimulationSpec::default(),
-                template: None,
-                parameters: None,
-                functions: fns,
-                queues,
-                topics: vec![],
-                event_buses: vec![],
-                buckets: vec![],
-                kinesis_streams: vec![],
-                tables: vec![],
-                event_source_mappings: vec![],
-                delivery_streams: vec![],
-                workload: workload.collect(),
-                faults: vec![],
-                expectations: vec![],
-                explore: None,
-                pricing: None,
-                changes: vec![],
-            }
+            Scenario { functions: fns, queues, workload: workload.collect(), ..services::empty_scenario() }
         })
 }

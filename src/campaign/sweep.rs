@@ -19,41 +19,8 @@ use crate::run::{run, RunOptions, RunReport};
 // Old paths of the statistics that moved to `campaign::stats`; removed when every import uses the layered paths.
 use crate::campaign::stats::mean_ci;
 
-/// Inclusive range of seeds, written `A..B` (or `A..=B`, or one seed `A`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SeedRange {
-    pub first: u64,
-    pub last: u64,
-}
-
-impl SeedRange {
-    pub fn parse(s: &str) -> Result<SeedRange, String> {
-        let bad = || format!("--seeds {s:?} is not a seed range; write A..B (inclusive, A <= B), e.g. 1..20000");
-        let (a, b) = match s.split_once("..") {
-            Some((a, b)) => (a.trim(), b.trim().trim_start_matches('=')),
-            None => (s.trim(), s.trim()),
-        };
-        let first: u64 = a.parse().map_err(|_| bad())?;
-        let last: u64 = b.parse().map_err(|_| bad())?;
-        if first > last {
-            return Err(bad());
-        }
-        Ok(SeedRange { first, last })
-    }
-    pub fn len(&self) -> u64 {
-        self.last - self.first + 1
-    }
-    pub fn is_empty(&self) -> bool {
-        false
-    }
-    pub fn text(&self) -> String {
-        if self.first == self.last {
-            self.first.to_string()
-        } else {
-            format!("{}..{}", self.first, self.last)
-        }
-    }
-}
+// The seeds' forms are `campaign::seeds`, shared with `compare`; the old paths stay.
+pub use crate::campaign::seeds::{SeedRange, SeedSet};
 
 /// One shard of a sweep: seeds whose offset in the range is `index` modulo `count` (0-based index).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,9 +61,9 @@ impl Shard {
     }
 }
 
-/// The seeds of `range` that belong to `shard`.
-pub fn shard_seeds(range: SeedRange, shard: Option<Shard>) -> Vec<u64> {
-    (range.first..=range.last).filter(|s| shard.is_none_or(|sh| (s - range.first) % sh.count == sh.index)).collect()
+/// The seeds of `seeds` that belong to `shard`: those whose position in the ascending list is `index` modulo `count`.
+pub fn shard_seeds(seeds: &SeedSet, shard: Option<Shard>) -> Vec<u64> {
+    seeds.iter().enumerate().filter(|(i, _)| shard.is_none_or(|sh| *i as u64 % sh.count == sh.index)).map(|(_, s)| s).collect()
 }
 
 /// What one seed's run leaves for the sweep.
@@ -141,7 +108,7 @@ pub struct SweepResults {
     pub scenario_file: String,
     /// The scenario itself, so that `merge` needs nothing but the results files.
     pub scenario_json: serde_json::Value,
-    pub seeds: SeedRange,
+    pub seeds: SeedSet,
     pub shard: Option<Shard>,
     /// Names of the expectations, in scenario order.
     pub expectations: Vec<String>,
@@ -152,7 +119,7 @@ pub const FORMAT: &str = "lambdasim-sweep-1";
 
 /// How a sweep runs.
 pub struct SweepOptions {
-    pub seeds: SeedRange,
+    pub seeds: SeedSet,
     pub shard: Option<Shard>,
     pub jobs: usize,
     pub check_determinism: bool,
@@ -214,33 +181,23 @@ fn run_seed(model: &Model, seed: u64, opts: &SweepOptions) -> SeedResult {
 /// Run the sweep.
 pub fn sweep(scenario: &crate::Scenario, model: &Model, scenario_file: &str, opts: &SweepOptions) -> Result<SweepResults, String> {
     use rayon::prelude::*;
-    let seeds = shard_seeds(opts.seeds, opts.shard);
+    let seeds = shard_seeds(&opts.seeds, opts.shard);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.max(1))
         .build()
         .map_err(|e| format!("cannot start {} workers: {e}", opts.jobs))?;
-    let bar = if opts.progress {
-        let b = indicatif::ProgressBar::new(seeds.len() as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} seeds [{bar:40}] {per_sec} eta {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = crate::campaign::progress::Progress::new(seeds.len() as u64, opts.progress);
     let runs: Vec<SeedResult> = pool.install(|| {
         seeds
             .par_iter()
             .map(|&seed| {
                 let r = run_seed(model, seed, opts);
-                bar.inc(1);
+                bar.inc();
                 r
             })
             .collect()
     });
-    bar.finish_and_clear();
+    bar.finish();
     // A failure of the handler machinery (docs/semantics.md 11.5) is bad input, not a verdict: the sweep stops (exit 2).
     if let Some(b) = runs.iter().flat_map(|r| &r.breaches).find(|b| b.starts_with(HANDLER_FAILED)) {
         return Err(b.clone());
@@ -252,7 +209,7 @@ pub fn sweep(scenario: &crate::Scenario, model: &Model, scenario_file: &str, opt
         scenario_digest: format!("{:016x}", model.digest),
         scenario_file: scenario_file.into(),
         scenario_json: serde_json::to_value(scenario).map_err(|e| e.to_string())?,
-        seeds: opts.seeds,
+        seeds: opts.seeds.clone(),
         shard: opts.shard,
         expectations: model.expectations.iter().map(|e| e.name.clone()).collect(),
         runs,
@@ -526,8 +483,8 @@ mod tests {
         assert_eq!(SeedRange::parse("5").unwrap(), SeedRange { first: 5, last: 5 });
         assert_eq!(SeedRange::parse("3..=4").unwrap().len(), 2);
         assert!(SeedRange::parse("9..1").is_err());
-        let r = SeedRange::parse("1..10").unwrap();
-        let all: Vec<u64> = (1..=3).flat_map(|i| shard_seeds(r, Some(Shard::parse(&format!("{i}/3")).unwrap()))).collect();
+        let r = SeedSet::parse("1..10").unwrap();
+        let all: Vec<u64> = (1..=3).flat_map(|i| shard_seeds(&r, Some(Shard::parse(&format!("{i}/3")).unwrap()))).collect();
         let mut sorted = all.clone();
         sorted.sort();
         assert_eq!(sorted, (1..=10).collect::<Vec<_>>());
