@@ -529,3 +529,45 @@ fn a_process_that_exits_between_invocations_is_started_again() {
     assert_eq!(h.stats().restarted, 1);
     assert_eq!(h.stats().started, 2);
 }
+
+/// The SAM template is the scenario and its own code runs: `Handler`, `Runtime` and `CodeUri` from the template start
+/// the Python handler (through `awslambdaric`), end to end from the command line.
+#[test]
+fn a_sam_templates_own_python_code_runs_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("src")).unwrap();
+    fs::write(
+        dir.path().join("src/app.py"),
+        "seen = []\n\ndef handler(event, context):\n    seen.append(event['Records'][0]['body'])\n    if 'bad' in seen[-1]:\n        raise ValueError('bad order ' + seen[-1])\n    return {'seen': len(seen)}\n",
+    )
+    .unwrap();
+    let venv = python().parent().unwrap().parent().unwrap();
+    std::os::unix::fs::symlink(venv, dir.path().join("src/.venv")).unwrap();
+    fs::write(
+        dir.path().join("template.yaml"),
+        "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Orders:\n    Type: AWS::SQS::Queue\n  OrdersFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.11\n      Handler: app.handler\n      CodeUri: src/\n      Events:\n        Queue:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Orders.Arn\n            BatchSize: 1\n",
+    )
+    .unwrap();
+    let scenario = json!({
+        "Template": "template.yaml",
+        "Workload": [{ "Queue": "Orders", "At": [1, 2], "Payload": { "order": "{{n}}" } },
+                     { "Queue": "Orders", "At": [3], "Payload": "bad" }],
+        "Simulation": { "DurationSeconds": 60 },
+        "Expectations": [
+            { "Name": "the good orders are processed", "Expect": { "MessageFates": { "Queue": "Orders", "Fate": "Deleted" } }, "Equals": 2 }
+        ]
+    });
+    fs::write(dir.path().join("scenario.json"), scenario.to_string()).unwrap();
+    let trace = dir.path().join("trace.jsonl");
+    let out = Command::new(env!("CARGO_BIN_EXE_lambdasim"))
+        .args(["run", "scenario.json", "--trace", trace.to_str().unwrap()])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let trace = fs::read_to_string(&trace).unwrap();
+    let replies: Vec<Value> =
+        trace.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).filter(|l| l["type"] == "HandlerReply").collect();
+    assert!(replies.iter().any(|r| r["reply"] == "Response"), "{replies:?}");
+    assert!(replies.iter().any(|r| r["reply"] == "Error" && r["body"].to_string().contains("bad order")), "{replies:?}");
+}
