@@ -416,3 +416,56 @@ pub enum FaultKind {
     /// lost (spec 3.1, 4).
     DeliveryFailure,
 }
+
+/// What to say of a name that names nothing: the closest known name as "did you mean ...?" when one is close, and at
+/// most five known names, the closest first, with how many more there are. Long values are shortened, so an error
+/// never floods the terminal (a scenario with thousands of names gives a message of one line).
+pub fn did_you_mean(bad: &str, known: &[&str]) -> String {
+    if known.is_empty() {
+        return "there are none".to_string();
+    }
+    let key = |s: &str| s.rsplit([':', '/']).next().unwrap_or(s).to_ascii_lowercase();
+    // (A long bad value is compared by its first 256 characters: the distance is for suggesting, not for proof.)
+    let bad_key: String = key(bad).chars().take(256).collect();
+    let mut ranked: Vec<(usize, &str)> = known.iter().map(|k| (strsim::levenshtein(&bad_key, &key(k)), *k)).collect();
+    ranked.sort();
+    ranked.dedup_by(|a, b| a.1 == b.1);
+    let close = ranked.first().filter(|(d, _)| *d <= (bad_key.chars().count() / 3).max(2));
+    let shown: Vec<String> = ranked.iter().take(5).map(|(_, k)| shorten(k, 120)).collect();
+    let more = ranked.len().saturating_sub(shown.len());
+    let list = if more > 0 { format!("{} (and {more} more)", shown.join(", ")) } else { shown.join(", ") };
+    match close {
+        Some((_, k)) => format!("did you mean {:?}? known: {list}", shorten(k, 120)),
+        None => format!("known: {list}"),
+    }
+}
+
+/// `s` cut to at most `max` characters, with "…" and the number of characters left out.
+pub fn shorten(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(max).collect();
+    format!("{head}… ({} more characters)", n - max)
+}
+
+#[cfg(test)]
+mod did_you_mean_tests {
+    use super::*;
+
+    #[test]
+    fn the_closest_name_is_suggested_and_the_list_is_short() {
+        let known = ["orders", "payments", "orders-dlq", "audit", "refunds", "shipping", "billing"];
+        assert_eq!(
+            did_you_mean("ordres", &known),
+            "did you mean \"orders\"? known: orders, audit, orders-dlq, payments, refunds (and 2 more)"
+        );
+        assert!(did_you_mean("zzzzzzzzzzzz", &known).starts_with("known: "));
+        assert_eq!(did_you_mean("x", &[]), "there are none");
+        // ARNs are compared by their last part.
+        let arns = ["arn:aws:sqs:us-east-1:123456789012:orders"];
+        assert!(did_you_mean("arn:aws:sqs:us-east-1:123456789012:order", &arns).starts_with("did you mean"));
+        assert_eq!(shorten(&"a".repeat(10), 4), "aaaa… (6 more characters)");
+    }
+}

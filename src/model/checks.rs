@@ -230,7 +230,11 @@ impl Scope<'_> {
             let known: Vec<&str> = model.targets.iter().map(|t| t.name.as_str()).collect();
             ScenarioError::new(
                 format!("{path}.Expect.{sub}.Target"),
-                format!("{arn:?} names nothing in this scenario; give a name or an ARN; known names: {}", known.join(", ")),
+                format!(
+                    "{:?} names nothing in this scenario; give a name or an ARN; {}",
+                    crate::vocab::shorten(arn, 200),
+                    crate::vocab::did_you_mean(arn, &known)
+                ),
             )
         })
     }
@@ -245,7 +249,11 @@ impl Scope<'_> {
             let known: Vec<&str> = model.sources.iter().map(|s| s.name.as_str()).collect();
             ScenarioError::new(
                 format!("{path}.Expect.{sub}.Source"),
-                format!("{name:?} names no workload entry that invokes a function; sources: {}", known.join(", ")),
+                format!(
+                    "{:?} names no workload entry that invokes a function; {}",
+                    crate::vocab::shorten(name, 200),
+                    crate::vocab::did_you_mean(name, &known)
+                ),
             )
         })
     }

@@ -299,7 +299,11 @@ fn build_queues(v: &mut V, sc: &Scenario, targets: &[super::Target], esm: &mut E
                 let known: Vec<&str> = esm.queues.iter().map(|x| x.arn.as_str()).collect();
                 v.err(
                     format!("{p}.deadLetterTargetArn"),
-                    format!("{:?} names no queue of this scenario; queues: {}", r.dead_letter_target_arn, known.join(", ")),
+                    format!(
+                        "{:?} names no queue of this scenario; {}",
+                        crate::vocab::shorten(&r.dead_letter_target_arn, 200),
+                        crate::vocab::did_you_mean(&r.dead_letter_target_arn, &known)
+                    ),
                 );
             }
             Some(d) if d == i => {
@@ -405,7 +409,14 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
         let target = if let Some(q) = &w.queue {
             let Some(qid) = esm.queue_by_name(q) else {
                 let known: Vec<&str> = esm.queues.iter().map(|x| x.name.as_str()).collect();
-                v.err(format!("{p}.Queue"), format!("{q:?} names no queue of this scenario; queues: {}", known.join(", ")));
+                v.err(
+                    format!("{p}.Queue"),
+                    format!(
+                        "{:?} names no queue of this scenario; {}",
+                        crate::vocab::shorten(q, 200),
+                        crate::vocab::did_you_mean(q, &known)
+                    ),
+                );
                 continue;
             };
             let fifo = esm.queue(qid).fifo;
@@ -440,7 +451,11 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
                 let known: Vec<&str> = esm.streams.iter().map(|x| x.name.as_str()).collect();
                 v.err(
                     format!("{p}.Stream"),
-                    format!("{st:?} names no Kinesis stream or table of this scenario; streams: {}", known.join(", ")),
+                    format!(
+                        "{:?} names no Kinesis stream or table of this scenario; {}",
+                        crate::vocab::shorten(st, 200),
+                        crate::vocab::did_you_mean(st, &known)
+                    ),
                 );
                 continue;
             };
@@ -515,7 +530,11 @@ fn build_mapping(
         known.extend(esm.streams.iter().map(|s| s.arn.as_str()));
         v.err(
             format!("{p}.EventSourceArn"),
-            format!("{arn:?} names no queue, Kinesis stream or table stream of this scenario; known: {}", known.join(", ")),
+            format!(
+                "{:?} names no queue, Kinesis stream or table stream of this scenario; {}",
+                crate::vocab::shorten(arn, 200),
+                crate::vocab::did_you_mean(arn, &known)
+            ),
         );
         return None;
     };

@@ -453,7 +453,14 @@ fn build_publishers(v: &mut V, publishers: Vec<RawPublisher<'_>>, out: &mut Fano
         let Some(hub) = out.by_name(name, bus) else {
             let known: Vec<&str> = out.hubs.iter().filter(|h| h.bus == bus).map(|h| h.name.as_str()).collect();
             let what = if bus { "EventBus" } else { "Topic" };
-            v.err(format!("{p}.{what}"), format!("{name:?} names no {what} of this scenario; declared: {}", known.join(", ")));
+            v.err(
+                format!("{p}.{what}"),
+                format!(
+                    "{:?} names no {what} of this scenario; {}",
+                    crate::vocab::shorten(name, 200),
+                    crate::vocab::did_you_mean(name, &known)
+                ),
+            );
             continue;
         };
         if bus && (w.subject.is_some() || w.message_attributes.is_some()) {

@@ -178,7 +178,7 @@ pub(crate) fn resolve_function_ref<'r>(
     };
     let f = names.get(name).copied().ok_or_else(|| {
         let known: Vec<&str> = names.keys().map(|s| s.as_str()).collect();
-        format!("{r:?} names no function in this scenario (functions: {})", known.join(", "))
+        format!("{:?} names no function in this scenario; {}", crate::vocab::shorten(r, 200), crate::vocab::did_you_mean(r, &known))
     })?;
     Ok((f, qualifier))
 }

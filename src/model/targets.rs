@@ -59,7 +59,14 @@ impl Resolver {
             Some(id) => Some(*id),
             None => {
                 let known: Vec<&str> = self.by_arn.keys().map(|s| s.as_str()).collect();
-                v.err(path, format!("{arn:?} names nothing in this scenario; known ARNs: {}", known.join(", ")));
+                v.err(
+                    path,
+                    format!(
+                        "{:?} names nothing in this scenario; {}",
+                        crate::vocab::shorten(arn, 200),
+                        crate::vocab::did_you_mean(arn, &known)
+                    ),
+                );
                 None
             }
         }

@@ -420,3 +420,19 @@ fn messages_give_the_exact_allowed_values() {
         }
     }
 }
+
+/// A name that names nothing gets the closest known name and a short list, however many names there are (a flood of
+/// candidates, or of a long bad value, never reaches the terminal).
+#[test]
+fn unknown_names_suggest_the_closest_and_list_at_most_five() {
+    let queues: Vec<serde_json::Value> = (0..2000).map(|i| serde_json::json!({ "QueueName": format!("queue-{i}") })).collect();
+    let mut sc = serde_json::json!({ "Functions": [{ "FunctionName": "f" }], "Queues": queues });
+    sc["Workload"] = serde_json::json!([{ "Queue": "queue-19999", "At": [1] }]);
+    let e = lambdasim::load_str(&sc.to_string()).expect_err("unknown queue").to_string();
+    assert!(e.contains("did you mean"), "{e}");
+    assert!(e.contains("(and 1995 more)"), "{e}");
+    assert!(e.len() < 400, "{} bytes: {e}", e.len());
+    sc["Workload"] = serde_json::json!([{ "Queue": "x".repeat(100_000), "At": [1] }]);
+    let e = lambdasim::load_str(&sc.to_string()).expect_err("unknown queue").to_string();
+    assert!(e.len() < 1000, "{} bytes", e.len());
+}

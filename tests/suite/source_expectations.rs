@@ -36,5 +36,5 @@ fn source_fates_and_latency_count_one_workload_entry() {
     let e = load_str(&scenario(json!([{"Expect": {"SourceFates": {"Source": "cron", "Fate": "Succeeded"}}, "Equals": 1}])))
         .expect_err("unknown source")
         .to_string();
-    assert!(e.contains("Expectations[0].Expect.SourceFates.Source") && e.contains("sources: api, nightly"), "{e}");
+    assert!(e.contains("Expectations[0].Expect.SourceFates.Source") && e.contains("known: api, nightly"), "{e}");
 }

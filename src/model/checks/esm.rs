@@ -31,7 +31,7 @@ pub(super) fn compile(
             let known: Vec<&str> = esm.queues.iter().map(|x| x.name.as_str()).collect();
             ScenarioError::new(
                 format!("{path}.Expect.{sub}.Queue"),
-                format!("{q:?} names no queue of this scenario; queues: {}", known.join(", ")),
+                format!("{:?} names no queue of this scenario; {}", crate::vocab::shorten(q, 200), crate::vocab::did_you_mean(q, &known)),
             )
         })
     };

@@ -25,7 +25,11 @@ pub(super) fn compile(
                 let known: Vec<&str> = model.firehose.streams.iter().map(|x| x.name.as_str()).collect();
                 ScenarioError::new(
                     format!("{path}.Expect.{sub}.DeliveryStream"),
-                    format!("{n:?} names no delivery stream of this scenario; declared: {}", known.join(", ")),
+                    format!(
+                        "{:?} names no delivery stream of this scenario; {}",
+                        crate::vocab::shorten(n, 200),
+                        crate::vocab::did_you_mean(n, &known)
+                    ),
                 )
             }),
         }
