@@ -120,6 +120,46 @@ fn sqs_messages_have_the_shape_of_aws_samples() {
     same_shape("SQS with attributes (poller)", &with, &polled, &["Records.*.messageAttributes"], &[]);
 }
 
+/// EVT-SQS-FIFO: a FIFO queue's message, built directly and by the poller, has the keys of the Lambda developer
+/// guide's "Example FIFO queue message event" (with-sqs.html): `attributes` add `SequenceNumber` (20 digits),
+/// `MessageGroupId` and `MessageDeduplicationId`. The guide's page is not in a repository to copy, so its keys are
+/// written out here (values ours).
+#[test]
+fn fifo_messages_have_the_keys_of_the_developer_guides_example() {
+    let skeleton = json!({ "Records": [{
+        "messageId": "11d6ee51-4cc7-4302-9e22-7cd8afdaadf5",
+        "receiptHandle": "AQEBBX8nesZEXmkhsmZeyIE8iQAMig7qw...",
+        "body": "Test message.",
+        "attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": "1573251510774",
+            "SequenceNumber": "18849496460467696128",
+            "MessageGroupId": "1",
+            "SenderId": "AIDAIO23YVJENQZJOL4VO",
+            "MessageDeduplicationId": "1",
+            "ApproximateFirstReceiveTimestamp": "1573251510774",
+        },
+        "messageAttributes": {},
+        "md5OfBody": "e4e68fb7bd0e697a0ae8f1bb342846b3",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-2:123456789012:fifo.fifo",
+        "awsRegion": "us-east-2",
+    }]});
+    let direct = simulated(SourceKind::Sqs, json!({ "QueueName": "q.fifo", "MessageGroupId": "1" }), json!("Test message."));
+    same_shape("SQS FIFO (direct)", &skeleton, &direct, &[], &[]);
+    let polled = first_input(json!({
+        "Functions": [{ "FunctionName": "f" }],
+        "Queues": [{ "QueueName": "q.fifo", "ContentBasedDeduplication": true }],
+        "EventSourceMappings": [{ "EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:q.fifo", "FunctionName": "f", "BatchSize": 1 }],
+        "Workload": [{ "Queue": "q.fifo", "MessageGroupId": "1", "At": [1], "Payload": "Test message." }],
+    }));
+    same_shape("SQS FIFO (poller)", &skeleton, &polled, &[], &[]);
+    for e in [&direct, &polled] {
+        let seq = e["Records"][0]["attributes"]["SequenceNumber"].as_str().expect("SequenceNumber");
+        assert!(seq.len() == 20 && seq.bytes().all(|b| b.is_ascii_digit()), "{seq}");
+    }
+}
+
 /// EVT-SNS: aws-lambda-go's `sns-event.json` (the SAM CLI template has the same keys).
 #[test]
 fn sns_notifications_have_the_shape_of_aws_samples() {
@@ -232,6 +272,45 @@ fn rest_api_events_have_the_shape_of_aws_samples() {
     let sim = simulated(SourceKind::ApiGatewayRest, json!({ "Method": "GET", "Path": "/" }), Value::Null);
     same_shape("lambda-developer-guide/apigateway-rest.json", &sample("lambda-developer-guide/apigateway-rest.json"), &sim, HTTP_MAPS, &[]);
     assert!(sim["body"].is_null());
+}
+
+/// EVT-APIGW-REST: a POST with a query string, path parameters and stage variables, against aws-lambda-go's
+/// `apigw-request.json` (all maps set). That sample is older than the developer guide's: it has no `isBase64Encoded`
+/// and no `identity.principalOrgId`, which the guide's sample has and lambdasim follows; its `authorizer`,
+/// `identity.apiKey`, `identity.apiKeyId` and `identity.clientCert` come with an authorizer, API keys and mutual TLS,
+/// which lambdasim does not model.
+#[test]
+fn rest_api_requests_with_parameters_have_the_shape_of_aws_samples() {
+    let sim = simulated(
+        SourceKind::ApiGatewayRest,
+        json!({ "Method": "POST", "Path": "/hello/world?name=me", "Resource": "/{proxy+}", "PathParameters": { "proxy": "hello/world" },
+                "StageVariables": { "stageVariableName": "stageVariableValue" } }),
+        json!({ "a": 1 }),
+    );
+    same_shape(
+        "aws-lambda-go/apigw-request.json",
+        &sample("aws-lambda-go/apigw-request.json"),
+        &sim,
+        HTTP_MAPS,
+        &[
+            ("isBase64Encoded", "in the developer guide's newer sample"),
+            ("requestContext.identity.principalOrgId", "in the developer guide's newer sample"),
+            ("requestContext.authorizer", "only with an authorizer"),
+            ("requestContext.identity.apiKey", "only with API keys"),
+            ("requestContext.identity.apiKeyId", "only with API keys"),
+            ("requestContext.identity.clientCert", "only with mutual TLS"),
+            ("requestContext.identity.cognitoIdentityPoolId", "null without Cognito identity (the sample shows it set)"),
+            ("requestContext.identity.accountId", "null without IAM authorization (the sample shows it set)"),
+            ("requestContext.identity.cognitoIdentityId", "null without Cognito identity"),
+            ("requestContext.identity.caller", "null without IAM authorization"),
+            ("requestContext.identity.accessKey", "null without IAM authorization"),
+            ("requestContext.identity.cognitoAuthenticationType", "null without Cognito identity"),
+            ("requestContext.identity.cognitoAuthenticationProvider", "null without Cognito identity"),
+            ("requestContext.identity.userArn", "null without IAM authorization"),
+            ("requestContext.identity.user", "null without IAM authorization"),
+        ],
+    );
+    assert_eq!(sim["multiValueQueryStringParameters"], json!({ "name": ["me"] }));
 }
 
 /// EVT-APIGW-HTTP: the developer guide's HTTP API payload 2.0 (`event-v2.json`, a GET with cookies, no body) and
