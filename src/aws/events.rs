@@ -32,8 +32,8 @@ mod streams;
 
 use apps::{alexa, cloudformation, codecommit, cognito, config, eventbridge, iot, lex};
 use http::{alb, apigw_http, apigw_rest, cloudfront};
-pub use messaging::sqs_message_attributes;
 use messaging::{s3, ses, sns, sqs};
+pub use messaging::{sns_envelope, sqs_message_attributes};
 pub use options::check_options;
 pub use streams::firehose_result;
 pub(crate) use streams::{attribute_value, item};

@@ -299,7 +299,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                     match kind {
                         EndpointKind::Lambda { .. } => ev,
                         EndpointKind::Sqs(_) if ep.raw => text,
-                        EndpointKind::Sqs(_) => ev.pointer("/Records/0/Sns").cloned().unwrap_or(Value::Null),
+                        EndpointKind::Sqs(_) => events::sns_envelope(ev.pointer("/Records/0/Sns").unwrap_or(&Value::Null)),
                     }
                 }
             };

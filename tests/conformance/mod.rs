@@ -6,5 +6,7 @@
 //! The folder is compiled into the `suite` test binary (one binary links once).
 
 mod async_invoke;
+mod events;
+mod shape;
 mod sqs;
 mod streams;

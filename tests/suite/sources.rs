@@ -728,7 +728,7 @@ const SES: &str = r#"{
         "mail": {
           "timestamp": "2023-11-14T22:13:20.123Z",
           "source": "sender@example.com",
-          "messageId": "a2d1d9e7u6fxl9q1n8zvhqw2kaoj",
+          "messageId": "a2d1d9e7u6fxl9q1n8zvhqw2kaojhn47bnxmr4cu",
           "destination": [
             "orders@example.com"
           ],
@@ -740,7 +740,7 @@ const SES: &str = r#"{
             },
             {
               "name": "Received",
-              "value": "from mail.example.com (mail.example.com [203.0.113.207]) by inbound-smtp.us-east-1.amazonaws.com with SMTP id a2d1d9e7u6fxl9q1n8zvhqw2kaoj for orders@example.com; Tue, 14 Nov 2023 22:13:20 +0000 (UTC)"
+              "value": "from mail.example.com (mail.example.com [203.0.113.207]) by inbound-smtp.us-east-1.amazonaws.com with SMTP id a2d1d9e7u6fxl9q1n8zvhqw2kaojhn47bnxmr4cu for orders@example.com; Tue, 14 Nov 2023 22:13:20 +0000 (UTC)"
             },
             {
               "name": "X-SES-Spam-Verdict",
@@ -1086,7 +1086,7 @@ const CODECOMMIT: &str = r#"{
   ]
 }"#;
 const CONFIG: &str = r#"{
-  "invokingEvent": "{\"configurationItem\":{\"configurationItemCaptureTime\":\"2023-11-14T22:13:20.123Z\",\"awsAccountId\":\"123456789012\",\"configurationItemStatus\":\"OK\",\"resourceId\":\"i-83316b96620820e0e\",\"ARN\":\"arn:aws:ec2:us-east-1:123456789012:instance/i-83316b96620820e0e\",\"awsRegion\":\"us-east-1\",\"availabilityZone\":\"us-east-1a\",\"resourceType\":\"AWS::EC2::Instance\",\"tags\":{},\"relationships\":[],\"configuration\":{\"instanceType\":\"t3.micro\"}},\"notificationCreationTime\":\"2023-11-14T22:13:20.123Z\",\"messageType\":\"ConfigurationItemChangeNotification\",\"recordVersion\":\"1.3\"}",
+  "invokingEvent": "{\"configurationItem\":{\"configurationItemCaptureTime\":\"2023-11-14T22:13:20.123Z\",\"awsAccountId\":\"123456789012\",\"configurationItemStatus\":\"OK\",\"resourceId\":\"i-83316b96620820e0e\",\"resourceName\":\"i-83316b96620820e0e\",\"configurationStateMd5Hash\":\"2fe1e386210968181c1af1505bfd31a3\",\"resourceCreationTime\":\"2023-11-14T22:13:20.123Z\",\"configurationStateId\":1700000000123,\"configurationItemVersion\":\"1.3\",\"ARN\":\"arn:aws:ec2:us-east-1:123456789012:instance/i-83316b96620820e0e\",\"awsRegion\":\"us-east-1\",\"availabilityZone\":\"us-east-1a\",\"resourceType\":\"AWS::EC2::Instance\",\"tags\":{},\"relationships\":[],\"configuration\":{\"instanceType\":\"t3.micro\"}},\"notificationCreationTime\":\"2023-11-14T22:13:20.123Z\",\"messageType\":\"ConfigurationItemChangeNotification\",\"recordVersion\":\"1.3\"}",
   "ruleParameters": "{\"maxAge\":\"30\"}",
   "resultToken": "RTqaN5kEUZgGBDrkw0F0KBZqh2uDm5q9XWZQAKRFq6XsKkHjx52+nnajFFpHolL+",
   "eventLeftScope": false,
@@ -1157,6 +1157,7 @@ const LEX: &str = r#"{
   ],
   "sessionState": {
     "sessionAttributes": {},
+    "activeContexts": [],
     "intent": {
       "name": "OrderFlowers",
       "slots": {
@@ -1175,7 +1176,27 @@ const LEX: &str = r#"{
       "confirmationState": "None"
     },
     "originatingRequestId": "5ce62ab6-4724-4d27-a23c-829f7f119459"
-  }
+  },
+  "transcriptions": [
+    {
+      "transcription": "",
+      "transcriptionConfidence": 1.0,
+      "resolvedContext": {
+        "intent": "OrderFlowers"
+      },
+      "resolvedSlots": {
+        "FlowerType": {
+          "shape": "Scalar",
+          "value": {
+            "originalValue": "roses",
+            "resolvedValues": [
+              "roses"
+            ]
+          }
+        }
+      }
+    }
+  ]
 }"#;
 const APIGW_REST: &str = r#"{
   "resource": "/orders/{id}",

@@ -14,7 +14,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{fn_arn, scalar_text, text, EventCtx, Opts};
-use crate::aws::ids::{b64, b64url, chars, iso_ms, iso_s, stable, utc, uuid, ALNUM, DIGITS, LOWER_ALNUM, LOWER_HEX, UPPER_ALNUM};
+use crate::aws::ids::{b64, b64url, chars, iso_ms, iso_s, md5_hex, stable, utc, uuid, ALNUM, DIGITS, LOWER_ALNUM, LOWER_HEX, UPPER_ALNUM};
 
 // Amazon Cognito user pool trigger.
 // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html
@@ -76,8 +76,10 @@ pub(super) fn cognito(ctx: &EventCtx<'_>, o: &Opts) -> Value {
             json!({"userAttributes": attrs, "codeParameter": "{####}", "usernameParameter": null}),
             json!({"smsMessage": null, "emailMessage": null, "emailSubject": null}),
         ),
+        // userNotFound: "populated when PreventUserExistenceErrors is set to ENABLED" (Cognito developer guide), the
+        // default of new app clients; as in aws-lambda-go's cognito-event-userpools-define-auth-challenge.json.
         "DefineAuthChallenge" => (
-            json!({"userAttributes": attrs, "session": []}),
+            json!({"userAttributes": attrs, "session": [], "userNotFound": false}),
             json!({"challengeName": null, "issueTokens": null, "failAuthentication": null}),
         ),
         "CreateAuthChallenge" => (
@@ -260,12 +262,20 @@ pub(super) fn config(ctx: &EventCtx<'_>, o: &Opts) -> Value {
         let resource = parts.next().unwrap_or("resource").to_ascii_lowercase();
         let arn = o.string("ResourceArn", format!("arn:aws:{service}:{}:{}:{resource}/{rid}", ctx.region, ctx.account_id));
         let configuration = if ctx.payload.is_object() { ctx.payload.clone() } else { json!({}) };
+        // The item's keys as in SAM CLI's ConfigurationItemChangeNotification.json (resourceName,
+        // configurationStateMd5Hash, resourceCreationTime, configurationStateId as a number, configurationItemVersion);
+        // notificationCreationTime and recordVersion as in aws-lambda-go's events/testdata/config-event.json.
         json!({
             "configurationItem": {
                 "configurationItemCaptureTime": now,
                 "awsAccountId": ctx.account_id,
                 "configurationItemStatus": "OK",
                 "resourceId": rid,
+                "resourceName": rid,
+                "configurationStateMd5Hash": md5_hex(configuration.to_string().as_bytes()),
+                "resourceCreationTime": now,
+                "configurationStateId": ctx.epoch_ms.max(0),
+                "configurationItemVersion": "1.3",
                 "ARN": arn,
                 "awsRegion": ctx.region,
                 "availabilityZone": format!("{}a", ctx.region),
@@ -351,6 +361,14 @@ pub(super) fn lex(ctx: &EventCtx<'_>, o: &Opts) -> Value {
         ),
         _ => (o.string("InputTranscript", ""), Map::new()),
     };
+    // A transcription's resolved slots carry no interpretedValue (SAM CLI lex-v2/BankingBot.json).
+    let mut slots_resolved = slots.clone();
+    for v in slots_resolved.values_mut() {
+        if let Some(value) = v.get_mut("value").and_then(Value::as_object_mut) {
+            value.remove("interpretedValue");
+        }
+    }
+    let slots_resolved = Value::Object(slots_resolved);
     let intent = json!({
         "name": o.string("IntentName", "Intent"),
         "slots": slots,
@@ -373,11 +391,20 @@ pub(super) fn lex(ctx: &EventCtx<'_>, o: &Opts) -> Value {
             "aliasName": o.string("AliasName", "TestBotAlias"),
         },
         "interpretations": [{"intent": intent, "nluConfidence": 1.0, "interpretationSource": "Lex"}],
+        // `activeContexts` (empty without contexts) and `transcriptions` as in SAM CLI's Lex V2 samples
+        // (lex-v2/BankingBot.json): one transcription of the input with its resolved intent.
         "sessionState": {
             "sessionAttributes": o.obj("SessionAttributes").cloned().unwrap_or_default(),
+            "activeContexts": [],
             "intent": intent,
             "originatingRequestId": uuid(ctx.key, 0x1e_03),
         },
+        "transcriptions": [{
+            "transcription": transcript,
+            "transcriptionConfidence": 1.0,
+            "resolvedContext": {"intent": intent["name"]},
+            "resolvedSlots": slots_resolved,
+        }],
     })
 }
 

@@ -171,6 +171,35 @@ pub(super) fn sns(ctx: &EventCtx<'_>, o: &Opts) -> Value {
     }]})
 }
 
+/// The JSON document SNS sends to an SQS (or HTTP/S) subscription without raw message delivery, from the `Sns` object
+/// of the Lambda event for the same message: the keys are the same except `SigningCertURL` and `UnsubscribeURL`
+/// (spelled `...Url` in Lambda's event), `Subject` only when the message has one, and `MessageAttributes` only when it
+/// has attributes.
+///
+/// SNS developer guide, "Fanout to Amazon SQS queues" (sns-sqs-as-subscriber.html: Type, MessageId, TopicArn,
+/// Subject, Message, Timestamp, SignatureVersion, Signature, SigningCertURL, UnsubscribeURL) and "Amazon SNS message
+/// and JSON formats" (sns-message-and-json-formats.html: Subject "not included if no subject was provided";
+/// MessageAttributes with the message's attributes); stored as `tests/conformance/samples/sns-developer-guide/`.
+pub fn sns_envelope(lambda_sns: &Value) -> Value {
+    let mut out = Map::new();
+    for (k, v) in lambda_sns.as_object().into_iter().flatten() {
+        match k.as_str() {
+            "SigningCertUrl" => {
+                out.insert("SigningCertURL".into(), v.clone());
+            }
+            "UnsubscribeUrl" => {
+                out.insert("UnsubscribeURL".into(), v.clone());
+            }
+            "Subject" if v.is_null() => {}
+            "MessageAttributes" if v.as_object().is_none_or(Map::is_empty) => {}
+            _ => {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Value::Object(out)
+}
+
 // Amazon SES receipt rule with a Lambda action (the event omits the mail body).
 // https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-lambda-event.html ("Event records provided by the
 // Lambda action"; awsdocs/amazon-ses-developer-guide doc-source/receiving-email-action-lambda-event.md).
@@ -183,7 +212,9 @@ pub(super) fn ses(ctx: &EventCtx<'_>, o: &Opts) -> Value {
         o.str("Subject").map(str::to_string).or_else(|| ctx.payload.as_str().map(str::to_string)).unwrap_or_else(|| "Hello".to_string());
     let domain = from.rsplit('@').next().unwrap_or("example.com").to_string();
     let date = mail_date(ctx.epoch_ms);
-    let ses_id = chars(ctx.key, 0x5c_01, 28, LOWER_ALNUM);
+    // SES's message ids are 40 lowercase letters and digits (aws-lambda-go events/testdata/ses-lambda-event.json:
+    // "6n4thuhcbhpfiuf25gshf70rss364fuejrvmqko1", also the SMTP id of the Received header).
+    let ses_id = chars(ctx.key, 0x5c_01, 40, LOWER_ALNUM);
     let header_id = format!("<{}@{domain}>", uuid(ctx.key, 0x5c_02));
     let verdict = |k: &str| json!({"status": o.string(k, "PASS")});
     let received = format!(
