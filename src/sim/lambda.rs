@@ -258,10 +258,12 @@ impl<'m, O: Observer> Sim<'m, O> {
         // Taken now: the original may end (and its slot be reused) before the duplicate is made.
         let dup_payload = dup.then(|| Arc::clone(&self.inv_mut(slot).payload));
 
-        if self.fns[function.ix()].setup.reserved == Some(0) {
-            self.finish(slot, Fate::ZeroReservedConcurrency);
-        } else if hops >= model.settings.recursion_limit {
+        // The loop check comes first: a chain of destinations between functions with reserved concurrency 0 runs no
+        // code, yet loops (and each record nests the last); recursive-loop detection stops it like any other chain.
+        if hops >= model.settings.recursion_limit {
             self.finish(slot, Fate::RecursionStopped);
+        } else if self.fns[function.ix()].setup.reserved == Some(0) {
+            self.finish(slot, Fate::ZeroReservedConcurrency);
         } else {
             self.try_start(slot);
         }

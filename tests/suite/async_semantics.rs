@@ -1471,3 +1471,18 @@ fn snapshot_destinations() {
     let sim = simulate(&sc, 1);
     insta::assert_snapshot!("destinations", sim.snapshot());
 }
+
+/// Two functions with reserved concurrency 0, each the other's on-failure destination: no code runs, yet the chain
+/// loops; recursive-loop detection stops it after 16 hops instead of running (and nesting records) forever.
+#[test]
+fn a_loop_of_zero_concurrency_functions_is_stopped() {
+    let f = |name: &str, next: &str| {
+        json!({ "FunctionName": name, "ReservedConcurrentExecutions": 0,
+                "EventInvokeConfig": { "DestinationConfig": { "OnFailure": { "Destination": lambda(next) } } } })
+    };
+    let sc = json!({ "Functions": [f("a", "b"), f("b", "a")], "Workload": [{ "Function": "a", "At": [1] }] });
+    let sim = simulate(&sc, 1);
+    assert_eq!(sim.report.stats.accepted, 17);
+    let stopped = sim.fates().iter().filter(|x| x.fate == Fate::RecursionStopped).count();
+    assert_eq!(stopped, 1);
+}
