@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use lambdasim::handler::inprocess::{HandlerError, InProcess};
 use lambdasim::handler::process::{ProcessHandlers, ProcessOptions};
 use lambdasim::handler::{Handlers, Reply, Request};
@@ -219,7 +219,9 @@ fn bench_client(c: &mut Criterion, name: &str, command: Vec<String>, payload: Va
     eprintln!("runtime_api/{name}_run: {} executions, {} cold starts (runtime processes started)", m.attempts, m.cold_starts);
     g.throughput(Throughput::Elements(m.attempts));
     g.measurement_time(Duration::from_secs(20));
-    g.bench_function(format!("{name}_run"), |b| b.iter(|| lambdasim::run(&model, 1, lambdasim::RunOptions::default()).expect("run").digest));
+    g.bench_function(format!("{name}_run"), |b| {
+        b.iter(|| lambdasim::run(&model, 1, lambdasim::RunOptions::default()).expect("run").digest)
+    });
     g.finish();
 }
 
@@ -236,4 +238,23 @@ fn bench_runtime_api(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench_inprocess, bench_runtime_api);
-criterion_main!(benches);
+
+/// `HANDLERS_BENCH_ONE=b1|inprocess`: one run of 100 s of B1, declarative or served by the closure, and nothing else
+/// (no criterion): what `valgrind --tool=callgrind` counts to compare the two (`benches/README.md`).
+fn main() {
+    if let Ok(which) = std::env::var("HANDLERS_BENCH_ONE") {
+        let model = lambdasim::Model::build(&b1(100.0)).expect("b1 validates");
+        let mut calls = 0;
+        let mut h = inprocess_handlers(&mut calls);
+        let handlers: Option<&mut dyn Handlers> = match which.as_str() {
+            "b1" => None,
+            "inprocess" => Some(&mut h),
+            other => panic!("HANDLERS_BENCH_ONE={other}: expected b1 or inprocess"),
+        };
+        let report = lambdasim::run(&model, 1, lambdasim::RunOptions { handlers, ..Default::default() }).expect("runs");
+        println!("{which}: {} executions, digest {}", executions(&report), report.digest);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -188,10 +188,90 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, HandlerError>) -> Result<T, HandlerE
     }
 }
 
-fn json_reply(r: Result<Value, HandlerError>) -> Reply {
+/// The event as the caller has it: the bytes of `Handlers::invoke`, or the document of `Handlers::invoke_json`.
+#[derive(Clone, Copy)]
+enum Event<'a> {
+    Bytes(&'a [u8]),
+    Json(&'a Value),
+}
+
+/// A JSON handler's result as a reply, with the response document (the bytes are its serialization).
+fn json_reply(r: Result<Value, HandlerError>) -> (Reply, Option<Value>) {
     match r {
-        Ok(v) => Reply::Response(serde_json::to_vec(&v).unwrap_or_default()),
-        Err(e) => Reply::Error(e.into()),
+        Ok(v) => (Reply::Response(serde_json::to_vec(&v).unwrap_or_default()), Some(v)),
+        Err(e) => (Reply::Error(e.into()), None),
+    }
+}
+
+/// Call a JSON handler with the event: the document as it is, or parsed from the bytes (`Runtime.UnmarshalError`
+/// when they are not JSON, as the runtimes report an event they cannot read).
+fn call_json(h: &mut JsonFn<'_>, event: Event<'_>, ctx: &Context<'_>) -> (Reply, Option<Value>) {
+    match event {
+        Event::Json(v) => json_reply(guarded(|| h(v, ctx))),
+        Event::Bytes(b) => match serde_json::from_slice::<Value>(b) {
+            Ok(v) => json_reply(guarded(|| h(&v, ctx))),
+            Err(e) => (
+                Reply::Error(ErrorReply { error_type: "Runtime.UnmarshalError".into(), error_message: e.to_string(), stack_trace: vec![] }),
+                None,
+            ),
+        },
+    }
+}
+
+impl InProcess<'_> {
+    fn call(&mut self, req: &Request<'_>, event: Event<'_>) -> Result<(Reply, Option<Value>), HandlerFailure> {
+        let Some(i) = self.by_fn.get(req.function.ix()).copied().flatten() else {
+            return Err(HandlerFailure { function: req.function_name.to_string(), message: "no handler is registered for it".into() });
+        };
+        let ctx = Context {
+            request_id: req.request_id,
+            deadline_ms: req.deadline_ms,
+            invoked_function_arn: req.invoked_arn,
+            function_name: req.function_name,
+            function_version: req.version,
+            memory_mb: req.memory_mb,
+            trace_id: req.trace_id,
+            env: req.env,
+            cold: req.cold,
+        };
+        let started = Instant::now();
+        let reply = match &mut self.entries[i].kind {
+            Kind::Json(h) => call_json(h, event, &ctx),
+            Kind::Bytes(h) => {
+                let owned;
+                let bytes = match event {
+                    Event::Bytes(b) => b,
+                    Event::Json(v) => {
+                        owned = serde_json::to_vec(v).unwrap_or_default();
+                        &owned[..]
+                    }
+                };
+                match guarded(|| h(bytes, &ctx)) {
+                    Ok(b) => (Reply::Response(b), None),
+                    Err(e) => (Reply::Error(e.into()), None),
+                }
+            }
+            Kind::PerEnv { factory, envs } => {
+                if req.cold {
+                    envs.remove(&req.env);
+                }
+                if !envs.contains_key(&req.env) {
+                    match guarded(|| factory(&ctx)) {
+                        Ok(h) => {
+                            envs.insert(req.env, h);
+                        }
+                        Err(e) => {
+                            self.last = Some(started.elapsed());
+                            return Ok((Reply::InitError(e.into()), None));
+                        }
+                    }
+                }
+                let h = envs.get_mut(&req.env).expect("handler of a live environment");
+                call_json(h, event, &ctx)
+            }
+        };
+        self.last = Some(started.elapsed());
+        Ok(reply)
     }
 }
 
@@ -219,61 +299,13 @@ impl Handlers for InProcess<'_> {
     }
 
     fn invoke(&mut self, req: &Request<'_>) -> Result<Reply, HandlerFailure> {
-        let Some(i) = self.by_fn.get(req.function.ix()).copied().flatten() else {
-            return Err(HandlerFailure { function: req.function_name.to_string(), message: "no handler is registered for it".into() });
-        };
-        let ctx = Context {
-            request_id: req.request_id,
-            deadline_ms: req.deadline_ms,
-            invoked_function_arn: req.invoked_arn,
-            function_name: req.function_name,
-            function_version: req.version,
-            memory_mb: req.memory_mb,
-            trace_id: req.trace_id,
-            env: req.env,
-            cold: req.cold,
-        };
-        let started = Instant::now();
-        let reply = match &mut self.entries[i].kind {
-            Kind::Json(h) => match serde_json::from_slice::<Value>(req.event) {
-                Ok(event) => json_reply(guarded(|| h(&event, &ctx))),
-                Err(e) => Reply::Error(ErrorReply {
-                    error_type: "Runtime.UnmarshalError".into(),
-                    error_message: e.to_string(),
-                    stack_trace: vec![],
-                }),
-            },
-            Kind::Bytes(h) => match guarded(|| h(req.event, &ctx)) {
-                Ok(b) => Reply::Response(b),
-                Err(e) => Reply::Error(e.into()),
-            },
-            Kind::PerEnv { factory, envs } => {
-                if req.cold {
-                    envs.remove(&req.env);
-                }
-                let fresh = !envs.contains_key(&req.env);
-                let made = if fresh { Some(guarded(|| factory(&ctx))) } else { None };
-                match made {
-                    Some(Err(e)) => Reply::InitError(e.into()),
-                    made => {
-                        if let Some(Ok(h)) = made {
-                            envs.insert(req.env, h);
-                        }
-                        let h = envs.get_mut(&req.env).expect("handler of a live environment");
-                        match serde_json::from_slice::<Value>(req.event) {
-                            Ok(event) => json_reply(guarded(|| h(&event, &ctx))),
-                            Err(e) => Reply::Error(ErrorReply {
-                                error_type: "Runtime.UnmarshalError".into(),
-                                error_message: e.to_string(),
-                                stack_trace: vec![],
-                            }),
-                        }
-                    }
-                }
-            }
-        };
-        self.last = Some(started.elapsed());
-        Ok(reply)
+        self.call(req, Event::Bytes(req.event)).map(|(r, _)| r)
+    }
+
+    /// The document goes to a JSON closure as it is, and its response comes back as a document too (no JSON text is
+    /// parsed on the way); a bytes closure gets the document serialized.
+    fn invoke_json(&mut self, req: &Request<'_>, event: &Value) -> Result<(Reply, Option<Value>), HandlerFailure> {
+        self.call(req, Event::Json(event))
     }
 
     fn environment_ended(&mut self, function: FnId, env: u32) {
