@@ -142,8 +142,9 @@ def handler(event, context):
     return {"ok": True, "n": event.get("n")}
 "#;
 
-/// A scenario directory holding `scenario.json` with one function `b1` run by `command`, shaped like B1 but with
-/// short handlers (2 ms: one or two environments at a time, so that few processes start) and `events` arrivals.
+/// A scenario directory holding `scenario.json` with one function `b1` run by `command`, shaped like B1 (Poisson
+/// arrivals, retries, destinations) but with short handlers and inits (2 ms and 1 ms: a few environments, so that
+/// few processes start; with B1's 200 ms init, 40 environments would start at once) and `events` arrivals.
 fn process_scenario(dir: &Path, command: Vec<String>, payload: Value, events: u32) -> lambdasim::Model {
     std::fs::create_dir_all(dir.join("code")).unwrap();
     std::fs::write(dir.join("code/app.py"), PY_APP).unwrap();
@@ -162,7 +163,7 @@ fn process_scenario(dir: &Path, command: Vec<String>, payload: Value, events: u3
                     "OnFailure": { "Destination": "arn:aws:sqs:us-east-1:123456789012:b1-failure" }
                 }
             },
-            "Behavior": { "Duration": { "Constant": { "Ms": 2 } }, "InitDuration": { "Constant": { "Ms": 200 } } }
+            "Behavior": { "Duration": { "Constant": { "Ms": 2 } }, "InitDuration": { "Constant": { "Ms": 1 } } }
         }],
         "Queues": [ { "QueueName": "b1-success" }, { "QueueName": "b1-failure" } ],
         "Workload": [{ "Name": "arrivals", "Function": "b1", "Poisson": { "RatePerSecond": rate, "EndSeconds": f64::from(events) / rate }, "Payload": payload }]

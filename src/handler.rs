@@ -118,6 +118,11 @@ pub trait Handlers {
     fn environment_ended(&mut self, function: FnId, env: u32) {
         let _ = (function, env);
     }
+    /// Whether the run takes durations from the handlers' wall time ([`Handlers::last_elapsed`]), said once before
+    /// the first invocation: an implementation may skip reading the clock when it does not (default: ignored).
+    fn measure_wall_time(&mut self, on: bool) {
+        let _ = on;
+    }
     /// The wall time the last invocation took, where the implementation measures it (for the non-reproducible
     /// option that takes durations from the handler instead of the `Duration` model).
     fn last_elapsed(&self) -> Option<std::time::Duration> {

@@ -737,7 +737,8 @@ fn build_go(dir: &Path) -> Result<(), String> {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     let offline = ["no such host", "dial tcp", "Could not resolve host", "connection refused", "GOPROXY=off", "i/o timeout"];
     assert!(offline.iter().any(|m| err.contains(m)), "go build failed:\n{err}");
-    Err(format!("aws-lambda-go {GO_LAMBDA} could not be downloaded (set LAMBDASIM_AWS_LAMBDA_GO to a checkout): {err}"))
+    let last = err.trim().lines().last().unwrap_or_default();
+    Err(format!("aws-lambda-go {GO_LAMBDA} could not be downloaded (set LAMBDASIM_AWS_LAMBDA_GO to a checkout): {last}"))
 }
 
 /// Go's official library (`aws-lambda-go`) unchanged, as a `provided.al2023` `bootstrap`: responses, warm state, and

@@ -22,7 +22,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::super::Sim;
 use super::{Caller, Decision, Dispatch};
@@ -85,7 +85,17 @@ pub(in crate::sim) fn trace_id(seed: u64, rid: u64, attempt: u32, epoch_ms: u64)
 
 /// The error document a runtime posts (`{"errorMessage","errorType","stackTrace"}`), as bytes for the trace.
 fn error_body(e: &ErrorReply) -> Vec<u8> {
-    serde_json::to_vec(&json!({"errorMessage": e.error_message, "errorType": e.error_type, "stackTrace": e.stack_trace}))
+    // serialized field by field, in this order (no map built on the way)
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        #[serde(rename = "errorMessage")]
+        error_message: &'a str,
+        #[serde(rename = "errorType")]
+        error_type: &'a str,
+        #[serde(rename = "stackTrace")]
+        stack_trace: &'a [String],
+    }
+    serde_json::to_vec(&Body { error_message: &e.error_message, error_type: &e.error_type, stack_trace: &e.stack_trace })
         .unwrap_or_default()
 }
 
