@@ -53,7 +53,7 @@ fn executions(report: &lambdasim::RunReport) -> u64 {
 fn inprocess_handlers<'h>(calls: &'h mut u64) -> InProcess<'h> {
     InProcess::new().register("b1", move |event: &Value, ctx| {
         *calls += 1;
-        if *calls % 10 == 0 {
+        if calls.is_multiple_of(10) {
             return Err(HandlerError::new("Error", "b1 failure"));
         }
         Ok(json!({ "ok": true, "n": event["n"], "env": ctx.env }))

@@ -258,18 +258,16 @@ impl InProcess<'_> {
                 if req.cold {
                     envs.remove(&req.env);
                 }
-                if !envs.contains_key(&req.env) {
-                    match guarded(|| factory(&ctx)) {
-                        Ok(h) => {
-                            envs.insert(req.env, h);
-                        }
+                let h = match envs.entry(req.env) {
+                    std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
+                    std::collections::btree_map::Entry::Vacant(v) => match guarded(|| factory(&ctx)) {
+                        Ok(h) => v.insert(h),
                         Err(e) => {
                             self.last = started.map(|t| t.elapsed());
                             return Ok((Reply::InitError(e.into()), None));
                         }
-                    }
-                }
-                let h = envs.get_mut(&req.env).expect("handler of a live environment");
+                    },
+                };
                 call_json(h, event, &ctx)
             }
         };
