@@ -103,10 +103,25 @@ pub trait Handlers {
     fn serves(&self, function: FnId) -> bool;
     /// Run one invocation to its reply.
     fn invoke(&mut self, req: &Request<'_>) -> Result<Reply, HandlerFailure>;
+    /// Run one invocation whose event the simulation holds as the JSON document `event` (`req.event` is left empty;
+    /// the bytes would be `serde_json::to_vec(event)`). An implementation that works on documents (the in-process
+    /// closures) takes it as it is and may hand back the response as a document too, alongside
+    /// [`Reply::Response`]'s bytes (which must be its serialization): that spares serializing the event and parsing
+    /// the response again. The default serializes the event and calls [`Handlers::invoke`]. The simulation calls
+    /// this one.
+    fn invoke_json(&mut self, req: &Request<'_>, event: &serde_json::Value) -> Result<(Reply, Option<serde_json::Value>), HandlerFailure> {
+        let bytes = serde_json::to_vec(event).unwrap_or_default();
+        self.invoke(&Request { event: &bytes, ..*req }).map(|r| (r, None))
+    }
     /// The simulated environment ended (idle shutdown, recycle, timeout, crash): the next use of this environment id,
     /// if any, is a fresh start. Implementations stop the process or drop the state they keep for it.
     fn environment_ended(&mut self, function: FnId, env: u32) {
         let _ = (function, env);
+    }
+    /// Whether the run takes durations from the handlers' wall time ([`Handlers::last_elapsed`]), said once before
+    /// the first invocation: an implementation may skip reading the clock when it does not (default: ignored).
+    fn measure_wall_time(&mut self, on: bool) {
+        let _ = on;
     }
     /// The wall time the last invocation took, where the implementation measures it (for the non-reproducible
     /// option that takes durations from the handler instead of the `Duration` model).

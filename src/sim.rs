@@ -209,6 +209,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     pub(crate) fn with_handlers(mut self, handlers: &'m mut dyn Handlers, measured: Option<f64>) -> Self {
         let served: Vec<bool> = (0..self.model.functions.len()).map(|i| handlers.serves(FnId(i as u32))).collect();
         if served.iter().any(|x| *x) {
+            handlers.measure_wall_time(measured.is_some());
             self.hook = Some(HandlerHook { handlers, served, measured, failure: None });
         }
         self

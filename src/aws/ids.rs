@@ -24,7 +24,27 @@ pub fn uuid_from(a: u64, b: u64) -> String {
     let lo = splitmix(hi ^ b.rotate_left(17));
     let hi = (hi & 0xffff_ffff_ffff_0fff) | 0x4000;
     let lo = (lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
-    format!("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & 0xffff_ffff_ffff)
+    // `{:08x}-{:04x}-{:04x}-{:04x}-{:012x}`, written digit by digit (a request id per attempt of real handler code)
+    let mut s = String::with_capacity(36);
+    push_hex(&mut s, hi >> 32, 8);
+    s.push('-');
+    push_hex(&mut s, hi >> 16, 4);
+    s.push('-');
+    push_hex(&mut s, hi, 4);
+    s.push('-');
+    push_hex(&mut s, lo >> 48, 4);
+    s.push('-');
+    push_hex(&mut s, lo, 12);
+    s
+}
+
+/// Append the low `digits` hex digits of `v`, lower case, zero-padded: `format!("{:0N$x}")` of a value that fits in
+/// `digits`, without the formatting machinery.
+pub fn push_hex(out: &mut String, v: u64, digits: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for i in (0..digits).rev() {
+        out.push(char::from(HEX[((v >> (4 * i)) & 0xf) as usize]));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -168,6 +188,21 @@ mod tests {
         assert!(matches!(&r[19..20], "8" | "9" | "a" | "b"));
         assert_ne!(r, request_id(7, 2));
         assert_eq!(r, request_id(7, 1));
+    }
+
+    #[test]
+    fn uuid_digits_are_the_formatted_ones() {
+        for (a, b) in [(0, 0), (7, 1), (u64::MAX, 3), (0x5eed, 0xffff_0000_1234)] {
+            let hi = splitmix(a ^ splitmix(b));
+            let lo = splitmix(hi ^ b.rotate_left(17));
+            let (hi, lo) = ((hi & 0xffff_ffff_ffff_0fff) | 0x4000, (lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000);
+            let formatted =
+                format!("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & 0xffff_ffff_ffff);
+            assert_eq!(uuid_from(a, b), formatted);
+        }
+        let mut s = String::new();
+        push_hex(&mut s, 0xab, 4);
+        assert_eq!(s, "00ab");
     }
 
     #[test]

@@ -120,6 +120,8 @@ pub struct InProcess<'h> {
     /// Per function of the bound model: the entry that serves it.
     by_fn: Vec<Option<usize>>,
     last: Option<Duration>,
+    /// Read the clock around each call (`Handlers::measure_wall_time`; on until a run says otherwise).
+    unmeasured: bool,
 }
 
 impl std::fmt::Debug for InProcess<'_> {
@@ -188,10 +190,89 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, HandlerError>) -> Result<T, HandlerE
     }
 }
 
-fn json_reply(r: Result<Value, HandlerError>) -> Reply {
+/// The event as the caller has it: the bytes of `Handlers::invoke`, or the document of `Handlers::invoke_json`.
+#[derive(Clone, Copy)]
+enum Event<'a> {
+    Bytes(&'a [u8]),
+    Json(&'a Value),
+}
+
+/// A JSON handler's result as a reply, with the response document (the bytes are its serialization).
+fn json_reply(r: Result<Value, HandlerError>) -> (Reply, Option<Value>) {
     match r {
-        Ok(v) => Reply::Response(serde_json::to_vec(&v).unwrap_or_default()),
-        Err(e) => Reply::Error(e.into()),
+        Ok(v) => (Reply::Response(serde_json::to_vec(&v).unwrap_or_default()), Some(v)),
+        Err(e) => (Reply::Error(e.into()), None),
+    }
+}
+
+/// Call a JSON handler with the event: the document as it is, or parsed from the bytes (`Runtime.UnmarshalError`
+/// when they are not JSON, as the runtimes report an event they cannot read).
+fn call_json(h: &mut JsonFn<'_>, event: Event<'_>, ctx: &Context<'_>) -> (Reply, Option<Value>) {
+    match event {
+        Event::Json(v) => json_reply(guarded(|| h(v, ctx))),
+        Event::Bytes(b) => match serde_json::from_slice::<Value>(b) {
+            Ok(v) => json_reply(guarded(|| h(&v, ctx))),
+            Err(e) => (
+                Reply::Error(ErrorReply { error_type: "Runtime.UnmarshalError".into(), error_message: e.to_string(), stack_trace: vec![] }),
+                None,
+            ),
+        },
+    }
+}
+
+impl InProcess<'_> {
+    fn call(&mut self, req: &Request<'_>, event: Event<'_>) -> Result<(Reply, Option<Value>), HandlerFailure> {
+        let Some(i) = self.by_fn.get(req.function.ix()).copied().flatten() else {
+            return Err(HandlerFailure { function: req.function_name.to_string(), message: "no handler is registered for it".into() });
+        };
+        let ctx = Context {
+            request_id: req.request_id,
+            deadline_ms: req.deadline_ms,
+            invoked_function_arn: req.invoked_arn,
+            function_name: req.function_name,
+            function_version: req.version,
+            memory_mb: req.memory_mb,
+            trace_id: req.trace_id,
+            env: req.env,
+            cold: req.cold,
+        };
+        // the clock only when the run takes durations from it (two reads would cost a tenth of a simulated execution)
+        let started = (!self.unmeasured).then(Instant::now);
+        let reply = match &mut self.entries[i].kind {
+            Kind::Json(h) => call_json(h, event, &ctx),
+            Kind::Bytes(h) => {
+                let owned;
+                let bytes = match event {
+                    Event::Bytes(b) => b,
+                    Event::Json(v) => {
+                        owned = serde_json::to_vec(v).unwrap_or_default();
+                        &owned[..]
+                    }
+                };
+                match guarded(|| h(bytes, &ctx)) {
+                    Ok(b) => (Reply::Response(b), None),
+                    Err(e) => (Reply::Error(e.into()), None),
+                }
+            }
+            Kind::PerEnv { factory, envs } => {
+                if req.cold {
+                    envs.remove(&req.env);
+                }
+                let h = match envs.entry(req.env) {
+                    std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
+                    std::collections::btree_map::Entry::Vacant(v) => match guarded(|| factory(&ctx)) {
+                        Ok(h) => v.insert(h),
+                        Err(e) => {
+                            self.last = started.map(|t| t.elapsed());
+                            return Ok((Reply::InitError(e.into()), None));
+                        }
+                    },
+                };
+                call_json(h, event, &ctx)
+            }
+        };
+        self.last = started.map(|t| t.elapsed());
+        Ok(reply)
     }
 }
 
@@ -219,61 +300,17 @@ impl Handlers for InProcess<'_> {
     }
 
     fn invoke(&mut self, req: &Request<'_>) -> Result<Reply, HandlerFailure> {
-        let Some(i) = self.by_fn.get(req.function.ix()).copied().flatten() else {
-            return Err(HandlerFailure { function: req.function_name.to_string(), message: "no handler is registered for it".into() });
-        };
-        let ctx = Context {
-            request_id: req.request_id,
-            deadline_ms: req.deadline_ms,
-            invoked_function_arn: req.invoked_arn,
-            function_name: req.function_name,
-            function_version: req.version,
-            memory_mb: req.memory_mb,
-            trace_id: req.trace_id,
-            env: req.env,
-            cold: req.cold,
-        };
-        let started = Instant::now();
-        let reply = match &mut self.entries[i].kind {
-            Kind::Json(h) => match serde_json::from_slice::<Value>(req.event) {
-                Ok(event) => json_reply(guarded(|| h(&event, &ctx))),
-                Err(e) => Reply::Error(ErrorReply {
-                    error_type: "Runtime.UnmarshalError".into(),
-                    error_message: e.to_string(),
-                    stack_trace: vec![],
-                }),
-            },
-            Kind::Bytes(h) => match guarded(|| h(req.event, &ctx)) {
-                Ok(b) => Reply::Response(b),
-                Err(e) => Reply::Error(e.into()),
-            },
-            Kind::PerEnv { factory, envs } => {
-                if req.cold {
-                    envs.remove(&req.env);
-                }
-                let fresh = !envs.contains_key(&req.env);
-                let made = if fresh { Some(guarded(|| factory(&ctx))) } else { None };
-                match made {
-                    Some(Err(e)) => Reply::InitError(e.into()),
-                    made => {
-                        if let Some(Ok(h)) = made {
-                            envs.insert(req.env, h);
-                        }
-                        let h = envs.get_mut(&req.env).expect("handler of a live environment");
-                        match serde_json::from_slice::<Value>(req.event) {
-                            Ok(event) => json_reply(guarded(|| h(&event, &ctx))),
-                            Err(e) => Reply::Error(ErrorReply {
-                                error_type: "Runtime.UnmarshalError".into(),
-                                error_message: e.to_string(),
-                                stack_trace: vec![],
-                            }),
-                        }
-                    }
-                }
-            }
-        };
-        self.last = Some(started.elapsed());
-        Ok(reply)
+        self.call(req, Event::Bytes(req.event)).map(|(r, _)| r)
+    }
+
+    /// The document goes to a JSON closure as it is, and its response comes back as a document too (no JSON text is
+    /// parsed on the way); a bytes closure gets the document serialized.
+    fn invoke_json(&mut self, req: &Request<'_>, event: &Value) -> Result<(Reply, Option<Value>), HandlerFailure> {
+        self.call(req, Event::Json(event))
+    }
+
+    fn measure_wall_time(&mut self, on: bool) {
+        self.unmeasured = !on;
     }
 
     fn environment_ended(&mut self, function: FnId, env: u32) {

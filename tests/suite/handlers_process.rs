@@ -571,3 +571,245 @@ fn a_sam_templates_own_python_code_runs_from_the_command_line() {
     assert!(replies.iter().any(|r| r["reply"] == "Response"), "{replies:?}");
     assert!(replies.iter().any(|r| r["reply"] == "Error" && r["body"].to_string().contains("bad order")), "{replies:?}");
 }
+
+/// A runtime in Python's standard library that posts its error the way Node's `aws-lambda-ric` does:
+/// `{"errorType", "errorMessage", "trace"}` (the error's `stack` split into lines), not `stackTrace`.
+const NODE_SHAPED_ERROR: &str = r#"
+import http.client, json, os
+api = os.environ["AWS_LAMBDA_RUNTIME_API"]
+def call(method, path, body=None):
+    c = http.client.HTTPConnection(api)
+    c.request(method, path, body, {"Lambda-Runtime-Function-Error-Type": "Unhandled"})
+    r = c.getresponse()
+    return r, r.read()
+r, _ = call("GET", "/2018-06-01/runtime/invocation/next")
+rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+trace = ["TypeError: bad order 7", "    at Runtime.handler (file://" + os.getcwd() + "/index.mjs:5:11)",
+         "    at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:1173:29)"]
+call("POST", "/2018-06-01/runtime/invocation/" + rid + "/error", json.dumps({"errorType": "TypeError", "errorMessage": "bad order 7", "trace": trace}))
+call("GET", "/2018-06-01/runtime/invocation/next")
+"#;
+
+#[test]
+fn a_node_shaped_error_body_keeps_its_trace() {
+    let f = json!([{"FunctionName": "nodeish", "Handler": "index.handler",
+                    "Runtime": {"Command": [python().to_str().unwrap(), "node_error.py"], "WorkingDirectory": "code"}}]);
+    let mut fx = fixture(f, &[("code/node_error.py", NODE_SHAPED_ERROR)], ProcessOptions::default());
+    let r = fx.handlers.invoke(&req(0, "nodeish", 1, true, "req-1", b"{}")).unwrap();
+    assert_eq!(
+        r,
+        Reply::Error(ErrorReply {
+            error_type: "TypeError".into(),
+            error_message: "bad order 7".into(),
+            // the frames come through, the code's directory read as /var/task
+            stack_trace: vec![
+                "TypeError: bad order 7".into(),
+                "    at Runtime.handler (file:///var/task/index.mjs:5:11)".into(),
+                "    at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:1173:29)".into(),
+            ],
+        })
+    );
+}
+
+/// Whether a test of an optional runtime client must run: `LAMBDASIM_REQUIRE_CLIENTS=1` turns a missing client into a
+/// failure instead of a skip.
+fn skip_or_fail(test: &str, why: &str) {
+    assert!(std::env::var_os("LAMBDASIM_REQUIRE_CLIENTS").is_none(), "{test}: {why} (LAMBDASIM_REQUIRE_CLIENTS is set)");
+    eprintln!("{test}: SKIPPED: {why}");
+}
+
+/// Run a one-function scenario (`functions[0]` named `f`, async events at 1, 2, 3 and 4 s, the last with
+/// `{"fail": true}`, one retry, destinations) from `dir/scenario.json`; returns the sinks' records by queue.
+fn run_with_sinks(dir: &Path, function: Value) -> (lambdasim::RunReport, Vec<Value>, Vec<Value>) {
+    let scenario = json!({
+        "Name": "client",
+        "Functions": [function],
+        "Queues": [{"QueueName": "ok"}, {"QueueName": "failed"}],
+        "Workload": [
+            {"Function": "f", "InvocationType": "Event", "At": [1, 2, 3], "Payload": {"id": "o-{{n}}"}},
+            {"Function": "f", "InvocationType": "Event", "At": [4], "Payload": {"id": "bad", "fail": true}}
+        ]
+    });
+    let path = dir.join("scenario.json");
+    fs::write(&path, scenario.to_string()).unwrap();
+    let model = lambdasim::load_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    let sinks = dir.join("sinks");
+    let opts = lambdasim::RunOptions {
+        sinks_dir: Some(sinks.clone()),
+        processes: ProcessOptions { log_dir: Some(dir.join("logs")), ..ProcessOptions::default() },
+        ..Default::default()
+    };
+    let report = lambdasim::run(&model, 3, opts).unwrap_or_else(|e| panic!("{e}"));
+    let read = |q: &str| -> Vec<Value> {
+        fs::read_to_string(sinks.join(format!("{q}.jsonl")))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(serde_json::from_str::<Value>(l).unwrap()["body"].as_str().unwrap()).unwrap())
+            .collect()
+    };
+    (report, read("ok"), read("failed"))
+}
+
+fn destinations() -> Value {
+    json!({"MaximumRetryAttempts": 1, "DestinationConfig": {
+        "OnSuccess": {"Destination": "arn:aws:sqs:us-east-1:123456789012:ok"},
+        "OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:failed"}}})
+}
+
+/// The `aws-lambda-ric` the Node test pins, installed by `npm install --prefix target/lambdasim-node` (it builds a
+/// native addon from source: a C++ toolchain, cmake, make, autoconf, automake, libtool).
+const NODE_RIC: &str = "aws-lambda-ric@3.3.0";
+
+const NODE_APP: &str = r#"let count = 0;
+const started = process.pid;
+
+export const handler = async (event, context) => {
+  count += 1;
+  if (event.fail) {
+    throw new TypeError(`bad order ${event.id}`);
+  }
+  return { count, pid: started, id: event.id, requestId: context.awsRequestId, arn: context.invokedFunctionArn,
+           fn: context.functionName, remaining: typeof context.getRemainingTimeInMillis() };
+};
+"#;
+
+/// Node's official runtime interface client (`aws-lambda-ric`, npm) unchanged, under `"Runtime": "nodejs20.x"`: the
+/// response reaches the on-success records, module state persists while the environment is warm, and a thrown error
+/// reaches the on-failure record in Node's shape (`errorType`, `errorMessage`, `trace`) with the runtime's own frames.
+#[test]
+#[ignore = "needs Node.js and aws-lambda-ric installed in target/lambdasim-node (npm install --prefix target/lambdasim-node aws-lambda-ric@3.3.0; builds native code); skipped when absent"]
+fn node_aws_lambda_ric() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let modules = root.join("target/lambdasim-node/node_modules");
+    if !modules.join(".bin/aws-lambda-ric").exists() {
+        return skip_or_fail("node_aws_lambda_ric", &format!("{NODE_RIC} is not installed in {}", modules.display()));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("code")).unwrap();
+    fs::write(dir.path().join("code/index.mjs"), NODE_APP).unwrap();
+    std::os::unix::fs::symlink(&modules, dir.path().join("code/node_modules")).unwrap();
+    let function = json!({"FunctionName": "f", "Handler": "index.handler", "Runtime": "nodejs20.x", "CodeUri": "code",
+                          "Timeout": 10, "EventInvokeConfig": destinations()});
+    let (report, ok, failed) = run_with_sinks(dir.path(), function);
+    let log = fs::read_to_string(dir.path().join("logs/f.log")).unwrap_or_default();
+    assert_eq!(ok.len(), 3, "{log}");
+    // warm starts: one process, its module state counts on
+    let counts: Vec<&Value> = ok.iter().map(|r| &r["responsePayload"]["count"]).collect();
+    assert_eq!(counts, [1, 2, 3], "{ok:?}");
+    assert!(ok.iter().all(|r| r["responsePayload"]["pid"] == ok[0]["responsePayload"]["pid"]));
+    let first = &ok[0]["responsePayload"];
+    assert_eq!(first["requestId"], ok[0]["requestContext"]["requestId"]);
+    assert_eq!(first["arn"], "arn:aws:lambda:us-east-1:123456789012:function:f");
+    assert_eq!(first["fn"], "f");
+    assert_eq!(first["remaining"], "number");
+    // the error, twice (one retry), in Node's shape with the runtime's frames
+    assert_eq!(failed.len(), 1, "{log}");
+    let payload = &failed[0]["responsePayload"];
+    assert_eq!(payload["errorType"], "TypeError", "{payload}");
+    assert_eq!(payload["errorMessage"], "bad order bad");
+    assert!(payload.get("stackTrace").is_none(), "{payload}");
+    let trace: Vec<&str> = payload["trace"].as_array().expect("trace").iter().map(|f| f.as_str().unwrap()).collect();
+    assert_eq!(trace[0], "TypeError: bad order bad", "{trace:?}");
+    assert!(trace[1].starts_with("    at Runtime.handler (file:///var/task/index.mjs:7:11)"), "{trace:?}");
+    assert!(trace.len() > 2 && trace[2..].iter().any(|f| f.contains("aws-lambda-ric")), "the runtime's own frames: {trace:?}");
+    assert_eq!(failed[0]["requestContext"]["approximateInvokeCount"], 2);
+    assert_eq!(report.metrics.functions[0].cold_starts, 1);
+    assert_eq!(log.matches("START RequestId").count(), 5, "{log}");
+}
+
+/// A handler on the official Go library, `aws-lambda-go`.
+const GO_APP: &str = r#"package main
+
+import (
+	"context"
+	"errors"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+var count int
+
+type Event struct {
+	ID   string `json:"id"`
+	Fail bool   `json:"fail"`
+}
+
+func handler(ctx context.Context, e Event) (map[string]interface{}, error) {
+	count++
+	if e.Fail {
+		return nil, errors.New("bad order " + e.ID)
+	}
+	lc, _ := lambdacontext.FromContext(ctx)
+	_, hasDeadline := ctx.Deadline()
+	return map[string]interface{}{"count": count, "pid": os.Getpid(), "id": e.ID, "requestId": lc.AwsRequestID,
+		"arn": lc.InvokedFunctionArn, "fn": lambdacontext.FunctionName, "deadline": hasDeadline}, nil
+}
+
+func main() { lambda.Start(handler) }
+"#;
+
+/// The `aws-lambda-go` version the Go test pins.
+const GO_LAMBDA: &str = "v1.54.0";
+
+/// Build [`GO_APP`] into `dir/bootstrap`; `Err` (why) when `go` or the module cannot be had (no toolchain, no network);
+/// any other build failure fails the test.
+/// `LAMBDASIM_AWS_LAMBDA_GO` may name a local checkout of `github.com/aws/aws-lambda-go` (used with a `replace`).
+fn build_go(dir: &Path) -> Result<(), String> {
+    if Command::new("go").arg("version").output().is_err() {
+        return Err("go is not on PATH".into());
+    }
+    let mut go_mod = format!("module example.com/lambdasimgo\n\ngo 1.19\n\nrequire github.com/aws/aws-lambda-go {GO_LAMBDA}\n");
+    if let Some(local) = std::env::var_os("LAMBDASIM_AWS_LAMBDA_GO") {
+        go_mod.push_str(&format!("\nreplace github.com/aws/aws-lambda-go => {}\n", Path::new(&local).display()));
+    }
+    fs::write(dir.join("go.mod"), go_mod).unwrap();
+    fs::write(dir.join("main.go"), GO_APP).unwrap();
+    let out = Command::new("go")
+        .args(["build", "-o", "bootstrap", "."])
+        .current_dir(dir)
+        .env("GOFLAGS", "-mod=mod")
+        .env("CGO_ENABLED", "0")
+        .output()
+        .unwrap();
+    if out.status.success() {
+        return Ok(());
+    }
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let offline = ["no such host", "dial tcp", "Could not resolve host", "connection refused", "GOPROXY=off", "i/o timeout"];
+    assert!(offline.iter().any(|m| err.contains(m)), "go build failed:\n{err}");
+    let last = err.trim().lines().last().unwrap_or_default();
+    Err(format!("aws-lambda-go {GO_LAMBDA} could not be downloaded (set LAMBDASIM_AWS_LAMBDA_GO to a checkout): {last}"))
+}
+
+/// Go's official library (`aws-lambda-go`) unchanged, as a `provided.al2023` `bootstrap`: responses, warm state, and
+/// an error (`errorString`, its message) in the on-failure record.
+#[test]
+#[ignore = "needs go and github.com/aws/aws-lambda-go (module proxy, or LAMBDASIM_AWS_LAMBDA_GO=<checkout>); skipped when absent"]
+fn go_aws_lambda_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = dir.path().join("code");
+    fs::create_dir_all(&code).unwrap();
+    if let Err(why) = build_go(&code) {
+        return skip_or_fail("go_aws_lambda_go", &why);
+    }
+    let function = json!({"FunctionName": "f", "Handler": "bootstrap", "Runtime": "provided.al2023", "CodeUri": "code",
+                          "Timeout": 10, "EventInvokeConfig": destinations()});
+    let (report, ok, failed) = run_with_sinks(dir.path(), function);
+    let log = fs::read_to_string(dir.path().join("logs/f.log")).unwrap_or_default();
+    assert_eq!(ok.len(), 3, "{log}");
+    let counts: Vec<&Value> = ok.iter().map(|r| &r["responsePayload"]["count"]).collect();
+    assert_eq!(counts, [1, 2, 3], "{ok:?}");
+    let first = &ok[0]["responsePayload"];
+    assert_eq!(first["requestId"], ok[0]["requestContext"]["requestId"]);
+    assert_eq!(first["arn"], "arn:aws:lambda:us-east-1:123456789012:function:f");
+    assert_eq!(first["fn"], "f");
+    assert_eq!(first["deadline"], true);
+    assert_eq!(failed.len(), 1, "{log}");
+    let payload = &failed[0]["responsePayload"];
+    assert_eq!(payload["errorType"], "errorString", "{payload}");
+    assert_eq!(payload["errorMessage"], "bad order bad");
+    assert_eq!(failed[0]["requestContext"]["approximateInvokeCount"], 2);
+    assert_eq!(report.metrics.functions[0].cold_starts, 1);
+}

@@ -105,6 +105,9 @@ pub(super) fn describe_exit(status: std::process::ExitStatus) -> String {
 
 /// The error body a runtime posts, read as Lambda reads it: `errorType` from the body, else the
 /// `Lambda-Runtime-Function-Error-Type` header; a body that is not the error JSON keeps its text as the message.
+/// The frames are `stackTrace` (the Runtime API's documented body; Python's `awslambdaric`, Go's `aws-lambda-go`
+/// for a panic), else `trace` (Node's `aws-lambda-ric` posts `{"errorType", "errorMessage", "trace"}`, the error's
+/// `stack` split into lines: `Errors.js`, `toRapidResponse`).
 pub(super) fn parse_error(body: &[u8], header_type: Option<&str>) -> ErrorReply {
     let header = header_type.unwrap_or("").to_string();
     let Ok(serde_json::Value::Object(o)) = serde_json::from_slice::<serde_json::Value>(body) else {
@@ -121,7 +124,7 @@ pub(super) fn parse_error(body: &[u8], header_type: Option<&str>) -> ErrorReply 
     let error_type =
         o.get("errorType").map(text).filter(|t| !t.is_empty()).unwrap_or(if header.is_empty() { "Unhandled".into() } else { header });
     let error_message = o.get("errorMessage").map(text).unwrap_or_default();
-    let stack_trace = match o.get("stackTrace") {
+    let stack_trace = match o.get("stackTrace").or_else(|| o.get("trace")) {
         Some(serde_json::Value::Array(frames)) => frames.iter().map(text).collect(),
         Some(serde_json::Value::Null) | None => vec![],
         Some(other) => vec![text(other)],

@@ -19,14 +19,15 @@
 //! The reply's texts live in a [`Handled`] boxed in the invocation's slot: memory follows what is in flight, and a
 //! function no handler serves never allocates one.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::super::Sim;
 use super::{Caller, Decision, Dispatch};
 use crate::aws::destinations::Cause;
-use crate::aws::ids::request_id;
+use crate::aws::ids::{push_hex, request_id};
 use crate::handler::{ErrorReply, HandlerFailure, Handlers, Reply, Request};
 use crate::kernel::rng::splitmix;
 use crate::kernel::time::SimTime;
@@ -69,12 +70,32 @@ pub(in crate::sim) fn trace_id(seed: u64, rid: u64, attempt: u32, epoch_ms: u64)
     let a = splitmix(seed ^ 0x7a_ce00 ^ splitmix(rid));
     let b = splitmix(a ^ 0x9e37);
     let parent = splitmix(a ^ u64::from(attempt).wrapping_mul(0x1000_0000_01b3));
-    format!("Root=1-{:08x}-{:08x}{:016x};Parent={:016x};Sampled=0", (epoch_ms / 1000) as u32, (a >> 32) as u32, b, parent)
+    // `Root=1-{:08x}-{:08x}{:016x};Parent={:016x};Sampled=0`, digit by digit (once per attempt)
+    let mut s = String::with_capacity(80);
+    s.push_str("Root=1-");
+    push_hex(&mut s, u64::from((epoch_ms / 1000) as u32), 8);
+    s.push('-');
+    push_hex(&mut s, a >> 32, 8);
+    push_hex(&mut s, b, 16);
+    s.push_str(";Parent=");
+    push_hex(&mut s, parent, 16);
+    s.push_str(";Sampled=0");
+    s
 }
 
 /// The error document a runtime posts (`{"errorMessage","errorType","stackTrace"}`), as bytes for the trace.
 fn error_body(e: &ErrorReply) -> Vec<u8> {
-    serde_json::to_vec(&json!({"errorMessage": e.error_message, "errorType": e.error_type, "stackTrace": e.stack_trace}))
+    // serialized field by field, in this order (no map built on the way)
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        #[serde(rename = "errorMessage")]
+        error_message: &'a str,
+        #[serde(rename = "errorType")]
+        error_type: &'a str,
+        #[serde(rename = "stackTrace")]
+        stack_trace: &'a [String],
+    }
+    serde_json::to_vec(&Body { error_message: &e.error_message, error_type: &e.error_type, stack_trace: &e.stack_trace })
         .unwrap_or_default()
 }
 
@@ -114,7 +135,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         if let Some(d @ (Outcome::Error, ..)) = fault {
             return (d, None);
         }
-        let reply = match self.call_handler(slot, config, env, cold, invoke_start) {
+        let (reply, document) = match self.call_handler(slot, config, env, cold, invoke_start) {
             Ok(r) => r,
             Err(failure) => {
                 if let Some(h) = self.hook.as_mut() {
@@ -129,8 +150,12 @@ impl<'m, O: Observer> Sim<'m, O> {
             Reply::Response(bytes) => {
                 // The bytes as Lambda reads them: an empty body is an empty response; a body that is not JSON
                 // stays text (and fails a batch that reports item failures, spec 5.2).
-                let parsed: Option<Value> =
-                    if bytes.iter().all(u8::is_ascii_whitespace) { Some(Value::Null) } else { serde_json::from_slice(&bytes).ok() };
+                // (an in-process handler hands its document along: the bytes are its serialization)
+                let parsed: Option<Value> = match document {
+                    Some(d) => Some(d),
+                    None if bytes.iter().all(u8::is_ascii_whitespace) => Some(Value::Null),
+                    None => serde_json::from_slice(&bytes).ok(),
+                };
                 if fault.is_none() {
                     self.batch_response(caller, parsed.as_ref());
                 }
@@ -181,24 +206,35 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
     }
 
-    /// Build the request of the starting attempt and hand it to the handler.
-    fn call_handler(&mut self, slot: u32, config: u32, env: u32, cold: bool, invoke_start: SimTime) -> Result<Reply, HandlerFailure> {
+    /// Build the request of the starting attempt and hand it to the handler (the event as the document the
+    /// simulation holds: `Handlers::invoke_json`), with the response document when the handler has one.
+    fn call_handler(
+        &mut self,
+        slot: u32,
+        config: u32,
+        env: u32,
+        cold: bool,
+        invoke_start: SimTime,
+    ) -> Result<(Reply, Option<Value>), HandlerFailure> {
         let model = self.model;
         let inv = self.inv(slot).expect("live slot");
         let (f, rid, attempt, qual) = (inv.function, inv.rid, inv.attempts, inv.qual);
+        let payload = Arc::clone(&inv.payload);
         let fd = model.function(f);
         let cfg = fd.config(config);
-        let event = serde_json::to_vec(&*inv.payload).unwrap_or_default();
         let rid_text = request_id(self.seed, rid);
         // An unqualified invoke (or `$LATEST`) hands the function's ARN; a version or alias its qualified ARN.
-        let invoked_arn = match qual {
-            Qualifier::Latest => fd.arn.clone(),
-            q => fd.qualified_arn(q),
+        let invoked_arn: Cow<'_, str> = match qual {
+            Qualifier::Latest => Cow::Borrowed(&fd.arn),
+            q => Cow::Owned(fd.qualified_arn(q)),
         };
         let start_ms = model.settings.start_epoch_ms.max(0) as u64 + invoke_start.as_micros() / 1000;
         let deadline_ms = start_ms + cfg.timeout.as_micros() / 1000;
         let trace = trace_id(self.seed, rid, attempt, start_ms);
-        let version = cfg.label();
+        let version: Cow<'_, str> = match cfg.version {
+            None => Cow::Borrowed("$LATEST"),
+            Some(_) => Cow::Owned(cfg.label()),
+        };
         let req = Request {
             function: f,
             function_name: &fd.name,
@@ -210,10 +246,10 @@ impl<'m, O: Observer> Sim<'m, O> {
             invoked_arn: &invoked_arn,
             deadline_ms,
             trace_id: &trace,
-            event: &event,
+            event: &[],
         };
         let hook = self.hook.as_mut().expect("a served function has handlers");
-        hook.handlers.invoke(&req).map_err(|mut e| {
+        hook.handlers.invoke_json(&req, &payload).map_err(|mut e| {
             if !e.message.contains(&rid_text) {
                 e.message = format!("{} (request id {rid_text})", e.message);
             }
