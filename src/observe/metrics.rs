@@ -58,9 +58,54 @@ impl SourceMetrics {
     }
 }
 
-fn hist() -> Histogram<u64> {
-    // 1 us to 30 days, 3 significant digits.
-    Histogram::new_with_bounds(1, 30 * 24 * 3600 * 1_000_000, 3).expect("static histogram bounds")
+/// The largest value a histogram of microseconds takes: 30 days.
+const HIST_HIGH: u64 = 30 * 24 * 3600 * 1_000_000;
+
+/// An empty histogram of microseconds: 1 us to 30 days, 3 significant digits. It starts small and grows with the
+/// values recorded into it (`auto`), so one that nothing is recorded into costs a few KiB instead of the 270 KiB of
+/// its full range, written at every run's start. Quantiles, mean and maximum are the same either way (the buckets of a
+/// value depend only on the lowest value and the precision). Record with [`record`], which keeps the 30-day bound.
+pub(crate) fn hist() -> Histogram<u64> {
+    growing_hist()
+}
+
+/// An empty histogram (lowest value 1, 3 significant digits) that grows with the values recorded into it.
+pub(crate) fn growing_hist() -> Histogram<u64> {
+    let mut h = Histogram::new_with_bounds(1, 2, 3).expect("static histogram bounds");
+    h.auto(true);
+    h
+}
+
+/// The largest value that a histogram created for values up to `high` (1 us lowest, 3 significant digits, full range
+/// allocated) accepts: its last bucket reaches a little beyond `high`.
+pub(crate) fn max_recordable(high: u64) -> u64 {
+    let mut h = Histogram::<u64>::new_with_bounds(1, high, 3).expect("static histogram bounds");
+    let (mut ok, mut too_big) = (high, u64::MAX / 4);
+    while too_big - ok > 1 {
+        let mid = ok + (too_big - ok) / 2;
+        if h.record(mid).is_ok() {
+            ok = mid;
+        } else {
+            too_big = mid;
+        }
+    }
+    ok
+}
+
+/// Record `n` times `v` microseconds, unless it is beyond the 30-day range (such a value is left out, as it always
+/// was).
+#[inline]
+pub(crate) fn record_n(h: &mut Histogram<u64>, v: u64, n: u64) {
+    static LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    if v <= HIST_HIGH || v <= *LIMIT.get_or_init(|| max_recordable(HIST_HIGH)) {
+        let _ = h.record_n(v, n);
+    }
+}
+
+/// Record `v` microseconds once (see [`record_n`]).
+#[inline]
+pub(crate) fn record(h: &mut Histogram<u64>, v: u64) {
+    record_n(h, v, 1);
 }
 
 /// Figures for one function.
@@ -184,7 +229,7 @@ impl FnMetrics {
     fn flush_queue_wait(&mut self) {
         let (wait, n) = std::mem::take(&mut self.queue_wait_run);
         if n > 0 {
-            let _ = self.queue_wait.record_n(wait, n);
+            record_n(&mut self.queue_wait, wait, n);
         }
     }
 }
@@ -373,17 +418,17 @@ impl Metrics {
                 }
                 if *fate != Fate::InFlight {
                     let us = latency.as_micros().max(1);
-                    let _ = m.latency.record(us);
+                    record(&mut m.latency, us);
                     if let Some(o) = open {
                         let sync_ran = o.sync && o.started;
                         if sync_ran {
-                            let _ = m.sync_latency.record(us);
+                            record(&mut m.sync_latency, us);
                         }
                         let mirrored = self.mirror.get(o.source as usize).copied().unwrap_or(true);
                         if let Some(s) = self.sources.get_mut(o.source as usize).filter(|_| !mirrored) {
-                            let _ = s.latency.record(us);
+                            record(&mut s.latency, us);
                             if sync_ran {
-                                let _ = s.sync_latency.record(us);
+                                record(&mut s.sync_latency, us);
                             }
                         }
                     }
@@ -410,7 +455,7 @@ impl Metrics {
                 m.environments = m.environments.max(env + 1);
                 if *cold {
                     m.cold_starts += 1;
-                    let _ = m.init_duration.record(init.as_micros().max(1));
+                    record(&mut m.init_duration, init.as_micros().max(1));
                 }
                 let e = *env as usize;
                 if m.env_init.len() <= e {
@@ -425,7 +470,7 @@ impl Metrics {
                     let mirrored = self.mirror.get(o.source as usize).copied().unwrap_or(true);
                     if *cold && !mirrored {
                         if let Some(s) = self.sources.get_mut(o.source as usize) {
-                            let _ = s.init_duration.record(init.as_micros().max(1));
+                            record(&mut s.init_duration, init.as_micros().max(1));
                         }
                     }
                     if !o.started {
@@ -434,7 +479,7 @@ impl Metrics {
                             let wait = (t - o.accepted).as_micros().max(1);
                             m.record_queue_wait(wait);
                             if let Some(s) = self.sources.get_mut(o.source as usize).filter(|_| !mirrored) {
-                                let _ = s.queue_wait.record(wait);
+                                record(&mut s.queue_wait, wait);
                             }
                         }
                     }
@@ -449,7 +494,7 @@ impl Metrics {
                     self.open.get(*event).map(|o| o.source as usize).filter(|s| !self.mirror.get(*s).copied().unwrap_or(true))
                 };
                 if let Some(s) = src.and_then(|s| self.sources.get_mut(s)) {
-                    let _ = s.attempt_duration.record(duration.as_micros().max(1));
+                    record(&mut s.attempt_duration, duration.as_micros().max(1));
                 }
                 let m = &mut self.functions[function.ix()];
                 m.busy -= 1;
@@ -468,7 +513,7 @@ impl Metrics {
                     m.init_ms_by_config[c] += init_billed_ms;
                 }
                 m.outcomes[*outcome as usize] += 1;
-                let _ = m.attempt_duration.record(duration.as_micros().max(1));
+                record(&mut m.attempt_duration, duration.as_micros().max(1));
                 self.account_busy -= 1;
             }
             _ => unreachable!("on_execution: not an event of its family"),
@@ -497,7 +542,7 @@ impl Metrics {
             TraceEvent::CallResult { function, outcome, latency, .. } => {
                 let m = &mut self.functions[function.ix()];
                 m.call_outcomes[*outcome as usize] += 1;
-                let _ = m.call_latency.record(latency.as_micros().max(1));
+                record(&mut m.call_latency, latency.as_micros().max(1));
             }
             TraceEvent::ProvisionedReady { function, config, init, .. } => {
                 // A provisioned environment's init during the run is billed (spec section 6).

@@ -2,7 +2,7 @@
 //! record fates, receives per message, time to deletion, queue depth and age of the oldest message, batches by
 //! result, iterator age. Memory follows the messages in the queues, not the run's length.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use hdrhistogram::Histogram;
 use serde_json::{json, Map, Value};
@@ -13,8 +13,21 @@ use crate::observe::metrics::percentiles_json;
 use crate::trace::TraceEvent;
 use crate::vocab::{BatchResult, MessageFate, RecordFate};
 
+/// An empty histogram of microseconds, 1 us to 30 days, that grows with what is recorded (see
+/// [`crate::observe::metrics::hist`]).
 fn hist() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, 60 * 60 * 24 * 30 * 1_000_000, 3).expect("histogram bounds")
+    crate::observe::metrics::hist()
+}
+
+/// The largest receive count recorded: 100,000 (and the little beyond it that the full-range histogram took).
+const RECEIVES_HIGH: u64 = 100_000;
+
+/// Record a receive count, unless it is beyond the range the receives histogram always had.
+fn record_receives(h: &mut Histogram<u64>, v: u64) {
+    static LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    if v <= RECEIVES_HIGH || v <= *LIMIT.get_or_init(|| crate::observe::metrics::max_recordable(RECEIVES_HIGH)) {
+        let _ = h.record(v);
+    }
 }
 
 /// Figures of one queue.
@@ -32,6 +45,8 @@ pub struct QueueMetrics {
     pub max_oldest_age: SimTime,
     /// Messages in the queue now: id -> arrival.
     present: BTreeMap<u64, SimTime>,
+    /// The same messages by (arrival, id): the first is the oldest, found without a walk over the queue.
+    by_arrival: BTreeSet<(SimTime, u64)>,
     /// Messages kept by a queue no mapping reads (`Stored`): they stay in it, counted, not held.
     stored: u64,
     first_stored: Option<SimTime>,
@@ -42,11 +57,12 @@ impl QueueMetrics {
         QueueMetrics {
             sent: 0,
             fates: [0; 8],
-            receives: Histogram::new_with_bounds(1, 100_000, 3).expect("histogram bounds"),
+            receives: crate::observe::metrics::growing_hist(),
             time_to_delete: hist(),
             peak_depth: 0,
             max_oldest_age: SimTime::ZERO,
             present: BTreeMap::new(),
+            by_arrival: BTreeSet::new(),
             stored: 0,
             first_stored: None,
         }
@@ -59,7 +75,7 @@ impl QueueMetrics {
     }
     /// Age of the oldest message in the queue at `t`.
     pub fn oldest_age(&self, t: SimTime) -> SimTime {
-        let oldest = self.present.values().min().copied().into_iter().chain(self.first_stored).min();
+        let oldest = self.by_arrival.first().map(|(a, _)| *a).into_iter().chain(self.first_stored).min();
         oldest.map_or(SimTime::ZERO, |a| t - a.min(t))
     }
     fn sample(&mut self, t: SimTime) {
@@ -125,24 +141,29 @@ impl EsmMetrics {
             TraceEvent::MessageSent { queue, msg, .. } => {
                 let q = &mut self.queues[queue.ix()];
                 q.sent += 1;
-                q.present.insert(*msg, t);
+                if let Some(before) = q.present.insert(*msg, t) {
+                    q.by_arrival.remove(&(before, *msg));
+                }
+                q.by_arrival.insert((t, *msg));
                 q.peak_depth = q.peak_depth.max(q.depth());
                 q.sample(t);
             }
             TraceEvent::MessageFate { queue, msg, fate, receives, age } => {
                 let q = &mut self.queues[queue.ix()];
                 q.sample(t);
-                q.present.remove(msg);
+                if let Some(arrival) = q.present.remove(msg) {
+                    q.by_arrival.remove(&(arrival, *msg));
+                }
                 q.fates[*fate as usize] += 1;
                 if *fate == MessageFate::Stored {
                     q.stored += 1;
                     q.first_stored.get_or_insert(t);
                 }
                 if !matches!(fate, MessageFate::Stored | MessageFate::TooLarge | MessageFate::Deduplicated) {
-                    let _ = q.receives.record(u64::from(*receives).max(1));
+                    record_receives(&mut q.receives, u64::from(*receives).max(1));
                 }
                 if *fate == MessageFate::Deleted {
-                    let _ = q.time_to_delete.record(age.as_micros().max(1));
+                    crate::observe::metrics::record(&mut q.time_to_delete, age.as_micros().max(1));
                 }
             }
             TraceEvent::MessageReceived { queue, .. } => self.queues[queue.ix()].sample(t),
@@ -158,7 +179,7 @@ impl EsmMetrics {
                 m.records_invoked += u64::from(*records);
                 m.concurrent += 1;
                 m.peak_concurrent = m.peak_concurrent.max(m.concurrent);
-                let _ = m.iterator_age.record(iterator_age.as_micros().max(1));
+                crate::observe::metrics::record(&mut m.iterator_age, iterator_age.as_micros().max(1));
             }
             TraceEvent::BatchEnd { mapping, result, .. } => {
                 let m = &mut self.mappings[mapping.ix()];
