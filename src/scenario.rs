@@ -201,6 +201,11 @@ pub struct SimulationSpec {
     /// Each retry delay is drawn uniformly within ± this many seconds (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub async_retry_jitter_seconds: Option<f64>,
+    /// Each retry comes early by up to this fraction of its delay, drawn uniformly: the delay lies in
+    /// [(1 − fraction) × delay, delay] (default 0.1, so 54–60 s and 108–120 s). AWS delivered the final failure of an
+    /// always-failing function in under ~176 s, not the 180 s the nominal waits give (spec 2, ASYNC-TIMING).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub async_retry_early_fraction: Option<f64>,
     /// Whether retry delays count from the end of the failed attempt (`AttemptEnd`, default) or its start (spec 9.7).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub async_retry_delay_from: Option<RetryDelayFrom>,

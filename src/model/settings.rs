@@ -15,6 +15,8 @@ pub struct Settings {
     pub horizon: Option<SimTime>,
     pub retry_delays: Vec<SimTime>,
     pub retry_jitter: SimTime,
+    /// Retries come early by up to this fraction of their nominal delay (`AsyncRetryEarlyFraction`).
+    pub retry_early_fraction: f64,
     pub retry_delay_from: RetryDelayFrom,
     pub backoff_initial: SimTime,
     pub backoff_max: SimTime,
@@ -221,6 +223,10 @@ pub(super) fn build_settings(v: &mut V, sc: &Scenario) -> Settings {
         }
     };
     let retry_jitter = v.secs(s.async_retry_jitter_seconds.unwrap_or(0.0), "Simulation.AsyncRetryJitterSeconds");
+    let retry_early_fraction = s.async_retry_early_fraction.unwrap_or(0.1);
+    if !(retry_early_fraction.is_finite() && (0.0..=1.0).contains(&retry_early_fraction)) {
+        v.err("Simulation.AsyncRetryEarlyFraction", format!("{retry_early_fraction} is out of range; allowed 0 to 1"));
+    }
     let b = s.throttle_backoff.clone().unwrap_or_default();
     let backoff_initial = v.secs(b.initial_seconds.unwrap_or(1.0), "Simulation.ThrottleBackoff.InitialSeconds");
     let backoff_max = v.secs(b.max_seconds.unwrap_or(300.0), "Simulation.ThrottleBackoff.MaxSeconds");
@@ -306,6 +312,7 @@ pub(super) fn build_settings(v: &mut V, sc: &Scenario) -> Settings {
         horizon,
         retry_delays,
         retry_jitter,
+        retry_early_fraction,
         retry_delay_from: s.async_retry_delay_from.unwrap_or(RetryDelayFrom::AttemptEnd),
         backoff_initial,
         backoff_max,

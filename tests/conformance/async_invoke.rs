@@ -152,3 +152,63 @@ fn put_replaces_and_update_merges_the_event_invoke_config_on_the_timeline() {
     let err = load_str(&bad.to_string()).expect_err("refused").to_string();
     assert!(err.contains("Changes[0].UpdateFunctionEventInvokeConfig.Qualifier"), "{err}");
 }
+
+/// Seconds after virtual time 0 (2024-01-01T00:00:00Z) of a record's `timestamp`, e.g. `2024-01-01T00:02:44.805Z`.
+fn record_seconds(r: &serde_json::Value) -> f64 {
+    let ts = r["timestamp"].as_str().expect("timestamp");
+    let hms = ts.strip_prefix("2024-01-01T").and_then(|t| t.strip_suffix('Z')).expect("same day");
+    let p: Vec<f64> = hms.split(':').map(|x| x.parse().expect("number")).collect();
+    p[0] * 3600.0 + p[1] * 60.0 + p[2]
+}
+
+/// ASYNC-TIMING: LS-DEST's `.validation.json` (runs against AWS, 2025-11-24): `test_dead_letter_queue` took 176.18 s
+/// and `test_lambda_destination_default_retries` 177.39 s, each including its own set-up and polling, so AWS delivered
+/// the final failure of an always-failing function (defaults: 3 attempts) within about 174 s of the invoke, not the
+/// 180 s that waits of exactly 60 s and 120 s would give. `test_maxeventage` (2025-11-27): with
+/// `MaximumEventAgeInSeconds` 60 only one attempt is made, so the look-ahead judges by the nominal 60 s.
+#[test]
+fn async_retries_come_a_little_before_one_and_two_minutes_as_recorded() {
+    let sc = |age: u32, sim: serde_json::Value| {
+        json!({
+            "Simulation": sim,
+            "Functions": [{
+                "FunctionName": "fn",
+                "EventInvokeConfig": { "MaximumEventAgeInSeconds": age, "DestinationConfig": { "OnFailure": { "Destination": "arn:aws:sqs:us-east-1:123456789012:dest" } } },
+                "DeadLetterConfig": { "TargetArn": "arn:aws:sqs:us-east-1:123456789012:dlq" },
+                "Behavior": { "Rules": [{ "Then": { "Outcome": "Fail", "ErrorType": "Exception", "ErrorMessage": "Test exception (this is intentional)" } }] }
+            }],
+            "Queues": [{ "QueueName": "dest" }, { "QueueName": "dlq" }],
+            "Workload": [{ "Function": "fn", "At": [0], "Payload": { "raise_error": 1 } }],
+        })
+    };
+    let final_failure = |sc: &serde_json::Value, seed: u64| {
+        let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let mut sinks = MemorySinks::default();
+        run(&model, seed, RunOptions { observers: vec![&mut sinks], ..Default::default() }).expect("run");
+        let (_, r) = sinks.contents.iter().find(|c| c.0 == "dest").expect("on-failure record").clone();
+        assert!(sinks.contents.iter().any(|c| c.0 == "dlq"), "the DLQ gets the payload too");
+        r
+    };
+    let mut at = Vec::new();
+    for seed in 1..=100 {
+        let r = final_failure(&sc(21600, json!({})), seed);
+        assert_eq!(r["requestContext"]["condition"], "RetriesExhausted");
+        assert_eq!(r["requestContext"]["approximateInvokeCount"], 3);
+        at.push(record_seconds(&r));
+    }
+    let (lo, hi) = at.iter().fold((f64::MAX, 0.0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    let mean = at.iter().sum::<f64>() / at.len() as f64;
+    // Waits of 90–100 % of 60 s and 120 s after attempts of 0.1 s (plus a 0.2 s cold start) put the final failure
+    // at 162.5–180.5 s, 171.5 s on average: inside what AWS's two runs allow, and varying from seed to seed.
+    assert!(lo >= 162.0 && hi <= 180.5, "{lo}..{hi}");
+    assert!((167.0..=176.0).contains(&mean), "mean {mean}");
+    assert!(hi - lo > 5.0, "the waits vary with the seed: {lo}..{hi}");
+    // The nominal timeline stays available.
+    assert_eq!(record_seconds(&final_failure(&sc(21600, json!({ "AsyncRetryEarlyFraction": 0 })), 1)), 180.5);
+    // The look-ahead judges by the nominal wait: with a 60 s maximum age, one attempt and `EventAgeExceeded` at once.
+    for seed in 1..=20 {
+        let r = final_failure(&sc(60, json!({})), seed);
+        assert_eq!(r["requestContext"]["condition"], "EventAgeExceeded");
+        assert_eq!(r["requestContext"]["approximateInvokeCount"], 1);
+    }
+}

@@ -166,7 +166,8 @@ fn async_retries_call_the_handler_again_with_the_same_request_id_and_bytes() {
         })
         .collect();
     assert_eq!(calls.iter().map(|c| c.2).collect::<Vec<_>>(), expected);
-    assert!(calls[1].2 - calls[0].2 >= 59_000 && calls[2].2 - calls[1].2 >= 119_000, "{expected:?}");
+    // (AWS's retries come up to 10 % early: 54–60 s and 108–120 s after the failed attempt.)
+    assert!(calls[1].2 - calls[0].2 >= 54_000 && calls[2].2 - calls[1].2 >= 108_000, "{expected:?}");
     let failed = delivered(&rec.rec, RecordKind::OnFailure);
     assert_eq!(failed[0]["requestContext"]["requestId"], calls[0].0.as_str());
     assert_eq!(failed[0]["requestContext"]["approximateInvokeCount"], 3);

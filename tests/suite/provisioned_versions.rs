@@ -467,7 +467,8 @@ fn a_deploy_at_t_changes_attempts_that_start_after_t_including_retries_of_earlie
     let sc = json!({
         "Functions": [{"FunctionName": "f", "Behavior": {"Duration": constant(100.0), "InitDuration": constant(0.0), "Rules": [{"Then": {"Outcome": "Fail"}}]}}],
         "Workload": [{"Name": "w", "Function": "f", "At": [10, 50, 150]}],
-        "Changes": [{"AtSeconds": 100, "UpdateFunctionCode": {"FunctionName": "f", "Behavior": {"Duration": constant(100.0)}}}]
+        "Changes": [{"AtSeconds": 100, "UpdateFunctionCode": {"FunctionName": "f", "Behavior": {"Duration": constant(100.0)}}}],
+        "Simulation": {"AsyncRetryEarlyFraction": 0}
     });
     let o = simulate(&sc, 1);
     let s: Vec<(SimTime, u64, u32)> = starts(&o).iter().map(|x| (x.0, x.1, x.2)).collect();
@@ -767,7 +768,8 @@ fn a_queued_event_meets_reserved_concurrency_zero_set_after_it_was_accepted() {
                        "Behavior": {"Rules": [{"Then": {"Outcome": "Fail"}}]}}],
         "Queues": [{"QueueName": "dlq"}],
         "Workload": [{"Name": "w", "Function": "f", "At": [10]}],
-        "Changes": [{"AtSeconds": 30, "PutFunctionConcurrency": {"FunctionName": "f", "ReservedConcurrentExecutions": 0}}]
+        "Changes": [{"AtSeconds": 30, "PutFunctionConcurrency": {"FunctionName": "f", "ReservedConcurrentExecutions": 0}}],
+        "Simulation": {"AsyncRetryEarlyFraction": 0}
     });
     let o = simulate(&sc, 1);
     assert_eq!(fates(&o)[&0], (Fate::ZeroReservedConcurrency, 1, 0));

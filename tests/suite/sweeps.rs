@@ -33,7 +33,7 @@ const FLAKY: &str = r#"{
   "Expectations": [
     { "Name": "no event exhausts its retries", "Expect": { "Fates": { "Function": "f", "Fate": "RetriesExhausted" } }, "Equals": 0 },
     { "Name": "failures reach both targets once", "Expect": { "FailureRecordsNotExactlyOnce": {} }, "Equals": 0 },
-    { "Name": "first retry after 60 s", "Expect": { "RetryGapSeconds": { "Function": "f", "BeforeAttempt": 2 } }, "AtLeast": 60, "AtMost": 60.000001 },
+    { "Name": "first retry within 54-60 s", "Expect": { "RetryGapSeconds": { "Function": "f", "BeforeAttempt": 2 } }, "AtLeast": 54, "AtMost": 60 },
     { "Name": "cold-start ratio", "Expect": { "ColdStartRatio": {} }, "AtMost": 0.2, "AcrossSeeds": { "Statistic": "Mean" } },
     { "Name": "a retry exhausts sometimes", "Expect": { "Fates": { "Fate": "RetriesExhausted" } }, "AtLeast": 1, "Sometimes": true },
     { "Name": "p50 latency", "Expect": { "LatencySeconds": { "Function": "f", "Percentile": 50 } }, "AtMost": 1, "InFractionOfSeeds": 0.99 }
@@ -58,7 +58,7 @@ fn check_finds_replays_and_shrinks_a_failure() {
     let row = |name: &str| stdout.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("no row {name} in\n{stdout}")).to_string();
     assert!(row("no event exhausts its retries").contains("FAIL"));
     assert!(row("failures reach both targets once").contains("300/300"));
-    assert!(row("first retry after 60 s").contains("pass"));
+    assert!(row("first retry within 54-60 s").contains("pass"));
     assert!(row("cold-start ratio").contains("pass") && row("cold-start ratio").contains("CI ["));
     assert!(row("a retry exhausts sometimes").contains("reached, first in seed"));
     assert!(row("built-in invariants").contains("300/300"));
