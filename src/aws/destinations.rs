@@ -165,8 +165,10 @@ pub fn invocation_record(r: &RecordInput<'_>) -> Value {
 }
 
 /// What a dead-letter queue receives (spec 4): the body is the original event; `ErrorCode` is the invoke's status
-/// ("200" for a function error, "429" when the event never ran for lack of concurrency).
-pub fn dlq_content(epoch_ms: i64, seed: u64, rid: u64, payload: &Value, last: Option<&Execution<'_>>) -> Value {
+/// ("200" for a function error, "429" when the event never ran for lack of concurrency). When the payload's bytes
+/// were written in a form other than the compact one, `bodyText` keeps them: the message body is those bytes
+/// (AWS kept `{"raise_error": 1}` byte for byte, LS-DEST `test_dead_letter_queue`).
+pub fn dlq_content(epoch_ms: i64, seed: u64, rid: u64, payload: &Value, text: Option<&str>, last: Option<&Execution<'_>>) -> Value {
     let (code, message) = match last {
         Some(l) => {
             let e = error_payload(epoch_ms, seed, rid, l);
@@ -176,7 +178,12 @@ pub fn dlq_content(epoch_ms: i64, seed: u64, rid: u64, payload: &Value, last: Op
         None => ("429".to_string(), "Rate Exceeded.".to_string()),
     };
     let message: String = truncate_bytes(&message, 1024);
-    json!({"body": payload, "attributes": {"RequestID": request_id(seed, rid), "ErrorCode": code, "ErrorMessage": message}})
+    let mut content =
+        json!({"body": payload, "attributes": {"RequestID": request_id(seed, rid), "ErrorCode": code, "ErrorMessage": message}});
+    if let Some(t) = text {
+        content["bodyText"] = Value::String(t.to_string());
+    }
+    content
 }
 
 fn truncate_bytes(s: &str, max: usize) -> String {
@@ -224,11 +231,12 @@ pub struct WireTarget<'a> {
 pub fn wire_message(tg: &WireTarget<'_>, kind: RecordKind, content: &Value, function_arn: &str, at: SimTime, key: u64) -> Value {
     if kind == RecordKind::DeadLetter {
         let body = content.get("body").cloned().unwrap_or(Value::Null);
+        let text = content.get("bodyText").and_then(Value::as_str).map_or_else(|| json_string(&body), str::to_string);
         let attrs = content.get("attributes").cloned().unwrap_or_else(|| json!({}));
         let get = |k: &str| attrs.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         return match tg.kind {
             WireKind::Sns => json!({
-                "Message": json_string(&body),
+                "Message": text.clone(),
                 "MessageAttributes": {
                     "RequestID": {"Type": "String", "Value": get("RequestID")},
                     "ErrorCode": {"Type": "Number", "Value": get("ErrorCode")},
@@ -236,7 +244,7 @@ pub fn wire_message(tg: &WireTarget<'_>, kind: RecordKind, content: &Value, func
                 }
             }),
             _ => json!({
-                "body": json_string(&body),
+                "body": text,
                 "messageAttributes": {
                     "RequestID": {"stringValue": get("RequestID"), "dataType": "String"},
                     "ErrorCode": {"stringValue": get("ErrorCode"), "dataType": "Number"},

@@ -1,9 +1,36 @@
 //! Payload templates for workload sources: a JSON value whose strings may hold `{{n}}` (0-based index within the
 //! source) or `{{seq}}` (global accept order). A payload without placeholders is shared, not copied, per event.
+//!
+//! A template may keep the text the user wrote: AWS passes on the bytes a caller sent, so a dead-letter queue's body
+//! is byte for byte the invoked payload (`{"raise_error": 1}` stayed spaced, MD5 of those bytes; LS-DEST
+//! `test_dead_letter_queue`, docs/conformance.md ASYNC-DLQ-BYTES), and so is the event a real handler reads.
 
 use std::sync::Arc;
 
 use serde_json::Value;
+
+/// An event's payload: its JSON value and, when the user wrote it in a form other than the compact one, its bytes as
+/// written (what the function, a real handler and a dead-letter queue get).
+#[derive(Debug, Clone)]
+pub struct Payload {
+    /// The document.
+    pub value: Arc<Value>,
+    /// The bytes as written, when they are not `serde_json::to_string(&value)`.
+    pub text: Option<Arc<str>>,
+}
+
+impl From<Arc<Value>> for Payload {
+    fn from(value: Arc<Value>) -> Self {
+        Payload { value, text: None }
+    }
+}
+
+impl std::ops::Deref for Payload {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        &self.value
+    }
+}
 
 /// A compiled payload template.
 #[derive(Debug, Clone)]
@@ -11,6 +38,8 @@ pub struct Template {
     value: Arc<Value>,
     dynamic: bool,
     static_size: usize,
+    /// The text as written, when it differs from the compact serialization and can be rendered as text.
+    text: Option<Arc<str>>,
 }
 
 fn has_placeholder(v: &Value) -> bool {
@@ -37,7 +66,21 @@ impl Template {
     pub fn new(value: Value) -> Template {
         let dynamic = has_placeholder(&value);
         let static_size = serde_json::to_string(&value).map(|s| s.len()).unwrap_or(0);
-        Template { value: Arc::new(value), dynamic, static_size }
+        Template { value: Arc::new(value), dynamic, static_size, text: None }
+    }
+
+    /// A template that keeps `text`, the JSON the user wrote for `value`. The text is dropped (the payload is then
+    /// serialized compactly) when it is the compact form anyway, or when a placeholder sits where rendering the text
+    /// could differ from rendering the value (in a key, or next to an escaped quote).
+    pub fn with_text(value: Value, text: &str) -> Template {
+        let mut t = Template::new(value);
+        let compact = serde_json::to_string(&*t.value).unwrap_or_default();
+        let renderable = !t.dynamic || (!text.contains("\\\"{{") && !has_placeholder_key(&t.value));
+        if text != compact && renderable {
+            t.static_size = text.len();
+            t.text = Some(Arc::from(text));
+        }
+        t
     }
 
     /// The payload of the `n`-th event of this source, `seq`-th overall.
@@ -49,6 +92,17 @@ impl Template {
         }
     }
 
+    /// The bytes of the `n`-th payload as the user wrote them, when the template keeps its text.
+    pub fn text_of(&self, n: u64, seq: u64) -> Option<Arc<str>> {
+        let t = self.text.as_ref()?;
+        if !self.dynamic {
+            return Some(Arc::clone(t));
+        }
+        let (n, seq) = (n.to_string(), seq.to_string());
+        let out = t.replace("\"{{n}}\"", &n).replace("\"{{seq}}\"", &seq).replace("{{n}}", &n).replace("{{seq}}", &seq);
+        Some(Arc::from(out))
+    }
+
     /// Serialized size in bytes of a payload made from this template.
     pub fn size_of(&self, payload: &Value) -> usize {
         if self.dynamic {
@@ -56,6 +110,14 @@ impl Template {
         } else {
             self.static_size
         }
+    }
+}
+
+fn has_placeholder_key(v: &Value) -> bool {
+    match v {
+        Value::Array(a) => a.iter().any(has_placeholder_key),
+        Value::Object(o) => o.iter().any(|(k, x)| k.contains("{{") || has_placeholder_key(x)),
+        _ => false,
     }
 }
 
@@ -71,5 +133,21 @@ mod tests {
         let s = Template::new(json!({"a": 1}));
         assert!(Arc::ptr_eq(&s.instantiate(0, 0), &s.instantiate(1, 1)));
         assert_eq!(s.size_of(&json!({"a": 1})), 7);
+    }
+
+    #[test]
+    fn the_text_as_written_is_kept_and_rendered() {
+        let t = Template::with_text(json!({"raise_error": 1}), r#"{"raise_error": 1}"#);
+        assert_eq!(t.text_of(0, 0).as_deref(), Some(r#"{"raise_error": 1}"#));
+        assert_eq!(t.size_of(&json!({"raise_error": 1})), 18);
+        // The compact form needs no copy of its text.
+        assert!(Template::with_text(json!({"a": 1}), r#"{"a":1}"#).text_of(0, 0).is_none());
+        let text = r#"{ "orderId": "{{n}}", "ref": "order-{{n}}-{{seq}}" }"#;
+        let d = Template::with_text(serde_json::from_str(text).unwrap(), text);
+        let out = d.text_of(4, 9).unwrap();
+        assert_eq!(&*out, r#"{ "orderId": 4, "ref": "order-4-9" }"#);
+        assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), *d.instantiate(4, 9));
+        // A placeholder in a key: rendered from the value, compactly.
+        assert!(Template::with_text(json!({"k{{n}}": "{{n}}"}), r#"{ "k{{n}}": "{{n}}" }"#).text_of(0, 0).is_none());
     }
 }

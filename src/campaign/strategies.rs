@@ -135,7 +135,7 @@ pub fn workload(function: &str) -> impl Strategy<Value = WorkloadSpec> {
         }),
     ]
     .prop_map(|mut w| {
-        w.payload = Some(json!({ "n": "{{n}}", "flag": false }));
+        w.payload = Some(json!({ "n": "{{n}}", "flag": false }).into());
         w
     })
 }

@@ -107,7 +107,7 @@ pub struct SweepResults {
     /// The scenario file as named on the command line (used in the replay command).
     pub scenario_file: String,
     /// The scenario itself, so that `merge` needs nothing but the results files.
-    pub scenario_json: serde_json::Value,
+    pub scenario_json: crate::scenario::RawJson,
     pub seeds: SeedSet,
     pub shard: Option<Shard>,
     /// Names of the expectations, in scenario order.
@@ -208,7 +208,8 @@ pub fn sweep(scenario: &crate::Scenario, model: &Model, scenario_file: &str, opt
         scenario: model.name.clone(),
         scenario_digest: format!("{:016x}", model.digest),
         scenario_file: scenario_file.into(),
-        scenario_json: serde_json::to_value(scenario).map_err(|e| e.to_string())?,
+        // As text: a payload keeps the bytes the scenario wrote (and so the digests of the runs).
+        scenario_json: serde_json::value::to_raw_value(scenario).map(crate::scenario::RawJson::from_raw).map_err(|e| e.to_string())?,
         seeds: opts.seeds.clone(),
         shard: opts.shard,
         expectations: model.expectations.iter().map(|e| e.name.clone()).collect(),
@@ -455,7 +456,7 @@ pub fn junit(res: &SweepResults, verdicts: &[SweepVerdict]) -> String {
 /// The model a results file was made from (checked against its digest).
 pub fn model_of(res: &SweepResults) -> Result<Model, String> {
     let sc: crate::Scenario =
-        serde_json::from_value(res.scenario_json.clone()).map_err(|e| format!("the results file's scenario does not parse: {e}"))?;
+        serde_json::from_str(res.scenario_json.text()).map_err(|e| format!("the results file's scenario does not parse: {e}"))?;
     let model = Model::build(&sc).map_err(|e| format!("the results file's scenario does not validate: {e}"))?;
     if format!("{:016x}", model.digest) != res.scenario_digest {
         return Err(format!("the results file's scenario has digest {:016x}, not {}", model.digest, res.scenario_digest));

@@ -3,6 +3,7 @@
 //! Every bound is AWS's own: SQS queue attributes (SQS API `SetQueueAttributes`), Kinesis `CreateStream`, the Lambda
 //! `CreateEventSourceMapping` API (spec 5.1 to 5.4). An error names the JSON path, the bad value and the allowed range.
 
+use crate::scenario::RawJson;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -403,7 +404,7 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
             (w.caller.is_some(), "Caller"),
         ];
         v.not_for(&p, &invocation_only, "is for invocations; a producer (Queue or Stream) sends messages or records");
-        let template = Template::new(w.payload.clone().unwrap_or_else(|| Value::Object(Default::default())));
+        let template = Template::new(w.payload.as_ref().map(RawJson::value).unwrap_or_else(|| Value::Object(Default::default())));
         let name = w.name.clone().unwrap_or_else(|| format!("workload[{}]", raw.index));
         let mut attributes = None;
         let target = if let Some(q) = &w.queue {

@@ -4,6 +4,7 @@
 //! Option names are CloudFormation's (`AWS::SNS::Subscription`, `AWS::Events::Rule`). An error names the JSON path,
 //! the bad value and the allowed range.
 
+use crate::scenario::RawJson;
 use serde_json::{Map, Value};
 
 use super::{Arrivals, Esm, QueueId, Resolver, Target, TargetId, TargetKind, V};
@@ -490,7 +491,7 @@ fn build_publishers(v: &mut V, publishers: Vec<RawPublisher<'_>>, out: &mut Fano
         out.publishers.push(Publisher {
             name: w.name.clone().unwrap_or_else(|| format!("workload[{}]", raw.index)),
             hub,
-            template: Template::new(w.payload.clone().unwrap_or_else(|| Value::Object(Map::new()))),
+            template: Template::new(w.payload.as_ref().map(RawJson::value).unwrap_or_else(|| Value::Object(Map::new()))),
             arrivals: raw.arrivals,
             source: w.source.clone().unwrap_or_else(|| "my.app".into()),
             detail_type: w.detail_type.clone().unwrap_or_else(|| "Event".into()),

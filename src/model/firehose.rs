@@ -12,6 +12,7 @@
 //!
 //! An error names the JSON path, the bad value and the allowed range.
 
+use crate::scenario::RawJson;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -280,7 +281,7 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, out: &mut Firehos
         out.producers.push(Producer {
             name: pname,
             stream,
-            template: Template::new(w.payload.clone().unwrap_or_else(|| Value::Object(Map::new()))),
+            template: Template::new(w.payload.as_ref().map(RawJson::value).unwrap_or_else(|| Value::Object(Map::new()))),
             arrivals: raw.arrivals,
         });
     }

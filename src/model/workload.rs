@@ -267,7 +267,11 @@ fn build_source(v: &mut V, i: usize, w: &WorkloadSpec, p: &str, function: FnId, 
         qualifier,
         kind,
         sync,
-        template: Template::new(w.payload.clone().unwrap_or_else(|| Value::Object(Default::default()))),
+        template: match &w.payload {
+            // The bytes as written go to the function (and its DLQ) as AWS passes on a caller's bytes.
+            Some(p) => Template::with_text(p.value(), p.text()),
+            None => Template::new(Value::Object(Default::default())),
+        },
         arrivals,
         caller,
     }

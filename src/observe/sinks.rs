@@ -172,7 +172,8 @@ pub(crate) fn redriven<'c>(ev: &TraceEvent, ctx: &Ctx<'c>) -> Option<(crate::mod
 pub struct MemorySinks {
     /// (target name, record kind, message) in delivery order.
     pub messages: Vec<(String, RecordKind, Value)>,
-    /// (target name, content) where content is the record (destinations) or `{"body","attributes"}` (DLQ).
+    /// (target name, content) where content is the record (destinations) or `{"body","attributes"}` (DLQ; with
+    /// `"bodyText"`, the payload's bytes as written, when they are not its compact form).
     pub contents: Vec<(String, Value)>,
 }
 

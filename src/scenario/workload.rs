@@ -7,6 +7,39 @@ use serde_json::Value;
 
 use super::{CallOutcomeSpec, JitterSpec};
 
+/// JSON kept as written: any JSON value, with its text kept byte for byte (a workload's payload, the scenario inside a
+/// results file).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawJson(Box<serde_json::value::RawValue>);
+
+impl RawJson {
+    /// The JSON text as written.
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+    /// Wraps JSON text already checked by serde_json.
+    pub fn from_raw(raw: Box<serde_json::value::RawValue>) -> Self {
+        RawJson(raw)
+    }
+    /// The parsed value.
+    pub fn value(&self) -> Value {
+        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
+    }
+}
+
+impl From<Value> for RawJson {
+    fn from(v: Value) -> Self {
+        RawJson(serde_json::value::to_raw_value(&v).expect("a JSON value serializes"))
+    }
+}
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum InvocationTypeSpec {
     Event,
@@ -72,9 +105,12 @@ pub struct WorkloadSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invocation_type: Option<InvocationTypeSpec>,
     /// The event payload. Strings may hold `{{n}}` (0-based index within this source) or `{{seq}}` (global
-    /// accept order); a string that is exactly `{{n}}` or `{{seq}}` becomes a number.
+    /// accept order); a string that is exactly `{{n}}` or `{{seq}}` becomes a number. An invoked function (and its
+    /// dead-letter queue) gets the payload's bytes as written here, spaces included, as AWS passes on the bytes a
+    /// caller sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payload: Option<Value>,
+    #[schemars(with = "Option<Value>")]
+    pub payload: Option<RawJson>,
     /// Invocation times, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<Vec<f64>>,

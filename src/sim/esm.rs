@@ -321,7 +321,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             iterator_age: at.iterator_age,
         });
         let origin = Origin::Mapping { mapping: mid.0, batch: id };
-        self.invoke_sync(m.function, m.qualifier, payload, size, origin, at.key, super::lambda::Caller::Esm(b));
+        self.invoke_sync(m.function, m.qualifier, payload.into(), size, origin, at.key, super::lambda::Caller::Esm(b));
     }
 
     /// The batch's invocation has its fate (called from `finish`): the fate and the function's response become the

@@ -404,7 +404,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.emit(TraceEvent::Fanout { hub, msg, endpoint, attempts, outcome: FanoutOutcome::Delivered, refused: None });
             match ep.kind {
                 EndpointKind::Lambda { function, qualifier } => {
-                    self.accept(function, qualifier, p.payload, p.size, Origin::Fanout { hub, msg }, p.hops + 1, None, p.key);
+                    self.accept(function, qualifier, p.payload.into(), p.size, Origin::Fanout { hub, msg }, p.hops + 1, None, p.key);
                 }
                 EndpointKind::Sqs(q) => {
                     let body = events::text(&p.payload);

@@ -259,7 +259,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let (f, q) = model.firehose.stream(s).lambda.expect("a transforming stream");
         debug_assert!(size <= SYNC_PAYLOAD_LIMIT, "Firehose batch of {size} bytes");
         let key = splitmix(key ^ splitmix(u64::from(attempt) ^ 0xf12e));
-        self.invoke_sync(f, q, payload, size, Origin::Firehose { stream: s, batch: id }, key, super::Caller::Firehose(b));
+        self.invoke_sync(f, q, payload.into(), size, Origin::Firehose { stream: s, batch: id }, key, super::Caller::Firehose(b));
     }
 
     /// The batch's invocation has its fate (called from `finish`).

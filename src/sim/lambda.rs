@@ -26,6 +26,7 @@ use serde_json::Value;
 
 use super::{Ev, Sim};
 use crate::aws::destinations::{Cause, Execution};
+use crate::aws::payload::Payload;
 use crate::kernel::rng::{splitmix, uniform};
 use crate::kernel::time::SimTime;
 use crate::model::versions::Qualifier;
@@ -119,7 +120,7 @@ pub(super) struct Inv {
     pub(in crate::sim) qual: Qualifier,
     /// The configuration of the last attempt (meaningful once `attempts` > 0).
     pub(in crate::sim) cfg: u32,
-    pub(in crate::sim) payload: Arc<Value>,
+    pub(in crate::sim) payload: Payload,
     pub(in crate::sim) size: u32,
     pub(in crate::sim) accepted: SimTime,
     pub(in crate::sim) attempts: u32,
@@ -231,7 +232,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         &mut self,
         function: FnId,
         qual: Qualifier,
-        payload: Arc<Value>,
+        payload: Payload,
         size: usize,
         origin: Origin,
         hops: u32,
@@ -256,7 +257,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let p = model.settings.duplicate_probability;
         let dup = p > 0.0 && !matches!(origin, Origin::Duplicate { .. }) && self.draw(function, key, 0xd0_0b1e) < p;
         // Taken now: the original may end (and its slot be reused) before the duplicate is made.
-        let dup_payload = dup.then(|| Arc::clone(&self.inv_mut(slot).payload));
+        let dup_payload = dup.then(|| self.inv_mut(slot).payload.clone());
 
         // The loop check comes first: a chain of destinations between functions with reserved concurrency 0 runs no
         // code, yet loops (and each record nests the last); recursive-loop detection stops it like any other chain.
@@ -280,7 +281,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         &mut self,
         function: FnId,
         qual: Qualifier,
-        payload: Arc<Value>,
+        payload: Payload,
         size: usize,
         origin: Origin,
         key: u64,
@@ -335,7 +336,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         &mut self,
         function: FnId,
         qual: Qualifier,
-        payload: Arc<Value>,
+        payload: Payload,
         size: usize,
         hops: u32,
         rid: Option<u64>,
@@ -499,7 +500,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     #[inline]
     fn emit_accepted(&mut self, slot: u32, ev: TraceEvent) {
         if self.needs_content {
-            let payload = Arc::clone(&self.inv_mut(slot).payload);
+            let payload = Arc::clone(&self.inv_mut(slot).payload.value);
             let ctx = Ctx { model: self.model, seed: self.seed, content: Some(&payload) };
             self.obs.on_event(self.k.now(), &ev, &ctx);
         } else {

@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1};
-use serde_json::Value;
 
 use super::lambda::Caller;
 use super::{Ev, Sim};
 use crate::aws::destinations;
+use crate::aws::payload::Payload;
 use crate::kernel::rng::{self, splitmix, uniform};
 use crate::kernel::time::SimTime;
 use crate::model::versions::Qualifier;
@@ -28,7 +28,7 @@ pub(super) struct Call {
     pub(super) function: FnId,
     pub(super) qual: Qualifier,
     pub(super) key: u64,
-    pub(super) payload: Arc<Value>,
+    pub(super) payload: Payload,
     pub(super) size: usize,
     pub(super) started: SimTime,
     pub(super) attempts: u32,
@@ -189,6 +189,11 @@ impl<'m, O: Observer> Sim<'m, O> {
         let now = self.k.now();
         let mut payload = src.template.instantiate(n, self.next_event);
         let mut size = src.template.size_of(&payload);
+        // The bytes as the user wrote them, for a payload the function receives unwrapped.
+        let mut text = if src.kind.is_none() { src.template.text_of(n, self.next_event) } else { None };
+        if let Some(t) = &text {
+            size = t.len();
+        }
         if let Some((kind, options)) = &src.kind {
             // The service's own event shape around the payload (spec section 7, src/sources.rs).
             let ctx = crate::aws::events::EventCtx {
@@ -201,6 +206,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 payload: &payload,
             };
             let ev = crate::aws::events::build_event(*kind, &ctx);
+            text = None;
             size = destinations::json_size(&ev);
             payload = Arc::new(ev);
         }
@@ -213,7 +219,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 function: src.function,
                 qual: src.qualifier,
                 key,
-                payload,
+                payload: Payload { value: payload, text },
                 size,
                 started: now,
                 attempts: 0,
@@ -231,7 +237,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             };
             self.call_attempt(c);
         } else {
-            self.accept(src.function, src.qualifier, payload, size, Origin::Workload(si as u32), 0, None, key);
+            self.accept(src.function, src.qualifier, Payload { value: payload, text }, size, Origin::Workload(si as u32), 0, None, key);
         }
     }
 
@@ -240,7 +246,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let (function, qual, payload, size, source, key, attempt) = {
             let call = self.calls[c as usize].as_mut().expect("live call");
             call.attempts += 1;
-            (call.function, call.qual, Arc::clone(&call.payload), call.size, call.source, call.key, call.attempts)
+            (call.function, call.qual, call.payload.clone(), call.size, call.source, call.key, call.attempts)
         };
         let key = if attempt == 1 { key } else { splitmix(key ^ splitmix(0xca11 + u64::from(attempt))) };
         if let Some(t) = self.model.sources[source as usize].caller.timeout {

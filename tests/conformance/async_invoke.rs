@@ -212,3 +212,33 @@ fn async_retries_come_a_little_before_one_and_two_minutes_as_recorded() {
         assert_eq!(r["requestContext"]["approximateInvokeCount"], 1);
     }
 }
+
+/// ASYNC-DLQ-BYTES: `TestLambdaDLQ::test_dead_letter_queue` (LS-DEST's snapshot, recorded 2025-11-24). The function
+/// was invoked with the bytes `{"raise_error": 1}` (Python's `json.dumps`, a space after the colon); the DLQ message's
+/// `MD5OfBody` is `ba08269cbd0ce515889bfba6593731e1`, the MD5 of exactly those bytes, so the body is the payload byte
+/// for byte. A payload written compactly stays compact.
+#[test]
+fn a_dead_letter_message_body_is_the_invoked_payload_byte_for_byte() {
+    use md5::{Digest, Md5};
+    let text = |payload: &str| -> String {
+        let sc = format!(
+            r#"{{"Functions": [{{"FunctionName": "f", "DeadLetterConfig": {{"TargetArn": "arn:aws:sqs:us-east-1:123456789012:dlq"}},
+                "Behavior": {{"Rules": [{{"Then": {{"Outcome": "Fail", "ErrorType": "Exception", "ErrorMessage": "Test exception (this is intentional)"}}}}]}}}}],
+              "Queues": [{{"QueueName": "dlq"}}],
+              "Workload": [{{"Function": "f", "At": [0], "Payload": {payload}}}]}}"#
+        );
+        let model = load_str(&sc).unwrap_or_else(|e| panic!("{e}"));
+        let mut sinks = MemorySinks::default();
+        run(&model, 1, RunOptions { observers: vec![&mut sinks], ..Default::default() }).expect("run");
+        let (_, _, wire) = sinks.messages.iter().find(|m| m.0 == "dlq").expect("DLQ message");
+        assert_eq!(wire["messageAttributes"]["ErrorCode"]["stringValue"], "200");
+        wire["body"].as_str().expect("body").to_string()
+    };
+    let body = text(r#"{"raise_error": 1}"#);
+    assert_eq!(body, r#"{"raise_error": 1}"#);
+    let md5: String = Md5::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(md5, "ba08269cbd0ce515889bfba6593731e1", "the recorded MD5OfBody");
+    assert_eq!(text(r#"{"raise_error":1}"#), r#"{"raise_error":1}"#);
+    // Placeholders render in the text as in the document.
+    assert_eq!(text(r#"{ "id": "{{n}}", "ref": "order-{{n}}" }"#), r#"{ "id": 0, "ref": "order-0" }"#);
+}

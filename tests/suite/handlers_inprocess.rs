@@ -521,3 +521,26 @@ fn a_firehose_transformation_handler_decides_each_record() {
         .iter()
         .any(|(_, e)| matches!(e, TraceEvent::FirehoseInvokeEnd { result: lambdasim::vocab::FirehoseInvokeResult::InvalidResponse, .. })));
 }
+
+/// The handler reads the payload's bytes as the scenario wrote them (spaces and key order included), as a real
+/// function reads the bytes its caller sent; the DLQ body is the same bytes.
+#[test]
+fn a_handler_reads_the_payload_bytes_as_written() {
+    let seen: Rc<RefCell<Vec<Vec<u8>>>> = Rc::default();
+    let s2 = Rc::clone(&seen);
+    let mut h = InProcess::new().register_bytes("f", move |event: &[u8], _ctx: &Context<'_>| {
+        s2.borrow_mut().push(event.to_vec());
+        Err(HandlerError::new("Boom", "always"))
+    });
+    let text = r#"{"Functions": [{"FunctionName": "f", "EventInvokeConfig": {"MaximumRetryAttempts": 1},
+        "DeadLetterConfig": {"TargetArn": "arn:aws:sqs:us-east-1:123456789012:dlq"}}],
+      "Queues": [{"QueueName": "dlq"}],
+      "Workload": [{"Function": "f", "At": [0], "Payload": {"zeta": 1,   "alpha": [1, 2], "n": "{{n}}"}}]}"#;
+    let m = load_str(text).unwrap_or_else(|e| panic!("{e}"));
+    let mut sinks = lambdasim::MemorySinks::default();
+    run(&m, 1, RunOptions { observers: vec![&mut sinks], handlers: Some(&mut h), ..Default::default() }).expect("run");
+    let want = br#"{"zeta": 1,   "alpha": [1, 2], "n": 0}"#.to_vec();
+    assert_eq!(*seen.borrow(), vec![want.clone(), want.clone()], "both attempts get the bytes as written");
+    let (_, _, wire) = sinks.messages.iter().find(|x| x.0 == "dlq").expect("DLQ message");
+    assert_eq!(wire["body"].as_str().expect("body").as_bytes(), &want[..]);
+}

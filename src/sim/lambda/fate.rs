@@ -142,7 +142,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 self.accept(
                     g,
                     model.target(target).qualifier,
-                    Arc::new(c),
+                    Arc::new(c).into(),
                     size,
                     Origin::Destination { parent: inv.id },
                     inv.hops + 1,
@@ -173,7 +173,14 @@ impl<'m, O: Observer> Sim<'m, O> {
         match kind {
             RecordKind::DeadLetter => {
                 let last = inv.last.map(|l| l.execution(model, inv.handled.as_deref()));
-                destinations::dlq_content(model.settings.start_epoch_ms, self.seed, inv.rid, &inv.payload, last.as_ref())
+                destinations::dlq_content(
+                    model.settings.start_epoch_ms,
+                    self.seed,
+                    inv.rid,
+                    &inv.payload,
+                    inv.payload.text.as_deref(),
+                    last.as_ref(),
+                )
             }
             _ => destinations::invocation_record(&RecordInput {
                 epoch_ms: model.settings.start_epoch_ms,

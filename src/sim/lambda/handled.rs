@@ -219,7 +219,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let model = self.model;
         let inv = self.inv(slot).expect("live slot");
         let (f, rid, attempt, qual) = (inv.function, inv.rid, inv.attempts, inv.qual);
-        let payload = Arc::clone(&inv.payload);
+        let payload = inv.payload.clone();
         let fd = model.function(f);
         let cfg = fd.config(config);
         let rid_text = request_id(self.seed, rid);
@@ -249,7 +249,12 @@ impl<'m, O: Observer> Sim<'m, O> {
             event: &[],
         };
         let hook = self.hook.as_mut().expect("a served function has handlers");
-        hook.handlers.invoke_json(&req, &payload).map_err(|mut e| {
+        // Bytes the user wrote go to the handler as written (AWS passes on the bytes a caller sent).
+        let replied = match &payload.text {
+            Some(text) => hook.handlers.invoke(&Request { event: text.as_bytes(), ..req }).map(|r| (r, None)),
+            None => hook.handlers.invoke_json(&req, &payload.value),
+        };
+        replied.map_err(|mut e| {
             if !e.message.contains(&rid_text) {
                 e.message = format!("{} (request id {rid_text})", e.message);
             }
