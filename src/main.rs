@@ -231,10 +231,7 @@ fn import(template: &Path, out: Option<&Path>, overrides: &[String], stack_name:
     if let Some(dir) = out.map(lambdasim::model::base_dir_of) {
         opts.scenario_dir = dir;
     }
-    let imp = lambdasim::template::import_file(template, &opts).map_err(|e| {
-        eprintln!("error: {e}");
-        ExitCode::from(2)
-    })?;
+    let imp = lambdasim::template::import_file(template, &opts).map_err(|e| usage(e.to_string()))?;
     for l in &imp.imported {
         eprintln!("imported: {l}");
     }
@@ -265,8 +262,9 @@ fn emit(text: &str) -> Result<(), ExitCode> {
     }
 }
 
+/// Prints an error (cut in the middle when it echoes a long value) and gives exit code 2.
 fn usage(msg: String) -> ExitCode {
-    eprintln!("error: {msg}");
+    eprintln!("error: {}", lambdasim::vocab::clip_message(&msg));
     ExitCode::from(2)
 }
 
@@ -456,7 +454,7 @@ fn compare_cmd(a: &Path, b: Option<&Path>, set: &[String], seeds: &str, jobs: Op
     }
     let overrides: Vec<compare::Override> = set.iter().map(|s| compare::Override::parse(s)).collect::<Result<_, _>>().map_err(usage)?;
     let read_doc = |p: &Path| -> Result<serde_json::Value, ExitCode> {
-        let text = std::fs::read_to_string(p).map_err(|e| usage(format!("cannot read {}: {e}", p.display())))?;
+        let text = lambdasim::vocab::read_input(p).map_err(usage)?;
         serde_json::from_str(&text).map_err(|e| usage(format!("{}: invalid scenario: not JSON: {e}", p.display())))
     };
     let build = |doc: &serde_json::Value, what: &str, dir: &Path| -> Result<lambdasim::Model, ExitCode> {

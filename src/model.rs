@@ -89,14 +89,37 @@ impl Model {
     }
 }
 
-/// Parse a scenario from JSON text; errors name the JSON path.
+/// Parse a scenario from JSON text; errors name the JSON path (line and column for a syntax error). The text must be
+/// one JSON object.
 pub fn parse_scenario(text: &str) -> Result<Scenario, ScenarioErrors> {
+    check_document(text)?;
+    deserialize_text(text)
+}
+
+/// The scenario's struct from JSON text already known to be one JSON object.
+fn deserialize_text(text: &str) -> Result<Scenario, ScenarioErrors> {
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
         ScenarioError::new(path, e.inner().to_string()).into()
     })
+}
+
+/// The text as a JSON document that is an object: a syntax error says where (line and column), and any other value
+/// at the top (an array, a string, a number) is refused, naming what was found. (serde would accept an array as a
+/// struct's sequence form.)
+fn check_document(text: &str) -> Result<serde_json::Value, ScenarioErrors> {
+    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| ScenarioError::new(String::new(), format!("not valid JSON: {e}")))?;
+    let found = match &doc {
+        serde_json::Value::Object(_) => return Ok(doc),
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Null => "null",
+    };
+    Err(ScenarioError::new(String::new(), format!("a scenario must be a JSON object ({{\"Functions\": [...], ...}}); found {found} at the top level")).into())
 }
 
 /// Parse and validate. A `Template` the scenario names is read relative to the current directory.
@@ -129,8 +152,7 @@ pub struct Loaded {
 
 /// Read, parse and validate a scenario file, keeping the expanded scenario and the template's import report.
 pub fn read_file(path: &std::path::Path) -> Result<Loaded, ScenarioErrors> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| ScenarioError::new(String::new(), format!("cannot read {}: {e}", path.display())))?;
+    let text = crate::vocab::read_input(path).map_err(|e| ScenarioError::new(String::new(), e))?;
     let base = base_dir_of(path);
     let (scenario, import) = parse_scenario_in(&text, &base)?;
     let mut model = Model::build(&scenario).map_err(|e| from_template(e, import.as_ref()))?;
@@ -156,13 +178,10 @@ fn from_template(mut errs: ScenarioErrors, import: Option<&crate::template::Impo
 /// resources become scenario sections (README, "From your SAM template"). A scenario without `Template` parses
 /// exactly as [`parse_scenario`] parses it.
 pub fn parse_scenario_in(text: &str, base_dir: &std::path::Path) -> Result<(Scenario, Option<crate::template::Import>), ScenarioErrors> {
-    let mut doc: serde_json::Value = match serde_json::from_str(text) {
-        Ok(d) => d,
-        Err(_) => return parse_scenario(text).map(|s| (s, None)),
-    };
+    let mut doc = check_document(text)?;
     let names_template = doc.get("Template").is_some() || doc.get("Parameters").is_some();
     if !names_template {
-        if doc.is_object() && doc.get("Functions").is_none() {
+        if doc.get("Functions").is_none() {
             // `Functions` may be left out only when a template gives the functions.
             return Err(ScenarioError::new(
                 String::new(),
@@ -170,7 +189,7 @@ pub fn parse_scenario_in(text: &str, base_dir: &std::path::Path) -> Result<(Scen
             )
             .into());
         }
-        return parse_scenario(text).map(|s| (s, None));
+        return deserialize_text(text).map(|s| (s, None));
     }
     let import = crate::template::expand(&mut doc, base_dir).map_err(|e| ScenarioError::new(e.location(), e.message))?;
     let scenario = serde_path_to_error::deserialize::<_, Scenario>(doc).map_err(|e| {

@@ -8,6 +8,9 @@
 //! mappings: `MessageFate`, `RecordFate`, `BatchResult`), 6 (execution environments: `ShutdownReason`), 7 (the
 //! services that invoke Lambda: `FanoutOutcome`, `FirehoseFate`, `FirehoseInvokeResult`).
 //!
+//! Also the small helpers every layer's errors share: [`did_you_mean`] and [`shorten`] keep an error message short
+//! whatever the user's input, and [`read_input`] reads an input file with a size limit ([`INPUT_LIMIT`]).
+//!
 //! This module imports nothing of the crate.
 
 use schemars::JsonSchema;
@@ -450,6 +453,57 @@ pub fn shorten(s: &str, max: usize) -> String {
     format!("{head}… ({} more characters)", n - max)
 }
 
+/// The longest error message, in characters, that [`clip_message`] leaves whole.
+pub const MESSAGE_LIMIT: usize = 1000;
+
+/// A message of at most about [`MESSAGE_LIMIT`] characters: a longer one keeps its head and its tail (where the
+/// allowed values and the line and column are) and says how many characters were left out of the middle. Every
+/// error that may echo a user's value goes through it, so no input floods the terminal, whatever value it echoes.
+pub fn clip_message(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= MESSAGE_LIMIT {
+        return s.to_string();
+    }
+    let (head, tail) = (MESSAGE_LIMIT * 7 / 10, MESSAGE_LIMIT * 3 / 10);
+    let h: String = s.chars().take(head).collect();
+    let t: String = s.chars().skip(n - tail).collect();
+    format!("{h}… ({} characters left out) …{t}", n - head - tail)
+}
+
+/// The most bytes lambdasim reads from one input file (a scenario, a template, a results file): 64 MiB. A bigger
+/// file, or an endless one (`/dev/zero`, a pipe that never ends), is refused without being read into memory.
+pub const INPUT_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// Reads a text input file of at most [`INPUT_LIMIT`] bytes. A regular file over the limit is refused from its size,
+/// before a byte is read; anything else (a device, a pipe) is read up to the limit and refused beyond it. The error
+/// names the file, and the limit when it is the reason.
+pub fn read_input(path: &std::path::Path) -> Result<String, String> {
+    read_input_limited(path, INPUT_LIMIT)
+}
+
+/// [`read_input`] with a given limit in bytes.
+pub fn read_input_limited(path: &std::path::Path, limit: u64) -> Result<String, String> {
+    use std::io::Read;
+    let too_big = || format!("cannot read {}: the file is larger than the input limit of {} bytes ({} MiB)", path.display(), limit, limit >> 20);
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let meta = file.metadata().map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if meta.is_dir() {
+        return Err(format!("cannot read {}: it is a directory", path.display()));
+    }
+    if meta.is_file() && meta.len() > limit {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(if meta.is_file() { meta.len() as usize } else { 0 });
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        format!("cannot read {}: it is not UTF-8 text (invalid byte at offset {at})", path.display())
+    })
+}
+
 #[cfg(test)]
 mod did_you_mean_tests {
     use super::*;
@@ -467,5 +521,33 @@ mod did_you_mean_tests {
         let arns = ["arn:aws:sqs:us-east-1:123456789012:orders"];
         assert!(did_you_mean("arn:aws:sqs:us-east-1:123456789012:order", &arns).starts_with("did you mean"));
         assert_eq!(shorten(&"a".repeat(10), 4), "aaaa… (6 more characters)");
+    }
+
+    #[test]
+    fn long_messages_keep_their_head_and_tail() {
+        assert_eq!(clip_message("short"), "short");
+        let long = format!("{:?} is not allowed; allowed: a, b", "x".repeat(100_000));
+        let c = clip_message(&long);
+        assert!(c.len() < MESSAGE_LIMIT + 100, "{}", c.len());
+        assert!(c.starts_with("\"xxx") && c.ends_with("is not allowed; allowed: a, b"), "{c}");
+        assert!(c.contains("characters left out"));
+    }
+
+    #[test]
+    fn inputs_are_read_up_to_the_limit() {
+        let dir = std::env::temp_dir().join(format!("lambdasim-read-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("small.json");
+        std::fs::write(&f, "{}").unwrap();
+        assert_eq!(read_input_limited(&f, 2).unwrap(), "{}");
+        let e = read_input_limited(&f, 1).unwrap_err();
+        assert!(e.contains("small.json") && e.contains("input limit of 1 bytes"), "{e}");
+        // An endless device is cut at the limit, not read to the end.
+        let e = read_input_limited(std::path::Path::new("/dev/zero"), 1000).unwrap_err();
+        assert!(e.contains("/dev/zero") && e.contains("input limit"), "{e}");
+        assert!(read_input_limited(&dir, 10).unwrap_err().contains("directory"));
+        std::fs::write(&f, [0xff, 0xfe]).unwrap();
+        assert!(read_input_limited(&f, 10).unwrap_err().contains("not UTF-8"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -379,10 +379,15 @@ fn build_streams(v: &mut V, sc: &Scenario, region: &str, account: &str, esm: &mu
     for s in &mut esm.streams {
         s.seq_salt = crate::kernel::rng::stream_id(&s.arn, "seq");
     }
-    let mut seen = BTreeMap::new();
+    // Where each stream is declared: Kinesis streams first, then tables' streams (the order they were pushed above).
+    let k = sc.kinesis_streams.len();
+    let declared = |i: usize| if i < k { format!("KinesisStreams[{i}].Name") } else { format!("Tables[{}].TableName", i - k) };
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, s) in esm.streams.iter().enumerate() {
-        if let Some(j) = seen.insert(s.arn.clone(), i) {
-            v.err(format!("stream {:?}", s.name), format!("is declared twice (also stream {j})"));
+        if let Some(&j) = seen.get(s.arn.as_str()) {
+            v.err(declared(i), format!("stream {:?} is declared twice (first at {})", crate::vocab::shorten(&s.name, 120), declared(j)));
+        } else {
+            seen.insert(s.arn.as_str(), i);
         }
     }
 }
