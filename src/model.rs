@@ -211,6 +211,7 @@ pub fn base_dir_of(path: &std::path::Path) -> std::path::PathBuf {
 impl Model {
     /// Validate a parsed scenario. Every problem is reported, in file order, each with its JSON path.
     pub fn build(sc: &Scenario) -> Result<Model, ScenarioErrors> {
+        crate::vocab::reset_suggestions();
         if sc.template.is_some() || sc.parameters.is_some() {
             return Err(ScenarioError::new(
                 "Template",

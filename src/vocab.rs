@@ -424,12 +424,25 @@ pub enum FaultKind {
 /// most five known names, the closest first, with how many more there are. Long values are shortened, so an error
 /// never floods the terminal (a scenario with thousands of names gives a message of one line).
 pub fn did_you_mean(bad: &str, known: &[&str]) -> String {
+    fn key(s: &str) -> String {
+        s.rsplit([':', '/']).next().unwrap_or(s).chars().take(64).collect::<String>().to_ascii_lowercase()
+    }
     if known.is_empty() {
         return "there are none".to_string();
     }
-    let key = |s: &str| s.rsplit([':', '/']).next().unwrap_or(s).to_ascii_lowercase();
-    // (A long bad value is compared by its first 256 characters: the distance is for suggesting, not for proof.)
-    let bad_key: String = key(bad).chars().take(256).collect();
+    // Ranking costs one edit distance per known name: N bad names among N known ones would cost N² of them. After
+    // [`SUGGESTIONS`] edit distances on this thread (since [`reset_suggestions`]; a scenario's validation resets it),
+    // a message only counts the known names: by then it is far past the 20 errors shown.
+    let affordable = SUGGESTIONS_LEFT.with(|c| {
+        let left = c.get();
+        c.set(left.saturating_sub(known.len()));
+        left >= known.len()
+    });
+    if !affordable {
+        return format!("{} known (not listed: too many names that name nothing)", known.len());
+    }
+    // (A long bad value is compared by its first 64 characters: the distance is for suggesting, not for proof.)
+    let bad_key = key(bad);
     let mut ranked: Vec<(usize, &str)> = known.iter().map(|k| (strsim::levenshtein(&bad_key, &key(k)), *k)).collect();
     ranked.sort();
     ranked.dedup_by(|a, b| a.1 == b.1);
@@ -441,6 +454,19 @@ pub fn did_you_mean(bad: &str, known: &[&str]) -> String {
         Some((_, k)) => format!("did you mean {:?}? known: {list}", shorten(k, 120)),
         None => format!("known: {list}"),
     }
+}
+
+/// How many edit distances [`did_you_mean`] computes on one thread between two [`reset_suggestions`] (well under a
+/// second of work; enough for the errors shown of a scenario with tens of thousands of names).
+pub const SUGGESTIONS: usize = 250_000;
+
+std::thread_local! {
+    static SUGGESTIONS_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(SUGGESTIONS) };
+}
+
+/// Gives [`did_you_mean`] its full budget of rankings again on this thread (at the start of each validation).
+pub fn reset_suggestions() {
+    SUGGESTIONS_LEFT.with(|c| c.set(SUGGESTIONS));
 }
 
 /// `s` cut to at most `max` characters, with "…" and the number of characters left out.
@@ -520,6 +546,13 @@ mod did_you_mean_tests {
         // ARNs are compared by their last part.
         let arns = ["arn:aws:sqs:us-east-1:123456789012:orders"];
         assert!(did_you_mean("arn:aws:sqs:us-east-1:123456789012:order", &arns).starts_with("did you mean"));
+        // Past the budget, a message counts the names instead of ranking them; a reset gives the budget back.
+        for _ in 0..SUGGESTIONS / known.len() {
+            did_you_mean("ordres", &known);
+        }
+        assert_eq!(did_you_mean("ordres", &known), "7 known (not listed: too many names that name nothing)");
+        reset_suggestions();
+        assert!(did_you_mean("ordres", &known).starts_with("did you mean"));
         assert_eq!(shorten(&"a".repeat(10), 4), "aaaa… (6 more characters)");
     }
 

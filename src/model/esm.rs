@@ -290,11 +290,16 @@ fn build_queues(v: &mut V, sc: &Scenario, targets: &[super::Target], esm: &mut E
             mappings: vec![],
         });
     }
+    // Queue ARN -> the first queue with it (a lookup, not a walk: thousands of queues stay fast).
+    let mut by_arn: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, q) in esm.queues.iter().enumerate() {
+        by_arn.entry(q.arn.clone()).or_insert(i);
+    }
     for (i, q) in sc.queues.iter().enumerate() {
         let Some(r) = &q.redrive_policy else { continue };
         let p = format!("Queues[{i}].RedrivePolicy");
         let max = v.int(Some(r.max_receive_count), &format!("{p}.maxReceiveCount"), 1, 1000, 1) as u32;
-        match esm.queues.iter().position(|x| x.arn == r.dead_letter_target_arn) {
+        match by_arn.get(&r.dead_letter_target_arn).copied() {
             None => {
                 let known: Vec<&str> = esm.queues.iter().map(|x| x.arn.as_str()).collect();
                 v.err(
