@@ -148,16 +148,19 @@ pub struct Loaded {
     pub model: Model,
     /// What the template gave (imported and skipped lines), when the scenario names one.
     pub import: Option<crate::template::Import>,
+    /// The files read: the scenario file, then the template it names (a caller refuses to write over them).
+    pub inputs: Vec<std::path::PathBuf>,
 }
 
 /// Read, parse and validate a scenario file, keeping the expanded scenario and the template's import report.
 pub fn read_file(path: &std::path::Path) -> Result<Loaded, ScenarioErrors> {
     let text = crate::vocab::read_input(path).map_err(|e| ScenarioError::new(String::new(), e))?;
     let base = base_dir_of(path);
-    let (scenario, import) = parse_scenario_in(&text, &base)?;
+    let (scenario, import, template) = parse_in(&text, &base)?;
     let mut model = Model::build(&scenario).map_err(|e| from_template(e, import.as_ref()))?;
     model.base_dir = base;
-    Ok(Loaded { scenario, model, import })
+    let inputs = std::iter::once(path.to_path_buf()).chain(template).collect();
+    Ok(Loaded { scenario, model, import, inputs })
 }
 
 /// Errors in entries that came from a template say so (their paths are those of the expanded scenario).
@@ -178,6 +181,14 @@ fn from_template(mut errs: ScenarioErrors, import: Option<&crate::template::Impo
 /// resources become scenario sections (README, "From your SAM template"). A scenario without `Template` parses
 /// exactly as [`parse_scenario`] parses it.
 pub fn parse_scenario_in(text: &str, base_dir: &std::path::Path) -> Result<(Scenario, Option<crate::template::Import>), ScenarioErrors> {
+    parse_in(text, base_dir).map(|(s, i, _)| (s, i))
+}
+
+/// A scenario parsed with its template expanded, and the template file's path when it names one.
+type Parsed = (Scenario, Option<crate::template::Import>, Option<std::path::PathBuf>);
+
+/// [`parse_scenario_in`], also giving the path of the template read.
+fn parse_in(text: &str, base_dir: &std::path::Path) -> Result<Parsed, ScenarioErrors> {
     let mut doc = check_document(text)?;
     let names_template = doc.get("Template").is_some() || doc.get("Parameters").is_some();
     if !names_template {
@@ -189,15 +200,20 @@ pub fn parse_scenario_in(text: &str, base_dir: &std::path::Path) -> Result<(Scen
             )
             .into());
         }
-        return deserialize_text(text).map(|s| (s, None));
+        return deserialize_text(text).map(|s| (s, None, None));
     }
+    let template = match doc.get("Template") {
+        Some(serde_json::Value::String(p)) => Some(base_dir.join(p)),
+        Some(t) => t.get("Path").and_then(serde_json::Value::as_str).map(|p| base_dir.join(p)),
+        None => None,
+    };
     let import = crate::template::expand(&mut doc, base_dir).map_err(|e| ScenarioError::new(e.location(), e.message))?;
     let scenario = serde_path_to_error::deserialize::<_, Scenario>(doc).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
         ScenarioErrors::from(ScenarioError::new(path, e.inner().to_string()))
     })?;
-    Ok((scenario, import))
+    Ok((scenario, import, template))
 }
 
 /// The directory a scenario file's relative paths start from.
