@@ -274,7 +274,8 @@ fn read_loaded(path: &Path) -> Result<lambdasim::model::Loaded, ExitCode> {
 fn read_run_scenario(scenario: &Path, outputs: &[(&str, Option<&Path>)], sinks: Option<&Path>) -> Result<lambdasim::Model, ExitCode> {
     let l = read_loaded(scenario)?;
     let sink_files = sink_outputs(sinks, &l.model);
-    let all: Vec<(&str, Option<&Path>)> = outputs.iter().copied().chain(sink_files.iter().map(|p| ("--sinks", Some(p.as_path())))).collect();
+    let all: Vec<(&str, Option<&Path>)> =
+        outputs.iter().copied().chain(sink_files.iter().map(|p| ("--sinks", Some(p.as_path())))).collect();
     check_outputs(&l.inputs, &all)?;
     Ok(l.model)
 }
@@ -646,7 +647,12 @@ fn main() -> ExitCode {
                 eprintln!("error: --measured-durations: {scale} is not a positive scale (allowed: a number > 0, e.g. 1 or 0.5)");
                 return ExitCode::from(2);
             }
-            let outputs = [("--trace", trace.as_deref()), ("--report", report.as_deref()), ("--series", series.as_deref()), ("--chrome-trace", chrome_trace.as_deref())];
+            let outputs = [
+                ("--trace", trace.as_deref()),
+                ("--report", report.as_deref()),
+                ("--series", series.as_deref()),
+                ("--chrome-trace", chrome_trace.as_deref()),
+            ];
             let model = match read_run_scenario(&scenario, &outputs, sinks.as_deref()) {
                 Ok(m) => m,
                 Err(c) => return c,
@@ -664,7 +670,12 @@ fn main() -> ExitCode {
             let chrome = chrome_trace.as_deref().map(|p| lambdasim::observe::chrome_trace::ChromeTrace::to_file(p, &model, seed));
             let mut chrome = match chrome.transpose() {
                 Ok(c) => c,
-                Err(e) => return usage(format!("--chrome-trace: cannot write {}: {e}", chrome_trace.as_deref().unwrap_or(Path::new("")).display())),
+                Err(e) => {
+                    return usage(format!(
+                        "--chrome-trace: cannot write {}: {e}",
+                        chrome_trace.as_deref().unwrap_or(Path::new("")).display()
+                    ))
+                }
             };
             let mut observers: Vec<&mut dyn lambdasim::Observer> = vec![];
             if let Some(s) = series_obs.as_mut() {

@@ -110,7 +110,8 @@ fn deserialize_text(text: &str) -> Result<Scenario, ScenarioErrors> {
 /// at the top (an array, a string, a number) is refused, naming what was found. (serde would accept an array as a
 /// struct's sequence form.)
 fn check_document(text: &str) -> Result<serde_json::Value, ScenarioErrors> {
-    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| ScenarioError::new(String::new(), format!("not valid JSON: {e}")))?;
+    let doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| ScenarioError::new(String::new(), format!("not valid JSON: {e}")))?;
     let found = match &doc {
         serde_json::Value::Object(_) => return Ok(doc),
         serde_json::Value::Array(_) => "an array",
@@ -119,7 +120,11 @@ fn check_document(text: &str) -> Result<serde_json::Value, ScenarioErrors> {
         serde_json::Value::Bool(_) => "a boolean",
         serde_json::Value::Null => "null",
     };
-    Err(ScenarioError::new(String::new(), format!("a scenario must be a JSON object ({{\"Functions\": [...], ...}}); found {found} at the top level")).into())
+    Err(ScenarioError::new(
+        String::new(),
+        format!("a scenario must be a JSON object ({{\"Functions\": [...], ...}}); found {found} at the top level"),
+    )
+    .into())
 }
 
 /// Parse and validate. A `Template` the scenario names is read relative to the current directory.

@@ -510,7 +510,8 @@ pub fn read_input(path: &std::path::Path) -> Result<String, String> {
 /// [`read_input`] with a given limit in bytes.
 pub fn read_input_limited(path: &std::path::Path, limit: u64) -> Result<String, String> {
     use std::io::Read;
-    let too_big = || format!("cannot read {}: the file is larger than the input limit of {} bytes ({} MiB)", path.display(), limit, limit >> 20);
+    let too_big =
+        || format!("cannot read {}: the file is larger than the input limit of {} bytes ({} MiB)", path.display(), limit, limit >> 20);
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let meta = file.metadata().map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if meta.is_dir() {

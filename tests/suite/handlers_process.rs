@@ -925,10 +925,9 @@ fn the_command_line_ends_a_run_whose_handler_hangs_or_never_starts() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("raw.py"), raw_runtime("import time", r#"(time.sleep(600), {})[1]"#)).unwrap();
     let workload = json!([{"Function": "f", "At": [1.0]}]);
-    for (runtime, needle) in [
-        (json!({"Command": ["python3", "raw.py"]}), "function f"),
-        (json!({"Command": ["sh", "-c", "exit 7"]}), "exit status 7"),
-    ] {
+    for (runtime, needle) in
+        [(json!({"Command": ["python3", "raw.py"]}), "function f"), (json!({"Command": ["sh", "-c", "exit 7"]}), "exit status 7")]
+    {
         let sc = json!({"Functions": [{"FunctionName": "f", "Handler": "raw", "Runtime": runtime}], "Workload": workload});
         let p = dir.path().join("s.json");
         fs::write(&p, sc.to_string()).unwrap();

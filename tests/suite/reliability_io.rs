@@ -81,7 +81,8 @@ fn a_pipe_that_never_ends_is_refused_at_the_limit() {
     let fifo = dir.path().join("fifo.json");
     assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
     // A writer that would go on for ever; ended (by its id) once lambdasim has given up.
-    let mut writer = Command::new("sh").args(["-c", &format!("exec yes '{{}}' > {}", fifo.display())]).stderr(Stdio::null()).spawn().unwrap();
+    let mut writer =
+        Command::new("sh").args(["-c", &format!("exec yes '{{}}' > {}", fifo.display())]).stderr(Stdio::null()).spawn().unwrap();
     let o = lambdasim(&["validate", fifo.to_str().unwrap()]);
     writer.kill().unwrap();
     writer.wait().unwrap();
@@ -201,7 +202,11 @@ fn a_failed_write_is_exit_2_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let sinks = dir.path().join("sinks");
     for stderr_to in ["", "2>/dev/full"] {
-        let cmd = format!("trap '' XFSZ; ulimit -f 1; exec {} run {sc} --sinks {} >/dev/null {stderr_to}", env!("CARGO_BIN_EXE_lambdasim"), sinks.display());
+        let cmd = format!(
+            "trap '' XFSZ; ulimit -f 1; exec {} run {sc} --sinks {} >/dev/null {stderr_to}",
+            env!("CARGO_BIN_EXE_lambdasim"),
+            sinks.display()
+        );
         let o = Command::new("sh").args(["-c", &cmd]).output().unwrap();
         if stderr_to.is_empty() {
             assert_refused(&o, &["cannot write ", "sinks/", ".jsonl", "File too large"]);
