@@ -9,6 +9,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 use lambdasim::campaign::{shrink, sweep};
 use lambdasim::{run, RunOptions, TraceWriter};
 
+/// `eprintln!` that never panics: when standard error itself cannot be written (a full device, a file-size limit),
+/// the message is lost but the exit code still says what happened.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(name = "lambdasim", version, about = "Deterministic simulator of AWS Lambda invocation semantics")]
 struct Cli {
@@ -196,12 +204,56 @@ enum Command {
     },
 }
 
-fn read_model(path: &Path) -> Result<lambdasim::Model, ExitCode> {
-    read_loaded(path).map(|l| l.model)
+/// Read a scenario file whose command writes `outputs` (flag, path): refused (exit 2) before anything is written when
+/// an output is one of the files read or two outputs name the same file.
+fn read_scenario(path: &Path, outputs: &[(&str, Option<&Path>)]) -> Result<(lambdasim::Scenario, lambdasim::Model), ExitCode> {
+    let l = read_loaded(path)?;
+    check_outputs(&l.inputs, outputs)?;
+    Ok((l.scenario, l.model))
 }
 
-fn read_scenario(path: &Path) -> Result<(lambdasim::Scenario, lambdasim::Model), ExitCode> {
-    read_loaded(path).map(|l| (l.scenario, l.model))
+/// An output path as it will be: canonical when the file exists, else its directory's canonical path joined with
+/// its name (none when the directory does not exist either: then it cannot be an input).
+fn resolved(p: &Path) -> Option<PathBuf> {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return Some(c);
+    }
+    let dir = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(dir).ok()?.join(p.file_name()?))
+}
+
+/// Refuses (exit 2), before anything is written, an output that is one of the `inputs` (compared as canonical
+/// paths, so `./x.json`, a symlink or `../dir/x.json` are caught) and two outputs naming the same file. A device
+/// (`/dev/null`) may be named by several outputs.
+fn check_outputs(inputs: &[PathBuf], outputs: &[(&str, Option<&Path>)]) -> Result<(), ExitCode> {
+    let ins: Vec<(PathBuf, &PathBuf)> = inputs.iter().filter_map(|p| Some((std::fs::canonicalize(p).ok()?, p))).collect();
+    let mut seen: Vec<(PathBuf, &str, &Path)> = vec![];
+    for (flag, p) in outputs.iter().filter_map(|(f, p)| Some((*f, (*p)?))) {
+        let Some(r) = resolved(p) else { continue };
+        if let Some((_, i)) = ins.iter().find(|(c, _)| *c == r) {
+            return Err(usage(format!(
+                "{flag} {}: that is {}, an input of this command; refusing to write over it (choose another file)",
+                p.display(),
+                i.display()
+            )));
+        }
+        if std::fs::metadata(&r).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            continue;
+        }
+        if let Some((_, f, q)) = seen.iter().find(|(c, _, _)| *c == r) {
+            return Err(usage(format!("{flag} {} and {f} {} name the same file; give each output its own file", p.display(), q.display())));
+        }
+        seen.push((r, flag, p));
+    }
+    Ok(())
+}
+
+/// The files `--sinks DIR` writes, as outputs for [`check_outputs`].
+fn sink_outputs(dir: Option<&Path>, model: &lambdasim::Model) -> Vec<PathBuf> {
+    dir.map(|d| lambdasim::observe::sinks::SinkWriter::paths(d, model)).unwrap_or_default()
 }
 
 /// Read a scenario file, with the template it names expanded.
@@ -215,6 +267,17 @@ fn read_loaded(path: &Path) -> Result<lambdasim::model::Loaded, ExitCode> {
         eprintln!("{errs}");
         ExitCode::from(2)
     })
+}
+
+/// `lambdasim run`'s scenario, refused before anything is written when an output (`outputs`, and each file
+/// `--sinks DIR` writes) is one of the files read or two outputs name the same file.
+fn read_run_scenario(scenario: &Path, outputs: &[(&str, Option<&Path>)], sinks: Option<&Path>) -> Result<lambdasim::Model, ExitCode> {
+    let l = read_loaded(scenario)?;
+    let sink_files = sink_outputs(sinks, &l.model);
+    let all: Vec<(&str, Option<&Path>)> =
+        outputs.iter().copied().chain(sink_files.iter().map(|p| ("--sinks", Some(p.as_path())))).collect();
+    check_outputs(&l.inputs, &all)?;
+    Ok(l.model)
 }
 
 /// `lambdasim import`.
@@ -231,10 +294,8 @@ fn import(template: &Path, out: Option<&Path>, overrides: &[String], stack_name:
     if let Some(dir) = out.map(lambdasim::model::base_dir_of) {
         opts.scenario_dir = dir;
     }
-    let imp = lambdasim::template::import_file(template, &opts).map_err(|e| {
-        eprintln!("error: {e}");
-        ExitCode::from(2)
-    })?;
+    check_outputs(&[template.to_path_buf()], &[("--out", out)])?;
+    let imp = lambdasim::template::import_file(template, &opts).map_err(|e| usage(e.to_string()))?;
     for l in &imp.imported {
         eprintln!("imported: {l}");
     }
@@ -265,8 +326,9 @@ fn emit(text: &str) -> Result<(), ExitCode> {
     }
 }
 
+/// Prints an error (cut in the middle when it echoes a long value) and gives exit code 2.
 fn usage(msg: String) -> ExitCode {
-    eprintln!("error: {msg}");
+    eprintln!("error: {}", lambdasim::vocab::clip_message(&msg));
     ExitCode::from(2)
 }
 
@@ -324,7 +386,7 @@ fn check(
     inject: bool,
     format: Format,
 ) -> Result<ExitCode, ExitCode> {
-    let (sc, model) = read_scenario(scenario)?;
+    let (sc, model) = read_scenario(scenario, &[("--out", out), ("--junit", junit), ("--shrink-out", shrink_out)])?;
     let seeds = sweep::SeedSet::parse(seeds).map_err(usage)?;
     let shard = match shard {
         Some(s) => Some(sweep::Shard::parse(s).map_err(usage)?),
@@ -372,7 +434,7 @@ fn check(
 }
 
 fn explore(scenario: &Path, cases: Option<u32>, search_seed: u64, out: Option<&Path>) -> Result<ExitCode, ExitCode> {
-    let (sc, _model) = read_scenario(scenario)?;
+    let (sc, _model) = read_scenario(scenario, &[("--out", out)])?;
     let outcome = lambdasim::campaign::explore::explore(&sc, cases, search_seed).map_err(usage)?;
     match outcome.found {
         None => {
@@ -396,6 +458,7 @@ fn explore(scenario: &Path, cases: Option<u32>, search_seed: u64, out: Option<&P
 }
 
 fn merge(results: &[PathBuf], out: Option<&Path>, junit: Option<&Path>, format: Format) -> Result<ExitCode, ExitCode> {
+    check_outputs(results, &[("--out", out), ("--junit", junit)])?;
     let mut parts = vec![];
     for p in results {
         parts.push(sweep::read_results(p).map_err(usage)?);
@@ -423,13 +486,13 @@ fn write_load_outputs(
     model: &lambdasim::Model,
     report: &lambdasim::RunReport,
     series: Option<&mut lambdasim::observe::series::Series>,
-    chrome: Option<lambdasim::observe::chrome_trace::ChromeTrace<std::io::BufWriter<std::fs::File>>>,
+    chrome: Option<(lambdasim::observe::chrome_trace::ChromeTrace<std::io::BufWriter<std::fs::File>>, &Path)>,
     html: Option<(&Path, Option<&str>)>,
     csv: Option<&Path>,
 ) -> Result<(), ExitCode> {
     let end = report.stats.end_time;
-    if let Some(c) = chrome {
-        c.finish(end, report.seed).map_err(|e| usage(format!("cannot write the Chrome trace: {e}")))?;
+    if let Some((c, p)) = chrome {
+        c.finish(end, report.seed).map_err(|e| usage(format!("--chrome-trace: cannot write {}: {e}", p.display())))?;
     }
     let Some(series) = series else { return Ok(()) };
     series.finish(end);
@@ -456,7 +519,7 @@ fn compare_cmd(a: &Path, b: Option<&Path>, set: &[String], seeds: &str, jobs: Op
     }
     let overrides: Vec<compare::Override> = set.iter().map(|s| compare::Override::parse(s)).collect::<Result<_, _>>().map_err(usage)?;
     let read_doc = |p: &Path| -> Result<serde_json::Value, ExitCode> {
-        let text = std::fs::read_to_string(p).map_err(|e| usage(format!("cannot read {}: {e}", p.display())))?;
+        let text = lambdasim::vocab::read_input(p).map_err(usage)?;
         serde_json::from_str(&text).map_err(|e| usage(format!("{}: invalid scenario: not JSON: {e}", p.display())))
     };
     let build = |doc: &serde_json::Value, what: &str, dir: &Path| -> Result<lambdasim::Model, ExitCode> {
@@ -584,16 +647,19 @@ fn main() -> ExitCode {
                 eprintln!("error: --measured-durations: {scale} is not a positive scale (allowed: a number > 0, e.g. 1 or 0.5)");
                 return ExitCode::from(2);
             }
-            let model = match read_model(&scenario) {
+            let outputs = [
+                ("--trace", trace.as_deref()),
+                ("--report", report.as_deref()),
+                ("--series", series.as_deref()),
+                ("--chrome-trace", chrome_trace.as_deref()),
+            ];
+            let model = match read_run_scenario(&scenario, &outputs, sinks.as_deref()) {
                 Ok(m) => m,
                 Err(c) => return c,
             };
             let trace = match trace.as_deref().map(|p| TraceWriter::to_file(p).map(|w| w.with_payloads(trace_payloads))).transpose() {
                 Ok(t) => t,
-                Err(e) => {
-                    eprintln!("error: cannot write the trace: {e}");
-                    return ExitCode::from(2);
-                }
+                Err(e) => return usage(format!("--trace: {e}")),
             };
             // Time series: collected for the report, the CSV and the JSON summary.
             let mut series_obs = match series_config(&model, series_interval) {
@@ -605,8 +671,10 @@ fn main() -> ExitCode {
             let mut chrome = match chrome.transpose() {
                 Ok(c) => c,
                 Err(e) => {
-                    eprintln!("error: cannot write the Chrome trace: {e}");
-                    return ExitCode::from(2);
+                    return usage(format!(
+                        "--chrome-trace: cannot write {}: {e}",
+                        chrome_trace.as_deref().unwrap_or(Path::new("")).display()
+                    ))
                 }
             };
             let mut observers: Vec<&mut dyn lambdasim::Observer> = vec![];
@@ -640,7 +708,7 @@ fn main() -> ExitCode {
                 Err(e) => {
                     match lambdasim::run::handler_failure(&e) {
                         Some(f) => eprintln!("error: handler failed: {f}"),
-                        None => eprintln!("error: writing output failed: {e}"),
+                        None => eprintln!("error: {}", lambdasim::vocab::clip_message(&e.to_string())),
                     }
                     return ExitCode::from(2);
                 }
@@ -653,10 +721,11 @@ fn main() -> ExitCode {
             // The scenario's Description for the report header (the model keeps no free text).
             let description = report
                 .as_ref()
-                .and_then(|_| std::fs::read_to_string(&scenario).ok())
+                .and_then(|_| lambdasim::vocab::read_input(&scenario).ok())
                 .and_then(|t| lambdasim::parse_scenario(&t).ok())
                 .and_then(|s| s.description);
             let html = report.as_deref().map(|p| (p, description.as_deref()));
+            let chrome = chrome.zip(chrome_trace.as_deref());
             if let Err(c) = write_load_outputs(&model, &run_report, series_obs.as_mut(), chrome, html, series.as_deref()) {
                 return c;
             }

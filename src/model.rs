@@ -89,14 +89,42 @@ impl Model {
     }
 }
 
-/// Parse a scenario from JSON text; errors name the JSON path.
+/// Parse a scenario from JSON text; errors name the JSON path (line and column for a syntax error). The text must be
+/// one JSON object.
 pub fn parse_scenario(text: &str) -> Result<Scenario, ScenarioErrors> {
+    check_document(text)?;
+    deserialize_text(text)
+}
+
+/// The scenario's struct from JSON text already known to be one JSON object.
+fn deserialize_text(text: &str) -> Result<Scenario, ScenarioErrors> {
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
         ScenarioError::new(path, e.inner().to_string()).into()
     })
+}
+
+/// The text as a JSON document that is an object: a syntax error says where (line and column), and any other value
+/// at the top (an array, a string, a number) is refused, naming what was found. (serde would accept an array as a
+/// struct's sequence form.)
+fn check_document(text: &str) -> Result<serde_json::Value, ScenarioErrors> {
+    let doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| ScenarioError::new(String::new(), format!("not valid JSON: {e}")))?;
+    let found = match &doc {
+        serde_json::Value::Object(_) => return Ok(doc),
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Null => "null",
+    };
+    Err(ScenarioError::new(
+        String::new(),
+        format!("a scenario must be a JSON object ({{\"Functions\": [...], ...}}); found {found} at the top level"),
+    )
+    .into())
 }
 
 /// Parse and validate. A `Template` the scenario names is read relative to the current directory.
@@ -125,17 +153,19 @@ pub struct Loaded {
     pub model: Model,
     /// What the template gave (imported and skipped lines), when the scenario names one.
     pub import: Option<crate::template::Import>,
+    /// The files read: the scenario file, then the template it names (a caller refuses to write over them).
+    pub inputs: Vec<std::path::PathBuf>,
 }
 
 /// Read, parse and validate a scenario file, keeping the expanded scenario and the template's import report.
 pub fn read_file(path: &std::path::Path) -> Result<Loaded, ScenarioErrors> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| ScenarioError::new(String::new(), format!("cannot read {}: {e}", path.display())))?;
+    let text = crate::vocab::read_input(path).map_err(|e| ScenarioError::new(String::new(), e))?;
     let base = base_dir_of(path);
-    let (scenario, import) = parse_scenario_in(&text, &base)?;
+    let (scenario, import, template) = parse_in(&text, &base)?;
     let mut model = Model::build(&scenario).map_err(|e| from_template(e, import.as_ref()))?;
     model.base_dir = base;
-    Ok(Loaded { scenario, model, import })
+    let inputs = std::iter::once(path.to_path_buf()).chain(template).collect();
+    Ok(Loaded { scenario, model, import, inputs })
 }
 
 /// Errors in entries that came from a template say so (their paths are those of the expanded scenario).
@@ -156,13 +186,18 @@ fn from_template(mut errs: ScenarioErrors, import: Option<&crate::template::Impo
 /// resources become scenario sections (README, "From your SAM template"). A scenario without `Template` parses
 /// exactly as [`parse_scenario`] parses it.
 pub fn parse_scenario_in(text: &str, base_dir: &std::path::Path) -> Result<(Scenario, Option<crate::template::Import>), ScenarioErrors> {
-    let mut doc: serde_json::Value = match serde_json::from_str(text) {
-        Ok(d) => d,
-        Err(_) => return parse_scenario(text).map(|s| (s, None)),
-    };
+    parse_in(text, base_dir).map(|(s, i, _)| (s, i))
+}
+
+/// A scenario parsed with its template expanded, and the template file's path when it names one.
+type Parsed = (Scenario, Option<crate::template::Import>, Option<std::path::PathBuf>);
+
+/// [`parse_scenario_in`], also giving the path of the template read.
+fn parse_in(text: &str, base_dir: &std::path::Path) -> Result<Parsed, ScenarioErrors> {
+    let mut doc = check_document(text)?;
     let names_template = doc.get("Template").is_some() || doc.get("Parameters").is_some();
     if !names_template {
-        if doc.is_object() && doc.get("Functions").is_none() {
+        if doc.get("Functions").is_none() {
             // `Functions` may be left out only when a template gives the functions.
             return Err(ScenarioError::new(
                 String::new(),
@@ -170,15 +205,20 @@ pub fn parse_scenario_in(text: &str, base_dir: &std::path::Path) -> Result<(Scen
             )
             .into());
         }
-        return parse_scenario(text).map(|s| (s, None));
+        return deserialize_text(text).map(|s| (s, None, None));
     }
+    let template = match doc.get("Template") {
+        Some(serde_json::Value::String(p)) => Some(base_dir.join(p)),
+        Some(t) => t.get("Path").and_then(serde_json::Value::as_str).map(|p| base_dir.join(p)),
+        None => None,
+    };
     let import = crate::template::expand(&mut doc, base_dir).map_err(|e| ScenarioError::new(e.location(), e.message))?;
     let scenario = serde_path_to_error::deserialize::<_, Scenario>(doc).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
         ScenarioErrors::from(ScenarioError::new(path, e.inner().to_string()))
     })?;
-    Ok((scenario, import))
+    Ok((scenario, import, template))
 }
 
 /// The directory a scenario file's relative paths start from.
@@ -192,6 +232,7 @@ pub fn base_dir_of(path: &std::path::Path) -> std::path::PathBuf {
 impl Model {
     /// Validate a parsed scenario. Every problem is reported, in file order, each with its JSON path.
     pub fn build(sc: &Scenario) -> Result<Model, ScenarioErrors> {
+        crate::vocab::reset_suggestions();
         if sc.template.is_some() || sc.parameters.is_some() {
             return Err(ScenarioError::new(
                 "Template",

@@ -139,7 +139,9 @@ pub struct Import {
 
 /// Read a template file.
 pub fn import_file(path: &Path, opts: &Options) -> Result<Import, TemplateError> {
-    let text = std::fs::read_to_string(path).map_err(|e| TemplateError::new("", format!("cannot read the template: {e}")).in_file(path))?;
+    let text = crate::vocab::read_input(path).map_err(|e| {
+        TemplateError::new("", e.replacen(&format!("cannot read {}", path.display()), "cannot read the template", 1)).in_file(path)
+    })?;
     let mut opts = opts.clone();
     if opts.stack_name.is_none() {
         let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "stack".into());

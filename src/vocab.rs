@@ -8,6 +8,9 @@
 //! mappings: `MessageFate`, `RecordFate`, `BatchResult`), 6 (execution environments: `ShutdownReason`), 7 (the
 //! services that invoke Lambda: `FanoutOutcome`, `FirehoseFate`, `FirehoseInvokeResult`).
 //!
+//! Also the small helpers every layer's errors share: [`did_you_mean`] and [`shorten`] keep an error message short
+//! whatever the user's input, and [`read_input`] reads an input file with a size limit ([`INPUT_LIMIT`]).
+//!
 //! This module imports nothing of the crate.
 
 use schemars::JsonSchema;
@@ -421,12 +424,25 @@ pub enum FaultKind {
 /// most five known names, the closest first, with how many more there are. Long values are shortened, so an error
 /// never floods the terminal (a scenario with thousands of names gives a message of one line).
 pub fn did_you_mean(bad: &str, known: &[&str]) -> String {
+    fn key(s: &str) -> String {
+        s.rsplit([':', '/']).next().unwrap_or(s).chars().take(64).collect::<String>().to_ascii_lowercase()
+    }
     if known.is_empty() {
         return "there are none".to_string();
     }
-    let key = |s: &str| s.rsplit([':', '/']).next().unwrap_or(s).to_ascii_lowercase();
-    // (A long bad value is compared by its first 256 characters: the distance is for suggesting, not for proof.)
-    let bad_key: String = key(bad).chars().take(256).collect();
+    // Ranking costs one edit distance per known name: N bad names among N known ones would cost N² of them. After
+    // [`SUGGESTIONS`] edit distances on this thread (since [`reset_suggestions`]; a scenario's validation resets it),
+    // a message only counts the known names: by then it is far past the 20 errors shown.
+    let affordable = SUGGESTIONS_LEFT.with(|c| {
+        let left = c.get();
+        c.set(left.saturating_sub(known.len()));
+        left >= known.len()
+    });
+    if !affordable {
+        return format!("{} known (not listed: too many names that name nothing)", known.len());
+    }
+    // (A long bad value is compared by its first 64 characters: the distance is for suggesting, not for proof.)
+    let bad_key = key(bad);
     let mut ranked: Vec<(usize, &str)> = known.iter().map(|k| (strsim::levenshtein(&bad_key, &key(k)), *k)).collect();
     ranked.sort();
     ranked.dedup_by(|a, b| a.1 == b.1);
@@ -440,6 +456,19 @@ pub fn did_you_mean(bad: &str, known: &[&str]) -> String {
     }
 }
 
+/// How many edit distances [`did_you_mean`] computes on one thread between two [`reset_suggestions`] (well under a
+/// second of work; enough for the errors shown of a scenario with tens of thousands of names).
+pub const SUGGESTIONS: usize = 250_000;
+
+std::thread_local! {
+    static SUGGESTIONS_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(SUGGESTIONS) };
+}
+
+/// Gives [`did_you_mean`] its full budget of rankings again on this thread (at the start of each validation).
+pub fn reset_suggestions() {
+    SUGGESTIONS_LEFT.with(|c| c.set(SUGGESTIONS));
+}
+
 /// `s` cut to at most `max` characters, with "…" and the number of characters left out.
 pub fn shorten(s: &str, max: usize) -> String {
     let n = s.chars().count();
@@ -448,6 +477,58 @@ pub fn shorten(s: &str, max: usize) -> String {
     }
     let head: String = s.chars().take(max).collect();
     format!("{head}… ({} more characters)", n - max)
+}
+
+/// The longest error message, in characters, that [`clip_message`] leaves whole.
+pub const MESSAGE_LIMIT: usize = 1000;
+
+/// A message of at most about [`MESSAGE_LIMIT`] characters: a longer one keeps its head and its tail (where the
+/// allowed values and the line and column are) and says how many characters were left out of the middle. Every
+/// error that may echo a user's value goes through it, so no input floods the terminal, whatever value it echoes.
+pub fn clip_message(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= MESSAGE_LIMIT {
+        return s.to_string();
+    }
+    let (head, tail) = (MESSAGE_LIMIT * 7 / 10, MESSAGE_LIMIT * 3 / 10);
+    let h: String = s.chars().take(head).collect();
+    let t: String = s.chars().skip(n - tail).collect();
+    format!("{h}… ({} characters left out) …{t}", n - head - tail)
+}
+
+/// The most bytes lambdasim reads from one input file (a scenario, a template, a results file): 64 MiB. A bigger
+/// file, or an endless one (`/dev/zero`, a pipe that never ends), is refused without being read into memory.
+pub const INPUT_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// Reads a text input file of at most [`INPUT_LIMIT`] bytes. A regular file over the limit is refused from its size,
+/// before a byte is read; anything else (a device, a pipe) is read up to the limit and refused beyond it. The error
+/// names the file, and the limit when it is the reason.
+pub fn read_input(path: &std::path::Path) -> Result<String, String> {
+    read_input_limited(path, INPUT_LIMIT)
+}
+
+/// [`read_input`] with a given limit in bytes.
+pub fn read_input_limited(path: &std::path::Path, limit: u64) -> Result<String, String> {
+    use std::io::Read;
+    let too_big =
+        || format!("cannot read {}: the file is larger than the input limit of {} bytes ({} MiB)", path.display(), limit, limit >> 20);
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let meta = file.metadata().map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if meta.is_dir() {
+        return Err(format!("cannot read {}: it is a directory", path.display()));
+    }
+    if meta.is_file() && meta.len() > limit {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(if meta.is_file() { meta.len() as usize } else { 0 });
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        format!("cannot read {}: it is not UTF-8 text (invalid byte at offset {at})", path.display())
+    })
 }
 
 #[cfg(test)]
@@ -466,6 +547,41 @@ mod did_you_mean_tests {
         // ARNs are compared by their last part.
         let arns = ["arn:aws:sqs:us-east-1:123456789012:orders"];
         assert!(did_you_mean("arn:aws:sqs:us-east-1:123456789012:order", &arns).starts_with("did you mean"));
+        // Past the budget, a message counts the names instead of ranking them; a reset gives the budget back.
+        for _ in 0..SUGGESTIONS / known.len() {
+            did_you_mean("ordres", &known);
+        }
+        assert_eq!(did_you_mean("ordres", &known), "7 known (not listed: too many names that name nothing)");
+        reset_suggestions();
+        assert!(did_you_mean("ordres", &known).starts_with("did you mean"));
         assert_eq!(shorten(&"a".repeat(10), 4), "aaaa… (6 more characters)");
+    }
+
+    #[test]
+    fn long_messages_keep_their_head_and_tail() {
+        assert_eq!(clip_message("short"), "short");
+        let long = format!("{:?} is not allowed; allowed: a, b", "x".repeat(100_000));
+        let c = clip_message(&long);
+        assert!(c.len() < MESSAGE_LIMIT + 100, "{}", c.len());
+        assert!(c.starts_with("\"xxx") && c.ends_with("is not allowed; allowed: a, b"), "{c}");
+        assert!(c.contains("characters left out"));
+    }
+
+    #[test]
+    fn inputs_are_read_up_to_the_limit() {
+        let dir = std::env::temp_dir().join(format!("lambdasim-read-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("small.json");
+        std::fs::write(&f, "{}").unwrap();
+        assert_eq!(read_input_limited(&f, 2).unwrap(), "{}");
+        let e = read_input_limited(&f, 1).unwrap_err();
+        assert!(e.contains("small.json") && e.contains("input limit of 1 bytes"), "{e}");
+        // An endless device is cut at the limit, not read to the end.
+        let e = read_input_limited(std::path::Path::new("/dev/zero"), 1000).unwrap_err();
+        assert!(e.contains("/dev/zero") && e.contains("input limit"), "{e}");
+        assert!(read_input_limited(&dir, 10).unwrap_err().contains("directory"));
+        std::fs::write(&f, [0xff, 0xfe]).unwrap();
+        assert!(read_input_limited(&f, 10).unwrap_err().contains("not UTF-8"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

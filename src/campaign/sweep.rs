@@ -466,7 +466,7 @@ pub fn model_of(res: &SweepResults) -> Result<Model, String> {
 
 /// Read a results file written by `check --out`.
 pub fn read_results(path: &Path) -> Result<SweepResults, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = crate::vocab::read_input(path)?;
     let r: SweepResults = serde_json::from_str(&text).map_err(|e| format!("{}: not a lambdasim results file: {e}", path.display()))?;
     if r.format != FORMAT {
         return Err(format!("{}: format {:?}, expected {FORMAT:?}", path.display(), r.format));

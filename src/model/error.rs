@@ -13,8 +13,11 @@ pub struct ScenarioError {
 }
 
 impl ScenarioError {
+    /// An error at `path` (empty when the problem is the whole document) saying `message`. A long path or message
+    /// (one that echoes a long value) is cut in the middle ([`crate::vocab::clip_message`]).
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        ScenarioError { path: path.into(), message: message.into() }
+        let (path, message) = (path.into(), message.into());
+        ScenarioError { path: crate::vocab::clip_message(&path), message: crate::vocab::clip_message(&message) }
     }
 }
 
@@ -31,16 +34,29 @@ impl fmt::Display for ScenarioError {
 impl std::error::Error for ScenarioError {}
 
 /// All problems found in one scenario (validation goes on after the first, so a user sees them together).
+///
+/// Displayed, it shows the first [`ScenarioErrors::SHOWN`] problems, one a line, then how many more there are: a
+/// scenario with thousands of bad entries gives a few kilobytes of messages, not megabytes. All of them stay in the
+/// vector for a program to read.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScenarioErrors(pub Vec<ScenarioError>);
 
+impl ScenarioErrors {
+    /// How many problems the display shows before "... and N more errors".
+    pub const SHOWN: usize = 20;
+}
+
 impl fmt::Display for ScenarioErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
+        for (i, e) in self.0.iter().take(Self::SHOWN).enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             write!(f, "error: {e}")?;
+        }
+        let more = self.0.len().saturating_sub(Self::SHOWN);
+        if more > 0 {
+            write!(f, "\n... and {more} more error{}", if more == 1 { "" } else { "s" })?;
         }
         Ok(())
     }

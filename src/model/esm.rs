@@ -291,11 +291,16 @@ fn build_queues(v: &mut V, sc: &Scenario, targets: &[super::Target], esm: &mut E
             mappings: vec![],
         });
     }
+    // Queue ARN -> the first queue with it (a lookup, not a walk: thousands of queues stay fast).
+    let mut by_arn: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, q) in esm.queues.iter().enumerate() {
+        by_arn.entry(q.arn.clone()).or_insert(i);
+    }
     for (i, q) in sc.queues.iter().enumerate() {
         let Some(r) = &q.redrive_policy else { continue };
         let p = format!("Queues[{i}].RedrivePolicy");
         let max = v.int(Some(r.max_receive_count), &format!("{p}.maxReceiveCount"), 1, 1000, 1) as u32;
-        match esm.queues.iter().position(|x| x.arn == r.dead_letter_target_arn) {
+        match by_arn.get(&r.dead_letter_target_arn).copied() {
             None => {
                 let known: Vec<&str> = esm.queues.iter().map(|x| x.arn.as_str()).collect();
                 v.err(
@@ -380,10 +385,15 @@ fn build_streams(v: &mut V, sc: &Scenario, region: &str, account: &str, esm: &mu
     for s in &mut esm.streams {
         s.seq_salt = crate::kernel::rng::stream_id(&s.arn, "seq");
     }
-    let mut seen = BTreeMap::new();
+    // Where each stream is declared: Kinesis streams first, then tables' streams (the order they were pushed above).
+    let k = sc.kinesis_streams.len();
+    let declared = |i: usize| if i < k { format!("KinesisStreams[{i}].Name") } else { format!("Tables[{}].TableName", i - k) };
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, s) in esm.streams.iter().enumerate() {
-        if let Some(j) = seen.insert(s.arn.clone(), i) {
-            v.err(format!("stream {:?}", s.name), format!("is declared twice (also stream {j})"));
+        if let Some(&j) = seen.get(s.arn.as_str()) {
+            v.err(declared(i), format!("stream {:?} is declared twice (first at {})", crate::vocab::shorten(&s.name, 120), declared(j)));
+        } else {
+            seen.insert(s.arn.as_str(), i);
         }
     }
 }

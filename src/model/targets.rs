@@ -87,8 +87,11 @@ pub(super) struct Targets {
 /// names checked against AWS's rules, and each target's sink file named.
 pub(super) fn build_targets(v: &mut V, sc: &Scenario, region: &str, account: &str) -> Targets {
     let mut targets: Vec<Target> = vec![];
+    // Where each target is declared (its JSON path), for "is declared twice".
+    let mut declared: Vec<String> = vec![];
     for (i, q) in sc.queues.iter().enumerate() {
         let path = format!("Queues[{i}].QueueName");
+        declared.push(path.clone());
         let fifo = q.queue_name.ends_with(".fifo");
         let base = q.queue_name.trim_end_matches(".fifo");
         v.name(base, &path, 75, "", "queue name");
@@ -102,6 +105,7 @@ pub(super) fn build_targets(v: &mut V, sc: &Scenario, region: &str, account: &st
     }
     for (i, t) in sc.topics.iter().enumerate() {
         let path = format!("Topics[{i}].TopicName");
+        declared.push(path.clone());
         let fifo = t.topic_name.ends_with(".fifo");
         v.name(t.topic_name.trim_end_matches(".fifo"), &path, 251, "", "topic name");
         targets.push(Target {
@@ -113,6 +117,7 @@ pub(super) fn build_targets(v: &mut V, sc: &Scenario, region: &str, account: &st
         });
     }
     for (i, e) in sc.event_buses.iter().enumerate() {
+        declared.push(format!("EventBuses[{i}].Name"));
         v.name(&e.name, &format!("EventBuses[{i}].Name"), 256, "./", "event bus name");
         targets.push(Target {
             name: e.name.clone(),
@@ -123,6 +128,7 @@ pub(super) fn build_targets(v: &mut V, sc: &Scenario, region: &str, account: &st
         });
     }
     for (i, bk) in sc.buckets.iter().enumerate() {
+        declared.push(format!("Buckets[{i}].BucketName"));
         let n = &bk.bucket_name;
         let ok = (3..=63).contains(&n.len()) && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
         if !ok {
@@ -177,9 +183,20 @@ pub(super) fn build_targets(v: &mut V, sc: &Scenario, region: &str, account: &st
         }
     }
     let mut by_arn: BTreeMap<String, TargetId> = BTreeMap::new();
+    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, t) in targets.iter().enumerate() {
+        let j = *first.entry(t.arn.as_str()).or_insert(i);
+        // (Functions' duplicates are reported above, at `FunctionName`; queues, topics, buses and buckets come first.)
         if by_arn.insert(t.arn.clone(), TargetId(i as u32)).is_some() && !matches!(t.kind, TargetKind::Lambda(_)) {
-            v.err(format!("{} {:?}", t.kind.label(), t.name), "is declared twice");
+            v.err(
+                declared.get(i).cloned().unwrap_or_default(),
+                format!(
+                    "{} {:?} is declared twice (first at {})",
+                    t.kind.label(),
+                    crate::vocab::shorten(&t.name, 120),
+                    declared.get(j).map(String::as_str).unwrap_or("?")
+                ),
+            );
         }
     }
     let mut name_count: BTreeMap<&str, usize> = BTreeMap::new();

@@ -20,11 +20,19 @@ pub struct TraceWriter {
     out: Box<dyn Write>,
     error: Option<io::Error>,
     payloads: bool,
+    /// The file written, for error messages (none for a writer given by the caller).
+    path: Option<std::path::PathBuf>,
+}
+
+/// An IO error that names the file it happened on: `cannot write FILE: why`.
+fn named(path: &Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
 }
 
 impl TraceWriter {
+    /// Writes the trace to `out` (flushed by the run at its end; a write error fails the run).
     pub fn new(out: Box<dyn Write>) -> Self {
-        TraceWriter { out, error: None, payloads: false }
+        TraceWriter { out, error: None, payloads: false, path: None }
     }
     /// Also write what each step carried: the event a function received (`Accepted`: `"input"`, once per event,
     /// the same for every attempt), the record or message a target received (`Delivered`, `MessageSent` of a
@@ -34,14 +42,21 @@ impl TraceWriter {
         self.payloads = on;
         self
     }
+    /// Writes the trace to the file `path` (created or truncated); its errors name the file.
     pub fn to_file(path: &Path) -> io::Result<Self> {
-        Ok(Self::new(Box::new(BufWriter::new(File::create(path)?))))
+        let f = File::create(path).map_err(|e| named(path, e))?;
+        Ok(TraceWriter { path: Some(path.to_path_buf()), ..Self::new(Box::new(BufWriter::new(f))) })
     }
     pub(crate) fn finish(mut self) -> io::Result<()> {
-        if let Some(e) = self.error.take() {
-            return Err(e);
+        let r = match self.error.take() {
+            Some(e) => Err(e),
+            None => self.out.flush(),
+        };
+        match (r, &self.path) {
+            (Err(e), Some(p)) => Err(named(p, e)),
+            (Err(e), None) => Err(io::Error::new(e.kind(), format!("cannot write the trace: {e}"))),
+            (Ok(()), _) => Ok(()),
         }
-        self.out.flush()
     }
 }
 
@@ -73,33 +88,71 @@ impl Observer for TraceWriter {
 /// stream `DIR/firehose-<stream>.jsonl` (each delivered record's transformed data, JSON when it parses) and
 /// `DIR/firehose-<stream>.processing-failed.jsonl` (the error output records of the `processing-failed/` prefix).
 pub struct SinkWriter {
-    files: Vec<Option<BufWriter<File>>>,
+    files: Vec<Option<Sink>>,
     /// Per delivery stream: delivered records, processing-failed records.
-    firehose: Vec<[BufWriter<File>; 2]>,
+    firehose: Vec<[Sink; 2]>,
     error: Option<io::Error>,
 }
 
+/// One sink file and its path (for error messages).
+struct Sink {
+    path: std::path::PathBuf,
+    out: BufWriter<File>,
+}
+
+impl Sink {
+    fn create(path: std::path::PathBuf) -> io::Result<Sink> {
+        let out = BufWriter::new(File::create(&path).map_err(|e| named(&path, e))?);
+        Ok(Sink { path, out })
+    }
+    /// One JSON line; an error names the file.
+    fn line(&mut self, v: &Value) -> io::Result<()> {
+        let out = &mut self.out;
+        serde_json::to_writer(&mut *out, v).map_err(io::Error::from).and_then(|_| out.write_all(b"\n")).map_err(|e| named(&self.path, e))
+    }
+}
+
 impl SinkWriter {
-    /// Creates the directory and one (possibly empty) file per target that can receive messages.
-    pub fn create(dir: &Path, model: &Model) -> io::Result<Self> {
-        fs::create_dir_all(dir)?;
+    /// The files [`SinkWriter::create`] writes in `dir`: per target that can receive messages (`None` for the
+    /// others), and per Firehose delivery stream (delivered, processing-failed).
+    fn plan(dir: &Path, model: &Model) -> (Vec<Option<std::path::PathBuf>>, Vec<[std::path::PathBuf; 2]>) {
         let mut used = vec![false; model.targets.len()];
         for f in model.functions.iter().flat_map(|f| &f.configs) {
             for t in [f.on_success, f.on_failure, f.dlq].into_iter().flatten() {
                 used[t.ix()] = true;
             }
         }
+        let files = model
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (used[i] || !matches!(t.kind, TargetKind::Lambda(_))).then(|| dir.join(format!("{}.jsonl", t.file_stem))))
+            .collect();
+        let firehose = model
+            .firehose
+            .streams
+            .iter()
+            .map(|ds| [dir.join(format!("firehose-{}.jsonl", ds.name)), dir.join(format!("firehose-{}.processing-failed.jsonl", ds.name))])
+            .collect();
+        (files, firehose)
+    }
+    /// Every file [`SinkWriter::create`] would write in `dir` (so a caller can refuse a directory where one of them
+    /// is an input).
+    pub fn paths(dir: &Path, model: &Model) -> Vec<std::path::PathBuf> {
+        let (files, firehose) = Self::plan(dir, model);
+        files.into_iter().flatten().chain(firehose.into_iter().flatten()).collect()
+    }
+    /// Creates the directory and one (possibly empty) file per target that can receive messages.
+    pub fn create(dir: &Path, model: &Model) -> io::Result<Self> {
+        fs::create_dir_all(dir).map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display())))?;
+        let (plan_files, plan_firehose) = Self::plan(dir, model);
         let mut files = vec![];
-        for (i, t) in model.targets.iter().enumerate() {
-            let wanted = used[i] || !matches!(t.kind, TargetKind::Lambda(_));
-            files.push(if wanted { Some(BufWriter::new(File::create(dir.join(format!("{}.jsonl", t.file_stem)))?)) } else { None });
+        for p in plan_files {
+            files.push(p.map(Sink::create).transpose()?);
         }
         let mut firehose = vec![];
-        for ds in &model.firehose.streams {
-            firehose.push([
-                BufWriter::new(File::create(dir.join(format!("firehose-{}.jsonl", ds.name)))?),
-                BufWriter::new(File::create(dir.join(format!("firehose-{}.processing-failed.jsonl", ds.name)))?),
-            ]);
+        for [a, b] in plan_firehose {
+            firehose.push([Sink::create(a)?, Sink::create(b)?]);
         }
         Ok(SinkWriter { files, firehose, error: None })
     }
@@ -108,7 +161,7 @@ impl SinkWriter {
             return Err(e);
         }
         for f in self.files.iter_mut().flatten().chain(self.firehose.iter_mut().flatten()) {
-            f.flush()?;
+            f.out.flush().map_err(|e| named(&f.path, e))?;
         }
         Ok(())
     }
@@ -123,7 +176,7 @@ impl Observer for SinkWriter {
                 _ => return,
             };
             if let Some(f) = self.firehose.get_mut(*stream as usize).map(|x| &mut x[i]) {
-                let r = serde_json::to_writer(&mut *f, content).map_err(io::Error::from).and_then(|_| f.write_all(b"\n"));
+                let r = f.line(content);
                 if let (Err(e), None) = (r, &self.error) {
                     self.error = Some(e);
                 }
@@ -132,7 +185,7 @@ impl Observer for SinkWriter {
         }
         if let Some((target, Some(content))) = redriven(ev, ctx) {
             if let Some(Some(f)) = self.files.get_mut(target.ix()) {
-                let r = serde_json::to_writer(&mut *f, content).map_err(io::Error::from).and_then(|_| f.write_all(b"\n"));
+                let r = f.line(content);
                 if let (Err(e), None) = (r, &self.error) {
                     self.error = Some(e);
                 }
@@ -143,7 +196,7 @@ impl Observer for SinkWriter {
             let fd = ctx.model.function(*function);
             let msg = wire_message(ctx.model, *target, *kind, content, &fd.arn, t, event.wrapping_mul(4) + *kind as u64);
             if let Some(Some(f)) = self.files.get_mut(target.ix()) {
-                let r = serde_json::to_writer(&mut *f, &msg).map_err(io::Error::from).and_then(|_| f.write_all(b"\n"));
+                let r = f.line(&msg);
                 if let (Err(e), None) = (r, &self.error) {
                     self.error = Some(e);
                 }

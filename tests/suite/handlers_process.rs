@@ -813,3 +813,143 @@ fn go_aws_lambda_go() {
     assert_eq!(failed[0]["requestContext"]["approximateInvokeCount"], 2);
     assert_eq!(report.metrics.functions[0].cold_starts, 1);
 }
+
+// ---- Reliability (issue 17): a runtime that floods, hangs before asking, or is reached from outside loopback. ----
+
+/// A runtime in Python's standard library: answers each invocation with what `respond(event)` gives, after `before`.
+fn raw_runtime(before: &str, respond: &str) -> String {
+    format!(
+        r#"
+import http.client, json, os, sys
+api = os.environ["AWS_LAMBDA_RUNTIME_API"]
+def call(method, path, body=None):
+    c = http.client.HTTPConnection(api)
+    c.request(method, path, body)
+    r = c.getresponse()
+    return r.status, r.read(), r
+{before}
+while True:
+    s, event, r = call("GET", "/2018-06-01/runtime/invocation/next")
+    rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+    event = json.loads(event)
+    call("POST", "/2018-06-01/runtime/invocation/" + rid + "/response", json.dumps({respond}).encode())
+"#
+    )
+}
+
+fn raw_function(name: &str) -> Value {
+    json!({"FunctionName": name, "Handler": "raw", "Runtime": {"Command": ["python3", "raw.py"]}})
+}
+
+#[test]
+fn a_runtime_flooding_its_output_writes_to_its_log_file_not_to_memory() {
+    // 16 MB on stdout and 16 MB on stderr during init and again in each invocation: the output goes straight to the
+    // log file (the process's own descriptors), never through lambdasim's memory, and the invocations end normally.
+    let flood = r#"
+def flood():
+    block = "y" * 1023 + "\n"
+    for _ in range(16 * 1024):
+        sys.stdout.write(block)
+        sys.stderr.write(block)
+    sys.stdout.flush(); sys.stderr.flush()
+flood()
+"#;
+    let code = raw_runtime(flood, r#"(flood(), {"ok": event})[1]"#);
+    let mut fx = fixture(json!([raw_function("noisy")]), &[("raw.py", &code)], ProcessOptions::default());
+    for (i, id) in ["req-1", "req-2"].into_iter().enumerate() {
+        let r = json_of(&fx.handlers.invoke(&req(0, "noisy", 1, i == 0, id, br#"{"n": 1}"#)).unwrap());
+        assert_eq!(r, json!({"ok": {"n": 1}}));
+    }
+    let log = fx.dir.path().join("logs/noisy.log");
+    let size = fs::metadata(&log).unwrap().len();
+    assert!(size >= 3 * 32 * 1024 * 1024, "{size} bytes of log");
+    // Without a log directory the output is dropped (`/dev/null`): nothing is kept at all.
+    let mut fx = fixture(json!([raw_function("noisy")]), &[("raw.py", &code)], ProcessOptions::default());
+    fx.handlers = {
+        let model = lambdasim::load_file(&fx.dir.path().join("scenario.json")).unwrap();
+        ProcessHandlers::new(&model, ProcessOptions { log_dir: None, ..ProcessOptions::default() }).unwrap().unwrap()
+    };
+    assert_eq!(json_of(&fx.handlers.invoke(&req(0, "noisy", 1, true, "req-1", b"{}")).unwrap()), json!({"ok": {}}));
+}
+
+#[test]
+fn a_runtime_that_never_asks_for_an_invocation_is_stopped_by_the_guard() {
+    // Starts, then neither calls /next nor exits (a stuck init): the guard stops it and names the function.
+    let f = json!([{"FunctionName": "stuck", "Handler": "x", "Runtime": {"Command": ["sh", "-c", "echo up; exec sleep 600"]}}]);
+    let opts = ProcessOptions { guard: Duration::from_millis(800), ..ProcessOptions::default() };
+    let mut fx = fixture(f, &[], opts);
+    let t = std::time::Instant::now();
+    let e = fx.handlers.invoke(&req(0, "stuck", 1, true, "req-1", b"{}")).unwrap_err();
+    assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
+    assert_eq!(e.function, "stuck");
+    assert!(e.message.contains("did not ask for an event") && e.message.contains("800ms"), "{}", e.message);
+    assert_eq!(fx.handlers.live_processes(), 0);
+}
+
+#[test]
+fn the_runtime_api_listens_on_loopback_only() {
+    // The runtime reports the address it was given and tries the same port on this machine's other address.
+    let probe = r#"
+import socket
+host, port = api.rsplit(":", 1)
+other = None
+try:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect(("10.255.255.255", 1))
+    other = s.getsockname()[0]
+except OSError:
+    pass
+reached = None
+if other and not other.startswith("127."):
+    try:
+        socket.create_connection((other, int(port)), timeout=2).close()
+        reached = True
+    except OSError:
+        reached = False
+"#;
+    let code = raw_runtime(probe, r#"{"host": host, "other": other, "reached": reached}"#);
+    let mut fx = fixture(json!([raw_function("probe")]), &[("raw.py", &code)], ProcessOptions::default());
+    let r = json_of(&fx.handlers.invoke(&req(0, "probe", 1, true, "req-1", b"{}")).unwrap());
+    assert_eq!(r["host"], "127.0.0.1");
+    if r["other"].is_string() {
+        assert_eq!(r["reached"], false, "the Runtime API answered on {}: {r}", r["other"]);
+    } else {
+        eprintln!("the_runtime_api_listens_on_loopback_only: no non-loopback address here; only the bound host is checked");
+    }
+}
+
+#[test]
+fn the_command_line_ends_a_run_whose_handler_hangs_or_never_starts() {
+    // End to end: `lambdasim run` with a handler that hangs in its first invocation, and one whose command exits at
+    // once, ends with exit 2 and a message naming the function; it never hangs.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("raw.py"), raw_runtime("import time", r#"(time.sleep(600), {})[1]"#)).unwrap();
+    let workload = json!([{"Function": "f", "At": [1.0]}]);
+    for (runtime, needle) in
+        [(json!({"Command": ["python3", "raw.py"]}), "function f"), (json!({"Command": ["sh", "-c", "exit 7"]}), "exit status 7")]
+    {
+        let sc = json!({"Functions": [{"FunctionName": "f", "Handler": "raw", "Runtime": runtime}], "Workload": workload});
+        let p = dir.path().join("s.json");
+        fs::write(&p, sc.to_string()).unwrap();
+        let t = std::time::Instant::now();
+        let o = Command::new(env!("CARGO_BIN_EXE_lambdasim"))
+            .args(["run", p.to_str().unwrap(), "--handler-guard", "1", "--handler-logs", dir.path().join("logs").to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
+        assert!(!err.contains("panicked"), "{err}");
+        match o.status.code() {
+            // the hanging handler: the guard stops the run
+            Some(2) => assert!(err.contains("handler failed") && err.contains(needle), "{err}"),
+            // the runtime that exits at once: Lambda's init error outcome (Runtime.ExitError), the run goes on
+            Some(0) | Some(1) => {
+                let out = String::from_utf8_lossy(&o.stdout);
+                assert_eq!(needle, "exit status 7", "{err}{out}");
+                let log = fs::read_to_string(dir.path().join("logs/f.log")).unwrap();
+                assert!(log.contains("started"), "{log}");
+            }
+            other => panic!("{other:?}: {err}"),
+        }
+    }
+}

@@ -17,6 +17,7 @@ mod handlers_process;
 mod layout;
 mod properties;
 mod provisioned_versions;
+mod reliability_io;
 mod report;
 mod seeds;
 mod source_expectations;
