@@ -18,6 +18,7 @@ mod layout;
 mod properties;
 mod provisioned_versions;
 mod report;
+mod schema;
 mod seeds;
 mod source_expectations;
 mod source_snapshots;
