@@ -700,3 +700,54 @@ fn neither_report_nor_readme_claims_missing_what_the_scenario_uses() {
     let queue_doc = serde_json::json!({"Queues": [{"QueueName": "q"}]});
     assert!(features(&queue_doc).iter().any(|w| claims[0].contains(w)), "the stale claim is not matched to queues");
 }
+
+/// Every `--series` column that the bundled scenarios make the code write is documented in docs/series.md (as its
+/// pattern, with `<function>`, `<queue>`, `<mapping>` for the names), and every documented column is written by one.
+#[test]
+fn every_series_column_is_documented() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/series.md")).unwrap();
+    // The columns named in the first cell of each table row.
+    let documented: std::collections::BTreeSet<String> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .flat_map(|l| {
+            l.split(" |")
+                .next()
+                .unwrap_or_default()
+                .split('`')
+                .step_by(2)
+                .filter(|s| !s.trim_matches([',', ' ']).is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(documented.len() > 30, "docs/series.md's tables: {documented:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let mut written = std::collections::BTreeSet::new();
+    for name in ["api-burst", "sqs-standard-redrive", "kinesis-poison-bisect"] {
+        let scenario = format!("{}/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let model = lambdasim::load_file(Path::new(&scenario)).unwrap();
+        let csv = dir.path().join(format!("{name}.csv"));
+        ok(&["run", &scenario, "--seed", "1", "--series", csv.to_str().unwrap()]);
+        let text = std::fs::read_to_string(&csv).unwrap();
+        for col in text.lines().next().unwrap().split(',') {
+            let metric = col.rsplit('.').next().unwrap();
+            let pattern = if !col.contains('.') || col.starts_with("account.") {
+                col.to_string()
+            } else if let Some(rest) = col.strip_prefix("queue.") {
+                assert!(model.esm.queues.iter().any(|q| rest == format!("{}.{metric}", q.name)), "{col}: no such queue");
+                format!("queue.<queue>.{metric}")
+            } else if let Some(rest) = col.strip_prefix("mapping.") {
+                assert!(model.esm.mappings.iter().any(|m| rest == format!("{}.{metric}", m.label)), "{col}: no such mapping");
+                format!("mapping.<mapping>.{metric}")
+            } else {
+                assert!(model.functions.iter().any(|f| col == format!("{}.{metric}", f.name)), "{col}: no such function");
+                format!("<function>.{metric}")
+            };
+            assert!(documented.contains(&pattern), "docs/series.md does not document {pattern} (column {col} of {name})");
+            written.insert(pattern);
+        }
+    }
+    let stale: Vec<&String> = documented.difference(&written).collect();
+    assert!(stale.is_empty(), "docs/series.md documents columns no bundled scenario writes: {stale:?}");
+}

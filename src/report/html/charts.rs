@@ -88,7 +88,12 @@ pub(super) fn time_chart(lines: &[Line], x_max: f64, y_desc: &str, y_min_top: f6
                     .draw_series(DashedLineSeries::new(l.points.iter().copied(), 8, 5, style))
                     .map_err(|e| e.to_string())?
                     .label(l.name.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
+                    // dashed in the legend too, so that it tells the dashed line from the solid one of the same colour
+                    .legend(move |(x, y)| {
+                        EmptyElement::at((x, y))
+                            + PathElement::new(vec![(0, 0), (6, 0)], c.stroke_width(2))
+                            + PathElement::new(vec![(10, 0), (16, 0)], c.stroke_width(2))
+                    });
             } else {
                 chart
                     .draw_series(LineSeries::new(l.points.iter().copied(), style))
