@@ -207,6 +207,7 @@ pub struct AccountSpec {
 pub struct SimulationSpec {
     /// The wall-clock instant that virtual time 0 stands for, ISO-8601 UTC (default 2024-01-01T00:00:00Z).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
     pub start_time: Option<String>,
     /// Stop after this much virtual time; events still pending get the fate `InFlight`. Default: run until idle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
