@@ -487,7 +487,7 @@ fn write_load_outputs(
     report: &lambdasim::RunReport,
     series: Option<&mut lambdasim::observe::series::Series>,
     chrome: Option<(lambdasim::observe::chrome_trace::ChromeTrace<std::io::BufWriter<std::fs::File>>, &Path)>,
-    html: Option<(&Path, Option<&str>)>,
+    html: Option<(&Path, Option<&str>, &str)>,
     csv: Option<&Path>,
 ) -> Result<(), ExitCode> {
     let end = report.stats.end_time;
@@ -501,8 +501,8 @@ fn write_load_outputs(
         series.write_csv(model, &mut buf).map_err(|e| usage(format!("cannot write {}: {e}", p.display())))?;
         std::fs::write(p, buf).map_err(|e| usage(format!("cannot write {}: {e}", p.display())))?;
     }
-    if let Some((p, description)) = html {
-        let page = lambdasim::report::html::render(model, report, series, description)
+    if let Some((p, description, replay)) = html {
+        let page = lambdasim::report::html::render_with_replay(model, report, series, description, Some(replay))
             .map_err(|e| usage(format!("cannot draw the report: {e}")))?;
         write_file(p, &page)?;
     }
@@ -724,7 +724,9 @@ fn main() -> ExitCode {
                 .and_then(|_| lambdasim::vocab::read_input(&scenario).ok())
                 .and_then(|t| lambdasim::parse_scenario(&t).ok())
                 .and_then(|s| s.description);
-            let html = report.as_deref().map(|p| (p, description.as_deref()));
+            let replay =
+                report.as_deref().map(|p| lambdasim::report::html::replay_command(&scenario, seed, series_interval, p)).unwrap_or_default();
+            let html = report.as_deref().map(|p| (p, description.as_deref(), replay.as_str()));
             let chrome = chrome.zip(chrome_trace.as_deref());
             if let Err(c) = write_load_outputs(&model, &run_report, series_obs.as_mut(), chrome, html, series.as_deref()) {
                 return c;

@@ -25,6 +25,7 @@ mod esm;
 mod fanout;
 mod firehose;
 mod function;
+mod words;
 mod workload;
 
 pub use changes::*;
@@ -49,18 +50,25 @@ pub struct Scenario {
     /// Path or URL of the JSON Schema (ignored by the simulator; editors use it).
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
+    /// A short name for the scenario, shown in summaries and the HTML report's title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// What the scenario shows or checks, shown under the report's title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// AWS Region used in every ARN (default us-east-1).
     #[serde(default = "default_region")]
+    #[schemars(regex(pattern = r"^[a-z0-9-]+$"))]
     pub region: String,
     /// 12-digit account id used in every ARN (default 123456789012).
     #[serde(default = "default_account")]
+    #[schemars(regex(pattern = r"^[0-9]{12}$"))]
     pub account_id: String,
+    /// Account-level settings: the Regional concurrency limit (spec section 6).
     #[serde(default)]
     pub account: AccountSpec,
+    /// How the simulation runs (start time, duration, series interval) and the named options for behaviour AWS leaves
+    /// uncertain (README, "Uncertain behaviour").
     #[serde(default)]
     pub simulation: SimulationSpec,
     /// The AWS SAM or CloudFormation template (YAML or JSON) this scenario simulates: a path relative to the scenario
@@ -104,10 +112,16 @@ pub struct Scenario {
     /// transforms (`ProcessingConfiguration`); producers are `Workload` entries with `DeliveryStream`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub delivery_streams: Vec<DeliveryStreamSpec>,
+    /// The sources of invocations: direct invokes, producers to queues, streams, topics, buses and delivery streams,
+    /// each with when it fires (`At`, `Poisson`, `Every` or `Burst`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub workload: Vec<WorkloadSpec>,
+    /// Faults injected between two virtual times: errors, timeouts, crashes, throttles, service errors, failed
+    /// deliveries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<FaultSpec>,
+    /// What must hold after the run (per seed, in a fraction of seeds, sometimes, or across seeds); `lambdasim run`
+    /// exits 1 when one fails.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expectations: Vec<ExpectationSpec>,
     /// Configuration changes on the timeline: deploys, published versions, reserved and provisioned concurrency,
@@ -136,7 +150,9 @@ pub enum TemplateRefSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct TemplateWithStackSpec {
+    /// The template file (YAML or JSON), relative to the scenario file.
     pub path: String,
+    /// `AWS::StackName`, the first part of the names CloudFormation generates (default: the template file's stem).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stack_name: Option<String>,
 }
@@ -147,31 +163,31 @@ pub struct TemplateWithStackSpec {
 pub struct PricingSpec {
     /// Per million requests (default 0.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 1000000))]
     pub request_usd_per_million: Option<f64>,
     /// Per GB-second of x86_64 duration, init included (default 0.0000166667).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 1000000))]
     pub x86_gb_second_usd: Option<f64>,
     /// Per GB-second of arm64 duration, init included (default 0.0000133334).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 1000000))]
     pub arm64_gb_second_usd: Option<f64>,
     /// Provisioned concurrency, per GB-second configured, x86_64 (default 0.0000041667; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 1000000))]
     pub provisioned_x86_gb_second_usd: Option<f64>,
     /// Provisioned concurrency, per GB-second configured, arm64 (default 0.0000033334; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 1000000))]
     pub provisioned_arm64_gb_second_usd: Option<f64>,
     /// Duration on provisioned environments, per GB-second, x86_64 (default 0.0000097222; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 1000000))]
     pub provisioned_duration_x86_gb_second_usd: Option<f64>,
     /// Duration on provisioned environments, per GB-second, arm64 (default 0.0000077778; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 1000000))]
     pub provisioned_duration_arm64_gb_second_usd: Option<f64>,
 }
 
@@ -181,7 +197,7 @@ pub struct PricingSpec {
 pub struct AccountSpec {
     /// Regional concurrency limit shared by all functions (default 1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 10000000))]
     pub concurrent_executions: Option<i64>,
 }
 
@@ -191,15 +207,19 @@ pub struct AccountSpec {
 pub struct SimulationSpec {
     /// The wall-clock instant that virtual time 0 stands for, ISO-8601 UTC (default 2024-01-01T00:00:00Z).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
     pub start_time: Option<String>,
     /// Stop after this much virtual time; events still pending get the fate `InFlight`. Default: run until idle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub duration_seconds: Option<f64>,
     /// Delays before the async retries after a function error (default [60, 120], spec section 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 2, max = 2), inner(range(min = 0)))]
     pub async_retry_delays_seconds: Option<Vec<f64>>,
     /// Each retry delay is drawn uniformly within ± this many seconds (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub async_retry_jitter_seconds: Option<f64>,
     /// Each retry comes early by up to this fraction of its delay, drawn uniformly: the delay lies in
     /// [(1 − fraction) × delay, delay] (default 0.1, so 54–60 s and 108–120 s). AWS delivered the final failure of an
@@ -220,6 +240,7 @@ pub struct SimulationSpec {
     /// Seconds Firehose waits before invoking a transformation batch again after a failed invocation (default 1;
     /// AWS does not publish the delay, [unc]). 0 to 900.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 900))]
     pub firehose_retry_delay_seconds: Option<f64>,
     /// What the async queue does when the function has no free concurrency (named option, see README).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -233,6 +254,7 @@ pub struct SimulationSpec {
     pub duplicate_delivery_probability: Option<f64>,
     /// `source` of EventBridge destination events: `lambda` (default) or `aws.lambda` (spec 3.1, 9.3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = ["lambda", "aws.lambda"]))]
     pub event_bridge_destination_source: Option<String>,
     /// Condition string on records of events dropped because reserved concurrency is 0 (spec 2, 9.5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -242,6 +264,7 @@ pub struct SimulationSpec {
     pub event_age_look_ahead: Option<bool>,
     /// Hops after which recursive-loop detection stops an async chain (default 16, spec section 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000))]
     pub recursion_limit: Option<i64>,
     /// How fast new execution environments may be created (spec section 6): `PerFunction` (default: 1,000 per 10 s
     /// per function, refilled continuously) or `AccountBurst` (the older account-wide burst of 3,000 / 1,000 / 500 by
@@ -259,14 +282,17 @@ pub struct SimulationSpec {
     /// Environments are recycled after this many seconds even under continuous load (spec section 6: "every few
     /// hours"; default: never).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub environment_max_lifetime_seconds: Option<f64>,
     /// Ceiling of concurrent invocations of one SQS mapping without `MaximumConcurrency` (spec 5.2 and 9.2: 1,000
     /// batches per one page, 1,250 invocations per the newer one; default 1250).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1000, max = 1250))]
     pub sqs_poller_ceiling: Option<i64>,
     /// Concurrent invocations an SQS mapping adds per minute while messages remain (spec 5.2: 300 since late 2023,
     /// 60 before; default 300).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000))]
     pub sqs_scale_up_per_minute: Option<i64>,
     /// The `condition` of a stream on-failure record for records past `MaximumRecordAgeInSeconds` (spec 3.3 and
     /// 9.6: seen only in emulators; default `RecordAgeExceeded`).
@@ -280,9 +306,11 @@ pub struct SimulationSpec {
     /// AWS retries with a back-off it does not publish; default 0.33, the middle of the values that reproduce a
     /// recording of 8 invocations within a 60 s `MaximumRecordAgeInSeconds`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.001, max = 900))]
     pub stream_retry_initial_backoff_seconds: Option<f64>,
     /// The longest back-off between retries of a failed stream batch, in seconds (default 60).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.001, max = 3600))]
     pub stream_retry_max_backoff_seconds: Option<f64>,
     /// Which dead-letter queue an event of a published version goes to (spec 4, 9.4: the docs conflict): `Function`
     /// (default: the function's current `$LATEST` configuration, as the current AWS docs say) or `Version` (the DLQ
@@ -298,42 +326,55 @@ pub struct SimulationSpec {
     /// init (spec section 6: "allocation starts after 1-2 minutes", [unc]; default 60). Provisioned concurrency
     /// declared in `Functions` is ready at time 0 (it was configured before the run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 86400))]
     pub provisioned_concurrency_allocation_seconds: Option<f64>,
     /// Sampling interval of the time series (`--series`, the HTML report, `--format json`), in seconds (1 us to 1
     /// day). The command line's `--series-interval` overrides it. Default: chosen from the length of the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.000001, max = 86400))]
     pub series_interval_seconds: Option<f64>,
 }
 
+/// `Simulation.DlqScope`: whose dead-letter queue an event of a published version goes to (spec 4, 9.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum DlqScopeSpec {
     Function,
     Version,
 }
 
+/// `Simulation.ScalingModel`: how fast new execution environments may be created (spec section 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum ScalingModelSpec {
     PerFunction,
     AccountBurst,
 }
 
+/// `Simulation.AsyncPayloadLimit`: `Current` (1 MB) or `Legacy` (256 KB) (spec section 2, 9.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum PayloadLimitMode {
     Current,
     Legacy,
 }
 
+/// An exponential back-off: from `InitialSeconds`, times `Multiplier` after each retry, at most `MaxSeconds`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct BackoffSpec {
+    /// The first back-off, in seconds (> 0; default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub initial_seconds: Option<f64>,
+    /// The longest back-off, in seconds (at least `InitialSeconds`; default 300).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub max_seconds: Option<f64>,
+    /// Each back-off is the previous one times this, 1 to 10 (default 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 10))]
     pub multiplier: Option<f64>,
     /// Each back-off is drawn uniformly in [(1 - Jitter) × d, d] (default 0: no jitter).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1))]
     pub jitter: Option<f64>,
 }
 

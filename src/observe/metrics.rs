@@ -476,7 +476,7 @@ impl Metrics {
                     if !o.started {
                         o.started = true;
                         if !o.sync {
-                            let wait = (t - o.accepted).as_micros().max(1);
+                            let wait = (t - o.accepted).as_micros();
                             m.record_queue_wait(wait);
                             if let Some(s) = self.sources.get_mut(o.source as usize).filter(|_| !mirrored) {
                                 record(&mut s.queue_wait, wait);

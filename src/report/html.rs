@@ -70,9 +70,19 @@ fn cell(json: &Value, ptr: &str, unit: Unit) -> String {
                 (Unit::Usd, Some(x)) => usd(x),
                 (Unit::Price, Some(x)) => trim(format!("{x:.12}")),
             };
-            format!("<td class=\"num\" data-json=\"{}\" data-value=\"{}\">{}</td>", esc(ptr), esc(&exact), esc(&shown))
+            format!("<td class=\"num\" data-json=\"{}\" data-value=\"{}\">{}</td>", esc(ptr), esc(&exact), esc(&no_negative_zero(shown)))
         }
         _ => "<td class=\"num none\">–</td>".to_string(),
+    }
+}
+
+/// `-0` (or `$-0`, `-0.000`) as `0`: a value that rounds to zero has no sign.
+fn no_negative_zero(s: String) -> String {
+    let digits = s.trim_start_matches('$').trim_start_matches('-');
+    if s.contains('-') && !digits.is_empty() && digits.chars().all(|c| c == '0' || c == '.') {
+        s.replacen('-', "", 1)
+    } else {
+        s
     }
 }
 
@@ -102,15 +112,28 @@ table{border-collapse:collapse;margin:8px 0;font-size:0.9em}th,td{border:1px sol
 th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}td.none{color:#aaa}\
 table.meta td:first-child{color:#555}figure.chart{margin:12px 0 20px 0}figcaption{font-weight:600;margin-bottom:4px}\
 svg{max-width:100%;height:auto;border:1px solid #eee}.pass{color:#1a7f37}.fail{color:#c62828;font-weight:600}.note{color:#555;font-size:0.9em}\
-code{background:#f4f4f4;padding:0 3px}";
+code{background:#f4f4f4;padding:0 3px;overflow-wrap:anywhere}div.wide{overflow-x:auto}\
+";
 
-/// Renders the page. `series` must be finished ([`Series::finish`]).
+/// Renders the page. `series` must be finished ([`Series::finish`]). The page tells to replay the run with the same
+/// scenario file and seed; [`render_with_replay`] gives the exact command.
 pub fn render(model: &Model, report: &RunReport, series: &Series, description: Option<&str>) -> Result<String, String> {
+    render_with_replay(model, report, series, description, None)
+}
+
+/// Renders the page with `replay`, the command line that replays the run (see [`replay_command`]), in its header.
+pub fn render_with_replay(
+    model: &Model,
+    report: &RunReport,
+    series: &Series,
+    description: Option<&str>,
+    replay: Option<&str>,
+) -> Result<String, String> {
     let json = report.to_json(model);
     let names: Vec<&str> = model.functions.iter().map(|f| f.name.as_str()).collect();
     let mut h = String::new();
     head(&mut h, report);
-    header(&mut h, report, series, description);
+    header(&mut h, report, series, description, replay);
     h.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
     summary_run(&mut h, &json);
     summary_functions(&mut h, model, report, &json, &names);
@@ -135,8 +158,28 @@ fn head(h: &mut String, report: &RunReport) {
     );
 }
 
+/// `lambdasim run <scenario> --seed <seed> [--series-interval <s>] --report <file name>`: the command that writes this
+/// page again, with the scenario's path as given and the report's file name (not its directory, so that the page does
+/// not depend on where it was written). Paths with characters a shell would read are single-quoted.
+pub fn replay_command(scenario: &std::path::Path, seed: u64, series_interval: Option<f64>, report: &std::path::Path) -> String {
+    fn quote(s: &str) -> String {
+        if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c)) {
+            s.to_string()
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    }
+    let mut cmd = format!("lambdasim run {} --seed {seed}", quote(&scenario.to_string_lossy()));
+    if let Some(i) = series_interval {
+        cmd.push_str(&format!(" --series-interval {i}"));
+    }
+    let file = report.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "report.html".into());
+    cmd.push_str(&format!(" --report {}", quote(&file)));
+    cmd
+}
+
 /// The header: scenario, seed, digests, version, virtual time, the series interval and how to replay the run.
-fn header(h: &mut String, report: &RunReport, series: &Series, description: Option<&str>) {
+fn header(h: &mut String, report: &RunReport, series: &Series, description: Option<&str>, replay: Option<&str>) {
     let _ = write!(h, "<header>\n<h1>{}</h1>\n", esc(&report.scenario));
     if let Some(d) = description {
         let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(d));
@@ -146,7 +189,7 @@ fn header(h: &mut String, report: &RunReport, series: &Series, description: Opti
         "<table class=\"meta\" id=\"run\">\n<tr><td>scenario</td><td>{}</td></tr>\n<tr><td>seed</td><td data-json=\"/seed\" data-value=\"{}\">{}</td></tr>\n\
          <tr><td>scenario digest</td><td>{:016x}</td></tr>\n<tr><td>trace digest</td><td>{}</td></tr>\n<tr><td>lambdasim</td><td>{}</td></tr>\n\
          <tr><td>virtual time</td><td>{} ({} trace events)</td></tr>\n<tr><td>series interval</td><td>{} ({} samples)</td></tr>\n</table>\n\
-         <p class=\"note\">Replay: <code>lambdasim run SCENARIO --seed {} --report FILE.html</code>. Every figure below is a value of <code>--format json</code>.</p>\n</header>\n",
+         <p class=\"note\" id=\"replay\">{}. Every figure below is a value of <code>--format json</code>.</p>\n</header>\n",
         esc(&report.scenario),
         report.seed,
         report.seed,
@@ -157,7 +200,10 @@ fn header(h: &mut String, report: &RunReport, series: &Series, description: Opti
         report.trace_events,
         series.interval(),
         series.len(),
-        report.seed
+        match replay {
+            Some(cmd) => format!("Replay: <code>{}</code>", esc(cmd)),
+            None => format!("Replay: <code>lambdasim run</code> with the same scenario file and <code>--seed {}</code>", report.seed),
+        }
     );
 }
 
@@ -298,42 +344,59 @@ fn summary_sources(h: &mut String, model: &Model, json: &Value) {
     }
 }
 
-/// The cost section (spec section 8): the per-function cost table with its totals, and the unit prices.
+/// The cost section (spec section 8): the per-function cost table with its totals, and the unit prices. The
+/// provisioned-concurrency columns are shown only when a function has provisioned concurrency or its cost.
 fn cost(h: &mut String, model: &Model, json: &Value) {
     h.push_str("<section id=\"cost\">\n<h2>Cost</h2>\n");
-    h.push_str("<table id=\"cost-table\">\n<tr><th>function</th><th>architecture</th><th>memory (MB)</th><th>requests</th><th>requests (USD)</th><th>GB-seconds</th><th>duration (USD)</th><th>provisioned GB-seconds</th><th>provisioned concurrency (USD)</th><th>provisioned duration GB-seconds</th><th>provisioned duration (USD)</th><th>provisioned (USD)</th><th>total (USD)</th><th>per month (USD)</th></tr>\n");
-    for fd in &model.functions {
-        let p = |k: &str| pointer(&["functions", &fd.name, "cost", k]);
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td>{}{}{}{}{}{}{}{}{}{}{}{}</tr>",
-            esc(&fd.name),
-            json.pointer(&pointer(&["functions", &fd.name, "architecture"])).and_then(Value::as_str).unwrap_or("?"),
-            cell(json, &pointer(&["functions", &fd.name, "memoryMb"]), Unit::Count),
-            cell(json, &p("requests"), Unit::Count),
-            cell(json, &p("requestsUsd"), Unit::Usd),
-            cell(json, &p("gbSeconds"), Unit::Seconds),
-            cell(json, &p("durationUsd"), Unit::Usd),
-            cell(json, &p("provisionedGbSeconds"), Unit::Seconds),
-            cell(json, &p("provisionedConcurrencyUsd"), Unit::Usd),
-            cell(json, &p("provisionedDurationGbSeconds"), Unit::Seconds),
-            cell(json, &p("provisionedDurationUsd"), Unit::Usd),
-            cell(json, &p("provisionedUsd"), Unit::Usd),
-            cell(json, &p("totalUsd"), Unit::Usd),
-            cell(json, &p("perMonthUsd"), Unit::Usd),
-        );
+    let positive = |ptr: &str| json.pointer(ptr).and_then(Value::as_f64).is_some_and(|x| x > 0.0);
+    let provisioned = model.functions.iter().any(|f| f.uses_pc) || positive("/cost/provisionedUsd");
+    // (header, key under functions.<name>.cost, unit, total pointer)
+    let mut cols: Vec<(&str, &str, Unit, Option<&str>)> = vec![
+        ("requests", "requests", Unit::Count, None),
+        ("requests (USD)", "requestsUsd", Unit::Usd, Some("/cost/requestsUsd")),
+        ("GB-seconds", "gbSeconds", Unit::Seconds, None),
+        ("duration (USD)", "durationUsd", Unit::Usd, Some("/cost/durationUsd")),
+    ];
+    if provisioned {
+        cols.extend([
+            ("provisioned GB-seconds", "provisionedGbSeconds", Unit::Seconds, None),
+            ("provisioned concurrency (USD)", "provisionedConcurrencyUsd", Unit::Usd, Some("/cost/provisionedConcurrencyUsd")),
+            ("provisioned duration GB-seconds", "provisionedDurationGbSeconds", Unit::Seconds, None),
+            ("provisioned duration (USD)", "provisionedDurationUsd", Unit::Usd, Some("/cost/provisionedDurationUsd")),
+            ("provisioned (USD)", "provisionedUsd", Unit::Usd, Some("/cost/provisionedUsd")),
+        ]);
     }
-    let _ = writeln!(
-        h,
-        "<tr><th>total</th><td></td><td></td><td></td>{}<td></td>{}<td></td>{}<td></td>{}{}{}{}</tr>\n</table>",
-        cell(json, "/cost/requestsUsd", Unit::Usd),
-        cell(json, "/cost/durationUsd", Unit::Usd),
-        cell(json, "/cost/provisionedConcurrencyUsd", Unit::Usd),
-        cell(json, "/cost/provisionedDurationUsd", Unit::Usd),
-        cell(json, "/cost/provisionedUsd", Unit::Usd),
-        cell(json, "/cost/totalUsd", Unit::Usd),
-        cell(json, "/cost/perMonthUsd", Unit::Usd),
-    );
+    cols.extend([
+        ("total (USD)", "totalUsd", Unit::Usd, Some("/cost/totalUsd")),
+        ("per month (USD)", "perMonthUsd", Unit::Usd, Some("/cost/perMonthUsd")),
+    ]);
+    // One column per function and one for the totals, one row per figure: it fits the page with the provisioned rows.
+    h.push_str("<div class=\"wide\"><table id=\"cost-table\">\n<tr><th>function</th>");
+    for fd in &model.functions {
+        let _ = write!(h, "<th>{}</th>", esc(&fd.name));
+    }
+    h.push_str("<th>total</th></tr>\n<tr><td>architecture</td>");
+    for fd in &model.functions {
+        let arch = json.pointer(&pointer(&["functions", &fd.name, "architecture"])).and_then(Value::as_str).unwrap_or("?");
+        let _ = write!(h, "<td>{}</td>", esc(arch));
+    }
+    h.push_str("<td></td></tr>\n<tr><td>memory (MB)</td>");
+    for fd in &model.functions {
+        h.push_str(&cell(json, &pointer(&["functions", &fd.name, "memoryMb"]), Unit::Count));
+    }
+    h.push_str("<td></td></tr>\n");
+    for (head, key, unit, total) in &cols {
+        let _ = write!(h, "<tr><td>{}</td>", esc(head));
+        for fd in &model.functions {
+            h.push_str(&cell(json, &pointer(&["functions", &fd.name, "cost", key]), *unit));
+        }
+        match total {
+            Some(ptr) => h.push_str(&cell(json, ptr, *unit)),
+            None => h.push_str("<td></td>"),
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table></div>\n");
     h.push_str("<p class=\"note\">Spec section 8: every start of an invoke is a request; duration is billed per execution, invoke plus init phase, rounded up to 1 ms, times memory in GB; no free tier, no volume tiers. Provisioned concurrency is billed per configured GB-second from enable to disable or the end of the run, each period rounded up to 5 minutes, and executions on provisioned environments (and their inits during the run) at the provisioned duration rate. The month is 30 days (2,592,000 s) at the rate of the simulated period.</p>\n");
     h.push_str("<table id=\"pricing\">\n<tr><th>price</th><th>USD</th></tr>\n");
     if let Some(Value::Object(p)) = json.pointer("/cost/pricing") {

@@ -18,6 +18,17 @@ fn fates_json(m: &crate::observe::metrics::FnMetrics) -> Value {
     Value::Object(o)
 }
 
+/// Writes every `-0.0` as `0.0` (a sum over nothing is `-0.0` in Rust: an unused provisioned-concurrency cost would
+/// read `-0` in the JSON and the report).
+fn positive_zeros(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.as_f64() == Some(0.0) && n.as_f64().is_some_and(f64::is_sign_negative) => *v = json!(0.0),
+        Value::Array(a) => a.iter_mut().for_each(positive_zeros),
+        Value::Object(o) => o.values_mut().for_each(positive_zeros),
+        _ => {}
+    }
+}
+
 impl RunReport {
     /// The machine-readable summary (`--format json`).
     pub fn to_json(&self, model: &Model) -> Value {
@@ -128,6 +139,7 @@ impl RunReport {
         if !model.firehose.streams.is_empty() {
             out["deliveryStreams"] = self.metrics.firehose.to_json(model);
         }
+        positive_zeros(&mut out);
         out
     }
 

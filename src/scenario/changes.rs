@@ -13,6 +13,8 @@ use super::{BehaviorSpec, DeadLetterConfigSpec, EventInvokeConfigSpec, RoutingCo
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ChangeSpec {
+    /// When the change is made, in seconds of virtual time (>= 0).
+    #[schemars(range(min = 0))]
     pub at_seconds: f64,
     /// Deploy new code to `$LATEST` (and publish it as a new version with `Publish: true`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,19 +53,21 @@ pub struct ChangeSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct FunctionEventInvokeConfigSpec {
+    /// The function's name or ARN.
     pub function_name: String,
     /// `$LATEST` (the default). Versions and aliases keep the configuration the scenario declares for them; changing
     /// theirs on the timeline is not simulated and is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qualifier: Option<String>,
-    /// 0–2.
+    /// Retries after a function error, 0–2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 2))]
     pub maximum_retry_attempts: Option<i64>,
-    /// 60–21600.
+    /// How long an event is kept for retries, 60–21600 seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 60, max = 21600))]
     pub maximum_event_age_in_seconds: Option<i64>,
+    /// On-success and on-failure destinations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_config: Option<super::DestinationConfigSpec>,
 }
@@ -73,24 +77,30 @@ pub struct FunctionEventInvokeConfigSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct UpdateEventSourceMappingSpec {
+    /// The mapping's UUID (as the trace and `--format json` report it).
     #[serde(rename = "UUID", default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
+    /// The mapping's source ARN (with `FunctionName`, instead of `UUID`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_source_arn: Option<String>,
+    /// The mapping's function name or ARN (with `EventSourceArn`, instead of `UUID`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_name: Option<String>,
+    /// `false` stops polling; `true` resumes it.
     pub enabled: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct FunctionRefSpec {
+    /// The function's name or ARN.
     pub function_name: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct UpdateFunctionCodeSpec {
+    /// The function's name or ARN.
     pub function_name: String,
     /// What the new code does.
     pub behavior: BehaviorSpec,
@@ -102,13 +112,17 @@ pub struct UpdateFunctionCodeSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct UpdateFunctionConfigurationSpec {
+    /// The function's name or ARN.
     pub function_name: String,
+    /// The new timeout, seconds, 1–900.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 900))]
     pub timeout: Option<i64>,
+    /// The new memory size, MB, 128–10240.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 128, max = 10240))]
     pub memory_size: Option<i64>,
+    /// The new dead-letter queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dead_letter_config: Option<DeadLetterConfigSpec>,
     /// The new asynchronous invoke configuration of `$LATEST` (AWS: `PutFunctionEventInvokeConfig`), replacing the
@@ -120,7 +134,9 @@ pub struct UpdateFunctionConfigurationSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct PutFunctionConcurrencySpec {
+    /// The function's name or ARN.
     pub function_name: String,
+    /// The new reserved concurrency (0 throttles every invocation; at most the account limit).
     #[schemars(range(min = 0))]
     pub reserved_concurrent_executions: i64,
 }
@@ -128,9 +144,11 @@ pub struct PutFunctionConcurrencySpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct PutProvisionedConcurrencySpec {
+    /// The function's name or ARN.
     pub function_name: String,
     /// A version number, an alias name, or `$LATEST` (invocations by name, as the function-level setting).
     pub qualifier: String,
+    /// Pre-initialised environments (0 removes provisioned concurrency).
     #[schemars(range(min = 0))]
     pub provisioned_concurrent_executions: i64,
 }
@@ -138,7 +156,9 @@ pub struct PutProvisionedConcurrencySpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct UpdateAliasSpec {
+    /// The function's name or ARN.
     pub function_name: String,
+    /// The alias to change.
     pub name: String,
     /// The version the alias points to from now on (default: unchanged).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -8,21 +8,27 @@ use serde_json::Value;
 
 use super::DestinationSpec;
 
+/// An SQS queue (`AWS::SQS::Queue`): a destination, a dead-letter queue, or the source of an event source mapping.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct QueueSpec {
+    /// The queue's name (1 to 80 letters, digits, `-` and `_`; a FIFO queue's ends in `.fifo`). Its ARN is
+    /// `arn:aws:sqs:<region>:<account>:<name>`.
     pub queue_name: String,
     /// `true` for a FIFO queue (its name must then end in `.fifo`; a `.fifo` name alone also makes it FIFO).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fifo_queue: Option<bool>,
     /// Seconds a received message stays invisible (0 to 43200, default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 43200))]
     pub visibility_timeout: Option<i64>,
     /// Seconds a message is kept (60 to 1209600, default 345600 = 4 days).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 60, max = 1209600))]
     pub message_retention_period: Option<i64>,
     /// Seconds a new message stays invisible before its first receive (0 to 900, default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 900))]
     pub delay_seconds: Option<i64>,
     /// Moves a message to the dead-letter queue once its receive count exceeds `maxReceiveCount` (1 to 1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,6 +47,7 @@ pub struct RedrivePolicySpec {
     pub dead_letter_target_arn: String,
     /// Receives after which the message moves to the dead-letter queue (1 to 1000).
     #[serde(rename = "maxReceiveCount")]
+    #[schemars(range(min = 1, max = 1000))]
     pub max_receive_count: i64,
 }
 
@@ -48,12 +55,16 @@ pub struct RedrivePolicySpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct KinesisStreamSpec {
+    /// The stream's name (1 to 128 letters, digits, `-`, `_` and `.`); its ARN is
+    /// `arn:aws:kinesis:<region>:<account>:stream/<name>`.
     pub name: String,
     /// Shards (1 to 500, default 1). Partition keys are hashed to shards with MD5, as Kinesis does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 500))]
     pub shard_count: Option<i64>,
     /// Hours a record is kept (24 to 8760, default 24).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 24, max = 8760))]
     pub retention_period_hours: Option<i64>,
 }
 
@@ -61,6 +72,7 @@ pub struct KinesisStreamSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct TableSpec {
+    /// The table's name (3 to 255 letters, digits, `-`, `_` and `.`).
     pub table_name: String,
     /// `{"StreamViewType": "KEYS_ONLY" | "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES"}`.
     pub stream_specification: StreamSpecificationSpec,
@@ -72,19 +84,27 @@ pub struct TableSpec {
     pub stream_label: Option<String>,
     /// Stream shards (1 to 100, default 1): DynamoDB decides this from the table's partitions; here it is given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100))]
     pub stream_shards: Option<i64>,
 }
 
+/// A table's `StreamSpecification`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct StreamSpecificationSpec {
+    /// What each stream record holds: `KEYS_ONLY`, `NEW_IMAGE`, `OLD_IMAGE` or `NEW_AND_OLD_IMAGES`.
+    #[schemars(extend("enum" = ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]))]
     pub stream_view_type: String,
 }
 
+/// One key attribute of a table (`KeySchema`).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct KeySchemaElementSpec {
+    /// The attribute's name.
     pub attribute_name: String,
+    /// `HASH` (the partition key) or `RANGE` (the sort key).
+    #[schemars(extend("enum" = ["HASH", "RANGE"]))]
     pub key_type: String,
 }
 
@@ -101,12 +121,15 @@ pub struct EventSourceMappingSpec {
     pub enabled: Option<bool>,
     /// Records per batch (SQS standard 1 to 10000, default 10; SQS FIFO 1 to 10; streams 1 to 10000, default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 10000))]
     pub batch_size: Option<i64>,
     /// 0 to 300 seconds (default 0; not allowed for FIFO queues; SQS `BatchSize` > 10 needs >= 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 300))]
     pub maximum_batching_window_in_seconds: Option<i64>,
     /// `["ReportBatchItemFailures"]` enables partial batch responses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "super::words::function_response_types")]
     pub function_response_types: Option<Vec<String>>,
     /// Up to 5 EventBridge-style patterns (as JSON strings, like CloudFormation, or as objects).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,18 +139,23 @@ pub struct EventSourceMappingSpec {
     pub scaling_config: Option<ScalingConfigSpec>,
     /// Streams: `TRIM_HORIZON`, `LATEST` or (Kinesis) `AT_TIMESTAMP`. Required for streams.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]))]
     pub starting_position: Option<String>,
     /// With `AT_TIMESTAMP`: seconds of simulated time (records that arrived earlier are not read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub starting_position_timestamp: Option<f64>,
     /// Streams: concurrent batches per shard, 1 to 10 (default 1); order is kept per partition key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 10))]
     pub parallelization_factor: Option<i64>,
     /// Streams: -1 (infinite, default) or 0 to 10000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = -1, max = 10000))]
     pub maximum_retry_attempts: Option<i64>,
     /// Streams: -1 (infinite, default) or 60 to 604800.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "super::words::max_record_age")]
     pub maximum_record_age_in_seconds: Option<i64>,
     /// Streams: split a failed batch in two before retrying (splits do not use the retry budget).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,15 +165,20 @@ pub struct EventSourceMappingSpec {
     pub destination_config: Option<EsmDestinationConfigSpec>,
     /// Streams: 0 to 900 seconds; state is carried between the invocations of a window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 900))]
     pub tumbling_window_in_seconds: Option<i64>,
 }
 
+/// A mapping's `FilterCriteria`: records that match none of the patterns are dropped without an invocation.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct FilterCriteriaSpec {
+    /// Up to 5 filters; a record is kept when any of them matches.
+    #[schemars(length(max = 5))]
     pub filters: Vec<FilterSpec>,
 }
 
+/// One filter of `FilterCriteria`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct FilterSpec {
@@ -153,16 +186,21 @@ pub struct FilterSpec {
     pub pattern: Value,
 }
 
+/// An SQS mapping's `ScalingConfig` (spec 5.2).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ScalingConfigSpec {
+    /// The most concurrent invocations the mapping makes, 2 to 1000 (default: the poller ceiling).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 2, max = 1000))]
     pub maximum_concurrency: Option<i64>,
 }
 
+/// A stream mapping's `DestinationConfig` (spec 3.3).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct EsmDestinationConfigSpec {
+    /// Gets a record describing each discarded batch (SQS queue, SNS topic or S3 bucket ARN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_failure: Option<DestinationSpec>,
 }

@@ -6,6 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// An SNS topic (`AWS::SNS::Topic`): a destination, a dead-letter target, or a publisher's target that fans out.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct TopicSpec {
@@ -30,6 +31,7 @@ pub struct TopicSpec {
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct SubscriptionSpec {
     /// `lambda` or `sqs`.
+    #[schemars(extend("enum" = ["lambda", "sqs"]))]
     pub protocol: String,
     /// The function's ARN (a version or alias ARN invokes that qualifier) or the queue's ARN.
     pub endpoint: String,
@@ -40,6 +42,7 @@ pub struct SubscriptionSpec {
     /// `MessageAttributes` (default: the policy matches the message attributes) or `MessageBody` (the policy matches
     /// the message, parsed as JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = ["MessageAttributes", "MessageBody"]))]
     pub filter_policy_scope: Option<String>,
     /// SQS subscriptions: the queue gets the message itself instead of the SNS envelope (default false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,9 +55,11 @@ pub struct SubscriptionSpec {
     pub redrive_policy: Option<Value>,
 }
 
+/// An EventBridge event bus (`AWS::Events::EventBus`; `default` is the account's default bus).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct EventBusSpec {
+    /// The bus's name; its ARN is `arn:aws:events:<region>:<account>:event-bus/<name>`.
     pub name: String,
     /// Rules (`AWS::Events::Rule`): an event put on the bus goes to the targets of every enabled rule whose pattern
     /// matches; a scheduled rule puts a `Scheduled Event` at each tick (spec section 7).
@@ -67,6 +72,7 @@ pub struct EventBusSpec {
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 #[schemars(rename = "RuleSpec")] // the old type name: the schema keeps calling it `RuleSpec2` (after the behaviour `RuleSpec`)
 pub struct EventRuleSpec {
+    /// The rule's name, unique on its bus.
     pub name: String,
     /// The event pattern (an object, or a JSON string as in CloudFormation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,7 +84,9 @@ pub struct EventRuleSpec {
     pub schedule_expression: Option<String>,
     /// `ENABLED` (default) or `DISABLED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = ["ENABLED", "DISABLED"]))]
     pub state: Option<String>,
+    /// Where matched events go: functions (or their versions and aliases) and queues.
     pub targets: Vec<RuleTargetSpec>,
 }
 
@@ -86,11 +94,14 @@ pub struct EventRuleSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct RuleTargetSpec {
+    /// The target's id, unique within the rule.
     pub id: String,
     /// A function ARN (or version / alias ARN) or a queue ARN.
     pub arn: String,
+    /// How long and how often EventBridge retries a delivery the target refused (default 185 retries, 24 hours).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_policy: Option<RetryPolicySpec>,
+    /// The SQS queue that gets events whose delivery finally failed (default: none, they are dropped).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dead_letter_config: Option<TargetDeadLetterConfigSpec>,
 }
@@ -101,9 +112,11 @@ pub struct RuleTargetSpec {
 pub struct RetryPolicySpec {
     /// 0 to 185 (default 185).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 185))]
     pub maximum_retry_attempts: Option<i64>,
     /// 60 to 86,400 (default 86,400).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 60, max = 86400))]
     pub maximum_event_age_in_seconds: Option<i64>,
 }
 

@@ -16,6 +16,7 @@ pub struct DeliveryStreamSpec {
     pub delivery_stream_name: String,
     /// `DirectPut` (the default; records come from `Workload` producers). Other sources are not simulated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = ["DirectPut"]))]
     pub delivery_stream_type: Option<String>,
     /// The Lambda transformation (as in `ExtendedS3DestinationConfiguration.ProcessingConfiguration`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,13 +31,16 @@ pub struct DeliveryStreamSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ExtendedS3Spec {
+    /// The destination bucket's ARN (informational: delivered records are counted, not stored).
     #[serde(rename = "BucketARN", default, skip_serializing_if = "Option::is_none")]
     pub bucket_arn: Option<String>,
+    /// The S3 prefix of delivered records (informational).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// Where processing-failed records go (default `processing-failed/`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_output_prefix: Option<String>,
+    /// The Lambda transformation (instead of the stream's own `ProcessingConfiguration`, not both).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub processing_configuration: Option<ProcessingConfigurationSpec>,
 }
@@ -48,6 +52,7 @@ pub struct ProcessingConfigurationSpec {
     /// Default false, as in the API: without `"Enabled": true` records are delivered untransformed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// The processors: exactly one of `Type` `Lambda` when `Enabled`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub processors: Vec<ProcessorSpec>,
 }
@@ -56,8 +61,11 @@ pub struct ProcessingConfigurationSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ProcessorSpec {
+    /// The processor type; `Lambda` is the one simulated.
     #[serde(rename = "Type")]
+    #[schemars(extend("enum" = ["Lambda"]))]
     pub kind: String,
+    /// The processor's parameters (`LambdaArn` is required).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parameters: Vec<ProcessorParameterSpec>,
 }
@@ -67,6 +75,9 @@ pub struct ProcessorSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ProcessorParameterSpec {
+    /// `LambdaArn`, `NumberOfRetries`, `BufferSizeInMBs`, `BufferIntervalInSeconds` or `RoleArn`.
+    #[schemars(extend("enum" = ["LambdaArn", "NumberOfRetries", "BufferSizeInMBs", "BufferIntervalInSeconds", "RoleArn"]))]
     pub parameter_name: String,
+    /// The value, as a string (`"3"`, `"arn:aws:lambda:..."`).
     pub parameter_value: String,
 }

@@ -13,6 +13,8 @@ use crate::vocab::{FaultKind, OutcomeKind};
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct FunctionSpec {
+    /// The function's name (1 to 64 letters, digits, `-` and `_`), or a template function's logical id or name to
+    /// overlay it. Other entries name the function by this name or its ARN.
     pub function_name: String,
     /// Seconds, 1–900 (default 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -24,15 +26,22 @@ pub struct FunctionSpec {
     pub memory_size: Option<i64>,
     /// `["x86_64"]` (default) or `["arm64"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "super::words::architectures")]
     pub architectures: Option<Vec<String>>,
     /// Reserved concurrency: both a cap and a guarantee; 0 throttles every invocation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub reserved_concurrent_executions: Option<i64>,
+    /// Asynchronous invocation settings (`AWS::Lambda::EventInvokeConfig`, spec section 2): retries, maximum event
+    /// age and destinations. Default: 2 retries, 6 hours, no destinations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_invoke_config: Option<EventInvokeConfigSpec>,
+    /// The dead-letter queue (SQS queue or SNS topic) that gets an event's payload after its async retries fail
+    /// (spec section 4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dead_letter_config: Option<DeadLetterConfigSpec>,
+    /// What the code does: its durations, cold-start duration and the rules that decide how each attempt ends
+    /// (default: 100 ms, 200 ms init, always succeeds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub behavior: Option<BehaviorSpec>,
     /// The handler the runtime calls (`app.handler`, as `AWS::Lambda::Function` writes it; `_HANDLER` in the runtime's
@@ -125,20 +134,28 @@ pub struct VersionSpec {
     /// The version number, "1", "2", ... increasing (default: the position in `Versions` plus 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// The version's description (informational).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Seconds, 1–900 (default: the function's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 900))]
     pub timeout: Option<i64>,
+    /// MB, 128–10240 (default: the function's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 128, max = 10240))]
     pub memory_size: Option<i64>,
+    /// The version's own asynchronous invoke configuration (AWS keeps one per qualifier; default: 2 retries, 6
+    /// hours, no destinations).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_invoke_config: Option<EventInvokeConfigSpec>,
+    /// The version's dead-letter queue (default: the function's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dead_letter_config: Option<DeadLetterConfigSpec>,
+    /// What this version's code does (default: the function's `Behavior`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub behavior: Option<BehaviorSpec>,
+    /// Provisioned concurrency of this version (spec section 6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisioned_concurrency_config: Option<ProvisionedConcurrencyConfigSpec>,
 }
@@ -147,11 +164,14 @@ pub struct VersionSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct AliasSpec {
+    /// The alias name (`live`, `prod`, ...); invoke it as `<function>:<alias>` or by its ARN.
     pub name: String,
     /// The version the alias points to ("1", "2", ...).
     pub function_version: String,
+    /// Weighted routing to a second version (`AdditionalVersionWeights`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing_config: Option<RoutingConfigSpec>,
+    /// Provisioned concurrency of the alias (spec section 6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisioned_concurrency_config: Option<ProvisionedConcurrencyConfigSpec>,
 }
@@ -165,9 +185,11 @@ pub struct RoutingConfigSpec {
     pub additional_version_weights: Vec<VersionWeightSpec>,
 }
 
+/// One entry of `AdditionalVersionWeights`: a second version and its share of the alias's invocations.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct VersionWeightSpec {
+    /// The second version ("1", "2", ...).
     pub function_version: String,
     /// The share of invocations, 0 to 1.
     #[schemars(range(min = 0, max = 1))]
@@ -178,27 +200,33 @@ pub struct VersionWeightSpec {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct EventInvokeConfigSpec {
-    /// 0–2 (default 2).
+    /// Retries after a function error, 0–2 (default 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 2))]
     pub maximum_retry_attempts: Option<i64>,
-    /// 60–21600 (default 21600).
+    /// How long an event is kept for retries, 60–21600 seconds (default 21600).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 60, max = 21600))]
     pub maximum_event_age_in_seconds: Option<i64>,
+    /// Where the invocation record of an event goes on success and on failure (spec section 3.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_config: Option<DestinationConfigSpec>,
 }
 
+/// `DestinationConfig`: the on-success and on-failure destinations of asynchronous invocations (spec section 3.1).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct DestinationConfigSpec {
+    /// Gets an invocation record for each event that succeeded (SQS, SNS, EventBridge or Lambda).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_success: Option<DestinationSpec>,
+    /// Gets an invocation record for each event whose retries failed or that expired (SQS, SNS, EventBridge,
+    /// Lambda or S3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_failure: Option<DestinationSpec>,
 }
 
+/// `{"Destination": "<ARN>"}`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct DestinationSpec {
@@ -208,6 +236,7 @@ pub struct DestinationSpec {
     pub destination: Option<String>,
 }
 
+/// A function's `DeadLetterConfig` (spec section 4).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct DeadLetterConfigSpec {
@@ -215,9 +244,11 @@ pub struct DeadLetterConfigSpec {
     pub target_arn: String,
 }
 
+/// An S3 bucket (`AWS::S3::Bucket`), usable as an on-failure destination.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct BucketSpec {
+    /// The bucket's name (its ARN is `arn:aws:s3:::<name>`).
     pub bucket_name: String,
 }
 
@@ -243,38 +274,65 @@ pub struct BehaviorSpec {
 /// A distribution of durations in milliseconds.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = super::words::describe_variant_keys)]
 pub enum DistSpec {
+    /// Always the same duration.
     Constant {
+        /// Milliseconds (>= 0).
         #[serde(rename = "Ms")]
+        #[schemars(range(min = 0))]
         ms: f64,
     },
+    /// Uniform between two bounds.
     Uniform {
+        /// The shortest duration, milliseconds (>= 0).
         #[serde(rename = "MinMs")]
+        #[schemars(range(min = 0))]
         min_ms: f64,
+        /// The longest duration, milliseconds (>= `MinMs`).
         #[serde(rename = "MaxMs")]
+        #[schemars(range(min = 0))]
         max_ms: f64,
     },
+    /// Exponential with a mean, optionally clamped.
     Exponential {
+        /// The mean, milliseconds (> 0).
         #[serde(rename = "MeanMs")]
+        #[schemars(extend("exclusiveMinimum" = 0))]
         mean_ms: f64,
+        /// Draws below this are raised to it, milliseconds (>= 0; default 0).
         #[serde(rename = "MinMs", default, skip_serializing_if = "Option::is_none")]
+        #[schemars(range(min = 0))]
         min_ms: Option<f64>,
+        /// Draws above this are lowered to it, milliseconds (> 0; default: no bound).
         #[serde(rename = "MaxMs", default, skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("exclusiveMinimum" = 0))]
         max_ms: Option<f64>,
     },
+    /// Log-normal with a median and a shape, optionally clamped (a long right tail, as real handler durations have).
     LogNormal {
+        /// The median, milliseconds (> 0).
         #[serde(rename = "MedianMs")]
+        #[schemars(extend("exclusiveMinimum" = 0))]
         median_ms: f64,
+        /// The standard deviation of the logarithm, 0 to 10 (0: always the median).
         #[serde(rename = "Sigma")]
+        #[schemars(range(min = 0, max = 10))]
         sigma: f64,
+        /// Draws below this are raised to it, milliseconds (>= 0; default 0).
         #[serde(rename = "MinMs", default, skip_serializing_if = "Option::is_none")]
+        #[schemars(range(min = 0))]
         min_ms: Option<f64>,
+        /// Draws above this are lowered to it, milliseconds (> 0; default: no bound).
         #[serde(rename = "MaxMs", default, skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("exclusiveMinimum" = 0))]
         max_ms: Option<f64>,
     },
     /// Drawn uniformly from the given samples (e.g. REPORT-line durations).
     Empirical {
+        /// The samples, milliseconds (each >= 0; at least one).
         #[serde(rename = "SamplesMs")]
+        #[schemars(length(min = 1), inner(range(min = 0)))]
         samples_ms: Vec<f64>,
     },
 }
@@ -283,11 +341,14 @@ pub enum DistSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct RuleSpec {
+    /// The conditions (payload pattern, attempt number, probability); none: the rule always applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<WhenSpec>,
+    /// How the attempt ends.
     pub then: ThenSpec,
 }
 
+/// The conditions of a behaviour rule; all given ones must hold.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct WhenSpec {
@@ -303,21 +364,31 @@ pub struct WhenSpec {
     pub probability: Option<f64>,
 }
 
+/// Inclusive bounds on a whole number.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct RangeSpec {
+    /// The lowest value that matches, 1 to 1000000 (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000000))]
     pub at_least: Option<i64>,
+    /// The highest value that matches, 1 to 1000000 (default: no bound).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000000))]
     pub at_most: Option<i64>,
 }
 
+/// How an attempt decided by a behaviour rule ends.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ThenSpec {
+    /// `Succeed`, `Fail` (the handler throws), `Timeout` (runs until the function's timeout) or `Crash` (the runtime
+    /// exits).
     pub outcome: OutcomeKind,
+    /// `Fail`: the error's `errorType` (default `Error`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<String>,
+    /// `Fail`: the error's `errorMessage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// The response payload of a success (default null).
@@ -370,14 +441,22 @@ pub struct FaultSpec {
     /// The ARN of the queue, topic, bus, bucket or function that rejects deliveries (`DeliveryFailure` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// What the fault does to each affected invocation.
     pub kind: FaultKind,
+    /// When the fault starts, in seconds of virtual time (>= 0).
+    #[schemars(range(min = 0))]
     pub start_seconds: f64,
+    /// When the fault ends, in seconds of virtual time (>= 0).
+    #[schemars(range(min = 0))]
     pub end_seconds: f64,
     /// Applies to each affected invocation with this probability (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1))]
     pub probability: Option<f64>,
+    /// `Error` faults: the error's `errorType` (default `Error`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<String>,
+    /// `Error` faults: the error's `errorMessage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// Why the target rejects deliveries (`DeliveryFailure` only; default `AccessDenied`).

@@ -40,9 +40,12 @@ impl PartialEq for RawJson {
     }
 }
 
+/// How a workload source invokes its function (the `Invoke` API's `InvocationType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum InvocationTypeSpec {
+    /// Asynchronous: queued, retried, sent to destinations (spec section 2).
     Event,
+    /// Synchronous: run at once or refused with 429; never retried by Lambda (spec section 1).
     RequestResponse,
 }
 
@@ -100,6 +103,7 @@ pub struct WorkloadSpec {
     pub partition_key: Option<String>,
     /// DynamoDB: `INSERT` (default), `MODIFY` or `REMOVE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = ["INSERT", "MODIFY", "REMOVE"]))]
     pub event_name: Option<String>,
     /// `Event` (async, default) or `RequestResponse` (synchronous: run at once or get 429; never retried by Lambda).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,17 +117,23 @@ pub struct WorkloadSpec {
     pub payload: Option<RawJson>,
     /// Invocation times, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(range(min = 0)))]
     pub at: Option<Vec<f64>>,
+    /// Arrivals of a Poisson process: `RatePerSecond` from `StartSeconds` (default 0) to `EndSeconds`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poisson: Option<PoissonSpec>,
+    /// One invocation every `IntervalSeconds` from `StartSeconds` (default 0) to `EndSeconds`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub every: Option<EverySpec>,
+    /// `Count` invocations at `AtSeconds`, optionally spread over `SpreadSeconds`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub burst: Option<BurstSpec>,
     /// The AWS service that invokes (`S3`, `SNS`, `EventBridge`, `ApiGatewayRest`, `ApiGatewayHttp`, `ALB`, `Cognito`,
     /// `CloudWatchLogs`, `Firehose`, ... see docs/sources.md): the payload is wrapped in that service's real event
     /// shape, and `InvocationType` defaults to the service's mode (spec section 7). Default: the payload as given.
+    /// (With `EventBus`, `Source` is instead the event's `source`, any string.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["S3", "SNS", "SES", "SQS", "Kinesis", "DynamoDB", "Cognito", "CloudFormation", "CloudWatchLogs", "EventBridge", "CodeCommit", "Config", "Alexa", "Lex", "ApiGatewayRest", "ApiGatewayHttp", "ALB", "IoT", "CloudFrontEdge", "Firehose", "OnDemand"]))]
     pub source: Option<String>,
     /// Options of the source's event (bucket and key, HTTP method and path, topic, detail-type, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,7 +151,9 @@ pub struct CallerSpec {
     /// How long the caller waits for one invocation (API Gateway's integration timeout is 29 s); the function keeps
     /// running and is billed. Default: as long as it runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("exclusiveMinimum" = 0), range(max = 900))]
     pub timeout_seconds: Option<f64>,
+    /// The caller's retry policy (default: the AWS SDKs' standard mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<CallerRetrySpec>,
 }
@@ -155,9 +167,13 @@ pub struct CallerRetrySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 20))]
     pub max_attempts: Option<i64>,
+    /// The first back-off before jitter, in milliseconds (>= 0; default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub base_delay_ms: Option<f64>,
+    /// The longest back-off, in milliseconds (>= 0; default 20000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub max_delay_ms: Option<f64>,
     /// `Full` (default), `Equal` or `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,30 +183,50 @@ pub struct CallerRetrySpec {
     pub retry_on: Option<Vec<CallOutcomeSpec>>,
 }
 
+/// Poisson arrivals (exponential gaps) at a constant rate.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct PoissonSpec {
+    /// Mean arrivals per second (> 0, at most 10000000).
+    #[schemars(extend("exclusiveMinimum" = 0), range(max = 10000000))]
     pub rate_per_second: f64,
+    /// When arrivals start, in seconds (>= 0; default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub start_seconds: Option<f64>,
+    /// When arrivals stop, in seconds (>= 0).
+    #[schemars(range(min = 0))]
     pub end_seconds: f64,
 }
 
+/// Arrivals at a fixed interval.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct EverySpec {
+    /// Seconds between arrivals (> 0).
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub interval_seconds: f64,
+    /// The first arrival, in seconds (>= 0; default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub start_seconds: Option<f64>,
+    /// No arrival after this, in seconds (>= 0).
+    #[schemars(range(min = 0))]
     pub end_seconds: f64,
 }
 
+/// Many arrivals at (about) one instant.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct BurstSpec {
+    /// When the burst starts, in seconds (>= 0).
+    #[schemars(range(min = 0))]
     pub at_seconds: f64,
+    /// How many arrivals, 1 to 100000000.
+    #[schemars(range(min = 1, max = 100000000))]
     pub count: i64,
     /// Spread the burst evenly over this many seconds (default 0: all at once).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub spread_seconds: Option<f64>,
 }

@@ -19,6 +19,7 @@ mod properties;
 mod provisioned_versions;
 mod reliability_io;
 mod report;
+mod schema;
 mod seeds;
 mod source_expectations;
 mod source_snapshots;

@@ -542,3 +542,212 @@ fn bundled_scenario_passes_its_expectations() {
     let out = lambdasim(&["run", SCENARIO, "--seed", "1"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+// ---------------------------------------------------------------------------------------------------------------------
+// what the page says: the replay command, no `-0`, zero waits, axes that fit, columns that apply, no stale claims
+
+/// The `<figure>` of one chart (its SVG included).
+fn figure<'a>(html: &'a str, kind: &str, scope: &str) -> &'a str {
+    let start =
+        html.find(&format!("data-series=\"{kind}\" data-scope=\"{scope}\"")).unwrap_or_else(|| panic!("no {kind} chart for {scope}"));
+    let end = html[start..].find("</figure>").expect("figure closed") + start;
+    &html[start..end]
+}
+
+/// The texts of an SVG's `<text>` elements.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| t.split_once('>').and_then(|(_, rest)| rest.split_once("</text>")).map(|(x, _)| x.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn report_header_replays_the_real_command_and_no_figure_reads_minus_zero() {
+    let o = outputs(7);
+    let replay = o.html.split("id=\"replay\">").nth(1).and_then(|r| r.split("</p>").next()).expect("replay line");
+    assert!(replay.contains(&format!("lambdasim run {SCENARIO} --seed 7 --report r.html")), "replay line: {replay}");
+    assert!(!replay.contains("SCENARIO") && !replay.contains("FILE.html"), "placeholders in {replay}");
+    // The replay command gives the same trace digest.
+    let again: Value = serde_json::from_slice(&ok(&["run", SCENARIO, "--seed", "7", "--format", "json"]).stdout).unwrap();
+    assert_eq!(again["digest"], o.json["digest"]);
+    // No negative zero, neither shown nor in the JSON (an unused provisioned-concurrency cost was -0).
+    for text in [&o.html, &o.json_text] {
+        assert!(
+            !text.contains(">-0<") && !text.contains(">$-0<") && !text.contains("-0.0,") && !text.contains("\"-0\""),
+            "a -0 is written"
+        );
+    }
+    assert!(!o.json_text.contains(":-0.0"), "a -0.0 in the JSON");
+    // A shell-unsafe path is quoted.
+    let cmd = lambdasim::report::html::replay_command(Path::new("my runs/it's.json"), 3, Some(0.5), Path::new("/tmp/x/r.html"));
+    assert_eq!(cmd, "lambdasim run 'my runs/it'\\''s.json' --seed 3 --series-interval 0.5 --report r.html");
+}
+
+#[test]
+fn zero_waits_read_zero_and_latency_axes_fit_the_data() {
+    let o = outputs(1);
+    // Most of audit's events start at once: their async queue wait is 0, not 1 µs.
+    assert_eq!(o.json["functions"]["audit"]["queueWaitSeconds"]["p50"].as_f64(), Some(0.0));
+    assert!(
+        o.html.contains("data-json=\"/functions/audit/queueWaitSeconds/p50\" data-value=\"0.0\">0</td>"),
+        "p50 queue wait not shown as 0"
+    );
+    // api's fastest nonzero latencies are milliseconds: its axis starts there, not at 1 µs; the zeros are counted.
+    let api = figure(&o.html, "latency", "api");
+    let labels = svg_texts(api);
+    assert!(labels.iter().any(|l| l.ends_with("ms")), "no millisecond tick in {labels:?}");
+    assert!(!labels.iter().any(|l| l.contains("µs")), "the api latency axis reaches microseconds: {labels:?}");
+    let audit = figure(&o.html, "latency", "audit");
+    assert!(
+        svg_texts(audit).iter().any(|l| l.starts_with("async queue wait") && l.contains(" at 0)")),
+        "zero waits not counted in the legend"
+    );
+}
+
+#[test]
+fn cost_table_shows_provisioned_rows_only_when_they_apply() {
+    let o = outputs(1);
+    let table =
+        |html: &str| html.split("id=\"cost-table\"").nth(1).and_then(|t| t.split("</table>").next()).expect("cost table").to_string();
+    let plain = table(&o.html);
+    assert!(plain.contains("duration (USD)") && plain.contains("per month (USD)"));
+    assert!(!plain.contains("provisioned"), "provisioned rows without provisioned concurrency");
+    let dir = tempfile::tempdir().unwrap();
+    let pc = with_provisioned_concurrency(dir.path(), 20);
+    let with = outputs_of(pc.to_str().unwrap(), 1);
+    let t = table(&with.html);
+    for row in ["provisioned GB-seconds", "provisioned concurrency (USD)", "provisioned duration (USD)"] {
+        assert!(t.contains(&format!("<td>{row}</td>")), "no {row} row");
+    }
+    // One column per function plus the totals: the table stays narrow however many cost figures apply.
+    let header = t.split("</tr>").next().unwrap();
+    assert_eq!(header.matches("<th>").count(), 2 + with.json["functions"].as_object().unwrap().len());
+}
+
+/// Sentences of `text` that say something is not there yet.
+fn claims_missing(text: &str) -> Vec<String> {
+    const SAYS_MISSING: [&str; 7] = [
+        "not simulated yet",
+        "not yet simulated",
+        "not charted",
+        "not possible yet",
+        "not yet possible",
+        "not supported yet",
+        "not yet supported",
+    ];
+    text.split(['.', '\n', '<', '>'])
+        .filter(|s| {
+            let l = s.to_lowercase();
+            SAYS_MISSING.iter().any(|m| l.contains(m))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// What a scenario uses, as words a claim would name.
+fn features(doc: &Value) -> Vec<&'static str> {
+    let has = |k: &str| doc.get(k).and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+    let mut f = vec!["Lambda", "function", "concurrency", "cold start", "throttle", "latency", "cost"];
+    if has("Queues") {
+        f.extend(["SQS", "queue", "visible", "in-flight", "in flight", "message"]);
+    }
+    if has("KinesisStreams") || has("Tables") {
+        f.extend(["Kinesis", "DynamoDB", "stream", "iterator age", "shard"]);
+    }
+    if has("EventSourceMappings") {
+        f.extend(["mapping", "batch", "poller"]);
+    }
+    if has("Topics") {
+        f.extend(["SNS", "topic", "subscription"]);
+    }
+    if has("EventBuses") {
+        f.extend(["EventBridge", "bus", "rule"]);
+    }
+    if has("DeliveryStreams") {
+        f.extend(["Firehose", "delivery stream"]);
+    }
+    f
+}
+
+#[test]
+fn neither_report_nor_readme_claims_missing_what_the_scenario_uses() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["sqs-standard-redrive", "kinesis-poison-bisect", "s3-lambda-sns-fanout", "eventbridge-two-functions", "firehose-transform"]
+    {
+        let scenario = format!("{}/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&scenario).unwrap()).unwrap();
+        let page = dir.path().join(format!("{name}.html"));
+        ok(&["run", &scenario, "--seed", "1", "--report", page.to_str().unwrap()]);
+        let html = std::fs::read_to_string(&page).unwrap();
+        let uses = features(&doc);
+        for (what, text) in [("the report", html.as_str()), ("README.md", readme.as_str())] {
+            for claim in claims_missing(text) {
+                let named: Vec<&&str> = uses.iter().filter(|w| claim.to_lowercase().contains(&w.to_lowercase())).collect();
+                assert!(named.is_empty(), "{what} says {claim:?}, but {name} uses {named:?}");
+            }
+        }
+        // And what it uses is charted: queues and mappings have their own section.
+        if doc.get("Queues").is_some() || doc.get("EventSourceMappings").is_some() {
+            assert!(html.contains("<section id=\"queues\">"), "{name}: no queue and stream charts");
+        }
+    }
+    // The test can see a claim: the issue's own sentence would fail it.
+    let stale = "Not simulated yet, so not charted: SQS queue depth, visible and in-flight messages.";
+    let claims = claims_missing(stale);
+    assert_eq!(claims.len(), 1);
+    let queue_doc = serde_json::json!({"Queues": [{"QueueName": "q"}]});
+    assert!(features(&queue_doc).iter().any(|w| claims[0].contains(w)), "the stale claim is not matched to queues");
+}
+
+/// Every `--series` column that the bundled scenarios make the code write is documented in docs/series.md (as its
+/// pattern, with `<function>`, `<queue>`, `<mapping>` for the names), and every documented column is written by one.
+#[test]
+fn every_series_column_is_documented() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/series.md")).unwrap();
+    // The columns named in the first cell of each table row.
+    let documented: std::collections::BTreeSet<String> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .flat_map(|l| {
+            l.split(" |")
+                .next()
+                .unwrap_or_default()
+                .split('`')
+                .step_by(2)
+                .filter(|s| !s.trim_matches([',', ' ']).is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(documented.len() > 30, "docs/series.md's tables: {documented:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let mut written = std::collections::BTreeSet::new();
+    for name in ["api-burst", "sqs-standard-redrive", "kinesis-poison-bisect"] {
+        let scenario = format!("{}/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let model = lambdasim::load_file(Path::new(&scenario)).unwrap();
+        let csv = dir.path().join(format!("{name}.csv"));
+        ok(&["run", &scenario, "--seed", "1", "--series", csv.to_str().unwrap()]);
+        let text = std::fs::read_to_string(&csv).unwrap();
+        for col in text.lines().next().unwrap().split(',') {
+            let metric = col.rsplit('.').next().unwrap();
+            let pattern = if !col.contains('.') || col.starts_with("account.") {
+                col.to_string()
+            } else if let Some(rest) = col.strip_prefix("queue.") {
+                assert!(model.esm.queues.iter().any(|q| rest == format!("{}.{metric}", q.name)), "{col}: no such queue");
+                format!("queue.<queue>.{metric}")
+            } else if let Some(rest) = col.strip_prefix("mapping.") {
+                assert!(model.esm.mappings.iter().any(|m| rest == format!("{}.{metric}", m.label)), "{col}: no such mapping");
+                format!("mapping.<mapping>.{metric}")
+            } else {
+                assert!(model.functions.iter().any(|f| col == format!("{}.{metric}", f.name)), "{col}: no such function");
+                format!("<function>.{metric}")
+            };
+            assert!(documented.contains(&pattern), "docs/series.md does not document {pattern} (column {col} of {name})");
+            written.insert(pattern);
+        }
+    }
+    let stale: Vec<&String> = documented.difference(&written).collect();
+    assert!(stale.is_empty(), "docs/series.md documents columns no bundled scenario writes: {stale:?}");
+}

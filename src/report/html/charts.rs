@@ -65,8 +65,8 @@ pub(super) fn time_chart(lines: &[Line], x_max: f64, y_desc: &str, y_min_top: f6
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(64)
+            .x_label_area_size(46)
+            .y_label_area_size(72)
             .build_cartesian_2d(0.0..x_max, 0.0..y_max)
             .map_err(|e| e.to_string())?;
         chart
@@ -76,6 +76,8 @@ pub(super) fn time_chart(lines: &[Line], x_max: f64, y_desc: &str, y_min_top: f6
             .x_label_formatter(&|x| fmt_secs(*x))
             .y_label_formatter(&|y| trim(format!("{y:.2}")))
             .light_line_style(RGBColor(238, 238, 238))
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 15))
             .draw()
             .map_err(|e| e.to_string())?;
         for l in lines {
@@ -86,7 +88,12 @@ pub(super) fn time_chart(lines: &[Line], x_max: f64, y_desc: &str, y_min_top: f6
                     .draw_series(DashedLineSeries::new(l.points.iter().copied(), 8, 5, style))
                     .map_err(|e| e.to_string())?
                     .label(l.name.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
+                    // dashed in the legend too, so that it tells the dashed line from the solid one of the same colour
+                    .legend(move |(x, y)| {
+                        EmptyElement::at((x, y))
+                            + PathElement::new(vec![(0, 0), (6, 0)], c.stroke_width(2))
+                            + PathElement::new(vec![(10, 0), (16, 0)], c.stroke_width(2))
+                    });
             } else {
                 chart
                     .draw_series(LineSeries::new(l.points.iter().copied(), style))
@@ -100,6 +107,7 @@ pub(super) fn time_chart(lines: &[Line], x_max: f64, y_desc: &str, y_min_top: f6
                 .configure_series_labels()
                 .position(SeriesLabelPosition::UpperRight)
                 .background_style(WHITE.mix(0.85))
+                .label_font(("sans-serif", 14))
                 .border_style(RGBColor(180, 180, 180))
                 .draw()
                 .map_err(|e| e.to_string())?;
@@ -113,7 +121,13 @@ pub(super) fn time_chart(lines: &[Line], x_max: f64, y_desc: &str, y_min_top: f6
 pub(super) fn cdf_chart(hists: &[(&str, &Histogram<u64>)]) -> Result<String, String> {
     let present: Vec<(usize, &str, &Histogram<u64>)> =
         hists.iter().enumerate().filter(|(_, (_, h))| !h.is_empty()).map(|(i, (n, h))| (i, *n, *h)).collect();
-    let lo = present.iter().map(|(_, _, h)| h.min().max(1)).min().unwrap_or(1_000) as f64 / 1e6;
+    // The axis fits the values above 1 µs (the metrics' resolution: a zero wait or latency is recorded as 0 or 1 µs);
+    // such "zero" values are drawn at the left edge and counted in the legend, so that one instant answer does not
+    // stretch the axis over six decades.
+    let zeros = |h: &Histogram<u64>| h.count_between(0, 1);
+    let lo = present.iter().filter_map(|(_, _, h)| h.iter_recorded().map(|v| v.value_iterated_to()).find(|v| *v > 1)).min().unwrap_or(1_000)
+        as f64
+        / 1e6;
     let hi = present.iter().map(|(_, _, h)| h.max().max(1)).max().unwrap_or(1_000_000) as f64 / 1e6;
     let (lo, hi) = (lo * 0.8, if hi > lo { hi * 1.25 } else { lo * 10.0 });
     let mut buf = String::new();
@@ -122,8 +136,8 @@ pub(super) fn cdf_chart(hists: &[(&str, &Histogram<u64>)]) -> Result<String, Str
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(64)
+            .x_label_area_size(46)
+            .y_label_area_size(72)
             .build_cartesian_2d((lo..hi).log_scale(), 0.0..100.0)
             .map_err(|e| e.to_string())?;
         chart
@@ -133,6 +147,8 @@ pub(super) fn cdf_chart(hists: &[(&str, &Histogram<u64>)]) -> Result<String, Str
             .x_label_formatter(&|x| fmt_secs(*x))
             .y_label_formatter(&|y| format!("{y:.0}"))
             .light_line_style(RGBColor(238, 238, 238))
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 15))
             .draw()
             .map_err(|e| e.to_string())?;
         for (i, name, h) in &present {
@@ -144,7 +160,10 @@ pub(super) fn cdf_chart(hists: &[(&str, &Histogram<u64>)]) -> Result<String, Str
             chart
                 .draw_series(LineSeries::new(pts, c.stroke_width(2)))
                 .map_err(|e| e.to_string())?
-                .label(format!("{name} (n={})", h.len()))
+                .label(match zeros(h) {
+                    0 => format!("{name} (n={})", h.len()),
+                    z => format!("{name} (n={}, {z} at 0)", h.len()),
+                })
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
         }
         if !present.is_empty() {
@@ -152,6 +171,7 @@ pub(super) fn cdf_chart(hists: &[(&str, &Histogram<u64>)]) -> Result<String, Str
                 .configure_series_labels()
                 .position(SeriesLabelPosition::LowerRight)
                 .background_style(WHITE.mix(0.85))
+                .label_font(("sans-serif", 14))
                 .border_style(RGBColor(180, 180, 180))
                 .draw()
                 .map_err(|e| e.to_string())?;
