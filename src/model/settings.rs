@@ -41,6 +41,8 @@ pub struct Settings {
     pub pc_allocation_delay: SimTime,
     /// `SeriesIntervalSeconds`.
     pub series_interval: Option<SimTime>,
+    /// The work known before the run (arrivals, schedule ticks), for the run budget (`src/sim/budget.rs`).
+    pub work: Vec<super::workload::WorkEstimate>,
 }
 
 /// The rate at which new execution environments may be created (spec section 6): a token bucket.
@@ -333,5 +335,6 @@ pub(super) fn build_settings(v: &mut V, sc: &Scenario) -> Settings {
         sns_lambda_dlq_body: s.sns_lambda_dlq_body.unwrap_or_default(),
         pc_allocation_delay,
         series_interval,
+        work: vec![],
     }
 }
