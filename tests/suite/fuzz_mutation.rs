@@ -108,7 +108,9 @@ fn mutate(doc: &mut Value, rng: &mut ChaCha8Rng, names: &[String], dup: &mut Opt
     }
     let Some(node) = get_mut(doc, &path) else { return "nothing".into() };
     let new = match (what, &*node) {
-        (2..=4, Value::Number(_)) => serde_json::Number::from_f64(NUMBERS[rng.random_range(0..NUMBERS.len())]).map_or(Value::Null, Value::Number),
+        (2..=4, Value::Number(_)) => {
+            serde_json::Number::from_f64(NUMBERS[rng.random_range(0..NUMBERS.len())]).map_or(Value::Null, Value::Number)
+        }
         (2..=4, Value::String(_)) => match rng.random_range(0..3u32) {
             0 => Value::String("x".repeat(rng.random_range(1..20_000))),
             1 if !names.is_empty() => Value::String(names[rng.random_range(0..names.len())].clone()),
@@ -163,7 +165,9 @@ fn one_case(text: &str) -> Result<(), String> {
                 return Err("invalid, but no error".into());
             }
             // JSON errors name the path, except those about the document as a whole (a missing top-level field).
-            if let Some(e) = errs.0.iter().find(|e| e.path.is_empty() && !e.message.contains("missing field") && !e.message.contains("line ")) {
+            if let Some(e) =
+                errs.0.iter().find(|e| e.path.is_empty() && !e.message.contains("missing field") && !e.message.contains("line "))
+            {
                 return Err(format!("an error without a path: {}", e.message.chars().take(300).collect::<String>()));
             }
             return Ok(());
@@ -204,7 +208,11 @@ fn fuzz(cases: u32, seed: u64) -> Vec<String> {
         let done: Vec<String> = (0..n).map(|_| mutate(&mut doc, &mut rng, &names, &mut dup)).collect();
         let text = to_text(&doc, dup.as_deref());
         if let Err(why) = one_case(&text) {
-            failures.push(format!("case {case} ({file}; {}): {why}\n  reproducer: {}", done.join("; "), text.chars().take(2000).collect::<String>()));
+            failures.push(format!(
+                "case {case} ({file}; {}): {why}\n  reproducer: {}",
+                done.join("; "),
+                text.chars().take(2000).collect::<String>()
+            ));
         }
     }
     failures

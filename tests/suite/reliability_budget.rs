@@ -172,7 +172,8 @@ fn recursive_loop_allow_lets_the_loop_run_until_the_budget_ends_it() {
 fn the_cli_reports_the_budget_with_exit_code_2_and_takes_max_events() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("every.json");
-    std::fs::write(&path, scenario(F, r#", "Workload": [ { "Function": "f", "Every": { "IntervalSeconds": 1e-6, "EndSeconds": 100 } } ]"#)).unwrap();
+    std::fs::write(&path, scenario(F, r#", "Workload": [ { "Function": "f", "Every": { "IntervalSeconds": 1e-6, "EndSeconds": 100 } } ]"#))
+        .unwrap();
     let p = path.to_str().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_lambdasim")).args(["run", p]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
