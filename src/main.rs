@@ -576,6 +576,10 @@ fn main() -> ExitCode {
                 if let Err(c) = emit(&lines) {
                     return c;
                 }
+                // Valid, but more work than a run allows by default: say so (the budget is a run option, --max-events).
+                if let Err(b) = lambdasim::sim::budget::preflight(&m, lambdasim::sim::DEFAULT_MAX_EVENTS) {
+                    eprintln!("note: `run` refuses this scenario with the default budget: {b}");
+                }
                 // Workload entries: invokers, queue and stream producers, topic and bus publishers, Firehose producers.
                 let workload = m.sources.len() + m.esm.producers.len() + m.fanout.publishers.len() + m.firehose.producers.len();
                 emit(&format!(

@@ -180,6 +180,11 @@ fn the_cli_reports_the_budget_with_exit_code_2_and_takes_max_events() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Workload[0].Every.IntervalSeconds") && err.contains("--max-events"), "{err}");
     assert!(err.len() < 1000, "short: {err}");
+    // `validate` accepts it (the budget is a run option) and says that `run` would refuse it.
+    let out = Command::new(env!("CARGO_BIN_EXE_lambdasim")).args(["validate", p]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("note:") && err.contains("Workload[0].Every.IntervalSeconds"), "{err}");
     // The same budget applies to every run of a sweep, which stops with exit code 2.
     let out = Command::new(env!("CARGO_BIN_EXE_lambdasim")).args(["check", p, "--seeds", "1..3", "--max-events", "1000"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
