@@ -84,6 +84,10 @@ enum Command {
         /// times SCALE (default 1), instead of the `Duration` model. The run is then NOT reproducible.
         #[arg(long, value_name = "SCALE", num_args = 0..=1, default_missing_value = "1")]
         measured_durations: Option<f64>,
+        /// Run budget: at most N kernel events per run (and N/50 invocations in flight plus pending events at once);
+        /// a run over it stops with an error (exit 2). 0: no limit.
+        #[arg(long, value_name = "N", default_value_t = lambdasim::sim::DEFAULT_MAX_EVENTS)]
+        max_events: u64,
     },
     /// Run two configurations on the same seeds (common random numbers) and report the paired differences of p99
     /// latency, throttles, cold starts, cost and fates with 95% confidence intervals.
@@ -104,6 +108,10 @@ enum Command {
         /// Output format of the comparison table.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Run budget: at most N kernel events per run (and N/50 invocations in flight plus pending events at once);
+        /// a run over it stops with an error (exit 2). 0: no limit.
+        #[arg(long, value_name = "N", default_value_t = lambdasim::sim::DEFAULT_MAX_EVENTS)]
+        max_events: u64,
     },
     /// Read an AWS SAM or CloudFormation template (YAML or JSON) into a scenario file to read and extend: its
     /// functions, queues, topics, buses, streams, tables, mappings and destinations, and a Workload stub that fires
@@ -168,6 +176,10 @@ enum Command {
         /// Test-only: perturb one random draw in the second run of each seed.
         #[arg(long, hide = true)]
         inject_nondeterminism_for_testing: bool,
+        /// Run budget: at most N kernel events per run (and N/50 invocations in flight plus pending events at once);
+        /// a run over it stops with an error (exit 2). 0: no limit.
+        #[arg(long, value_name = "N", default_value_t = lambdasim::sim::DEFAULT_MAX_EVENTS)]
+        max_events: u64,
         /// Summary format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -186,6 +198,10 @@ enum Command {
         /// Where to write the failing scenario (default: NAME.explored.json next to the scenario).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Run budget: at most N kernel events per run (and N/50 invocations in flight plus pending events at once);
+        /// a run over it stops with an error (exit 2). 0: no limit.
+        #[arg(long, value_name = "N", default_value_t = lambdasim::sim::DEFAULT_MAX_EVENTS)]
+        max_events: u64,
     },
     /// Merge the results files of a sharded sweep into the table one machine would print.
     Merge {
@@ -385,6 +401,7 @@ fn check(
     check_determinism: bool,
     inject: bool,
     format: Format,
+    max_events: u64,
 ) -> Result<ExitCode, ExitCode> {
     let (sc, model) = read_scenario(scenario, &[("--out", out), ("--junit", junit), ("--shrink-out", shrink_out)])?;
     let seeds = sweep::SeedSet::parse(seeds).map_err(usage)?;
@@ -407,6 +424,7 @@ fn check(
         check_determinism,
         inject_nondeterminism: inject,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        max_events,
     };
     let file = scenario.display().to_string();
     let res = sweep::sweep(&sc, &model, &file, &opts).map_err(usage)?;
@@ -433,9 +451,9 @@ fn check(
     Ok(ExitCode::from(code as u8))
 }
 
-fn explore(scenario: &Path, cases: Option<u32>, search_seed: u64, out: Option<&Path>) -> Result<ExitCode, ExitCode> {
+fn explore(scenario: &Path, cases: Option<u32>, search_seed: u64, out: Option<&Path>, max_events: u64) -> Result<ExitCode, ExitCode> {
     let (sc, _model) = read_scenario(scenario, &[("--out", out)])?;
-    let outcome = lambdasim::campaign::explore::explore(&sc, cases, search_seed).map_err(usage)?;
+    let outcome = lambdasim::campaign::explore::explore_with(&sc, cases, search_seed, max_events).map_err(usage)?;
     match outcome.found {
         None => {
             emit(&format!("explore: {} cases, no failure found\n", outcome.cases))?;
@@ -510,7 +528,16 @@ fn write_load_outputs(
 }
 
 /// `lambdasim compare`.
-fn compare_cmd(a: &Path, b: Option<&Path>, set: &[String], seeds: &str, jobs: Option<usize>, format: Format) -> Result<ExitCode, ExitCode> {
+#[allow(clippy::too_many_arguments)]
+fn compare_cmd(
+    a: &Path,
+    b: Option<&Path>,
+    set: &[String],
+    seeds: &str,
+    jobs: Option<usize>,
+    format: Format,
+    max_events: u64,
+) -> Result<ExitCode, ExitCode> {
     use lambdasim::campaign::compare;
     let seeds = compare::parse_seeds(seeds).map_err(usage)?;
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
@@ -543,7 +570,7 @@ fn compare_cmd(a: &Path, b: Option<&Path>, set: &[String], seeds: &str, jobs: Op
         b_label += &format!(" with {}", overrides.iter().map(|o| format!("--set {o}")).collect::<Vec<_>>().join(" "));
     }
     let model_b = build(&doc_b, &b_label, &lambdasim::model::base_dir_of(b.unwrap_or(a)))?;
-    let cmp = compare::compare(&model_a, &model_b, &seeds, jobs, a.display().to_string(), b_label)
+    let cmp = compare::compare_with(&model_a, &model_b, &seeds, jobs, a.display().to_string(), b_label, max_events)
         .map_err(|e| usage(format!("a run failed: {e}")))?;
     match format {
         Format::Text => emit(&cmp.to_text())?,
@@ -567,6 +594,7 @@ fn main() -> ExitCode {
             check_determinism,
             inject_nondeterminism_for_testing,
             format,
+            max_events,
         } => check(
             &scenario,
             &seeds,
@@ -579,10 +607,11 @@ fn main() -> ExitCode {
             check_determinism,
             inject_nondeterminism_for_testing,
             format,
+            max_events,
         )
         .unwrap_or_else(|c| c),
-        Command::Explore { scenario, cases, search_seed, out } => {
-            explore(&scenario, cases, search_seed, out.as_deref()).unwrap_or_else(|c| c)
+        Command::Explore { scenario, cases, search_seed, out, max_events } => {
+            explore(&scenario, cases, search_seed, out.as_deref(), max_events).unwrap_or_else(|c| c)
         }
         Command::Merge { results, out, junit, format } => merge(&results, out.as_deref(), junit.as_deref(), format).unwrap_or_else(|c| c),
         Command::Completions { shell } => {
@@ -610,6 +639,10 @@ fn main() -> ExitCode {
                 if let Err(c) = emit(&lines) {
                     return c;
                 }
+                // Valid, but more work than a run allows by default: say so (the budget is a run option, --max-events).
+                if let Err(b) = lambdasim::sim::budget::preflight(&m, lambdasim::sim::DEFAULT_MAX_EVENTS) {
+                    eprintln!("note: `run` refuses this scenario with the default budget: {b}");
+                }
                 // Workload entries: invokers, queue and stream producers, topic and bus publishers, Firehose producers.
                 let workload = m.sources.len() + m.esm.producers.len() + m.fanout.publishers.len() + m.firehose.producers.len();
                 emit(&format!(
@@ -624,8 +657,8 @@ fn main() -> ExitCode {
             }
             Err(c) => c,
         },
-        Command::Compare { a, b, set, seeds, jobs, format } => {
-            compare_cmd(&a, b.as_deref(), &set, &seeds, jobs, format).unwrap_or_else(|c| c)
+        Command::Compare { a, b, set, seeds, jobs, format, max_events } => {
+            compare_cmd(&a, b.as_deref(), &set, &seeds, jobs, format, max_events).unwrap_or_else(|c| c)
         }
         Command::Run {
             scenario,
@@ -642,6 +675,7 @@ fn main() -> ExitCode {
             handler_guard,
             max_processes,
             measured_durations,
+            max_events,
         } => {
             if let Some(scale) = measured_durations.filter(|s| !(s.is_finite() && *s > 0.0)) {
                 eprintln!("error: --measured-durations: {scale} is not a positive scale (allowed: a number > 0, e.g. 1 or 0.5)");
@@ -702,13 +736,14 @@ fn main() -> ExitCode {
                 guard: std::time::Duration::from_secs_f64(handler_guard),
                 max_processes,
             };
-            let opts = RunOptions { trace, sinks_dir: sinks, observers, processes, handler_duration, ..Default::default() };
+            let opts = RunOptions { trace, sinks_dir: sinks, observers, processes, handler_duration, max_events, ..Default::default() };
             let run_report = match run(&model, seed, opts) {
                 Ok(r) => r,
                 Err(e) => {
-                    match lambdasim::run::handler_failure(&e) {
-                        Some(f) => eprintln!("error: handler failed: {f}"),
-                        None => eprintln!("error: {}", lambdasim::vocab::clip_message(&e.to_string())),
+                    match (lambdasim::run::handler_failure(&e), lambdasim::run::budget_exceeded(&e)) {
+                        (Some(f), _) => eprintln!("error: handler failed: {f}"),
+                        (None, Some(b)) => eprintln!("error: run budget exceeded: {}: {b}", scenario.display()),
+                        (None, None) => eprintln!("error: {}", lambdasim::vocab::clip_message(&e.to_string())),
                     }
                     return ExitCode::from(2);
                 }

@@ -37,7 +37,7 @@ pub use settings::{
 pub(crate) use targets::Resolver;
 pub use targets::{wire_message, Target, TargetKind};
 pub(crate) use validate::V;
-pub use workload::{Arrivals, Caller, Source};
+pub use workload::{Arrivals, Caller, Source, WorkEstimate};
 
 /// A scenario, validated.
 #[derive(Debug, Clone)]
@@ -257,6 +257,8 @@ impl Model {
         versions::resolve_mapping_changes(v, mapping_changes, &esm, &scope, &mut changes);
         let fanout = fanout::build(v, sc, &targets, &resolver, &esm, settings.horizon, work.publishers);
         let firehose = firehose::build(v, sc, &region, &account, &functions, &fn_names, work.firehose);
+        let mut settings = settings;
+        settings.work = workload::estimate_work(sc, settings.horizon, &fanout);
 
         let digest = crate::kernel::rng::fnv64(serde_json::to_string(sc).unwrap_or_default().as_bytes());
         let mut model = Model {

@@ -18,7 +18,7 @@ use crate::observe::billing::Bill;
 use crate::observe::expect::{ExpectObserver, Verdict};
 use crate::observe::metrics::Metrics;
 use crate::observe::monitor::{Breach, Monitor};
-use crate::sim::{RunStats, Sim};
+use crate::sim::{BudgetExceeded, RunStats, Sim, Stopped, DEFAULT_MAX_EVENTS};
 use crate::trace::{Digest, Observer};
 
 // Old paths of the observers that moved to `observe`; removed when every import uses the layered paths.
@@ -40,7 +40,6 @@ pub enum HandlerDuration {
 }
 
 /// What a run writes besides its report.
-#[derive(Default)]
 pub struct RunOptions<'a> {
     pub trace: Option<TraceWriter>,
     pub sinks_dir: Option<PathBuf>,
@@ -54,9 +53,29 @@ pub struct RunOptions<'a> {
     pub processes: ProcessOptions,
     /// Where durations of attempts served by handlers come from (default: the `Duration` model).
     pub handler_duration: HandlerDuration,
+    /// The run budget (`--max-events`): at most this many kernel events, and at most 1/50 of it invocations in
+    /// flight plus pending kernel events at once; beyond it the run stops with a [`BudgetExceeded`] error (see
+    /// [`budget_exceeded`]). Work known before the run (arrivals, schedule ticks) is checked first. 0: no limit.
+    /// Default [`DEFAULT_MAX_EVENTS`] (50 million).
+    pub max_events: u64,
     /// Test-only: lengthen the n-th handler-duration draw by 1 us (`check --check-determinism` must catch it).
     #[doc(hidden)]
     pub perturb_for_testing: Option<u64>,
+}
+
+impl Default for RunOptions<'_> {
+    fn default() -> Self {
+        RunOptions {
+            trace: None,
+            sinks_dir: None,
+            observers: vec![],
+            handlers: None,
+            processes: ProcessOptions::default(),
+            handler_duration: HandlerDuration::default(),
+            max_events: DEFAULT_MAX_EVENTS,
+            perturb_for_testing: None,
+        }
+    }
 }
 
 /// The result of one run.
@@ -101,9 +120,16 @@ pub fn handler_failure(e: &io::Error) -> Option<&HandlerFailure> {
     e.get_ref().and_then(|x| x.downcast_ref::<HandlerFailure>())
 }
 
-/// Run `model` under `seed`. Errors: writing the trace or sinks failed, or the handler machinery failed (see
-/// [`handler_failure`]).
+/// The run budget that ended (or refused) a run, if that is what `e` is.
+pub fn budget_exceeded(e: &io::Error) -> Option<&BudgetExceeded> {
+    e.get_ref().and_then(|x| x.downcast_ref::<BudgetExceeded>())
+}
+
+/// Run `model` under `seed`. Errors: the run budget refused or stopped the run (see [`budget_exceeded`]), writing
+/// the trace or sinks failed, or the handler machinery failed (see [`handler_failure`]).
 pub fn run(model: &Model, seed: u64, mut opts: RunOptions<'_>) -> io::Result<RunReport> {
+    // What is known before the run is checked before anything is started or allocated.
+    crate::sim::budget::preflight(model, opts.max_events).map_err(io::Error::other)?;
     // Real code: the caller's handlers, or runtime processes for the functions that have code.
     let mut processes = None;
     if opts.handlers.is_none() {
@@ -133,14 +159,17 @@ pub fn run(model: &Model, seed: u64, mut opts: RunOptions<'_>) -> io::Result<Run
         sinks,
         extra: opts.observers,
     };
-    let mut sim = Sim::new(model, seed, obs).perturb_for_testing(opts.perturb_for_testing);
+    let mut sim = Sim::new(model, seed, obs).perturb_for_testing(opts.perturb_for_testing).with_budget(opts.max_events);
     let mut measured_durations = false;
     if let Some(h) = handlers {
         h.bind(model).map_err(io::Error::other)?;
         measured_durations = measured.is_some() && (0..model.functions.len()).any(|i| h.serves(crate::model::FnId(i as u32)));
         sim = sim.with_handlers(h, measured);
     }
-    let (obs, stats) = sim.try_run().map_err(io::Error::other)?;
+    let (obs, stats) = sim.try_run().map_err(|s| match s {
+        Stopped::Handler(f) => io::Error::other(f),
+        Stopped::Budget(b) => io::Error::other(b),
+    })?;
     if let Some(t) = obs.trace {
         t.finish()?;
     }

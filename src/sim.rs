@@ -13,12 +13,14 @@
 //! Who imports whom inside `sim`: `lambda` (and its children) import only this module's `Ev` and `Sim`; the services
 //! may use `lambda` and `workload`; only this module names them all.
 
+pub mod budget;
 mod dedup;
 mod esm;
 mod fanout;
 mod firehose;
 mod lambda;
 mod workload;
+pub use budget::{BudgetExceeded, DEFAULT_MAX_EVENTS};
 pub use fanout::{eventbridge_delay, sns_delay};
 
 use std::sync::Arc;
@@ -131,7 +133,21 @@ pub struct Sim<'m, O: Observer> {
     fh: firehose::FhRt,
     /// The user's handler code, when some function is served by it.
     hook: Option<HandlerHook<'m>>,
+    /// The run budget (`budget`): kernel events, and live state (0: no limit).
+    max_events: u64,
+    max_live: u64,
+    /// The budget was exceeded: the run stopped there.
+    over_budget: Option<BudgetExceeded>,
     obs: O,
+}
+
+/// Why a run stopped before its end.
+#[derive(Debug)]
+pub(crate) enum Stopped {
+    /// The handler machinery failed.
+    Handler(HandlerFailure),
+    /// The run budget was exceeded.
+    Budget(BudgetExceeded),
 }
 
 impl<'m, O: Observer> Sim<'m, O> {
@@ -181,6 +197,9 @@ impl<'m, O: Observer> Sim<'m, O> {
             fan: fanout::FanRt::new(model),
             fh: firehose::FhRt::new(model),
             hook: None,
+            max_events: 0,
+            max_live: 0,
+            over_budget: None,
             obs,
         };
         // Changes on the timeline apply before everything else at the same instant (their kernel class says so).
@@ -203,6 +222,14 @@ impl<'m, O: Observer> Sim<'m, O> {
         self
     }
 
+    /// Stop the run with [`BudgetExceeded`] (from [`Sim::try_run`]) when it processes more than `max_events` kernel
+    /// events or its live state grows past `budget::live_limit(max_events)`; 0: no limit (the default of `Sim::new`).
+    pub(crate) fn with_budget(mut self, max_events: u64) -> Self {
+        self.max_events = max_events;
+        self.max_live = budget::live_limit(max_events);
+        self
+    }
+
     /// Serve the functions that `handlers` serves with that code (its [`Handlers::bind`] has been called).
     /// `measured`: take each served attempt's duration from the handler's measured wall time times this scale
     /// instead of the `Duration` model (the run is then not reproducible). Run with [`Sim::try_run`].
@@ -216,7 +243,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     }
 
     /// Run to the end and hand back the observer, or the failure of the handler machinery that stopped the run.
-    pub(crate) fn try_run(self) -> Result<(O, RunStats), HandlerFailure> {
+    pub(crate) fn try_run(self) -> Result<(O, RunStats), Stopped> {
         let (obs, stats, failure) = self.run_inner();
         match failure {
             Some(f) => Err(f),
@@ -230,7 +257,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         (obs, stats)
     }
 
-    fn run_inner(mut self) -> (O, RunStats, Option<HandlerFailure>) {
+    fn run_inner(mut self) -> (O, RunStats, Option<Stopped>) {
         let horizon = self.model.settings.horizon;
         // Provisioned concurrency declared in the scenario was configured before the run: ready at time 0.
         for f in 0..self.fns.len() {
@@ -252,6 +279,10 @@ impl<'m, O: Observer> Sim<'m, O> {
                     }
                     _ => {}
                 }
+            }
+            if self.max_events > 0 && self.k.processed() >= self.max_events && self.k.pending() > 0 {
+                self.exceeded("kernel events processed", self.k.processed() + 1, self.max_events);
+                break;
             }
             let Some(ev) = self.k.pop() else { break };
             if !matches!(ev, Ev::Expire { .. } | Ev::EnvIdle { .. } | Ev::PcRecycle { .. } | Ev::Esm(_) | Ev::Firehose(_)) {
@@ -280,6 +311,11 @@ impl<'m, O: Observer> Sim<'m, O> {
                 // The handler machinery failed (a runtime that cannot start or never answers): the run stops.
                 break;
             }
+            let live = (self.in_flight + self.k.pending()) as u64;
+            if self.max_live > 0 && live > self.max_live {
+                self.exceeded("invocations in flight plus pending kernel events", live, self.max_live);
+                break;
+            }
         }
         // The run ends with its last effective event, or at the horizon.
         let end = match horizon {
@@ -303,8 +339,17 @@ impl<'m, O: Observer> Sim<'m, O> {
             rejected: self.rejected,
             peak_in_flight: self.peak_in_flight,
         };
-        let failure = self.hook.take().and_then(|h| h.failure);
+        let failure = match self.hook.take().and_then(|h| h.failure) {
+            Some(f) => Some(Stopped::Handler(f)),
+            None => self.over_budget.take().map(Stopped::Budget),
+        };
         (self.obs, stats, failure)
+    }
+
+    /// The budget is exceeded: note what grew; the loop stops.
+    fn exceeded(&mut self, what: &str, reached: u64, limit: u64) {
+        self.over_budget =
+            Some(BudgetExceeded { path: None, what: what.into(), reached, limit, max_events: self.max_events, at: Some(self.k.now()) });
     }
 
     #[inline]

@@ -260,14 +260,27 @@ pub struct Comparison {
 /// Runs both models on every seed (`jobs` threads) and pairs the figures. Figures missing in some run (a p99 of no
 /// events) and figures zero in every run of both are left out.
 pub fn compare(a: &Model, b: &Model, seeds: &[u64], jobs: usize, a_label: String, b_label: String) -> std::io::Result<Comparison> {
+    compare_with(a, b, seeds, jobs, a_label, b_label, crate::sim::DEFAULT_MAX_EVENTS)
+}
+
+/// [`compare`] with each run's budget (`RunOptions::max_events`, 0: none); a run over it fails the comparison.
+pub fn compare_with(
+    a: &Model,
+    b: &Model,
+    seeds: &[u64],
+    jobs: usize,
+    a_label: String,
+    b_label: String,
+    max_events: u64,
+) -> std::io::Result<Comparison> {
     type PerSeed = (Vec<(String, Option<f64>)>, Vec<(String, Option<f64>)>);
     let results: Vec<Mutex<Option<std::io::Result<PerSeed>>>> = seeds.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let work = || loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
         let Some(seed) = seeds.get(i) else { break };
-        let r = run(a, *seed, RunOptions::default())
-            .and_then(|ra| run(b, *seed, RunOptions::default()).map(|rb| (measures(a, &ra), measures(b, &rb))));
+        let opts = || RunOptions { max_events, ..Default::default() };
+        let r = run(a, *seed, opts()).and_then(|ra| run(b, *seed, opts()).map(|rb| (measures(a, &ra), measures(b, &rb))));
         if let Ok(mut slot) = results[i].lock() {
             *slot = Some(r);
         }

@@ -67,18 +67,25 @@ fn concrete(base: &Value, knobs: &[KnobSpec], values: &[Value]) -> Result<Value,
 }
 
 /// Why a concrete scenario fails under `seed`, if it does.
-fn failure(doc: &Value, seed: u64) -> Result<Option<String>, String> {
+fn failure(doc: &Value, seed: u64, max_events: u64) -> Result<Option<String>, String> {
     let sc: Scenario = serde_json::from_value(doc.clone()).map_err(|e| e.to_string())?;
     let model = Model::build(&sc).map_err(|e| e.to_string())?;
-    let report = run(&model, seed, RunOptions::default()).map_err(|e| e.to_string())?;
+    let report = run(&model, seed, RunOptions { max_events, ..Default::default() }).map_err(|e| e.to_string())?;
     if let Some(b) = report.breaches.first() {
         return Ok(Some(format!("invariant broken: {}", b.message)));
     }
     Ok(report.verdicts.iter().find(|v| v.fatal && !v.passed).map(|v| format!("{}: {}", v.name, v.message)))
 }
 
-/// Search `sc`'s knobs. `search_seed` seeds proptest's own generator, so a search is repeatable.
+/// Search `sc`'s knobs. `search_seed` seeds proptest's own generator, so a search is repeatable. Each run has the
+/// default budget ([`crate::sim::DEFAULT_MAX_EVENTS`]).
 pub fn explore(sc: &Scenario, cases: Option<u32>, search_seed: u64) -> Result<Outcome, String> {
+    explore_with(sc, cases, search_seed, crate::sim::DEFAULT_MAX_EVENTS)
+}
+
+/// [`explore`] with each run's budget (`RunOptions::max_events`, 0: none). A case whose run exceeds it is rejected,
+/// as a case that does not validate is.
+pub fn explore_with(sc: &Scenario, cases: Option<u32>, search_seed: u64, max_events: u64) -> Result<Outcome, String> {
     let spec = sc.explore.clone().ok_or("the scenario has no Explore section (Explore.Knobs: paths and ranges to search)")?;
     if spec.knobs.is_empty() {
         return Err("Explore.Knobs is empty".into());
@@ -108,7 +115,7 @@ pub fn explore(sc: &Scenario, cases: Option<u32>, search_seed: u64) -> Result<Ou
     let knobs = spec.knobs.clone();
     let result = runner.run(&strategy, |(values, seed, ())| {
         let doc = concrete(&base, &knobs, &values).map_err(TestCaseError::reject)?;
-        match failure(&doc, seed) {
+        match failure(&doc, seed, max_events) {
             Err(e) => Err(TestCaseError::reject(e)),
             Ok(None) => Ok(()),
             Ok(Some(why)) => Err(TestCaseError::fail(why)),
@@ -119,7 +126,7 @@ pub fn explore(sc: &Scenario, cases: Option<u32>, search_seed: u64) -> Result<Ou
         Err(TestError::Abort(why)) => Err(format!("the search gave up: {why} (too many knob combinations fail validation?)")),
         Err(TestError::Fail(_, (values, seed, ()))) => {
             let doc = concrete(&base, &spec.knobs, &values)?;
-            let message = failure(&doc, seed)?.unwrap_or_else(|| "no longer fails when re-run".into());
+            let message = failure(&doc, seed, max_events)?.unwrap_or_else(|| "no longer fails when re-run".into());
             let knobs = spec.knobs.iter().zip(&values).map(|(k, v)| format!("{}={v}", k.path)).collect();
             Ok(Outcome { cases, found: Some(Found { scenario: doc, seed, knobs, message }) })
         }

@@ -83,6 +83,7 @@ pub fn function(name: &str) -> impl Strategy<Value = FunctionSpec> {
             memory_size: Some(m),
             architectures: None,
             reserved_concurrent_executions: rc,
+            recursive_loop: None,
             event_invoke_config: Some(eic),
             dead_letter_config: None,
             behavior: Some(b),

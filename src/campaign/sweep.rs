@@ -126,17 +126,21 @@ pub struct SweepOptions {
     /// Test-only: the second run of each seed perturbs one random draw, to prove `check_determinism` catches it.
     pub inject_nondeterminism: bool,
     pub progress: bool,
+    /// Each run's budget (`RunOptions::max_events`, 0: none); a run over it stops the sweep (exit 2).
+    pub max_events: u64,
 }
 
 /// How a seed's result starts when the handler machinery failed.
 const HANDLER_FAILED: &str = "handler failed: ";
+/// How a seed's result starts when the run exceeded its budget.
+const OVER_BUDGET: &str = "run budget exceeded: ";
 
 /// Names the first trace event where two runs of the same seed differ.
-fn first_divergence(model: &Model, seed: u64, perturb: Option<u64>) -> String {
+fn first_divergence(model: &Model, seed: u64, perturb: Option<u64>, max_events: u64) -> String {
     let mut a = TraceLog::default();
     let mut b = TraceLog::default();
-    let ra = run(model, seed, RunOptions { observers: vec![&mut a], ..Default::default() });
-    let rb = run(model, seed, RunOptions { observers: vec![&mut b], perturb_for_testing: perturb, ..Default::default() });
+    let ra = run(model, seed, RunOptions { observers: vec![&mut a], max_events, ..Default::default() });
+    let rb = run(model, seed, RunOptions { observers: vec![&mut b], perturb_for_testing: perturb, max_events, ..Default::default() });
     if ra.is_err() || rb.is_err() {
         return "could not re-run to locate the divergence".into();
     }
@@ -145,7 +149,8 @@ fn first_divergence(model: &Model, seed: u64, perturb: Option<u64>) -> String {
 }
 
 fn run_seed(model: &Model, seed: u64, opts: &SweepOptions) -> SeedResult {
-    let report = match run(model, seed, RunOptions::default()) {
+    let max_events = opts.max_events;
+    let report = match run(model, seed, RunOptions { max_events, ..Default::default() }) {
         Ok(r) => r,
         Err(e) => {
             return SeedResult {
@@ -154,9 +159,10 @@ fn run_seed(model: &Model, seed: u64, opts: &SweepOptions) -> SeedResult {
                 passed: vec![false; model.expectations.len()],
                 values: vec![None; model.expectations.len()],
                 failures: vec![],
-                breaches: vec![match crate::run::handler_failure(&e) {
-                    Some(f) => format!("{HANDLER_FAILED}{f}"),
-                    None => format!("run failed: {e}"),
+                breaches: vec![match (crate::run::handler_failure(&e), crate::run::budget_exceeded(&e)) {
+                    (Some(f), _) => format!("{HANDLER_FAILED}{f}"),
+                    (None, Some(b)) => format!("{OVER_BUDGET}seed {seed}: {b}"),
+                    (None, None) => format!("run failed: {e}"),
                 }],
             }
         }
@@ -164,13 +170,13 @@ fn run_seed(model: &Model, seed: u64, opts: &SweepOptions) -> SeedResult {
     let mut res = SeedResult::from_report(&report);
     if opts.check_determinism {
         let perturb = opts.inject_nondeterminism.then_some(0);
-        match run(model, seed, RunOptions { perturb_for_testing: perturb, ..Default::default() }) {
+        match run(model, seed, RunOptions { perturb_for_testing: perturb, max_events, ..Default::default() }) {
             Ok(again) if again.digest == report.digest => {}
             Ok(again) => res.breaches.push(format!(
                 "non-deterministic: digest {} then {}; {}",
                 report.digest,
                 again.digest,
-                first_divergence(model, seed, perturb)
+                first_divergence(model, seed, perturb, max_events)
             )),
             Err(e) => res.breaches.push(format!("second run failed: {e}")),
         }
@@ -199,7 +205,8 @@ pub fn sweep(scenario: &crate::Scenario, model: &Model, scenario_file: &str, opt
     });
     bar.finish();
     // A failure of the handler machinery (docs/semantics.md 11.5) is bad input, not a verdict: the sweep stops (exit 2).
-    if let Some(b) = runs.iter().flat_map(|r| &r.breaches).find(|b| b.starts_with(HANDLER_FAILED)) {
+    // So is a run over its budget: the scenario asks for more than the user allowed.
+    if let Some(b) = runs.iter().flat_map(|r| &r.breaches).find(|b| b.starts_with(HANDLER_FAILED) || b.starts_with(OVER_BUDGET)) {
         return Err(b.clone());
     }
     Ok(SweepResults {

@@ -31,6 +31,8 @@ pub struct Settings {
     pub zero_reserved_condition: String,
     pub event_age_look_ahead: bool,
     pub recursion_limit: u32,
+    /// Per function (by `FnId`): `RecursiveLoop: Allow`, recursive-loop detection does not stop its invocations.
+    pub recursion_allowed: Vec<bool>,
     pub scaling: Scaling,
     pub scaling_throttle_reason: String,
     pub idle_lifetime: Option<Dist>,
@@ -43,6 +45,8 @@ pub struct Settings {
     pub pc_allocation_delay: SimTime,
     /// `SeriesIntervalSeconds`.
     pub series_interval: Option<SimTime>,
+    /// The work known before the run (arrivals, schedule ticks), for the run budget (`src/sim/budget.rs`).
+    pub work: Vec<super::workload::WorkEstimate>,
 }
 
 /// The rate at which new execution environments may be created (spec section 6): a token bucket.
@@ -329,6 +333,7 @@ pub(super) fn build_settings(v: &mut V, sc: &Scenario) -> Settings {
         zero_reserved_condition: s.zero_reserved_concurrency_condition.clone().unwrap_or_else(|| "ZeroReservedConcurrency".into()),
         event_age_look_ahead: s.event_age_look_ahead.unwrap_or(true),
         recursion_limit,
+        recursion_allowed: sc.functions.iter().map(|f| f.recursive_loop == Some(RecursiveLoopSpec::Allow)).collect(),
         scaling,
         scaling_throttle_reason: s.scaling_throttle_reason.clone().unwrap_or_else(|| "FunctionInvocationRateLimitExceeded".into()),
         idle_lifetime,
@@ -340,5 +345,6 @@ pub(super) fn build_settings(v: &mut V, sc: &Scenario) -> Settings {
         sns_lambda_dlq_body: s.sns_lambda_dlq_body.unwrap_or_default(),
         pc_allocation_delay,
         series_interval,
+        work: vec![],
     }
 }

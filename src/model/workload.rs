@@ -320,3 +320,59 @@ fn build_caller(v: &mut V, w: &WorkloadSpec, p: &str, sync: bool) -> Caller {
         }
     }
 }
+
+/// Work that a scenario asks for and that is known before the run: the arrivals of one workload entry, or the ticks
+/// of one scheduled rule, up to the horizon. The run budget (`src/sim/budget.rs`) checks them before the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkEstimate {
+    /// The JSON path of the field that sets the amount (`Workload[3].Every.IntervalSeconds`).
+    pub path: String,
+    /// What is counted, in words.
+    pub what: String,
+    /// How many kernel events it takes at least (one per arrival or tick).
+    pub count: u64,
+    /// How many invocations arrive at one instant (a burst without spread), else 1.
+    pub at_once: u64,
+}
+
+/// Every workload entry's arrivals and every scheduled rule's ticks up to the horizon (`Simulation.DurationSeconds`),
+/// without generating them.
+pub(super) fn estimate_work(sc: &Scenario, horizon: Option<SimTime>, fanout: &super::fanout::Fanout) -> Vec<WorkEstimate> {
+    let hz = horizon.unwrap_or(SimTime::MAX).as_micros();
+    let us = |s: f64| SimTime::from_secs_f64(s.max(0.0)).as_micros();
+    let mut out = vec![];
+    for (i, w) in sc.workload.iter().enumerate() {
+        let p = format!("Workload[{i}]");
+        let (path, what, count, at_once) = if let Some(at) = &w.at {
+            (format!("{p}.At"), "arrivals".to_string(), at.iter().filter(|t| us(**t) <= hz).count() as u64, 1)
+        } else if let Some(e) = &w.every {
+            let span = us(e.end_seconds).min(hz).saturating_sub(us(e.start_seconds.unwrap_or(0.0)));
+            let n = span.div_ceil(us(e.interval_seconds).max(1));
+            (format!("{p}.Every.IntervalSeconds"), format!("arrivals every {} s", e.interval_seconds), n, 1)
+        } else if let Some(ps) = &w.poisson {
+            let span = us(ps.end_seconds).min(hz).saturating_sub(us(ps.start_seconds.unwrap_or(0.0)));
+            let n = (ps.rate_per_second.max(0.0) * span as f64 / 1e6).min(u64::MAX as f64) as u64;
+            (format!("{p}.Poisson.RatePerSecond"), format!("expected arrivals at {}/s", ps.rate_per_second), n, 1)
+        } else if let Some(b) = &w.burst {
+            let n = if us(b.at_seconds) <= hz { b.count.max(0) as u64 } else { 0 };
+            let once = if b.spread_seconds.unwrap_or(0.0) > 0.0 { 1 } else { n };
+            (format!("{p}.Burst.Count"), "arrivals of a burst".to_string(), n, once)
+        } else {
+            continue;
+        };
+        out.push(WorkEstimate { path, what, count, at_once });
+    }
+    for (b, bus) in sc.event_buses.iter().enumerate() {
+        let Some(hub) = fanout.hubs.iter().find(|h| h.bus && h.name == bus.name) else { continue };
+        for (r, rule) in hub.rules.iter().enumerate() {
+            let (count, what) = match &rule.schedule {
+                None => continue,
+                Some(super::fanout::Schedule::Rate(iv)) => (hz / iv.as_micros().max(1), "ticks of the schedule"),
+                // A cron schedule ticks at most once a minute.
+                Some(super::fanout::Schedule::Cron(_)) => (hz / 60_000_000, "ticks of the schedule (at most one a minute)"),
+            };
+            out.push(WorkEstimate { path: format!("EventBuses[{b}].Rules[{r}].ScheduleExpression"), what: what.into(), count, at_once: 1 });
+        }
+    }
+    out
+}

@@ -250,8 +250,13 @@ impl Series {
 
     /// Integrates the gauges up to `t` and closes every interval that ends at or before `t`.
     fn advance(&mut self, t: SimTime) {
-        while t >= self.cur_start + self.interval {
-            let boundary = self.cur_start + self.interval;
+        // A boundary past the end of virtual time (u64 microseconds) never comes: near `SimTime::MAX` (an arrival at
+        // 2e13 s) a saturating sum would stay at MAX and this loop would never end.
+        while let Some(b) = self.cur_start.as_micros().checked_add(self.interval.as_micros()) {
+            if t.as_micros() < b {
+                break;
+            }
+            let boundary = SimTime::from_micros(b);
             self.settle(boundary);
             self.close(boundary);
         }

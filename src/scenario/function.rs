@@ -9,6 +9,15 @@ use serde_json::Value;
 
 use crate::vocab::{FaultKind, OutcomeKind};
 
+/// A function's recursive-loop detection setting (`RecursiveLoop`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RecursiveLoopSpec {
+    /// Lambda takes no action when the function is invoked in a recursive loop.
+    Allow,
+    /// Lambda stops the invocation (the default).
+    Terminate,
+}
+
 /// A Lambda function (`AWS::Lambda::Function` properties plus its async invoke configuration and behaviour).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
@@ -32,6 +41,11 @@ pub struct FunctionSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub reserved_concurrent_executions: Option<i64>,
+    /// Recursive-loop detection (`PutFunctionRecursionConfig`, CloudFormation `RecursiveLoop`): `Terminate` (default)
+    /// stops the function's invocation once a chain of events has looped `Simulation.RecursionLimit` times (spec 2);
+    /// `Allow` lets the loop go on (the run budget, `--max-events`, ends a runaway run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recursive_loop: Option<RecursiveLoopSpec>,
     /// Asynchronous invocation settings (`AWS::Lambda::EventInvokeConfig`, spec section 2): retries, maximum event
     /// age and destinations. Default: 2 retries, 6 hours, no destinations.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -261,7 +261,9 @@ impl<'m, O: Observer> Sim<'m, O> {
 
         // The loop check comes first: a chain of destinations between functions with reserved concurrency 0 runs no
         // code, yet loops (and each record nests the last); recursive-loop detection stops it like any other chain.
-        if hops >= model.settings.recursion_limit {
+        // A function with `RecursiveLoop: Allow` is not stopped (spec 2; the run budget ends a runaway loop).
+        let allowed = model.settings.recursion_allowed.get(function.ix()).copied().unwrap_or(false);
+        if hops >= model.settings.recursion_limit && !allowed {
             self.finish(slot, Fate::RecursionStopped);
         } else if self.fns[function.ix()].setup.reserved == Some(0) {
             self.finish(slot, Fate::ZeroReservedConcurrency);
