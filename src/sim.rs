@@ -311,10 +311,17 @@ impl<'m, O: Observer> Sim<'m, O> {
                 // The handler machinery failed (a runtime that cannot start or never answers): the run stops.
                 break;
             }
-            let live = (self.in_flight + self.k.pending()) as u64;
-            if self.max_live > 0 && live > self.max_live {
-                self.exceeded("invocations in flight plus pending kernel events", live, self.max_live);
-                break;
+            if self.max_live > 0 {
+                let mut live = (self.in_flight + self.k.pending()) as u64;
+                // Messages and records waiting in queues and streams hold memory too (counted every 1,024 events:
+                // a sum over shards).
+                if self.k.processed() % 1024 == 0 {
+                    live += self.esm.stored();
+                }
+                if live > self.max_live {
+                    self.exceeded("invocations in flight, pending kernel events and stored messages", live, self.max_live);
+                    break;
+                }
             }
         }
         // The run ends with its last effective event, or at the horizon.

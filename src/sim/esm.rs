@@ -168,6 +168,13 @@ pub(super) struct EsmRt {
 }
 
 impl EsmRt {
+    /// Messages stored in queues and records not yet read from streams (for the run budget's live limit).
+    pub(super) fn stored(&self) -> u64 {
+        let msgs = self.msgs.len() - self.free_msgs.len();
+        let unread: usize = self.shards.iter().flatten().map(|s| s.unread.len()).sum();
+        (msgs + unread) as u64
+    }
+
     fn next_gen(&mut self) -> u32 {
         self.gen = self.gen.wrapping_add(1);
         self.gen

@@ -96,9 +96,25 @@ fn a_growing_backlog_is_held_to_the_live_limit() {
     let f = r#"{ "FunctionName": "f", "ReservedConcurrentExecutions": 1 }"#;
     let text = scenario(f, r#", "Workload": [ { "Function": "f", "Every": { "IntervalSeconds": 0.00001, "EndSeconds": 1 } } ]"#);
     let e = run_budget(&text, 500_000).unwrap_err();
-    assert_eq!(e.what, "invocations in flight plus pending kernel events");
+    assert_eq!(e.what, "invocations in flight, pending kernel events and stored messages");
     assert_eq!(e.limit, 10_000);
     assert!(e.at.is_some());
+}
+
+#[test]
+fn messages_piling_up_in_a_queue_count_toward_the_live_limit() {
+    // 50,000 messages into a queue whose mapping is disabled: they all wait in the queue.
+    let text = scenario(
+        F,
+        r#", "Queues": [ { "QueueName": "q" } ],
+        "EventSourceMappings": [ { "EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:q", "FunctionName": "f", "Enabled": false } ],
+        "Workload": [ { "Queue": "q", "Every": { "IntervalSeconds": 0.0001, "EndSeconds": 5 } } ]"#,
+    );
+    let full = run_budget(&text, 0).expect("no budget");
+    assert!(full.stats.kernel_events < 500_000, "the event budget alone would not stop it");
+    let e = run_budget(&text, 500_000).unwrap_err();
+    assert_eq!(e.what, "invocations in flight, pending kernel events and stored messages");
+    assert!(e.reached > 10_000 && e.limit == 10_000, "{e}");
 }
 
 #[test]
