@@ -417,7 +417,7 @@ impl Metrics {
                     s.fates[*fate as usize] += 1;
                 }
                 if *fate != Fate::InFlight {
-                    let us = latency.as_micros().max(1);
+                    let us = latency.as_micros();
                     record(&mut m.latency, us);
                     if let Some(o) = open {
                         let sync_ran = o.sync && o.started;
@@ -455,7 +455,7 @@ impl Metrics {
                 m.environments = m.environments.max(env + 1);
                 if *cold {
                     m.cold_starts += 1;
-                    record(&mut m.init_duration, init.as_micros().max(1));
+                    record(&mut m.init_duration, init.as_micros());
                 }
                 let e = *env as usize;
                 if m.env_init.len() <= e {
@@ -470,7 +470,7 @@ impl Metrics {
                     let mirrored = self.mirror.get(o.source as usize).copied().unwrap_or(true);
                     if *cold && !mirrored {
                         if let Some(s) = self.sources.get_mut(o.source as usize) {
-                            record(&mut s.init_duration, init.as_micros().max(1));
+                            record(&mut s.init_duration, init.as_micros());
                         }
                     }
                     if !o.started {
@@ -494,7 +494,7 @@ impl Metrics {
                     self.open.get(*event).map(|o| o.source as usize).filter(|s| !self.mirror.get(*s).copied().unwrap_or(true))
                 };
                 if let Some(s) = src.and_then(|s| self.sources.get_mut(s)) {
-                    record(&mut s.attempt_duration, duration.as_micros().max(1));
+                    record(&mut s.attempt_duration, duration.as_micros());
                 }
                 let m = &mut self.functions[function.ix()];
                 m.busy -= 1;
@@ -513,7 +513,7 @@ impl Metrics {
                     m.init_ms_by_config[c] += init_billed_ms;
                 }
                 m.outcomes[*outcome as usize] += 1;
-                record(&mut m.attempt_duration, duration.as_micros().max(1));
+                record(&mut m.attempt_duration, duration.as_micros());
                 self.account_busy -= 1;
             }
             _ => unreachable!("on_execution: not an event of its family"),
@@ -542,7 +542,7 @@ impl Metrics {
             TraceEvent::CallResult { function, outcome, latency, .. } => {
                 let m = &mut self.functions[function.ix()];
                 m.call_outcomes[*outcome as usize] += 1;
-                record(&mut m.call_latency, latency.as_micros().max(1));
+                record(&mut m.call_latency, latency.as_micros());
             }
             TraceEvent::ProvisionedReady { function, config, init, .. } => {
                 // A provisioned environment's init during the run is billed (spec section 6).

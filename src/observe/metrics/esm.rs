@@ -163,7 +163,7 @@ impl EsmMetrics {
                     record_receives(&mut q.receives, u64::from(*receives).max(1));
                 }
                 if *fate == MessageFate::Deleted {
-                    crate::observe::metrics::record(&mut q.time_to_delete, age.as_micros().max(1));
+                    crate::observe::metrics::record(&mut q.time_to_delete, age.as_micros());
                 }
             }
             TraceEvent::MessageReceived { queue, .. } => self.queues[queue.ix()].sample(t),
@@ -179,7 +179,7 @@ impl EsmMetrics {
                 m.records_invoked += u64::from(*records);
                 m.concurrent += 1;
                 m.peak_concurrent = m.peak_concurrent.max(m.concurrent);
-                crate::observe::metrics::record(&mut m.iterator_age, iterator_age.as_micros().max(1));
+                crate::observe::metrics::record(&mut m.iterator_age, iterator_age.as_micros());
             }
             TraceEvent::BatchEnd { mapping, result, .. } => {
                 let m = &mut self.mappings[mapping.ix()];
