@@ -171,7 +171,7 @@ pub fn function_common(out: &mut Out, p: &mut Props, id: &str, name: &str, code:
     let path = format!("Resources.{id}");
     let mut f = Map::new();
     f.insert("FunctionName".into(), Value::String(name.into()));
-    for k in ["Timeout", "MemorySize", "Architectures", "ReservedConcurrentExecutions"] {
+    for k in ["Timeout", "MemorySize", "Architectures", "ReservedConcurrentExecutions", "RecursiveLoop"] {
         copy(p, &mut f, k)?;
     }
     let handler = p.str("Handler")?;

@@ -657,3 +657,21 @@ Resources:
           OTHER: !Sub "${Orders.Arn} ${!Literal} ${AWS::Region}"
           ALIAS: !Ref Orders.Alias
 "#;
+
+/// `RecursiveLoop` (`AWS::Lambda::Function` and `AWS::Serverless::Function`) carries over: `Allow` turns the
+/// function's recursive-loop detection off.
+#[test]
+fn recursive_loop_is_imported_from_the_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.yaml");
+    std::fs::write(
+        &path,
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Loop:\n    Type: AWS::Serverless::Function\n    Properties:\n      FunctionName: loop\n      Handler: app.handler\n      RecursiveLoop: Allow\n  Plain:\n    Type: AWS::Lambda::Function\n    Properties:\n      FunctionName: plain\n      Handler: app.handler\n      Role: arn:aws:iam::123456789012:role/r\n      Code: {ZipFile: 'x'}\n      RecursiveLoop: Terminate\n",
+    )
+    .unwrap();
+    let imp = import_file(&path, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    let fns = section(&imp, "Functions");
+    let by = |n: &str| fns.iter().find(|f| f["FunctionName"] == n).unwrap_or_else(|| panic!("{n} in {fns:?}")).clone();
+    assert_eq!(by("loop")["RecursiveLoop"], "Allow");
+    assert_eq!(by("plain")["RecursiveLoop"], "Terminate");
+}
