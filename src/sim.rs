@@ -1,9 +1,9 @@
 //! The simulation: one run of a model under one seed, on the kernel. This module is the dispatcher: it owns the
-//! kernel events ([`Ev`]) and the `match` over them, and routes between the Lambda core and the services. The Lambda
-//! core (`lambda`, spec 1, 2, 3, 4, 6) hands back what concerns a service through [`lambda::Dispatch`], which this
-//! module implements by matching on the invocation's [`lambda::Caller`]: a finished synchronous invocation
-//! ([`lambda::Done`]) goes to the event source mapping, the Firehose stream or the synchronous caller that invoked it;
-//! a record for a live target ([`lambda::Deliver`]) to the queue, topic or bus. The services: queues, streams and
+//! kernel events (`Ev`) and the `match` over them, and routes between the Lambda core and the services. The Lambda
+//! core (`lambda`, spec 1, 2, 3, 4, 6) hands back what concerns a service through `lambda::Dispatch`, which this
+//! module implements by matching on the invocation's `lambda::Caller`: a finished synchronous invocation
+//! (`lambda::Done`) goes to the event source mapping, the Firehose stream or the synchronous caller that invoked it;
+//! a record for a live target (`lambda::Deliver`) to the queue, topic or bus. The services: queues, streams and
 //! event source mappings (`esm`, spec 5), topics and buses (`fanout`, spec 7), Firehose (`firehose`); the arrival
 //! driver (`workload`). Configuration changes on the timeline (`Changes`) apply here (spec 3.1, 6).
 //!

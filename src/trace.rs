@@ -160,7 +160,7 @@ pub enum TraceEvent {
     /// follow.
     RuleMatched { hub: u32, rule: u32, msg: u64 },
     /// A message published to FIFO topic `hub` repeated a deduplication id seen in the last 5 minutes: SNS accepts it
-    /// and delivers nothing (https://docs.aws.amazon.com/sns/latest/dg/fifo-message-dedup.html).
+    /// and delivers nothing (<https://docs.aws.amazon.com/sns/latest/dg/fifo-message-dedup.html>).
     PublishDeduplicated { hub: u32, origin: PubOrigin, size: u32 },
     /// Real code answered attempt `attempt` of invocation `event` (only functions that a [`crate::handler::Handlers`]
     /// serves have these events): the response bytes, or the error body `{"errorMessage","errorType","stackTrace"}`,

@@ -180,7 +180,7 @@ words! {
 
 words! {
     /// The one fate of a record put into an Amazon Data Firehose delivery stream (src/sim/firehose.rs,
-    /// https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-status-model.html).
+    /// <https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-status-model.html>).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum FirehoseFate {
         /// Transformed (`result` `Ok`, or no transformation configured): delivered to the destination.

@@ -89,9 +89,9 @@ pub enum Measure {
     FailureRecordsNotExactlyOnce {
         function: Option<FnId>,
     },
-    /// Queues, streams and mappings ([`esm`]).
+    /// Queues, streams and mappings (`model::esm`).
     Esm(EsmMeasure),
-    /// Topics and buses ([`fanout`]).
+    /// Topics and buses (`model::fanout`).
     Fanout(FanoutMeasure),
     /// Events of workload source `source` (index in `Model::sources`) with `fate`.
     SourceFates {
@@ -103,7 +103,7 @@ pub enum Measure {
         source: usize,
         percentile: f64,
     },
-    /// Firehose delivery streams ([`firehose`]).
+    /// Firehose delivery streams (`model::firehose`).
     Firehose(FirehoseMeasure),
 }
 

@@ -2,12 +2,12 @@
 //!
 //! Shapes are CloudFormation's (`AWS::KinesisFirehose::DeliveryStream`, its `ProcessingConfiguration` with a
 //! `Lambda` processor and `ProcessorParameter`s whose values are strings). Bounds and defaults are AWS's:
-//! - https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html: the buffering size hint ranges between
+//! - <https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html>: the buffering size hint ranges between
 //!   0.2 MB and 3 MB (default 1 MB), the buffering interval hint between 0 and 900 seconds (default 60); Firehose
 //!   invokes the function synchronously with each buffered batch;
-//! - https://docs.aws.amazon.com/firehose/latest/APIReference/API_ProcessorParameter.html: parameter names and the
+//! - <https://docs.aws.amazon.com/firehose/latest/APIReference/API_ProcessorParameter.html>: parameter names and the
 //!   defaults 3 for `NumberOfRetries` and 60 for `BufferIntervalInSeconds`;
-//! - https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html: retries of a failed
+//! - <https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html>: retries of a failed
 //!   invocation (three by default), then the batch is skipped and its records are unsuccessfully processed.
 //!
 //! An error names the JSON path, the bad value and the allowed range.
@@ -57,7 +57,7 @@ pub struct Producer {
 pub struct Firehose {
     pub streams: Vec<DeliveryStream>,
     pub producers: Vec<Producer>,
-    /// `Simulation.FirehoseRetryDelaySeconds` ([unc]).
+    /// `Simulation.FirehoseRetryDelaySeconds` (\[unc\]).
     pub retry_delay: SimTime,
 }
 
@@ -83,7 +83,7 @@ pub(super) struct RawProducer<'a> {
 }
 
 /// The largest record PutRecord takes: 1,000 KiB before base64 encoding
-/// (https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecord.html).
+/// (<https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecord.html>).
 pub const MAX_RECORD_BYTES: usize = 1000 * 1024;
 
 fn number(v: &mut V, path: &str, value: &str, lo: f64, hi: f64, what: &str) -> Option<f64> {

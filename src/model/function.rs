@@ -25,7 +25,7 @@ pub struct Rule {
     pub outcome: OutcomeKind,
     pub error_type: Arc<str>,
     pub error_message: Arc<str>,
-    /// `Fail`: the error's stack frames (declared, or the function's default, see [`fill_stack_traces`]).
+    /// `Fail`: the error's stack frames (declared, or the function's default, see `fill_stack_traces`).
     pub stack_trace: Arc<[String]>,
     /// Whether `stack_trace` was declared (`Then.StackTrace`).
     pub stack_trace_given: bool,
@@ -45,7 +45,7 @@ pub struct Fault {
     pub probability: f64,
     pub error_type: Arc<str>,
     pub error_message: Arc<str>,
-    /// An `Error` fault's stack frames (the function's default, see [`fill_stack_traces`]).
+    /// An `Error` fault's stack frames (the function's default, see `fill_stack_traces`).
     pub stack_trace: Arc<[String]>,
 }
 

@@ -91,13 +91,13 @@ pub struct Pricing {
     pub request_usd_per_million: f64,
     /// Per GB-second, x86_64: $0.0000166667 (spec section 8).
     pub x86_gb_second_usd: f64,
-    /// Per GB-second, arm64: $0.0000133334 (spec section 8, marked [unc] there).
+    /// Per GB-second, arm64: $0.0000133334 (spec section 8, marked \[unc\] there).
     pub arm64_gb_second_usd: f64,
-    /// Provisioned concurrency, per configured GB-second (spec section 8 gives no rate: [unc]; AWS us-east-1 list price,
+    /// Provisioned concurrency, per configured GB-second (spec section 8 gives no rate: \[unc\]; AWS us-east-1 list price,
     /// $0.0000041667 x86_64 and $0.0000033334 arm64).
     pub provisioned_x86_gb_second_usd: f64,
     pub provisioned_arm64_gb_second_usd: f64,
-    /// Duration on provisioned environments, per GB-second (spec section 8: "a lower duration rate", [unc]; AWS us-east-1
+    /// Duration on provisioned environments, per GB-second (spec section 8: "a lower duration rate", \[unc\]; AWS us-east-1
     /// list price, $0.0000097222 x86_64 and $0.0000077778 arm64).
     pub provisioned_duration_x86_gb_second_usd: f64,
     pub provisioned_duration_arm64_gb_second_usd: f64,

@@ -1,6 +1,6 @@
 //! The workload: who invokes what, when (spec sections 2, 7). A workload entry invokes a function (asynchronously
 //! or synchronously, with a caller's timeout and retries, optionally wrapped in a service's event shape), or produces
-//! to a queue, stream, topic, bus or delivery stream (those are handed to the builders of [`super::esm`],
+//! to a queue, stream, topic, bus or delivery stream (those are handed to the builders of `model::esm`,
 //! [`super::fanout`] and [`super::firehose`]).
 
 use std::collections::BTreeMap;
