@@ -77,11 +77,17 @@ const _: () = assert!(std::mem::size_of::<Ev>() <= 16);
 /// What a finished run reports beside its trace.
 #[derive(Debug, Clone)]
 pub struct RunStats {
+    /// The seed the run used.
     pub seed: u64,
+    /// Simulated time of the last event.
     pub end_time: SimTime,
+    /// Kernel events processed.
     pub kernel_events: u64,
+    /// Invocations accepted.
     pub accepted: u64,
+    /// Invocations refused before queueing or running (`Rejected`).
     pub rejected: u64,
+    /// The most invocations accepted and not yet at their fate at once.
     pub peak_in_flight: usize,
 }
 
@@ -151,6 +157,7 @@ pub(crate) enum Stopped {
 }
 
 impl<'m, O: Observer> Sim<'m, O> {
+    /// A simulation of `model` under `seed`, reporting to `obs`; nothing has run yet.
     pub fn new(model: &'m Model, seed: u64, obs: O) -> Self {
         let fns = model.functions.iter().map(|f| FnState::new(f, seed)).collect();
         let response_sizes = model

@@ -23,6 +23,7 @@ pub use handler::{first_difference, shorten, HandlerReplyKind};
 pub use json::to_json;
 
 /// Where an accepted event came from.
+#[allow(missing_docs)] // variant fields are described in each variant's doc
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Origin {
     /// A workload source, by index.
@@ -40,6 +41,7 @@ pub enum Origin {
 }
 
 /// Where a queue message came from.
+#[allow(missing_docs)] // variant fields are described in each variant's doc
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MsgOrigin {
     /// A producer of the workload, by producer index.
@@ -54,6 +56,7 @@ pub enum MsgOrigin {
 }
 
 /// Where a message published to a topic, or an event put on a bus, came from.
+#[allow(missing_docs)] // variant fields are described in each variant's doc
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PubOrigin {
     /// A workload publisher, by index in `Model::fanout.publishers`.
@@ -76,6 +79,7 @@ impl PubOrigin {
 }
 
 /// One step of a run. `event` is the accept sequence number of an invocation; `rid` its request-id key.
+#[allow(missing_docs)] // variant fields are described in each variant's doc
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TraceEvent {
     /// Async: invoke returned 202 and the event entered the queue. Sync: the request reached Lambda. `qualifier`: the
@@ -180,6 +184,7 @@ pub enum TraceEvent {
 }
 
 impl TraceEvent {
+    /// The variant's name (`"Accepted"`, `"AttemptStart"`, ...).
     pub fn name(&self) -> &'static str {
         match self {
             TraceEvent::Accepted { .. } => "Accepted",
@@ -220,13 +225,17 @@ impl TraceEvent {
 /// documents, the payload of an `Accepted` invocation and, for deliveries, the message content (the invocation record, or for a DLQ `{"body": payload, "attributes":
 /// {...}}`).
 pub struct Ctx<'a> {
+    /// The model being run.
     pub model: &'a Model,
+    /// The run's seed.
     pub seed: u64,
+    /// The payload or message content, when an observer asked for it (see `Observer::wants_content`).
     pub content: Option<&'a Value>,
 }
 
 /// Something that watches a run. Observers never steer the simulation.
 pub trait Observer {
+    /// Called for every event, at simulated time `t`, in order.
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>);
     /// Whether this observer needs `Ctx::content` on deliveries (rendering it costs time).
     fn wants_content(&self) -> bool {
