@@ -336,6 +336,7 @@ pub struct SimulationSpec {
 }
 
 /// `Simulation.DlqScope`: whose dead-letter queue an event of a published version goes to (spec 4, 9.4).
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum DlqScopeSpec {
     Function,
@@ -343,6 +344,7 @@ pub enum DlqScopeSpec {
 }
 
 /// `Simulation.ScalingModel`: how fast new execution environments may be created (spec section 6).
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum ScalingModelSpec {
     PerFunction,
@@ -350,6 +352,7 @@ pub enum ScalingModelSpec {
 }
 
 /// `Simulation.AsyncPayloadLimit`: `Current` (1 MB) or `Legacy` (256 KB) (spec section 2, 9.1).
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum PayloadLimitMode {
     Current,

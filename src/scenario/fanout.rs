@@ -123,6 +123,7 @@ pub struct RetryPolicySpec {
 // A rule target's `DeadLetterConfig`. The type was `DeadLetterConfigSpec` (the schema names it `DeadLetterConfigSpec2`,
 // after the function's `DeadLetterConfig`, whose key is `TargetArn` rather than `Arn`); renamed so that both fit in
 // one namespace, with the old name kept for the schema. No doc comment: it would add a description to the schema.
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 #[schemars(rename = "DeadLetterConfigSpec")]
