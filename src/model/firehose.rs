@@ -26,7 +26,9 @@ use crate::scenario::{Scenario, WorkloadSpec};
 /// A validated delivery stream.
 #[derive(Debug, Clone)]
 pub struct DeliveryStream {
+    /// `DeliveryStreamName`.
     pub name: String,
+    /// The delivery stream's ARN.
     pub arn: String,
     /// The transformation function and the qualifier its ARN names; `None`: no transformation (records are
     /// delivered as they arrive).
@@ -41,21 +43,29 @@ pub struct DeliveryStream {
     pub buffer_interval: SimTime,
     /// The S3 bucket (`BucketARN`), if given, and the error output prefix.
     pub bucket_arn: Option<String>,
+    /// `ErrorOutputPrefix` of the S3 bucket.
     pub error_prefix: String,
 }
 
 /// A workload entry that puts records into a delivery stream.
 #[derive(Debug, Clone)]
 pub struct Producer {
+    /// The workload entry's `Name`.
     pub name: String,
+    /// Index in `Firehose::streams`.
     pub stream: u32,
+    /// The record data, rendered per record.
     pub template: Template,
+    /// When it puts records.
     pub arrivals: Arrivals,
 }
 
 #[derive(Debug, Clone)]
+/// Firehose delivery streams with a Lambda transformation, and their producers.
 pub struct Firehose {
+    /// The delivery streams.
     pub streams: Vec<DeliveryStream>,
+    /// Workload entries that put records.
     pub producers: Vec<Producer>,
     /// `Simulation.FirehoseRetryDelaySeconds` (\[unc\]).
     pub retry_delay: SimTime,
@@ -68,9 +78,11 @@ impl Default for Firehose {
 }
 
 impl Firehose {
+    /// Delivery stream `i`.
     pub fn stream(&self, i: u32) -> &DeliveryStream {
         &self.streams[i as usize]
     }
+    /// The index of the stream named `name` (or with ARN `name`).
     pub fn by_name(&self, name: &str) -> Option<u32> {
         self.streams.iter().position(|s| s.name == name || s.arn == name).map(|i| i as u32)
     }
