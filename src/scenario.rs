@@ -173,21 +173,25 @@ pub struct PricingSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1000000))]
     pub arm64_gb_second_usd: Option<f64>,
-    /// Provisioned concurrency, per GB-second configured, x86_64 (default 0.0000041667; spec section 8 gives no rate: \[unc\]).
+    /// Provisioned concurrency, per GB-second configured, x86_64 (default 0.0000041667; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1000000))]
+    #[allow(rustdoc::broken_intra_doc_links)] // the text is also the schema's description: kept as it is
     pub provisioned_x86_gb_second_usd: Option<f64>,
-    /// Provisioned concurrency, per GB-second configured, arm64 (default 0.0000033334; spec section 8 gives no rate: \[unc\]).
+    /// Provisioned concurrency, per GB-second configured, arm64 (default 0.0000033334; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1000000))]
+    #[allow(rustdoc::broken_intra_doc_links)] // the text is also the schema's description: kept as it is
     pub provisioned_arm64_gb_second_usd: Option<f64>,
-    /// Duration on provisioned environments, per GB-second, x86_64 (default 0.0000097222; spec section 8 gives no rate: \[unc\]).
+    /// Duration on provisioned environments, per GB-second, x86_64 (default 0.0000097222; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1000000))]
+    #[allow(rustdoc::broken_intra_doc_links)] // the text is also the schema's description: kept as it is
     pub provisioned_duration_x86_gb_second_usd: Option<f64>,
-    /// Duration on provisioned environments, per GB-second, arm64 (default 0.0000077778; spec section 8 gives no rate: \[unc\]).
+    /// Duration on provisioned environments, per GB-second, arm64 (default 0.0000077778; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1000000))]
+    #[allow(rustdoc::broken_intra_doc_links)] // the text is also the schema's description: kept as it is
     pub provisioned_duration_arm64_gb_second_usd: Option<f64>,
 }
 
@@ -233,14 +237,16 @@ pub struct SimulationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub throttle_backoff: Option<BackoffSpec>,
     /// EventBridge's back-off between retries of a refused delivery to a rule target (docs/sources.md; the exact
-    /// schedule is not published, \[unc\]): from `InitialSeconds` (1), times `Multiplier` (2), at most `MaxSeconds`
+    /// schedule is not published, [unc]): from `InitialSeconds` (1), times `Multiplier` (2), at most `MaxSeconds`
     /// (300). `Jitter` is not used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[allow(rustdoc::broken_intra_doc_links)] // the text is also the schema's description: kept as it is
     pub event_bridge_retry_backoff: Option<BackoffSpec>,
     /// Seconds Firehose waits before invoking a transformation batch again after a failed invocation (default 1;
-    /// AWS does not publish the delay, \[unc\]). 0 to 900.
+    /// AWS does not publish the delay, [unc]). 0 to 900.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 900))]
+    #[allow(rustdoc::broken_intra_doc_links)] // the text is also the schema's description: kept as it is
     pub firehose_retry_delay_seconds: Option<f64>,
     /// What the async queue does when the function has no free concurrency (named option, see README).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -323,10 +329,11 @@ pub struct SimulationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_lambda_dlq_body: Option<SnsLambdaDlqBody>,
     /// Seconds from enabling (or raising) provisioned concurrency on the timeline until its environments start their
-    /// init (spec section 6: "allocation starts after 1-2 minutes", \[unc\]; default 60). Provisioned concurrency
+    /// init (spec section 6: "allocation starts after 1-2 minutes", [unc]; default 60). Provisioned concurrency
     /// declared in `Functions` is ready at time 0 (it was configured before the run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 86400))]
+    #[allow(rustdoc::broken_intra_doc_links)] // the text is also the schema's description: kept as it is
     pub provisioned_concurrency_allocation_seconds: Option<f64>,
     /// Sampling interval of the time series (`--series`, the HTML report, `--format json`), in seconds (1 us to 1
     /// day). The command line's `--series-interval` overrides it. Default: chosen from the length of the run.

@@ -14,8 +14,9 @@ pub struct TopicSpec {
     pub topic_name: String,
     /// `true` for a FIFO topic (its name must end with `.fifo`): subscribers are SQS queues only, publishers give a
     /// `MessageGroupId`, and a repeated deduplication id is dropped for 5 minutes
-    /// (<https://docs.aws.amazon.com/sns/latest/dg/sns-fifo-topics.html>).
+    /// (https://docs.aws.amazon.com/sns/latest/dg/sns-fifo-topics.html).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[allow(rustdoc::bare_urls)] // the text is also the schema's description: kept as it is
     pub fifo_topic: Option<bool>,
     /// FIFO topics: deduplicate by a hash of the message body when the publisher gives no `MessageDeduplicationId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,8 +51,9 @@ pub struct SubscriptionSpec {
     /// The subscription's dead-letter queue: `{"deadLetterTargetArn": "<queue ARN>"}` (an object, or a JSON string as
     /// in CloudFormation). Messages SNS could not deliver (a client-side error at once, a server-side error after the
     /// retry policy) go there instead of being discarded
-    /// (<https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html>).
+    /// (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[allow(rustdoc::bare_urls)] // the text is also the schema's description: kept as it is
     pub redrive_policy: Option<Value>,
 }
 
