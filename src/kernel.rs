@@ -284,6 +284,7 @@ impl<E: Copy> Default for Kernel<E> {
 }
 
 impl<E: Copy> Kernel<E> {
+    /// An empty queue at time zero.
     pub fn new() -> Self {
         Kernel { now: SimTime::ZERO, seq: 0, near: Wheel::new(), far: Far::new(), processed: 0 }
     }

@@ -1,6 +1,7 @@
 // The crate docs are the README (its Rust blocks run as doctests: `cargo test --doc`). Modules cite the AWS behaviour
 // they implement as sections of `docs/semantics.md` ("spec N.M"); `docs/architecture.md` describes the layers.
 #![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
 
 pub mod aws;
 pub mod campaign;

@@ -42,22 +42,31 @@ pub use workload::{Arrivals, Caller, Source, WorkEstimate};
 /// A scenario, validated.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// The scenario's `Name`.
     pub name: String,
+    /// The AWS region ARNs and payloads use.
     pub region: String,
+    /// The AWS account id ARNs and payloads use.
     pub account_id: String,
+    /// The account's concurrency limit (`Account.ConcurrentExecutions`, default 1000).
     pub account_limit: u32,
     /// Concurrency left to functions without a reservation.
     pub unreserved_pool: u32,
+    /// The functions, indexed by `FnId`.
     pub functions: Vec<Function>,
+    /// Destinations and DLQs, indexed by `TargetId`.
     pub targets: Vec<Target>,
     /// The target that invokes each function (for Lambda destinations), by function index.
     pub function_targets: Vec<TargetId>,
+    /// Workload sources (arrivals).
     pub sources: Vec<Source>,
+    /// The scenario's expectations, in file order.
     pub expectations: Vec<Expectation>,
     /// Changes on the timeline, in the order they apply (time, then position in the file).
     pub changes: Vec<Change>,
     /// Destinations and DLQs that reject deliveries for a while.
     pub delivery_faults: Vec<DeliveryFault>,
+    /// Simulation settings (`Simulation`).
     pub settings: Settings,
     /// Prices for cost figures (spec section 8).
     pub pricing: Pricing,
@@ -75,15 +84,19 @@ pub struct Model {
 }
 
 impl Model {
+    /// The function with id `id`.
     pub fn function(&self, id: FnId) -> &Function {
         &self.functions[id.ix()]
     }
+    /// The target with id `id`.
     pub fn target(&self, id: TargetId) -> &Target {
         &self.targets[id.ix()]
     }
+    /// The id of the function named `name`.
     pub fn function_by_name(&self, name: &str) -> Option<FnId> {
         self.functions.iter().position(|f| f.name == name).map(|i| FnId(i as u32))
     }
+    /// The id of the target with ARN `arn`.
     pub fn target_by_arn(&self, arn: &str) -> Option<TargetId> {
         self.targets.iter().position(|t| t.arn == arn).map(|i| TargetId(i as u32))
     }
@@ -150,6 +163,7 @@ pub fn load_file(path: &std::path::Path) -> Result<Model, ScenarioErrors> {
 pub struct Loaded {
     /// The scenario as it runs: a template's sections merged in, `Template` and `Parameters` gone.
     pub scenario: Scenario,
+    /// The validated model.
     pub model: Model,
     /// What the template gave (imported and skipped lines), when the scenario names one.
     pub import: Option<crate::template::Import>,

@@ -41,7 +41,9 @@ pub enum HandlerDuration {
 
 /// What a run writes besides its report.
 pub struct RunOptions<'a> {
+    /// Where the `--trace` JSON lines go (`None`: no trace).
     pub trace: Option<TraceWriter>,
+    /// The directory the destination and DLQ sinks are written to (`--sinks`; `None`: not written).
     pub sinks_dir: Option<PathBuf>,
     /// Observers of the caller's own (they see every trace event).
     pub observers: Vec<&'a mut dyn Observer>,
@@ -81,16 +83,25 @@ impl Default for RunOptions<'_> {
 /// The result of one run.
 #[derive(Debug, Clone)]
 pub struct RunReport {
+    /// The scenario's `Name`.
     pub scenario: String,
+    /// Stable hash of the scenario file's canonical JSON (`Model::digest`).
     pub scenario_digest: u64,
+    /// The seed the run used.
     pub seed: u64,
+    /// The trace digest, 16 hex digits: same scenario and seed, same digest.
     pub digest: String,
+    /// How many trace events the digest covers.
     pub trace_events: u64,
+    /// Kernel-level figures of the run (end time, events processed, peak in flight).
     pub stats: RunStats,
+    /// Per-function, per-target and per-service figures.
     pub metrics: Metrics,
     /// What the run cost (spec section 8), computed once when it ended.
     pub bill: Bill,
+    /// One verdict per `Expectations` entry, in file order.
     pub verdicts: Vec<Verdict>,
+    /// Invariant breaches the monitor found (empty in a correct run).
     pub breaches: Vec<Breach>,
     /// Durations of handler-served attempts were measured on the wall clock (`HandlerDuration::Measured`): this run
     /// is not reproducible.

@@ -176,18 +176,22 @@ pub struct PricingSpec {
     /// Provisioned concurrency, per GB-second configured, x86_64 (default 0.0000041667; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1000000))]
+    #[allow(rustdoc::broken_intra_doc_links)] // the text is also the schema's description: kept as it is
     pub provisioned_x86_gb_second_usd: Option<f64>,
     /// Provisioned concurrency, per GB-second configured, arm64 (default 0.0000033334; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1000000))]
+    #[allow(rustdoc::broken_intra_doc_links)] // the text is also the schema's description: kept as it is
     pub provisioned_arm64_gb_second_usd: Option<f64>,
     /// Duration on provisioned environments, per GB-second, x86_64 (default 0.0000097222; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1000000))]
+    #[allow(rustdoc::broken_intra_doc_links)] // the text is also the schema's description: kept as it is
     pub provisioned_duration_x86_gb_second_usd: Option<f64>,
     /// Duration on provisioned environments, per GB-second, arm64 (default 0.0000077778; spec section 8 gives no rate: [unc]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1000000))]
+    #[allow(rustdoc::broken_intra_doc_links)] // the text is also the schema's description: kept as it is
     pub provisioned_duration_arm64_gb_second_usd: Option<f64>,
 }
 
@@ -236,11 +240,13 @@ pub struct SimulationSpec {
     /// schedule is not published, [unc]): from `InitialSeconds` (1), times `Multiplier` (2), at most `MaxSeconds`
     /// (300). `Jitter` is not used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[allow(rustdoc::broken_intra_doc_links)] // the text is also the schema's description: kept as it is
     pub event_bridge_retry_backoff: Option<BackoffSpec>,
     /// Seconds Firehose waits before invoking a transformation batch again after a failed invocation (default 1;
     /// AWS does not publish the delay, [unc]). 0 to 900.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 900))]
+    #[allow(rustdoc::broken_intra_doc_links)] // the text is also the schema's description: kept as it is
     pub firehose_retry_delay_seconds: Option<f64>,
     /// What the async queue does when the function has no free concurrency (named option, see README).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -327,6 +333,7 @@ pub struct SimulationSpec {
     /// declared in `Functions` is ready at time 0 (it was configured before the run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 86400))]
+    #[allow(rustdoc::broken_intra_doc_links)] // the text is also the schema's description: kept as it is
     pub provisioned_concurrency_allocation_seconds: Option<f64>,
     /// Sampling interval of the time series (`--series`, the HTML report, `--format json`), in seconds (1 us to 1
     /// day). The command line's `--series-interval` overrides it. Default: chosen from the length of the run.
@@ -336,6 +343,7 @@ pub struct SimulationSpec {
 }
 
 /// `Simulation.DlqScope`: whose dead-letter queue an event of a published version goes to (spec 4, 9.4).
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum DlqScopeSpec {
     Function,
@@ -343,6 +351,7 @@ pub enum DlqScopeSpec {
 }
 
 /// `Simulation.ScalingModel`: how fast new execution environments may be created (spec section 6).
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum ScalingModelSpec {
     PerFunction,
@@ -350,6 +359,7 @@ pub enum ScalingModelSpec {
 }
 
 /// `Simulation.AsyncPayloadLimit`: `Current` (1 MB) or `Legacy` (256 KB) (spec section 2, 9.1).
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum PayloadLimitMode {
     Current,

@@ -1,9 +1,9 @@
 //! The simulation: one run of a model under one seed, on the kernel. This module is the dispatcher: it owns the
-//! kernel events ([`Ev`]) and the `match` over them, and routes between the Lambda core and the services. The Lambda
-//! core (`lambda`, spec 1, 2, 3, 4, 6) hands back what concerns a service through [`lambda::Dispatch`], which this
-//! module implements by matching on the invocation's [`lambda::Caller`]: a finished synchronous invocation
-//! ([`lambda::Done`]) goes to the event source mapping, the Firehose stream or the synchronous caller that invoked it;
-//! a record for a live target ([`lambda::Deliver`]) to the queue, topic or bus. The services: queues, streams and
+//! kernel events (`Ev`) and the `match` over them, and routes between the Lambda core and the services. The Lambda
+//! core (`lambda`, spec 1, 2, 3, 4, 6) hands back what concerns a service through `lambda::Dispatch`, which this
+//! module implements by matching on the invocation's `lambda::Caller`: a finished synchronous invocation
+//! (`lambda::Done`) goes to the event source mapping, the Firehose stream or the synchronous caller that invoked it;
+//! a record for a live target (`lambda::Deliver`) to the queue, topic or bus. The services: queues, streams and
 //! event source mappings (`esm`, spec 5), topics and buses (`fanout`, spec 7), Firehose (`firehose`); the arrival
 //! driver (`workload`). Configuration changes on the timeline (`Changes`) apply here (spec 3.1, 6).
 //!
@@ -77,11 +77,17 @@ const _: () = assert!(std::mem::size_of::<Ev>() <= 16);
 /// What a finished run reports beside its trace.
 #[derive(Debug, Clone)]
 pub struct RunStats {
+    /// The seed the run used.
     pub seed: u64,
+    /// Simulated time of the last event.
     pub end_time: SimTime,
+    /// Kernel events processed.
     pub kernel_events: u64,
+    /// Invocations accepted.
     pub accepted: u64,
+    /// Invocations refused before queueing or running (`Rejected`).
     pub rejected: u64,
+    /// The most invocations accepted and not yet at their fate at once.
     pub peak_in_flight: usize,
 }
 
@@ -151,6 +157,7 @@ pub(crate) enum Stopped {
 }
 
 impl<'m, O: Observer> Sim<'m, O> {
+    /// A simulation of `model` under `seed`, reporting to `obs`; nothing has run yet.
     pub fn new(model: &'m Model, seed: u64, obs: O) -> Self {
         let fns = model.functions.iter().map(|f| FnState::new(f, seed)).collect();
         let response_sizes = model

@@ -44,6 +44,7 @@ pub struct TemplateError {
     pub file: Option<String>,
     /// The path inside the template (empty for the whole file).
     pub path: String,
+    /// What is wrong, and what is allowed.
     pub message: String,
 }
 

@@ -23,6 +23,7 @@ pub use handler::{first_difference, shorten, HandlerReplyKind};
 pub use json::to_json;
 
 /// Where an accepted event came from.
+#[allow(missing_docs)] // variant fields are described in each variant's doc
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Origin {
     /// A workload source, by index.
@@ -40,6 +41,7 @@ pub enum Origin {
 }
 
 /// Where a queue message came from.
+#[allow(missing_docs)] // variant fields are described in each variant's doc
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MsgOrigin {
     /// A producer of the workload, by producer index.
@@ -54,6 +56,7 @@ pub enum MsgOrigin {
 }
 
 /// Where a message published to a topic, or an event put on a bus, came from.
+#[allow(missing_docs)] // variant fields are described in each variant's doc
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PubOrigin {
     /// A workload publisher, by index in `Model::fanout.publishers`.
@@ -76,6 +79,7 @@ impl PubOrigin {
 }
 
 /// One step of a run. `event` is the accept sequence number of an invocation; `rid` its request-id key.
+#[allow(missing_docs)] // variant fields are described in each variant's doc
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TraceEvent {
     /// Async: invoke returned 202 and the event entered the queue. Sync: the request reached Lambda. `qualifier`: the
@@ -160,7 +164,7 @@ pub enum TraceEvent {
     /// follow.
     RuleMatched { hub: u32, rule: u32, msg: u64 },
     /// A message published to FIFO topic `hub` repeated a deduplication id seen in the last 5 minutes: SNS accepts it
-    /// and delivers nothing (https://docs.aws.amazon.com/sns/latest/dg/fifo-message-dedup.html).
+    /// and delivers nothing (<https://docs.aws.amazon.com/sns/latest/dg/fifo-message-dedup.html>).
     PublishDeduplicated { hub: u32, origin: PubOrigin, size: u32 },
     /// Real code answered attempt `attempt` of invocation `event` (only functions that a [`crate::handler::Handlers`]
     /// serves have these events): the response bytes, or the error body `{"errorMessage","errorType","stackTrace"}`,
@@ -180,6 +184,7 @@ pub enum TraceEvent {
 }
 
 impl TraceEvent {
+    /// The variant's name (`"Accepted"`, `"AttemptStart"`, ...).
     pub fn name(&self) -> &'static str {
         match self {
             TraceEvent::Accepted { .. } => "Accepted",
@@ -220,13 +225,17 @@ impl TraceEvent {
 /// documents, the payload of an `Accepted` invocation and, for deliveries, the message content (the invocation record, or for a DLQ `{"body": payload, "attributes":
 /// {...}}`).
 pub struct Ctx<'a> {
+    /// The model being run.
     pub model: &'a Model,
+    /// The run's seed.
     pub seed: u64,
+    /// The payload or message content, when an observer asked for it (see `Observer::wants_content`).
     pub content: Option<&'a Value>,
 }
 
 /// Something that watches a run. Observers never steer the simulation.
 pub trait Observer {
+    /// Called for every event, at simulated time `t`, in order.
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>);
     /// Whether this observer needs `Ctx::content` on deliveries (rendering it costs time).
     fn wants_content(&self) -> bool {

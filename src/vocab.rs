@@ -69,6 +69,7 @@ impl ThrottleReason {
             ThrottleReason::ScalingRate => "FunctionInvocationRateLimitExceeded",
         }
     }
+    /// The HTTP status of the refusal: 500 for a service error, else 429.
     pub fn status(self) -> u16 {
         match self {
             ThrottleReason::ServiceError => 500,
@@ -81,7 +82,9 @@ words! {
     /// Why an execution environment was shut down (spec section 6).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum ShutdownReason {
+        /// Idle too long.
         Idle,
+        /// Recycled after its maximum lifetime.
         MaxLifetime,
         /// A provisioned environment released because provisioned concurrency was lowered or moved (timeline change).
         ProvisionedConcurrencyRemoved,
@@ -92,6 +95,7 @@ words! {
     /// How one execution ended.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Outcome {
+        /// Returned normally.
         Success,
         /// The handler threw (`Unhandled`).
         Error,
@@ -136,8 +140,11 @@ words! {
     /// Which record a delivery carries.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
     pub enum RecordKind {
+        /// The `OnSuccess` destination's record.
         OnSuccess,
+        /// The `OnFailure` destination's record.
         OnFailure,
+        /// The dead-letter queue's message.
         DeadLetter,
     }
 }
@@ -180,7 +187,7 @@ words! {
 
 words! {
     /// The one fate of a record put into an Amazon Data Firehose delivery stream (src/sim/firehose.rs,
-    /// https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-status-model.html).
+    /// <https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-status-model.html>).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum FirehoseFate {
         /// Transformed (`result` `Ok`, or no transformation configured): delivered to the destination.
@@ -313,6 +320,7 @@ pub enum CallOutcome {
 }
 
 impl CallOutcome {
+    /// Every variant, in declaration order.
     pub const ALL: [CallOutcome; 6] = [
         CallOutcome::Ok,
         CallOutcome::FunctionError,
@@ -321,6 +329,7 @@ impl CallOutcome {
         CallOutcome::TimedOut,
         CallOutcome::TooLarge,
     ];
+    /// The name used in traces, summaries and scenario files.
     pub fn name(self) -> &'static str {
         match self {
             CallOutcome::Ok => "Ok",
@@ -363,6 +372,7 @@ mod tests {
 
 // Settings and behaviour words the scenario file spells and the simulation acts on unchanged.
 
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum SnsLambdaDlqBody {
     #[default]
@@ -370,12 +380,14 @@ pub enum SnsLambdaDlqBody {
     Event,
 }
 
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum RetryDelayFrom {
     AttemptEnd,
     AttemptStart,
 }
 
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum ConcurrencyFullMode {
     /// The event is throttled and retried with the throttle back-off, without using its retry budget (default).
@@ -384,6 +396,7 @@ pub enum ConcurrencyFullMode {
     Queue,
 }
 
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum JitterSpec {
     Full,
@@ -391,6 +404,7 @@ pub enum JitterSpec {
     None,
 }
 
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum OutcomeKind {
     /// Return normally, with `Response` as the payload.
@@ -403,6 +417,7 @@ pub enum OutcomeKind {
     Crash,
 }
 
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum FaultKind {
     /// Every attempt that starts in the window fails with an `Unhandled` error.

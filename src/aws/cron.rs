@@ -1,6 +1,6 @@
 //! EventBridge `cron(...)` schedule expressions for scheduled rules, in UTC.
 //!
-//! The syntax is AWS's (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html): six
+//! The syntax is AWS's (<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html>): six
 //! fields `Minutes Hours Day-of-month Month Day-of-week Year`, with `, - * /` everywhere, `?` `L` `W` in day-of-month,
 //! `?` `L` `#` in day-of-week (1-7 = SUN-SAT), months `1-12` or `JAN-DEC`, years 1970-2199. One of day-of-month and
 //! day-of-week must be `?`; a `#` expression stands alone in its field. Times are UTC, as for EventBridge rules.

@@ -32,8 +32,11 @@ fn utc(epoch_ms: i64, t: SimTime) -> DateTime<Utc> {
 /// What decided an execution's outcome: a behaviour rule, a fault on the timeline, or neither (success, null).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cause {
+    /// No rule or fault: the function's default behaviour.
     Default,
+    /// Behaviour rule `n` of the function.
     Rule(u32),
+    /// Fault `n` on the timeline.
     Fault(u32),
     /// The response was over 6 MiB + 100 bytes (spec 1).
     ResponseTooLarge,
@@ -47,7 +50,9 @@ pub enum Cause {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ErrorFormat {
     #[default]
+    /// Python's shape (the default; most runtimes).
     Python,
+    /// Node.js's shape.
     Node,
 }
 
@@ -87,9 +92,11 @@ impl ErrorFormat {
 /// The last execution of an event as records report it, its texts resolved by the caller.
 #[derive(Debug, Clone, Copy)]
 pub struct Execution<'a> {
+    /// How the execution ended.
     pub outcome: Outcome,
     /// `errorType` and `errorMessage` of a failed execution.
     pub error_type: &'a str,
+    /// See `error_type`.
     pub error_message: &'a str,
     /// `stackTrace` of a failed execution, as the runtime reported it or as the scenario declares it.
     pub stack_trace: &'a [String],
@@ -97,7 +104,9 @@ pub struct Execution<'a> {
     pub format: ErrorFormat,
     /// The response of a successful execution (`null` when it has none).
     pub response: &'a Value,
+    /// When the execution ended.
     pub ended: SimTime,
+    /// The function's timeout (for the "Task timed out" message).
     pub timeout: SimTime,
 }
 
@@ -105,16 +114,23 @@ pub struct Execution<'a> {
 pub struct RecordInput<'a> {
     /// The wall-clock time of virtual time 0, in ms since the Unix epoch.
     pub epoch_ms: i64,
+    /// The run's seed (ids in the record derive from it).
     pub seed: u64,
+    /// The invocation's request-id key.
     pub rid: u64,
     /// The qualified ARN that was invoked (`...:$LATEST`, `...:3`, `...:live`).
     pub function_arn: &'a str,
     /// The version that ran (`$LATEST` or a number).
     pub executed_version: &'a str,
+    /// The record's `requestContext.condition` (`Success`, `RetriesExhausted`, `EventAgeExceeded`, ...).
     pub condition: &'a str,
+    /// Executions of the event (`approximateInvokeCount`).
     pub invoke_count: u32,
+    /// The invocation's payload.
     pub payload: &'a Value,
+    /// The event's last execution, if it ran.
     pub last: Option<Execution<'a>>,
+    /// When the record is sent.
     pub at: SimTime,
 }
 
@@ -204,22 +220,31 @@ fn json_string(v: &Value) -> String {
 /// The kind of a destination or dead-letter target, on which its wire form depends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WireKind {
+    /// An SQS queue.
     Sqs,
+    /// An SNS topic.
     Sns,
+    /// A Lambda function.
     Lambda,
+    /// An EventBridge event bus.
     EventBus,
+    /// An S3 bucket.
     S3,
 }
 
 /// What the wire form of a message needs to know of its target and of the account.
 pub struct WireTarget<'a> {
+    /// The target's kind.
     pub kind: WireKind,
+    /// The target's ARN.
     pub arn: &'a str,
     /// The target's name (an S3 target's bucket).
     pub name: &'a str,
     /// The wall-clock time of virtual time 0, in ms since the Unix epoch.
     pub epoch_ms: i64,
+    /// The account's region.
     pub region: &'a str,
+    /// The account's id.
     pub account_id: &'a str,
     /// `source` of the EventBridge destination event (`lambda` or `aws.lambda`).
     pub eventbridge_source: &'a str,

@@ -42,26 +42,47 @@ use streams::{cloudwatch_logs, dynamodb, firehose, kinesis};
 /// A source kind of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SourceKind {
+    /// Amazon S3 notifications.
     S3,
+    /// Amazon SNS.
     Sns,
+    /// Amazon SES receipt rules.
     Ses,
+    /// Amazon SQS (via an event source mapping).
     Sqs,
+    /// Amazon Kinesis Data Streams (via an event source mapping).
     Kinesis,
+    /// DynamoDB Streams (via an event source mapping).
     DynamoDb,
+    /// Amazon Cognito user pool triggers.
     Cognito,
+    /// AWS CloudFormation custom resources.
     CloudFormation,
+    /// CloudWatch Logs subscriptions.
     CloudWatchLogs,
+    /// Amazon EventBridge.
     EventBridge,
+    /// AWS CodeCommit triggers.
     CodeCommit,
+    /// AWS Config rules.
     Config,
+    /// Alexa Skills Kit.
     Alexa,
+    /// Amazon Lex.
     Lex,
+    /// API Gateway REST API (proxy integration).
     ApiGatewayRest,
+    /// API Gateway HTTP API.
     ApiGatewayHttp,
+    /// Application Load Balancer.
     Alb,
+    /// AWS IoT rules.
     IoT,
+    /// CloudFront Lambda@Edge.
     CloudFrontEdge,
+    /// Amazon Data Firehose transformation.
     Firehose,
+    /// A direct invocation with the user's payload as is.
     OnDemand,
 }
 
@@ -77,6 +98,7 @@ pub enum Mode {
 }
 
 impl SourceKind {
+    /// Every kind, in catalogue order.
     pub const ALL: [SourceKind; 21] = [
         SourceKind::S3,
         SourceKind::Sns,
@@ -179,7 +201,9 @@ impl SourceKind {
 
 /// Context for building one event deterministically.
 pub struct EventCtx<'a> {
+    /// The account's region.
     pub region: &'a str,
+    /// The account's id.
     pub account_id: &'a str,
     /// Milliseconds since the Unix epoch of the event's virtual time.
     pub epoch_ms: i64,
@@ -196,8 +220,11 @@ pub struct EventCtx<'a> {
 /// Per-record results of a Firehose transformation response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FirehoseCounts {
+    /// Records with `result` `Ok`.
     pub ok: u64,
+    /// Records with `result` `Dropped`.
     pub dropped: u64,
+    /// Records with `result` `ProcessingFailed`.
     pub processing_failed: u64,
 }
 

@@ -98,11 +98,17 @@ pub fn bytes(seed: u64, salt: u64, n: usize) -> Vec<u8> {
     out
 }
 
+/// Alphabet for `chars`: lower-case hex digits.
 pub const LOWER_HEX: &[u8] = b"0123456789abcdef";
+/// Alphabet for `chars`: upper-case hex digits.
 pub const UPPER_HEX: &[u8] = b"0123456789ABCDEF";
+/// Alphabet for `chars`: decimal digits.
 pub const DIGITS: &[u8] = b"0123456789";
+/// Alphabet for `chars`: upper-case letters and digits.
 pub const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+/// Alphabet for `chars`: lower-case letters and digits.
 pub const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+/// Alphabet for `chars`: letters of both cases and digits.
 pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /// `n` characters drawn from `alphabet`.

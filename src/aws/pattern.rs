@@ -55,7 +55,9 @@ pub struct Pattern {
 /// A pattern compile error: `path` is the full JSON path of the bad element.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatternError {
+    /// The full JSON path of the bad element.
     pub path: String,
+    /// What is wrong with it and what is allowed.
     pub message: String,
 }
 

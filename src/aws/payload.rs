@@ -63,6 +63,7 @@ fn render(v: &Value, n: u64, seq: u64) -> Value {
 }
 
 impl Template {
+    /// A template of `value` (`{{n}}` and `{{seq}}` placeholders are rendered per event).
     pub fn new(value: Value) -> Template {
         let dynamic = has_placeholder(&value);
         let static_size = serde_json::to_string(&value).map(|s| s.len()).unwrap_or(0);

@@ -25,7 +25,9 @@ use crate::vocab::Fate;
 /// `--set PATH=VALUE`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Override {
+    /// Where to set it (`functions.api.ReservedConcurrentExecutions`; see `apply`).
     pub path: String,
+    /// The value to set there.
     pub value: Value,
 }
 
@@ -207,9 +209,13 @@ pub fn measures(model: &Model, r: &RunReport) -> Vec<(String, Option<f64>)> {
 /// One compared figure over all seeds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Paired {
+    /// The figure's name (`orders.p99LatencyMs`, `all.peakConcurrency`, ...).
     pub metric: String,
+    /// Seeds compared.
     pub n: usize,
+    /// Mean over the seeds in A.
     pub mean_a: f64,
+    /// Mean over the seeds in B.
     pub mean_b: f64,
     /// Mean of the per-seed differences B − A.
     pub mean_diff: f64,
@@ -251,9 +257,13 @@ pub fn paired(metric: &str, a: &[f64], b: &[f64]) -> Paired {
 /// The result of a comparison.
 #[derive(Debug, Clone)]
 pub struct Comparison {
+    /// The seeds run.
     pub seeds: Vec<u64>,
+    /// The name A is shown by.
     pub a_label: String,
+    /// The name B is shown by.
     pub b_label: String,
+    /// Every compared figure.
     pub metrics: Vec<Paired>,
 }
 
@@ -345,6 +355,7 @@ impl Comparison {
         }
     }
 
+    /// The comparison as JSON (`compare --format json`).
     pub fn to_json(&self) -> Value {
         json!({
             "lambdasim": env!("CARGO_PKG_VERSION"),
@@ -368,6 +379,7 @@ impl Comparison {
         })
     }
 
+    /// The comparison as a table for people.
     pub fn to_text(&self) -> String {
         use std::fmt::Write as _;
         let mut s = String::new();

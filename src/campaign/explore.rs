@@ -18,16 +18,20 @@ use crate::scenario::{KnobSpec, Scenario};
 pub struct Found {
     /// The concrete scenario (knobs applied, no `Explore` section).
     pub scenario: Value,
+    /// The seed that fails.
     pub seed: u64,
     /// `path=value` of each knob.
     pub knobs: Vec<String>,
+    /// The failure message.
     pub message: String,
 }
 
 /// The outcome of a search.
 #[derive(Debug, Clone)]
 pub struct Outcome {
+    /// Cases tried.
     pub cases: u32,
+    /// The first failing case, shrunk (`None`: every case passed).
     pub found: Option<Found>,
 }
 

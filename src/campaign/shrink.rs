@@ -21,6 +21,7 @@ pub enum Target {
 /// The outcome of shrinking.
 #[derive(Debug, Clone)]
 pub struct Shrunk {
+    /// The shrunk scenario (it still fails).
     pub scenario: Scenario,
     /// Runs tried.
     pub runs: u64,
@@ -28,6 +29,7 @@ pub struct Shrunk {
     pub steps: u64,
     /// Accepted events in the original failing run and in the shrunk one.
     pub events_before: u64,
+    /// See `events_before`.
     pub events_after: u64,
     /// The failure message in the shrunk scenario.
     pub message: String,

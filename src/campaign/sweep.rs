@@ -25,7 +25,9 @@ pub use crate::campaign::seeds::{SeedRange, SeedSet};
 /// One shard of a sweep: seeds whose offset in the range is `index` modulo `count` (0-based index).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
+    /// This shard's index, 0-based.
     pub index: u64,
+    /// How many shards there are.
     pub count: u64,
 }
 
@@ -56,6 +58,7 @@ impl Shard {
             _ => Err("set both JOB_COMPLETION_INDEX and JOB_COMPLETION_COUNT, or neither".into()),
         }
     }
+    /// `index+1/count`, as people count.
     pub fn text(&self) -> String {
         format!("{}/{}", self.index + 1, self.count)
     }
@@ -69,7 +72,9 @@ pub fn shard_seeds(seeds: &SeedSet, shard: Option<Shard>) -> Vec<u64> {
 /// What one seed's run leaves for the sweep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeedResult {
+    /// The seed.
     pub seed: u64,
+    /// Its trace digest.
     pub digest: String,
     /// Per expectation: whether its bounds held in this seed.
     pub passed: Vec<bool>,
@@ -100,31 +105,44 @@ impl SeedResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SweepResults {
+    /// The results format (`FORMAT`).
     pub format: String,
+    /// The lambdasim version that ran the sweep.
     pub lambdasim: String,
+    /// The scenario's `Name`.
     pub scenario: String,
+    /// The scenario's digest, hex.
     pub scenario_digest: String,
     /// The scenario file as named on the command line (used in the replay command).
     pub scenario_file: String,
     /// The scenario itself, so that `merge` needs nothing but the results files.
     pub scenario_json: crate::scenario::RawJson,
+    /// All seeds of the sweep.
     pub seeds: SeedSet,
+    /// The shard these results are of (`None`: all seeds).
     pub shard: Option<Shard>,
     /// Names of the expectations, in scenario order.
     pub expectations: Vec<String>,
+    /// One result per seed run, in seed order.
     pub runs: Vec<SeedResult>,
 }
 
+/// The `format` of sweep results files this version writes and reads.
 pub const FORMAT: &str = "lambdasim-sweep-1";
 
 /// How a sweep runs.
 pub struct SweepOptions {
+    /// The seeds to run.
     pub seeds: SeedSet,
+    /// Only this shard's seeds (`None`: all).
     pub shard: Option<Shard>,
+    /// Worker threads.
     pub jobs: usize,
+    /// Run each seed twice and compare digests.
     pub check_determinism: bool,
     /// Test-only: the second run of each seed perturbs one random draw, to prove `check_determinism` catches it.
     pub inject_nondeterminism: bool,
+    /// Draw the progress line on stderr.
     pub progress: bool,
     /// Each run's budget (`RunOptions::max_events`, 0: none); a run over it stops the sweep (exit 2).
     pub max_events: u64,
@@ -256,13 +274,19 @@ pub fn merge(parts: Vec<SweepResults>) -> Result<SweepResults, String> {
 /// The verdict on one expectation over a sweep.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepVerdict {
+    /// The expectation's `Name`.
     pub name: String,
+    /// Its quantifier, in words (`in every seed`, ...).
     pub kind: String,
     /// Judged per seed (`Always`, or the built-in invariants): a failing seed is a counterexample on its own.
     pub per_seed: bool,
+    /// The expectation holds over the sweep.
     pub passed: bool,
+    /// Seeds where its bounds held.
     pub held: u64,
+    /// Seeds run.
     pub seeds: u64,
+    /// Why it failed, for people (empty when it passed).
     pub detail: String,
     /// The lowest seed where the per-seed check failed, with its message.
     pub first_failure: Option<(u64, String)>,

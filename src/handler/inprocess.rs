@@ -68,8 +68,11 @@ pub struct Context<'a> {
 /// A function error as a runtime reports it: `errorType`, `errorMessage`, `stackTrace`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HandlerError {
+    /// `errorType`.
     pub error_type: String,
+    /// `errorMessage`.
     pub error_message: String,
+    /// `stackTrace`, one frame a line.
     pub stack_trace: Vec<String>,
 }
 

@@ -24,15 +24,20 @@ pub fn round_u64(x: f64) -> u64 {
 }
 
 impl SimTime {
+    /// Time zero, the start of every run.
     pub const ZERO: SimTime = SimTime(0);
+    /// The largest time: "never".
     pub const MAX: SimTime = SimTime(u64::MAX);
 
+    /// From whole microseconds (the unit of simulated time).
     pub const fn from_micros(us: u64) -> Self {
         SimTime(us)
     }
+    /// From whole milliseconds (saturating).
     pub const fn from_millis(ms: u64) -> Self {
         SimTime(ms.saturating_mul(1_000))
     }
+    /// From whole seconds (saturating).
     pub const fn from_secs(s: u64) -> Self {
         SimTime(s.saturating_mul(1_000_000))
     }
@@ -50,12 +55,15 @@ impl SimTime {
     pub fn from_millis_f64(ms: f64) -> Self {
         Self::from_secs_f64(ms / 1e3)
     }
+    /// In microseconds.
     pub const fn as_micros(self) -> u64 {
         self.0
     }
+    /// In seconds, as a float.
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / 1e6
     }
+    /// In milliseconds, as a float.
     pub fn as_millis_f64(self) -> f64 {
         self.0 as f64 / 1e3
     }
@@ -63,9 +71,11 @@ impl SimTime {
     pub const fn ceil_millis(self) -> u64 {
         self.0.div_ceil(1_000)
     }
+    /// `self - other`, zero when `other` is later.
     pub const fn saturating_sub(self, other: SimTime) -> SimTime {
         SimTime(self.0.saturating_sub(other.0))
     }
+    /// The earlier of the two.
     pub fn min(self, other: SimTime) -> SimTime {
         if self <= other {
             self

@@ -22,88 +22,139 @@ use crate::vocab::{DeliveryFailure, Fate, RecordKind};
 /// What an expectation measures, every name resolved to an index of the model.
 #[derive(Debug, Clone)]
 pub enum Measure {
+    /// `Fates`: events that ended in `fate`.
     Fates {
+        /// The function (`None`: every function).
         function: Option<FnId>,
+        /// The fate counted.
         fate: Fate,
     },
+    /// `Accepted`: events accepted.
     Accepted {
+        /// The function (`None`: every function).
         function: Option<FnId>,
     },
+    /// `SinkRecords`: messages a target received.
     SinkRecords {
+        /// The target.
         target: TargetId,
+        /// Only records of this kind (`None`: all).
         kind: Option<RecordKind>,
+        /// An EventBridge pattern the message must match, as the target receives it.
         pattern: Option<Pattern>,
     },
+    /// `AttemptsPerEvent`: executions per event (the bounds apply to every event).
     AttemptsPerEvent {
+        /// The function (`None`: every function).
         function: Option<FnId>,
+        /// Only events that ended in this fate (`None`: all).
         fate: Option<Fate>,
     },
-    /// `configs`: only executions of these configurations (a version), when given.
+    /// `Attempts`: executions started; `configs`: only executions of these configurations (a version), when given.
     Attempts {
+        /// The function (`None`: every function).
         function: Option<FnId>,
+        /// Only executions of these configurations (`None`: all).
         configs: Option<Vec<u32>>,
     },
+    /// `LatencySeconds`: accept to final fate, at a percentile.
     LatencySeconds {
+        /// The function (`None`: every function).
         function: Option<FnId>,
+        /// The percentile, 0 to 100 (100: the largest value).
         percentile: f64,
     },
+    /// `ColdStarts`: executions that started with init.
     ColdStarts {
+        /// The function (`None`: every function).
         function: Option<FnId>,
     },
+    /// `Throttles`: invocations refused with 429 (or 500).
     Throttles {
+        /// The function (`None`: every function).
         function: Option<FnId>,
     },
+    /// `DeliveryFailures`: failed deliveries to destinations or DLQs.
     DeliveryFailures {
+        /// The target (`None`: every target).
         target: Option<TargetId>,
+        /// Only records of this kind (`None`: all).
         kind: Option<RecordKind>,
+        /// Only failures for this reason (`None`: all).
         reason: Option<DeliveryFailure>,
     },
+    /// `ProvisionedSpillovers`: executions that found every provisioned environment busy (spec section 6).
     ProvisionedSpillovers {
+        /// The function (`None`: every function).
         function: Option<FnId>,
     },
+    /// `ProvisionedInvocations`: executions on provisioned environments.
     ProvisionedInvocations {
+        /// The function (`None`: every function).
         function: Option<FnId>,
     },
+    /// `ColdStartRatio`: cold starts divided by executions.
     ColdStartRatio {
+        /// The function (`None`: every function).
         function: Option<FnId>,
     },
+    /// `CallerOutcomes`: synchronous requests that finally got `outcome`.
     CallerOutcomes {
+        /// The function (`None`: every function).
         function: Option<FnId>,
+        /// What the caller finally got.
         outcome: CallOutcomeSpec,
     },
+    /// `CallerLatencySeconds`: latency seen by synchronous callers, at a percentile.
     CallerLatencySeconds {
+        /// The function (`None`: every function).
         function: Option<FnId>,
+        /// The percentile, 0 to 100 (100: the largest value).
         percentile: f64,
     },
+    /// `ThrottlesByReason`: throttles with one `Reason`.
     ThrottlesByReason {
+        /// The function (`None`: every function).
         function: Option<FnId>,
+        /// The 429 `Reason` (or `ServiceException`).
         reason: String,
     },
+    /// `PeakConcurrency`: the most concurrent executions.
     PeakConcurrency {
+        /// The function (`None`: every function).
         function: Option<FnId>,
     },
+    /// `RetryGapSeconds`: end of a failed execution to the next start of the same event (spec 10.2).
     RetryGapSeconds {
+        /// The function (`None`: every function).
         function: Option<FnId>,
+        /// Only the gap before this attempt number (`None`: every gap).
         before_attempt: Option<u32>,
     },
+    /// `FailureRecordsNotExactlyOnce`: failed events that did not reach each failure target exactly once.
     FailureRecordsNotExactlyOnce {
+        /// The function (`None`: every function).
         function: Option<FnId>,
     },
-    /// Queues, streams and mappings ([`esm`]).
+    /// Queues, streams and mappings (`model::esm`).
     Esm(EsmMeasure),
-    /// Topics and buses ([`fanout`]).
+    /// Topics and buses (`model::fanout`).
     Fanout(FanoutMeasure),
     /// Events of workload source `source` (index in `Model::sources`) with `fate`.
     SourceFates {
+        /// Index in `Model::sources`.
         source: usize,
+        /// The fate counted.
         fate: Fate,
     },
     /// Latency of workload source `source`'s events at a percentile.
     SourceLatencySeconds {
+        /// Index in `Model::sources`.
         source: usize,
+        /// The percentile, 0 to 100 (100: the largest value).
         percentile: f64,
     },
-    /// Firehose delivery streams ([`firehose`]).
+    /// Firehose delivery streams (`model::firehose`).
     Firehose(FirehoseMeasure),
 }
 
@@ -117,11 +168,18 @@ pub enum Quantifier {
     /// Coverage goal: must hold in at least one seed. A single `run` reports it but never fails on it.
     Sometimes,
     /// A statistic of the per-seed values must lie within the bounds (its confidence interval, for `Mean`).
-    Across { statistic: Statistic, confidence: f64 },
+    Across {
+        /// The statistic.
+        statistic: Statistic,
+        /// Two-sided confidence level of `Mean`'s interval (default 0.95).
+        confidence: f64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
+/// The statistic of an `Across` quantifier.
 pub enum Statistic {
+    /// The mean of the per-seed values.
     Mean,
     /// A quantile in (0, 1) of the per-seed values.
     Quantile(f64),
@@ -132,6 +190,7 @@ impl Quantifier {
     pub fn per_seed_fatal(&self) -> bool {
         matches!(self, Quantifier::Always)
     }
+    /// The quantifier in words, for reports (`in every seed`, ...).
     pub fn describe(&self) -> String {
         match self {
             Quantifier::Always => "in every seed".into(),
@@ -146,17 +205,24 @@ impl Quantifier {
 /// A compiled expectation.
 #[derive(Debug, Clone)]
 pub struct Expectation {
+    /// The expectation's `Name`.
     pub name: String,
+    /// What it measures.
     pub measure: Measure,
+    /// How per-seed results combine over a sweep.
     pub quantifier: Quantifier,
+    /// `Equals` bound.
     pub equals: Option<f64>,
+    /// `AtLeast` bound.
     pub at_least: Option<f64>,
+    /// `AtMost` bound.
     pub at_most: Option<f64>,
     /// What is measured, in words.
     pub what: String,
 }
 
 impl Expectation {
+    /// The bounds in words (`>= 1 and <= 3`).
     pub fn bounds_text(&self) -> String {
         let mut parts = vec![];
         if let Some(v) = self.equals {

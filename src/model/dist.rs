@@ -37,10 +37,12 @@ fn check_ms(v: f64, path: &str, what: &str, allow_zero: bool) -> Result<f64, Sce
 }
 
 impl Dist {
+    /// A distribution that always gives `t`.
     pub fn constant(t: SimTime) -> Dist {
         Dist { kind: Kind::Constant(t), min_ms: 0.0, max_ms: f64::INFINITY }
     }
 
+    /// Compiles a scenario distribution; errors name `path`.
     pub fn compile(spec: &DistSpec, path: &str) -> Result<Dist, ScenarioError> {
         let clamp = |min: &Option<f64>, max: &Option<f64>, kind: &str| -> Result<(f64, f64), ScenarioError> {
             let lo = match min {

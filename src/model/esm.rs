@@ -21,33 +21,58 @@ pub use super::ids::{MappingId, QueueId, StreamId};
 /// here, and its mappings poll it.
 #[derive(Debug, Clone)]
 pub struct Queue {
+    /// `QueueName`.
     pub name: String,
+    /// The queue's ARN.
     pub arn: String,
+    /// The target that sends to it (destinations and DLQs name the queue by ARN).
     pub target: TargetId,
+    /// A FIFO queue (name ends in `.fifo`).
     pub fifo: bool,
+    /// `VisibilityTimeout`.
     pub visibility: SimTime,
+    /// `MessageRetentionPeriod`.
     pub retention: SimTime,
+    /// `DelaySeconds`.
     pub delay: SimTime,
     /// The dead-letter queue and `maxReceiveCount`.
     pub redrive: Option<(QueueId, u32)>,
+    /// `ContentBasedDeduplication` (FIFO queues).
     pub content_dedup: bool,
+    /// The mappings that poll it.
     pub mappings: Vec<MappingId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// Which service a stream belongs to.
 pub enum StreamKind {
+    /// A Kinesis data stream.
     Kinesis,
-    DynamoDb { table: String, view: String, keys: Vec<String> },
+    /// A DynamoDB table's stream: the table, its `StreamViewType` and its key attribute names.
+    DynamoDb {
+        /// The table's name.
+        table: String,
+        /// `StreamSpecification.StreamViewType`.
+        view: String,
+        /// The table's key attribute names (`KeySchema`).
+        keys: Vec<String>,
+    },
 }
 
 /// A Kinesis data stream or a DynamoDB table's stream (spec 5.3).
 #[derive(Debug, Clone)]
 pub struct Stream {
+    /// The stream's (or table's) name.
     pub name: String,
+    /// The stream's ARN.
     pub arn: String,
+    /// Kinesis or DynamoDB.
     pub kind: StreamKind,
+    /// Shards (records are spread by partition key).
     pub shards: u32,
+    /// How long records stay readable.
     pub retention: SimTime,
+    /// The mappings that read it.
     pub mappings: Vec<MappingId>,
     /// Seed of the stream's sequence numbers (derived from its ARN once).
     pub seq_salt: u64,
@@ -61,21 +86,29 @@ impl Stream {
             StreamKind::DynamoDb { .. } => format!("shardId-00000001704067200000-{:08x}", 0x5eed_0000u32 + shard),
         }
     }
+    /// A DynamoDB table's stream.
     pub fn is_dynamodb(&self) -> bool {
         matches!(self.kind, StreamKind::DynamoDb { .. })
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a mapping reads.
 pub enum EsmSource {
+    /// An SQS queue.
     Queue(QueueId),
+    /// A Kinesis or DynamoDB stream.
     Stream(StreamId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `StartingPosition` of a stream mapping (spec 5.3).
 pub enum StartingPosition {
+    /// The oldest record still retained.
     TrimHorizon,
+    /// Records put after the mapping starts.
     Latest,
+    /// Records put at or after this time.
     AtTimestamp(SimTime),
 }
 
@@ -86,24 +119,37 @@ pub struct Mapping {
     pub uuid: String,
     /// `function<-source` for reports.
     pub label: String,
+    /// The queue or stream read.
     pub source: EsmSource,
+    /// The function invoked.
     pub function: FnId,
     /// The version or alias invoked (`FunctionName` as `name:qualifier` or a qualified ARN; spec 5.1).
     pub qualifier: Qualifier,
+    /// `Enabled`.
     pub enabled: bool,
+    /// `BatchSize`.
     pub batch_size: u32,
+    /// `MaximumBatchingWindowInSeconds`.
     pub window: SimTime,
+    /// `FunctionResponseTypes` has `ReportBatchItemFailures`.
     pub report_failures: bool,
+    /// `FilterCriteria` patterns (a record matching none is dropped).
     pub filters: Vec<Pattern>,
+    /// SQS `ScalingConfig.MaximumConcurrency`.
     pub max_concurrency: Option<u32>,
+    /// Streams: `StartingPosition`.
     pub starting: StartingPosition,
+    /// Streams: `ParallelizationFactor` (concurrent batches per shard).
     pub parallelization: u32,
     /// `None`: infinite (-1).
     pub max_retries: Option<u32>,
     /// `None`: infinite (-1).
     pub max_record_age: Option<SimTime>,
+    /// Streams: `BisectBatchOnFunctionError`.
     pub bisect: bool,
+    /// Streams: the `DestinationConfig.OnFailure` target.
     pub on_failure: Option<TargetId>,
+    /// Streams: `TumblingWindowInSeconds`.
     pub tumbling: Option<SimTime>,
     /// SQS: the visibility timeout in force for received batches (spec 5.2: window + timeout + 30 s when the window
     /// plus the function timeout exceed the queue's).
@@ -111,23 +157,34 @@ pub struct Mapping {
 }
 
 #[derive(Debug, Clone)]
+/// Where a producer sends.
 pub enum ProducerTarget {
+    /// An SQS queue (`SendMessage`).
     Queue(QueueId),
+    /// A Kinesis or DynamoDB stream (`PutRecord`, or a table write).
     Stream(StreamId),
 }
 
 /// A workload entry that sends messages or puts records instead of invoking.
 #[derive(Debug, Clone)]
 pub struct Producer {
+    /// The workload entry's `Name`.
     pub name: String,
     /// `MessageAttributes` of a queue producer, as the function will see them.
     pub attributes: Option<std::sync::Arc<MessageAttributes>>,
+    /// The queue or stream it sends to.
     pub target: ProducerTarget,
+    /// The message body or record data, rendered per message.
     pub template: Template,
+    /// When it sends.
     pub arrivals: Arrivals,
+    /// FIFO queues: `MessageGroupId`.
     pub group: Option<String>,
+    /// FIFO queues: `MessageDeduplicationId`.
     pub dedup: Option<String>,
+    /// Kinesis: `PartitionKey`.
     pub partition_key: Option<String>,
+    /// DynamoDB: the stream record's `eventName` (default `INSERT`).
     pub event_name: String,
 }
 
@@ -135,8 +192,11 @@ pub struct Producer {
 /// `md5OfMessageAttributes`, and the bytes they add to the message's size (name, type and value, as SQS counts them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MessageAttributes {
+    /// `messageAttributes` as Lambda's SQS event shows them.
     pub event_form: Value,
+    /// `md5OfMessageAttributes`.
     pub md5: String,
+    /// Bytes the attributes add to the message size.
     pub bytes: usize,
 }
 
@@ -164,34 +224,48 @@ impl MessageAttributes {
 /// Everything of the event source mappings in a model, with the named options for uncertain behaviour.
 #[derive(Debug, Clone, Default)]
 pub struct Esm {
+    /// The live queues, indexed by `QueueId`.
     pub queues: Vec<Queue>,
+    /// The streams, indexed by `StreamId`.
     pub streams: Vec<Stream>,
+    /// The mappings, indexed by `MappingId`.
     pub mappings: Vec<Mapping>,
+    /// Workload entries that send messages or put records.
     pub producers: Vec<Producer>,
     /// The live queue behind each target, by target index.
     pub queue_of_target: Vec<Option<QueueId>>,
+    /// `Simulation.SqsPollerCeiling`: concurrent invocations of one SQS mapping without `MaximumConcurrency` (default 1250; spec 5.2).
     pub sqs_ceiling: u32,
+    /// `Simulation.SqsScaleUpPerMinute`: concurrent invocations an SQS mapping adds per minute (default 300; spec 5.2).
     pub sqs_scale_per_minute: u32,
+    /// `Simulation.StreamRecordAgeCondition`: the on-failure record's `condition` for expired records (default `RecordAgeExceeded`; spec 3.3).
     pub record_age_condition: String,
+    /// `Simulation.BisectCountsAsRetry`: a bisected batch also uses a retry (default false; spec 5.3).
     pub bisect_counts_as_retry: bool,
     /// The back-off before a failed stream batch is retried: doubling from the initial value up to the maximum.
     pub retry_backoff_initial: crate::kernel::time::SimTime,
+    /// See `retry_backoff_initial` (`Simulation.StreamRetryMaxBackoffSeconds`, default 60 s).
     pub retry_backoff_max: crate::kernel::time::SimTime,
 }
 
 impl Esm {
+    /// The queue with id `q`.
     pub fn queue(&self, q: QueueId) -> &Queue {
         &self.queues[q.ix()]
     }
+    /// The stream with id `s`.
     pub fn stream(&self, s: StreamId) -> &Stream {
         &self.streams[s.ix()]
     }
+    /// The mapping with id `m`.
     pub fn mapping(&self, m: MappingId) -> &Mapping {
         &self.mappings[m.ix()]
     }
+    /// The queue named `name` (or with ARN `name`).
     pub fn queue_by_name(&self, name: &str) -> Option<QueueId> {
         self.queues.iter().position(|q| q.name == name || q.arn == name).map(|i| QueueId(i as u32))
     }
+    /// The stream named `name` (or with ARN `name`, or of the DynamoDB table `name`).
     pub fn stream_by_name(&self, name: &str) -> Option<StreamId> {
         self.streams
             .iter()

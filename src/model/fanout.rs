@@ -19,7 +19,12 @@ use crate::scenario::{Scenario, WorkloadSpec};
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum EndpointKind {
     /// An async invoke (spec 7).
-    Lambda { function: FnId, qualifier: Qualifier },
+    Lambda {
+        /// The function invoked.
+        function: FnId,
+        /// The version or alias the endpoint ARN names.
+        qualifier: Qualifier,
+    },
     /// A message to a queue (live when a mapping reads it).
     Sqs(QueueId),
 }
@@ -30,7 +35,12 @@ pub enum RetryPolicy {
     /// SNS's fixed policy for AWS-managed endpoints (docs/sources.md "SNS delivery retries").
     Sns,
     /// EventBridge's target policy: retries and maximum event age (docs/sources.md "EventBridge retries").
-    EventBridge { max_retries: u32, max_age: SimTime },
+    EventBridge {
+        /// `RetryPolicy.MaximumRetryAttempts`.
+        max_retries: u32,
+        /// `RetryPolicy.MaximumEventAgeInSeconds`.
+        max_age: SimTime,
+    },
 }
 
 /// A subscription of a topic or a target of a bus rule.
@@ -38,16 +48,23 @@ pub enum RetryPolicy {
 pub struct Endpoint {
     /// `Subscriptions[i]` of a topic, `<rule>/<target id>` of a bus.
     pub label: String,
+    /// The endpoint's ARN (the subscription's `Endpoint`, the rule target's `Arn`).
     pub arn: String,
+    /// The endpoint's resource as a target.
     pub target: TargetId,
+    /// Where it delivers.
     pub kind: EndpointKind,
     /// Buses: the rule it belongs to.
     pub rule: Option<u32>,
     /// Topics: the filter policy and whether it applies to the body.
     pub filter: Option<Pattern>,
+    /// `FilterPolicyScope: MessageBody`.
     pub filter_body: bool,
+    /// SQS subscriptions: `RawMessageDelivery`.
     pub raw: bool,
+    /// How failed deliveries are retried.
     pub retry: RetryPolicy,
+    /// The dead-letter queue of the subscription (`RedrivePolicy`) or target (`DeadLetterConfig`).
     pub dlq: Option<QueueId>,
 }
 
@@ -77,54 +94,75 @@ impl Schedule {
 }
 
 #[derive(Debug, Clone)]
+/// A rule of a bus.
 pub struct Rule {
+    /// The rule's `Name`.
     pub name: String,
+    /// `EventPattern`, if given.
     pub pattern: Option<Pattern>,
+    /// `ScheduleExpression`.
     pub schedule: Option<Schedule>,
+    /// `State` is enabled.
     pub enabled: bool,
 }
 
 /// A live topic or bus.
 #[derive(Debug, Clone)]
 pub struct Hub {
+    /// The topic's or bus's name.
     pub name: String,
+    /// Its ARN.
     pub arn: String,
+    /// An EventBridge bus (else an SNS topic).
     pub bus: bool,
     /// A FIFO topic: per-group order, 5-minute deduplication, SQS subscribers only.
     pub fifo: bool,
     /// FIFO topics: `ContentBasedDeduplication`.
     pub content_dedup: bool,
+    /// Subscriptions of a topic, targets of the rules of a bus.
     pub endpoints: Vec<Endpoint>,
+    /// A bus's rules.
     pub rules: Vec<Rule>,
 }
 
 /// A workload entry that publishes to a topic or puts events on a bus.
 #[derive(Debug, Clone)]
 pub struct Publisher {
+    /// The workload entry's `Name`.
     pub name: String,
+    /// Index in `Fanout::hubs`.
     pub hub: u32,
+    /// The message or event detail, rendered per publish.
     pub template: Template,
+    /// When it publishes.
     pub arrivals: Arrivals,
     /// Buses: `source`, `detail-type`.
     pub source: String,
+    /// See `source`.
     pub detail_type: String,
     /// Topics: subject, attributes.
     pub subject: Option<String>,
+    /// See `subject`.
     pub attributes: Option<Map<String, Value>>,
     /// FIFO topics: the message group and deduplication id templates (`{{n}}` is the publish counter).
     pub group: Option<String>,
+    /// See `group`.
     pub dedup: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
+/// SNS topics and EventBridge buses with subscriptions or rules, and their publishers (spec section 7).
 pub struct Fanout {
+    /// The topics and buses.
     pub hubs: Vec<Hub>,
     /// Per target: the hub (topic or bus) it is, when it has subscriptions or rules.
     pub hub_of_target: Vec<Option<u32>>,
+    /// Workload entries that publish.
     pub publishers: Vec<Publisher>,
 }
 
 impl Fanout {
+    /// Topic or bus `i`.
     pub fn hub(&self, i: u32) -> &Hub {
         &self.hubs[i as usize]
     }

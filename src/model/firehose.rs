@@ -2,12 +2,12 @@
 //!
 //! Shapes are CloudFormation's (`AWS::KinesisFirehose::DeliveryStream`, its `ProcessingConfiguration` with a
 //! `Lambda` processor and `ProcessorParameter`s whose values are strings). Bounds and defaults are AWS's:
-//! - https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html: the buffering size hint ranges between
+//! - <https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html>: the buffering size hint ranges between
 //!   0.2 MB and 3 MB (default 1 MB), the buffering interval hint between 0 and 900 seconds (default 60); Firehose
 //!   invokes the function synchronously with each buffered batch;
-//! - https://docs.aws.amazon.com/firehose/latest/APIReference/API_ProcessorParameter.html: parameter names and the
+//! - <https://docs.aws.amazon.com/firehose/latest/APIReference/API_ProcessorParameter.html>: parameter names and the
 //!   defaults 3 for `NumberOfRetries` and 60 for `BufferIntervalInSeconds`;
-//! - https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html: retries of a failed
+//! - <https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html>: retries of a failed
 //!   invocation (three by default), then the batch is skipped and its records are unsuccessfully processed.
 //!
 //! An error names the JSON path, the bad value and the allowed range.
@@ -26,7 +26,9 @@ use crate::scenario::{Scenario, WorkloadSpec};
 /// A validated delivery stream.
 #[derive(Debug, Clone)]
 pub struct DeliveryStream {
+    /// `DeliveryStreamName`.
     pub name: String,
+    /// The delivery stream's ARN.
     pub arn: String,
     /// The transformation function and the qualifier its ARN names; `None`: no transformation (records are
     /// delivered as they arrive).
@@ -41,23 +43,31 @@ pub struct DeliveryStream {
     pub buffer_interval: SimTime,
     /// The S3 bucket (`BucketARN`), if given, and the error output prefix.
     pub bucket_arn: Option<String>,
+    /// `ErrorOutputPrefix` of the S3 bucket.
     pub error_prefix: String,
 }
 
 /// A workload entry that puts records into a delivery stream.
 #[derive(Debug, Clone)]
 pub struct Producer {
+    /// The workload entry's `Name`.
     pub name: String,
+    /// Index in `Firehose::streams`.
     pub stream: u32,
+    /// The record data, rendered per record.
     pub template: Template,
+    /// When it puts records.
     pub arrivals: Arrivals,
 }
 
 #[derive(Debug, Clone)]
+/// Firehose delivery streams with a Lambda transformation, and their producers.
 pub struct Firehose {
+    /// The delivery streams.
     pub streams: Vec<DeliveryStream>,
+    /// Workload entries that put records.
     pub producers: Vec<Producer>,
-    /// `Simulation.FirehoseRetryDelaySeconds` ([unc]).
+    /// `Simulation.FirehoseRetryDelaySeconds` (\[unc\]).
     pub retry_delay: SimTime,
 }
 
@@ -68,9 +78,11 @@ impl Default for Firehose {
 }
 
 impl Firehose {
+    /// Delivery stream `i`.
     pub fn stream(&self, i: u32) -> &DeliveryStream {
         &self.streams[i as usize]
     }
+    /// The index of the stream named `name` (or with ARN `name`).
     pub fn by_name(&self, name: &str) -> Option<u32> {
         self.streams.iter().position(|s| s.name == name || s.arn == name).map(|i| i as u32)
     }
@@ -83,7 +95,7 @@ pub(super) struct RawProducer<'a> {
 }
 
 /// The largest record PutRecord takes: 1,000 KiB before base64 encoding
-/// (https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecord.html).
+/// (<https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecord.html>).
 pub const MAX_RECORD_BYTES: usize = 1000 * 1024;
 
 fn number(v: &mut V, path: &str, value: &str, lo: f64, hi: f64, what: &str) -> Option<f64> {

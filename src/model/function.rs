@@ -18,38 +18,55 @@ use crate::scenario::*;
 /// A compiled behaviour rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
+    /// `When.Payload`: an EventBridge pattern the payload must match (`None`: any).
     pub pattern: Option<Pattern>,
+    /// `When.Attempt.AtLeast`: the first attempt the rule applies to (default 1).
     pub attempt_min: u32,
+    /// `When.Attempt.AtMost` (default: no limit).
     pub attempt_max: u32,
+    /// `When.Probability`: the chance the rule applies to a matching attempt (`None`: always).
     pub probability: Option<f64>,
+    /// `Then.Outcome`: what the execution does.
     pub outcome: OutcomeKind,
+    /// `Fail`: the error's `errorType`.
     pub error_type: Arc<str>,
+    /// `Fail`: the error's `errorMessage`.
     pub error_message: Arc<str>,
-    /// `Fail`: the error's stack frames (declared, or the function's default, see [`fill_stack_traces`]).
+    /// `Fail`: the error's stack frames (declared, or the function's default, see `fill_stack_traces`).
     pub stack_trace: Arc<[String]>,
     /// Whether `stack_trace` was declared (`Then.StackTrace`).
     pub stack_trace_given: bool,
     /// `Then.Unhandled`: in a batch with `ReportBatchItemFailures`, the handler raises instead of reporting.
     pub unhandled: bool,
+    /// `Succeed`: the response payload.
     pub response: Arc<Value>,
+    /// How long the execution runs (`None`: the function's `Duration`).
     pub duration: Option<Dist>,
     /// Serialized size of the response in bytes (`ResponseSizeBytes`, else the size of `Response`).
     pub response_size: u64,
 }
 
 #[derive(Debug, Clone)]
+/// A compiled fault on the function's timeline: attempts that start in `[start, end)` fail as `kind` says.
 pub struct Fault {
+    /// What the affected attempts do.
     pub kind: FaultKind,
+    /// When the fault starts.
     pub start: SimTime,
+    /// When it ends (exclusive).
     pub end: SimTime,
+    /// The chance an attempt in the window is affected.
     pub probability: f64,
+    /// `Error`: the error's `errorType`.
     pub error_type: Arc<str>,
+    /// `Error`: the error's `errorMessage`.
     pub error_message: Arc<str>,
-    /// An `Error` fault's stack frames (the function's default, see [`fill_stack_traces`]).
+    /// An `Error` fault's stack frames (the function's default, see `fill_stack_traces`).
     pub stack_trace: Arc<[String]>,
 }
 
 impl Fault {
+    /// Whether the fault is in force at `t`.
     pub fn active(&self, t: SimTime) -> bool {
         self.start <= t && t < self.end
     }
@@ -59,31 +76,44 @@ impl Fault {
 /// `probability`), and the record is lost (spec 3.1, 4).
 #[derive(Debug, Clone)]
 pub struct DeliveryFault {
+    /// The target whose deliveries fail.
     pub target: TargetId,
+    /// When the fault starts.
     pub start: SimTime,
+    /// When it ends (exclusive).
     pub end: SimTime,
+    /// The chance a delivery in the window fails.
     pub probability: f64,
+    /// Why it fails.
     pub reason: crate::vocab::DeliveryFailure,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A function's instruction set architecture (prices differ, spec section 8).
 pub enum Architecture {
+    /// `x86_64` (the default).
     X86_64,
+    /// `arm64`.
     Arm64,
 }
 
 #[derive(Debug, Clone)]
+/// A validated function: its configurations, aliases and timeline setup.
 pub struct Function {
+    /// `FunctionName`.
     pub name: String,
     /// Unqualified ARN.
     pub arn: String,
+    /// `Architectures`.
     pub architecture: Architecture,
     /// Reserved concurrency at time 0 (changes on the timeline: `setup` and `Model::changes`).
     pub reserved: Option<u32>,
+    /// Faults on the function's timeline.
     pub faults: Vec<Fault>,
     /// Code and settings: `[0]` is `$LATEST` as declared, then the declared `Versions`, then the configurations that
     /// deploys and publications on the timeline create.
     pub configs: Vec<FnConfig>,
+    /// Its aliases.
     pub aliases: Vec<Alias>,
     /// What the timeline can change, as it is at time 0.
     pub setup: FnSetup,
@@ -102,6 +132,7 @@ impl Function {
     pub fn base(&self) -> &FnConfig {
         &self.configs[0]
     }
+    /// Configuration `c` (an index in `configs`).
     pub fn config(&self, c: u32) -> &FnConfig {
         &self.configs[c as usize]
     }

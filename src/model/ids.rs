@@ -9,11 +9,13 @@ pub struct FnId(pub u32);
 pub struct TargetId(pub u32);
 
 impl FnId {
+    /// As an index.
     pub fn ix(self) -> usize {
         self.0 as usize
     }
 }
 impl TargetId {
+    /// As an index.
     pub fn ix(self) -> usize {
         self.0 as usize
     }
@@ -30,16 +32,19 @@ pub struct StreamId(pub u32);
 pub struct MappingId(pub u32);
 
 impl QueueId {
+    /// As an index.
     pub fn ix(self) -> usize {
         self.0 as usize
     }
 }
 impl StreamId {
+    /// As an index.
     pub fn ix(self) -> usize {
         self.0 as usize
     }
 }
 impl MappingId {
+    /// As an index.
     pub fn ix(self) -> usize {
         self.0 as usize
     }

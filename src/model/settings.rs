@@ -12,30 +12,49 @@ use crate::scenario::*;
 pub struct Settings {
     /// Milliseconds since the Unix epoch that virtual time 0 stands for.
     pub start_epoch_ms: i64,
+    /// `Simulation.DurationSeconds`: when arrivals stop (`None`: when the workload ends).
     pub horizon: Option<SimTime>,
+    /// `Simulation.AsyncRetryDelaysSeconds`: the delays before the 2nd and the 3rd attempt (default 60 s, 120 s; spec section 2).
     pub retry_delays: Vec<SimTime>,
+    /// `Simulation.AsyncRetryJitterSeconds`: each retry delay is drawn within ± this (default 0).
     pub retry_jitter: SimTime,
     /// Retries come early by up to this fraction of their nominal delay (`AsyncRetryEarlyFraction`).
     pub retry_early_fraction: f64,
+    /// `Simulation.AsyncRetryDelayFrom`: what retry delays count from (default `AttemptEnd`).
     pub retry_delay_from: RetryDelayFrom,
+    /// `Simulation.ThrottleBackoff.InitialSeconds` (default 1 s).
     pub backoff_initial: SimTime,
+    /// `Simulation.ThrottleBackoff.MaxSeconds` (default 300 s).
     pub backoff_max: SimTime,
+    /// `Simulation.ThrottleBackoff.Multiplier` (default 2).
     pub backoff_multiplier: f64,
+    /// `Simulation.ThrottleBackoff.Jitter`, a fraction (default 0).
     pub backoff_jitter: f64,
     /// `EventBridgeRetryBackoff`: initial delay, maximum and multiplier.
     pub eventbridge_backoff: (SimTime, SimTime, f64),
+    /// `Simulation.AsyncConcurrencyFull`: what an async event does when no environment is free (default `Backoff`).
     pub concurrency_full: ConcurrencyFullMode,
+    /// `Simulation.AsyncPayloadLimit`, in bytes (default 1 MB; spec section 2).
     pub async_payload_limit: usize,
+    /// `Simulation.DuplicateDeliveryProbability`: chance the async queue delivers an event twice (default 0).
     pub duplicate_probability: f64,
+    /// `Simulation.EventBridgeDestinationSource`: `source` of EventBridge destination events (default `lambda`).
     pub eventbridge_source: String,
+    /// `Simulation.ZeroReservedConcurrencyCondition`: the record condition when reserved concurrency is 0 (spec 2, 9.5).
     pub zero_reserved_condition: String,
+    /// `Simulation.EventAgeLookAhead`: give up at once when the next retry would start past the maximum age (default true).
     pub event_age_look_ahead: bool,
+    /// `Simulation.RecursionLimit`: hops before recursive-loop detection stops an async chain (default 16, spec section 2).
     pub recursion_limit: u32,
     /// Per function (by `FnId`): `RecursiveLoop: Allow`, recursive-loop detection does not stop its invocations.
     pub recursion_allowed: Vec<bool>,
+    /// `Simulation.ScalingModel` and its rates (spec section 6).
     pub scaling: Scaling,
+    /// `Simulation.ScalingThrottleReason`: the 429 `Reason` when the scaling rate refuses (spec 1, 9.10).
     pub scaling_throttle_reason: String,
+    /// `Simulation.EnvironmentIdleLifetime` (`None`: idle environments are kept).
     pub idle_lifetime: Option<Dist>,
+    /// `Simulation.EnvironmentMaxLifetimeSeconds` (`None`: never recycled).
     pub max_lifetime: Option<SimTime>,
     /// `DlqScope` (spec 4, 9.4).
     pub dlq_scope: DlqScope,
@@ -73,6 +92,7 @@ pub fn account_burst_for_region(region: &str) -> u32 {
 pub const INIT_LIMIT: SimTime = SimTime::from_secs(10);
 /// Async payload limits (spec section 2): 1 MB now, 256 KB before 2025.
 pub const ASYNC_PAYLOAD_CURRENT: usize = 1_048_576;
+/// The legacy async payload limit, 256 KB (`AsyncPayloadLimit: Legacy`).
 pub const ASYNC_PAYLOAD_LEGACY: usize = 262_144;
 /// Response payload limit: 6 MiB + 100 bytes; larger responses are `Function.ResponseSizeTooLarge` errors (spec 1).
 pub const RESPONSE_LIMIT: u64 = 6_291_556;
@@ -91,15 +111,17 @@ pub struct Pricing {
     pub request_usd_per_million: f64,
     /// Per GB-second, x86_64: $0.0000166667 (spec section 8).
     pub x86_gb_second_usd: f64,
-    /// Per GB-second, arm64: $0.0000133334 (spec section 8, marked [unc] there).
+    /// Per GB-second, arm64: $0.0000133334 (spec section 8, marked \[unc\] there).
     pub arm64_gb_second_usd: f64,
-    /// Provisioned concurrency, per configured GB-second (spec section 8 gives no rate: [unc]; AWS us-east-1 list price,
+    /// Provisioned concurrency, per configured GB-second (spec section 8 gives no rate: \[unc\]; AWS us-east-1 list price,
     /// $0.0000041667 x86_64 and $0.0000033334 arm64).
     pub provisioned_x86_gb_second_usd: f64,
+    /// See `provisioned_x86_gb_second_usd` (arm64).
     pub provisioned_arm64_gb_second_usd: f64,
-    /// Duration on provisioned environments, per GB-second (spec section 8: "a lower duration rate", [unc]; AWS us-east-1
+    /// Duration on provisioned environments, per GB-second (spec section 8: "a lower duration rate", \[unc\]; AWS us-east-1
     /// list price, $0.0000097222 x86_64 and $0.0000077778 arm64).
     pub provisioned_duration_x86_gb_second_usd: f64,
+    /// See `provisioned_duration_x86_gb_second_usd` (arm64).
     pub provisioned_duration_arm64_gb_second_usd: f64,
 }
 

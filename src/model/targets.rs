@@ -16,14 +16,26 @@ use crate::vocab::RecordKind;
 /// What kind of AWS resource a target is (spec 3.1 lists the destination and DLQ kinds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TargetKind {
-    Sqs { fifo: bool },
-    Sns { fifo: bool },
+    /// An SQS queue.
+    Sqs {
+        /// A FIFO queue.
+        fifo: bool,
+    },
+    /// An SNS topic.
+    Sns {
+        /// A FIFO topic.
+        fifo: bool,
+    },
+    /// An EventBridge event bus.
     EventBus,
+    /// An S3 bucket.
     S3,
+    /// A Lambda function.
     Lambda(FnId),
 }
 
 impl TargetKind {
+    /// The kind's word in reports (`sqs`, `sns`, ...).
     pub fn label(self) -> &'static str {
         match self {
             TargetKind::Sqs { .. } => "sqs",
@@ -36,9 +48,13 @@ impl TargetKind {
 }
 
 #[derive(Debug, Clone)]
+/// A destination or dead-letter target, by ARN.
 pub struct Target {
+    /// Its name (queue, topic, bus, bucket or function).
     pub name: String,
+    /// Its ARN.
     pub arn: String,
+    /// What kind of resource it is.
     pub kind: TargetKind,
     /// File name (without `.jsonl`) under `--sinks DIR`: the name, or `name.kind` where two targets share a name.
     pub file_stem: String,

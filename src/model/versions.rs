@@ -27,17 +27,27 @@ pub use super::ids::Qualifier;
 pub struct FnConfig {
     /// The published version number; `None` for `$LATEST` (as declared, or after a deploy).
     pub version: Option<u32>,
+    /// `Timeout`.
     pub timeout: SimTime,
+    /// `MemorySize`, in MB.
     pub memory_mb: u32,
+    /// `MaximumRetryAttempts` of the async invoke configuration (default 2; spec section 2).
     pub max_retries: u32,
+    /// `MaximumEventAgeInSeconds` (default 6 hours; spec section 2).
     pub max_age: SimTime,
+    /// The `OnSuccess` destination.
     pub on_success: Option<TargetId>,
+    /// The `OnFailure` destination.
     pub on_failure: Option<TargetId>,
+    /// The dead-letter queue (`DeadLetterConfig`).
     pub dlq: Option<TargetId>,
+    /// How long an invoke phase runs (`Behavior.Duration`).
     pub duration: Dist,
+    /// How long init runs on a cold start (`Behavior.InitDuration`).
     pub init: Dist,
     /// Batch invocations: time per record (`Behavior.DurationPerRecord`).
     pub per_record: Option<Dist>,
+    /// Behaviour rules, in order (the first that matches decides).
     pub rules: Vec<Rule>,
     /// Some rule looks at the payload.
     pub rules_read_payload: bool,
@@ -70,14 +80,18 @@ impl FnConfig {
 /// (`RoutingConfig.AdditionalVersionWeights`). Versions are configuration indices.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Routing {
+    /// The version most invocations go to (a configuration index).
     pub primary: u32,
+    /// The second version and the share of invocations it gets, 0 to 1.
     pub additional: Option<(u32, f64)>,
 }
 
 /// An alias's name and its routing at time 0.
 #[derive(Debug, Clone)]
 pub struct Alias {
+    /// The alias's name.
     pub name: String,
+    /// Its routing at time 0.
     pub routing: Routing,
 }
 
@@ -88,17 +102,53 @@ pub struct Alias {
 pub enum ChangeKind {
     /// `UpdateFunctionCode` / `UpdateFunctionConfiguration`: `$LATEST` runs configuration `config` from now on;
     /// `published` is the configuration of the version published with it (`Publish: true`).
-    Deploy { function: FnId, config: u32, published: Option<u32> },
+    Deploy {
+        /// The function changed.
+        function: FnId,
+        /// The configuration (index in `Function::configs`).
+        config: u32,
+        /// The configuration published with it, if `Publish: true`.
+        published: Option<u32>,
+    },
     /// `PublishVersion`: configuration `config` (a copy of `$LATEST` as it is now) is published.
-    Publish { function: FnId, config: u32 },
+    Publish {
+        /// The function changed.
+        function: FnId,
+        /// The configuration (index in `Function::configs`).
+        config: u32,
+    },
     /// `PutFunctionConcurrency` (`Some`) / `DeleteFunctionConcurrency` (`None`).
-    Reserved { function: FnId, value: Option<u32> },
+    Reserved {
+        /// The function changed.
+        function: FnId,
+        /// The new reserved concurrency (`None`: removed).
+        value: Option<u32>,
+    },
     /// `PutProvisionedConcurrencyConfig` (0 removes it).
-    Provisioned { function: FnId, qualifier: Qualifier, value: u32 },
+    Provisioned {
+        /// The function changed.
+        function: FnId,
+        /// The version or alias configured.
+        qualifier: Qualifier,
+        /// Pre-initialised environments (0 removes them).
+        value: u32,
+    },
     /// `UpdateAlias`: the alias's routing from now on.
-    Alias { function: FnId, alias: u32, routing: Routing },
+    Alias {
+        /// The function changed.
+        function: FnId,
+        /// The alias (index in `Function::aliases`).
+        alias: u32,
+        /// Its routing from now on.
+        routing: Routing,
+    },
     /// `UpdateEventSourceMapping`: the mapping polls (`true`) or not from now on.
-    MappingEnabled { mapping: crate::model::MappingId, enabled: bool },
+    MappingEnabled {
+        /// The mapping.
+        mapping: crate::model::MappingId,
+        /// Whether it polls from now on.
+        enabled: bool,
+    },
 }
 
 impl ChangeKind {
@@ -130,10 +180,13 @@ impl ChangeKind {
 /// A change at a virtual time. `index` is its position in the scenario's `Changes`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
+    /// When it applies.
     pub at: SimTime,
+    /// Its position in the scenario's `Changes`.
     pub index: u32,
     /// The AWS API action of the scenario's entry (`UpdateFunctionCode`, `UpdateAlias`, ...).
     pub action: &'static str,
+    /// What it does.
     pub kind: ChangeKind,
 }
 
@@ -142,6 +195,7 @@ pub struct Change {
 pub struct FnSetup {
     /// The configuration `$LATEST` runs.
     pub latest: u32,
+    /// Reserved concurrency (`None`: none).
     pub reserved: Option<u32>,
     /// Provisioned concurrency configured per qualifier (levels above 0, sorted by qualifier).
     pub provisioned: Vec<(Qualifier, u32)>,
@@ -231,10 +285,12 @@ impl FnSetup {
 /// `TraceEvent::ConfigChange` when a change applies).
 #[derive(Debug, Clone)]
 pub struct Setups {
+    /// Per function, indexed by `FnId`.
     pub fns: Vec<FnSetup>,
 }
 
 impl Setups {
+    /// Every function's setup at time 0.
     pub fn new(model: &Model) -> Self {
         Setups { fns: model.functions.iter().map(|f| f.setup.clone()).collect() }
     }
@@ -272,9 +328,13 @@ pub enum DlqScope {
 /// during the period (routing changes, deploys): `split` says how many run each configuration from when on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PcPeriod {
+    /// The version or alias configured.
     pub qualifier: Qualifier,
+    /// Pre-initialised environments.
     pub level: u32,
+    /// When the setting was enabled.
     pub start: SimTime,
+    /// When it was disabled (`None`: at the end of the run).
     pub end: Option<SimTime>,
     /// From each instant on: environments per configuration.
     pub split: Vec<(SimTime, Vec<(u32, u32)>)>,

@@ -1,6 +1,6 @@
 //! The workload: who invokes what, when (spec sections 2, 7). A workload entry invokes a function (asynchronously
 //! or synchronously, with a caller's timeout and retries, optionally wrapped in a service's event shape), or produces
-//! to a queue, stream, topic, bus or delivery stream (those are handed to the builders of [`super::esm`],
+//! to a queue, stream, topic, bus or delivery stream (those are handed to the builders of `model::esm`,
 //! [`super::fanout`] and [`super::firehose`]).
 
 use std::collections::BTreeMap;
@@ -14,11 +14,37 @@ use crate::kernel::time::SimTime;
 use crate::scenario::*;
 
 #[derive(Debug, Clone)]
+/// When a workload entry's events arrive.
 pub enum Arrivals {
+    /// At these times.
     At(Vec<SimTime>),
-    Poisson { rate_per_s: f64, start: SimTime, end: SimTime },
-    Every { interval: SimTime, start: SimTime, end: SimTime },
-    Burst { at: SimTime, count: u64, spread: SimTime },
+    /// A Poisson process of `rate_per_s` events a second from `start` until `end`.
+    Poisson {
+        /// Mean arrivals per second.
+        rate_per_s: f64,
+        /// The first instant arrivals may come.
+        start: SimTime,
+        /// Arrivals stop here (exclusive).
+        end: SimTime,
+    },
+    /// One every `interval` from `start` until `end`.
+    Every {
+        /// Time between arrivals.
+        interval: SimTime,
+        /// The first arrival.
+        start: SimTime,
+        /// Arrivals stop here (exclusive).
+        end: SimTime,
+    },
+    /// `count` events from `at`, spread evenly over `spread` (all at once when 0).
+    Burst {
+        /// The first arrival.
+        at: SimTime,
+        /// Arrivals in all.
+        count: u64,
+        /// The time they are spread over.
+        spread: SimTime,
+    },
 }
 
 impl Arrivals {
@@ -64,13 +90,17 @@ impl Arrivals {
 /// A workload source.
 #[derive(Debug, Clone)]
 pub struct Source {
+    /// The workload entry's `Name`.
     pub name: String,
+    /// The function invoked.
     pub function: FnId,
     /// The version or alias invoked.
     pub qualifier: Qualifier,
     /// `InvocationType: RequestResponse`.
     pub sync: bool,
+    /// The payload, rendered per event.
     pub template: Template,
+    /// When its events arrive.
     pub arrivals: Arrivals,
     /// The caller of a synchronous source.
     pub caller: Caller,
@@ -81,10 +111,15 @@ pub struct Source {
 /// A synchronous caller's timeout and retry policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Caller {
+    /// How long the caller waits for a response (`None`: until the function answers).
     pub timeout: Option<SimTime>,
+    /// Attempts in all, the first included (1 without `Retry`; `Retry.MaxAttempts` defaults to 3).
     pub max_attempts: u32,
+    /// The first back-off before jitter (default 100 ms).
     pub base_delay: SimTime,
+    /// The longest back-off (default 20 s).
     pub max_delay: SimTime,
+    /// How back-offs are jittered (default `Full`).
     pub jitter: JitterSpec,
     /// Indexed by `CallOutcomeSpec as usize`.
     pub retry_on: [bool; 6],

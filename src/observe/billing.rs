@@ -25,32 +25,42 @@ pub const MONTH_SECONDS: f64 = 2_592_000.0;
 pub struct CostBreakdown {
     /// Invokes started (every start of an invoke is a request, retries included).
     pub requests: u64,
+    /// Request charges, in USD.
     pub requests_usd: f64,
     /// GB-seconds of on-demand duration: `Σ ceil_ms(duration + init) / 1000 × MB / 1024`.
     pub gb_seconds: f64,
     /// The init phases' share of `gb_seconds` (each init rounded up to 1 ms on its own; informational).
     pub init_gb_seconds: f64,
+    /// On-demand duration charges (`gb_seconds` at the architecture's rate), in USD.
     pub duration_usd: f64,
     /// Provisioned concurrency configured: Σ level × memory in GB × seconds from enable to disable (or the end of the
     /// run), each period rounded up to 5 minutes (spec section 8).
     pub provisioned_gb_seconds: f64,
+    /// Provisioned concurrency charges (`provisioned_gb_seconds`), in USD.
     pub provisioned_concurrency_usd: f64,
     /// Executions on provisioned environments (invoke phase rounded up to 1 ms) and the inits of provisioned
     /// environments during the run (allocation after a change, recycling, reset), at the provisioned duration rate.
     pub provisioned_duration_gb_seconds: f64,
+    /// Duration charges on provisioned environments (`provisioned_duration_gb_seconds`), in USD.
     pub provisioned_duration_usd: f64,
     /// `provisioned_concurrency_usd + provisioned_duration_usd`.
     pub provisioned_usd: f64,
+    /// The function's whole cost, in USD.
     pub total_usd: f64,
 }
 
 /// The run's cost by kind, summed over its functions.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct BillTotal {
+    /// Request charges, in USD.
     pub requests_usd: f64,
+    /// On-demand duration charges, in USD.
     pub duration_usd: f64,
+    /// Provisioned concurrency charges, in USD.
     pub provisioned_concurrency_usd: f64,
+    /// Duration charges on provisioned environments, in USD.
     pub provisioned_duration_usd: f64,
+    /// `provisioned_concurrency_usd + provisioned_duration_usd`.
     pub provisioned_usd: f64,
     /// `requests_usd + duration_usd + provisioned_usd`.
     pub total_usd: f64,
@@ -61,10 +71,12 @@ pub struct BillTotal {
 pub struct Bill {
     /// The virtual time billed (the run's length), for the monthly projections.
     pub seconds: f64,
+    /// Per function, indexed like `Model::functions`.
     pub functions: Vec<CostBreakdown>,
     /// The sum of the functions' totals (`costUsd` in the JSON summary). Equal to `total.total_usd`, the sum of the
     /// parts, up to floating-point rounding; each summary line keeps the one it has always shown.
     pub functions_usd: f64,
+    /// The sums by kind.
     pub total: BillTotal,
 }
 

@@ -11,12 +11,19 @@ use crate::trace::{Ctx, Digest, Observer, TraceEvent};
 
 /// Every built-in observer plus the caller's own.
 pub struct Observers<'a> {
+    /// The trace digest.
     pub digest: Digest,
+    /// Run metrics.
     pub metrics: Metrics,
+    /// The invariant monitor.
     pub monitor: Monitor,
+    /// The scenario's expectations.
     pub expect: ExpectObserver,
+    /// The `--trace` writer, if asked for.
     pub trace: Option<TraceWriter>,
+    /// The sink writer (`--sinks`), if asked for.
     pub sinks: Option<SinkWriter>,
+    /// The caller's own observers.
     pub extra: Vec<&'a mut dyn Observer>,
 }
 

@@ -53,6 +53,7 @@ impl ChromeTrace<BufWriter<File>> {
 }
 
 impl<W: Write> ChromeTrace<W> {
+    /// A Chrome trace of a run of `model` under `seed`, written to `out`.
     pub fn new(mut out: W, model: &Model, seed: u64) -> io::Result<Self> {
         let other = json!({
             "lambdasim": env!("CARGO_PKG_VERSION"),

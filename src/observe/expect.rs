@@ -20,6 +20,7 @@ use crate::model::checks::{Expectation, Measure};
 /// The verdict on one expectation in one run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
+    /// The expectation's `Name`.
     pub name: String,
     /// The bounds held in this run.
     pub passed: bool,
@@ -28,10 +29,12 @@ pub struct Verdict {
     pub fatal: bool,
     /// The measured value (for per-event measures: the value furthest outside the bounds, or the extreme seen).
     pub actual: Option<f64>,
+    /// What was measured against which bounds, for people.
     pub message: String,
 }
 
 impl Verdict {
+    /// The verdict as in the JSON summary (`perSeed` is `fatal`).
     pub fn to_json(&self) -> Value {
         json!({"name": self.name, "passed": self.passed, "perSeed": self.fatal, "actual": self.actual, "message": self.message})
     }
@@ -98,6 +101,7 @@ pub struct ExpectObserver {
 }
 
 impl ExpectObserver {
+    /// Judges `model`'s expectations over one run.
     pub fn new(model: &Model) -> Self {
         let exps = model.expectations.clone();
         let wants_content = exps.iter().any(|e| matches!(&e.measure, Measure::SinkRecords { pattern: Some(_), .. }));

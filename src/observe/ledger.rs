@@ -9,19 +9,28 @@ use crate::vocab::Fate;
 /// One event's entry in the ledger.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LedgerEntry {
+    /// The invocation's accept sequence number.
     pub event: u64,
+    /// Its request id, as the trace shows it.
     pub request_id: String,
+    /// The function's name.
     pub function: String,
+    /// The function's index in the model.
     pub function_id: FnId,
+    /// Its final fate.
     pub fate: Fate,
+    /// Executions it took (attempts that ran).
     pub executions: u32,
+    /// When it was accepted.
     pub accepted_at: SimTime,
+    /// When its fate was decided.
     pub ended_at: SimTime,
 }
 
 /// Every event's fate, in the order fates happen.
 #[derive(Debug, Default, Clone)]
 pub struct Ledger {
+    /// The entries, in the order fates happened.
     pub entries: Vec<LedgerEntry>,
 }
 
@@ -52,6 +61,7 @@ impl Observer for Ledger {
 /// The whole trace: `(time, event)` in order.
 #[derive(Debug, Default, Clone)]
 pub struct TraceLog {
+    /// Every `(time, event)` pair, in order.
     pub events: Vec<(SimTime, TraceEvent)>,
 }
 

@@ -30,6 +30,7 @@ pub(crate) struct OpenEvent {
 /// Figures for one workload source (its own events; duplicates and destination records are not counted).
 #[derive(Debug, Clone)]
 pub struct SourceMetrics {
+    /// Events of this source accepted.
     pub accepted: u64,
     /// Events per fate, indexed by `Fate as usize`.
     pub fates: [u64; 8],
@@ -41,6 +42,7 @@ pub struct SourceMetrics {
     pub sync_latency: Histogram<u64>,
     /// Execution (invoke phase) and init durations of the source's events.
     pub attempt_duration: Histogram<u64>,
+    /// Init durations of the source's cold starts.
     pub init_duration: Histogram<u64>,
 }
 
@@ -111,29 +113,43 @@ pub(crate) fn record(h: &mut Histogram<u64>, v: u64) {
 /// Figures for one function.
 #[derive(Debug, Clone)]
 pub struct FnMetrics {
+    /// Invocations accepted.
     pub accepted: u64,
+    /// Invocations refused before queueing or running (413).
     pub rejected: u64,
     /// Events per fate, indexed by `Fate as usize`.
     pub fates: [u64; 8],
     /// Events by number of executions (index = executions).
     pub attempts_per_event: Vec<u64>,
+    /// Executions started (retries included).
     pub attempts: u64,
     /// Executions per outcome, indexed by `Outcome as usize`.
     pub outcomes: [u64; 4],
+    /// Executions that ran init first.
     pub cold_starts: u64,
+    /// Throttles, all reasons.
     pub throttles: u64,
     /// Throttles per reason, indexed by `ThrottleReason as usize`.
     pub throttles_by_reason: [u64; 5],
+    /// Function-error retries scheduled.
     pub retries_scheduled: u64,
+    /// Executions running now.
     pub busy: u32,
+    /// The most executions running at once.
     pub peak_concurrency: u32,
+    /// Execution environments created (the highest environment index plus 1).
     pub environments: u32,
+    /// Billed invoke phases, in ms (each rounded up to 1 ms).
     pub billed_ms: u64,
+    /// Billed init phases, in ms (each rounded up to 1 ms).
     pub init_billed_ms: u64,
     /// Billed duration as the spec's formula has it: `Σ ceil_ms(duration + init)` over executions (spec section 8).
     pub billed_duration_ms: u64,
+    /// Accept to final fate, in microseconds.
     pub latency: Histogram<u64>,
+    /// Execution (invoke phase) durations, in microseconds.
     pub attempt_duration: Histogram<u64>,
+    /// Init durations of cold starts, in microseconds.
     pub init_duration: Histogram<u64>,
     /// Async: accept to the first execution start (throttle back-off and queueing before it included; the waits
     /// before retries are not). Events that never ran are not recorded.
@@ -146,6 +162,7 @@ pub struct FnMetrics {
     /// Synchronous callers: what each request finally got (indexed by `CallOutcomeSpec as usize`) and how long the
     /// caller waited in all (retries and back-off included).
     pub call_outcomes: [u64; 6],
+    /// How long synchronous callers waited in all, in microseconds.
     pub call_latency: Histogram<u64>,
     /// Init time of the execution running on each environment (microseconds), for the combined rounding.
     env_init: Vec<u64>,
@@ -159,6 +176,7 @@ pub struct FnMetrics {
     pub init_ms_by_config: Vec<u64>,
     /// Billed ms of executions on provisioned environments, and of provisioned inits during the run, per configuration.
     pub provisioned_billed_ms_by_config: Vec<u64>,
+    /// Init ms of provisioned inits during the run, per configuration.
     pub provisioned_init_ms_by_config: Vec<u64>,
     /// Executions on provisioned environments (`ProvisionedConcurrencyInvocations`).
     pub provisioned_invocations: u64,
@@ -168,6 +186,7 @@ pub struct FnMetrics {
     /// Failed deliveries of this function's records: to destinations (`DestinationDeliveryFailures`) and to DLQs
     /// (`DeadLetterErrors`).
     pub destination_delivery_failures: u64,
+    /// Failed DLQ deliveries (`DeadLetterErrors`).
     pub dead_letter_errors: u64,
 }
 
@@ -211,6 +230,7 @@ impl FnMetrics {
             dead_letter_errors: 0,
         }
     }
+    /// Events that ended with fate `f`.
     pub fn fate(&self, f: Fate) -> u64 {
         self.fates[f as usize]
     }
@@ -239,12 +259,14 @@ impl FnMetrics {
 pub struct TargetMetrics {
     /// Messages per record kind, indexed by `RecordKind as usize`.
     pub records: [u64; 3],
+    /// Failed deliveries, all kinds and reasons.
     pub failures: u64,
     /// Failed deliveries by record kind and reason (`RecordKind as usize`, `DeliveryFailure as usize`).
     pub failures_by: [[u64; DeliveryFailure::ALL.len()]; 3],
 }
 
 impl TargetMetrics {
+    /// Messages delivered, all record kinds.
     pub fn delivered(&self) -> u64 {
         self.records.iter().sum()
     }
@@ -253,10 +275,15 @@ impl TargetMetrics {
 /// All metrics of a run.
 #[derive(Debug, Clone)]
 pub struct Metrics {
+    /// Per function, indexed like `Model::functions`.
     pub functions: Vec<FnMetrics>,
+    /// Per target, indexed like `Model::targets`.
     pub targets: Vec<TargetMetrics>,
+    /// Executions running now in the whole account.
     pub account_busy: u32,
+    /// The most executions running at once in the account.
     pub account_peak: u32,
+    /// Accept to final fate over every function (set when the run ends), in microseconds.
     pub all_latency: Histogram<u64>,
     /// Per workload source, by index in `Model::sources`.
     pub sources: Vec<SourceMetrics>,
@@ -278,6 +305,7 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// Empty metrics for a run of `model`.
     pub fn new(model: &Model) -> Self {
         let mirror: Vec<bool> = model
             .sources

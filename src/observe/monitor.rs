@@ -28,8 +28,11 @@ use crate::vocab::Outcome;
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Breach {
+    /// When the invariant broke.
     pub at: SimTime,
+    /// The invocation concerned, if one.
     pub event: Option<u64>,
+    /// What broke.
     pub message: String,
 }
 
@@ -87,6 +90,7 @@ pub struct Monitor {
 const MAX_BREACHES: usize = 100;
 
 impl Monitor {
+    /// A monitor of the invariants of a run of `model`.
     pub fn new(model: &Model) -> Self {
         Monitor {
             open: EventWindow::default(),

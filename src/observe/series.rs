@@ -104,6 +104,7 @@ pub struct Series {
 }
 
 impl Series {
+    /// Empty series for a run of `model`, sampled as `config` says.
     pub fn new(model: &Model, config: SeriesConfig) -> Self {
         let n = model.functions.len();
         let max_samples = (config.max_samples.max(2) + 1) & !1;
@@ -201,9 +202,11 @@ impl Series {
     pub fn len(&self) -> usize {
         self.account_rows.len()
     }
+    /// No sample closed yet.
     pub fn is_empty(&self) -> bool {
         self.account_rows.is_empty()
     }
+    /// Number of functions sampled.
     pub fn functions(&self) -> usize {
         self.nfns
     }

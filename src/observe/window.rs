@@ -227,6 +227,7 @@ impl<T: Copy> EventWindow<T> {
     }
 
     #[inline]
+    /// The entry of event `id`, if it is in the window.
     pub fn get(&self, id: u64) -> Option<&T> {
         let n = id >> CHUNK_BITS;
         if n >= self.first {
@@ -242,6 +243,7 @@ impl<T: Copy> EventWindow<T> {
     }
 
     #[inline]
+    /// The entry of event `id`, mutably.
     pub fn get_mut(&mut self, id: u64) -> Option<&mut T> {
         let n = id >> CHUNK_BITS;
         if n >= self.first {
@@ -261,6 +263,7 @@ impl<T: Copy> EventWindow<T> {
     }
 
     #[inline]
+    /// Takes out the entry of event `id`.
     pub fn remove(&mut self, id: u64) -> Option<T> {
         let n = id >> CHUNK_BITS;
         if n < self.first {
@@ -293,6 +296,7 @@ impl<T: Copy> EventWindow<T> {
     pub fn len(&self) -> usize {
         self.len
     }
+    /// No entry.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

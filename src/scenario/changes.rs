@@ -90,6 +90,7 @@ pub struct UpdateEventSourceMappingSpec {
     pub enabled: bool,
 }
 
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct FunctionRefSpec {
@@ -97,6 +98,7 @@ pub struct FunctionRefSpec {
     pub function_name: String,
 }
 
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct UpdateFunctionCodeSpec {
@@ -109,6 +111,7 @@ pub struct UpdateFunctionCodeSpec {
     pub publish: Option<bool>,
 }
 
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct UpdateFunctionConfigurationSpec {
@@ -131,6 +134,7 @@ pub struct UpdateFunctionConfigurationSpec {
     pub event_invoke_config: Option<EventInvokeConfigSpec>,
 }
 
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct PutFunctionConcurrencySpec {
@@ -141,6 +145,7 @@ pub struct PutFunctionConcurrencySpec {
     pub reserved_concurrent_executions: i64,
 }
 
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct PutProvisionedConcurrencySpec {
@@ -153,6 +158,7 @@ pub struct PutProvisionedConcurrencySpec {
     pub provisioned_concurrent_executions: i64,
 }
 
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct UpdateAliasSpec {

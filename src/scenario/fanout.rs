@@ -16,6 +16,7 @@ pub struct TopicSpec {
     /// `MessageGroupId`, and a repeated deduplication id is dropped for 5 minutes
     /// (https://docs.aws.amazon.com/sns/latest/dg/sns-fifo-topics.html).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[allow(rustdoc::bare_urls)] // the text is also the schema's description: kept as it is
     pub fifo_topic: Option<bool>,
     /// FIFO topics: deduplicate by a hash of the message body when the publisher gives no `MessageDeduplicationId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,6 +53,7 @@ pub struct SubscriptionSpec {
     /// retry policy) go there instead of being discarded
     /// (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[allow(rustdoc::bare_urls)] // the text is also the schema's description: kept as it is
     pub redrive_policy: Option<Value>,
 }
 
@@ -123,6 +125,7 @@ pub struct RetryPolicySpec {
 // A rule target's `DeadLetterConfig`. The type was `DeadLetterConfigSpec` (the schema names it `DeadLetterConfigSpec2`,
 // after the function's `DeadLetterConfig`, whose key is `TargetArn` rather than `Arn`); renamed so that both fit in
 // one namespace, with the old name kept for the schema. No doc comment: it would add a description to the schema.
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 #[schemars(rename = "DeadLetterConfigSpec")]

@@ -1,9 +1,9 @@
 //! Amazon Data Firehose delivery streams of a scenario (`DeliveryStreams`), in CloudFormation's shape
 //! (`AWS::KinesisFirehose::DeliveryStream` with a `ProcessingConfiguration` whose `Lambda` processor transforms the
 //! records; `ProcessorParameter` values are strings, as in the API). Firehose invokes the function synchronously with
-//! each buffered batch (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html); the bounds and
+//! each buffered batch (<https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html>); the bounds and
 //! defaults of the parameters are in
-//! https://docs.aws.amazon.com/firehose/latest/APIReference/API_ProcessorParameter.html.
+//! <https://docs.aws.amazon.com/firehose/latest/APIReference/API_ProcessorParameter.html>.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -6,14 +6,14 @@
 //! own retry policy covers only a refused delivery (413 too large, a `DeliveryFailure` fault on the endpoint):
 //! - SNS: 3 immediate retries, 2 one second apart, 10 with backoff from 1 to 20 s, then 100,000 20 s apart;
 //! - EventBridge: `MaximumRetryAttempts` (default 185) and `MaximumEventAgeInSeconds` (default 86,400), backoff
-//!   1 s doubling to at most 5 minutes ([unc] the exact backoff is not published), then the target's DLQ.
+//!   1 s doubling to at most 5 minutes (\[unc\] the exact backoff is not published), then the target's DLQ.
 //!
 //! A client-side error (the endpoint is gone, access or its KMS key is denied, the message is too large) is not
 //! retried: the message goes to the dead-letter queue at once, or is discarded
-//! (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html,
-//! https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html).
+//! (<https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html>,
+//! <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html>).
 //!
-//! FIFO topics (https://docs.aws.amazon.com/sns/latest/dg/sns-fifo-topics.html) deliver to SQS queues only, drop a
+//! FIFO topics (<https://docs.aws.amazon.com/sns/latest/dg/sns-fifo-topics.html>) deliver to SQS queues only, drop a
 //! publish whose deduplication id (or, with `ContentBasedDeduplication`, body hash) was seen in the last 5 minutes,
 //! and keep each message group in order per subscription: while a delivery of a group is being retried, the group's
 //! later messages to that subscription wait behind it.

@@ -5,19 +5,19 @@
 //! AWS behaviour, with its sources:
 //! - Buffering: Firehose buffers incoming data up to the processor's `BufferSizeInMBs` (0.2–3 MB, default 1) or
 //!   `BufferIntervalInSeconds` (0–900, default 60), whichever comes first, then invokes the function synchronously
-//!   with the batch (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html). A batch never exceeds
+//!   with the batch (<https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html>). A batch never exceeds
 //!   the 6 MB synchronous invocation payload (spec section 1): the buffer is flushed before a record would push the
 //!   event (base64 data and record fields) over it.
 //! - The event: `invocationId`, `deliveryStreamArn`, `region`, `records[{recordId, approximateArrivalTimestamp,
-//!   data}]` (src/sources.rs `firehose`; https://docs.aws.amazon.com/lambda/latest/dg/services-kinesisfirehose.html).
+//!   data}]` (src/sources.rs `firehose`; <https://docs.aws.amazon.com/lambda/latest/dg/services-kinesisfirehose.html>).
 //! - The response: one record per input record with its `recordId`, `result` `Ok` / `Dropped` / `ProcessingFailed`
 //!   and base64 `data`; anything else is a transformation failure of the invocation (`events::firehose_result`;
-//!   https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-status-model.html).
+//!   <https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-status-model.html>).
 //! - Failures: a failed invocation is retried `NumberOfRetries` times (default 3), then the batch is skipped and its
 //!   records are unsuccessfully processed; those and `ProcessingFailed` records go to the S3 error output
 //!   (`processing-failed/`) as `{attemptsMade, arrivalTimestamp, errorCode, errorMessage, attemptEndingTimestamp,
-//!   rawData, lambdaArn}` (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html).
-//!   The delay between retries is not published: `Simulation.FirehoseRetryDelaySeconds` (default 1 s, [unc]).
+//!   rawData, lambdaArn}` (<https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html>).
+//!   The delay between retries is not published: `Simulation.FirehoseRetryDelaySeconds` (default 1 s, \[unc\]).
 //!
 //! The invocation goes through `invoke_sync`, so concurrency, throttles (429), cold starts, timeouts and billing
 //! apply. The function's rules decide per record, as a handler looping over `records` would: a rule sees

@@ -134,12 +134,15 @@ impl Digest {
         self.h.h = h.settle();
         self.events += 1;
     }
+    /// The digest so far.
     pub fn value(&self) -> u64 {
         self.h.finish()
     }
+    /// The digest so far as 16 hex digits (what reports print).
     pub fn hex(&self) -> String {
         format!("{:016x}", self.value())
     }
+    /// Events hashed so far.
     pub fn events(&self) -> u64 {
         self.events
     }

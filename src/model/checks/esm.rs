@@ -6,14 +6,60 @@ use crate::vocab::{BatchResult, MessageFate, RecordFate};
 /// Expectation measures on queues, streams and mappings (compiled from `MeasureSpec`).
 #[derive(Debug, Clone)]
 pub enum EsmMeasure {
-    MessageFates { queue: usize, fate: MessageFate },
-    ReceivesPerMessage { queue: usize, percentile: f64 },
-    MessageDelaySeconds { queue: usize, percentile: f64 },
-    QueueDepth { queue: usize },
-    OldestMessageAgeSeconds { queue: usize },
-    RecordFates { stream: usize, fate: RecordFate, mappings: Option<Vec<usize>> },
-    IteratorAgeSeconds { mappings: Vec<usize>, percentile: f64 },
-    Batches { mappings: Vec<usize>, result: BatchResult },
+    /// `MessageFates`: messages of a queue that ended in `fate`.
+    MessageFates {
+        /// Index in `Model::esm.queues`.
+        queue: usize,
+        /// The message fate counted.
+        fate: MessageFate,
+    },
+    /// `ReceivesPerMessage`: receive count of the queue's messages at their fate, at a percentile.
+    ReceivesPerMessage {
+        /// Index in `Model::esm.queues`.
+        queue: usize,
+        /// The percentile, 0 to 100 (100: the largest value).
+        percentile: f64,
+    },
+    /// `MessageDelaySeconds`: send to deletion after processing, at a percentile.
+    MessageDelaySeconds {
+        /// Index in `Model::esm.queues`.
+        queue: usize,
+        /// The percentile, 0 to 100 (100: the largest value).
+        percentile: f64,
+    },
+    /// `QueueDepth`: the most messages the queue held at once.
+    QueueDepth {
+        /// Index in `Model::esm.queues`.
+        queue: usize,
+    },
+    /// `OldestMessageAgeSeconds`: the greatest age the queue's oldest message reached.
+    OldestMessageAgeSeconds {
+        /// Index in `Model::esm.queues`.
+        queue: usize,
+    },
+    /// `RecordFates`: stream records that ended in `fate`.
+    RecordFates {
+        /// Index in `Model::esm.streams`.
+        stream: usize,
+        /// The record fate counted.
+        fate: RecordFate,
+        /// Only these mappings (indices in `Model::esm.mappings`; `None`: every mapping of the stream).
+        mappings: Option<Vec<usize>>,
+    },
+    /// `IteratorAgeSeconds`: `IteratorAge` of the mappings' batches, at a percentile.
+    IteratorAgeSeconds {
+        /// The mappings selected (indices in `Model::esm.mappings`).
+        mappings: Vec<usize>,
+        /// The percentile, 0 to 100 (100: the largest value).
+        percentile: f64,
+    },
+    /// `Batches`: mapping batches that ended with `result`.
+    Batches {
+        /// The mappings selected (indices in `Model::esm.mappings`).
+        mappings: Vec<usize>,
+        /// The batch result counted.
+        result: BatchResult,
+    },
 }
 
 /// Compile a queue/stream/mapping measure; `None` if `spec` is not one of them. Errors name the JSON path.

@@ -8,13 +8,31 @@ use crate::vocab::FanoutOutcome;
 #[derive(Debug, Clone)]
 pub enum FanoutMeasure {
     /// Messages published to the hub (after deduplication).
-    Published { hub: usize },
+    Published {
+        /// Index in `Model::fanout.hubs`.
+        hub: usize,
+    },
     /// FIFO topic publishes dropped as duplicates.
-    Deduplicated { hub: usize },
+    Deduplicated {
+        /// Index in `Model::fanout.hubs`.
+        hub: usize,
+    },
     /// Events rule `rule` of bus `hub` matched.
-    RuleMatches { hub: usize, rule: usize },
+    RuleMatches {
+        /// Index in `Model::fanout.hubs`.
+        hub: usize,
+        /// Index of the rule in the bus.
+        rule: usize,
+    },
     /// Deliveries of the selected endpoints of `hub` that ended with `outcome`.
-    Deliveries { hub: usize, endpoints: Vec<usize>, outcome: FanoutOutcome },
+    Deliveries {
+        /// Index in `Model::fanout.hubs`.
+        hub: usize,
+        /// The endpoints selected (indices in the hub's endpoints).
+        endpoints: Vec<usize>,
+        /// The delivery outcome counted.
+        outcome: FanoutOutcome,
+    },
 }
 
 /// Compile a topic or bus measure; `None` if `spec` is not one of them. Errors name the JSON path.

@@ -7,8 +7,20 @@ use crate::vocab::{FirehoseFate, FirehoseInvokeResult};
 /// Expectation measures on delivery streams (compiled from `MeasureSpec`).
 #[derive(Debug, Clone)]
 pub enum FirehoseMeasure {
-    Records { stream: Option<u32>, fate: FirehoseFate },
-    Invocations { stream: Option<u32>, result: Option<FirehoseInvokeResult> },
+    /// `FirehoseRecords`: records that ended in `fate`.
+    Records {
+        /// Index in `Model::firehose.streams` (`None`: every delivery stream).
+        stream: Option<u32>,
+        /// The record fate counted.
+        fate: FirehoseFate,
+    },
+    /// `FirehoseInvocations`: invocations of the transformation function (retries count).
+    Invocations {
+        /// Index in `Model::firehose.streams` (`None`: every delivery stream).
+        stream: Option<u32>,
+        /// Only invocations with this result (`None`: all).
+        result: Option<FirehoseInvokeResult>,
+    },
 }
 
 /// Compile a delivery-stream measure; `None` if `spec` is not one. Errors name the JSON path.

@@ -33,6 +33,7 @@ fn record_receives(h: &mut Histogram<u64>, v: u64) {
 /// Figures of one queue.
 #[derive(Debug, Clone)]
 pub struct QueueMetrics {
+    /// Messages sent to the queue.
     pub sent: u64,
     /// Indexed by `MessageFate as usize`.
     pub fates: [u64; 8],
@@ -40,6 +41,7 @@ pub struct QueueMetrics {
     pub receives: Histogram<u64>,
     /// Send to deletion after processing (`Deleted`), in microseconds.
     pub time_to_delete: Histogram<u64>,
+    /// The most messages in the queue at once (visible, delayed or in flight).
     pub peak_depth: u64,
     /// The largest age the oldest message reached (sampled at each event of the queue and at the end).
     pub max_oldest_age: SimTime,
@@ -67,9 +69,11 @@ impl QueueMetrics {
             first_stored: None,
         }
     }
+    /// Messages that left the queue with fate `f`.
     pub fn fate(&self, f: MessageFate) -> u64 {
         self.fates[f as usize]
     }
+    /// Messages in the queue now.
     pub fn depth(&self) -> u64 {
         self.present.len() as u64 + self.stored
     }
@@ -89,6 +93,7 @@ impl QueueMetrics {
 /// Figures of one stream (records by fate over all its mappings).
 #[derive(Debug, Clone, Default)]
 pub struct StreamMetrics {
+    /// Records put to the stream.
     pub put: u64,
     /// Indexed by `RecordFate as usize`.
     pub fates: [u64; 7],
@@ -99,23 +104,31 @@ pub struct StreamMetrics {
 pub struct MappingMetrics {
     /// Indexed by `BatchResult as usize`.
     pub batches: [u64; 4],
+    /// Records in the batches it invoked (retries included).
     pub records_invoked: u64,
     /// Streams: `IteratorAge` at each batch, in microseconds.
     pub iterator_age: Histogram<u64>,
     /// Streams: records by fate for this mapping.
     pub record_fates: [u64; 7],
+    /// Batches being processed now.
     pub concurrent: u64,
+    /// The most batches processed at once.
     pub peak_concurrent: u64,
 }
 
 #[derive(Debug, Clone)]
+/// Figures of queues, streams and event source mappings (spec section 5).
 pub struct EsmMetrics {
+    /// Per queue, indexed like `Model::esm.queues`.
     pub queues: Vec<QueueMetrics>,
+    /// Per stream, indexed like `Model::esm.streams`.
     pub streams: Vec<StreamMetrics>,
+    /// Per mapping, indexed like `Model::esm.mappings`.
     pub mappings: Vec<MappingMetrics>,
 }
 
 impl EsmMetrics {
+    /// Empty figures for a run of `model`.
     pub fn new(model: &Model) -> Self {
         EsmMetrics {
             queues: model.esm.queues.iter().map(|_| QueueMetrics::new()).collect(),
@@ -136,6 +149,7 @@ impl EsmMetrics {
         }
     }
 
+    /// Counts one trace event at time `t`.
     pub fn on_event(&mut self, t: SimTime, ev: &TraceEvent) {
         match ev {
             TraceEvent::MessageSent { queue, msg, .. } => {
@@ -190,16 +204,19 @@ impl EsmMetrics {
         }
     }
 
+    /// Takes the queues' last samples when the run ends at `end`.
     pub fn finish(&mut self, end: SimTime) {
         for q in &mut self.queues {
             q.sample(end);
         }
     }
 
+    /// No message was sent and no record put.
     pub fn is_empty(&self) -> bool {
         self.queues.iter().all(|q| q.sent == 0) && self.streams.iter().all(|s| s.put == 0)
     }
 
+    /// The `eventSources` section of the JSON summary.
     pub fn to_json(&self, model: &Model) -> Value {
         let mut queues = Map::new();
         for (i, q) in model.esm.queues.iter().enumerate() {
@@ -255,6 +272,7 @@ impl EsmMetrics {
         json!({"queues": queues, "streams": streams, "mappings": mappings})
     }
 
+    /// The queue, stream and mapping lines of the text summary.
     pub fn to_text(&self, model: &Model) -> String {
         use std::fmt::Write as _;
         let mut s = String::new();

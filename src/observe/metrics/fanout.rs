@@ -21,6 +21,7 @@ pub struct FanoutMetrics {
 }
 
 impl FanoutMetrics {
+    /// Empty figures for a run of `model`.
     pub fn new(model: &Model) -> Self {
         let hubs = &model.fanout.hubs;
         FanoutMetrics {
@@ -31,6 +32,7 @@ impl FanoutMetrics {
         }
     }
 
+    /// Counts one trace event.
     pub fn on_event(&mut self, ev: &TraceEvent) {
         match ev {
             TraceEvent::Published { hub, .. } => self.published[*hub as usize] += 1,
@@ -115,6 +117,7 @@ impl FanoutMetrics {
 use crate::model::checks::FanoutMeasure;
 
 impl FanoutMeasure {
+    /// The measure's value in `m`.
     pub fn value(&self, m: &FanoutMetrics) -> f64 {
         match self {
             FanoutMeasure::Published { hub } => m.published[*hub] as f64,

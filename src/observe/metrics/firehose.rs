@@ -10,6 +10,7 @@ use crate::vocab::{FirehoseFate, FirehoseInvokeResult};
 /// Figures of one delivery stream.
 #[derive(Debug, Clone, Default)]
 pub struct StreamFigures {
+    /// Records put to the stream.
     pub put: u64,
     /// Indexed by `FirehoseFate as usize`.
     pub fates: [u64; 5],
@@ -19,28 +20,35 @@ pub struct StreamFigures {
     pub retries: u64,
     /// Batches invoked (first attempts).
     pub batches: u64,
+    /// Records in the batches invoked (retries included).
     pub records_invoked: u64,
 }
 
 impl StreamFigures {
+    /// Records whose fate was `f`.
     pub fn fate(&self, f: FirehoseFate) -> u64 {
         self.fates[f as usize]
     }
+    /// Invocations whose result was `r`.
     pub fn invoked(&self, r: FirehoseInvokeResult) -> u64 {
         self.invocations[r as usize]
     }
 }
 
 #[derive(Debug, Clone, Default)]
+/// Figures of Firehose delivery streams.
 pub struct FirehoseMetrics {
+    /// Per stream, indexed like `Model::firehose.streams`.
     pub streams: Vec<StreamFigures>,
 }
 
 impl FirehoseMetrics {
+    /// Empty figures for a run of `model`.
     pub fn new(model: &Model) -> Self {
         FirehoseMetrics { streams: vec![StreamFigures::default(); model.firehose.streams.len()] }
     }
 
+    /// Counts one trace event.
     pub fn on_event(&mut self, ev: &TraceEvent) {
         match ev {
             TraceEvent::FirehoseRecordPut { stream, .. } => self.streams[*stream as usize].put += 1,
@@ -59,6 +67,7 @@ impl FirehoseMetrics {
         }
     }
 
+    /// The `deliveryStreams` section of the JSON summary.
     pub fn to_json(&self, model: &Model) -> Value {
         let mut out = Map::new();
         for (i, ds) in model.firehose.streams.iter().enumerate() {
@@ -79,6 +88,7 @@ impl FirehoseMetrics {
         Value::Object(out)
     }
 
+    /// The delivery-stream lines of the text summary.
     pub fn to_text(&self, model: &Model) -> String {
         use std::fmt::Write as _;
         let mut s = String::new();
@@ -110,6 +120,7 @@ impl FirehoseMetrics {
 use crate::model::checks::FirehoseMeasure;
 
 impl FirehoseMeasure {
+    /// The measure's value in `m`.
     pub fn value(&self, m: &FirehoseMetrics) -> f64 {
         let pick = |s: &Option<u32>| -> Vec<&StreamFigures> {
             match s {

@@ -8,6 +8,7 @@ use crate::model::{Arrivals, Model};
 /// How to sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SeriesConfig {
+    /// Length of one sample interval (doubles as samples merge).
     pub interval: SimTime,
     /// At this many samples, neighbours are merged in pairs and the interval doubles (even, at least 2).
     pub max_samples: usize,

@@ -17,16 +17,21 @@ pub const THROTTLE_REASONS: [(ThrottleReason, &str); 5] = [
 /// One interval of one function (or of the whole account).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct FnSample {
+    /// The most executions running at once in the interval.
     pub concurrency_max: u32,
     /// Integral of concurrency over the interval, in execution-microseconds.
     pub concurrency_area: u64,
+    /// Invocations accepted in the interval.
     pub accepted: u64,
+    /// Executions started in the interval.
     pub invocations: u64,
+    /// Cold starts in the interval.
     pub cold_starts: u64,
     /// Throttles by reason, indexed as [`THROTTLE_REASONS`].
     pub throttles: [u64; THROTTLE_REASONS.len()],
     /// Executions that ended in a function error, a timeout or a crash.
     pub errors: u64,
+    /// The largest backlog (events accepted and not yet running) in the interval.
     pub backlog_max: u32,
     /// Backlog at the end of the interval.
     pub backlog: u32,
@@ -50,6 +55,7 @@ impl FnSample {
         self.backlog = next.backlog;
         self.oldest_age = next.oldest_age;
     }
+    /// Throttles of all reasons.
     pub fn throttles_total(&self) -> u64 {
         self.throttles.iter().sum()
     }
@@ -60,13 +66,17 @@ impl FnSample {
 pub struct QueueSample {
     /// Messages visible or delayed at the end of the interval, and the most at any instant in it.
     pub visible: u64,
+    /// The most visible or delayed messages at any instant.
     pub visible_max: u64,
     /// Messages received and not yet deleted or returned, at the end and the most.
     pub in_flight: u64,
+    /// The most in-flight messages at any instant.
     pub in_flight_max: u64,
     /// Age of the oldest message at the end of the interval.
     pub oldest_age: SimTime,
+    /// Messages sent in the interval.
     pub sent: u64,
+    /// Messages deleted in the interval.
     pub deleted: u64,
 }
 
@@ -85,7 +95,9 @@ impl QueueSample {
 /// One interval of one event source mapping.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct MappingSample {
+    /// Batches started in the interval.
     pub batches: u64,
+    /// Records in those batches.
     pub records: u64,
     /// Highest `IteratorAge` of the batches started in the interval.
     pub iterator_age_max: SimTime,
