@@ -121,6 +121,9 @@ pub fn copy(p: &mut Props, m: &mut Map<String, Value>, k: &str) -> Result<(), Te
                 as_int(&v).map(Value::from).ok_or_else(|| TemplateError::new(p.at(k), format!("expected an integer, found {s:?}")))?
             }
             (_, Value::String(s)) if is_bool_property(k) => Value::Bool(s.eq_ignore_ascii_case("true")),
+            // `RecursiveLoop` is `Allow` or `Terminate` (PutFunctionRecursionConfig); templates also write `ALLOW`.
+            ("RecursiveLoop", Value::String(s)) if s.eq_ignore_ascii_case("allow") => Value::from("Allow"),
+            ("RecursiveLoop", Value::String(s)) if s.eq_ignore_ascii_case("terminate") => Value::from("Terminate"),
             _ => v,
         };
         m.insert(k.into(), v);
