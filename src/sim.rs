@@ -322,7 +322,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 let mut live = (self.in_flight + self.k.pending()) as u64;
                 // Messages and records waiting in queues and streams hold memory too (counted every 1,024 events:
                 // a sum over shards).
-                if self.k.processed() % 1024 == 0 {
+                if self.k.processed().is_multiple_of(1024) {
                     live += self.esm.stored();
                 }
                 if live > self.max_live {
