@@ -272,6 +272,10 @@ pub struct SimulationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 1000))]
     pub recursion_limit: Option<i64>,
+    /// Whether recursive-loop detection counts hops through EventBridge buses (default true; AWS lists SQS, SNS, S3
+    /// and Lambda, so this is uncertain, spec section 2). With false, a loop through a bus is ended by the run budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recursion_through_event_bridge: Option<bool>,
     /// How fast new execution environments may be created (spec section 6): `PerFunction` (default: 1,000 per 10 s
     /// per function, refilled continuously) or `AccountBurst` (the older account-wide burst of 3,000 / 1,000 / 500 by
     /// Region, then +500 per minute).

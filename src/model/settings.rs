@@ -46,6 +46,8 @@ pub struct Settings {
     pub event_age_look_ahead: bool,
     /// `Simulation.RecursionLimit`: hops before recursive-loop detection stops an async chain (default 16, spec section 2).
     pub recursion_limit: u32,
+    /// `Simulation.RecursionThroughEventBridge`: hops through EventBridge buses count toward the limit (default true).
+    pub recursion_through_event_bridge: bool,
     /// Per function (by `FnId`): `RecursiveLoop: Allow`, recursive-loop detection does not stop its invocations.
     pub recursion_allowed: Vec<bool>,
     /// `Simulation.ScalingModel` and its rates (spec section 6).
@@ -355,6 +357,7 @@ pub(super) fn build_settings(v: &mut V, sc: &Scenario) -> Settings {
         zero_reserved_condition: s.zero_reserved_concurrency_condition.clone().unwrap_or_else(|| "ZeroReservedConcurrency".into()),
         event_age_look_ahead: s.event_age_look_ahead.unwrap_or(true),
         recursion_limit,
+        recursion_through_event_bridge: s.recursion_through_event_bridge.unwrap_or(true),
         recursion_allowed: sc.functions.iter().map(|f| f.recursive_loop == Some(RecursiveLoopSpec::Allow)).collect(),
         scaling,
         scaling_throttle_reason: s.scaling_throttle_reason.clone().unwrap_or_else(|| "FunctionInvocationRateLimitExceeded".into()),

@@ -404,7 +404,10 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.emit(TraceEvent::Fanout { hub, msg, endpoint, attempts, outcome: FanoutOutcome::Delivered, refused: None });
             match ep.kind {
                 EndpointKind::Lambda { function, qualifier } => {
-                    self.accept(function, qualifier, p.payload.into(), p.size, Origin::Fanout { hub, msg }, p.hops + 1, None, p.key);
+                    // A bus passes the chain's hop count on unless `RecursionThroughEventBridge` is off (spec 2, [unc]).
+                    let counted = !model.fanout.hubs[hub as usize].bus || model.settings.recursion_through_event_bridge;
+                    let hops = if counted { p.hops + 1 } else { 0 };
+                    self.accept(function, qualifier, p.payload.into(), p.size, Origin::Fanout { hub, msg }, hops, None, p.key);
                 }
                 EndpointKind::Sqs(q) => {
                     let body = events::text(&p.payload);

@@ -219,3 +219,33 @@ fn the_cli_reports_the_budget_with_exit_code_2_and_takes_max_events() {
     // Its 25 arrivals alone are over a budget of 10: refused before the run.
     assert!(String::from_utf8_lossy(&low.stderr).contains("refused before the run"), "{}", String::from_utf8_lossy(&low.stderr));
 }
+
+/// A function whose on-success destination is a bus with a rule back to it: detection stops the loop at the limit
+/// by default; with `RecursionThroughEventBridge: false` (AWS does not list EventBridge) it is not stopped as a loop.
+#[test]
+fn a_loop_through_an_eventbridge_bus_is_stopped_unless_the_option_is_off() {
+    let text = |through: bool| {
+        format!(
+            r#"{{ "Name": "bus-loop", "Simulation": {{ "RecursionLimit": 5, "RecursionThroughEventBridge": {through} }},
+  "Functions": [ {{ "FunctionName": "f",
+    "EventInvokeConfig": {{ "DestinationConfig": {{ "OnSuccess": {{ "Destination": "arn:aws:events:us-east-1:123456789012:event-bus/b" }} }} }} }} ],
+  "EventBuses": [ {{ "Name": "b", "Rules": [ {{ "Name": "back", "EventPattern": {{ "source": ["lambda"] }},
+    "Targets": [ {{ "Id": "f", "Arn": "arn:aws:lambda:us-east-1:123456789012:function:f" }} ] }} ] }} ],
+  "Workload": [ {{ "Function": "f", "At": [1] }} ] }}"#
+        )
+    };
+    let model = load_str(&text(true)).unwrap();
+    let mut rec = Rec::default();
+    run(&model, 1, RunOptions { observers: vec![&mut rec], ..Default::default() }).unwrap();
+    let (accepted, by_event) = fates(&rec);
+    assert_eq!(accepted, 6, "the first invocation and five hops");
+    assert_eq!(by_event.values().filter(|f| f[0] == Fate::RecursionStopped).count(), 1);
+    // Not counted: the chain goes on past the limit, until something else ends it (here the nested records grow
+    // past what a bus takes), and nothing is stopped as a loop.
+    let model = load_str(&text(false)).unwrap();
+    let mut rec = Rec::default();
+    run(&model, 1, RunOptions { observers: vec![&mut rec], max_events: 20_000, ..Default::default() }).unwrap();
+    let (accepted, by_event) = fates(&rec);
+    assert!(accepted > 6, "{accepted}");
+    assert_eq!(by_event.values().filter(|f| f[0] == Fate::RecursionStopped).count(), 0);
+}
