@@ -188,12 +188,14 @@ impl<'m, O: Observer> Sim<'m, O> {
         let src = &self.model.sources[si];
         let now = self.k.now();
         let mut payload = src.template.instantiate(n, self.next_event);
-        let mut size = src.template.size_of(&payload);
-        // The bytes as the user wrote them, for a payload the function receives unwrapped.
-        let mut text = if src.kind.is_none() { src.template.text_of(n, self.next_event) } else { None };
-        if let Some(t) = &text {
-            size = t.len();
-        }
+        // The bytes as the user wrote them, for a payload the function receives unwrapped; their length is the size.
+        let text = if src.kind.is_none() { src.template.text_of(n, self.next_event) } else { None };
+        let mut size = match &text {
+            Some(t) => t.len(),
+            // A wrapped payload's size is that of its event, below.
+            None if src.kind.is_some() => 0,
+            None => src.template.size_of(&payload),
+        };
         if let Some((kind, options)) = &src.kind {
             // The service's own event shape around the payload (spec section 7, src/sources.rs).
             let ctx = crate::aws::events::EventCtx {
@@ -206,7 +208,6 @@ impl<'m, O: Observer> Sim<'m, O> {
                 payload: &payload,
             };
             let ev = crate::aws::events::build_event(*kind, &ctx);
-            text = None;
             size = destinations::json_size(&ev);
             payload = Arc::new(ev);
         }
