@@ -181,6 +181,7 @@ fn request<'a>(id: &'a str, cold: bool, event: &'a [u8]) -> Request<'a> {
         memory_mb: 256,
         env: 0,
         cold,
+        provisioned: false,
         request_id: id,
         invoked_arn: "arn:aws:lambda:us-east-1:123456789012:function:b1",
         deadline_ms: 1_704_067_210_000,

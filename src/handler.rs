@@ -34,6 +34,10 @@ pub struct Request<'a> {
     /// implementation starts a fresh environment whenever it sees an `env` it does not hold (never used, or ended
     /// by [`Handlers::environment_ended`]).
     pub cold: bool,
+    /// The environment is one of the function's provisioned-concurrency environments (spec 6): its runtime sees
+    /// `AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency` instead of `on-demand` (Lambda developer guide,
+    /// "Defined runtime environment variables").
+    pub provisioned: bool,
     /// `Lambda-Runtime-Aws-Request-Id`: the simulated request id, the same across the retries of one async event.
     pub request_id: &'a str,
     /// `Lambda-Runtime-Invoked-Function-Arn`: the ARN, qualified when a version or alias was invoked.
@@ -103,13 +107,17 @@ pub trait Handlers {
     fn serves(&self, function: FnId) -> bool;
     /// Run one invocation to its reply.
     fn invoke(&mut self, req: &Request<'_>) -> Result<Reply, HandlerFailure>;
-    /// Run one invocation whose event the simulation holds as the JSON document `event` (`req.event` is left empty;
-    /// the bytes would be `serde_json::to_vec(event)`). An implementation that works on documents (the in-process
-    /// closures) takes it as it is and may hand back the response as a document too, alongside
-    /// [`Reply::Response`]'s bytes (which must be its serialization): that spares serializing the event and parsing
-    /// the response again. The default serializes the event and calls [`Handlers::invoke`]. The simulation calls
-    /// this one.
+    /// Run one invocation whose event the simulation holds as the JSON document `event`. `req.event` holds the
+    /// event's bytes when the simulation has them as they were written (a payload in the scenario file), and is empty
+    /// otherwise (the bytes would be `serde_json::to_vec(event)`). An implementation that works on documents (the
+    /// in-process closures) takes the document as it is and may hand back the response as a document too, alongside
+    /// [`Reply::Response`]'s bytes (which must be its serialization): that spares parsing or serializing the event
+    /// and parsing the response again. The default calls [`Handlers::invoke`] with the bytes (serializing the
+    /// document when there are none). The simulation calls this one.
     fn invoke_json(&mut self, req: &Request<'_>, event: &serde_json::Value) -> Result<(Reply, Option<serde_json::Value>), HandlerFailure> {
+        if !req.event.is_empty() {
+            return self.invoke(req).map(|r| (r, None));
+        }
         let bytes = serde_json::to_vec(event).unwrap_or_default();
         self.invoke(&Request { event: &bytes, ..*req }).map(|r| (r, None))
     }

@@ -63,6 +63,9 @@ pub struct Context<'a> {
     pub env: u32,
     /// This invocation is the environment's first (its init ran just before).
     pub cold: bool,
+    /// The environment is a provisioned-concurrency one (`AWS_LAMBDA_INITIALIZATION_TYPE` is
+    /// `provisioned-concurrency`; otherwise `on-demand`).
+    pub provisioned: bool,
 }
 
 /// A function error as a runtime reports it: `errorType`, `errorMessage`, `stackTrace`.
@@ -197,7 +200,11 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, HandlerError>) -> Result<T, HandlerE
 #[derive(Clone, Copy)]
 enum Event<'a> {
     Bytes(&'a [u8]),
-    Json(&'a Value),
+    /// The document, and its bytes as written when the caller has them (empty otherwise).
+    Json {
+        doc: &'a Value,
+        bytes: &'a [u8],
+    },
 }
 
 /// A JSON handler's result as a reply, with the response document (the bytes are its serialization).
@@ -212,7 +219,7 @@ fn json_reply(r: Result<Value, HandlerError>) -> (Reply, Option<Value>) {
 /// when they are not JSON, as the runtimes report an event they cannot read).
 fn call_json(h: &mut JsonFn<'_>, event: Event<'_>, ctx: &Context<'_>) -> (Reply, Option<Value>) {
     match event {
-        Event::Json(v) => json_reply(guarded(|| h(v, ctx))),
+        Event::Json { doc, .. } => json_reply(guarded(|| h(doc, ctx))),
         Event::Bytes(b) => match serde_json::from_slice::<Value>(b) {
             Ok(v) => json_reply(guarded(|| h(&v, ctx))),
             Err(e) => (
@@ -238,6 +245,7 @@ impl InProcess<'_> {
             trace_id: req.trace_id,
             env: req.env,
             cold: req.cold,
+            provisioned: req.provisioned,
         };
         // the clock only when the run takes durations from it (two reads would cost a tenth of a simulated execution)
         let started = (!self.unmeasured).then(Instant::now);
@@ -246,9 +254,9 @@ impl InProcess<'_> {
             Kind::Bytes(h) => {
                 let owned;
                 let bytes = match event {
-                    Event::Bytes(b) => b,
-                    Event::Json(v) => {
-                        owned = serde_json::to_vec(v).unwrap_or_default();
+                    Event::Bytes(b) | Event::Json { bytes: b @ [_, ..], .. } => b,
+                    Event::Json { doc, .. } => {
+                        owned = serde_json::to_vec(doc).unwrap_or_default();
                         &owned[..]
                     }
                 };
@@ -307,9 +315,9 @@ impl Handlers for InProcess<'_> {
     }
 
     /// The document goes to a JSON closure as it is, and its response comes back as a document too (no JSON text is
-    /// parsed on the way); a bytes closure gets the document serialized.
+    /// parsed on the way); a bytes closure gets the event's bytes as written, or the document serialized.
     fn invoke_json(&mut self, req: &Request<'_>, event: &Value) -> Result<(Reply, Option<Value>), HandlerFailure> {
-        self.call(req, Event::Json(event))
+        self.call(req, Event::Json { doc: event, bytes: req.event })
     }
 
     fn measure_wall_time(&mut self, on: bool) {

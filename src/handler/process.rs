@@ -151,7 +151,7 @@ impl Launch {
     /// The process environment of one execution environment, as Lambda defines it (developer guide, "Defined runtime
     /// environment variables"): `_HANDLER`, `AWS_REGION`, `AWS_DEFAULT_REGION`, `AWS_EXECUTION_ENV` (not for `provided*`
     /// and explicit commands), `AWS_LAMBDA_FUNCTION_NAME`, `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`,
-    /// `AWS_LAMBDA_FUNCTION_VERSION`, `AWS_LAMBDA_INITIALIZATION_TYPE` (`on-demand`), `AWS_LAMBDA_LOG_GROUP_NAME`
+    /// `AWS_LAMBDA_FUNCTION_VERSION`, `AWS_LAMBDA_INITIALIZATION_TYPE` (`on-demand`, or `provisioned-concurrency` for a provisioned environment), `AWS_LAMBDA_LOG_GROUP_NAME`
     /// (`/aws/lambda/<function>`), `AWS_LAMBDA_LOG_STREAM_NAME` (`YYYY/MM/DD/[<version>]<id>`, the date of the
     /// virtual clock), `AWS_LAMBDA_RUNTIME_API`, `LAMBDA_TASK_ROOT` and `LAMBDA_RUNTIME_DIR` (the working directory:
     /// the code and the runtime live there, not in `/var/task` and `/var/runtime`), `LANG=en_US.UTF-8`, `TZ=:UTC`;
@@ -172,7 +172,7 @@ impl Launch {
             ("AWS_LAMBDA_FUNCTION_NAME".into(), self.function.clone()),
             ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE".into(), req.memory_mb.to_string()),
             ("AWS_LAMBDA_FUNCTION_VERSION".into(), req.version.to_string()),
-            ("AWS_LAMBDA_INITIALIZATION_TYPE".into(), "on-demand".into()),
+            ("AWS_LAMBDA_INITIALIZATION_TYPE".into(), if req.provisioned { "provisioned-concurrency" } else { "on-demand" }.into()),
             ("AWS_LAMBDA_LOG_GROUP_NAME".into(), format!("/aws/lambda/{}", self.function)),
             ("AWS_LAMBDA_LOG_STREAM_NAME".into(), format!("{date}/[{}]{stream_id:016x}{:016x}", req.version, u64::from(req.env))),
             ("AWS_LAMBDA_RUNTIME_API".into(), api.to_string()),

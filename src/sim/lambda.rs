@@ -526,8 +526,11 @@ impl<'m, O: Observer> Sim<'m, O> {
         let init = if cold { cfg.init.sample(&mut self.fns[f.ix()].rng_init) } else { SimTime::ZERO };
         let init_phase = init.min(INIT_LIMIT);
         let served = self.served(f);
-        let ((mut outcome, mut cause, response_size, rule), reply) =
-            if served { self.decide_handled(slot, config, env, cold, now + init_phase) } else { (self.decide(slot, config), None) };
+        let ((mut outcome, mut cause, response_size, rule), reply) = if served {
+            self.decide_handled(slot, config, (env, cold, admission.pc_env.is_some()), now + init_phase)
+        } else {
+            (self.decide(slot, config), None)
+        };
         if outcome == Outcome::Success && u64::from(response_size) > RESPONSE_LIMIT {
             // An oversized response surfaces as a function error (spec 1, 10.10).
             outcome = Outcome::Error;

@@ -544,3 +544,34 @@ fn a_handler_reads_the_payload_bytes_as_written() {
     let (_, _, wire) = sinks.messages.iter().find(|x| x.0 == "dlq").expect("DLQ message");
     assert_eq!(wire["body"].as_str().expect("body").as_bytes(), &want[..]);
 }
+
+/// An execution on a provisioned-concurrency environment is told so (`AWS_LAMBDA_INITIALIZATION_TYPE` is
+/// `provisioned-concurrency` there), one that spills over to an on-demand environment is not.
+#[test]
+fn a_handler_knows_whether_its_environment_is_provisioned() {
+    let seen: Rc<RefCell<Vec<(u32, bool)>>> = Rc::default();
+    let s2 = Rc::clone(&seen);
+    let mut h = InProcess::new().register("api", move |_event: &Value, ctx: &Context<'_>| {
+        s2.borrow_mut().push((ctx.env, ctx.provisioned));
+        Ok(json!({}))
+    });
+    // two requests at once with one provisioned environment: one runs there, the other spills over
+    let sc = json!({
+        "Functions": [{"FunctionName": "api", "ReservedConcurrentExecutions": 4, "ProvisionedConcurrency": 1,
+                       "Behavior": {"Duration": {"Constant": {"Ms": 100}}}}],
+        "Workload": [{"Function": "api", "InvocationType": "RequestResponse", "At": [60, 60], "Payload": {}}]
+    });
+    let (rec, _) = go(&sc, 1, &mut h);
+    let starts: Vec<(u32, bool)> = rec
+        .rec
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            TraceEvent::AttemptStart { env, provisioned, .. } => Some((*env, *provisioned)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(starts.len(), 2);
+    assert_eq!(starts.iter().filter(|s| s.1).count(), 1, "one execution on the provisioned environment: {starts:?}");
+    assert_eq!(*seen.borrow(), starts, "the handler sees what the trace records");
+}

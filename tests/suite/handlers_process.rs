@@ -86,6 +86,7 @@ fn req<'a>(f: u32, name: &'a str, env: u32, cold: bool, id: &'a str, event: &'a 
         memory_mb: 256,
         env,
         cold,
+        provisioned: false,
         request_id: id,
         invoked_arn: "arn:aws:lambda:us-east-1:123456789012:function:orders",
         deadline_ms: 1_700_000_010_000,
@@ -126,7 +127,7 @@ def handler(event, context):
         return "x" * event["size"]
     env = {k: os.environ.get(k) for k in ["AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
            "AWS_REGION", "AWS_DEFAULT_REGION", "_HANDLER", "TZ", "LAMBDA_TASK_ROOT", "AWS_LAMBDA_LOG_GROUP_NAME", "GREETING",
-           "AWS_ACCESS_KEY_ID", "AWS_EXECUTION_ENV"]}
+           "AWS_ACCESS_KEY_ID", "AWS_EXECUTION_ENV", "AWS_LAMBDA_INITIALIZATION_TYPE"]}
     return {"count": COUNT, "pid": os.getpid(), "request_id": context.aws_request_id, "arn": context.invoked_function_arn,
             "deadline": context.get_remaining_time_in_millis() is not None, "trace": os.environ.get("_X_AMZN_TRACE_ID"),
             "env": env, "event": event}
@@ -155,6 +156,7 @@ fn python_awslambdaric_response_state_and_environment() {
     assert_eq!(env["GREETING"], "hello");
     assert_eq!(env["AWS_ACCESS_KEY_ID"], Value::Null, "no credentials are set");
     assert_eq!(env["AWS_EXECUTION_ENV"], Value::Null, "an explicit command has no AWS_EXECUTION_ENV");
+    assert_eq!(env["AWS_LAMBDA_INITIALIZATION_TYPE"], "on-demand");
     assert!(env["LAMBDA_TASK_ROOT"].as_str().unwrap().ends_with("code"));
     assert!(h.last_elapsed().is_some());
 

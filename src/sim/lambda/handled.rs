@@ -123,19 +123,19 @@ impl<'m, O: Observer> Sim<'m, O> {
 
     /// Decide an attempt of a served function: a fault first, else (and also under a `Timeout` or `Crash` fault) the
     /// handler's reply. `invoke_start` is when the invoke phase starts (after a cold start's init).
+    /// `env` is the environment, whether it starts cold, and whether it is a provisioned one.
     pub(in crate::sim) fn decide_handled(
         &mut self,
         slot: u32,
         config: u32,
-        env: u32,
-        cold: bool,
+        env: (u32, bool, bool),
         invoke_start: SimTime,
     ) -> (Decision, Option<ReplyTrace>) {
         let fault = self.decide_fault(slot, config);
         if let Some(d @ (Outcome::Error, ..)) = fault {
             return (d, None);
         }
-        let (reply, document) = match self.call_handler(slot, config, env, cold, invoke_start) {
+        let (reply, document) = match self.call_handler(slot, config, env, invoke_start) {
             Ok(r) => r,
             Err(failure) => {
                 if let Some(h) = self.hook.as_mut() {
@@ -212,8 +212,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         &mut self,
         slot: u32,
         config: u32,
-        env: u32,
-        cold: bool,
+        (env, cold, provisioned): (u32, bool, bool),
         invoke_start: SimTime,
     ) -> Result<(Reply, Option<Value>), HandlerFailure> {
         let model = self.model;
@@ -242,6 +241,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             memory_mb: cfg.memory_mb,
             env,
             cold,
+            provisioned,
             request_id: &rid_text,
             invoked_arn: &invoked_arn,
             deadline_ms,
@@ -249,11 +249,10 @@ impl<'m, O: Observer> Sim<'m, O> {
             event: &[],
         };
         let hook = self.hook.as_mut().expect("a served function has handlers");
-        // Bytes the user wrote go to the handler as written (AWS passes on the bytes a caller sent).
-        let replied = match &payload.text {
-            Some(text) => hook.handlers.invoke(&Request { event: text.as_bytes(), ..req }).map(|r| (r, None)),
-            None => hook.handlers.invoke_json(&req, &payload.value),
-        };
+        // Bytes the user wrote go to the handler as written (AWS passes on the bytes a caller sent); a handler that
+        // works on documents takes the document parsed from them once, when the payload was read.
+        let event = payload.text.as_deref().map_or(&[][..], str::as_bytes);
+        let replied = hook.handlers.invoke_json(&Request { event, ..req }, &payload.value);
         replied.map_err(|mut e| {
             if !e.message.contains(&rid_text) {
                 e.message = format!("{} (request id {rid_text})", e.message);
