@@ -49,6 +49,18 @@ fn executions(report: &lambdasim::RunReport) -> u64 {
     report.metrics.functions.iter().map(|f| f.attempts).sum()
 }
 
+/// The closure of `inprocess_null_100k`: no response (`null`, what a handler that returns nothing answers), every
+/// tenth call an error. What this costs beyond B1 is lambdasim's own in-process machinery: the closure builds nothing.
+fn null_handlers<'h>(calls: &'h mut u64) -> InProcess<'h> {
+    InProcess::new().register("b1", move |_event: &Value, _ctx| {
+        *calls += 1;
+        if calls.is_multiple_of(10) {
+            return Err(HandlerError::new("Error", "b1 failure"));
+        }
+        Ok(Value::Null)
+    })
+}
+
 /// The closure of `inprocess_100k`: a small JSON response, every tenth call an error.
 fn inprocess_handlers<'h>(calls: &'h mut u64) -> InProcess<'h> {
     InProcess::new().register("b1", move |event: &Value, ctx| {
@@ -83,6 +95,13 @@ fn bench_inprocess(c: &mut Criterion) {
         b.iter(|| {
             let mut calls = 0;
             let mut h = inprocess_handlers(&mut calls);
+            lambdasim::run(&model, 1, lambdasim::RunOptions { handlers: Some(&mut h), ..Default::default() }).expect("run").digest
+        })
+    });
+    g.bench_function("inprocess_null_100k", |b| {
+        b.iter(|| {
+            let mut calls = 0;
+            let mut h = null_handlers(&mut calls);
             lambdasim::run(&model, 1, lambdasim::RunOptions { handlers: Some(&mut h), ..Default::default() }).expect("run").digest
         })
     });
@@ -241,17 +260,19 @@ fn bench_runtime_api(c: &mut Criterion) {
 
 criterion_group!(benches, bench_inprocess, bench_runtime_api);
 
-/// `HANDLERS_BENCH_ONE=b1|inprocess`: one run of 100 s of B1, declarative or served by the closure, and nothing else
+/// `HANDLERS_BENCH_ONE=b1|inprocess|inprocess_null`: one run of 100 s of B1, declarative or served by the closure, and nothing else
 /// (no criterion): what `valgrind --tool=callgrind` counts to compare the two (`benches/README.md`).
 fn main() {
     if let Ok(which) = std::env::var("HANDLERS_BENCH_ONE") {
         let model = lambdasim::Model::build(&b1(100.0)).expect("b1 validates");
-        let mut calls = 0;
+        let (mut calls, mut calls_null) = (0, 0);
         let mut h = inprocess_handlers(&mut calls);
+        let mut null = null_handlers(&mut calls_null);
         let handlers: Option<&mut dyn Handlers> = match which.as_str() {
             "b1" => None,
             "inprocess" => Some(&mut h),
-            other => panic!("HANDLERS_BENCH_ONE={other}: expected b1 or inprocess"),
+            "inprocess_null" => Some(&mut null),
+            other => panic!("HANDLERS_BENCH_ONE={other}: expected b1, inprocess or inprocess_null"),
         };
         let report = lambdasim::run(&model, 1, lambdasim::RunOptions { handlers, ..Default::default() }).expect("runs");
         println!("{which}: {} executions, digest {}", executions(&report), report.digest);

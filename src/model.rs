@@ -19,7 +19,7 @@ pub mod versions;
 pub mod workload;
 
 use crate::model::error::{ScenarioError, ScenarioErrors};
-pub use crate::model::versions::{Alias, Change, ChangeKind, DlqScope, FnConfig, FnSetup, PcPeriod, Qualifier, Routing};
+pub use crate::model::versions::{Alias, AsyncSettings, Change, ChangeKind, DlqScope, FnConfig, FnSetup, PcPeriod, Qualifier, Routing};
 use crate::scenario::*;
 pub use checks::Expectation;
 
@@ -261,6 +261,7 @@ impl Model {
         let pricing = settings::build_pricing(v, sc.pricing.as_ref());
         let targets::Targets { targets, fn_names, function_targets, resolver } = targets::build_targets(v, sc, &region, &account);
         let mut functions = function::build_functions(v, sc, &region, &account, account_limit, &resolver);
+        function::settle_alias_async(v, sc, &mut functions);
         let (setups, unreserved_pool) = function::unreserved_pool(v, &functions, account_limit);
         let scope = versions::TimelineScope { region: &region, account: &account, account_limit, fn_names: &fn_names, resolver: &resolver };
         let (mut changes, mapping_changes) = versions::build_changes(v, sc, &scope, &mut functions, setups);

@@ -244,7 +244,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let served: Vec<bool> = (0..self.model.functions.len()).map(|i| handlers.serves(FnId(i as u32))).collect();
         if served.iter().any(|x| *x) {
             handlers.measure_wall_time(measured.is_some());
-            self.hook = Some(HandlerHook { handlers, served, measured, failure: None });
+            self.hook = Some(HandlerHook { handlers, served, measured, failure: None, ids: Default::default() });
         }
         self
     }

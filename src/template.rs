@@ -205,6 +205,7 @@ pub fn import_str(text: &str, template_dir: &Path, opts: &Options) -> Result<Imp
             }
         }
     }
+    cfn::place_qualified_configs(&mut out)?;
     for (section, what) in [("Outputs", "outputs and exports"), ("Rules", "template rules"), ("Hooks", "hooks")] {
         if doc.get(section).is_some() {
             out.skipped.push(format!("{section}: {what} are not simulated"));

@@ -387,6 +387,16 @@ pub enum RetryDelayFrom {
     AttemptStart,
 }
 
+/// Which `EventInvokeConfig` an asynchronous invoke of an alias runs with (`Simulation.AliasEventInvokeConfig`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum AliasEventInvokeConfigMode {
+    /// The alias's own configuration, or the defaults when it has none: AWS keeps one per qualifier (default).
+    #[default]
+    Alias,
+    /// The configuration of the version the alias routes the event to (LocalStack's behaviour).
+    Version,
+}
+
 #[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum ConcurrencyFullMode {

@@ -18,33 +18,79 @@ pub fn request_id(seed: u64, key: u64) -> String {
     uuid_from(seed ^ 0x5eed_0000_0000_0001, key)
 }
 
+/// [`request_id`], written into `out` (cleared first): a caller that makes one per attempt keeps one buffer.
+pub fn write_request_id(out: &mut String, seed: u64, key: u64) {
+    out.clear();
+    write_uuid(out, seed ^ 0x5eed_0000_0000_0001, key);
+}
+
 /// A deterministic UUID v4-shaped string from two numbers.
 pub fn uuid_from(a: u64, b: u64) -> String {
+    let mut s = String::with_capacity(36);
+    write_uuid(&mut s, a, b);
+    s
+}
+
+/// Append [`uuid_from`]`(a, b)` to `out`.
+fn write_uuid(out: &mut String, a: u64, b: u64) {
     let hi = splitmix(a ^ splitmix(b));
     let lo = splitmix(hi ^ b.rotate_left(17));
-    let hi = (hi & 0xffff_ffff_ffff_0fff) | 0x4000;
-    let lo = (lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
-    // `{:08x}-{:04x}-{:04x}-{:04x}-{:012x}`, written digit by digit (a request id per attempt of real handler code)
-    let mut s = String::with_capacity(36);
-    push_hex(&mut s, hi >> 32, 8);
-    s.push('-');
-    push_hex(&mut s, hi >> 16, 4);
-    s.push('-');
-    push_hex(&mut s, hi, 4);
-    s.push('-');
-    push_hex(&mut s, lo >> 48, 4);
-    s.push('-');
-    push_hex(&mut s, lo, 12);
-    s
+    let hi = hex16((hi & 0xffff_ffff_ffff_0fff) | 0x4000);
+    let lo = hex16((lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000);
+    // `{:08x}-{:04x}-{:04x}-{:04x}-{:012x}` of hi >> 32, hi >> 16, hi, lo >> 48, lo (a request id per attempt of real
+    // handler code)
+    let mut buf = [b'-'; 36];
+    buf[0..8].copy_from_slice(&hi[0..8]);
+    buf[9..13].copy_from_slice(&hi[8..12]);
+    buf[14..18].copy_from_slice(&hi[12..16]);
+    buf[19..23].copy_from_slice(&lo[0..4]);
+    buf[24..36].copy_from_slice(&lo[4..16]);
+    push_ascii(out, &buf);
+}
+
+/// Append bytes that are ASCII by construction (hex digits and punctuation) to `out`.
+#[inline]
+pub fn push_ascii(out: &mut String, bytes: &[u8]) {
+    out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
+}
+
+/// The 8 lower-case hex digits of `v`, most significant first, without a loop: each nibble is spread into a byte of
+/// a word and turned into its ASCII digit all at once (`'0' + n`, plus 39 more for `a`..`f`).
+#[inline]
+pub fn hex8(v: u32) -> [u8; 8] {
+    let mut x = u64::from(v);
+    x = ((x & 0xffff_0000) << 16) | (x & 0xffff);
+    x = ((x & 0x0000_ff00_0000_ff00) << 8) | (x & 0x0000_00ff_0000_00ff);
+    x = ((x & 0x00f0_00f0_00f0_00f0) << 4) | (x & 0x000f_000f_000f_000f);
+    // byte i now holds nibble i (the least significant first); a nibble of 10 or more carries into bit 4 when 6 is added
+    let letters = ((x + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
+    (x + 0x3030_3030_3030_3030 + letters * 0x27).to_be_bytes()
+}
+
+/// The 16 lower-case hex digits of `v`, most significant first.
+#[inline]
+pub fn hex16(v: u64) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&hex8((v >> 32) as u32));
+    out[8..].copy_from_slice(&hex8(v as u32));
+    out
+}
+
+/// Fill `out` with the low `out.len()` hex digits of `v`, lower case, zero-padded.
+#[inline]
+pub fn hex_into(out: &mut [u8], v: u64) {
+    let digits = hex16(v);
+    let n = out.len().min(16);
+    let at = out.len() - n;
+    out[..at].fill(b'0');
+    out[at..].copy_from_slice(&digits[16 - n..]);
 }
 
 /// Append the low `digits` hex digits of `v`, lower case, zero-padded: `format!("{:0N$x}")` of a value that fits in
 /// `digits`, without the formatting machinery.
 pub fn push_hex(out: &mut String, v: u64, digits: u32) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for i in (0..digits).rev() {
-        out.push(char::from(HEX[((v >> (4 * i)) & 0xf) as usize]));
-    }
+    let n = digits.min(16) as usize;
+    push_ascii(out, &hex16(v)[16 - n..]);
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -194,6 +240,17 @@ mod tests {
         assert!(matches!(&r[19..20], "8" | "9" | "a" | "b"));
         assert_ne!(r, request_id(7, 2));
         assert_eq!(r, request_id(7, 1));
+    }
+
+    #[test]
+    fn hex_digits_are_the_formatted_ones() {
+        for v in [0u64, 1, 9, 10, 15, 16, 0xabcdef, 0x0123_4567_89ab_cdef, u64::MAX, 0xa0a0_a0a0_9f9f_9f9f] {
+            assert_eq!(std::str::from_utf8(&hex16(v)).unwrap(), format!("{v:016x}"));
+            assert_eq!(std::str::from_utf8(&hex8(v as u32)).unwrap(), format!("{:08x}", v as u32));
+            let mut b = [0u8; 5];
+            hex_into(&mut b, v);
+            assert_eq!(std::str::from_utf8(&b).unwrap(), format!("{:05x}", v & 0xfffff));
+        }
     }
 
     #[test]

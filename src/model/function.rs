@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::targets::Resolver;
 use super::validate::V;
-use super::{Alias, FnConfig, FnId, FnSetup, PcPeriod, Qualifier, Routing, TargetId, TargetKind};
+use super::{Alias, AsyncSettings, FnConfig, FnId, FnSetup, PcPeriod, Qualifier, Routing, TargetId, TargetKind};
 use crate::aws::pattern::Pattern;
 use crate::kernel::time::SimTime;
 use crate::model::dist::Dist;
@@ -152,6 +152,21 @@ impl Function {
     pub fn qualified_arn(&self, q: Qualifier) -> String {
         format!("{}:{}", self.arn, self.qualifier_name(q))
     }
+    /// The asynchronous invoke settings of an event that runs on configuration `config`, invoked as `qual`: an
+    /// alias's own (spec section 2: AWS keeps one per qualifier), else the configuration's.
+    #[inline]
+    pub fn async_settings(&self, config: u32, qual: Qualifier) -> AsyncSettings {
+        if let Qualifier::Alias(a) = qual {
+            if let Some(s) = self.aliases.get(a as usize).and_then(|x| x.asynchronous) {
+                return s;
+            }
+        }
+        self.config(config).async_settings()
+    }
+    /// Every asynchronous invoke setting the function has: its configurations' and its aliases' own.
+    pub fn async_settings_all(&self) -> impl Iterator<Item = AsyncSettings> + '_ {
+        self.configs.iter().map(FnConfig::async_settings).chain(self.aliases.iter().filter_map(|a| a.asynchronous))
+    }
     /// The configuration published as version `n`.
     pub fn version_config(&self, n: u32) -> Option<u32> {
         self.configs.iter().position(|c| c.version == Some(n)).map(|i| i as u32)
@@ -260,6 +275,60 @@ pub(super) struct ConfigParts<'a> {
     pub version: bool,
 }
 
+/// `Simulation.AliasEventInvokeConfig: Version`: an invoke of an alias runs with the configuration of the version
+/// it routes to, so an alias's own `EventInvokeConfig` would have no effect and is refused.
+pub(super) fn settle_alias_async(v: &mut V, sc: &Scenario, functions: &mut [Function]) {
+    let mode = sc.simulation.alias_event_invoke_config.unwrap_or_default();
+    if mode != crate::vocab::AliasEventInvokeConfigMode::Version {
+        return;
+    }
+    for (i, (f, spec)) in functions.iter_mut().zip(sc.functions.iter()).enumerate() {
+        for (j, a) in f.aliases.iter_mut().enumerate() {
+            a.asynchronous = None;
+            if spec.aliases.get(j).is_some_and(|s| s.event_invoke_config.is_some()) {
+                v.err(
+                    format!("Functions[{i}].Aliases[{j}].EventInvokeConfig"),
+                    "has no effect with Simulation.AliasEventInvokeConfig \"Version\" (the version the alias routes to decides); leave one of them out",
+                );
+            }
+        }
+    }
+}
+
+/// An `EventInvokeConfig` at `p` (a function's, a version's, an alias's or a change's), checked against AWS's bounds;
+/// the defaults when there is none (spec section 2).
+pub(super) fn build_async(v: &mut V, eic: Option<&EventInvokeConfigSpec>, p: &str, r: &Resolver) -> AsyncSettings {
+    if eic.is_some_and(|e| e.maximum_retry_attempts.is_none() && e.maximum_event_age_in_seconds.is_none() && e.destination_config.is_none())
+    {
+        // AWS's own refusal (recorded: LocalStack `test_lambda_eventinvokeconfig_exceptions`).
+        v.err(format!("{p}.EventInvokeConfig"), "You must specify at least one of error handling or destination setting.");
+    }
+    let eic = eic.cloned().unwrap_or_default();
+    let max_retries = v.int(eic.maximum_retry_attempts, &format!("{p}.EventInvokeConfig.MaximumRetryAttempts"), 0, 2, 2) as u32;
+    let max_age = SimTime::from_secs(v.int(
+        eic.maximum_event_age_in_seconds,
+        &format!("{p}.EventInvokeConfig.MaximumEventAgeInSeconds"),
+        60,
+        21600,
+        21600,
+    ) as u64);
+    let dc = eic.destination_config.clone().unwrap_or_default();
+    let on_success = dc.on_success.as_ref().and_then(|d| d.destination.as_deref()).and_then(|d| {
+        let path = format!("{p}.EventInvokeConfig.DestinationConfig.OnSuccess.Destination");
+        let id = r.resolve(v, d, &path)?;
+        if r.kinds[id.ix()] == TargetKind::S3 {
+            v.err(path, "an S3 bucket is an on-failure destination only (spec 3.1); allowed on success: SQS, SNS, EventBridge, Lambda");
+        }
+        Some(id)
+    });
+    let on_failure = dc
+        .on_failure
+        .as_ref()
+        .and_then(|d| d.destination.as_deref())
+        .and_then(|d| r.resolve(v, d, &format!("{p}.EventInvokeConfig.DestinationConfig.OnFailure.Destination")));
+    AsyncSettings { max_retries, max_age, on_success, on_failure }
+}
+
 /// One configuration, checked against AWS's bounds. Properties not given are `base`'s (a version inherits the
 /// function's, a change `$LATEST`'s as it is then), or the defaults when there is no base.
 pub(super) fn build_config(v: &mut V, parts: &ConfigParts<'_>, base: Option<&FnConfig>, p: &str, r: &Resolver) -> FnConfig {
@@ -271,44 +340,11 @@ pub(super) fn build_config(v: &mut V, parts: &ConfigParts<'_>, base: Option<&FnC
         (None, Some(b)) => b.memory_mb,
         (m, _) => v.int(m, &format!("{p}.MemorySize"), 128, 10240, 128) as u32,
     };
-    let (max_retries, max_age, on_success, on_failure) = match (parts.eic, base) {
-        (None, Some(b)) if !parts.version => (b.max_retries, b.max_age, b.on_success, b.on_failure),
-        (eic, _) => {
-            if eic.is_some_and(|e| {
-                e.maximum_retry_attempts.is_none() && e.maximum_event_age_in_seconds.is_none() && e.destination_config.is_none()
-            }) {
-                // AWS's own refusal (recorded: LocalStack `test_lambda_eventinvokeconfig_exceptions`).
-                v.err(format!("{p}.EventInvokeConfig"), "You must specify at least one of error handling or destination setting.");
-            }
-            let eic = eic.cloned().unwrap_or_default();
-            let max_retries = v.int(eic.maximum_retry_attempts, &format!("{p}.EventInvokeConfig.MaximumRetryAttempts"), 0, 2, 2) as u32;
-            let max_age = SimTime::from_secs(v.int(
-                eic.maximum_event_age_in_seconds,
-                &format!("{p}.EventInvokeConfig.MaximumEventAgeInSeconds"),
-                60,
-                21600,
-                21600,
-            ) as u64);
-            let dc = eic.destination_config.clone().unwrap_or_default();
-            let on_success = dc.on_success.as_ref().and_then(|d| d.destination.as_deref()).and_then(|d| {
-                let path = format!("{p}.EventInvokeConfig.DestinationConfig.OnSuccess.Destination");
-                let id = r.resolve(v, d, &path)?;
-                if r.kinds[id.ix()] == TargetKind::S3 {
-                    v.err(
-                        path,
-                        "an S3 bucket is an on-failure destination only (spec 3.1); allowed on success: SQS, SNS, EventBridge, Lambda",
-                    );
-                }
-                Some(id)
-            });
-            let on_failure = dc
-                .on_failure
-                .as_ref()
-                .and_then(|d| d.destination.as_deref())
-                .and_then(|d| r.resolve(v, d, &format!("{p}.EventInvokeConfig.DestinationConfig.OnFailure.Destination")));
-            (max_retries, max_age, on_success, on_failure)
-        }
+    let asynchronous = match (parts.eic, base) {
+        (None, Some(b)) if !parts.version => b.async_settings(),
+        (eic, _) => build_async(v, eic, p, r),
     };
+    let AsyncSettings { max_retries, max_age, on_success, on_failure } = asynchronous;
     let dlq = match (parts.dlq, base) {
         (None, Some(b)) => b.dlq,
         (d, _) => d.and_then(|d| {
@@ -564,7 +600,10 @@ fn build_function(v: &mut V, i: usize, f: &FunctionSpec, region: &str, account: 
             v.err(format!("{ap}.Name"), format!("{:?} is used by two aliases of {}", a.name, f.function_name));
         }
         let routing = build_routing(v, &configs, &a.function_version, a.routing_config.as_ref(), None, &ap);
-        aliases.push(Alias { name: a.name.clone(), routing });
+        // AWS keeps an EventInvokeConfig per qualifier: the alias's own, or the defaults (spec section 2); whether
+        // the version's applies instead is `Simulation.AliasEventInvokeConfig` (settled when the model is built).
+        let asynchronous = Some(build_async(v, a.event_invoke_config.as_ref(), &ap, resolver));
+        aliases.push(Alias { name: a.name.clone(), routing, asynchronous });
     }
     // "You can't specify the function as a destination for itself." (AWS's refusal, recorded: LocalStack
     // `test_lambda_eventinvokeconfig_exceptions`).
@@ -575,6 +614,17 @@ fn build_function(v: &mut V, i: usize, f: &FunctionSpec, region: &str, account: 
                 if d == Some(*own) {
                     v.err(
                         format!("{at}.EventInvokeConfig.DestinationConfig.{which}.Destination"),
+                        "You can't specify the function as a destination for itself.",
+                    );
+                }
+            }
+        }
+        for (j, a) in aliases.iter().enumerate() {
+            let Some(s) = a.asynchronous else { continue };
+            for (d, which) in [(s.on_success, "OnSuccess"), (s.on_failure, "OnFailure")] {
+                if d == Some(*own) {
+                    v.err(
+                        format!("{p}.Aliases[{j}].EventInvokeConfig.DestinationConfig.{which}.Destination"),
                         "You can't specify the function as a destination for itself.",
                     );
                 }

@@ -65,10 +65,16 @@ impl FnConfig {
     /// no destinations), not `$LATEST`'s (recorded: LocalStack `test_lambda_eventinvokeconfig_lifecycle`,
     /// `get_invokeconfig_postpublish`: "The function ...:1 doesn't have an EventInvokeConfig").
     pub fn reset_event_invoke_config(&mut self) {
-        self.max_retries = 2;
-        self.max_age = SimTime::from_secs(21_600);
-        self.on_success = None;
-        self.on_failure = None;
+        self.set_async(AsyncSettings::default());
+    }
+    /// Its asynchronous invoke settings.
+    #[inline]
+    pub fn async_settings(&self) -> AsyncSettings {
+        AsyncSettings { max_retries: self.max_retries, max_age: self.max_age, on_success: self.on_success, on_failure: self.on_failure }
+    }
+    /// Replace its asynchronous invoke settings.
+    pub fn set_async(&mut self, a: AsyncSettings) {
+        (self.max_retries, self.max_age, self.on_success, self.on_failure) = (a.max_retries, a.max_age, a.on_success, a.on_failure);
     }
     /// Init may run up to max(130 s, timeout) on a provisioned environment (spec section 6, LIFECYCLE).
     pub fn provisioned_init_limit(&self) -> SimTime {
@@ -93,6 +99,31 @@ pub struct Alias {
     pub name: String,
     /// Its routing at time 0.
     pub routing: Routing,
+    /// The asynchronous invoke settings of an invoke of the alias: its own `EventInvokeConfig` or the defaults
+    /// (`Simulation.AliasEventInvokeConfig: Alias`, the default); `None` when the version the alias routes to decides
+    /// (`Version`).
+    pub asynchronous: Option<AsyncSettings>,
+}
+
+/// The asynchronous invoke settings (`EventInvokeConfig`, spec section 2) that apply to an event: AWS keeps one
+/// configuration per qualifier (`$LATEST`, a version, an alias).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsyncSettings {
+    /// `MaximumRetryAttempts` (default 2).
+    pub max_retries: u32,
+    /// `MaximumEventAgeInSeconds` (default 6 hours).
+    pub max_age: SimTime,
+    /// The `OnSuccess` destination.
+    pub on_success: Option<TargetId>,
+    /// The `OnFailure` destination.
+    pub on_failure: Option<TargetId>,
+}
+
+impl Default for AsyncSettings {
+    /// A qualifier without an `EventInvokeConfig`: 2 retries, 6 hours, no destinations (spec section 2).
+    fn default() -> Self {
+        AsyncSettings { max_retries: 2, max_age: SimTime::from_secs(21_600), on_success: None, on_failure: None }
+    }
 }
 
 /// What a change on the timeline does. Each variant names the component it changes, so that other components'

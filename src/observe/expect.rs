@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::aws::ids::request_id;
 use crate::kernel::time::SimTime;
-use crate::model::versions::Setups;
+use crate::model::versions::{Qualifier, Setups};
 use crate::model::{FnId, Model, TargetId};
 use crate::observe::metrics::{at_percentile, Metrics};
 use crate::trace::{Ctx, Observer, TraceEvent};
@@ -83,6 +83,9 @@ pub struct ExpectObserver {
     track_failures: bool,
     /// End of the last failed execution of each event in flight (for `RetryGapSeconds`).
     failed_end: BTreeMap<u64, SimTime>,
+    /// Events in flight invoked through an alias (for `FailureRecordsNotExactlyOnce`: the alias's own on-failure
+    /// destination applies, spec 2).
+    through_alias: BTreeMap<u64, Qualifier>,
     pending: Option<PendingFailure>,
     pending_function: Option<FnId>,
     /// Failed events that missed a failure target or reached one twice: (function, event, request key).
@@ -123,6 +126,7 @@ impl ExpectObserver {
             track_gaps,
             track_failures,
             failed_end: BTreeMap::new(),
+            through_alias: BTreeMap::new(),
             pending: None,
             pending_function: None,
             misdelivered: vec![],
@@ -400,12 +404,16 @@ impl Observer for ExpectObserver {
                 if self.track_gaps {
                     self.failed_end.remove(event);
                 }
+                let qual = if self.through_alias.is_empty() { None } else { self.through_alias.remove(event) };
                 if self.track_failures && fate.is_async_failure() {
-                    let cfg = ctx.model.function(*f).config(*config);
-                    let expected: Vec<TargetId> = [cfg.on_failure, self.setups.dlq(ctx.model, *f, *config)].into_iter().flatten().collect();
+                    let on_failure = ctx.model.function(*f).async_settings(*config, qual.unwrap_or(Qualifier::Latest)).on_failure;
+                    let expected: Vec<TargetId> = [on_failure, self.setups.dlq(ctx.model, *f, *config)].into_iter().flatten().collect();
                     self.pending_function = Some(*f);
                     self.pending = Some(PendingFailure { event: *event, rid: *rid, expected, got: vec![] });
                 }
+            }
+            TraceEvent::Accepted { event, qualifier: q @ Qualifier::Alias(_), .. } if self.track_failures => {
+                self.through_alias.insert(*event, *q);
             }
             TraceEvent::AttemptEnd { event, outcome, .. } if self.track_gaps && *outcome != Outcome::Success => {
                 self.failed_end.insert(*event, t);

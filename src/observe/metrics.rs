@@ -313,7 +313,7 @@ impl Metrics {
             .map(|s| {
                 let f = s.function;
                 let one_source = model.sources.iter().filter(|o| o.function == f).count() == 1;
-                let no_destination = !model.functions.iter().flat_map(|g| &g.configs).any(|g| {
+                let no_destination = !model.functions.iter().flat_map(|g| g.async_settings_all()).any(|g| {
                     [g.on_success, g.on_failure]
                         .into_iter()
                         .flatten()

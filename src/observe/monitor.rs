@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::kernel::time::SimTime;
-use crate::model::versions::Setups;
+use crate::model::versions::{Qualifier, Setups};
 use crate::model::{Function, Model};
 use crate::observe::window::EventWindow;
 use crate::trace::{Ctx, Observer, TraceEvent};
@@ -85,6 +85,8 @@ pub struct Monitor {
     published: BTreeMap<u64, (u32, Vec<u32>)>,
     /// Firehose records put and still owed their one fate.
     firehose_records: BTreeSet<u64>,
+    /// Events in flight that were invoked through an alias: their asynchronous settings are the alias's (spec 2).
+    through_alias: BTreeMap<u64, Qualifier>,
 }
 
 const MAX_BREACHES: usize = 100;
@@ -110,6 +112,7 @@ impl Monitor {
             pc_reported: false,
             published: BTreeMap::new(),
             firehose_records: BTreeSet::new(),
+            through_alias: BTreeMap::new(),
         }
     }
 
@@ -199,9 +202,12 @@ impl Monitor {
         match ev {
             // Records every accepted event; it fails when the event was accepted twice, or is older than the oldest
             // event in flight.
-            TraceEvent::Accepted { event, .. } => {
+            TraceEvent::Accepted { event, qualifier, .. } => {
                 if !self.open.insert(*event, OpenEvent { accepted: t, attempts: 0, config: 0 }) {
                     self.breach(t, Some(*event), format!("event {event} was accepted twice"));
+                }
+                if matches!(qualifier, Qualifier::Alias(_)) {
+                    self.through_alias.insert(*event, *qualifier);
                 }
             }
             TraceEvent::AttemptStart { event, function, attempt, new_env, env, config, provisioned, .. } => {
@@ -281,7 +287,11 @@ impl Monitor {
                     self.pc_set(i, *env, Some(next));
                 }
             }
-            TraceEvent::Fate { event, attempts, .. } => match self.open.remove(*event) {
+            TraceEvent::Fate { event, attempts, .. } => match self.open.remove(*event).inspect(|_| {
+                if !self.through_alias.is_empty() {
+                    self.through_alias.remove(event);
+                }
+            }) {
                 None => self.breach(t, Some(*event), format!("event {event} reached a second fate, or a fate without being accepted")),
                 Some(o) => {
                     if o.attempts != *attempts {
@@ -315,12 +325,17 @@ impl Monitor {
                 if attempts != attempt {
                     self.breach(t, Some(event), format!("event {event}: execution numbered {attempt} but {attempts} were seen"));
                 }
-                // A retry follows an execution whose version allowed it (spec 10.2).
-                let allowed = f.config(previous).max_retries;
+                // A retry follows an execution whose version (or the alias invoked) allowed it (spec 10.2).
+                let qual = if self.through_alias.is_empty() {
+                    Qualifier::Latest
+                } else {
+                    self.through_alias.get(&event).copied().unwrap_or(Qualifier::Latest)
+                };
+                let allowed = f.async_settings(previous, qual).max_retries;
                 if attempts > 1 && attempts > allowed + 1 {
                     self.breach(t, Some(event), format!("event {event}: execution {attempts} exceeds MaximumRetryAttempts {allowed} + 1"));
                 }
-                let max_age = f.config(config).max_age;
+                let max_age = f.async_settings(config, qual).max_age;
                 if t > accepted + max_age {
                     self.breach(
                         t,

@@ -122,6 +122,11 @@ impl SinkWriter {
                 used[t.ix()] = true;
             }
         }
+        for a in model.functions.iter().flat_map(|f| &f.aliases).filter_map(|a| a.asynchronous) {
+            for t in [a.on_success, a.on_failure].into_iter().flatten() {
+                used[t.ix()] = true;
+            }
+        }
         let files = model
             .targets
             .iter()

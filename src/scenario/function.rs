@@ -188,6 +188,12 @@ pub struct AliasSpec {
     /// Provisioned concurrency of the alias (spec section 6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisioned_concurrency_config: Option<ProvisionedConcurrencyConfigSpec>,
+    /// The alias's own asynchronous invoke configuration (`AWS::Lambda::EventInvokeConfig` with the alias as its
+    /// `Qualifier`). AWS keeps one per qualifier: an asynchronous invoke of the alias runs with this one, or with the
+    /// defaults (2 retries, 6 hours, no destinations) when the alias has none (`Simulation.AliasEventInvokeConfig`,
+    /// spec section 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_invoke_config: Option<EventInvokeConfigSpec>,
 }
 
 /// `AliasRoutingConfiguration`: a share of the alias's invocations goes to a second version.

@@ -29,7 +29,7 @@ use crate::aws::destinations::{Cause, Execution};
 use crate::aws::payload::Payload;
 use crate::kernel::rng::{splitmix, uniform};
 use crate::kernel::time::SimTime;
-use crate::model::versions::Qualifier;
+use crate::model::versions::{AsyncSettings, Qualifier};
 use crate::model::{FnId, Model, TargetId, INIT_LIMIT, RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT};
 use crate::trace::{Ctx, Observer, Origin, TraceEvent};
 use crate::vocab::{CallOutcome as CallOutcomeSpec, ConcurrencyFullMode, FaultKind, RetryDelayFrom};
@@ -424,23 +424,24 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
     }
 
-    /// The configuration whose settings apply to the event now: its last execution's, or the one it would run.
-    pub(super) fn event_config(&self, slot: u32) -> &'m crate::model::versions::FnConfig {
+    /// The asynchronous invoke settings that apply to the event now: those of the alias it was invoked through, or
+    /// of its last execution's configuration, or of the one it would run (spec section 2).
+    pub(super) fn event_async(&self, slot: u32) -> AsyncSettings {
         let inv = self.inv(slot).expect("live slot");
         let c = if inv.attempts > 0 { inv.cfg } else { self.route(slot) };
-        self.model.function(inv.function).config(c)
+        self.model.function(inv.function).async_settings(c, inv.qual)
     }
 
     /// The event is due to run (new, retry or back-off over).
     pub(super) fn try_start(&mut self, slot: u32) {
         let model = self.model;
         let now = self.k.now();
-        let (f, accepted, key, tries) = {
+        let (f, accepted, key, tries, qual) = {
             let inv = self.inv_mut(slot);
-            (inv.function, inv.accepted, inv.key, inv.throttles)
+            (inv.function, inv.accepted, inv.key, inv.throttles, inv.qual)
         };
         let config = self.route(slot);
-        let max_age = model.function(f).config(config).max_age;
+        let max_age = model.function(f).async_settings(config, qual).max_age;
         if now > accepted + max_age {
             self.finish(slot, Fate::EventAgeExceeded);
             return;
@@ -488,7 +489,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             let u: f64 = self.fns[f.ix()].rng_retry.random();
             delay = SimTime::from_micros((delay.as_micros() as f64 * (1.0 - s.backoff_jitter * u)) as u64);
         }
-        let max_age = self.event_config(slot).max_age;
+        let max_age = self.event_async(slot).max_age;
         if s.event_age_look_ahead && now + delay > accepted + max_age {
             self.emit(TraceEvent::Throttled { event: id, function: f, reason, throttles: n, retry_in: None });
             self.finish(slot, Fate::EventAgeExceeded);
@@ -596,7 +597,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let outcome = last.outcome;
         let attempt = inv.attempts;
         let (id, rid, sync) = (inv.id, inv.rid, inv.caller.is_sync());
-        let cfg = fd.config(last.config);
+        let max_retries = fd.async_settings(last.config, inv.qual).max_retries;
         let started_at = (inv.attempt_start, inv.attempt_init);
         inv.last = Some(last);
         inv.response_size = response_size;
@@ -625,7 +626,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         } else if sync {
             // 200 with X-Amz-Function-Error: Unhandled; the caller decides what to do (spec section 1).
             self.finish(slot, Fate::FunctionError);
-        } else if attempt > cfg.max_retries {
+        } else if attempt > max_retries {
             self.finish(slot, Fate::RetriesExhausted);
         } else {
             self.retry_later(slot, f, attempt, started_at.0);
@@ -639,8 +640,8 @@ impl<'m, O: Observer> Sim<'m, O> {
         let model = self.model;
         let now = self.k.now();
         let inv = self.inv_mut(slot);
-        let (id, accepted, config) = (inv.id, inv.accepted, inv.cfg);
-        let cfg = model.function(f).config(config);
+        let (id, accepted, config, qual) = (inv.id, inv.accepted, inv.cfg, inv.qual);
+        let max_age = model.function(f).async_settings(config, qual).max_age;
         // Function error: retry after ~1 min, then ~2 min (spec section 2), under the settings of the version
         // that ran.
         let s = &model.settings;
@@ -664,7 +665,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let at = base + delay;
         // The look-ahead judges by the nominal delay: with `MaximumEventAgeInSeconds` 60, AWS made one attempt and
         // gave up at once, although the early retry would have started before 60 s (spec 2, LS-DEST test_maxeventage).
-        if s.event_age_look_ahead && base + nominal > accepted + cfg.max_age {
+        if s.event_age_look_ahead && base + nominal > accepted + max_age {
             // The next retry would start after the maximum age: give up now (spec section 2, 10.3).
             self.finish(slot, Fate::EventAgeExceeded);
         } else {
@@ -708,7 +709,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     /// maximum age of the configuration in force (a deploy may have changed it), else the timer is set again.
     pub(super) fn on_expire(&mut self, slot: u32, gen: u32) {
         if matches!(self.inv(slot).map(|i| i.state), Some(State::Waiting { gen: g }) if g == gen) {
-            let (accepted, max_age) = (self.inv_mut(slot).accepted, self.event_config(slot).max_age);
+            let (accepted, max_age) = (self.inv_mut(slot).accepted, self.event_async(slot).max_age);
             if self.k.now() > accepted + max_age {
                 self.last_activity = self.k.now();
                 self.finish(slot, Fate::EventAgeExceeded);

@@ -499,13 +499,34 @@ fn invoke_config(out: &mut Out, id: &str, p: &mut Props) -> Result<(), TemplateE
     let Some(i) = out.function(&f) else {
         return Err(TemplateError::new(format!("{path}.Properties.FunctionName"), format!("{f:?} is no function of this template")));
     };
-    out.functions[i].insert("EventInvokeConfig".into(), Value::Object(c));
     if q != "$LATEST" {
-        out.imported.push(format!(
-            "{path}: asynchronous invoke configuration of {f} (qualifier {q}: applied to the function; its versions inherit it)"
-        ));
-    } else {
-        out.imported.push(format!("{path}: asynchronous invoke configuration of {f}"));
+        // AWS keeps one configuration per qualifier: it goes to the version or alias, read by the end of the pass.
+        out.qualified_configs.push((i, q, c, path));
+        return Ok(());
+    }
+    out.functions[i].insert("EventInvokeConfig".into(), Value::Object(c));
+    out.imported.push(format!("{path}: asynchronous invoke configuration of {f}"));
+    Ok(())
+}
+
+/// Place the `EventInvokeConfig`s of versions and aliases (`Qualifier` a version number or an alias name) on the
+/// version or alias they name: AWS keeps one per qualifier, and an invoke of that version or alias runs with it.
+pub fn place_qualified_configs(out: &mut Out) -> Result<(), TemplateError> {
+    for (i, q, c, path) in std::mem::take(&mut out.qualified_configs) {
+        let f = out.functions[i].get("FunctionName").and_then(Value::as_str).unwrap_or_default().to_string();
+        let (list, key) = if q.chars().all(|ch| ch.is_ascii_digit()) { ("Versions", "Version") } else { ("Aliases", "Name") };
+        let entry = out.functions[i]
+            .get_mut(list)
+            .and_then(Value::as_array_mut)
+            .and_then(|l| l.iter_mut().filter_map(Value::as_object_mut).find(|x| x.get(key).and_then(Value::as_str) == Some(q.as_str())));
+        let Some(entry) = entry else {
+            return Err(TemplateError::new(
+                format!("{path}.Properties.Qualifier"),
+                format!("{q:?} is no {} of {f} in this template", if list == "Versions" { "version" } else { "alias" }),
+            ));
+        };
+        entry.insert("EventInvokeConfig".into(), Value::Object(c));
+        out.imported.push(format!("{path}: asynchronous invoke configuration of {f}:{q}"));
     }
     Ok(())
 }

@@ -41,6 +41,9 @@ pub struct Out {
     pub logical: BTreeMap<String, Logical>,
     /// A scheduled rule needs `Simulation.DurationSeconds`.
     pub schedules: bool,
+    /// `AWS::Lambda::EventInvokeConfig`s of a version or an alias, placed once every version and alias is read:
+    /// (function index, qualifier, configuration, template path).
+    pub qualified_configs: Vec<(usize, String, Map<String, Value>, String)>,
 }
 
 impl Out {
@@ -65,6 +68,7 @@ impl Out {
             skipped: vec![],
             logical: BTreeMap::new(),
             schedules: false,
+            qualified_configs: vec![],
         }
     }
 

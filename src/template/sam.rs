@@ -174,6 +174,11 @@ fn publish(
     if let Some(pc) = pc {
         a.insert("ProvisionedConcurrencyConfig".into(), pc);
     }
+    // SAM puts `EventInvokeConfig` on the alias when there is one (`Qualifier: <alias>`, not `$LATEST`), and AWS keeps
+    // one per qualifier: the event sources that invoke the alias run with it.
+    if let Some(eic) = f.remove("EventInvokeConfig") {
+        a.insert("EventInvokeConfig".into(), eic);
+    }
     let Some(kind) = kind else {
         f.insert("Versions".into(), json!([{"Version": "1"}]));
         a.insert("FunctionVersion".into(), json!("1"));

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use lambdasim::{load_str, run, MemorySinks, RunOptions};
+use lambdasim::{load_str, run, MemorySinks, RunOptions, TraceEvent, TraceLog};
 
 /// ASYNC-ERR: `TestLambdaDestinationSqs::test_retries` (LS-DEST's snapshot, recorded 2025-11-25). A Python function that
 /// raises `Exception("intentional failure")` in `handler.handler` on every attempt: after 3 attempts the on-failure
@@ -96,6 +96,72 @@ fn a_version_without_its_own_event_invoke_config_uses_the_defaults() {
     let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("{e}"));
     let report = run(&model, 1, RunOptions::default()).expect("run");
     assert!(report.expectations_passed(), "{:?}", report.verdicts);
+}
+
+/// ASYNC-EIC-ALIAS: AWS keeps an EventInvokeConfig per qualifier (`PutFunctionEventInvokeConfig --qualifier live`,
+/// and SAM puts a function's `EventInvokeConfig` on its `AutoPublishAlias`): an event invoked through alias `live`
+/// runs with the alias's own configuration, and through an alias without one with the defaults, whatever the
+/// version's says (`Simulation.AliasEventInvokeConfig: Alias`, the default). With `Version`, the configuration of the
+/// version the alias routes to applies (LocalStack's behaviour), and an alias's own configuration is refused.
+#[test]
+fn an_alias_runs_with_its_own_event_invoke_config() {
+    let dest = |q: &str| format!("arn:aws:sqs:us-east-1:123456789012:{q}");
+    let sc = json!({
+        "Functions": [{
+            "FunctionName": "f",
+            "Behavior": { "Rules": [{ "Then": { "Outcome": "Fail" } }] },
+            "Versions": [{ "EventInvokeConfig": { "MaximumRetryAttempts": 0, "DestinationConfig": { "OnFailure": { "Destination": dest("version-dest") } } } }],
+            "Aliases": [
+                { "Name": "live", "FunctionVersion": "1",
+                  "EventInvokeConfig": { "MaximumRetryAttempts": 1, "DestinationConfig": { "OnFailure": { "Destination": dest("alias-dest") } } } },
+                { "Name": "bare", "FunctionVersion": "1" }
+            ]
+        }],
+        "Queues": [{ "QueueName": "version-dest" }, { "QueueName": "alias-dest" }],
+        "Workload": [
+            { "Name": "live", "Function": "f:live", "At": [0] },
+            { "Name": "bare", "Function": "f:bare", "At": [1000] },
+            { "Name": "v1", "Function": "f:1", "At": [2000] }
+        ],
+        "Expectations": [
+            { "Name": "the alias's destination", "Expect": { "SinkRecords": { "Target": "alias-dest" } }, "Equals": 1 },
+            { "Name": "the version's destination, for the direct invoke only", "Expect": { "SinkRecords": { "Target": "version-dest" } }, "Equals": 1 },
+            { "Name": "each failure record exactly once", "Expect": { "FailureRecordsNotExactlyOnce": {} }, "Equals": 0 }
+        ]
+    });
+    // attempts per event, in the order the events were accepted (live, bare, v1)
+    let attempts = |sc: &serde_json::Value| {
+        let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let mut log = TraceLog::default();
+        let report = run(&model, 1, RunOptions { observers: vec![&mut log], ..Default::default() }).expect("run");
+        assert!(report.breaches.is_empty(), "{:?}", report.breaches);
+        assert!(report.expectations_passed(), "{:?}", report.verdicts);
+        let mut fates: Vec<(u64, u32)> = log
+            .events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                TraceEvent::Fate { event, attempts, .. } => Some((*event, *attempts)),
+                _ => None,
+            })
+            .collect();
+        fates.sort_unstable();
+        fates.into_iter().map(|f| f.1).collect::<Vec<u32>>()
+    };
+    // the alias's own (1 retry), the defaults for the alias without one (2 retries), the version's own (none)
+    assert_eq!(attempts(&sc), vec![2, 3, 1]);
+
+    // `Version`: the alias's own configuration would have no effect, so it is refused with its path ...
+    let mut v = sc.clone();
+    v["Simulation"] = json!({ "AliasEventInvokeConfig": "Version" });
+    let err = load_str(&v.to_string()).expect_err("refused").to_string();
+    assert!(err.contains("Functions[0].Aliases[0].EventInvokeConfig: has no effect"), "{err}");
+    // ... and without it, both aliases run with version 1's: one attempt, its destination.
+    v["Functions"][0]["Aliases"][0].as_object_mut().unwrap().remove("EventInvokeConfig");
+    v["Expectations"] = json!([
+        { "Name": "every failure to the version's destination", "Expect": { "SinkRecords": { "Target": "version-dest" } }, "Equals": 3 },
+        { "Name": "each failure record exactly once", "Expect": { "FailureRecordsNotExactlyOnce": {} }, "Equals": 0 }
+    ]);
+    assert_eq!(attempts(&v), vec![1, 1, 1]);
 }
 
 /// ASYNC-EIC-CHECKS: `test_lambda_eventinvokeconfig_exceptions` (LS-API, recorded 2025-11-25): AWS refuses an

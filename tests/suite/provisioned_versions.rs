@@ -308,8 +308,10 @@ fn versioned(weight: f64) -> Value {
             {"MemorySize": 256, "EventInvokeConfig": {"MaximumRetryAttempts": 0, "DestinationConfig": {"OnFailure": {"Destination": sqs("failed")}}},
              "Behavior": {"Rules": [{"Then": {"Outcome": "Fail", "ErrorMessage": "two"}}]}}
         ],
+        // ... an alias too: invoking `live` runs with the alias's own (spec 2, ASYNC-EIC-ALIAS).
         "Aliases": [{"Name": "live", "FunctionVersion": "1",
-                     "RoutingConfig": {"AdditionalVersionWeights": [{"FunctionVersion": "2", "FunctionWeight": weight}]}}]
+                     "RoutingConfig": {"AdditionalVersionWeights": [{"FunctionVersion": "2", "FunctionWeight": weight}]},
+                     "EventInvokeConfig": {"MaximumRetryAttempts": 0, "DestinationConfig": {"OnFailure": {"Destination": sqs("failed")}}}}]
     })
 }
 
@@ -502,7 +504,8 @@ fn a_canary_alias_shift_and_a_published_version_on_the_timeline() {
             "EventInvokeConfig": {"MaximumRetryAttempts": 0},
             "Behavior": {"Rules": [{"Then": {"Outcome": "Fail"}}]},
             "Versions": [{"EventInvokeConfig": {"MaximumRetryAttempts": 0}}],
-            "Aliases": [{"Name": "live", "FunctionVersion": "1"}]
+            // the events invoke the alias: its own configuration applies, whichever version runs
+            "Aliases": [{"Name": "live", "FunctionVersion": "1", "EventInvokeConfig": {"MaximumRetryAttempts": 0}}]
         }],
         "Workload": [{"Name": "w", "Function": "f:live", "Every": {"IntervalSeconds": 10, "EndSeconds": 100}}],
         "Changes": [

@@ -54,7 +54,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         match fate {
             Fate::InFlight | Fate::FunctionError | Fate::Throttled => {}
             Fate::Succeeded => {
-                if let Some(t) = cfg.on_success {
+                if let Some(t) = fd.async_settings(config, inv.qual).on_success {
                     self.deliver(&inv, t, RecordKind::OnSuccess, "Success", fate);
                 }
             }
@@ -63,7 +63,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                     Fate::ZeroReservedConcurrency => model.settings.zero_reserved_condition.as_str(),
                     other => other.name(),
                 };
-                if let Some(t) = cfg.on_failure {
+                if let Some(t) = fd.async_settings(config, inv.qual).on_failure {
                     self.deliver(&inv, t, RecordKind::OnFailure, condition, fate);
                 }
                 // The DLQ: the version's own, or the function's (`DlqScope`, spec 4, 9.4).

@@ -27,7 +27,7 @@ use serde_json::Value;
 use super::super::Sim;
 use super::{Caller, Decision, Dispatch};
 use crate::aws::destinations::Cause;
-use crate::aws::ids::{push_hex, request_id};
+use crate::aws::ids::{hex16, hex8, push_ascii, write_request_id};
 use crate::handler::{ErrorReply, HandlerFailure, Handlers, Reply, Request};
 use crate::kernel::rng::splitmix;
 use crate::kernel::time::SimTime;
@@ -46,6 +46,8 @@ pub(in crate::sim) struct HandlerHook<'m> {
     pub(in crate::sim) measured: Option<f64>,
     /// The handler machinery failed: the run ends with this error.
     pub(in crate::sim) failure: Option<HandlerFailure>,
+    /// The request id and trace id texts of the attempt being handed over (one buffer each for the whole run).
+    pub(in crate::sim) ids: (String, String),
 }
 
 /// What a handler answered for an invocation's latest attempt, kept with the invocation until its fate (records,
@@ -65,22 +67,19 @@ pub(in crate::sim) struct Handled {
 pub(in crate::sim) type ReplyTrace = (HandlerReplyKind, Arc<[u8]>);
 
 /// The `Lambda-Runtime-Trace-Id` of an attempt: X-Ray's trace header, derived from the seed, the request and the
-/// attempt (`Root=1-<epoch seconds, 8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0`).
-pub(in crate::sim) fn trace_id(seed: u64, rid: u64, attempt: u32, epoch_ms: u64) -> String {
+/// attempt (`Root=1-<epoch seconds, 8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0`), written into `out` (cleared first).
+pub(in crate::sim) fn write_trace_id(out: &mut String, seed: u64, rid: u64, attempt: u32, epoch_ms: u64) {
     let a = splitmix(seed ^ 0x7a_ce00 ^ splitmix(rid));
     let b = splitmix(a ^ 0x9e37);
     let parent = splitmix(a ^ u64::from(attempt).wrapping_mul(0x1000_0000_01b3));
-    // `Root=1-{:08x}-{:08x}{:016x};Parent={:016x};Sampled=0`, digit by digit (once per attempt)
-    let mut s = String::with_capacity(80);
-    s.push_str("Root=1-");
-    push_hex(&mut s, u64::from((epoch_ms / 1000) as u32), 8);
-    s.push('-');
-    push_hex(&mut s, a >> 32, 8);
-    push_hex(&mut s, b, 16);
-    s.push_str(";Parent=");
-    push_hex(&mut s, parent, 16);
-    s.push_str(";Sampled=0");
-    s
+    // `Root=1-{:08x}-{:08x}{:016x};Parent={:016x};Sampled=0`, digit by digit into bytes (once per attempt)
+    let mut buf = *b"Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=0";
+    buf[7..15].copy_from_slice(&hex8((epoch_ms / 1000) as u32));
+    buf[16..24].copy_from_slice(&hex8((a >> 32) as u32));
+    buf[24..40].copy_from_slice(&hex16(b));
+    buf[48..64].copy_from_slice(&hex16(parent));
+    out.clear();
+    push_ascii(out, &buf);
 }
 
 /// The error document a runtime posts (`{"errorMessage","errorType","stackTrace"}`), as bytes for the trace.
@@ -216,12 +215,12 @@ impl<'m, O: Observer> Sim<'m, O> {
         invoke_start: SimTime,
     ) -> Result<(Reply, Option<Value>), HandlerFailure> {
         let model = self.model;
-        let inv = self.inv(slot).expect("live slot");
+        // (the invocation and the hook are borrowed apart: the payload is lent to the handler, not cloned)
+        let inv = self.invs.get(slot as usize).and_then(|x| x.as_ref()).expect("live slot");
         let (f, rid, attempt, qual) = (inv.function, inv.rid, inv.attempts, inv.qual);
-        let payload = inv.payload.clone();
+        let payload = &inv.payload;
         let fd = model.function(f);
         let cfg = fd.config(config);
-        let rid_text = request_id(self.seed, rid);
         // An unqualified invoke (or `$LATEST`) hands the function's ARN; a version or alias its qualified ARN.
         let invoked_arn: Cow<'_, str> = match qual {
             Qualifier::Latest => Cow::Borrowed(&fd.arn),
@@ -229,11 +228,17 @@ impl<'m, O: Observer> Sim<'m, O> {
         };
         let start_ms = model.settings.start_epoch_ms.max(0) as u64 + invoke_start.as_micros() / 1000;
         let deadline_ms = start_ms + cfg.timeout.as_micros() / 1000;
-        let trace = trace_id(self.seed, rid, attempt, start_ms);
         let version: Cow<'_, str> = match cfg.version {
             None => Cow::Borrowed("$LATEST"),
             Some(_) => Cow::Owned(cfg.label()),
         };
+        let seed = self.seed;
+        let hook = self.hook.as_mut().expect("a served function has handlers");
+        let (rid_text, trace) = &mut hook.ids;
+        write_request_id(rid_text, seed, rid);
+        write_trace_id(trace, seed, rid, attempt, start_ms);
+        // Bytes the user wrote go to the handler as written (AWS passes on the bytes a caller sent); a handler that
+        // works on documents takes the document parsed from them once, when the payload was read.
         let req = Request {
             function: f,
             function_name: &fd.name,
@@ -242,19 +247,14 @@ impl<'m, O: Observer> Sim<'m, O> {
             env,
             cold,
             provisioned,
-            request_id: &rid_text,
+            request_id: rid_text,
             invoked_arn: &invoked_arn,
             deadline_ms,
-            trace_id: &trace,
-            event: &[],
+            trace_id: trace,
+            event: payload.text.as_deref().map_or(&[][..], str::as_bytes),
         };
-        let hook = self.hook.as_mut().expect("a served function has handlers");
-        // Bytes the user wrote go to the handler as written (AWS passes on the bytes a caller sent); a handler that
-        // works on documents takes the document parsed from them once, when the payload was read.
-        let event = payload.text.as_deref().map_or(&[][..], str::as_bytes);
-        let replied = hook.handlers.invoke_json(&Request { event, ..req }, &payload.value);
-        replied.map_err(|mut e| {
-            if !e.message.contains(&rid_text) {
+        hook.handlers.invoke_json(&req, &payload.value).map_err(|mut e| {
+            if !e.message.contains(rid_text.as_str()) {
                 e.message = format!("{} (request id {rid_text})", e.message);
             }
             e
