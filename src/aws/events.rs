@@ -40,10 +40,12 @@ use http::{alb, apigw_http, apigw_rest, cloudfront};
 use messaging::{s3, ses, sns, sqs};
 pub use messaging::{sns_envelope, sqs_message_attributes};
 pub use options::check_options;
-pub use push::{authorizer_allows, authorizer_event_and_identity, backend_request};
-pub use services::{s3_batch_result, ROTATION_STEPS};
 use push::{authorizer, function_url, vpc_lattice, websocket};
-use services::{alexa_skills_kit, appsync, codepipeline, cognito_sync, connect, iot_events, lex_v1, s3_batch, s3_object_lambda, secrets_manager};
+pub use push::{authorizer_allows, authorizer_identity, backend_request, STREAM_RESPONSE_LIMIT};
+use services::{
+    alexa_skills_kit, appsync, codepipeline, cognito_sync, connect, iot_events, lex_v1, s3_batch, s3_object_lambda, secrets_manager,
+};
+pub use services::{s3_batch_result, ROTATION_STEPS};
 pub use streams::firehose_result;
 pub(crate) use streams::{attribute_value, item};
 use streams::{cloudwatch_logs, dynamodb, firehose, kinesis};

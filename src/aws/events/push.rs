@@ -20,6 +20,10 @@ use crate::aws::ids::{b64url, chars, clf, stable, LOWER_ALNUM, LOWER_HEX};
 pub(super) const URL_INVOKE_MODES: &[&str] = &["BUFFERED", "RESPONSE_STREAM"];
 /// `AuthType` of a function URL.
 pub(super) const URL_AUTH_TYPES: &[&str] = &["NONE", "AWS_IAM"];
+/// The largest response a function URL with `InvokeMode` `RESPONSE_STREAM` streams: 200 MB
+/// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html, "up to 200 MB"; buffered
+/// responses stay at 6 MB).
+pub const STREAM_RESPONSE_LIMIT: u64 = 200 * 1024 * 1024;
 /// The two kinds of Lambda authorizer.
 pub(super) const AUTHORIZER_TYPES: &[&str] = &["TOKEN", "REQUEST"];
 /// VPC Lattice's event versions.
@@ -100,19 +104,29 @@ fn authorizer_token(ctx: &EventCtx<'_>, o: &Opts) -> String {
 // `path, accountId, resourceId, stage, requestId, identity {apiKey, sourceIp}, resourcePath, httpMethod, apiId`
 // (aws-lambda-go's `apigw-custom-auth-request*.json`). The token is the `Token` option, sent as the `Authorization`
 // header (the default identity source).
+/// The identity an authorizer's result is cached by, from its event and the source's options: the token (TOKEN) or
+/// the values of the identity sources joined by commas (REQUEST: the `IdentitySource` header names, default
+/// `Authorization`), as API Gateway keys its authorizer cache (apigateway-lambda-authorizer-flow.html,
+/// `AuthorizerResultTtlInSeconds`). Empty when an identity source is missing: API Gateway then answers 401 without
+/// invoking the authorizer.
+pub fn authorizer_identity(event: &Value, options: &Value) -> String {
+    if let Some(t) = event.get("authorizationToken").and_then(Value::as_str) {
+        return t.to_string();
+    }
+    let o = Opts::new(options, 0);
+    let sources = o.list("IdentitySource").unwrap_or_else(|| vec!["Authorization".to_string()]);
+    let headers = event.get("headers").and_then(Value::as_object);
+    let mut values = Vec::new();
+    for h in &sources {
+        match headers.and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(h))).and_then(|(_, v)| v.as_str()) {
+            Some(v) if !v.is_empty() => values.push(v.to_string()),
+            _ => return String::new(),
+        }
+    }
+    values.join(",")
+}
+
 pub(super) fn authorizer(ctx: &EventCtx<'_>, o: &Opts) -> Value {
-    authorizer_event(ctx, o).0
-}
-
-/// The authorizer's event and the identity its result is cached by: the token (TOKEN) or the values of the identity
-/// sources joined by commas (REQUEST: the `IdentitySource` header names, default `Authorization`), as API Gateway keys
-/// its authorizer cache (apigateway-lambda-authorizer-flow.html, `AuthorizerResultTtlInSeconds`).
-pub fn authorizer_event_and_identity(ctx: &EventCtx<'_>) -> (Value, String) {
-    let o = Opts::new(ctx.options, ctx.n);
-    authorizer_event(ctx, &o)
-}
-
-fn authorizer_event(ctx: &EventCtx<'_>, o: &Opts) -> (Value, String) {
     let token = authorizer_token(ctx, o);
     let rest = backend_request_event(ctx, o, None);
     let api = rest["requestContext"]["apiId"].as_str().unwrap_or_default().to_string();
@@ -121,19 +135,14 @@ fn authorizer_event(ctx: &EventCtx<'_>, o: &Opts) -> (Value, String) {
     let path = rest["path"].as_str().unwrap_or("/").to_string();
     let arn = method_arn(ctx, &api, &stage, &method, &path);
     if o.string("Type", "TOKEN") == "TOKEN" {
-        return (json!({"type": "TOKEN", "authorizationToken": token, "methodArn": arn}), token);
+        return json!({"type": "TOKEN", "authorizationToken": token, "methodArn": arn});
     }
-    let sources = o.list("IdentitySource").unwrap_or_else(|| vec!["Authorization".to_string()]);
-    let headers = rest["headers"].as_object().cloned().unwrap_or_default();
-    let identity: Vec<String> = sources
-        .iter()
-        .map(|h| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(h)).and_then(|(_, v)| v.as_str()).unwrap_or("").to_string())
-        .collect();
     let rc = &rest["requestContext"];
     let mut e = Map::new();
     e.insert("type".into(), json!("REQUEST"));
     e.insert("methodArn".into(), json!(arn));
-    for k in ["resource", "path", "httpMethod", "headers", "multiValueHeaders", "queryStringParameters", "multiValueQueryStringParameters"] {
+    for k in ["resource", "path", "httpMethod", "headers", "multiValueHeaders", "queryStringParameters", "multiValueQueryStringParameters"]
+    {
         e.insert(k.into(), rest[k].clone());
     }
     e.insert("pathParameters".into(), if rest["pathParameters"].is_null() { json!({}) } else { rest["pathParameters"].clone() });
@@ -152,7 +161,7 @@ fn authorizer_event(ctx: &EventCtx<'_>, o: &Opts) -> (Value, String) {
             "apiId": rc["apiId"],
         }),
     );
-    (Value::Object(e), identity.join(","))
+    Value::Object(e)
 }
 
 /// The REST API proxy event the backend function receives once the authorizer allowed the request: payload 1.0 with
@@ -167,10 +176,23 @@ pub fn backend_request(ctx: &EventCtx<'_>, authorizer_result: &Value) -> Value {
 fn backend_request_event(ctx: &EventCtx<'_>, o: &Opts, result: Option<&Value>) -> Value {
     let token = authorizer_token(ctx, o);
     let mut headers = o.obj("Headers").cloned().unwrap_or_default();
-    if !headers.keys().any(|k| k.eq_ignore_ascii_case("Authorization")) {
+    if !token.is_empty() && !headers.keys().any(|k| k.eq_ignore_ascii_case("Authorization")) {
         headers.insert("Authorization".into(), json!(token));
     }
-    let keep = ["Method", "Path", "Query", "Body", "IsBase64Encoded", "SourceIp", "UserAgent", "Resource", "Stage", "PathParameters", "StageVariables", "ApiId"];
+    let keep = [
+        "Method",
+        "Path",
+        "Query",
+        "Body",
+        "IsBase64Encoded",
+        "SourceIp",
+        "UserAgent",
+        "Resource",
+        "Stage",
+        "PathParameters",
+        "StageVariables",
+        "ApiId",
+    ];
     let mut m: Map<String, Value> = o.m.iter().filter(|(k, _)| keep.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
     m.insert("Headers".into(), Value::Object(headers));
     let mut e = apigw_rest(ctx, &Opts { m });
@@ -224,7 +246,8 @@ pub(super) fn websocket(ctx: &EventCtx<'_>, o: &Opts) -> Value {
     let api = o.string("ApiId", chars(stable(&[ctx.account_id, ctx.region]), 0x3b_01, 10, LOWER_ALNUM));
     let stage = o.string("Stage", "prod");
     let domain = format!("{api}.execute-api.{}.amazonaws.com", ctx.region);
-    let connection = o.string("ConnectionId", format!("{}=", b64url(stable(&[&api, &ctx.n.to_string()]), 0x3b_02, 11).trim_end_matches('=')));
+    let connection =
+        o.string("ConnectionId", format!("{}=", b64url(stable(&[&api, &ctx.n.to_string()]), 0x3b_02, 11).trim_end_matches('=')));
     let req = http_req(ctx, o);
     let request_id = format!("{}=", b64url(ctx.key, 0x3b_03, 11).trim_end_matches('='));
     let connected_at = o.u64("ConnectedAt").map(|v| v as i64).unwrap_or(ctx.epoch_ms);

@@ -202,21 +202,36 @@ fn appsync(c: &Checker) -> Checked {
 }
 
 fn s3_batch(c: &Checker) -> Checked {
-    c.keys(&["InvocationSchemaVersion", "Bucket", "Key", "VersionId", "UserArguments", "JobName", "MaxTaskAttempts", "RetryDelaySeconds"])?;
+    c.keys(&[
+        "InvocationSchemaVersion",
+        "Bucket",
+        "Key",
+        "VersionId",
+        "UserArguments",
+        "JobName",
+        "TaskId",
+        "MaxTaskAttempts",
+        "RetryDelaySeconds",
+    ])?;
     c.one_of("InvocationSchemaVersion", S3_BATCH_SCHEMAS)?;
-    c.strings(&["Bucket", "Key", "VersionId", "JobName"])?;
+    c.strings(&["Bucket", "Key", "VersionId", "JobName", "TaskId"])?;
     c.nonempty("Bucket")?;
+    c.nonempty("TaskId")?;
     c.object("UserArguments")?;
     if c.get("UserArguments").is_some() && c.get("InvocationSchemaVersion").and_then(Value::as_str) != Some("2.0") {
         let v = c.get("UserArguments").unwrap_or(&Value::Null);
         return Err(c.bad("UserArguments", v, "nothing with InvocationSchemaVersion 1.0 (user arguments need schema 2.0)"));
     }
     match c.get("MaxTaskAttempts") {
-        Some(v) if v.as_u64().is_none_or(|a| !(1..=100).contains(&a)) => return Err(c.bad("MaxTaskAttempts", v, "an integer from 1 to 100")),
+        Some(v) if v.as_u64().is_none_or(|a| !(1..=100).contains(&a)) => {
+            return Err(c.bad("MaxTaskAttempts", v, "an integer from 1 to 100"))
+        }
         _ => {}
     }
     match c.get("RetryDelaySeconds") {
-        Some(v) if v.as_f64().is_none_or(|d| !(0.0..=3600.0).contains(&d)) => Err(c.bad("RetryDelaySeconds", v, "a number of seconds from 0 to 3600")),
+        Some(v) if v.as_f64().is_none_or(|d| !(0.0..=3600.0).contains(&d)) => {
+            Err(c.bad("RetryDelaySeconds", v, "a number of seconds from 0 to 3600"))
+        }
         _ => Ok(()),
     }
 }

@@ -182,7 +182,12 @@ pub(super) fn s3_object_lambda(ctx: &EventCtx<'_>, o: &Opts) -> Value {
 pub(super) fn secrets_manager(ctx: &EventCtx<'_>, o: &Opts) -> Value {
     let secret = o.string(
         "SecretId",
-        format!("arn:aws:secretsmanager:{}:{}:secret:lambdasim-secret-{}", ctx.region, ctx.account_id, chars(stable(&[ctx.account_id]), 0x5e_01, 6, ALNUM)),
+        format!(
+            "arn:aws:secretsmanager:{}:{}:secret:lambdasim-secret-{}",
+            ctx.region,
+            ctx.account_id,
+            chars(stable(&[ctx.account_id]), 0x5e_01, 6, ALNUM)
+        ),
     );
     // The rotation, not the step, owns the tokens: derived from the secret and the event's index.
     let rotation = stable(&[&secret, &ctx.n.to_string()]);
@@ -200,10 +205,9 @@ pub(super) fn secrets_manager(ctx: &EventCtx<'_>, o: &Opts) -> Value {
 // aws-lambda-go's `codepipeline-job-event.json`, SAM CLI's `CodePipeline.json`). CodePipeline invokes asynchronously and
 // waits for the function to call PutJobSuccessResult or PutJobFailureResult.
 pub(super) fn codepipeline(ctx: &EventCtx<'_>, o: &Opts) -> Value {
-    let bucket = o.string("ArtifactBucket", format!("codepipeline-{}-{}", ctx.region, chars(stable(&[ctx.account_id]), 0xc9_01, 12, DIGITS)));
-    let artifact = |name: &str, key: String, revision: Value| {
-        json!({"location": {"s3Location": {"bucketName": bucket, "objectKey": key}, "type": "S3"}, "revision": revision, "name": name})
-    };
+    let bucket =
+        o.string("ArtifactBucket", format!("codepipeline-{}-{}", ctx.region, chars(stable(&[ctx.account_id]), 0xc9_01, 12, DIGITS)));
+    let artifact = |name: &str, key: String, revision: Value| json!({"location": {"s3Location": {"bucketName": bucket, "objectKey": key}, "type": "S3"}, "revision": revision, "name": name});
     let inputs: Vec<Value> = o
         .list("InputArtifacts")
         .unwrap_or_else(|| vec!["SourceArtifact".to_string()])
@@ -242,18 +246,22 @@ pub(super) fn codepipeline(ctx: &EventCtx<'_>, o: &Opts) -> Value {
 
 // S3 Batch Operations "Invoke AWS Lambda function" task (batch-ops-invoke-lambda.html). Schema 1.0: `{invocationSchemaVersion,
 // invocationId, job {id}, tasks [{taskId, s3Key, s3VersionId, s3BucketArn}]}`; schema 2.0 adds `job.userArguments`
-// and names the bucket (`s3Bucket`) instead of its ARN. One task per invocation, as S3 Batch Operations sends.
+// and names the bucket (`s3Bucket`) instead of its ARN. One task per invocation, as S3 Batch Operations sends. The
+// `TaskId` option fixes the task id (a template with `{{n}}`), so that a rule's `Response` can answer for it.
 pub(super) fn s3_batch(ctx: &EventCtx<'_>, o: &Opts) -> Value {
     let schema = o.string("InvocationSchemaVersion", "1.0");
     let bucket = o.string("Bucket", "lambdasim-bucket");
     let job = uuid(stable(&[ctx.account_id, &o.string("JobName", "job")]), 0xb0_01);
-    let key = o.string("Key", match ctx.payload {
-        Value::String(s) => s.clone(),
-        _ => format!("object-{}", ctx.n),
-    });
+    let key = o.string(
+        "Key",
+        match ctx.payload {
+            Value::String(s) => s.clone(),
+            _ => format!("object-{}", ctx.n),
+        },
+    );
     let version = o.get("VersionId").map(scalar_text).map(Value::String).unwrap_or(Value::Null);
     let mut task = Map::new();
-    task.insert("taskId".into(), json!(b64(ctx.key, 0xb0_02, 15)));
+    task.insert("taskId".into(), json!(o.string("TaskId", b64(ctx.key, 0xb0_02, 15))));
     task.insert("s3Key".into(), json!(key));
     task.insert("s3VersionId".into(), version);
     if schema == "2.0" {
@@ -298,7 +306,8 @@ pub fn s3_batch_result(response: &Value, task_id: &str) -> Option<&'static str> 
 // `ConnectContactFlowEvent.json`, Powertools' `connectContactFlowEventAll.json`). The payload gives the block's
 // `Parameters`. Connect waits synchronously (up to 8 s, the block's timeout) and does not retry.
 pub(super) fn connect(ctx: &EventCtx<'_>, o: &Opts) -> Value {
-    let instance = format!("arn:aws:connect:{}:{}:instance/{}", ctx.region, ctx.account_id, uuid(stable(&[ctx.account_id, "connect"]), 0xcc_11));
+    let instance =
+        format!("arn:aws:connect:{}:{}:instance/{}", ctx.region, ctx.account_id, uuid(stable(&[ctx.account_id, "connect"]), 0xcc_11));
     let contact = uuid(ctx.key, 0xcc_12);
     let channel = o.string("Channel", "VOICE");
     let voice = channel == "VOICE";
@@ -407,10 +416,8 @@ pub(super) fn alexa_skills_kit(ctx: &EventCtx<'_>, o: &Opts) -> Value {
 // inputTranscript}`. The payload gives the slots; `requestAttributes` is null when the request has none.
 pub(super) fn lex_v1(ctx: &EventCtx<'_>, o: &Opts) -> Value {
     let slots: Map<String, Value> = payload_object(ctx).into_iter().map(|(k, v)| (k, json!(scalar_text(&v)))).collect();
-    let details: Map<String, Value> = slots
-        .iter()
-        .map(|(k, v)| (k.clone(), json!({"resolutions": [{"value": v}], "originalValue": v})))
-        .collect();
+    let details: Map<String, Value> =
+        slots.iter().map(|(k, v)| (k.clone(), json!({"resolutions": [{"value": v}], "originalValue": v}))).collect();
     let transcript = o.string("InputTranscript", slots.values().filter_map(Value::as_str).collect::<Vec<_>>().join(" "));
     json!({
         "messageVersion": "1.0",
