@@ -252,3 +252,31 @@ fn a_streamed_function_url_returns_responses_over_6_mb() {
     assert_eq!(fates("BUFFERED"), [Fate::FunctionError], "a buffered response over 6 MB is Function.ResponseSizeTooLarge");
     assert_eq!(fates("RESPONSE_STREAM"), [Fate::Succeeded]);
 }
+
+#[test]
+fn a_sam_function_url_becomes_a_function_url_entry_point() {
+    let template = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Web:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: web
+      Runtime: python3.12
+      Handler: app.handler
+      FunctionUrlConfig:
+        AuthType: AWS_IAM
+        InvokeMode: RESPONSE_STREAM
+        Cors:
+          AllowOrigins: ["*"]
+"#;
+    let opts = lambdasim::template::Options::default();
+    let imp = lambdasim::template::import_str(template, std::path::Path::new("."), &opts).expect("imports");
+    let url = imp.workload.iter().find(|w| w["Source"] == "FunctionUrl").expect("a FunctionUrl entry");
+    assert_eq!(url["Function"], "web");
+    assert_eq!(url["SourceOptions"], json!({"AuthType": "AWS_IAM", "InvokeMode": "RESPONSE_STREAM"}));
+    assert!(imp.skipped.iter().any(|s| s.contains("FunctionUrlConfig.Cors")), "{:?}", imp.skipped);
+    let bad = template.replace("RESPONSE_STREAM", "STREAM");
+    let e = lambdasim::template::import_str(&bad, std::path::Path::new("."), &opts).err().expect("refused").to_string();
+    assert!(e.contains("FunctionUrlConfig.InvokeMode") && e.contains("BUFFERED, RESPONSE_STREAM"), "{e}");
+}
