@@ -147,7 +147,7 @@ fn an_unknown_backend_function_is_refused_with_its_path() {
         "Functions": [{"FunctionName": "auth"}],
         "Workload": [{"Function": "auth", "Source": "ApiGatewayAuthorizer", "SourceOptions": {"BackendFunction": "nope"}, "At": [1]}],
     });
-    let e = load_str(&sc.to_string()).err().expect("refused").to_string();
+    let e = load_str(&sc.to_string()).map(|_| ()).expect_err("refused").to_string();
     assert!(e.contains("Workload[0].SourceOptions.BackendFunction"), "{e}");
 }
 
@@ -214,7 +214,7 @@ fn result(code: &str) -> Value {
 #[test]
 fn s3_batch_retries_temporary_failures_only() {
     let at = |rec: &Rec| -> Vec<f64> {
-        rec.events.iter().filter_map(|(t, e)| matches!(e, TraceEvent::Accepted { .. }).then(|| t.as_secs_f64())).collect()
+        rec.events.iter().filter(|(_, e)| matches!(e, TraceEvent::Accepted { .. })).map(|(t, _)| t.as_secs_f64()).collect()
     };
     let sc = s3_batch(result("TemporaryFailure"), json!({"MaxTaskAttempts": 3, "RetryDelaySeconds": 10}));
     let rec = run_rec(&sc);
@@ -277,6 +277,6 @@ Resources:
     assert_eq!(url["SourceOptions"], json!({"AuthType": "AWS_IAM", "InvokeMode": "RESPONSE_STREAM"}));
     assert!(imp.skipped.iter().any(|s| s.contains("FunctionUrlConfig.Cors")), "{:?}", imp.skipped);
     let bad = template.replace("RESPONSE_STREAM", "STREAM");
-    let e = lambdasim::template::import_str(&bad, std::path::Path::new("."), &opts).err().expect("refused").to_string();
+    let e = lambdasim::template::import_str(&bad, std::path::Path::new("."), &opts).map(|_| ()).expect_err("refused").to_string();
     assert!(e.contains("FunctionUrlConfig.InvokeMode") && e.contains("BUFFERED, RESPONSE_STREAM"), "{e}");
 }
