@@ -18,8 +18,9 @@
 //! DynamoDB Streams, CloudWatch Logs, Firehose), `http` (API Gateway REST and HTTP APIs, ALB, CloudFront Lambda@Edge),
 //! `apps` (Cognito, CloudFormation, EventBridge, CodeCommit, Config, Alexa, Lex, IoT), `push` (function URLs, API
 //! Gateway authorizers and WebSocket APIs, VPC Lattice) and `services` (AppSync, S3 Object Lambda, Secrets Manager,
-//! CodePipeline, S3 Batch Operations, Connect, IoT Events, Alexa Skills Kit, Lex V1, Cognito Sync); `options` and
-//! `push_options` validate the options, and [`crate::aws::ids`] makes the ids and time formats. Each file cites the AWS pages of its shapes.
+//! CodePipeline, S3 Batch Operations, Connect, IoT Events, Alexa Skills Kit, Lex V1, Cognito Sync); `options` (with its
+//! child `options/push` for the push sources) validates the options, and [`crate::aws::ids`] makes the ids and time
+//! formats. Each file cites the AWS pages of its shapes.
 
 use serde_json::{Map, Value};
 
@@ -31,7 +32,6 @@ mod http;
 mod messaging;
 mod options;
 mod push;
-mod push_options;
 mod services;
 mod streams;
 

@@ -13,6 +13,8 @@ use super::messaging::{sqs_attr_base, S3_EVENTS, SES_VERDICTS, SNS_ATTR_TYPES, S
 use super::streams::{DDB_EVENTS, DDB_VIEWS};
 use super::{short, SourceKind};
 
+mod push;
+
 /// Validation of the options for a kind: Err((json sub-path, message naming the bad value and what is allowed)).
 ///
 /// `null` options mean "all defaults". Unknown option names are rejected (they are usually typos); a `null` value
@@ -50,7 +52,7 @@ pub fn check_options(kind: SourceKind, options: &serde_json::Value) -> Result<()
         SourceKind::IoT => iot(&c),
         SourceKind::OnDemand => c.keys(&[]),
         // The push sources of issue 19 (`push`, `services`).
-        other => super::push_options::check(other, &c),
+        other => push::check(other, &c),
     }
 }
 

@@ -21,7 +21,7 @@ pub(super) const URL_INVOKE_MODES: &[&str] = &["BUFFERED", "RESPONSE_STREAM"];
 /// `AuthType` of a function URL.
 pub(super) const URL_AUTH_TYPES: &[&str] = &["NONE", "AWS_IAM"];
 /// The largest response a function URL with `InvokeMode` `RESPONSE_STREAM` streams: 200 MB
-/// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html, "up to 200 MB"; buffered
+/// (<https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html>, "up to 200 MB"; buffered
 /// responses stay at 6 MB).
 pub const STREAM_RESPONSE_LIMIT: u64 = 200 * 1024 * 1024;
 /// The two kinds of Lambda authorizer.

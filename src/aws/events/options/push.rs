@@ -1,16 +1,16 @@
-//! Validation of the options of the push sources added for issue 19 (`push` and `services`): the same rules as
-//! `options` (unknown names refused, then types, then values against AWS's enumerations), with the enumerations the
+//! Validation of the options of the push sources added for issue 19 (`events::push` and `events::services`): the same
+//! rules as its parent `options` (unknown names refused, then types, then values against AWS's enumerations), with the enumerations the
 //! builders use. `docs/sources.md` lists every option with its default.
 
 use serde_json::Value;
 
-use super::options::{Checked, Checker};
-use super::push::{AUTHORIZER_TYPES, LATTICE_VERSIONS, URL_AUTH_TYPES, URL_INVOKE_MODES};
-use super::services::{
+use super::super::push::{AUTHORIZER_TYPES, LATTICE_VERSIONS, URL_AUTH_TYPES, URL_INVOKE_MODES};
+use super::super::services::{
     ALEXA_REQUESTS, APPSYNC_AUTH, CONNECT_CHANNELS, CONNECT_INITIATION, IOT_EVENTS_TRIGGERS, LEX_V1_CONFIRMATION, LEX_V1_MODES,
     LEX_V1_SOURCES, ROTATION_STEPS, S3_BATCH_SCHEMAS,
 };
-use super::SourceKind;
+use super::super::SourceKind;
+use super::{Checked, Checker};
 
 /// The HTTP request options shared by the HTTP-like sources.
 const REQUEST: &[&str] = &["Method", "Path", "Query", "Headers", "Body", "IsBase64Encoded", "SourceIp", "UserAgent"];
@@ -238,7 +238,7 @@ fn s3_batch(c: &Checker) -> Checked {
 
 #[cfg(test)]
 mod tests {
-    use super::super::check_options;
+    use super::super::super::check_options;
     use super::*;
     use serde_json::json;
 
