@@ -583,9 +583,11 @@ fn entry_point(out: &mut Out, ty: &str, target: &str, p: &mut Props, path: &str,
             };
             ("Cognito", json!({"TriggerSource": cognito_trigger(&trigger)}), json!({"email": "user@example.com"}))
         }
+        // SAM's AlexaSkill event lets the Alexa Skills Kit (principal alexa-appkit.amazon.com) invoke the function: a
+        // custom skill's request, not a Smart Home directive (sam-property-function-alexaskill).
         _ => {
             p.ignore(&["SkillId"]);
-            ("Alexa", json!({}), json!({}))
+            ("AlexaSkillsKit", json!({"RequestType": "LaunchRequest"}), json!({}))
         }
     };
     let mut e = Map::new();
