@@ -64,8 +64,8 @@ pub(super) struct Feeds {
     producers: Vec<SourceState>,
     publishers: Vec<SourceState>,
     firehose: Vec<SourceState>,
-    /// API Gateway's authorizer cache: (source, identity) -> (expiry, the policy when it allowed, `None` when it
-    /// denied).
+    /// API Gateway's authorizer cache, one per authorizer: (authorizer function, identity) -> (expiry, the policy
+    /// when it allowed, `None` when it denied).
     authorizer_cache: BTreeMap<(u32, String), (SimTime, Option<Value>)>,
 }
 
@@ -443,7 +443,9 @@ impl<'m, O: Observer> Sim<'m, O> {
                     return Some(Chain::Cached { allowed: None });
                 }
                 if ttl > 0 {
-                    if let Some((expiry, policy)) = self.feeds.authorizer_cache.get(&(si as u32, identity.clone())) {
+                    if let Some((expiry, policy)) =
+                        self.feeds.authorizer_cache.get(&(self.model.sources[si].function.ix() as u32, identity.clone()))
+                    {
                         if *expiry > now {
                             return Some(Chain::Cached { allowed: policy.clone().map(|p| (raw, p)) });
                         }
@@ -518,7 +520,8 @@ impl<'m, O: Observer> Sim<'m, O> {
                 let ttl = self.source_options(si).get("ResultTtlSeconds").and_then(Value::as_u64).unwrap_or(AUTHORIZER_DEFAULT_TTL_S);
                 if ttl > 0 {
                     let expiry = self.k.now() + SimTime::from_secs(ttl);
-                    self.feeds.authorizer_cache.insert((si as u32, identity), (expiry, allowed.then(|| policy.clone())));
+                    let authorizer = self.model.sources[si].function.ix() as u32;
+                    self.feeds.authorizer_cache.insert((authorizer, identity), (expiry, allowed.then(|| policy.clone())));
                 }
                 if allowed {
                     self.backend_call(si, call.n, call.key, &request, &policy);
