@@ -15,9 +15,12 @@
 //! the poller of the event source mapping builds the real batches.
 //!
 //! This file is the dispatch; the builders live by family: `messaging` (S3, SNS, SES, SQS), `streams` (Kinesis,
-//! DynamoDB Streams, CloudWatch Logs, Firehose), `http` (API Gateway REST and HTTP APIs, ALB, CloudFront Lambda@Edge)
-//! and `apps` (Cognito, CloudFormation, EventBridge, CodeCommit, Config, Alexa, Lex, IoT); `options` validates the
-//! options, and [`crate::aws::ids`] makes the ids and time formats. Each file cites the AWS pages of its shapes.
+//! DynamoDB Streams, CloudWatch Logs, Firehose), `http` (API Gateway REST and HTTP APIs, ALB, CloudFront Lambda@Edge),
+//! `apps` (Cognito, CloudFormation, EventBridge, CodeCommit, Config, Alexa, Lex, IoT), `push` (function URLs, API
+//! Gateway authorizers and WebSocket APIs, VPC Lattice) and `services` (AppSync, S3 Object Lambda, Secrets Manager,
+//! CodePipeline, S3 Batch Operations, Connect, IoT Events, Alexa Skills Kit, Lex V1, Cognito Sync); `options` (with its
+//! child `options/push` for the push sources) validates the options, and [`crate::aws::ids`] makes the ids and time
+//! formats. Each file cites the AWS pages of its shapes.
 
 use serde_json::{Map, Value};
 
@@ -28,6 +31,8 @@ mod apps;
 mod http;
 mod messaging;
 mod options;
+mod push;
+mod services;
 mod streams;
 
 use apps::{alexa, cloudformation, codecommit, cognito, config, eventbridge, iot, lex};
@@ -35,6 +40,12 @@ use http::{alb, apigw_http, apigw_rest, cloudfront};
 use messaging::{s3, ses, sns, sqs};
 pub use messaging::{sns_envelope, sqs_message_attributes};
 pub use options::check_options;
+use push::{authorizer, function_url, vpc_lattice, websocket};
+pub use push::{authorizer_allows, authorizer_identity, backend_request, STREAM_RESPONSE_LIMIT};
+use services::{
+    alexa_skills_kit, appsync, codepipeline, cognito_sync, connect, iot_events, lex_v1, s3_batch, s3_object_lambda, secrets_manager,
+};
+pub use services::{s3_batch_result, ROTATION_STEPS};
 pub use streams::firehose_result;
 pub(crate) use streams::{attribute_value, item};
 use streams::{cloudwatch_logs, dynamodb, firehose, kinesis};
@@ -82,6 +93,34 @@ pub enum SourceKind {
     CloudFrontEdge,
     /// Amazon Data Firehose transformation.
     Firehose,
+    /// Lambda function URLs (payload 2.0; buffered or streamed responses).
+    FunctionUrl,
+    /// API Gateway Lambda authorizers (TOKEN and REQUEST), in front of a backend function.
+    ApiGatewayAuthorizer,
+    /// API Gateway WebSocket APIs (`$connect`, `$disconnect`, `$default`, custom routes).
+    ApiGatewayWebSocket,
+    /// AWS AppSync direct Lambda resolvers (single and batch invoke).
+    AppSync,
+    /// S3 Object Lambda access points (`getObjectContext`).
+    S3ObjectLambda,
+    /// Secrets Manager rotation (four steps per rotation).
+    SecretsManager,
+    /// AWS CodePipeline Lambda invoke actions.
+    CodePipeline,
+    /// S3 Batch Operations "Invoke AWS Lambda function" tasks.
+    S3Batch,
+    /// Amazon Connect contact flows.
+    Connect,
+    /// AWS IoT Events Lambda actions.
+    IoTEvents,
+    /// VPC Lattice target groups (event versions 1.0 and 2.0).
+    VpcLattice,
+    /// Alexa Skills Kit custom skills.
+    AlexaSkillsKit,
+    /// Amazon Lex V1 code hooks.
+    LexV1,
+    /// Amazon Cognito Sync triggers.
+    CognitoSync,
     /// A direct invocation with the user's payload as is.
     OnDemand,
 }
@@ -99,7 +138,7 @@ pub enum Mode {
 
 impl SourceKind {
     /// Every kind, in catalogue order.
-    pub const ALL: [SourceKind; 21] = [
+    pub const ALL: [SourceKind; 35] = [
         SourceKind::S3,
         SourceKind::Sns,
         SourceKind::Ses,
@@ -120,10 +159,24 @@ impl SourceKind {
         SourceKind::IoT,
         SourceKind::CloudFrontEdge,
         SourceKind::Firehose,
+        SourceKind::FunctionUrl,
+        SourceKind::ApiGatewayAuthorizer,
+        SourceKind::ApiGatewayWebSocket,
+        SourceKind::AppSync,
+        SourceKind::S3ObjectLambda,
+        SourceKind::SecretsManager,
+        SourceKind::CodePipeline,
+        SourceKind::S3Batch,
+        SourceKind::Connect,
+        SourceKind::IoTEvents,
+        SourceKind::VpcLattice,
+        SourceKind::AlexaSkillsKit,
+        SourceKind::LexV1,
+        SourceKind::CognitoSync,
         SourceKind::OnDemand,
     ];
 
-    /// The name used in scenario files, e.g. "S3", "SNS", "SES", "SQS", "Kinesis", "DynamoDB", "Cognito", "CloudFormation", "CloudWatchLogs", "EventBridge", "CodeCommit", "Config", "Alexa", "Lex", "ApiGatewayRest", "ApiGatewayHttp", "ALB", "IoT", "CloudFrontEdge", "Firehose", "OnDemand".
+    /// The name used in scenario files, e.g. "S3", "SNS", "SES", "SQS", "Kinesis", "DynamoDB", "Cognito", "CloudFormation", "CloudWatchLogs", "EventBridge", "CodeCommit", "Config", "Alexa", "Lex", "ApiGatewayRest", "ApiGatewayHttp", "ALB", "IoT", "CloudFrontEdge", "Firehose", "FunctionUrl", "ApiGatewayAuthorizer", "ApiGatewayWebSocket", "AppSync", "S3ObjectLambda", "SecretsManager", "CodePipeline", "S3Batch", "Connect", "IoTEvents", "VpcLattice", "AlexaSkillsKit", "LexV1", "CognitoSync", "OnDemand".
     pub fn name(self) -> &'static str {
         match self {
             SourceKind::S3 => "S3",
@@ -146,6 +199,20 @@ impl SourceKind {
             SourceKind::IoT => "IoT",
             SourceKind::CloudFrontEdge => "CloudFrontEdge",
             SourceKind::Firehose => "Firehose",
+            SourceKind::FunctionUrl => "FunctionUrl",
+            SourceKind::ApiGatewayAuthorizer => "ApiGatewayAuthorizer",
+            SourceKind::ApiGatewayWebSocket => "ApiGatewayWebSocket",
+            SourceKind::AppSync => "AppSync",
+            SourceKind::S3ObjectLambda => "S3ObjectLambda",
+            SourceKind::SecretsManager => "SecretsManager",
+            SourceKind::CodePipeline => "CodePipeline",
+            SourceKind::S3Batch => "S3Batch",
+            SourceKind::Connect => "Connect",
+            SourceKind::IoTEvents => "IoTEvents",
+            SourceKind::VpcLattice => "VpcLattice",
+            SourceKind::AlexaSkillsKit => "AlexaSkillsKit",
+            SourceKind::LexV1 => "LexV1",
+            SourceKind::CognitoSync => "CognitoSync",
             SourceKind::OnDemand => "OnDemand",
         }
     }
@@ -161,9 +228,15 @@ impl SourceKind {
         use SourceKind::*;
         match self {
             S3 | Sns | Ses | CloudFormation | CloudWatchLogs | EventBridge | CodeCommit | Config | IoT => Mode::Async,
+            // CodePipeline and IoT Events invoke asynchronously (spec section 7).
+            CodePipeline | IoTEvents => Mode::Async,
             Sqs | Kinesis | DynamoDb => Mode::Poll,
             // OnDemand is a direct Invoke; RequestResponse is the Invoke API's default (spec section 1).
             Cognito | Alexa | Lex | ApiGatewayRest | ApiGatewayHttp | Alb | CloudFrontEdge | Firehose | OnDemand => Mode::Sync,
+            // The HTTP front doors, AppSync, S3 Object Lambda and Batch Operations, Secrets Manager, Connect, Alexa, Lex
+            // and Cognito Sync wait for the function's response (spec section 7).
+            FunctionUrl | ApiGatewayAuthorizer | ApiGatewayWebSocket | AppSync | S3ObjectLambda | SecretsManager | S3Batch | Connect
+            | VpcLattice | AlexaSkillsKit | LexV1 | CognitoSync => Mode::Sync,
         }
     }
 
@@ -194,6 +267,30 @@ impl SourceKind {
             SourceKind::IoT => "IoT rule Lambda action: the MQTT payload as selected by the rule's SQL; async invoke",
             SourceKind::CloudFrontEdge => "Lambda@Edge viewer/origin request or response (Records[].cf); sync",
             SourceKind::Firehose => "Firehose transformation batch (records[].recordId/data); sync, per-record Ok/Dropped/ProcessingFailed",
+            SourceKind::FunctionUrl => {
+                "function URL request, payload 2.0 (`$default` route, lambda-url domain, IAM authorizer); sync; `InvokeMode` RESPONSE_STREAM lifts the 6 MB response limit to 200 MB"
+            }
+            SourceKind::ApiGatewayAuthorizer => {
+                "Lambda authorizer event (TOKEN or REQUEST); sync; an Allow policy invokes the backend function with the REST event, Deny gives 403, an error 500; results cached per identity for `ResultTtlSeconds`"
+            }
+            SourceKind::ApiGatewayWebSocket => {
+                "WebSocket route event (`$connect`/`$disconnect` with headers, messages with `body`; routeKey, eventType, connectionId); sync"
+            }
+            SourceKind::AppSync => "direct Lambda resolver context (arguments, identity, source, info); sync; `BatchSize` > 1 sends an array of contexts",
+            SourceKind::S3ObjectLambda => "Object Lambda GetObject event (getObjectContext with inputS3Url, outputRoute, outputToken); sync",
+            SourceKind::SecretsManager => {
+                "rotation: four sync invocations createSecret, setSecret, testSecret, finishSecret with one ClientRequestToken; a failing step stops the rotation"
+            }
+            SourceKind::CodePipeline => "CodePipeline.job (id, data with artifacts and credentials); async invoke",
+            SourceKind::S3Batch => {
+                "Batch Operations task (schema 1.0 or 2.0); sync; the response's resultCode decides: TemporaryFailure is retried, PermanentFailure fails the task"
+            }
+            SourceKind::Connect => "contact flow event (Details.ContactData, Parameters); sync",
+            SourceKind::IoTEvents => "IoT Events Lambda action, default payload (detector, eventTriggerDetails, state); async invoke",
+            SourceKind::VpcLattice => "VPC Lattice request, event version 2.0 (requestContext, list-valued headers) or 1.0; sync",
+            SourceKind::AlexaSkillsKit => "custom skill request (session, context, request: Launch/Intent/SessionEnded); sync",
+            SourceKind::LexV1 => "Lex V1 code hook (currentIntent with slots, bot, invocationSource); sync",
+            SourceKind::CognitoSync => "Cognito Sync trigger (datasetRecords with oldValue/newValue/op); sync",
             SourceKind::OnDemand => "direct Invoke with the payload unchanged",
         }
     }
@@ -252,6 +349,20 @@ pub fn build_event(kind: SourceKind, ctx: &EventCtx<'_>) -> serde_json::Value {
         SourceKind::IoT => iot(ctx, &o),
         SourceKind::CloudFrontEdge => cloudfront(ctx, &o),
         SourceKind::Firehose => firehose(ctx, &o),
+        SourceKind::FunctionUrl => function_url(ctx, &o),
+        SourceKind::ApiGatewayAuthorizer => authorizer(ctx, &o),
+        SourceKind::ApiGatewayWebSocket => websocket(ctx, &o),
+        SourceKind::AppSync => appsync(ctx, &o),
+        SourceKind::S3ObjectLambda => s3_object_lambda(ctx, &o),
+        SourceKind::SecretsManager => secrets_manager(ctx, &o),
+        SourceKind::CodePipeline => codepipeline(ctx, &o),
+        SourceKind::S3Batch => s3_batch(ctx, &o),
+        SourceKind::Connect => connect(ctx, &o),
+        SourceKind::IoTEvents => iot_events(ctx, &o),
+        SourceKind::VpcLattice => vpc_lattice(ctx, &o),
+        SourceKind::AlexaSkillsKit => alexa_skills_kit(ctx, &o),
+        SourceKind::LexV1 => lex_v1(ctx, &o),
+        SourceKind::CognitoSync => cognito_sync(ctx, &o),
         // A direct Invoke: the caller's payload is the event (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html).
         SourceKind::OnDemand => ctx.payload.clone(),
     }

@@ -106,6 +106,8 @@ pub struct Source {
     pub caller: Caller,
     /// The service whose event shape wraps the payload, with its options.
     pub kind: Option<(crate::aws::events::SourceKind, Value)>,
+    /// An API Gateway authorizer's backend: the function its `Allow` lets the request reach (`BackendFunction`).
+    pub backend: Option<(FnId, Qualifier)>,
 }
 
 /// A synchronous caller's timeout and retry policy.
@@ -212,7 +214,9 @@ pub(super) fn build_workload<'a>(
             raw_producers.push(esm::RawProducer { index: i, spec: w, arrivals });
             continue;
         }
-        sources.push(build_source(v, i, w, &p, function, qualifier, arrivals));
+        let mut source = build_source(v, i, w, &p, function, qualifier, arrivals);
+        source.backend = backend_function(v, &source, &p, region, account, fn_names, functions, sc);
+        sources.push(source);
     }
     let mut seen = BTreeMap::new();
     for (i, s) in sources.iter().enumerate() {
@@ -309,6 +313,38 @@ fn build_source(v: &mut V, i: usize, w: &WorkloadSpec, p: &str, function: FnId, 
         },
         arrivals,
         caller,
+        backend: None,
+    }
+}
+
+/// The backend function of an `ApiGatewayAuthorizer` source (`SourceOptions.BackendFunction`, a name or ARN).
+#[allow(clippy::too_many_arguments)]
+fn backend_function(
+    v: &mut V,
+    s: &Source,
+    p: &str,
+    region: &str,
+    account: &str,
+    fn_names: &BTreeMap<String, FnId>,
+    functions: &[Function],
+    sc: &Scenario,
+) -> Option<(FnId, Qualifier)> {
+    let (crate::aws::events::SourceKind::ApiGatewayAuthorizer, opts) = s.kind.as_ref()? else { return None };
+    let name = opts.get("BackendFunction")?.as_str()?;
+    let at = format!("{p}.SourceOptions.BackendFunction");
+    match resolve_function_ref(name, region, account, fn_names) {
+        Ok((id, None)) => Some((id, Qualifier::Latest)),
+        Ok((id, Some(q))) => match parse_qualifier(&functions[id.ix()], sc.functions[id.ix()].versions.len(), q) {
+            Ok(q) => Some((id, q)),
+            Err(m) => {
+                v.err(at, m);
+                None
+            }
+        },
+        Err(m) => {
+            v.err(at, m);
+            None
+        }
     }
 }
 

@@ -129,11 +129,12 @@ pub struct WorkloadSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub burst: Option<BurstSpec>,
     /// The AWS service that invokes (`S3`, `SNS`, `EventBridge`, `ApiGatewayRest`, `ApiGatewayHttp`, `ALB`, `Cognito`,
-    /// `CloudWatchLogs`, `Firehose`, ... see docs/sources.md): the payload is wrapped in that service's real event
-    /// shape, and `InvocationType` defaults to the service's mode (spec section 7). Default: the payload as given.
+    /// `CloudWatchLogs`, `Firehose`, `FunctionUrl`, `ApiGatewayAuthorizer`, `SecretsManager`, `S3Batch`, ... see
+    /// docs/sources.md): the payload is wrapped in that service's real event shape, and `InvocationType` defaults to
+    /// the service's mode (spec section 7). Default: the payload as given.
     /// (With `EventBus`, `Source` is instead the event's `source`, any string.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("examples" = ["S3", "SNS", "SES", "SQS", "Kinesis", "DynamoDB", "Cognito", "CloudFormation", "CloudWatchLogs", "EventBridge", "CodeCommit", "Config", "Alexa", "Lex", "ApiGatewayRest", "ApiGatewayHttp", "ALB", "IoT", "CloudFrontEdge", "Firehose", "OnDemand"]))]
+    #[schemars(extend("examples" = ["S3", "SNS", "SES", "SQS", "Kinesis", "DynamoDB", "Cognito", "CloudFormation", "CloudWatchLogs", "EventBridge", "CodeCommit", "Config", "Alexa", "Lex", "ApiGatewayRest", "ApiGatewayHttp", "ALB", "IoT", "CloudFrontEdge", "Firehose", "FunctionUrl", "ApiGatewayAuthorizer", "ApiGatewayWebSocket", "AppSync", "S3ObjectLambda", "SecretsManager", "CodePipeline", "S3Batch", "Connect", "IoTEvents", "VpcLattice", "AlexaSkillsKit", "LexV1", "CognitoSync", "OnDemand"]))]
     pub source: Option<String>,
     /// Options of the source's event (bucket and key, HTTP method and path, topic, detail-type, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]

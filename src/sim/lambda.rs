@@ -30,7 +30,7 @@ use crate::aws::payload::Payload;
 use crate::kernel::rng::{splitmix, uniform};
 use crate::kernel::time::SimTime;
 use crate::model::versions::{AsyncSettings, Qualifier};
-use crate::model::{FnId, Model, TargetId, INIT_LIMIT, RESPONSE_LIMIT, SYNC_PAYLOAD_LIMIT};
+use crate::model::{FnId, Model, TargetId, INIT_LIMIT, SYNC_PAYLOAD_LIMIT};
 use crate::trace::{Ctx, Observer, Origin, TraceEvent};
 use crate::vocab::{CallOutcome as CallOutcomeSpec, ConcurrencyFullMode, FaultKind, RetryDelayFrom};
 use crate::vocab::{Fate, InvokeMode, Outcome, RecordKind, ThrottleReason};
@@ -532,7 +532,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         } else {
             (self.decide(slot, config), None)
         };
-        if outcome == Outcome::Success && u64::from(response_size) > RESPONSE_LIMIT {
+        if outcome == Outcome::Success && u64::from(response_size) > self.response_limit(caller) {
             // An oversized response surfaces as a function error (spec 1, 10.10).
             outcome = Outcome::Error;
             cause = Cause::ResponseTooLarge;

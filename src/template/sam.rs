@@ -131,6 +131,9 @@ fn function(out: &mut Out, ctx: &Ctx, id: &str, p: &mut Props) -> Result<(), Tem
     if let Some(c) = p.get("EventInvokeConfig")? {
         f.insert("EventInvokeConfig".into(), invoke_config(out, ctx, id, c, &p.at("EventInvokeConfig"))?);
     }
+    if let Some(u) = p.get("FunctionUrlConfig")? {
+        function_url(out, id, &name, &u, &p.at("FunctionUrlConfig"))?;
+    }
     let pc = p.get("ProvisionedConcurrencyConfig")?;
     let alias = p.str("AutoPublishAlias")?;
     let deploy = p.get("DeploymentPreference")?;
@@ -301,6 +304,34 @@ fn invoke_config(out: &mut Out, ctx: &Ctx, id: &str, c: Value, path: &str) -> Re
         m.insert("DestinationConfig".into(), Value::Object(dc));
     }
     Ok(Value::Object(m))
+}
+
+/// A function's URL (sam-resource-function `FunctionUrlConfig`: `AuthType` NONE or AWS_IAM, `InvokeMode` BUFFERED or
+/// RESPONSE_STREAM, `Cors`): an entry point, a `Workload` entry with `Source` `FunctionUrl`.
+fn function_url(out: &mut Out, id: &str, name: &str, u: &Value, path: &str) -> Result<(), TemplateError> {
+    let mut options = Map::new();
+    for (k, allowed) in [("AuthType", ["NONE", "AWS_IAM"]), ("InvokeMode", ["BUFFERED", "RESPONSE_STREAM"])] {
+        match u.get(k) {
+            None => {}
+            Some(Value::String(v)) if allowed.contains(&v.as_str()) => {
+                options.insert(k.into(), json!(v));
+            }
+            Some(other) => {
+                return Err(TemplateError::new(format!("{path}.{k}"), format!("{other} is not allowed; one of {}", allowed.join(", "))))
+            }
+        }
+    }
+    if u.get("Cors").is_some() {
+        out.skipped.push(format!("{path}.Cors: not simulated (browsers' preflight requests never reach the function)"));
+    }
+    let mut e = Map::new();
+    e.insert("Function".into(), Value::String(name.into()));
+    e.insert("Source".into(), json!("FunctionUrl"));
+    e.insert("SourceOptions".into(), Value::Object(options));
+    e.insert("Payload".into(), Value::Null);
+    out.stub(e, &format!("{id}.FunctionUrl"));
+    out.imported.push(format!("{path}: invoked by a Workload entry with Source FunctionUrl"));
+    Ok(())
 }
 
 /// The SAM event types lambdasim reads, and those it skips (sources it does not simulate).
@@ -557,9 +588,11 @@ fn entry_point(out: &mut Out, ty: &str, target: &str, p: &mut Props, path: &str,
             };
             ("Cognito", json!({"TriggerSource": cognito_trigger(&trigger)}), json!({"email": "user@example.com"}))
         }
+        // SAM's AlexaSkill event lets the Alexa Skills Kit (principal alexa-appkit.amazon.com) invoke the function: a
+        // custom skill's request, not a Smart Home directive (sam-property-function-alexaskill).
         _ => {
             p.ignore(&["SkillId"]);
-            ("Alexa", json!({}), json!({}))
+            ("AlexaSkillsKit", json!({"RequestType": "LaunchRequest"}), json!({}))
         }
     };
     let mut e = Map::new();

@@ -26,7 +26,7 @@ use lambdasim::{load_str, run, RunOptions};
 // samples and simulated events
 
 /// A stored sample; SAM CLI's templates have their `{{{placeholders}}}` filled.
-fn sample(path: &str) -> Value {
+pub(super) fn sample(path: &str) -> Value {
     let file = format!("{}/tests/conformance/samples/{path}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
     let text = text
@@ -48,7 +48,7 @@ fn sample(path: &str) -> Value {
 }
 
 /// The event lambdasim builds for `kind` with `options` and `payload`.
-fn simulated(kind: SourceKind, options: Value, payload: Value) -> Value {
+pub(super) fn simulated(kind: SourceKind, options: Value, payload: Value) -> Value {
     let ctx = EventCtx {
         region: "us-east-1",
         account_id: "123456789012",

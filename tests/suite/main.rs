@@ -19,6 +19,7 @@ mod handlers_process;
 mod layout;
 mod properties;
 mod provisioned_versions;
+mod push_sources;
 mod reliability_budget;
 mod reliability_io;
 mod report;

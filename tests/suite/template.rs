@@ -556,7 +556,7 @@ fn sam_events_intrinsics_and_conditions() {
     assert_eq!(get["SourceOptions"], json!({"Method": "GET", "Path": "/orders/id", "Resource": "/orders/{id}"}));
     assert_eq!(stub("Orders.Post")["Source"], json!("ApiGatewayHttp"));
     assert_eq!(stub("Orders.Upload")["SourceOptions"], json!({"Bucket": imp.logical["Uploads"].name, "EventName": "ObjectRemoved:Delete"}));
-    assert_eq!(stub("Orders.Alexa")["Source"], json!("Alexa"));
+    assert_eq!(stub("Orders.Alexa")["Source"], json!("AlexaSkillsKit"));
     assert_eq!(stub("Orders.Bus")["Source"], json!("shop"));
     // ScheduleV2 and EventBridgeRule: rules on the default bus with their retry policies and SAM-made DLQs.
     let rules = &section(&imp, "EventBuses")[0]["Rules"];

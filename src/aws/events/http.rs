@@ -19,18 +19,18 @@ use crate::aws::ids::{b64url, chars, clf, doc_ip, stable, uuid, DIGITS, LOWER_AL
 pub(super) const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /// The request an HTTP client made, from the options and payload.
-struct HttpReq {
-    method: String,
-    path: String,
-    raw_query: String,
+pub(super) struct HttpReq {
+    pub(super) method: String,
+    pub(super) path: String,
+    pub(super) raw_query: String,
     /// Decoded query parameters in order, repeated names kept.
-    query: Vec<(String, String)>,
+    pub(super) query: Vec<(String, String)>,
     /// Client headers in order, each with its values.
-    headers: Vec<(String, Vec<String>)>,
-    body: Option<String>,
-    base64: bool,
-    source_ip: String,
-    user_agent: String,
+    pub(super) headers: Vec<(String, Vec<String>)>,
+    pub(super) body: Option<String>,
+    pub(super) base64: bool,
+    pub(super) source_ip: String,
+    pub(super) user_agent: String,
 }
 
 fn pct_decode(s: &str) -> String {
@@ -68,7 +68,7 @@ fn values_of(v: &Value) -> Vec<String> {
     }
 }
 
-fn http_req(ctx: &EventCtx<'_>, o: &Opts) -> HttpReq {
+pub(super) fn http_req(ctx: &EventCtx<'_>, o: &Opts) -> HttpReq {
     let full = o.string("Path", "/");
     let (path, mut raw_query) = match full.split_once('?') {
         Some((p, q)) => (p.to_string(), q.to_string()),
@@ -117,13 +117,13 @@ fn http_req(ctx: &EventCtx<'_>, o: &Opts) -> HttpReq {
     }
 }
 
-fn trace_id(ctx: &EventCtx<'_>) -> String {
+pub(super) fn trace_id(ctx: &EventCtx<'_>) -> String {
     format!("Root=1-{:08x}-{}", ctx.epoch_ms.max(0) / 1000, chars(ctx.key, 0x4e_02, 24, LOWER_HEX))
 }
 
 /// The headers the service passes on: `base` (name, value) first unless the client sent the same name, then the
 /// client's own headers; names lower-cased when `lower`.
-fn merged_headers(base: Vec<(&str, String)>, req: &HttpReq, lower: bool) -> Vec<(String, Vec<String>)> {
+pub(super) fn merged_headers(base: Vec<(&str, String)>, req: &HttpReq, lower: bool) -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for (k, v) in base {
         if !req.headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(k)) {
@@ -140,17 +140,17 @@ fn merged_headers(base: Vec<(&str, String)>, req: &HttpReq, lower: bool) -> Vec<
     out
 }
 
-fn single_map(h: &[(String, Vec<String>)], join: bool) -> Value {
+pub(super) fn single_map(h: &[(String, Vec<String>)], join: bool) -> Value {
     Value::Object(
         h.iter().map(|(k, v)| (k.clone(), json!(if join { v.join(",") } else { v.last().cloned().unwrap_or_default() }))).collect(),
     )
 }
 
-fn multi_map(h: &[(String, Vec<String>)]) -> Value {
+pub(super) fn multi_map(h: &[(String, Vec<String>)]) -> Value {
     Value::Object(h.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
 }
 
-fn grouped_query(q: &[(String, String)]) -> Vec<(String, Vec<String>)> {
+pub(super) fn grouped_query(q: &[(String, String)]) -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for (k, v) in q {
         match out.iter_mut().find(|(x, _)| x == k) {

@@ -13,6 +13,8 @@ use super::messaging::{sqs_attr_base, S3_EVENTS, SES_VERDICTS, SNS_ATTR_TYPES, S
 use super::streams::{DDB_EVENTS, DDB_VIEWS};
 use super::{short, SourceKind};
 
+mod push;
+
 /// Validation of the options for a kind: Err((json sub-path, message naming the bad value and what is allowed)).
 ///
 /// `null` options mean "all defaults". Unknown option names are rejected (they are usually typos); a `null` value
@@ -49,6 +51,8 @@ pub fn check_options(kind: SourceKind, options: &serde_json::Value) -> Result<()
         SourceKind::Lex => lex(&c),
         SourceKind::IoT => iot(&c),
         SourceKind::OnDemand => c.keys(&[]),
+        // The push sources of issue 19 (`push`, `services`).
+        other => push::check(other, &c),
     }
 }
 
@@ -344,23 +348,25 @@ fn iot(c: &Checker) -> Checked {
     Ok(())
 }
 
-struct Checker<'a> {
-    kind: &'static str,
-    m: &'a Map<String, Value>,
+/// The options of one source being checked.
+pub(super) struct Checker<'a> {
+    pub(super) kind: &'static str,
+    pub(super) m: &'a Map<String, Value>,
 }
 
-type Checked = Result<(), (String, String)>;
+/// A check's result: Err((json sub-path, message)).
+pub(super) type Checked = Result<(), (String, String)>;
 
 impl Checker<'_> {
-    fn get(&self, k: &str) -> Option<&Value> {
+    pub(super) fn get(&self, k: &str) -> Option<&Value> {
         self.m.get(k).filter(|v| !v.is_null())
     }
 
-    fn bad(&self, path: &str, v: &Value, allowed: &str) -> (String, String) {
+    pub(super) fn bad(&self, path: &str, v: &Value, allowed: &str) -> (String, String) {
         (path.to_string(), format!("{} option {path} is {}; expected {allowed}", self.kind, short(v)))
     }
 
-    fn keys(&self, allowed: &[&str]) -> Checked {
+    pub(super) fn keys(&self, allowed: &[&str]) -> Checked {
         for k in self.m.keys() {
             if !allowed.contains(&k.as_str()) {
                 let list = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
@@ -370,11 +376,11 @@ impl Checker<'_> {
         Ok(())
     }
 
-    fn string_value<'v>(&self, k: &str, v: &'v Value) -> Result<&'v str, (String, String)> {
+    pub(super) fn string_value<'v>(&self, k: &str, v: &'v Value) -> Result<&'v str, (String, String)> {
         v.as_str().ok_or_else(|| self.bad(k, v, "a string"))
     }
 
-    fn strings(&self, keys: &[&str]) -> Checked {
+    pub(super) fn strings(&self, keys: &[&str]) -> Checked {
         for k in keys {
             if let Some(v) = self.get(k) {
                 self.string_value(k, v)?;
@@ -383,14 +389,14 @@ impl Checker<'_> {
         Ok(())
     }
 
-    fn nonempty(&self, k: &str) -> Checked {
+    pub(super) fn nonempty(&self, k: &str) -> Checked {
         match self.get(k) {
             Some(v) if self.string_value(k, v)?.is_empty() => Err(self.bad(k, v, "a non-empty string")),
             _ => Ok(()),
         }
     }
 
-    fn prefixed(&self, k: &str, prefix: &str) -> Checked {
+    pub(super) fn prefixed(&self, k: &str, prefix: &str) -> Checked {
         match self.get(k) {
             Some(v) if !self.string_value(k, v)?.starts_with(prefix) => {
                 Err(self.bad(k, v, &format!("a string starting with \"{prefix}\"")))
@@ -399,14 +405,14 @@ impl Checker<'_> {
         }
     }
 
-    fn one_of(&self, k: &str, allowed: &[&str]) -> Checked {
+    pub(super) fn one_of(&self, k: &str, allowed: &[&str]) -> Checked {
         match self.get(k) {
             Some(v) if !allowed.contains(&self.string_value(k, v)?) => Err(self.bad(k, v, &format!("one of {}", allowed.join(", ")))),
             _ => Ok(()),
         }
     }
 
-    fn http_method(&self, k: &str) -> Checked {
+    pub(super) fn http_method(&self, k: &str) -> Checked {
         match self.get(k) {
             Some(v) if !HTTP_METHODS.contains(&self.string_value(k, v)?.to_ascii_uppercase().as_str()) => {
                 Err(self.bad(k, v, &format!("an HTTP method: {}", HTTP_METHODS.join(", "))))
@@ -415,21 +421,21 @@ impl Checker<'_> {
         }
     }
 
-    fn uint(&self, k: &str, min: u64) -> Checked {
+    pub(super) fn uint(&self, k: &str, min: u64) -> Checked {
         match self.get(k) {
             Some(v) if v.as_u64().is_none_or(|x| x < min) => Err(self.bad(k, v, &format!("an integer >= {min}"))),
             _ => Ok(()),
         }
     }
 
-    fn boolean(&self, k: &str) -> Checked {
+    pub(super) fn boolean(&self, k: &str) -> Checked {
         match self.get(k) {
             Some(v) if !v.is_boolean() => Err(self.bad(k, v, "true or false")),
             _ => Ok(()),
         }
     }
 
-    fn object(&self, k: &str) -> Checked {
+    pub(super) fn object(&self, k: &str) -> Checked {
         match self.get(k) {
             Some(v) if !v.is_object() => Err(self.bad(k, v, "a JSON object")),
             _ => Ok(()),
@@ -437,7 +443,7 @@ impl Checker<'_> {
     }
 
     /// A string or an array of strings.
-    fn list(&self, k: &str) -> Checked {
+    pub(super) fn list(&self, k: &str) -> Checked {
         let Some(v) = self.get(k) else { return Ok(()) };
         match v {
             Value::String(_) => Ok(()),
@@ -450,7 +456,7 @@ impl Checker<'_> {
     }
 
     /// An object whose values are strings, numbers or booleans.
-    fn scalar_map(&self, k: &str) -> Checked {
+    pub(super) fn scalar_map(&self, k: &str) -> Checked {
         let Some(v) = self.get(k) else { return Ok(()) };
         let o = v.as_object().ok_or_else(|| self.bad(k, v, "an object of string values"))?;
         for (name, x) in o {
@@ -462,7 +468,7 @@ impl Checker<'_> {
     }
 
     /// An object whose values are scalars or arrays of scalars (headers, query parameters).
-    fn multi_map(&self, k: &str) -> Checked {
+    pub(super) fn multi_map(&self, k: &str) -> Checked {
         let Some(v) = self.get(k) else { return Ok(()) };
         let o = v.as_object().ok_or_else(|| self.bad(k, v, "an object of names to a value or a list of values"))?;
         let scalar = |x: &Value| x.is_string() || x.is_number() || x.is_boolean();
@@ -480,7 +486,7 @@ impl Checker<'_> {
 
     /// Message attributes: name -> scalar shorthand, or an object with a type field among `types` (SQS also allows
     /// custom suffixes such as "Number.int") and a value.
-    fn attributes(&self, k: &str, type_field: &str, types: &[&str], sqs: bool) -> Checked {
+    pub(super) fn attributes(&self, k: &str, type_field: &str, types: &[&str], sqs: bool) -> Checked {
         let Some(v) = self.get(k) else { return Ok(()) };
         let o = v.as_object().ok_or_else(|| self.bad(k, v, "an object of attribute names to values"))?;
         for (name, a) in o {

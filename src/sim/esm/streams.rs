@@ -251,7 +251,8 @@ impl<'m, O: Observer> Sim<'m, O> {
             let t = now.as_micros();
             // The first tick at or after now.
             let k = if t <= ph { 0 } else { (t - ph).div_ceil(iv) };
-            SimTime::from_micros(ph + k * iv)
+            // Saturating: an arrival near the end of representable time must not overflow.
+            SimTime::from_micros(ph.saturating_add(k.saturating_mul(iv)))
         };
         if l.poll_at.is_some_and(|p| p <= at) {
             return;

@@ -45,6 +45,10 @@ impl<'m, O: Observer> Sim<'m, O> {
             Some(result) => self.obs.on_event(now, &ev, &Ctx { model, seed: self.seed, content: Some(&result) }),
             None => self.emit(ev),
         }
+        if let super::Caller::Call(c) = inv.caller {
+            // A push source's service may read the response (an authorizer's policy, an S3 Batch result).
+            self.note_call_response(c, &inv);
+        }
         if inv.caller.is_sync() {
             // A synchronous invoke: the caller (or the service whose batch it carried) gets the result; Lambda sends
             // nothing to a destination (spec 1).
