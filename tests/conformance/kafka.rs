@@ -132,7 +132,7 @@ fn kafka_mappings_default_to_batches_of_100_and_a_500_ms_window() {
     assert_eq!(sizes, vec![100, 50, 1]);
     // The lone record at 10 s waits out the window: its batch starts at 10.5 s.
     let starts: Vec<f64> =
-        rec.events.iter().filter_map(|(t, e)| matches!(e, lambdasim::TraceEvent::BatchStart { .. }).then(|| t.as_secs_f64())).collect();
+        rec.events.iter().filter(|(_, e)| matches!(e, lambdasim::TraceEvent::BatchStart { .. })).map(|(t, _)| t.as_secs_f64()).collect();
     assert!((starts[2] - 10.5).abs() < 1e-6, "{starts:?}");
 }
 

@@ -96,7 +96,7 @@ fn a_key_stays_in_its_partition_and_partitions_are_read_in_offset_order() {
         }
         peak = peak.max(in_flight);
     }
-    assert!(peak <= 4 && peak >= 2, "peak {peak}");
+    assert!((2..=4).contains(&peak), "peak {peak}");
 }
 
 #[test]
