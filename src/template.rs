@@ -22,6 +22,7 @@
 mod cfn;
 mod check;
 mod eval;
+mod kafka;
 mod merge;
 mod names;
 mod out;

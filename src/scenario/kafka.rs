@@ -9,13 +9,19 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A Kafka cluster: an Amazon MSK cluster (`AWS::MSK::Cluster`, read by `EventSourceArn`) or, with
-/// `BootstrapServers`, a self-managed Apache Kafka cluster (read by `SelfManagedEventSource`).
+/// `BootstrapServers`, a self-managed Apache Kafka cluster (read by `SelfManagedEventSource`). A later entry with the
+/// same `ClusterName` adds to the earlier one (its topics replace those of the same name): a scenario so sets the
+/// partitions of a cluster its template brings.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct KafkaClusterSpec {
     /// The cluster's name (1 to 64 letters, digits and `-`). An MSK cluster's ARN is
     /// `arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>`.
     pub cluster_name: String,
+    /// An MSK cluster's ARN as the template or console gives it (`arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>`;
+    /// default: one derived from the name). Not for self-managed clusters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_arn: Option<String>,
     /// Self-managed Apache Kafka: the brokers (`host:port`), as a mapping's
     /// `SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS` lists them. Absent: an Amazon MSK cluster (its
     /// bootstrap brokers are derived from its name).

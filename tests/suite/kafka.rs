@@ -203,3 +203,59 @@ fn kafka_producers_and_clusters_are_validated() {
     sc["KafkaClusters"][0]["Topics"][0]["RetentionMs"] = json!(5);
     assert!(load_str(&sc.to_string()).unwrap_err().to_string().contains("KafkaClusters[0].Topics[0].RetentionMs"));
 }
+
+#[test]
+fn sam_msk_and_self_managed_kafka_events_become_mappings() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: orders
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Msk:
+          Type: MSK
+          Properties:
+            Stream: arn:aws:kafka:us-east-1:123456789012:cluster/sales/0b6c1d2e-aaaa-bbbb-cccc-123456789012-3
+            Topics: [orders]
+            StartingPosition: TRIM_HORIZON
+            ConsumerGroupId: orders-group
+            SourceAccessConfigurations: [{Type: CLIENT_CERTIFICATE_TLS_AUTH, URI: arn:aws:secretsmanager:us-east-1:123456789012:secret:s}]
+        Onprem:
+          Type: SelfManagedKafka
+          Properties:
+            KafkaBootstrapServers: [broker1.example.com:9092]
+            Topics: [audit]
+            StartingPosition: LATEST
+"#;
+    std::fs::write(dir.path().join("template.yaml"), template).unwrap();
+    // The scenario gives the MSK topic 3 partitions; the template's cluster ARN is kept.
+    let scenario = json!({
+        "Template": "template.yaml",
+        "KafkaClusters": [{ "ClusterName": "sales", "Topics": [{ "TopicName": "orders", "NumPartitions": 3 }] }],
+        "Workload": [{ "KafkaTopic": "orders", "Key": "k-{{n}}", "At": [1, 2, 3, 4, 5, 6], "Payload": {} },
+                     { "KafkaTopic": "audit", "At": [1], "Payload": "audit entry" }],
+    });
+    let path = dir.path().join("scenario.json");
+    std::fs::write(&path, scenario.to_string()).unwrap();
+    let model = lambdasim::load_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut rec = Rec::default();
+    run(&model, 1, RunOptions { observers: vec![&mut rec], ..Default::default() }).expect("run");
+    let msk: Vec<&Value> = rec.inputs.iter().map(|(_, e)| e).filter(|e| e["eventSource"] == "aws:kafka").collect();
+    assert!(!msk.is_empty());
+    assert!(msk
+        .iter()
+        .all(|e| e["eventSourceArn"] == "arn:aws:kafka:us-east-1:123456789012:cluster/sales/0b6c1d2e-aaaa-bbbb-cccc-123456789012-3"));
+    let partitions: std::collections::BTreeSet<u64> = msk
+        .iter()
+        .flat_map(|e| {
+            e["records"].as_object().unwrap().values().flat_map(|r| r.as_array().unwrap().iter().map(|x| x["partition"].as_u64().unwrap()))
+        })
+        .collect();
+    assert!(partitions.len() > 1, "3 partitions from the scenario: {partitions:?}");
+    // The self-managed cluster, named after its first broker, is read too.
+    assert!(rec.inputs.iter().any(|(_, e)| e["eventSource"] == "SelfManagedKafka" && e["bootstrapServers"] == "broker1.example.com:9092"));
+}

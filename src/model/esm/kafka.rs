@@ -37,9 +37,20 @@ pub(super) fn is_kafka_mapping(m: &EventSourceMappingSpec) -> bool {
         || m.event_source_arn.starts_with("arn:aws:kafka:")
 }
 
-/// The topics of `KafkaClusters`, as streams (after the Kinesis streams and tables).
-pub(super) fn build_topics(v: &mut V, sc: &Scenario, region: &str, account: &str, esm: &mut Esm) {
-    let mut clusters: Vec<&str> = vec![];
+/// One cluster of `KafkaClusters` with its later declarations merged in.
+struct Cluster<'a> {
+    name: &'a str,
+    /// `ClusterArn` and its path.
+    arn: Option<(&'a str, String)>,
+    /// `BootstrapServers` and their path.
+    servers: Option<(&'a Vec<String>, String)>,
+    /// (path, topic), a later topic of the same name replacing the earlier.
+    topics: Vec<(String, &'a crate::scenario::KafkaTopicSpec)>,
+}
+
+/// The clusters of `KafkaClusters`, a later entry of the same name merged into the first.
+fn clusters<'a>(v: &mut V, sc: &'a Scenario) -> Vec<Cluster<'a>> {
+    let mut out: Vec<Cluster<'a>> = vec![];
     for (i, c) in sc.kafka_clusters.iter().enumerate() {
         let p = format!("KafkaClusters[{i}]");
         let name = c.cluster_name.as_str();
@@ -51,37 +62,83 @@ pub(super) fn build_topics(v: &mut V, sc: &Scenario, region: &str, account: &str
                 format!("{name:?} is not a valid cluster name; allowed 1 to 64 letters, digits and '-' (not first)"),
             );
         }
-        if clusters.contains(&name) {
-            v.err(format!("{p}.ClusterName"), format!("cluster {name:?} is declared twice"));
-        }
-        clusters.push(name);
-        let (cluster_arn, bootstrap) = match &c.bootstrap_servers {
-            None => {
-                let uuid = crate::aws::ids::uuid_from(0x6b_af6a, crate::kernel::rng::fnv64(name.as_bytes()));
-                let host = crate::aws::ids::chars(crate::kernel::rng::fnv64(name.as_bytes()), 0x6b_af6b, 6, crate::aws::ids::LOWER_HEX);
-                let brokers: Vec<String> =
-                    (1..=2).map(|b| format!("b-{b}.{}.{host}.c2.kafka.{region}.amazonaws.com:9098", name.to_lowercase())).collect();
-                (Some(format!("arn:aws:kafka:{region}:{account}:cluster/{name}/{uuid}-2")), brokers.join(","))
-            }
-            Some(bs) => {
-                if bs.is_empty() || bs.len() > 10 {
-                    v.err(format!("{p}.BootstrapServers"), format!("has {} servers; allowed 1 to 10 host:port entries", bs.len()));
-                }
-                for (j, b) in bs.iter().enumerate() {
-                    let port_ok = b.rsplit_once(':').is_some_and(|(h, port)| !h.is_empty() && port.parse::<u16>().is_ok());
-                    if !port_ok {
-                        v.err(format!("{p}.BootstrapServers[{j}]"), format!("{b:?} is not host:port (e.g. \"broker-1.example.com:9092\")"));
-                    }
-                }
-                (None, bs.join(","))
-            }
-        };
         if c.topics.is_empty() {
             v.err(format!("{p}.Topics"), "is empty; give at least one topic");
         }
         let mut names: Vec<&str> = vec![];
         for (j, t) in c.topics.iter().enumerate() {
-            let tp = format!("{p}.Topics[{j}]");
+            if names.contains(&t.topic_name.as_str()) {
+                v.err(format!("{p}.Topics[{j}].TopicName"), format!("topic {:?} is declared twice in this entry", t.topic_name));
+            }
+            names.push(&t.topic_name);
+        }
+        let topics: Vec<(String, &crate::scenario::KafkaTopicSpec)> =
+            c.topics.iter().enumerate().map(|(j, t)| (format!("{p}.Topics[{j}]"), t)).collect();
+        let arn = c.cluster_arn.as_deref().map(|a| (a, format!("{p}.ClusterArn")));
+        let servers = c.bootstrap_servers.as_ref().map(|b| (b, format!("{p}.BootstrapServers")));
+        match out.iter_mut().find(|x| x.name == name) {
+            Some(prev) => {
+                for (tp, t) in topics {
+                    prev.topics.retain(|(_, x)| x.topic_name != t.topic_name);
+                    prev.topics.push((tp, t));
+                }
+                prev.arn = arn.or(prev.arn.take());
+                prev.servers = servers.or(prev.servers.take());
+            }
+            None => out.push(Cluster { name, arn, servers, topics }),
+        }
+    }
+    out
+}
+
+/// A cluster's ARN (MSK) and its bootstrap servers, comma-separated.
+fn endpoints(v: &mut V, c: &Cluster<'_>, region: &str, account: &str) -> (Option<String>, String) {
+    let name = c.name;
+    match &c.servers {
+        None => {
+            let host = crate::aws::ids::chars(crate::kernel::rng::fnv64(name.as_bytes()), 0x6b_af6b, 6, crate::aws::ids::LOWER_HEX);
+            let brokers: Vec<String> =
+                (1..=2).map(|b| format!("b-{b}.{}.{host}.c2.kafka.{region}.amazonaws.com:9098", name.to_lowercase())).collect();
+            let arn = match &c.arn {
+                Some((a, path)) => {
+                    if !a.starts_with(&format!("arn:aws:kafka:{region}:{account}:cluster/{name}/")) {
+                        v.err(
+                            path.clone(),
+                            format!("{a:?} is not the ARN of MSK cluster {name:?}: arn:aws:kafka:{region}:{account}:cluster/{name}/<uuid>"),
+                        );
+                    }
+                    a.to_string()
+                }
+                None => {
+                    let uuid = crate::aws::ids::uuid_from(0x6b_af6a, crate::kernel::rng::fnv64(name.as_bytes()));
+                    format!("arn:aws:kafka:{region}:{account}:cluster/{name}/{uuid}-2")
+                }
+            };
+            (Some(arn), brokers.join(","))
+        }
+        Some((bs, path)) => {
+            if let Some((_, ap)) = &c.arn {
+                v.err(ap.clone(), "is for Amazon MSK clusters; a cluster with BootstrapServers is self-managed");
+            }
+            if bs.is_empty() || bs.len() > 10 {
+                v.err(path.clone(), format!("has {} servers; allowed 1 to 10 host:port entries", bs.len()));
+            }
+            for (j, b) in bs.iter().enumerate() {
+                let port_ok = b.rsplit_once(':').is_some_and(|(h, port)| !h.is_empty() && port.parse::<u16>().is_ok());
+                if !port_ok {
+                    v.err(format!("{path}[{j}]"), format!("{b:?} is not host:port (e.g. \"broker-1.example.com:9092\")"));
+                }
+            }
+            (None, bs.join(","))
+        }
+    }
+}
+
+/// The topics of `KafkaClusters`, as streams (after the Kinesis streams and tables).
+pub(super) fn build_topics(v: &mut V, sc: &Scenario, region: &str, account: &str, esm: &mut Esm) {
+    for c in clusters(v, sc) {
+        let (cluster_arn, bootstrap) = endpoints(v, &c, region, account);
+        for (tp, t) in &c.topics {
             let tn = t.topic_name.as_str();
             let ok = !tn.is_empty()
                 && tn.len() <= 249
@@ -94,10 +151,6 @@ pub(super) fn build_topics(v: &mut V, sc: &Scenario, region: &str, account: &str
                     format!("{tn:?} is not a valid Kafka topic name; allowed 1 to 249 letters, digits, '.', '_', '-'"),
                 );
             }
-            if names.contains(&tn) {
-                v.err(format!("{tp}.TopicName"), format!("topic {tn:?} is declared twice in cluster {name:?}"));
-            }
-            names.push(tn);
             let partitions = v.int(t.num_partitions, &format!("{tp}.NumPartitions"), 1, 1000, 1) as u32;
             let retention = match t.retention_ms.unwrap_or(DEFAULT_RETENTION_MS) {
                 -1 => SimTime::from_secs(100 * 365 * 86_400),
@@ -116,7 +169,7 @@ pub(super) fn build_topics(v: &mut V, sc: &Scenario, region: &str, account: &str
                 name: tn.to_string(),
                 arn: arn.clone(),
                 kind: StreamKind::Kafka {
-                    cluster: name.to_string(),
+                    cluster: c.name.to_string(),
                     cluster_arn: cluster_arn.clone(),
                     bootstrap: bootstrap.clone(),
                     topic: tn.to_string(),
