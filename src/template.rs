@@ -22,7 +22,6 @@
 mod cfn;
 mod check;
 mod eval;
-mod kafka;
 mod merge;
 mod names;
 mod out;

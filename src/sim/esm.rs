@@ -551,7 +551,7 @@ fn parse_batch_response(resp: &Value, ids: &[&str]) -> BatchResponse {
                 // A Kafka identifier is `{"partition": "<topic>-<n>", "offset": <n>}` (spec 5.5).
                 let id = match e.get("itemIdentifier") {
                     Some(Value::String(s)) if !s.contains('@') => Some(s.clone()),
-                    Some(o @ Value::Object(_)) => kafka::parse_item_id(o),
+                    Some(o @ Value::Object(_)) => records::kafka::parse_item_id(o),
                     _ => None,
                 };
                 match id.as_deref() {

@@ -8,6 +8,8 @@
 //! `AWS::KinesisFirehose::DeliveryStream`. `AWS::Lambda::Permission` is read and has nothing to simulate; every other
 //! type is skipped with a line saying so.
 
+pub(super) mod kafka;
+
 use serde_json::{json, Map, Value};
 
 use super::eval::Ctx;
@@ -437,7 +439,7 @@ fn delivery_stream(out: &mut Out, ctx: &Ctx, id: &str, p: &mut Props) -> Result<
 pub fn mapping(out: &mut Out, mut m: Map<String, Value>, path: &str, stub_name: &str) -> Result<(), TemplateError> {
     let arn = m.get("EventSourceArn").and_then(Value::as_str).unwrap_or("").to_string();
     if arn.starts_with("arn:aws:kafka:") || m.contains_key("SelfManagedEventSource") {
-        return super::kafka::mapping(out, m, path, stub_name);
+        return kafka::mapping(out, m, path, stub_name);
     }
     if arn.starts_with("https://") {
         return Err(TemplateError::new(path, format!("EventSourceArn {arn:?} is a queue URL (what !Ref gives); use !GetAtt Queue.Arn")));

@@ -369,7 +369,7 @@ fn event(out: &mut Out, ctx: &Ctx, id: &str, target: &str, name: &str, ev: &Valu
             }
             cfn::mapping(out, m, &path, &stub_name)?;
         }
-        "MSK" | "SelfManagedKafka" => super::kafka::sam_event(out, &ty, target, &mut p, &path, &stub_name)?,
+        "MSK" | "SelfManagedKafka" => super::cfn::kafka::sam_event(out, &ty, target, &mut p, &path, &stub_name)?,
         "SNS" => sns_event(out, ctx, id, target, name, &mut p, &stub_name)?,
         "Schedule" | "ScheduleV2" => {
             let expr = p.str(if ty == "Schedule" { "Schedule" } else { "ScheduleExpression" })?.unwrap_or_default();

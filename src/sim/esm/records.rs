@@ -3,6 +3,8 @@
 //! them, and the on-failure record of a stream mapping (spec 3.3): the message and record types both pollers share,
 //! and pure functions of the model and a record.
 
+pub(super) mod kafka;
+
 use std::sync::Arc;
 
 use base64::Engine;
@@ -62,7 +64,7 @@ pub(super) struct Rec {
     /// Invocations this record has been part of.
     pub(super) deliveries: u32,
     /// Kafka: the record's key and headers (spec 5.5).
-    pub(super) kafka: Option<Arc<super::kafka::KafkaRec>>,
+    pub(super) kafka: Option<Arc<kafka::KafkaRec>>,
 }
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -140,7 +142,7 @@ pub(super) fn sqs_view(model: &Model, m: &Msg) -> Value {
 
 pub(super) fn seq_text(st: &crate::model::Stream, shard: u32, seq: u64) -> String {
     if st.is_kafka() {
-        super::kafka::item_id(st, shard, seq)
+        kafka::item_id(st, shard, seq)
     } else if st.is_dynamodb() {
         ddb_seq(shard, seq)
     } else {
@@ -169,7 +171,7 @@ pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32
             "awsRegion": model.region,
             "eventSourceARN": st.arn,
         }),
-        StreamKind::Kafka { .. } => super::kafka::record(model, st, shard, r),
+        StreamKind::Kafka { .. } => kafka::record(model, st, shard, r),
         StreamKind::DynamoDb { view, keys, .. } => {
             let event_name = DDB_EVENT_NAMES[r.event_name as usize % 3];
             let item = match r.data.as_ref() {
@@ -223,7 +225,7 @@ pub(super) fn stream_view(model: &Model, st: &crate::model::Stream, shard: u32, 
             })
         }
         StreamKind::DynamoDb { .. } => stream_record(model, st, shard, r),
-        StreamKind::Kafka { .. } => super::kafka::view(model, st, shard, r),
+        StreamKind::Kafka { .. } => kafka::view(model, st, shard, r),
     }
 }
 
@@ -253,7 +255,7 @@ pub(super) fn stream_failure_record(
         chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).map(|d| d.format(format).to_string()).unwrap_or_default()
     };
     let info = if st.is_kafka() {
-        super::kafka::batch_info(model, st, shard, recs, &iso_s)
+        kafka::batch_info(model, st, shard, recs, &iso_s)
     } else {
         json!({
         "shardId": st.shard_id(shard),

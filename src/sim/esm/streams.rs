@@ -197,7 +197,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         shard_key: String,
         event_name: u8,
         key: u64,
-        kafka: Option<Arc<super::kafka::KafkaRec>>,
+        kafka: Option<Arc<super::records::kafka::KafkaRec>>,
     ) {
         let model = self.model;
         let st = model.esm.stream(s);
@@ -453,7 +453,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let records: Vec<Value> = recs.iter().map(|r| stream_record(model, st, shard, r)).collect();
         let iterator_age = recs.last().map_or(SimTime::ZERO, |r| now - r.arrival);
         let key = recs.first().map_or(0, |r| r.key);
-        let mut event = if st.is_kafka() { super::kafka::event(model, st, shard, recs) } else { json!({ "Records": records }) };
+        let mut event = if st.is_kafka() { super::records::kafka::event(model, st, shard, recs) } else { json!({ "Records": records }) };
         if let (Some(w), Some((k, state))) = (m.tumbling, &l.tumble) {
             // The tumbling-window event fields (DG with-kinesis.html, "Tumbling windows").
             let w = w.as_micros();
@@ -669,7 +669,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             let mut c = record;
             if st.is_kafka() {
                 // Kafka: the whole event as an escaped JSON string (DG with-msk-on-failure.html, S3 example).
-                c["payload"] = json!(super::kafka::event(model, st, shard, &recs).to_string());
+                c["payload"] = json!(super::records::kafka::event(model, st, shard, &recs).to_string());
             } else {
                 let records: Vec<Value> = recs.iter().map(|r| stream_record(model, st, shard, r)).collect();
                 c["payload"] = json!({ "Records": records });

@@ -7,9 +7,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::cfn;
-use super::out::{Out, Props};
-use super::TemplateError;
+use super::super::out::{Out, Props};
+use super::super::TemplateError;
+use super::copy;
 
 /// The mapping properties a SAM Kafka event shares with `AWS::Lambda::EventSourceMapping`.
 const SHARED: &[&str] = &[
@@ -29,11 +29,18 @@ const SHARED: &[&str] = &[
 ];
 
 /// A SAM `MSK` (`Stream`: the cluster ARN) or `SelfManagedKafka` (`KafkaBootstrapServers`) event.
-pub(super) fn sam_event(out: &mut Out, ty: &str, target: &str, p: &mut Props, path: &str, stub_name: &str) -> Result<(), TemplateError> {
+pub(in crate::template) fn sam_event(
+    out: &mut Out,
+    ty: &str,
+    target: &str,
+    p: &mut Props,
+    path: &str,
+    stub_name: &str,
+) -> Result<(), TemplateError> {
     let mut m = Map::new();
     m.insert("FunctionName".into(), Value::String(target.into()));
     for k in SHARED {
-        cfn::copy(p, &mut m, k)?;
+        copy(p, &mut m, k)?;
     }
     let group = p.str("ConsumerGroupId")?;
     p.ignore(&["SourceAccessConfigurations"]);
@@ -124,7 +131,8 @@ pub(super) fn mapping(out: &mut Out, mut m: Map<String, Value>, path: &str, stub
         }
     }
     let f = m.get("FunctionName").and_then(Value::as_str).unwrap_or("").to_string();
-    out.imported.push(format!("{path}: Kafka event source mapping from {cluster}/{topic} to {}", super::names::function_name_of(&f)));
+    out.imported
+        .push(format!("{path}: Kafka event source mapping from {cluster}/{topic} to {}", super::super::names::function_name_of(&f)));
     out.stub(
         json!({ "KafkaTopic": format!("{cluster}/{topic}"), "Key": "key-1", "Payload": { "example": true } })
             .as_object()
