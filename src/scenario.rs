@@ -349,7 +349,7 @@ pub struct SimulationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0.000001, max = 86400))]
     pub series_interval_seconds: Option<f64>,
-    /// Where a Kafka producer puts a record without a key (spec 5.5, [unc]): `Sticky` (default: Kafka's producer
+    /// Where a Kafka producer puts a record without a key (spec 5.5; uncertain): `Sticky` (default: Kafka's producer
     /// since 2.4 keeps one partition until a 16 KB batch is full, then moves on) or `RoundRobin` (one partition after
     /// the other, the producer before 2.4).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,7 +4,8 @@
 //!
 //! 1. **Poller** — owns the source and decides when a batch is ready: the SQS poller ([`sqs`], spec 5.2: queues,
 //!    visibility, FIFO groups, redrive, scaling) or a stream lane ([`streams`], spec 5.3: a Kinesis or DynamoDB
-//!    shard, or a partition-key lane of it, read in order). Filtering (spec 5.4, the shared pattern matcher) happens
+//!    shard, or a partition-key lane of it, read in order; or a Kafka topic's partition, spec 5.5, put there by
+//!    [`kafka`]'s partitioner). Filtering (spec 5.4, the shared pattern matcher) happens
 //!    in the poller, before batching; a batch is flushed at `BatchSize`, 6 MB of payload or the end of the batching
 //!    window.
 //! 2. **Batch** — the poller builds a [`Batch`] (`new_batch`): the event payload (`{"Records": [...]}`), the
@@ -25,7 +26,8 @@
 //! memory follows what is in flight.
 //!
 //! Each record decides its own outcome from the function's rules: the rules see the record with an SQS `body`
-//! parsed as JSON, a Kinesis record as `{"data": <decoded>, "partitionKey", ...}`, a DynamoDB record as delivered;
+//! parsed as JSON, a Kinesis record as `{"data": <decoded>, "partitionKey", ...}`, a DynamoDB record as delivered, a
+//! Kafka record as `{"topic", "partition", "offset", "timestamp", "key", "value": <decoded>, "headers"}`;
 //! `When.Attempt` is the message's receive count (SQS) or the record's delivery count (streams).
 
 mod kafka;
