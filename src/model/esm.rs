@@ -637,6 +637,9 @@ fn build_mapping(
     let arn = m.event_source_arn.as_str();
     let source = if kafka::is_kafka_mapping(m) {
         EsmSource::Stream(kafka::source(v, esm, m, p)?)
+    } else if arn.is_empty() {
+        v.err(format!("{p}.EventSourceArn"), "is required: the ARN of a queue, stream, table stream or MSK cluster of this scenario");
+        return None;
     } else if let Some(q) = esm.queues.iter().position(|q| q.arn == arn) {
         EsmSource::Queue(QueueId(q as u32))
     } else if let Some(s) = esm.streams.iter().position(|s| s.arn == arn && !s.is_kafka()) {

@@ -259,3 +259,24 @@ Resources:
     // The self-managed cluster, named after its first broker, is read too.
     assert!(rec.inputs.iter().any(|(_, e)| e["eventSource"] == "SelfManagedKafka" && e["bootstrapServers"] == "broker1.example.com:9092"));
 }
+
+#[test]
+fn at_timestamp_skips_earlier_records_and_rules_see_headers() {
+    // AT_TIMESTAMP 5 s: the record at 1 s is NotRead; of the later two, the one whose header says tenant b fails
+    // (provisioned mode, no retries) while tenant a's is processed.
+    let mapping = json!({ "StartingPosition": "AT_TIMESTAMP", "StartingPositionTimestamp": 5, "BatchSize": 1,
+        "ProvisionedPollerConfig": { "MinimumPollers": 1, "MaximumPollers": 2 }, "MaximumRetryAttempts": 0 });
+    let rules = json!([{ "When": { "Payload": { "headers": { "tenant": ["b"] } } }, "Then": { "Outcome": "Fail" } }]);
+    let w = json!([
+        { "KafkaTopic": "t", "Key": "x", "Headers": { "tenant": "a" }, "At": [1, 6], "Payload": {} },
+        { "KafkaTopic": "t", "Key": "x", "Headers": { "tenant": "b" }, "At": [7], "Payload": {} },
+    ]);
+    let rec = go(&scenario(1, mapping, rules, w));
+    let f = fates(&rec);
+    let got: Vec<RecordFate> = f.values().map(|v| v[0]).collect();
+    assert_eq!(got, vec![RecordFate::NotRead, RecordFate::Processed, RecordFate::RetriesExhausted]);
+    // A mapping without EventSourceArn or a Kafka source is an error naming the property.
+    let sc = json!({ "Functions": [{ "FunctionName": "f" }], "EventSourceMappings": [{ "FunctionName": "f" }] });
+    let e = load_str(&sc.to_string()).unwrap_err().to_string();
+    assert!(e.contains("EventSourceMappings[0].EventSourceArn: is required"), "{e}");
+}
