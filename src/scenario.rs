@@ -25,6 +25,7 @@ mod esm;
 mod fanout;
 mod firehose;
 mod function;
+mod kafka;
 mod words;
 mod workload;
 
@@ -34,6 +35,7 @@ pub use esm::*;
 pub use fanout::*;
 pub use firehose::*;
 pub use function::*;
+pub use kafka::*;
 pub use workload::*;
 
 fn default_region() -> String {
@@ -104,6 +106,9 @@ pub struct Scenario {
     /// mappings.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tables: Vec<TableSpec>,
+    /// Amazon MSK and self-managed Apache Kafka clusters with their topics, read by event source mappings (spec 5.5).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kafka_clusters: Vec<KafkaClusterSpec>,
     /// Event source mappings (`AWS::Lambda::EventSourceMapping`): Lambda's pollers for SQS, Kinesis and DynamoDB
     /// Streams (spec section 5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -349,6 +354,11 @@ pub struct SimulationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0.000001, max = 86400))]
     pub series_interval_seconds: Option<f64>,
+    /// Where a Kafka producer puts a record without a key (spec 5.5; uncertain): `Sticky` (default: Kafka's producer
+    /// since 2.4 keeps one partition until a 16 KB batch is full, then moves on) or `RoundRobin` (one partition after
+    /// the other, the producer before 2.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kafka_keyless_partitioner: Option<KafkaKeylessPartitioner>,
 }
 
 /// `Simulation.DlqScope`: whose dead-letter queue an event of a published version goes to (spec 4, 9.4).

@@ -29,6 +29,7 @@ pub(crate) use crate::aws::ids::{b64, chars, epoch_secs_f, md5_hex, stable, uuid
 
 mod apps;
 mod http;
+pub mod kafka;
 mod messaging;
 mod options;
 mod push;

@@ -17,6 +17,8 @@ use crate::scenario::{EventSourceMappingSpec, Scenario, WorkloadSpec};
 
 pub use super::ids::{MappingId, QueueId, StreamId};
 
+mod kafka;
+
 /// A live SQS queue (spec 5.2): destination records, DLQ messages, producer messages and redriven messages all land
 /// here, and its mappings poll it.
 #[derive(Debug, Clone)]
@@ -57,6 +59,17 @@ pub enum StreamKind {
         /// The table's key attribute names (`KeySchema`).
         keys: Vec<String>,
     },
+    /// A Kafka topic (Amazon MSK or self-managed Apache Kafka, spec 5.5); its shards are the topic's partitions.
+    Kafka {
+        /// The cluster's `ClusterName`.
+        cluster: String,
+        /// The MSK cluster's ARN (`None`: self-managed Kafka).
+        cluster_arn: Option<String>,
+        /// The bootstrap servers, comma-separated, as the event's `bootstrapServers`.
+        bootstrap: String,
+        /// The topic's name.
+        topic: String,
+    },
 }
 
 /// A Kinesis data stream or a DynamoDB table's stream (spec 5.3).
@@ -81,9 +94,10 @@ pub struct Stream {
 impl Stream {
     /// `shardId-000000000000` (Kinesis) or `shardId-00000001704067200000-0000000N` (DynamoDB Streams form).
     pub fn shard_id(&self, shard: u32) -> String {
-        match self.kind {
+        match &self.kind {
             StreamKind::Kinesis => format!("shardId-{shard:012}"),
             StreamKind::DynamoDb { .. } => format!("shardId-00000001704067200000-{:08x}", 0x5eed_0000u32 + shard),
+            StreamKind::Kafka { topic, .. } => crate::aws::events::kafka::records_key(topic, shard),
         }
     }
     /// A DynamoDB table's stream.
@@ -182,8 +196,10 @@ pub struct Producer {
     pub group: Option<String>,
     /// FIFO queues: `MessageDeduplicationId`.
     pub dedup: Option<String>,
-    /// Kinesis: `PartitionKey`.
+    /// Kinesis: `PartitionKey`; Kafka: the record's `Key` (`None`: no key).
     pub partition_key: Option<String>,
+    /// Kafka: the record's headers (name, value template).
+    pub headers: Vec<(String, String)>,
     /// DynamoDB: the stream record's `eventName` (default `INSERT`).
     pub event_name: String,
 }
@@ -246,6 +262,8 @@ pub struct Esm {
     pub retry_backoff_initial: crate::kernel::time::SimTime,
     /// See `retry_backoff_initial` (`Simulation.StreamRetryMaxBackoffSeconds`, default 60 s).
     pub retry_backoff_max: crate::kernel::time::SimTime,
+    /// `Simulation.KafkaKeylessPartitioner` is `Sticky` (default; false: `RoundRobin`; spec 5.5).
+    pub kafka_sticky: bool,
 }
 
 impl Esm {
@@ -309,11 +327,13 @@ pub(super) fn build(
         ),
         retry_backoff_max: v.secs_in(s.stream_retry_max_backoff_seconds, "Simulation.StreamRetryMaxBackoffSeconds", 0.001, 3600.0, 60.0),
         queue_of_target: vec![None; targets.len()],
+        kafka_sticky: s.kafka_keyless_partitioner != Some(crate::scenario::KafkaKeylessPartitioner::RoundRobin),
         ..Esm::default()
     };
 
     build_queues(v, sc, targets, &mut esm);
     build_streams(v, sc, region, account, &mut esm);
+    kafka::build_topics(v, sc, region, account, &mut esm);
     // --- mappings
     for (i, m) in sc.event_source_mappings.iter().enumerate() {
         let p = format!("EventSourceMappings[{i}]");
@@ -477,8 +497,8 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
     for raw in producers {
         let w = raw.spec;
         let p = format!("Workload[{}]", raw.index);
-        if !w.function.is_empty() || (w.queue.is_some() && w.stream.is_some()) {
-            v.err(p.clone(), "gives more than one of Function, Queue, Stream; give exactly one");
+        if !w.function.is_empty() || [w.queue.is_some(), w.stream.is_some(), w.kafka_topic.is_some()].iter().filter(|x| **x).count() > 1 {
+            v.err(p.clone(), "gives more than one of Function, Queue, Stream, KafkaTopic; give exactly one");
             continue;
         }
         let invocation_only = [
@@ -491,7 +511,15 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
         let template = Template::new(w.payload.as_ref().map(RawJson::value).unwrap_or_else(|| Value::Object(Default::default())));
         let name = w.name.clone().unwrap_or_else(|| format!("workload[{}]", raw.index));
         let mut attributes = None;
-        let target = if let Some(q) = &w.queue {
+        let mut headers = vec![];
+        if w.kafka_topic.is_none() && (w.key.is_some() || w.headers.is_some()) {
+            v.err(format!("{p}.Key"), "Key and Headers are for Kafka producers (KafkaTopic) only");
+        }
+        let target = if w.kafka_topic.is_some() {
+            let Some((sid, h)) = kafka::producer(v, esm, w, &p) else { continue };
+            headers = h;
+            ProducerTarget::Stream(sid)
+        } else if let Some(q) = &w.queue {
             let Some(qid) = esm.queue_by_name(q) else {
                 let known: Vec<&str> = esm.queues.iter().map(|x| x.name.as_str()).collect();
                 v.err(
@@ -572,7 +600,8 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
             arrivals: raw.arrivals,
             group: w.message_group_id.clone(),
             dedup: w.message_deduplication_id.clone(),
-            partition_key: w.partition_key.clone(),
+            partition_key: if w.kafka_topic.is_some() { w.key.clone() } else { w.partition_key.clone() },
+            headers,
             event_name: w.event_name.clone().unwrap_or_else(|| "INSERT".into()),
         });
     }
@@ -606,9 +635,14 @@ fn build_mapping(
         }
     };
     let arn = m.event_source_arn.as_str();
-    let source = if let Some(q) = esm.queues.iter().position(|q| q.arn == arn) {
+    let source = if kafka::is_kafka_mapping(m) {
+        EsmSource::Stream(kafka::source(v, esm, m, p)?)
+    } else if arn.is_empty() {
+        v.err(format!("{p}.EventSourceArn"), "is required: the ARN of a queue, stream, table stream or MSK cluster of this scenario");
+        return None;
+    } else if let Some(q) = esm.queues.iter().position(|q| q.arn == arn) {
         EsmSource::Queue(QueueId(q as u32))
-    } else if let Some(s) = esm.streams.iter().position(|s| s.arn == arn) {
+    } else if let Some(s) = esm.streams.iter().position(|s| s.arn == arn && !s.is_kafka()) {
         EsmSource::Stream(StreamId(s as u32))
     } else {
         let mut known: Vec<&str> = esm.queues.iter().map(|q| q.arn.as_str()).collect();
@@ -673,6 +707,7 @@ fn build_mapping(
     let c = Common { source, function, qualifier, timeout, label_fn, window, report_failures, filters };
     let (label, mut mapping) = match source {
         EsmSource::Queue(q) => sqs_mapping(v, esm, m, p, q, c, fd)?,
+        EsmSource::Stream(s) if esm.stream(s).is_kafka() => kafka::mapping(v, esm, m, p, s, c, targets)?,
         EsmSource::Stream(s) => stream_mapping(v, esm, m, p, s, c, targets)?,
     };
     mapping.enabled = m.enabled.unwrap_or(true);

@@ -168,7 +168,7 @@ pub(super) fn build_workload<'a>(
     for (i, w) in sc.workload.iter().enumerate() {
         let p = format!("Workload[{i}]");
         let publisher = w.topic.is_some() || w.event_bus.is_some();
-        let producer = w.queue.is_some() || w.stream.is_some();
+        let producer = w.queue.is_some() || w.stream.is_some() || w.kafka_topic.is_some();
         let firehose_producer = w.delivery_stream.is_some();
         let resolved = if producer || publisher || firehose_producer {
             Ok((FnId(0), None))

@@ -112,7 +112,9 @@ pub struct KeySchemaElementSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct EventSourceMappingSpec {
-    /// ARN of an SQS queue, a Kinesis stream or a DynamoDB table stream of this scenario.
+    /// ARN of an SQS queue, a Kinesis stream, a DynamoDB table stream or an Amazon MSK cluster of this scenario
+    /// (a self-managed Kafka mapping gives `SelfManagedEventSource` instead).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub event_source_arn: String,
     /// Function name or ARN.
     pub function_name: String,
@@ -167,6 +169,24 @@ pub struct EventSourceMappingSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 900))]
     pub tumbling_window_in_seconds: Option<i64>,
+    // --- Kafka (Amazon MSK and self-managed Apache Kafka, spec 5.5)
+    /// Kafka: the topic read (exactly one name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topics: Option<Vec<String>>,
+    /// Self-managed Kafka: `{"Endpoints": {"KAFKA_BOOTSTRAP_SERVERS": ["host:9092"]}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_managed_event_source: Option<super::SelfManagedEventSourceSpec>,
+    /// Amazon MSK: `{"ConsumerGroupId": ...}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amazon_managed_kafka_event_source_config: Option<super::KafkaEventSourceConfigSpec>,
+    /// Self-managed Kafka: `{"ConsumerGroupId": ...}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_managed_kafka_event_source_config: Option<super::KafkaEventSourceConfigSpec>,
+    /// Kafka: provisioned mode (`{"MinimumPollers": 1..200, "MaximumPollers": 1..2000}`), needed by the
+    /// error-handling controls (`MaximumRetryAttempts`, `MaximumRecordAgeInSeconds`, `BisectBatchOnFunctionError`,
+    /// `ReportBatchItemFailures`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_poller_config: Option<super::ProvisionedPollerConfigSpec>,
 }
 
 /// A mapping's `FilterCriteria`: records that match none of the patterns are dropped without an invocation.

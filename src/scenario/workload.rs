@@ -101,6 +101,16 @@ pub struct WorkloadSpec {
     /// Kinesis: the partition key (a template, default `"{{n}}"`), hashed with MD5 to pick the shard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_key: Option<String>,
+    /// Kafka: the topic the producer writes to (`TopicName`, or `ClusterName/TopicName` when several clusters have it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kafka_topic: Option<String>,
+    /// Kafka: the record's key (a template, `{{n}}` is the record's index); it picks the partition (murmur2). Absent:
+    /// no key (`Simulation.KafkaKeylessPartitioner`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Kafka: the record's headers, name to text value (templates); the event shows each value as its bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<std::collections::BTreeMap<String, String>>,
     /// DynamoDB: `INSERT` (default), `MODIFY` or `REMOVE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("enum" = ["INSERT", "MODIFY", "REMOVE"]))]

@@ -4,7 +4,8 @@
 //!
 //! 1. **Poller** — owns the source and decides when a batch is ready: the SQS poller ([`sqs`], spec 5.2: queues,
 //!    visibility, FIFO groups, redrive, scaling) or a stream lane ([`streams`], spec 5.3: a Kinesis or DynamoDB
-//!    shard, or a partition-key lane of it, read in order). Filtering (spec 5.4, the shared pattern matcher) happens
+//!    shard, or a partition-key lane of it, read in order; or a Kafka topic's partition, spec 5.5, put there by
+//!    [`kafka`]'s partitioner). Filtering (spec 5.4, the shared pattern matcher) happens
 //!    in the poller, before batching; a batch is flushed at `BatchSize`, 6 MB of payload or the end of the batching
 //!    window.
 //! 2. **Batch** — the poller builds a [`Batch`] (`new_batch`): the event payload (`{"Records": [...]}`), the
@@ -25,9 +26,11 @@
 //! memory follows what is in flight.
 //!
 //! Each record decides its own outcome from the function's rules: the rules see the record with an SQS `body`
-//! parsed as JSON, a Kinesis record as `{"data": <decoded>, "partitionKey", ...}`, a DynamoDB record as delivered;
+//! parsed as JSON, a Kinesis record as `{"data": <decoded>, "partitionKey", ...}`, a DynamoDB record as delivered, a
+//! Kafka record as `{"topic", "partition", "offset", "timestamp", "key", "value": <decoded>, "headers"}`;
 //! `When.Attempt` is the message's receive count (SQS) or the record's delivery count (streams).
 
+mod kafka;
 mod records;
 mod sqs;
 mod streams;
@@ -165,6 +168,8 @@ pub(super) struct EsmRt {
     next_batch: u64,
     /// Whether each mapping polls now (`Enabled`, changed by `UpdateEventSourceMapping` on the timeline).
     enabled: Vec<bool>,
+    /// Kafka: the keyless partitioner's state of each topic, by stream index (spec 5.5).
+    kafka_keyless: Vec<kafka::Keyless>,
 }
 
 impl EsmRt {
@@ -198,6 +203,7 @@ impl EsmRt {
             lane_base,
             gen: 0,
             enabled: esm.mappings.iter().map(|m| m.enabled).collect(),
+            kafka_keyless: vec![kafka::Keyless::default(); esm.streams.len()],
         }
     }
 }
@@ -255,6 +261,10 @@ impl<'m, O: Observer> Sim<'m, O> {
                 let dedup = render(&p.dedup);
                 let attrs = p.attributes.clone();
                 self.sqs_send_with(q, body, MsgOrigin::Producer(pi as u32), key, group, dedup, None, attrs);
+            }
+            ProducerTarget::Stream(s) if model.esm.stream(s).is_kafka() => {
+                let headers = p.headers.iter().map(|(k, v)| (k.clone(), v.replace("{{n}}", &n.to_string()))).collect();
+                self.kafka_put(s, payload, render(&p.partition_key), headers, key);
             }
             ProducerTarget::Stream(s) => {
                 let pk = render(&p.partition_key).unwrap_or_else(|| n.to_string());
@@ -540,7 +550,13 @@ fn parse_batch_response(resp: &Value, ids: &[&str]) -> BatchResponse {
         Some(Value::Array(a)) => {
             let mut out = vec![];
             for e in a {
-                match e.get("itemIdentifier").and_then(Value::as_str) {
+                // A Kafka identifier is `{"partition": "<topic>-<n>", "offset": <n>}` (spec 5.5).
+                let id = match e.get("itemIdentifier") {
+                    Some(Value::String(s)) if !s.contains('@') => Some(s.clone()),
+                    Some(o @ Value::Object(_)) => records::kafka::parse_item_id(o),
+                    _ => None,
+                };
+                match id.as_deref() {
                     Some(id) if !id.is_empty() && ids.contains(&id) => out.push(id.to_string()),
                     _ => return BatchResponse::Invalid,
                 }

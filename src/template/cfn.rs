@@ -8,6 +8,8 @@
 //! `AWS::KinesisFirehose::DeliveryStream`. `AWS::Lambda::Permission` is read and has nothing to simulate; every other
 //! type is skipped with a line saying so.
 
+pub(super) mod kafka;
+
 use serde_json::{json, Map, Value};
 
 use super::eval::Ctx;
@@ -50,6 +52,11 @@ pub fn resource(out: &mut Out, ctx: &Ctx, id: &str, ty: &str, res: &Value, pass:
             if let Some(ts) = p.get("StartingPositionTimestamp")? {
                 m.insert("StartingPositionTimestamp".into(), ts);
             }
+            // Kafka (spec 5.5): the topic, the self-managed source, the consumer group, provisioned mode.
+            for k in ["Topics", "SelfManagedEventSource", "AmazonManagedKafkaEventSourceConfig", "SelfManagedKafkaEventSourceConfig"] {
+                copy(&mut p, &mut m, k)?;
+            }
+            copy(&mut p, &mut m, "ProvisionedPollerConfig")?;
             mapping(out, m, &path, id)?;
         }
         "AWS::Lambda::EventInvokeConfig" if !primary => invoke_config(out, id, &mut p)?,
@@ -431,6 +438,9 @@ fn delivery_stream(out: &mut Out, ctx: &Ctx, id: &str, p: &mut Props) -> Result<
 /// Kinesis and DynamoDB Streams are skipped with a line.
 pub fn mapping(out: &mut Out, mut m: Map<String, Value>, path: &str, stub_name: &str) -> Result<(), TemplateError> {
     let arn = m.get("EventSourceArn").and_then(Value::as_str).unwrap_or("").to_string();
+    if arn.starts_with("arn:aws:kafka:") || m.contains_key("SelfManagedEventSource") {
+        return kafka::mapping(out, m, path, stub_name);
+    }
     if arn.starts_with("https://") {
         return Err(TemplateError::new(path, format!("EventSourceArn {arn:?} is a queue URL (what !Ref gives); use !GetAtt Queue.Arn")));
     }

@@ -32,6 +32,8 @@ pub struct Out {
     pub buckets: Vec<Map<String, Value>>,
     pub kinesis: Vec<Map<String, Value>>,
     pub tables: Vec<Map<String, Value>>,
+    /// `KafkaClusters` (spec 5.5).
+    pub kafka: Vec<Map<String, Value>>,
     pub mappings: Vec<Value>,
     pub delivery: Vec<Value>,
     pub changes: Vec<Value>,
@@ -60,6 +62,7 @@ impl Out {
             buckets: vec![],
             kinesis: vec![],
             tables: vec![],
+            kafka: vec![],
             mappings: vec![],
             delivery: vec![],
             changes: vec![],
@@ -211,7 +214,7 @@ impl Out {
                 s.insert(k.into(), objs(v));
             }
         }
-        for (k, v) in [("KinesisStreams", self.kinesis), ("Tables", self.tables)] {
+        for (k, v) in [("KinesisStreams", self.kinesis), ("Tables", self.tables), ("KafkaClusters", self.kafka)] {
             if !v.is_empty() {
                 s.insert(k.into(), objs(v));
             }

@@ -351,8 +351,10 @@ const EVENT_TYPES: &[&str] = &[
     "IoTRule",
     "Cognito",
     "AlexaSkill",
+    "MSK",
+    "SelfManagedKafka",
 ];
-const SKIPPED_TYPES: &[&str] = &["MSK", "MQ", "SelfManagedKafka", "DocumentDB"];
+const SKIPPED_TYPES: &[&str] = &["MQ", "DocumentDB"];
 
 /// One entry of a function's `Events`.
 fn event(out: &mut Out, ctx: &Ctx, id: &str, target: &str, name: &str, ev: &Value) -> Result<(), TemplateError> {
@@ -403,6 +405,7 @@ fn event(out: &mut Out, ctx: &Ctx, id: &str, target: &str, name: &str, ev: &Valu
             }
             cfn::mapping(out, m, &path, &stub_name)?;
         }
+        "MSK" | "SelfManagedKafka" => super::cfn::kafka::sam_event(out, &ty, target, &mut p, &path, &stub_name)?,
         "SNS" => sns_event(out, ctx, id, target, name, &mut p, &stub_name)?,
         "Schedule" | "ScheduleV2" => {
             let expr = p.str(if ty == "Schedule" { "Schedule" } else { "ScheduleExpression" })?.unwrap_or_default();

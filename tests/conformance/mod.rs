@@ -7,6 +7,7 @@
 
 mod async_invoke;
 mod events;
+mod kafka;
 mod push;
 mod shape;
 mod sqs;

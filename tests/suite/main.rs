@@ -16,6 +16,7 @@ mod firehose;
 mod fuzz_mutation;
 mod handlers_inprocess;
 mod handlers_process;
+mod kafka;
 mod layout;
 mod properties;
 mod provisioned_versions;

@@ -566,8 +566,10 @@ fn sam_events_intrinsics_and_conditions() {
     let dlq = rules[1]["Targets"][0]["DeadLetterConfig"]["Arn"].as_str().unwrap();
     assert!(dlq.starts_with("arn:aws:sqs:us-east-1:123456789012:app-OrdersBusQueue-"), "{dlq}");
     assert!(section(&imp, "Queues").iter().any(|q| dlq.ends_with(q["QueueName"].as_str().unwrap())));
+    // The MSK event is a Kafka mapping; its cluster and topic are declared with one partition (spec 5.5).
+    assert!(has(&imp.imported, "Resources.Orders.Properties.Events.Kafka: Kafka event source mapping from x/t"), "{:?}", imp.imported);
+    assert_eq!(section(&imp, "KafkaClusters")[0]["Topics"], json!([{"TopicName": "t"}]));
     for line in [
-        "Resources.Orders.Properties.Events.Kafka (MSK event): not simulated",
         "Resources.Orders.Properties.Events.Bus.Properties.InputPath: not simulated",
         "Resources.Orders.Properties.DeploymentPreference.Alarms: not simulated",
         "Resources.Table: table app-Table-",

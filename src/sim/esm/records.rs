@@ -3,6 +3,8 @@
 //! them, and the on-failure record of a stream mapping (spec 3.3): the message and record types both pollers share,
 //! and pure functions of the model and a record.
 
+pub(super) mod kafka;
+
 use std::sync::Arc;
 
 use base64::Engine;
@@ -61,6 +63,8 @@ pub(super) struct Rec {
     pub(super) old: Option<Arc<Value>>,
     /// Invocations this record has been part of.
     pub(super) deliveries: u32,
+    /// Kafka: the record's key and headers (spec 5.5).
+    pub(super) kafka: Option<Arc<kafka::KafkaRec>>,
 }
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -137,7 +141,9 @@ pub(super) fn sqs_view(model: &Model, m: &Msg) -> Value {
 }
 
 pub(super) fn seq_text(st: &crate::model::Stream, shard: u32, seq: u64) -> String {
-    if st.is_dynamodb() {
+    if st.is_kafka() {
+        kafka::item_id(st, shard, seq)
+    } else if st.is_dynamodb() {
         ddb_seq(shard, seq)
     } else {
         kinesis_seq(st.seq_salt, shard, seq)
@@ -165,6 +171,7 @@ pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32
             "awsRegion": model.region,
             "eventSourceARN": st.arn,
         }),
+        StreamKind::Kafka { .. } => kafka::record(model, st, shard, r),
         StreamKind::DynamoDb { view, keys, .. } => {
             let event_name = DDB_EVENT_NAMES[r.event_name as usize % 3];
             let item = match r.data.as_ref() {
@@ -218,6 +225,7 @@ pub(super) fn stream_view(model: &Model, st: &crate::model::Stream, shard: u32, 
             })
         }
         StreamKind::DynamoDb { .. } => stream_record(model, st, shard, r),
+        StreamKind::Kafka { .. } => kafka::view(model, st, shard, r),
     }
 }
 
@@ -246,7 +254,10 @@ pub(super) fn stream_failure_record(
         let ms = epoch_ms(model, t);
         chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).map(|d| d.format(format).to_string()).unwrap_or_default()
     };
-    let info = json!({
+    let info = if st.is_kafka() {
+        kafka::batch_info(model, st, shard, recs, &iso_s)
+    } else {
+        json!({
         "shardId": st.shard_id(shard),
         "startSequenceNumber": seq_text(st, shard, first.seq),
         "endSequenceNumber": seq_text(st, shard, last.seq),
@@ -254,7 +265,8 @@ pub(super) fn stream_failure_record(
         "approximateArrivalOfLastRecord": iso_s(last.arrival),
         "batchSize": recs.len(),
         "streamArn": st.arn,
-    });
+        })
+    };
     let fd = model.function(function);
     // `responseContext` is there for records given up after retries, with `functionError` `"Unhandled"` for an
     // exception and `null` when the function returned normally but the batch failed; a `RecordAgeExceeded` record
@@ -281,7 +293,13 @@ pub(super) fn stream_failure_record(
     out.insert("version".into(), json!("1.0"));
     out.insert("timestamp".into(), json!(destinations::iso_at(model.settings.start_epoch_ms, now)));
     let mut out = Value::Object(out);
-    let key = if st.is_dynamodb() { "DDBStreamBatchInfo" } else { "KinesisBatchInfo" };
+    let key = if st.is_kafka() {
+        "KafkaBatchInfo"
+    } else if st.is_dynamodb() {
+        "DDBStreamBatchInfo"
+    } else {
+        "KinesisBatchInfo"
+    };
     out[key] = info;
     out
 }

@@ -62,7 +62,10 @@ pub(super) struct ShardRt {
 }
 /// Kinesis polls each shard once a second, DynamoDB Streams four times (spec 5.3).
 fn poll_interval(s: &crate::model::Stream) -> SimTime {
-    if s.is_dynamodb() {
+    if s.is_kafka() {
+        // Kafka: Lambda's consumer fetches as records arrive (spec 5.5); the batching window does the waiting.
+        SimTime::from_millis(1)
+    } else if s.is_dynamodb() {
         SimTime::from_millis(250)
     } else {
         SimTime::from_secs(1)
@@ -172,17 +175,34 @@ impl<'m, O: Observer> Sim<'m, O> {
     }
 
     pub(super) fn stream_put(&mut self, s: StreamId, data: Arc<Value>, pk: String, event_name: u8, key: u64) {
-        let model = self.model;
-        let st = model.esm.stream(s);
-        let now = self.k.now();
-        self.last_activity = now;
+        let st = self.model.esm.stream(s);
         let shard_key = match &st.kind {
-            StreamKind::Kinesis => pk.clone(),
+            StreamKind::Kinesis | StreamKind::Kafka { .. } => pk,
             StreamKind::DynamoDb { keys, .. } => {
                 keys.iter().map(|k| data.get(k).map(events::text).unwrap_or_default()).collect::<Vec<_>>().join("\u{1f}")
             }
         };
         let shard = shard_of(&shard_key, st.shards);
+        self.stream_put_on(s, shard, data, shard_key, event_name, key, None);
+    }
+
+    /// Put a record on shard (or Kafka partition) `shard` of stream `s`: it is kept until retention when no mapping
+    /// reads the stream, else each mapping's lane of the shard gets it.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn stream_put_on(
+        &mut self,
+        s: StreamId,
+        shard: u32,
+        data: Arc<Value>,
+        shard_key: String,
+        event_name: u8,
+        key: u64,
+        kafka: Option<Arc<super::records::kafka::KafkaRec>>,
+    ) {
+        let model = self.model;
+        let st = model.esm.stream(s);
+        let now = self.k.now();
+        self.last_activity = now;
         let sh = &mut self.esm.shards[s.ix()][shard as usize];
         let seq = sh.next_seq;
         sh.next_seq += 1;
@@ -210,7 +230,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             _ => None,
         };
-        let rec = Rec { seq, arrival: now, data, pk: Arc::from(shard_key.as_str()), size, key, event_name, old, deliveries: 0 };
+        let rec = Rec { seq, arrival: now, data, pk: Arc::from(shard_key.as_str()), size, key, event_name, old, deliveries: 0, kafka };
         for &mid in &st.mappings {
             let m = model.esm.mapping(mid);
             if let StartingPosition::AtTimestamp(ts) = m.starting {
@@ -241,6 +261,10 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
         if !immediate && l.throttles > 0 && l.current.is_some() && l.poll_at.is_some() {
             // A throttled batch waits out its back-off; new records do not shorten it (spec 5.3).
+            return;
+        }
+        if !immediate && l.current.is_some() && l.poll_at.is_some() && self.model.esm.stream(l.stream).is_kafka() {
+            // Kafka: a failed batch waits out its retry back-off; records arriving behind it do not shorten it.
             return;
         }
         let at = if immediate {
@@ -430,7 +454,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let records: Vec<Value> = recs.iter().map(|r| stream_record(model, st, shard, r)).collect();
         let iterator_age = recs.last().map_or(SimTime::ZERO, |r| now - r.arrival);
         let key = recs.first().map_or(0, |r| r.key);
-        let mut event = json!({ "Records": records });
+        let mut event = if st.is_kafka() { super::records::kafka::event(model, st, shard, recs) } else { json!({ "Records": records }) };
         if let (Some(w), Some((k, state))) = (m.tumbling, &l.tumble) {
             // The tumbling-window event fields (DG with-kinesis.html, "Tumbling windows").
             let w = w.as_micros();
@@ -643,9 +667,14 @@ impl<'m, O: Observer> Sim<'m, O> {
         let content = if tk == TargetKind::S3 {
             // S3 targets also get the original event, as a JSON object (`payload.Records`, recorded on AWS,
             // conformance KIN-S3; spec 3.3).
-            let records: Vec<Value> = recs.iter().map(|r| stream_record(model, st, shard, r)).collect();
             let mut c = record;
-            c["payload"] = json!({ "Records": records });
+            if st.is_kafka() {
+                // Kafka: the whole event as an escaped JSON string (DG with-msk-on-failure.html, S3 example).
+                c["payload"] = json!(super::records::kafka::event(model, st, shard, &recs).to_string());
+            } else {
+                let records: Vec<Value> = recs.iter().map(|r| stream_record(model, st, shard, r)).collect();
+                c["payload"] = json!({ "Records": records });
+            }
             c
         } else {
             record
