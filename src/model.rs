@@ -26,6 +26,7 @@ pub use checks::Expectation;
 mod esm;
 pub mod fanout;
 pub mod firehose;
+pub mod mq;
 pub use esm::{Esm, EsmSource, Mapping, MessageAttributes, Producer, ProducerTarget, Queue, StartingPosition, Stream, StreamKind};
 pub(crate) use function::{parse_qualifier, resolve_function, resolve_function_ref};
 pub use function::{Architecture, DeliveryFault, Fault, Function, Rule};

@@ -25,6 +25,7 @@ mod esm;
 mod fanout;
 mod firehose;
 mod function;
+mod mq;
 mod words;
 mod workload;
 
@@ -34,6 +35,7 @@ pub use esm::*;
 pub use fanout::*;
 pub use firehose::*;
 pub use function::*;
+pub use mq::*;
 pub use workload::*;
 
 fn default_region() -> String {
@@ -104,6 +106,10 @@ pub struct Scenario {
     /// mappings.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tables: Vec<TableSpec>,
+    /// Amazon MQ brokers (`AWS::AmazonMQ::Broker`, ActiveMQ or RabbitMQ) whose queues event source mappings consume
+    /// (spec 5.5).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub brokers: Vec<BrokerSpec>,
     /// Event source mappings (`AWS::Lambda::EventSourceMapping`): Lambda's pollers for SQS, Kinesis and DynamoDB
     /// Streams (spec section 5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -299,6 +305,12 @@ pub struct SimulationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1000, max = 1250))]
     pub sqs_poller_ceiling: Option<i64>,
+    /// Seconds before a broker redelivers the messages of a failed Amazon MQ batch (spec 5.5: ActiveMQ's default
+    /// `redeliveryDelay`, 1 s, documented for Lambda's ActiveMQ consumer; RabbitMQ requeues at once, uncertain;
+    /// default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 3600))]
+    pub mq_redelivery_delay_seconds: Option<f64>,
     /// Concurrent invocations an SQS mapping adds per minute while messages remain (spec 5.2: 300 since late 2023,
     /// 60 before; default 300).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -27,6 +27,7 @@ pub(crate) use crate::aws::ids::{b64, chars, epoch_secs_f, md5_hex, stable, uuid
 mod apps;
 mod http;
 mod messaging;
+pub mod mq;
 mod options;
 mod streams;
 

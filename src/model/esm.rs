@@ -41,6 +41,8 @@ pub struct Queue {
     pub content_dedup: bool,
     /// The mappings that poll it.
     pub mappings: Vec<MappingId>,
+    /// A queue of an Amazon MQ broker rather than SQS (spec 5.5).
+    pub broker: Option<super::mq::BrokerQueue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,6 +248,9 @@ pub struct Esm {
     pub retry_backoff_initial: crate::kernel::time::SimTime,
     /// See `retry_backoff_initial` (`Simulation.StreamRetryMaxBackoffSeconds`, default 60 s).
     pub retry_backoff_max: crate::kernel::time::SimTime,
+    /// `Simulation.MqRedeliveryDelaySeconds`: how long after a failed batch an Amazon MQ broker redelivers its
+    /// messages (default 1 s, ActiveMQ's `redeliveryDelay`; spec 5.5).
+    pub mq_redelivery_delay: SimTime,
 }
 
 impl Esm {
@@ -309,10 +314,12 @@ pub(super) fn build(
         ),
         retry_backoff_max: v.secs_in(s.stream_retry_max_backoff_seconds, "Simulation.StreamRetryMaxBackoffSeconds", 0.001, 3600.0, 60.0),
         queue_of_target: vec![None; targets.len()],
+        mq_redelivery_delay: v.secs_in(s.mq_redelivery_delay_seconds, "Simulation.MqRedeliveryDelaySeconds", 0.0, 3600.0, 1.0),
         ..Esm::default()
     };
 
     build_queues(v, sc, targets, &mut esm);
+    super::mq::build_broker_queues(v, sc, region, account, targets, &mut esm);
     build_streams(v, sc, region, account, &mut esm);
     // --- mappings
     for (i, m) in sc.event_source_mappings.iter().enumerate() {
@@ -363,6 +370,7 @@ fn build_queues(v: &mut V, sc: &Scenario, targets: &[super::Target], esm: &mut E
             redrive: None,
             content_dedup: q.content_based_deduplication.unwrap_or(false),
             mappings: vec![],
+            broker: None,
         });
     }
     // Queue ARN -> the first queue with it (a lookup, not a walk: thousands of queues stay fast).
@@ -606,7 +614,15 @@ fn build_mapping(
         }
     };
     let arn = m.event_source_arn.as_str();
-    let source = if let Some(q) = esm.queues.iter().position(|q| q.arn == arn) {
+    // Amazon MQ: the broker's ARN and the queue of `Queues` (spec 5.5).
+    let broker = super::mq::broker_of(v, esm, p, arn);
+    if broker.is_none() && (m.queues.is_some() || m.source_access_configurations.is_some()) {
+        let mq_only = [(m.queues.is_some(), "Queues"), (m.source_access_configurations.is_some(), "SourceAccessConfigurations")];
+        v.not_for(p, &mq_only, "is for Amazon MQ mappings (an EventSourceArn of a broker)");
+    }
+    let source = if let Some(b) = broker {
+        EsmSource::Queue(super::mq::mapping_queue(v, esm, m, p, b.as_deref()?)?)
+    } else if let Some(q) = esm.queues.iter().position(|q| q.arn == arn) {
         EsmSource::Queue(QueueId(q as u32))
     } else if let Some(s) = esm.streams.iter().position(|s| s.arn == arn) {
         EsmSource::Stream(StreamId(s as u32))
@@ -672,6 +688,7 @@ fn build_mapping(
     }
     let c = Common { source, function, qualifier, timeout, label_fn, window, report_failures, filters };
     let (label, mut mapping) = match source {
+        EsmSource::Queue(q) if esm.queue(q).broker.is_some() => super::mq::mq_mapping(v, esm, m, p, q, c)?,
         EsmSource::Queue(q) => sqs_mapping(v, esm, m, p, q, c, fd)?,
         EsmSource::Stream(s) => stream_mapping(v, esm, m, p, s, c, targets)?,
     };
@@ -682,17 +699,17 @@ fn build_mapping(
 }
 
 /// What every mapping has, checked before its kind's own settings.
-struct Common {
-    source: EsmSource,
-    function: FnId,
-    qualifier: Qualifier,
+pub(super) struct Common {
+    pub(super) source: EsmSource,
+    pub(super) function: FnId,
+    pub(super) qualifier: Qualifier,
     /// The timeout of the configuration the mapping invokes.
-    timeout: SimTime,
+    pub(super) timeout: SimTime,
     /// The function as records name it (`name` or `name:qualifier`).
-    label_fn: String,
-    window: SimTime,
-    report_failures: bool,
-    filters: Vec<Pattern>,
+    pub(super) label_fn: String,
+    pub(super) window: SimTime,
+    pub(super) report_failures: bool,
+    pub(super) filters: Vec<Pattern>,
 }
 
 /// An SQS mapping's own settings (spec 5.2); the stream-only settings are errors here.

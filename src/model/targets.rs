@@ -198,6 +198,8 @@ pub(super) fn build_targets(v: &mut V, sc: &Scenario, region: &str, account: &st
             });
         }
     }
+    // Amazon MQ broker queues come last (spec 5.5).
+    targets.extend(super::mq::broker_targets(sc, region, account));
     let mut by_arn: BTreeMap<String, TargetId> = BTreeMap::new();
     let mut first: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, t) in targets.iter().enumerate() {

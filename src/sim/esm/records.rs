@@ -127,6 +127,10 @@ fn sender(model: &Model) -> String {
 
 /// What filters and rules see of an SQS message: the record with its body parsed when it is JSON (spec 5.4).
 pub(super) fn sqs_view(model: &Model, m: &Msg) -> Value {
+    // Amazon MQ: the broker message with `data` decoded (spec 5.5).
+    if let Some(b) = &model.esm.queue(m.queue).broker {
+        return super::mq::mq_message_view(model, b, m);
+    }
     let mut r = sqs_record(model, m);
     if let Ok(v) = serde_json::from_str::<Value>(&m.body) {
         if v.is_object() || v.is_array() {
