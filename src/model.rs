@@ -23,6 +23,7 @@ pub use crate::model::versions::{Alias, Change, ChangeKind, DlqScope, FnConfig, 
 use crate::scenario::*;
 pub use checks::Expectation;
 
+pub mod docdb;
 mod esm;
 pub mod fanout;
 pub mod firehose;

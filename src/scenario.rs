@@ -21,6 +21,7 @@ use serde_json::Value;
 
 mod changes;
 mod checks;
+mod docdb;
 mod esm;
 mod fanout;
 mod firehose;
@@ -31,6 +32,7 @@ mod workload;
 
 pub use changes::*;
 pub use checks::*;
+pub use docdb::*;
 pub use esm::*;
 pub use fanout::*;
 pub use firehose::*;
@@ -110,6 +112,10 @@ pub struct Scenario {
     /// (spec 5.5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub brokers: Vec<BrokerSpec>,
+    /// Amazon DocumentDB clusters (`AWS::DocDB::DBCluster`) whose change stream event source mappings read (spec
+    /// 5.6).
+    #[serde(default, rename = "DocumentDBClusters", skip_serializing_if = "Vec::is_empty")]
+    pub document_db_clusters: Vec<DocumentDbClusterSpec>,
     /// Event source mappings (`AWS::Lambda::EventSourceMapping`): Lambda's pollers for SQS, Kinesis and DynamoDB
     /// Streams (spec section 5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

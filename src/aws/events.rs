@@ -25,6 +25,7 @@ use serde_json::{Map, Value};
 pub(crate) use crate::aws::ids::{b64, chars, epoch_secs_f, md5_hex, stable, uuid, LOWER_HEX, UPPER_ALNUM};
 
 mod apps;
+pub mod docdb;
 mod http;
 mod messaging;
 pub mod mq;

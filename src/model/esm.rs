@@ -59,6 +59,11 @@ pub enum StreamKind {
         /// The table's key attribute names (`KeySchema`).
         keys: Vec<String>,
     },
+    /// An Amazon DocumentDB cluster's change stream (spec 5.6).
+    DocumentDb {
+        /// `DBClusterIdentifier`.
+        cluster: String,
+    },
 }
 
 /// A Kinesis data stream or a DynamoDB table's stream (spec 5.3).
@@ -86,11 +91,16 @@ impl Stream {
         match self.kind {
             StreamKind::Kinesis => format!("shardId-{shard:012}"),
             StreamKind::DynamoDb { .. } => format!("shardId-00000001704067200000-{:08x}", 0x5eed_0000u32 + shard),
+            StreamKind::DocumentDb { .. } => format!("changeStream-{shard}"),
         }
     }
     /// A DynamoDB table's stream.
     pub fn is_dynamodb(&self) -> bool {
         matches!(self.kind, StreamKind::DynamoDb { .. })
+    }
+    /// An Amazon DocumentDB cluster's change stream.
+    pub fn is_docdb(&self) -> bool {
+        matches!(self.kind, StreamKind::DocumentDb { .. })
     }
 }
 
@@ -156,6 +166,8 @@ pub struct Mapping {
     /// SQS: the visibility timeout in force for received batches (spec 5.2: window + timeout + 30 s when the window
     /// plus the function timeout exceed the queue's).
     pub visibility: SimTime,
+    /// DocumentDB: `DocumentDBEventSourceConfig` (spec 5.6).
+    pub docdb: Option<super::docdb::DocDbConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -321,6 +333,7 @@ pub(super) fn build(
     build_queues(v, sc, targets, &mut esm);
     super::mq::build_broker_queues(v, sc, region, account, targets, &mut esm);
     build_streams(v, sc, region, account, &mut esm);
+    super::docdb::build_clusters(v, sc, region, account, &mut esm);
     // --- mappings
     for (i, m) in sc.event_source_mappings.iter().enumerate() {
         let p = format!("EventSourceMappings[{i}]");
@@ -540,6 +553,22 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
             ProducerTarget::Queue(qid)
         } else {
             let st = w.stream.as_deref().unwrap_or_default();
+            // DocumentDB: `<cluster>/<db>.<collection>` (spec 5.6).
+            if let Some(found) = super::docdb::producer_target(v, esm, w, &p, st) {
+                let Some((sid, ns, op)) = found else { continue };
+                esm.producers.push(Producer {
+                    name,
+                    attributes: None,
+                    target: ProducerTarget::Stream(sid),
+                    template,
+                    arrivals: raw.arrivals,
+                    group: None,
+                    dedup: None,
+                    partition_key: Some(ns),
+                    event_name: op,
+                });
+                continue;
+            }
             let Some(sid) = esm.stream_by_name(st) else {
                 let known: Vec<&str> = esm.streams.iter().map(|x| x.name.as_str()).collect();
                 v.err(
@@ -616,9 +645,13 @@ fn build_mapping(
     let arn = m.event_source_arn.as_str();
     // Amazon MQ: the broker's ARN and the queue of `Queues` (spec 5.5).
     let broker = super::mq::broker_of(v, esm, p, arn);
-    if broker.is_none() && (m.queues.is_some() || m.source_access_configurations.is_some()) {
+    let docdb = esm.streams.iter().any(|s| s.arn == arn && s.is_docdb());
+    if broker.is_none() && !docdb && (m.queues.is_some() || m.source_access_configurations.is_some()) {
         let mq_only = [(m.queues.is_some(), "Queues"), (m.source_access_configurations.is_some(), "SourceAccessConfigurations")];
-        v.not_for(p, &mq_only, "is for Amazon MQ mappings (an EventSourceArn of a broker)");
+        v.not_for(p, &mq_only, "is for Amazon MQ (and SourceAccessConfigurations for DocumentDB) mappings");
+    }
+    if !docdb && m.document_db_event_source_config.is_some() {
+        v.err(format!("{p}.DocumentDBEventSourceConfig"), "is for DocumentDB mappings (an EventSourceArn of a cluster)");
     }
     let source = if let Some(b) = broker {
         EsmSource::Queue(super::mq::mapping_queue(v, esm, m, p, b.as_deref()?)?)
@@ -689,6 +722,7 @@ fn build_mapping(
     let c = Common { source, function, qualifier, timeout, label_fn, window, report_failures, filters };
     let (label, mut mapping) = match source {
         EsmSource::Queue(q) if esm.queue(q).broker.is_some() => super::mq::mq_mapping(v, esm, m, p, q, c)?,
+        EsmSource::Stream(s) if esm.stream(s).is_docdb() => super::docdb::docdb_mapping(v, esm, m, p, s, c)?,
         EsmSource::Queue(q) => sqs_mapping(v, esm, m, p, q, c, fd)?,
         EsmSource::Stream(s) => stream_mapping(v, esm, m, p, s, c, targets)?,
     };
@@ -793,6 +827,7 @@ fn sqs_mapping(
             on_failure: None,
             tumbling: None,
             visibility,
+            docdb: None,
         },
     ))
 }
@@ -904,6 +939,7 @@ fn stream_mapping(
             on_failure,
             tumbling,
             visibility: SimTime::ZERO,
+            docdb: None,
         },
     ))
 }

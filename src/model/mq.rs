@@ -347,6 +347,7 @@ pub(super) fn mq_mapping(v: &mut V, esm: &Esm, m: &EventSourceMappingSpec, p: &s
             // The consumer holds its messages until the function returns; a failed batch is returned at once and
             // redelivered after the redelivery delay (sim/esm/mq.rs). This lease only bounds a lost batch.
             visibility: window + timeout + SimTime::from_secs(60),
+            docdb: None,
         },
     ))
 }

@@ -174,6 +174,9 @@ pub struct EventSourceMappingSpec {
     /// Amazon MQ: `BASIC_AUTH` (required by AWS; recorded, without effect here) and, for RabbitMQ, `VIRTUAL_HOST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_access_configurations: Option<Vec<super::SourceAccessConfigurationSpec>>,
+    /// DocumentDB: `{"DatabaseName", "CollectionName", "FullDocument"}` (spec 5.6).
+    #[serde(default, rename = "DocumentDBEventSourceConfig", skip_serializing_if = "Option::is_none")]
+    pub document_db_event_source_config: Option<super::DocumentDbEventSourceConfigSpec>,
 }
 
 /// A mapping's `FilterCriteria`: records that match none of the patterns are dropped without an invocation.

@@ -28,6 +28,7 @@
 //! parsed as JSON, a Kinesis record as `{"data": <decoded>, "partitionKey", ...}`, a DynamoDB record as delivered;
 //! `When.Attempt` is the message's receive count (SQS) or the record's delivery count (streams).
 
+mod docdb;
 mod mq;
 mod records;
 mod sqs;
@@ -259,7 +260,12 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             ProducerTarget::Stream(s) => {
                 let pk = render(&p.partition_key).unwrap_or_else(|| n.to_string());
-                let ev = DDB_EVENT_NAMES.iter().position(|e| *e == p.event_name).unwrap_or(0) as u8;
+                let ev = if model.esm.stream(s).is_docdb() {
+                    // DocumentDB: the change's `operationType` (spec 5.6).
+                    crate::aws::events::docdb::DOCDB_OPERATIONS.iter().position(|e| *e == p.event_name).unwrap_or(0) as u8
+                } else {
+                    DDB_EVENT_NAMES.iter().position(|e| *e == p.event_name).unwrap_or(0) as u8
+                };
                 self.stream_put(s, payload, pk, ev, key);
             }
         }

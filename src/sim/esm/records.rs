@@ -169,6 +169,8 @@ pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32
             "awsRegion": model.region,
             "eventSourceARN": st.arn,
         }),
+        // DocumentDB: `{"event": <change event>}` (spec 5.6; the mapping's FullDocument applies in the batch event).
+        StreamKind::DocumentDb { .. } => serde_json::json!({ "event": super::docdb::change(model, r, false) }),
         StreamKind::DynamoDb { view, keys, .. } => {
             let event_name = DDB_EVENT_NAMES[r.event_name as usize % 3];
             let item = match r.data.as_ref() {
@@ -211,7 +213,7 @@ pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32
 
 /// What filters and rules see of a stream record: Kinesis `{"data": <decoded JSON or text>, "partitionKey", ...}`
 /// (filters use the `data` key, spec 5.4); DynamoDB the record as delivered.
-pub(super) fn stream_view(model: &Model, st: &crate::model::Stream, shard: u32, r: &Rec) -> Value {
+pub(super) fn stream_view(model: &Model, m: &crate::model::Mapping, st: &crate::model::Stream, shard: u32, r: &Rec) -> Value {
     match st.kind {
         StreamKind::Kinesis => {
             json!({
@@ -222,6 +224,10 @@ pub(super) fn stream_view(model: &Model, st: &crate::model::Stream, shard: u32, 
             })
         }
         StreamKind::DynamoDb { .. } => stream_record(model, st, shard, r),
+        // DocumentDB: the change as the mapping delivers it, with its FullDocument setting (spec 5.6).
+        StreamKind::DocumentDb { .. } => {
+            json!({ "event": super::docdb::change(model, r, m.docdb.as_ref().is_some_and(|d| d.update_lookup)) })
+        }
     }
 }
 
