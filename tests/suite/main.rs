@@ -17,6 +17,7 @@ mod fuzz_mutation;
 mod handlers_inprocess;
 mod handlers_process;
 mod layout;
+mod mq;
 mod properties;
 mod provisioned_versions;
 mod reliability_budget;
