@@ -6,7 +6,9 @@
 //! The folder is compiled into the `suite` test binary (one binary links once).
 
 mod async_invoke;
+mod docdb;
 mod events;
+mod mq;
 mod shape;
 mod sqs;
 mod streams;
