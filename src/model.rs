@@ -23,12 +23,13 @@ pub use crate::model::versions::{Alias, Change, ChangeKind, DlqScope, FnConfig, 
 use crate::scenario::*;
 pub use checks::Expectation;
 
-pub mod docdb;
 mod esm;
 pub mod fanout;
 pub mod firehose;
-pub mod mq;
-pub use esm::{Esm, EsmSource, Mapping, MessageAttributes, Producer, ProducerTarget, Queue, StartingPosition, Stream, StreamKind};
+pub use esm::{
+    BrokerQueue, DocDbConfig, Esm, EsmSource, Mapping, MessageAttributes, Producer, ProducerTarget, Queue, StartingPosition, Stream,
+    StreamKind,
+};
 pub(crate) use function::{parse_qualifier, resolve_function, resolve_function_ref};
 pub use function::{Architecture, DeliveryFault, Fault, Function, Rule};
 pub use ids::{FnId, MappingId, QueueId, StreamId, TargetId};

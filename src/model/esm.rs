@@ -16,6 +16,11 @@ use crate::model::versions::Qualifier;
 use crate::scenario::{EventSourceMappingSpec, Scenario, WorkloadSpec};
 
 pub use super::ids::{MappingId, QueueId, StreamId};
+pub use docdb::DocDbConfig;
+pub use mq::BrokerQueue;
+
+mod docdb;
+mod mq;
 
 /// A live SQS queue (spec 5.2): destination records, DLQ messages, producer messages and redriven messages all land
 /// here, and its mappings poll it.
@@ -42,7 +47,7 @@ pub struct Queue {
     /// The mappings that poll it.
     pub mappings: Vec<MappingId>,
     /// A queue of an Amazon MQ broker rather than SQS (spec 5.5).
-    pub broker: Option<super::mq::BrokerQueue>,
+    pub broker: Option<mq::BrokerQueue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,7 +172,7 @@ pub struct Mapping {
     /// plus the function timeout exceed the queue's).
     pub visibility: SimTime,
     /// DocumentDB: `DocumentDBEventSourceConfig` (spec 5.6).
-    pub docdb: Option<super::docdb::DocDbConfig>,
+    pub docdb: Option<docdb::DocDbConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -331,9 +336,9 @@ pub(super) fn build(
     };
 
     build_queues(v, sc, targets, &mut esm);
-    super::mq::build_broker_queues(v, sc, region, account, targets, &mut esm);
+    mq::build_broker_queues(v, sc, region, account, targets, &mut esm);
     build_streams(v, sc, region, account, &mut esm);
-    super::docdb::build_clusters(v, sc, region, account, &mut esm);
+    docdb::build_clusters(v, sc, region, account, &mut esm);
     // --- mappings
     for (i, m) in sc.event_source_mappings.iter().enumerate() {
         let p = format!("EventSourceMappings[{i}]");
@@ -554,7 +559,7 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
         } else {
             let st = w.stream.as_deref().unwrap_or_default();
             // DocumentDB: `<cluster>/<db>.<collection>` (spec 5.6).
-            if let Some(found) = super::docdb::producer_target(v, esm, w, &p, st) {
+            if let Some(found) = docdb::producer_target(v, esm, w, &p, st) {
                 let Some((sid, ns, op)) = found else { continue };
                 esm.producers.push(Producer {
                     name,
@@ -644,7 +649,7 @@ fn build_mapping(
     };
     let arn = m.event_source_arn.as_str();
     // Amazon MQ: the broker's ARN and the queue of `Queues` (spec 5.5).
-    let broker = super::mq::broker_of(v, esm, p, arn);
+    let broker = mq::broker_of(v, esm, p, arn);
     let docdb = esm.streams.iter().any(|s| s.arn == arn && s.is_docdb());
     if broker.is_none() && !docdb && (m.queues.is_some() || m.source_access_configurations.is_some()) {
         let mq_only = [(m.queues.is_some(), "Queues"), (m.source_access_configurations.is_some(), "SourceAccessConfigurations")];
@@ -654,7 +659,7 @@ fn build_mapping(
         v.err(format!("{p}.DocumentDBEventSourceConfig"), "is for DocumentDB mappings (an EventSourceArn of a cluster)");
     }
     let source = if let Some(b) = broker {
-        EsmSource::Queue(super::mq::mapping_queue(v, esm, m, p, b.as_deref()?)?)
+        EsmSource::Queue(mq::mapping_queue(v, esm, m, p, b.as_deref()?)?)
     } else if let Some(q) = esm.queues.iter().position(|q| q.arn == arn) {
         EsmSource::Queue(QueueId(q as u32))
     } else if let Some(s) = esm.streams.iter().position(|s| s.arn == arn) {
@@ -721,8 +726,8 @@ fn build_mapping(
     }
     let c = Common { source, function, qualifier, timeout, label_fn, window, report_failures, filters };
     let (label, mut mapping) = match source {
-        EsmSource::Queue(q) if esm.queue(q).broker.is_some() => super::mq::mq_mapping(v, esm, m, p, q, c)?,
-        EsmSource::Stream(s) if esm.stream(s).is_docdb() => super::docdb::docdb_mapping(v, esm, m, p, s, c)?,
+        EsmSource::Queue(q) if esm.queue(q).broker.is_some() => mq::mq_mapping(v, esm, m, p, q, c)?,
+        EsmSource::Stream(s) if esm.stream(s).is_docdb() => docdb::docdb_mapping(v, esm, m, p, s, c)?,
         EsmSource::Queue(q) => sqs_mapping(v, esm, m, p, q, c, fd)?,
         EsmSource::Stream(s) => stream_mapping(v, esm, m, p, s, c, targets)?,
     };

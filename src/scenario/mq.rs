@@ -17,10 +17,34 @@ pub struct BrokerSpec {
     /// `ACTIVEMQ` or `RABBITMQ`.
     #[schemars(extend("enum" = ["ACTIVEMQ", "RABBITMQ"]))]
     pub engine_type: String,
+    /// The broker's id, the last part of its ARN (`b-` and a UUID; default: derived from the name, shown by
+    /// `lambdasim validate` when a mapping names another).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker_id: Option<String>,
     /// The broker's queues that producers send to and mappings consume. ActiveMQ brokers also have
     /// `ActiveMQ.DLQ`, where a message goes after 6 failed redeliveries (spec 5.5).
     #[serde(default)]
     pub queues: Vec<BrokerQueueSpec>,
+}
+
+/// The shared dead-letter queue of an ActiveMQ broker.
+pub const ACTIVEMQ_DLQ: &str = "ActiveMQ.DLQ";
+
+impl BrokerSpec {
+    /// `EngineType` is ActiveMQ (case aside).
+    pub fn is_activemq(&self) -> bool {
+        self.engine_type.eq_ignore_ascii_case("ACTIVEMQ")
+    }
+    /// The broker's queues as (name, virtual host): the declared ones, then `ActiveMQ.DLQ` on ActiveMQ if not
+    /// declared.
+    pub fn queue_names(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> =
+            self.queues.iter().map(|q| (q.name.clone(), q.virtual_host.clone().unwrap_or_else(|| "/".into()))).collect();
+        if self.is_activemq() && !out.iter().any(|(n, _)| n == ACTIVEMQ_DLQ) {
+            out.push((ACTIVEMQ_DLQ.into(), "/".into()));
+        }
+        out
+    }
 }
 
 /// One queue of a broker.

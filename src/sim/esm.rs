@@ -28,7 +28,6 @@
 //! parsed as JSON, a Kinesis record as `{"data": <decoded>, "partitionKey", ...}`, a DynamoDB record as delivered;
 //! `When.Attempt` is the message's receive count (SQS) or the record's delivery count (streams).
 
-mod docdb;
 mod mq;
 mod records;
 mod sqs;

@@ -32,6 +32,9 @@ pub struct Out {
     pub buckets: Vec<Map<String, Value>>,
     pub kinesis: Vec<Map<String, Value>>,
     pub tables: Vec<Map<String, Value>>,
+    /// Amazon MQ brokers and DocumentDB clusters (`template/mq.rs`).
+    pub brokers: Vec<Map<String, Value>>,
+    pub clusters: Vec<Map<String, Value>>,
     pub mappings: Vec<Value>,
     pub delivery: Vec<Value>,
     pub changes: Vec<Value>,
@@ -57,6 +60,8 @@ impl Out {
             buckets: vec![],
             kinesis: vec![],
             tables: vec![],
+            brokers: vec![],
+            clusters: vec![],
             mappings: vec![],
             delivery: vec![],
             changes: vec![],
@@ -207,7 +212,9 @@ impl Out {
                 s.insert(k.into(), objs(v));
             }
         }
-        for (k, v) in [("KinesisStreams", self.kinesis), ("Tables", self.tables)] {
+        for (k, v) in
+            [("KinesisStreams", self.kinesis), ("Tables", self.tables), ("Brokers", self.brokers), ("DocumentDBClusters", self.clusters)]
+        {
             if !v.is_empty() {
                 s.insert(k.into(), objs(v));
             }

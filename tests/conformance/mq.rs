@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::shape::same_shape;
 use crate::common::Rec;
-use lambdasim::model::mq::broker_arn;
+use lambdasim::aws::events::mq::broker_arn;
 use lambdasim::{load_str, run, RunOptions};
 
 pub(super) fn sample(path: &str) -> Value {

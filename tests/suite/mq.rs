@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::common::Rec;
-use lambdasim::model::mq::broker_arn;
+use lambdasim::aws::events::mq::broker_arn;
 use lambdasim::trace::TraceEvent;
 use lambdasim::vocab::{BatchResult, MessageFate, RecordFate};
 use lambdasim::{load_str, run, RunOptions, SimTime};
@@ -415,4 +415,74 @@ fn bad_docdb_input_names_the_path() {
         let e = error_of(&sc);
         assert!(e.contains(want), "want {want:?} in:\n{e}");
     }
+}
+
+// ----- templates
+
+/// SAM's `MQ` and `DocumentDB` events become mappings: the declared broker (its engine) gets the event's queue, the
+/// cluster its change stream, and each gets a producer stub; the scenario runs.
+#[test]
+fn sam_mq_and_documentdb_events_become_mappings() {
+    let template = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: shop-broker
+      EngineType: RABBITMQ
+  Cluster:
+    Type: AWS::DocDB::DBCluster
+    Properties:
+      DBClusterIdentifier: shop-cluster
+  Consumer:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: consumer
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Events:
+        Orders:
+          Type: MQ
+          Properties:
+            Broker: !GetAtt Broker.Arn
+            Queues: [orders]
+            BatchSize: 5
+            SourceAccessConfigurations:
+              - Type: BASIC_AUTH
+                URI: arn:aws:secretsmanager:us-east-1:123456789012:secret:mq
+        Changes:
+          Type: DocumentDB
+          Properties:
+            Cluster: !GetAtt Cluster.Arn
+            DatabaseName: shop
+            CollectionName: orders
+            StartingPosition: LATEST
+            SourceAccessConfigurations:
+              - Type: BASIC_AUTH
+                URI: arn:aws:secretsmanager:us-east-1:123456789012:secret:docdb
+"#;
+    let dir = std::env::temp_dir().join(format!("lambdasim-mq-sam-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("template.yaml"), template).unwrap();
+    let scenario = json!({ "Template": "template.yaml", "Workload": [{ "Queue": "shop-broker/orders", "At": [1, 2] }] });
+    std::fs::write(dir.join("s.json"), scenario.to_string()).unwrap();
+    let loaded = lambdasim::read_file(&dir.join("s.json"));
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_lambdasim")).args(["run", dir.join("s.json").to_str().unwrap()]).output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let loaded = loaded.unwrap_or_else(|e| panic!("{e}"));
+    let sc = &loaded.scenario;
+    assert_eq!(sc.brokers.len(), 1);
+    assert_eq!((sc.brokers[0].broker_name.as_str(), sc.brokers[0].engine_type.as_str()), ("shop-broker", "RABBITMQ"));
+    assert_eq!(sc.brokers[0].queues.iter().map(|q| q.name.as_str()).collect::<Vec<_>>(), ["orders"]);
+    assert_eq!(sc.document_db_clusters[0].db_cluster_identifier, "shop-cluster");
+    assert_eq!(sc.event_source_mappings.len(), 2);
+    assert_eq!(sc.event_source_mappings[0].queues.as_deref(), Some(&["orders".to_string()][..]));
+    let d = sc.event_source_mappings[1].document_db_event_source_config.as_ref().expect("DocumentDBEventSourceConfig");
+    assert_eq!((d.database_name.as_str(), d.collection_name.as_deref()), ("shop", Some("orders")));
+    assert_eq!(out.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("queue shop-broker/orders: 2 messages (Deleted 2)"), "{text}");
 }

@@ -36,6 +36,37 @@ pub struct MqMessage<'a> {
     pub attributes: Option<&'a Value>,
 }
 
+/// A broker's id (`b-<uuid>`, derived from its name, stable across runs) and ARN
+/// (`arn:aws:mq:<region>:<account>:broker:<name>:<id>`).
+pub fn broker_arn(region: &str, account: &str, name: &str) -> (String, String) {
+    let id = format!("b-{}", crate::aws::ids::uuid_from(0x6d71_0000, crate::kernel::rng::fnv64(name.as_bytes())));
+    let arn = format!("arn:aws:mq:{region}:{account}:broker:{name}:{id}");
+    (id, arn)
+}
+
+/// A broker's id and ARN with its `BrokerId` when the scenario gives one.
+pub fn broker_arn_with(region: &str, account: &str, name: &str, id: Option<&str>) -> (String, String) {
+    match id {
+        Some(id) => (id.to_string(), format!("arn:aws:mq:{region}:{account}:broker:{name}:{id}")),
+        None => broker_arn(region, account, name),
+    }
+}
+
+/// The name a broker queue goes by in a scenario (producers' `Queue`, reports, `--sinks` files): `<broker>/<queue>`,
+/// with the virtual host when it is not `/` (`<broker>/<vhost>/<queue>`).
+pub fn queue_label(broker: &str, queue: &str, vhost: &str) -> String {
+    if vhost == "/" {
+        format!("{broker}/{queue}")
+    } else {
+        format!("{broker}/{}/{queue}", vhost.trim_start_matches('/'))
+    }
+}
+
+/// The ARN lambdasim gives a broker queue as a target (its own notation): `<broker ARN>:queue:<vhost>:<queue>`.
+pub fn queue_target_arn(broker_arn: &str, queue: &str, vhost: &str) -> String {
+    format!("{broker_arn}:queue:{vhost}:{queue}")
+}
+
 /// The ActiveMQ `messageID` of message `seq` on broker `broker_id` (`ID:b-...-1.mq.<region>.amazonaws.com-...`).
 pub fn activemq_message_id(broker_id: &str, region: &str, seq: u64) -> String {
     format!("ID:{broker_id}-1.mq.{region}.amazonaws.com-37557-1598944546501-4:1:1:1:{}", seq + 1)

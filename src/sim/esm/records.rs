@@ -63,6 +63,11 @@ pub(super) struct Rec {
     pub(super) deliveries: u32,
 }
 
+mod docdb;
+mod mq;
+pub(super) use docdb::{batch_event as docdb_batch_event, outside as docdb_outside};
+pub(super) use mq::mq_payload;
+
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// A Kinesis sequence number: 56 digits, increasing within a shard.
@@ -129,7 +134,7 @@ fn sender(model: &Model) -> String {
 pub(super) fn sqs_view(model: &Model, m: &Msg) -> Value {
     // Amazon MQ: the broker message with `data` decoded (spec 5.5).
     if let Some(b) = &model.esm.queue(m.queue).broker {
-        return super::mq::mq_message_view(model, b, m);
+        return mq::mq_message_view(model, b, m);
     }
     let mut r = sqs_record(model, m);
     if let Ok(v) = serde_json::from_str::<Value>(&m.body) {
@@ -170,7 +175,7 @@ pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32
             "eventSourceARN": st.arn,
         }),
         // DocumentDB: `{"event": <change event>}` (spec 5.6; the mapping's FullDocument applies in the batch event).
-        StreamKind::DocumentDb { .. } => serde_json::json!({ "event": super::docdb::change(model, r, false) }),
+        StreamKind::DocumentDb { .. } => serde_json::json!({ "event": docdb::change(model, r, false) }),
         StreamKind::DynamoDb { view, keys, .. } => {
             let event_name = DDB_EVENT_NAMES[r.event_name as usize % 3];
             let item = match r.data.as_ref() {
@@ -226,7 +231,7 @@ pub(super) fn stream_view(model: &Model, m: &crate::model::Mapping, st: &crate::
         StreamKind::DynamoDb { .. } => stream_record(model, st, shard, r),
         // DocumentDB: the change as the mapping delivers it, with its FullDocument setting (spec 5.6).
         StreamKind::DocumentDb { .. } => {
-            json!({ "event": super::docdb::change(model, r, m.docdb.as_ref().is_some_and(|d| d.update_lookup)) })
+            json!({ "event": docdb::change(model, r, m.docdb.as_ref().is_some_and(|d| d.update_lookup)) })
         }
     }
 }

@@ -472,7 +472,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let live = |s: &u32| self.esm.msgs[*s as usize].as_ref().expect("live message");
         let payload = Arc::new(match &queue.broker {
             // Amazon MQ: the broker's event (spec 5.5).
-            Some(b) => super::mq::mq_payload(model, b, msgs.iter().map(|(s, _)| live(s)), now),
+            Some(b) => super::records::mq_payload(model, b, msgs.iter().map(|(s, _)| live(s)), now),
             None => json!({"Records": msgs.iter().map(|(s, _)| sqs_record(model, live(s))).collect::<Vec<_>>()}),
         });
         let b = self.new_batch(mid, BatchOwner::Queue { msgs }, payload, 0);

@@ -325,7 +325,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                             }
                         }
                         // DocumentDB: changes of other collections are not the mapping's (spec 5.6).
-                        let outside = super::docdb::outside(m, r);
+                        let outside = super::records::docdb_outside(m, r);
                         if outside || !m.filters.is_empty() && !m.filters.iter().any(|f| f.matches(&stream_view(model, m, st, shard, r))) {
                             filtered.push(l.pending.pop_front().expect("front"));
                             continue;
@@ -432,7 +432,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let records: Vec<Value> = recs.iter().map(|r| stream_record(model, st, shard, r)).collect();
         let iterator_age = recs.last().map_or(SimTime::ZERO, |r| now - r.arrival);
         let key = recs.first().map_or(0, |r| r.key);
-        let mut event = if st.is_docdb() { super::docdb::batch_event(model, m, st, recs) } else { json!({ "Records": records }) };
+        let mut event = if st.is_docdb() { super::records::docdb_batch_event(model, m, st, recs) } else { json!({ "Records": records }) };
         if let (Some(w), Some((k, state))) = (m.tumbling, &l.tumble) {
             // The tumbling-window event fields (DG with-kinesis.html, "Tumbling windows").
             let w = w.as_micros();

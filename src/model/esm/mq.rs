@@ -1,6 +1,6 @@
 //! Amazon MQ brokers and their event source mappings, validated (spec 5.5).
 //!
-//! A broker queue is a live queue of the model ([`super::Queue`] with `broker` set), so the SQS poller's machinery
+//! A broker queue is a live queue of the model ([`crate::model::Queue`] with `broker` set), so the SQS poller's machinery
 //! (visible messages, in-flight batches, redelivery counts, moving a message to a dead-letter queue, the ledger's
 //! message fates) serves it; what differs is set here: no retention, ActiveMQ's fixed redelivery policy
 //! (maximumRedeliveries 6, then `ActiveMQ.DLQ`; DG services-mq-errors.html), RabbitMQ's quorum-queue
@@ -8,18 +8,15 @@
 //! 500 ms batching window; DG services-mq-params.html) and its concurrency (5 for ActiveMQ, 1 for RabbitMQ; DG
 //! with-mq.html).
 
-use super::esm::{Common, Esm, Mapping, QueueId, StartingPosition};
-use super::targets::{Target, TargetKind};
-use super::{EsmSource, TargetId, V};
-use crate::aws::events::mq::Engine;
+use super::{Common, Esm, EsmSource, Mapping, QueueId, StartingPosition};
+use crate::aws::events::mq::{broker_arn_with, queue_label, queue_target_arn, Engine};
 use crate::kernel::time::SimTime;
-use crate::model::versions::Qualifier;
-use crate::scenario::{BrokerSpec, EventSourceMappingSpec, Scenario};
+use crate::model::targets::Target;
+use crate::model::{TargetId, V};
+use crate::scenario::{BrokerSpec, EventSourceMappingSpec, Scenario, ACTIVEMQ_DLQ};
 
 /// ActiveMQ's `maximumRedeliveries` in the redelivery policy Lambda uses (DG services-mq-errors.html).
 pub const ACTIVEMQ_MAX_REDELIVERIES: u32 = 6;
-/// The shared dead-letter queue of an ActiveMQ broker.
-pub const ACTIVEMQ_DLQ: &str = "ActiveMQ.DLQ";
 
 /// A queue of an Amazon MQ broker.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,52 +43,6 @@ fn engine_of(b: &BrokerSpec) -> Option<Engine> {
     }
 }
 
-/// The broker's id and ARN (the id is derived from the name, stable across runs).
-pub fn broker_arn(region: &str, account: &str, name: &str) -> (String, String) {
-    let id = format!("b-{}", crate::aws::ids::uuid_from(0x6d71_0000, crate::kernel::rng::fnv64(name.as_bytes())));
-    let arn = format!("arn:aws:mq:{region}:{account}:broker:{name}:{id}");
-    (id, arn)
-}
-
-/// The queues of broker `b` as (name, vhost): the declared ones, then `ActiveMQ.DLQ` on ActiveMQ if not declared.
-fn queue_names(b: &BrokerSpec) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> =
-        b.queues.iter().map(|q| (q.name.clone(), q.virtual_host.clone().unwrap_or_else(|| "/".into()))).collect();
-    if engine_of(b) == Some(Engine::ActiveMq) && !out.iter().any(|(n, _)| n == ACTIVEMQ_DLQ) {
-        out.push((ACTIVEMQ_DLQ.into(), "/".into()));
-    }
-    out
-}
-
-/// The name a broker queue goes by in the scenario (producers' `Queue`, reports, `--sinks` files):
-/// `<broker>/<queue>`, with the virtual host when it is not `/` (`<broker>/<vhost>/<queue>`).
-pub fn queue_label(broker: &str, queue: &str, vhost: &str) -> String {
-    if vhost == "/" {
-        format!("{broker}/{queue}")
-    } else {
-        format!("{broker}/{}/{queue}", vhost.trim_start_matches('/'))
-    }
-}
-
-/// One target per broker queue (appended after every other target, so that scenarios without brokers keep their
-/// target ids): the ARN is lambdasim's own, `<broker ARN>:queue:<vhost>:<queue>`.
-pub(super) fn broker_targets(sc: &Scenario, region: &str, account: &str) -> Vec<Target> {
-    let mut out = vec![];
-    for b in &sc.brokers {
-        let (_, arn) = broker_arn(region, account, &b.broker_name);
-        for (q, vhost) in queue_names(b) {
-            out.push(Target {
-                name: queue_label(&b.broker_name, &q, &vhost),
-                arn: format!("{arn}:queue:{vhost}:{q}"),
-                kind: TargetKind::Sqs { fifo: false },
-                file_stem: String::new(),
-                qualifier: Qualifier::Latest,
-            });
-        }
-    }
-    out
-}
-
 /// The brokers' queues as live queues (after the SQS queues), with their dead-letter queues.
 pub(super) fn build_broker_queues(v: &mut V, sc: &Scenario, region: &str, account: &str, targets: &[Target], esm: &mut Esm) {
     let mut names: Vec<&str> = vec![];
@@ -106,9 +57,18 @@ pub(super) fn build_broker_queues(v: &mut V, sc: &Scenario, region: &str, accoun
             v.err(format!("{p}.EngineType"), format!("{:?} is not allowed; allowed ACTIVEMQ, RABBITMQ", b.engine_type));
             continue;
         };
-        let (broker_id, broker_arn) = broker_arn(region, account, &b.broker_name);
+        if let Some(id) = &b.broker_id {
+            let ok = id.len() == 38 && id.starts_with("b-") && id[2..].chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+            if !ok {
+                v.err(
+                    format!("{p}.BrokerId"),
+                    format!("{id:?} is not a broker id (b- and a UUID, b-1234a5b6-78cd-901e-2fab-3c45d6e178f9)"),
+                );
+            }
+        }
+        let (broker_id, broker_arn) = broker_arn_with(region, account, &b.broker_name, b.broker_id.as_deref());
         let first = esm.queues.len();
-        let all = queue_names(b);
+        let all = b.queue_names();
         for (j, (q, vhost)) in all.iter().enumerate() {
             let qp = format!("{p}.Queues[{j}]");
             if q.is_empty() || q.len() > 1000 {
@@ -118,7 +78,7 @@ pub(super) fn build_broker_queues(v: &mut V, sc: &Scenario, region: &str, accoun
                 v.err(format!("{qp}.Name"), format!("{q:?} is declared twice on broker {:?}", b.broker_name));
             }
             let label = queue_label(&b.broker_name, q, vhost);
-            let arn = format!("{broker_arn}:queue:{vhost}:{q}");
+            let arn = queue_target_arn(&broker_arn, q, vhost);
             let target = TargetId(targets.iter().position(|t| t.arn == arn).unwrap_or(0) as u32);
             esm.queue_of_target[target.ix()] = Some(QueueId(esm.queues.len() as u32));
             esm.queues.push(super::Queue {

@@ -1,6 +1,6 @@
 //! Amazon DocumentDB clusters and their event source mappings, validated (spec 5.6).
 //!
-//! A cluster's change stream is a stream of the model ([`super::Stream`] of kind `DocumentDb`, one shard: the change
+//! A cluster's change stream is a stream of the model ([`crate::model::Stream`] of kind `DocumentDb`, one shard: the change
 //! stream is one ordered sequence), so the stream lanes serve it: in order, one batch at a time, a failed batch
 //! retried until it succeeds or its records pass the retention (DG with-documentdb.html: "Lambda processes events
 //! ... sequentially in the order in which they arrive ... your function can handle only one concurrent
@@ -8,10 +8,10 @@
 //! it processes successfully"). The mapping's defaults and bounds: BatchSize 100, at most 10,000; a 500 ms batching
 //! window; `StartingPosition` TRIM_HORIZON, LATEST or AT_TIMESTAMP; `DocumentDBEventSourceConfig`.
 
-use super::esm::{Common, Esm, Mapping, StartingPosition, Stream, StreamId, StreamKind};
-use super::V;
+use super::{Common, Esm, Mapping, StartingPosition, Stream, StreamId, StreamKind};
 use crate::aws::events::docdb::DOCDB_OPERATIONS;
 use crate::kernel::time::SimTime;
+use crate::model::V;
 use crate::scenario::{EventSourceMappingSpec, Scenario, WorkloadSpec};
 
 /// A DocumentDB mapping's `DocumentDBEventSourceConfig`, validated.

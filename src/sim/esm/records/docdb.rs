@@ -1,4 +1,4 @@
-//! Amazon DocumentDB mappings at run time (spec 5.6). A cluster's change stream is a one-shard stream read by the
+//! Amazon DocumentDB mappings at run time (spec 5.6), what the function receives. A cluster's change stream is a one-shard stream read by the
 //! stream lanes ([`super::streams`]): in order, one batch at a time, a failed batch retried (with the stream
 //! back-off) until it succeeds or its records pass the change stream's retention. This file holds what differs: the
 //! event (`{"eventSourceArn", "events": [{"event": ...}], "eventSource": "aws:docdb"}`, from
@@ -8,14 +8,14 @@
 
 use serde_json::Value;
 
-use super::records::Rec;
+use super::Rec;
 use crate::aws::events::docdb::{change_event, docdb_event, DocChange};
 use crate::aws::events::{chars, LOWER_HEX};
 use crate::kernel::rng::splitmix;
 use crate::model::{Mapping, Model, Stream};
 
 /// One change event of record `r` (`update_lookup`: updates carry the whole document).
-pub(super) fn change(model: &Model, r: &Rec, update_lookup: bool) -> Value {
+pub(in crate::sim::esm) fn change(model: &Model, r: &Rec, update_lookup: bool) -> Value {
     let (db, coll) = r.pk.split_once('.').unwrap_or((&r.pk, ""));
     let ms = model.settings.start_epoch_ms + (r.arrival.as_micros() / 1000) as i64;
     change_event(&DocChange {
@@ -31,12 +31,12 @@ pub(super) fn change(model: &Model, r: &Rec, update_lookup: bool) -> Value {
 }
 
 /// The event of a batch of `recs` for mapping `m`.
-pub(super) fn batch_event(model: &Model, m: &Mapping, st: &Stream, recs: &[Rec]) -> Value {
+pub(in crate::sim::esm) fn batch_event(model: &Model, m: &Mapping, st: &Stream, recs: &[Rec]) -> Value {
     let lookup = m.docdb.as_ref().is_some_and(|d| d.update_lookup);
     docdb_event(&st.arn, recs.iter().map(|r| change(model, r, lookup)).collect())
 }
 
 /// A change the mapping does not read: another database or collection than its `DocumentDBEventSourceConfig`.
-pub(super) fn outside(m: &Mapping, r: &Rec) -> bool {
+pub(in crate::sim::esm) fn outside(m: &Mapping, r: &Rec) -> bool {
     m.docdb.as_ref().is_some_and(|d| !d.reads(&r.pk))
 }
