@@ -109,11 +109,11 @@ pub struct Scenario {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tables: Vec<TableSpec>,
     /// Amazon MQ brokers (`AWS::AmazonMQ::Broker`, ActiveMQ or RabbitMQ) whose queues event source mappings consume
-    /// (spec 5.5).
+    /// (spec 5.6).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub brokers: Vec<BrokerSpec>,
     /// Amazon DocumentDB clusters (`AWS::DocDB::DBCluster`) whose change stream event source mappings read (spec
-    /// 5.6).
+    /// 5.7).
     #[serde(default, rename = "DocumentDBClusters", skip_serializing_if = "Vec::is_empty")]
     pub document_db_clusters: Vec<DocumentDbClusterSpec>,
     /// Event source mappings (`AWS::Lambda::EventSourceMapping`): Lambda's pollers for SQS, Kinesis and DynamoDB
@@ -311,7 +311,7 @@ pub struct SimulationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1000, max = 1250))]
     pub sqs_poller_ceiling: Option<i64>,
-    /// Seconds before a broker redelivers the messages of a failed Amazon MQ batch (spec 5.5: ActiveMQ's default
+    /// Seconds before a broker redelivers the messages of a failed Amazon MQ batch (spec 5.6: ActiveMQ's default
     /// `redeliveryDelay`, 1 s, documented for Lambda's ActiveMQ consumer; RabbitMQ requeues at once, uncertain;
     /// default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -46,7 +46,7 @@ pub struct Queue {
     pub content_dedup: bool,
     /// The mappings that poll it.
     pub mappings: Vec<MappingId>,
-    /// A queue of an Amazon MQ broker rather than SQS (spec 5.5).
+    /// A queue of an Amazon MQ broker rather than SQS (spec 5.6).
     pub broker: Option<mq::BrokerQueue>,
 }
 
@@ -64,7 +64,7 @@ pub enum StreamKind {
         /// The table's key attribute names (`KeySchema`).
         keys: Vec<String>,
     },
-    /// An Amazon DocumentDB cluster's change stream (spec 5.6).
+    /// An Amazon DocumentDB cluster's change stream (spec 5.7).
     DocumentDb {
         /// `DBClusterIdentifier`.
         cluster: String,
@@ -171,7 +171,7 @@ pub struct Mapping {
     /// SQS: the visibility timeout in force for received batches (spec 5.2: window + timeout + 30 s when the window
     /// plus the function timeout exceed the queue's).
     pub visibility: SimTime,
-    /// DocumentDB: `DocumentDBEventSourceConfig` (spec 5.6).
+    /// DocumentDB: `DocumentDBEventSourceConfig` (spec 5.7).
     pub docdb: Option<docdb::DocDbConfig>,
 }
 
@@ -266,7 +266,7 @@ pub struct Esm {
     /// See `retry_backoff_initial` (`Simulation.StreamRetryMaxBackoffSeconds`, default 60 s).
     pub retry_backoff_max: crate::kernel::time::SimTime,
     /// `Simulation.MqRedeliveryDelaySeconds`: how long after a failed batch an Amazon MQ broker redelivers its
-    /// messages (default 1 s, ActiveMQ's `redeliveryDelay`; spec 5.5).
+    /// messages (default 1 s, ActiveMQ's `redeliveryDelay`; spec 5.6).
     pub mq_redelivery_delay: SimTime,
 }
 
@@ -558,7 +558,7 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
             ProducerTarget::Queue(qid)
         } else {
             let st = w.stream.as_deref().unwrap_or_default();
-            // DocumentDB: `<cluster>/<db>.<collection>` (spec 5.6).
+            // DocumentDB: `<cluster>/<db>.<collection>` (spec 5.7).
             if let Some(found) = docdb::producer_target(v, esm, w, &p, st) {
                 let Some((sid, ns, op)) = found else { continue };
                 esm.producers.push(Producer {
@@ -648,7 +648,7 @@ fn build_mapping(
         }
     };
     let arn = m.event_source_arn.as_str();
-    // Amazon MQ: the broker's ARN and the queue of `Queues` (spec 5.5).
+    // Amazon MQ: the broker's ARN and the queue of `Queues` (spec 5.6).
     let broker = mq::broker_of(v, esm, p, arn);
     let docdb = esm.streams.iter().any(|s| s.arn == arn && s.is_docdb());
     if broker.is_none() && !docdb && (m.queues.is_some() || m.source_access_configurations.is_some()) {

@@ -198,7 +198,7 @@ pub(super) fn build_targets(v: &mut V, sc: &Scenario, region: &str, account: &st
             });
         }
     }
-    // Amazon MQ broker queues come last (spec 5.5).
+    // Amazon MQ broker queues come last (spec 5.6).
     // (`<broker>/<queue>`, lambdasim's own ARN `<broker ARN>:queue:<vhost>:<queue>`; model/esm/mq.rs.)
     for b in &sc.brokers {
         let (_, arn) = crate::aws::events::mq::broker_arn_with(region, account, &b.broker_name, b.broker_id.as_deref());

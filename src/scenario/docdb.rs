@@ -1,6 +1,6 @@
 //! Amazon DocumentDB clusters whose change stream an event source mapping reads (`AWS::DocDB::DBCluster`), and the
 //! mapping's `DocumentDBEventSourceConfig` (Lambda DG with-documentdb.html; CloudFormation
-//! `AWS::Lambda::EventSourceMapping DocumentDBEventSourceConfig`; spec 5.6).
+//! `AWS::Lambda::EventSourceMapping DocumentDBEventSourceConfig`; spec 5.7).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -167,14 +167,14 @@ pub struct EventSourceMappingSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 900))]
     pub tumbling_window_in_seconds: Option<i64>,
-    /// Amazon MQ: the one broker queue the mapping consumes (`["orders"]`; spec 5.5).
+    /// Amazon MQ: the one broker queue the mapping consumes (`["orders"]`; spec 5.6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 1))]
     pub queues: Option<Vec<String>>,
     /// Amazon MQ: `BASIC_AUTH` (required by AWS; recorded, without effect here) and, for RabbitMQ, `VIRTUAL_HOST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_access_configurations: Option<Vec<super::SourceAccessConfigurationSpec>>,
-    /// DocumentDB: `{"DatabaseName", "CollectionName", "FullDocument"}` (spec 5.6).
+    /// DocumentDB: `{"DatabaseName", "CollectionName", "FullDocument"}` (spec 5.7).
     #[serde(default, rename = "DocumentDBEventSourceConfig", skip_serializing_if = "Option::is_none")]
     pub document_db_event_source_config: Option<super::DocumentDbEventSourceConfigSpec>,
 }

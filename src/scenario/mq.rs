@@ -2,7 +2,7 @@
 //! (`AWS::AmazonMQ::Broker`, ActiveMQ or RabbitMQ, with the queues Lambda consumes) and Amazon DocumentDB clusters
 //! (`AWS::DocDB::DBCluster`, whose change stream Lambda reads). Sources: Lambda DG with-mq.html,
 //! services-mq-params.html, services-mq-errors.html, with-documentdb.html (docs/sources.md, "Amazon MQ and
-//! DocumentDB"); spec 5.5 and 5.6.
+//! DocumentDB"); spec 5.6 and 5.7.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -22,7 +22,7 @@ pub struct BrokerSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub broker_id: Option<String>,
     /// The broker's queues that producers send to and mappings consume. ActiveMQ brokers also have
-    /// `ActiveMQ.DLQ`, where a message goes after 6 failed redeliveries (spec 5.5).
+    /// `ActiveMQ.DLQ`, where a message goes after 6 failed redeliveries (spec 5.6).
     #[serde(default)]
     pub queues: Vec<BrokerQueueSpec>,
 }

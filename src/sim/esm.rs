@@ -260,7 +260,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             ProducerTarget::Stream(s) => {
                 let pk = render(&p.partition_key).unwrap_or_else(|| n.to_string());
                 let ev = if model.esm.stream(s).is_docdb() {
-                    // DocumentDB: the change's `operationType` (spec 5.6).
+                    // DocumentDB: the change's `operationType` (spec 5.7).
                     crate::aws::events::docdb::DOCDB_OPERATIONS.iter().position(|e| *e == p.event_name).unwrap_or(0) as u8
                 } else {
                     DDB_EVENT_NAMES.iter().position(|e| *e == p.event_name).unwrap_or(0) as u8

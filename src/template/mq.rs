@@ -1,4 +1,4 @@
-//! Amazon MQ and DocumentDB in templates (spec 5.5, 5.6): `AWS::AmazonMQ::Broker` and `AWS::DocDB::DBCluster`
+//! Amazon MQ and DocumentDB in templates (spec 5.6, 5.7): `AWS::AmazonMQ::Broker` and `AWS::DocDB::DBCluster`
 //! resources become `Brokers` and `DocumentDBClusters` entries; a mapping whose `EventSourceArn` is a broker or a
 //! cluster (an `AWS::Lambda::EventSourceMapping`, or SAM's `MQ` and `DocumentDB` events, read in `sam.rs`) adds its
 //! queue to the broker; a source the template does not declare is made from its ARN.

@@ -1,4 +1,4 @@
-//! Amazon DocumentDB mappings (spec 5.6; `docs/conformance.md`, ids DOCDB-*): the event has the shape of the example
+//! Amazon DocumentDB mappings (spec 5.7; `docs/conformance.md`, ids DOCDB-*): the event has the shape of the example
 //! in Lambda DG with-documentdb.html, and the mapping's defaults and bounds are AWS's.
 
 use serde_json::{json, Value};

@@ -1,4 +1,4 @@
-//! Amazon MQ mappings (spec 5.5; `docs/conformance.md`, ids MQ-*): the events have the shape of AWS's published
+//! Amazon MQ mappings (spec 5.6; `docs/conformance.md`, ids MQ-*): the events have the shape of AWS's published
 //! samples (aws-lambda-go `activemq-event.json`, `rabbitmq-event.json`), and the mapping's defaults and bounds are
 //! those of Lambda DG services-mq-params.html.
 

@@ -1,4 +1,4 @@
-//! Amazon MQ (spec 5.5) and Amazon DocumentDB (spec 5.6) event source mappings: redelivery and dead-lettering of
+//! Amazon MQ (spec 5.6) and Amazon DocumentDB (spec 5.7) event source mappings: redelivery and dead-lettering of
 //! failed broker batches, the consumers per mapping, filtering on `data`, the change stream's order, blocking
 //! retries and namespaces, and validation errors that name the JSON path.
 

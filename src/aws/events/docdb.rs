@@ -1,4 +1,4 @@
-//! The event an Amazon DocumentDB event source mapping sends (spec 5.6): `{"eventSourceArn", "events": [{"event":
+//! The event an Amazon DocumentDB event source mapping sends (spec 5.7): `{"eventSourceArn", "events": [{"event":
 //! <change event>}], "eventSource": "aws:docdb"}`, each change event with MongoDB's change-event fields (`_id` resume
 //! token, `clusterTime`, `documentKey`, `fullDocument`, `ns`, `operationType`, and for updates
 //! `updateDescription`), in the key order and formats of the example in Lambda DG with-documentdb.html (copied in

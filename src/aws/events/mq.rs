@@ -1,4 +1,4 @@
-//! The events an Amazon MQ event source mapping sends (spec 5.5): ActiveMQ's `{"eventSource": "aws:mq", "messages":
+//! The events an Amazon MQ event source mapping sends (spec 5.6): ActiveMQ's `{"eventSource": "aws:mq", "messages":
 //! [...]}` and RabbitMQ's `{"eventSource": "aws:rmq", "rmqMessagesByQueue": {"<queue>::<vhost>": [...]}}`, with the
 //! keys, types and formats of AWS's published samples (Lambda DG with-mq.html "Example event"; aws-lambda-go
 //! `events/testdata/activemq-event.json` and `rabbitmq-event.json`, copied in `tests/conformance/samples/`), and the

@@ -1,4 +1,4 @@
-//! Amazon DocumentDB clusters and their event source mappings, validated (spec 5.6).
+//! Amazon DocumentDB clusters and their event source mappings, validated (spec 5.7).
 //!
 //! A cluster's change stream is a stream of the model ([`crate::model::Stream`] of kind `DocumentDb`, one shard: the change
 //! stream is one ordered sequence), so the stream lanes serve it: in order, one batch at a time, a failed batch
@@ -100,7 +100,7 @@ pub(super) fn producer_target(v: &mut V, esm: &Esm, w: &WorkloadSpec, p: &str, s
     Some(ok.then(|| (StreamId(sid as u32), ns.to_string(), op)))
 }
 
-/// A DocumentDB mapping's own settings (spec 5.6): the settings of other sources are errors here.
+/// A DocumentDB mapping's own settings (spec 5.7): the settings of other sources are errors here.
 pub(super) fn docdb_mapping(
     v: &mut V,
     esm: &Esm,

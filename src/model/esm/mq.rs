@@ -1,4 +1,4 @@
-//! Amazon MQ brokers and their event source mappings, validated (spec 5.5).
+//! Amazon MQ brokers and their event source mappings, validated (spec 5.6).
 //!
 //! A broker queue is a live queue of the model ([`crate::model::Queue`] with `broker` set), so the SQS poller's machinery
 //! (visible messages, in-flight batches, redelivery counts, moving a message to a dead-letter queue, the ledger's
@@ -103,7 +103,7 @@ pub(super) fn build_broker_queues(v: &mut V, sc: &Scenario, region: &str, accoun
                 }),
             });
         }
-        // Dead-letter queues: ActiveMQ's fixed policy, RabbitMQ's delivery limit (spec 5.5).
+        // Dead-letter queues: ActiveMQ's fixed policy, RabbitMQ's delivery limit (spec 5.6).
         for (j, spec) in b.queues.iter().enumerate() {
             let qp = format!("{p}.Queues[{j}]");
             let here = first + j;
@@ -128,7 +128,7 @@ pub(super) fn build_broker_queues(v: &mut V, sc: &Scenario, region: &str, accoun
                     ),
                     (None, Some(_)) => v.err(
                         format!("{qp}.DeadLetterQueue"),
-                        "has no effect without DeliveryLimit: Lambda's consumer returns failed messages to the queue, so only a quorum queue's delivery limit dead-letters them (spec 5.5)",
+                        "has no effect without DeliveryLimit: Lambda's consumer returns failed messages to the queue, so only a quorum queue's delivery limit dead-letters them (spec 5.6)",
                     ),
                     (Some(limit), Some(d)) => {
                         if limit < 1 {
@@ -185,7 +185,7 @@ pub(super) fn broker_of(v: &mut V, esm: &Esm, p: &str, arn: &str) -> Option<Opti
 }
 
 /// The queue an Amazon MQ mapping consumes: `Queues` (exactly one) on the broker, in the RabbitMQ virtual host of
-/// `SourceAccessConfigurations` (default `/`); the access configurations are checked here (spec 5.5).
+/// `SourceAccessConfigurations` (default `/`); the access configurations are checked here (spec 5.6).
 pub(super) fn mapping_queue(v: &mut V, esm: &Esm, m: &EventSourceMappingSpec, p: &str, broker: &str) -> Option<QueueId> {
     let engine = esm.queues.iter().filter_map(|q| q.broker.as_ref()).find(|b| b.broker == broker).map(|b| b.engine)?;
     let mut vhost = "/".to_string();
@@ -251,7 +251,7 @@ pub(super) fn mapping_queue(v: &mut V, esm: &Esm, m: &EventSourceMappingSpec, p:
     found.map(|i| QueueId(i as u32))
 }
 
-/// An Amazon MQ mapping's own settings (spec 5.5): the stream and SQS settings are errors here.
+/// An Amazon MQ mapping's own settings (spec 5.6): the stream and SQS settings are errors here.
 pub(super) fn mq_mapping(v: &mut V, esm: &Esm, m: &EventSourceMappingSpec, p: &str, q: QueueId, c: Common) -> Option<(String, Mapping)> {
     let Common { source, function, qualifier, timeout, label_fn, window: _, report_failures: _, filters } = c;
     let others = [
@@ -274,7 +274,7 @@ pub(super) fn mq_mapping(v: &mut V, esm: &Esm, m: &EventSourceMappingSpec, p: &s
     let queue = esm.queue(q);
     let b = queue.broker.as_ref().expect("broker queue");
     let batch_size = v.int(m.batch_size, &format!("{p}.BatchSize"), 1, 10_000, 100) as u32;
-    // The default batching window of Amazon MQ is 500 ms; a given one is whole seconds, 0 to 300 (spec 5.5).
+    // The default batching window of Amazon MQ is 500 ms; a given one is whole seconds, 0 to 300 (spec 5.6).
     let window = match m.maximum_batching_window_in_seconds {
         None => SimTime::from_millis(500),
         Some(w) => SimTime::from_secs(v.int(Some(w), &format!("{p}.MaximumBatchingWindowInSeconds"), 0, 300, 0) as u64),

@@ -1,4 +1,4 @@
-//! Amazon MQ mappings at run time (spec 5.5). A broker queue is a live queue served by the SQS poller's machinery
+//! Amazon MQ mappings at run time (spec 5.6). A broker queue is a live queue served by the SQS poller's machinery
 //! ([`super::sqs`]); the broker's event and the view rules see are in [`super::records`] (`records/mq.rs`). This
 //! file holds what differs in the result of a batch: a failed batch's messages go back to the broker at once, and
 //! the broker redelivers them after `Simulation.MqRedeliveryDelaySeconds` with `redelivered: true`; a message whose
@@ -16,7 +16,7 @@ use crate::trace::Observer;
 
 impl<O: Observer> Sim<'_, O> {
     /// A batch of a broker queue failed: its messages go back to the broker at once; each is redelivered after the
-    /// redelivery delay, or, at the queue's delivery limit, moves to its dead-letter queue now (spec 5.5).
+    /// redelivery delay, or, at the queue's delivery limit, moves to its dead-letter queue now (spec 5.6).
     pub(super) fn mq_batch_failed(&mut self, failed: &[(u32, u32)]) {
         let model = self.model;
         let at = self.k.now() + model.esm.mq_redelivery_delay;

@@ -132,7 +132,7 @@ fn sender(model: &Model) -> String {
 
 /// What filters and rules see of an SQS message: the record with its body parsed when it is JSON (spec 5.4).
 pub(super) fn sqs_view(model: &Model, m: &Msg) -> Value {
-    // Amazon MQ: the broker message with `data` decoded (spec 5.5).
+    // Amazon MQ: the broker message with `data` decoded (spec 5.6).
     if let Some(b) = &model.esm.queue(m.queue).broker {
         return mq::mq_message_view(model, b, m);
     }
@@ -174,7 +174,7 @@ pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32
             "awsRegion": model.region,
             "eventSourceARN": st.arn,
         }),
-        // DocumentDB: `{"event": <change event>}` (spec 5.6; the mapping's FullDocument applies in the batch event).
+        // DocumentDB: `{"event": <change event>}` (spec 5.7; the mapping's FullDocument applies in the batch event).
         StreamKind::DocumentDb { .. } => serde_json::json!({ "event": docdb::change(model, r, false) }),
         StreamKind::DynamoDb { view, keys, .. } => {
             let event_name = DDB_EVENT_NAMES[r.event_name as usize % 3];
@@ -229,7 +229,7 @@ pub(super) fn stream_view(model: &Model, m: &crate::model::Mapping, st: &crate::
             })
         }
         StreamKind::DynamoDb { .. } => stream_record(model, st, shard, r),
-        // DocumentDB: the change as the mapping delivers it, with its FullDocument setting (spec 5.6).
+        // DocumentDB: the change as the mapping delivers it, with its FullDocument setting (spec 5.7).
         StreamKind::DocumentDb { .. } => {
             json!({ "event": docdb::change(model, r, m.docdb.as_ref().is_some_and(|d| d.update_lookup)) })
         }

@@ -471,7 +471,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
         let live = |s: &u32| self.esm.msgs[*s as usize].as_ref().expect("live message");
         let payload = Arc::new(match &queue.broker {
-            // Amazon MQ: the broker's event (spec 5.5).
+            // Amazon MQ: the broker's event (spec 5.6).
             Some(b) => super::records::mq_payload(model, b, msgs.iter().map(|(s, _)| live(s)), now),
             None => json!({"Records": msgs.iter().map(|(s, _)| sqs_record(model, live(s))).collect::<Vec<_>>()}),
         });
@@ -599,7 +599,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
         }
         if result == BatchResult::Failed {
-            // Amazon MQ: the messages go back to the broker now (spec 5.5).
+            // Amazon MQ: the messages go back to the broker now (spec 5.6).
             self.mq_batch_failed(&failed);
         }
         if result == BatchResult::Throttled {

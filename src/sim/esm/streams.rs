@@ -324,7 +324,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                                 break;
                             }
                         }
-                        // DocumentDB: changes of other collections are not the mapping's (spec 5.6).
+                        // DocumentDB: changes of other collections are not the mapping's (spec 5.7).
                         let outside = super::records::docdb_outside(m, r);
                         if outside || !m.filters.is_empty() && !m.filters.iter().any(|f| f.matches(&stream_view(model, m, st, shard, r))) {
                             filtered.push(l.pending.pop_front().expect("front"));

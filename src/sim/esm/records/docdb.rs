@@ -1,4 +1,4 @@
-//! Amazon DocumentDB mappings at run time (spec 5.6), what the function receives. A cluster's change stream is a one-shard stream read by the
+//! Amazon DocumentDB mappings at run time (spec 5.7), what the function receives. A cluster's change stream is a one-shard stream read by the
 //! stream lanes ([`super::streams`]): in order, one batch at a time, a failed batch retried (with the stream
 //! back-off) until it succeeds or its records pass the change stream's retention. This file holds what differs: the
 //! event (`{"eventSourceArn", "events": [{"event": ...}], "eventSource": "aws:docdb"}`, from

@@ -1,4 +1,4 @@
-//! The events of Amazon MQ batches (spec 5.5): a broker queue's messages as ActiveMQ's `messages` or RabbitMQ's
+//! The events of Amazon MQ batches (spec 5.6): a broker queue's messages as ActiveMQ's `messages` or RabbitMQ's
 //! `rmqMessagesByQueue` (built by [`crate::aws::events::mq`]), and the view filters and rules see of a message (the
 //! message with `data` decoded).
 
@@ -35,7 +35,7 @@ pub(in crate::sim::esm) fn mq_payload<'a>(model: &Model, b: &BrokerQueue, msgs: 
     mq_event(b.engine, &b.broker_arn, messages, &b.queue, &b.vhost)
 }
 
-/// What filters and rules see of a broker message: the message with `data` decoded (spec 5.4, 5.5).
+/// What filters and rules see of a broker message: the message with `data` decoded (spec 5.4, 5.6).
 pub(in crate::sim::esm) fn mq_message_view(model: &Model, b: &BrokerQueue, m: &Msg) -> Value {
     mq_view(message(model, b, m, m.first_receive.unwrap_or(m.sent)), &m.body)
 }
