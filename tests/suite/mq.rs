@@ -24,6 +24,9 @@ fn run_rec(sc: &Value) -> (lambdasim::Model, Rec) {
     (model, rec)
 }
 
+/// One change to a valid scenario.
+type Change = Box<dyn Fn(&mut Value)>;
+
 fn error_of(sc: &Value) -> String {
     match load_str(&sc.to_string()) {
         Ok(_) => panic!("scenario accepted: {sc:#}"),
@@ -221,7 +224,7 @@ fn defaults_gather_for_half_a_second() {
 #[test]
 fn bad_mq_input_names_the_path() {
     let base = broker_scenario("ACTIVEMQ", json!({ "Name": "orders" }), 1);
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str)> = vec![
+    let cases: Vec<(Change, &str)> = vec![
         (Box::new(|s| s["EventSourceMappings"][0]["Queues"] = json!(["orders", "x"])), "EventSourceMappings[0].Queues: has 2 queues"),
         (Box::new(|s| s["EventSourceMappings"][0]["Queues"] = json!(["nope"])), "EventSourceMappings[0].Queues[0]: \"nope\" is no queue"),
         (
@@ -373,7 +376,7 @@ fn docdb_default_full_document_and_whole_database() {
 #[test]
 fn bad_docdb_input_names_the_path() {
     let base = docdb_scenario(json!({ "DatabaseName": "shop" }));
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str)> = vec![
+    let cases: Vec<(Change, &str)> = vec![
         (
             Box::new(|s| {
                 s["EventSourceMappings"][0].as_object_mut().unwrap().remove("DocumentDBEventSourceConfig").map(drop).unwrap_or(())

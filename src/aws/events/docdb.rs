@@ -61,16 +61,9 @@ pub fn change_event(c: &DocChange<'_>) -> Value {
     e.insert("_id".into(), json!({ "_data": format!("01{:08x}{:016x}{:010x}", c.epoch_s, c.seq, c.seq % 0xff_ffff) }));
     e.insert("clusterTime".into(), json!({ "$timestamp": { "t": c.epoch_s, "i": (c.seq % 1_000_000) + 1 } }));
     e.insert("documentKey".into(), json!({ "_id": doc_id(c) }));
-    match op {
-        "insert" | "replace" => {
-            e.insert("fullDocument".into(), with_id(c));
-        }
-        "update" => {
-            if c.update_lookup {
-                e.insert("fullDocument".into(), with_id(c));
-            }
-        }
-        _ => {}
+    // Inserts and replaces carry the document; updates only with `FullDocument: UpdateLookup`; deletes never.
+    if op == "insert" || op == "replace" || (op == "update" && c.update_lookup) {
+        e.insert("fullDocument".into(), with_id(c));
     }
     e.insert("ns".into(), json!({ "db": c.db, "coll": c.coll }));
     e.insert("operationType".into(), json!(op));
