@@ -238,7 +238,8 @@ pub(super) fn build_targets(v: &mut V, sc: &Scenario, region: &str, account: &st
         .map(|t| if name_count[t.name.as_str()] > 1 { format!("{}.{}", t.name, t.kind.label()) } else { t.name.clone() })
         .collect();
     for (t, s) in targets.iter_mut().zip(stems) {
-        t.file_stem = s;
+        // A broker queue's name has a `/` (`<broker>/<queue>`): `.` in its file name.
+        t.file_stem = s.replace('/', ".");
     }
 
     let resolver = Resolver { by_arn, kinds: targets.iter().map(|t| t.kind).collect() };

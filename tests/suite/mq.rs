@@ -489,3 +489,24 @@ Resources:
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("queue shop-broker/orders: 2 messages (Deleted 2)"), "{text}");
 }
+
+/// `--sinks` writes a broker queue's messages to `<broker>.<queue>.jsonl` (the `/` of its name made a `.`): the
+/// poison message that reached `ActiveMQ.DLQ`, with its body as sent.
+#[test]
+fn sinks_write_the_broker_dead_letter_queue() {
+    let sc = broker_scenario("ACTIVEMQ", json!({ "Name": "orders" }), 3);
+    let dir = std::env::temp_dir().join(format!("lambdasim-mq-sinks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("s.json"), sc.to_string()).unwrap();
+    let sinks = dir.join("out");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lambdasim"))
+        .args(["run", dir.join("s.json").to_str().unwrap(), "--sinks", sinks.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let dlq = std::fs::read_to_string(sinks.join("b.ActiveMQ.DLQ.jsonl"));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<Value> = dlq.expect("the DLQ's sink file").lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["body"], json!("{\"poison\":true}"));
+}
