@@ -592,6 +592,13 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
             if w.message_attributes.is_some() {
                 v.err(format!("{p}.MessageAttributes"), "is for Queue and Topic producers; stream records have no attributes");
             }
+            if esm.stream(sid).is_docdb() {
+                v.err(
+                    format!("{p}.Stream"),
+                    format!("{st:?} is a DocumentDB cluster: write to a collection, \"{st}/<database>.<collection>\""),
+                );
+                continue;
+            }
             let ddb = esm.stream(sid).is_dynamodb();
             if ddb && w.partition_key.is_some() {
                 v.err(format!("{p}.PartitionKey"), "is for Kinesis streams; a DynamoDB item's key attributes pick its shard");

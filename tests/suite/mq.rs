@@ -404,6 +404,10 @@ fn bad_docdb_input_names_the_path() {
             "Workload[0].Stream: \"shop/orders\": the namespace after the cluster must be <database>.<collection>",
         ),
         (
+            Box::new(|s| s["Workload"][0]["Stream"] = json!("shop")),
+            "Workload[0].Stream: \"shop\" is a DocumentDB cluster: write to a collection",
+        ),
+        (
             Box::new(|s| s["Workload"][0]["EventName"] = json!("INSERT")),
             "Workload[0].EventName: \"INSERT\" is not allowed for a DocumentDB collection",
         ),
