@@ -1,10 +1,9 @@
-//! Amazon DocumentDB mappings at run time (spec 5.7), what the function receives. A cluster's change stream is a one-shard stream read by the
-//! stream lanes ([`super::streams`]): in order, one batch at a time, a failed batch retried (with the stream
-//! back-off) until it succeeds or its records pass the change stream's retention. This file holds what differs: the
-//! event (`{"eventSourceArn", "events": [{"event": ...}], "eventSource": "aws:docdb"}`, from
-//! [`crate::aws::events::docdb`]) with the mapping's `FullDocument`, and the namespaces a mapping reads
-//! (`DatabaseName`, `CollectionName`): changes of other collections are not the mapping's and get the fate
-//! `Filtered` for it.
+//! What the function of an Amazon DocumentDB mapping receives (spec 5.7): the batch's event (`{"eventSourceArn",
+//! "events": [{"event": ...}], "eventSource": "aws:docdb"}`, built by [`crate::aws::events::docdb`]) with the
+//! mapping's `FullDocument`, and which namespaces a mapping reads (`DatabaseName`, `CollectionName`): changes of other
+//! collections are not the mapping's and get the fate `Filtered` for it. The change stream itself is a one-shard
+//! stream read by the stream lanes (`sim/esm/streams.rs`): in order, one batch at a time, a failed batch retried
+//! until it succeeds or its changes pass the retention.
 
 use serde_json::Value;
 
