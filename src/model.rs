@@ -26,7 +26,10 @@ pub use checks::Expectation;
 mod esm;
 pub mod fanout;
 pub mod firehose;
-pub use esm::{Esm, EsmSource, Mapping, MessageAttributes, Producer, ProducerTarget, Queue, StartingPosition, Stream, StreamKind};
+pub use esm::{
+    BrokerQueue, DocDbConfig, Esm, EsmSource, Mapping, MessageAttributes, Producer, ProducerTarget, Queue, StartingPosition, Stream,
+    StreamKind,
+};
 pub(crate) use function::{parse_qualifier, resolve_function, resolve_function_ref};
 pub use function::{Architecture, DeliveryFault, Fault, Function, Rule};
 pub use ids::{FnId, MappingId, QueueId, StreamId, TargetId};

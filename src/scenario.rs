@@ -21,21 +21,25 @@ use serde_json::Value;
 
 mod changes;
 mod checks;
+mod docdb;
 mod esm;
 mod fanout;
 mod firehose;
 mod function;
 mod kafka;
+mod mq;
 mod words;
 mod workload;
 
 pub use changes::*;
 pub use checks::*;
+pub use docdb::*;
 pub use esm::*;
 pub use fanout::*;
 pub use firehose::*;
 pub use function::*;
 pub use kafka::*;
+pub use mq::*;
 pub use workload::*;
 
 fn default_region() -> String {
@@ -109,6 +113,14 @@ pub struct Scenario {
     /// Amazon MSK and self-managed Apache Kafka clusters with their topics, read by event source mappings (spec 5.5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kafka_clusters: Vec<KafkaClusterSpec>,
+    /// Amazon MQ brokers (`AWS::AmazonMQ::Broker`, ActiveMQ or RabbitMQ) whose queues event source mappings consume
+    /// (spec 5.6).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub brokers: Vec<BrokerSpec>,
+    /// Amazon DocumentDB clusters (`AWS::DocDB::DBCluster`) whose change stream event source mappings read (spec
+    /// 5.7).
+    #[serde(default, rename = "DocumentDBClusters", skip_serializing_if = "Vec::is_empty")]
+    pub document_db_clusters: Vec<DocumentDbClusterSpec>,
     /// Event source mappings (`AWS::Lambda::EventSourceMapping`): Lambda's pollers for SQS, Kinesis and DynamoDB
     /// Streams (spec section 5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -309,6 +321,12 @@ pub struct SimulationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1000, max = 1250))]
     pub sqs_poller_ceiling: Option<i64>,
+    /// Seconds before a broker redelivers the messages of a failed Amazon MQ batch (spec 5.6: ActiveMQ's default
+    /// `redeliveryDelay`, 1 s, documented for Lambda's ActiveMQ consumer; RabbitMQ requeues at once, uncertain;
+    /// default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 3600))]
+    pub mq_redelivery_delay_seconds: Option<f64>,
     /// Concurrent invocations an SQS mapping adds per minute while messages remain (spec 5.2: 300 since late 2023,
     /// 60 before; default 300).
     #[serde(default, skip_serializing_if = "Option::is_none")]

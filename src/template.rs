@@ -23,6 +23,7 @@ mod cfn;
 mod check;
 mod eval;
 mod merge;
+mod mq;
 mod names;
 mod out;
 mod sam;

@@ -28,9 +28,11 @@ use serde_json::{Map, Value};
 pub(crate) use crate::aws::ids::{b64, chars, epoch_secs_f, md5_hex, stable, uuid, LOWER_HEX, UPPER_ALNUM};
 
 mod apps;
+pub mod docdb;
 mod http;
 pub mod kafka;
 mod messaging;
+pub mod mq;
 mod options;
 mod push;
 mod services;

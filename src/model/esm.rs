@@ -16,6 +16,11 @@ use crate::model::versions::Qualifier;
 use crate::scenario::{EventSourceMappingSpec, Scenario, WorkloadSpec};
 
 pub use super::ids::{MappingId, QueueId, StreamId};
+pub use docdb::DocDbConfig;
+pub use mq::BrokerQueue;
+
+mod docdb;
+mod mq;
 
 mod kafka;
 
@@ -43,6 +48,8 @@ pub struct Queue {
     pub content_dedup: bool,
     /// The mappings that poll it.
     pub mappings: Vec<MappingId>,
+    /// A queue of an Amazon MQ broker rather than SQS (spec 5.6).
+    pub broker: Option<mq::BrokerQueue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +76,11 @@ pub enum StreamKind {
         bootstrap: String,
         /// The topic's name.
         topic: String,
+    },
+    /// An Amazon DocumentDB cluster's change stream (spec 5.7).
+    DocumentDb {
+        /// `DBClusterIdentifier`.
+        cluster: String,
     },
 }
 
@@ -98,11 +110,16 @@ impl Stream {
             StreamKind::Kinesis => format!("shardId-{shard:012}"),
             StreamKind::DynamoDb { .. } => format!("shardId-00000001704067200000-{:08x}", 0x5eed_0000u32 + shard),
             StreamKind::Kafka { topic, .. } => crate::aws::events::kafka::records_key(topic, shard),
+            StreamKind::DocumentDb { .. } => format!("changeStream-{shard}"),
         }
     }
     /// A DynamoDB table's stream.
     pub fn is_dynamodb(&self) -> bool {
         matches!(self.kind, StreamKind::DynamoDb { .. })
+    }
+    /// An Amazon DocumentDB cluster's change stream.
+    pub fn is_docdb(&self) -> bool {
+        matches!(self.kind, StreamKind::DocumentDb { .. })
     }
 }
 
@@ -168,6 +185,8 @@ pub struct Mapping {
     /// SQS: the visibility timeout in force for received batches (spec 5.2: window + timeout + 30 s when the window
     /// plus the function timeout exceed the queue's).
     pub visibility: SimTime,
+    /// DocumentDB: `DocumentDBEventSourceConfig` (spec 5.7).
+    pub docdb: Option<docdb::DocDbConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -264,6 +283,9 @@ pub struct Esm {
     pub retry_backoff_max: crate::kernel::time::SimTime,
     /// `Simulation.KafkaKeylessPartitioner` is `Sticky` (default; false: `RoundRobin`; spec 5.5).
     pub kafka_sticky: bool,
+    /// `Simulation.MqRedeliveryDelaySeconds`: how long after a failed batch an Amazon MQ broker redelivers its
+    /// messages (default 1 s, ActiveMQ's `redeliveryDelay`; spec 5.6).
+    pub mq_redelivery_delay: SimTime,
 }
 
 impl Esm {
@@ -328,12 +350,15 @@ pub(super) fn build(
         retry_backoff_max: v.secs_in(s.stream_retry_max_backoff_seconds, "Simulation.StreamRetryMaxBackoffSeconds", 0.001, 3600.0, 60.0),
         queue_of_target: vec![None; targets.len()],
         kafka_sticky: s.kafka_keyless_partitioner != Some(crate::scenario::KafkaKeylessPartitioner::RoundRobin),
+        mq_redelivery_delay: v.secs_in(s.mq_redelivery_delay_seconds, "Simulation.MqRedeliveryDelaySeconds", 0.0, 3600.0, 1.0),
         ..Esm::default()
     };
 
     build_queues(v, sc, targets, &mut esm);
+    mq::build_broker_queues(v, sc, region, account, targets, &mut esm);
     build_streams(v, sc, region, account, &mut esm);
     kafka::build_topics(v, sc, region, account, &mut esm);
+    docdb::build_clusters(v, sc, region, account, &mut esm);
     // --- mappings
     for (i, m) in sc.event_source_mappings.iter().enumerate() {
         let p = format!("EventSourceMappings[{i}]");
@@ -383,6 +408,7 @@ fn build_queues(v: &mut V, sc: &Scenario, targets: &[super::Target], esm: &mut E
             redrive: None,
             content_dedup: q.content_based_deduplication.unwrap_or(false),
             mappings: vec![],
+            broker: None,
         });
     }
     // Queue ARN -> the first queue with it (a lookup, not a walk: thousands of queues stay fast).
@@ -560,6 +586,23 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
             ProducerTarget::Queue(qid)
         } else {
             let st = w.stream.as_deref().unwrap_or_default();
+            // DocumentDB: `<cluster>/<db>.<collection>` (spec 5.7).
+            if let Some(found) = docdb::producer_target(v, esm, w, &p, st) {
+                let Some((sid, ns, op)) = found else { continue };
+                esm.producers.push(Producer {
+                    name,
+                    attributes: None,
+                    target: ProducerTarget::Stream(sid),
+                    template,
+                    arrivals: raw.arrivals,
+                    group: None,
+                    dedup: None,
+                    partition_key: Some(ns),
+                    event_name: op,
+                    headers: vec![],
+                });
+                continue;
+            }
             let Some(sid) = esm.stream_by_name(st) else {
                 let known: Vec<&str> = esm.streams.iter().map(|x| x.name.as_str()).collect();
                 v.err(
@@ -577,6 +620,13 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
             }
             if w.message_attributes.is_some() {
                 v.err(format!("{p}.MessageAttributes"), "is for Queue and Topic producers; stream records have no attributes");
+            }
+            if esm.stream(sid).is_docdb() {
+                v.err(
+                    format!("{p}.Stream"),
+                    format!("{st:?} is a DocumentDB cluster: write to a collection, \"{st}/<database>.<collection>\""),
+                );
+                continue;
             }
             let ddb = esm.stream(sid).is_dynamodb();
             if ddb && w.partition_key.is_some() {
@@ -635,11 +685,26 @@ fn build_mapping(
         }
     };
     let arn = m.event_source_arn.as_str();
+    // Amazon MQ: the broker's ARN and the queue of `Queues` (spec 5.6).
+    let broker = if kafka::is_kafka_mapping(m) { None } else { mq::broker_of(v, esm, p, arn) };
+    let docdb = esm.streams.iter().any(|s| s.arn == arn && s.is_docdb());
+    if broker.is_none() && !docdb && (m.queues.is_some() || m.source_access_configurations.is_some()) && !kafka::is_kafka_mapping(m) {
+        let mq_only = [(m.queues.is_some(), "Queues"), (m.source_access_configurations.is_some(), "SourceAccessConfigurations")];
+        v.not_for(p, &mq_only, "is for Amazon MQ (and SourceAccessConfigurations for DocumentDB) mappings");
+    }
+    if !docdb && m.document_db_event_source_config.is_some() {
+        v.err(format!("{p}.DocumentDBEventSourceConfig"), "is for DocumentDB mappings (an EventSourceArn of a cluster)");
+    }
     let source = if kafka::is_kafka_mapping(m) {
         EsmSource::Stream(kafka::source(v, esm, m, p)?)
     } else if arn.is_empty() {
-        v.err(format!("{p}.EventSourceArn"), "is required: the ARN of a queue, stream, table stream or MSK cluster of this scenario");
+        v.err(
+            format!("{p}.EventSourceArn"),
+            "is required: the ARN of a queue, stream, table stream, broker, DocumentDB cluster or MSK cluster of this scenario",
+        );
         return None;
+    } else if let Some(b) = broker {
+        EsmSource::Queue(mq::mapping_queue(v, esm, m, p, b.as_deref()?)?)
     } else if let Some(q) = esm.queues.iter().position(|q| q.arn == arn) {
         EsmSource::Queue(QueueId(q as u32))
     } else if let Some(s) = esm.streams.iter().position(|s| s.arn == arn && !s.is_kafka()) {
@@ -706,6 +771,8 @@ fn build_mapping(
     }
     let c = Common { source, function, qualifier, timeout, label_fn, window, report_failures, filters };
     let (label, mut mapping) = match source {
+        EsmSource::Queue(q) if esm.queue(q).broker.is_some() => mq::mq_mapping(v, esm, m, p, q, c)?,
+        EsmSource::Stream(s) if esm.stream(s).is_docdb() => docdb::docdb_mapping(v, esm, m, p, s, c)?,
         EsmSource::Queue(q) => sqs_mapping(v, esm, m, p, q, c, fd)?,
         EsmSource::Stream(s) if esm.stream(s).is_kafka() => kafka::mapping(v, esm, m, p, s, c, targets)?,
         EsmSource::Stream(s) => stream_mapping(v, esm, m, p, s, c, targets)?,
@@ -717,17 +784,17 @@ fn build_mapping(
 }
 
 /// What every mapping has, checked before its kind's own settings.
-struct Common {
-    source: EsmSource,
-    function: FnId,
-    qualifier: Qualifier,
+pub(super) struct Common {
+    pub(super) source: EsmSource,
+    pub(super) function: FnId,
+    pub(super) qualifier: Qualifier,
     /// The timeout of the configuration the mapping invokes.
-    timeout: SimTime,
+    pub(super) timeout: SimTime,
     /// The function as records name it (`name` or `name:qualifier`).
-    label_fn: String,
-    window: SimTime,
-    report_failures: bool,
-    filters: Vec<Pattern>,
+    pub(super) label_fn: String,
+    pub(super) window: SimTime,
+    pub(super) report_failures: bool,
+    pub(super) filters: Vec<Pattern>,
 }
 
 /// An SQS mapping's own settings (spec 5.2); the stream-only settings are errors here.
@@ -811,6 +878,7 @@ fn sqs_mapping(
             on_failure: None,
             tumbling: None,
             visibility,
+            docdb: None,
         },
     ))
 }
@@ -922,6 +990,7 @@ fn stream_mapping(
             on_failure,
             tumbling,
             visibility: SimTime::ZERO,
+            docdb: None,
         },
     ))
 }

@@ -198,6 +198,20 @@ pub(super) fn build_targets(v: &mut V, sc: &Scenario, region: &str, account: &st
             });
         }
     }
+    // Amazon MQ broker queues come last (spec 5.6).
+    // (`<broker>/<queue>`, lambdasim's own ARN `<broker ARN>:queue:<vhost>:<queue>`; model/esm/mq.rs.)
+    for b in &sc.brokers {
+        let (_, arn) = crate::aws::events::mq::broker_arn_with(region, account, &b.broker_name, b.broker_id.as_deref());
+        for (q, vhost) in b.queue_names() {
+            targets.push(Target {
+                name: crate::aws::events::mq::queue_label(&b.broker_name, &q, &vhost),
+                arn: crate::aws::events::mq::queue_target_arn(&arn, &q, &vhost),
+                kind: TargetKind::Sqs { fifo: false },
+                file_stem: String::new(),
+                qualifier: Qualifier::Latest,
+            });
+        }
+    }
     let mut by_arn: BTreeMap<String, TargetId> = BTreeMap::new();
     let mut first: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, t) in targets.iter().enumerate() {
@@ -224,7 +238,8 @@ pub(super) fn build_targets(v: &mut V, sc: &Scenario, region: &str, account: &st
         .map(|t| if name_count[t.name.as_str()] > 1 { format!("{}.{}", t.name, t.kind.label()) } else { t.name.clone() })
         .collect();
     for (t, s) in targets.iter_mut().zip(stems) {
-        t.file_stem = s;
+        // A broker queue's name has a `/` (`<broker>/<queue>`): `.` in its file name.
+        t.file_stem = s.replace('/', ".");
     }
 
     let resolver = Resolver { by_arn, kinds: targets.iter().map(|t| t.kind).collect() };

@@ -187,6 +187,16 @@ pub struct EventSourceMappingSpec {
     /// `ReportBatchItemFailures`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisioned_poller_config: Option<super::ProvisionedPollerConfigSpec>,
+    /// Amazon MQ: the one broker queue the mapping consumes (`["orders"]`; spec 5.6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 1))]
+    pub queues: Option<Vec<String>>,
+    /// Amazon MQ: `BASIC_AUTH` (required by AWS; recorded, without effect here) and, for RabbitMQ, `VIRTUAL_HOST`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_access_configurations: Option<Vec<super::SourceAccessConfigurationSpec>>,
+    /// DocumentDB: `{"DatabaseName", "CollectionName", "FullDocument"}` (spec 5.7).
+    #[serde(default, rename = "DocumentDBEventSourceConfig", skip_serializing_if = "Option::is_none")]
+    pub document_db_event_source_config: Option<super::DocumentDbEventSourceConfigSpec>,
 }
 
 /// A mapping's `FilterCriteria`: records that match none of the patterns are dropped without an invocation.

@@ -31,6 +31,7 @@
 //! `When.Attempt` is the message's receive count (SQS) or the record's delivery count (streams).
 
 mod kafka;
+mod mq;
 mod records;
 mod sqs;
 mod streams;
@@ -268,7 +269,12 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             ProducerTarget::Stream(s) => {
                 let pk = render(&p.partition_key).unwrap_or_else(|| n.to_string());
-                let ev = DDB_EVENT_NAMES.iter().position(|e| *e == p.event_name).unwrap_or(0) as u8;
+                let ev = if model.esm.stream(s).is_docdb() {
+                    // DocumentDB: the change's `operationType` (spec 5.7).
+                    crate::aws::events::docdb::DOCDB_OPERATIONS.iter().position(|e| *e == p.event_name).unwrap_or(0) as u8
+                } else {
+                    DDB_EVENT_NAMES.iter().position(|e| *e == p.event_name).unwrap_or(0) as u8
+                };
                 self.stream_put(s, payload, pk, ev, key);
             }
         }

@@ -38,6 +38,8 @@ pub fn resource(out: &mut Out, ctx: &Ctx, id: &str, ty: &str, res: &Value, pass:
         "AWS::DynamoDB::Table" if primary => table(out, ctx, id, &mut p)?,
         "AWS::S3::Bucket" if primary => bucket(out, ctx, id, &mut p)?,
         "AWS::KinesisFirehose::DeliveryStream" if primary => delivery_stream(out, ctx, id, &mut p)?,
+        "AWS::AmazonMQ::Broker" if primary => super::mq::broker(out, ctx, id, &mut p)?,
+        "AWS::DocDB::DBCluster" if primary => super::mq::cluster(out, ctx, id, &mut p)?,
         "AWS::Lambda::EventSourceMapping" if !primary => {
             let mut m = Map::new();
             for k in ["EventSourceArn", "FunctionName", "Enabled", "BatchSize", "MaximumBatchingWindowInSeconds", "FunctionResponseTypes"] {
@@ -47,6 +49,10 @@ pub fn resource(out: &mut Out, ctx: &Ctx, id: &str, ty: &str, res: &Value, pass:
                 copy(&mut p, &mut m, k)?;
             }
             for k in ["MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError", "DestinationConfig", "TumblingWindowInSeconds"] {
+                copy(&mut p, &mut m, k)?;
+            }
+            // Amazon MQ and DocumentDB (template/mq.rs).
+            for k in ["Queues", "SourceAccessConfigurations", "DocumentDBEventSourceConfig"] {
                 copy(&mut p, &mut m, k)?;
             }
             if let Some(ts) = p.get("StartingPositionTimestamp")? {
@@ -100,6 +106,8 @@ pub fn resource(out: &mut Out, ctx: &Ctx, id: &str, ty: &str, res: &Value, pass:
         | "AWS::DynamoDB::Table"
         | "AWS::S3::Bucket"
         | "AWS::KinesisFirehose::DeliveryStream"
+        | "AWS::AmazonMQ::Broker"
+        | "AWS::DocDB::DBCluster"
         | "AWS::Lambda::Permission"
         | "AWS::Lambda::EventSourceMapping"
         | "AWS::Lambda::EventInvokeConfig"
@@ -447,7 +455,11 @@ pub fn mapping(out: &mut Out, mut m: Map<String, Value>, path: &str, stub_name: 
     let service = arn.split(':').nth(2).unwrap_or("").to_string();
     let arn = if matches!(service.as_str(), "sqs" | "kinesis" | "dynamodb") { out.arn_of(&arn, &service, path) } else { arn };
     m.insert("EventSourceArn".into(), Value::String(arn.clone()));
-    let kind = if service == "sqs" {
+    let mut own_stub = None;
+    let kind = if let Some((kind, stub)) = super::mq::source(out, &m, &arn, path) {
+        own_stub = Some(stub);
+        kind
+    } else if service == "sqs" {
         out.queue(&arn, path);
         "SQS"
     } else if service == "kinesis" {
@@ -487,6 +499,7 @@ pub fn mapping(out: &mut Out, mut m: Map<String, Value>, path: &str, stub_name: 
     out.imported.push(format!("{path}: {kind} event source mapping from {source} to {}", names::function_name_of(&f)));
     // A producer that puts one record on the source at 1 s.
     let stub = match kind {
+        _ if own_stub.is_some() => own_stub.unwrap_or_default(),
         // A FIFO queue needs a message group (SQS requires it).
         "SQS" if source.ends_with(".fifo") => json!({"Queue": source, "MessageGroupId": "group-1", "Payload": {"example": true}}),
         "SQS" => json!({"Queue": source, "Payload": {"example": true}}),

@@ -18,6 +18,8 @@ pub fn name_property(ty: &str) -> Option<&'static str> {
         "AWS::S3::Bucket" => "BucketName",
         "AWS::KinesisFirehose::DeliveryStream" => "DeliveryStreamName",
         "AWS::Lambda::Alias" => "Name",
+        "AWS::AmazonMQ::Broker" => "BrokerName",
+        "AWS::DocDB::DBCluster" => "DBClusterIdentifier",
         _ => return None,
     })
 }
@@ -99,6 +101,8 @@ pub fn arn(ty: &str, name: &str, region: &str, account: &str) -> String {
         "AWS::Scheduler::Schedule" => format!("arn:aws:scheduler:{region}:{account}:schedule/default/{name}"),
         "AWS::KinesisFirehose::DeliveryStream" => format!("arn:aws:firehose:{region}:{account}:deliverystream/{name}"),
         "AWS::IAM::Role" => format!("arn:aws:iam::{account}:role/{name}"),
+        "AWS::AmazonMQ::Broker" => crate::aws::events::mq::broker_arn(region, account, name).1,
+        "AWS::DocDB::DBCluster" => format!("arn:aws:rds:{region}:{account}:cluster:{name}"),
         _ => {
             let service = ty.split("::").nth(1).unwrap_or("service").to_lowercase();
             format!("arn:aws:{service}:{region}:{account}:{name}")

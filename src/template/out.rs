@@ -34,6 +34,9 @@ pub struct Out {
     pub tables: Vec<Map<String, Value>>,
     /// `KafkaClusters` (spec 5.5).
     pub kafka: Vec<Map<String, Value>>,
+    /// Amazon MQ brokers and DocumentDB clusters (`template/mq.rs`).
+    pub brokers: Vec<Map<String, Value>>,
+    pub clusters: Vec<Map<String, Value>>,
     pub mappings: Vec<Value>,
     pub delivery: Vec<Value>,
     pub changes: Vec<Value>,
@@ -63,6 +66,8 @@ impl Out {
             kinesis: vec![],
             tables: vec![],
             kafka: vec![],
+            brokers: vec![],
+            clusters: vec![],
             mappings: vec![],
             delivery: vec![],
             changes: vec![],
@@ -214,7 +219,13 @@ impl Out {
                 s.insert(k.into(), objs(v));
             }
         }
-        for (k, v) in [("KinesisStreams", self.kinesis), ("Tables", self.tables), ("KafkaClusters", self.kafka)] {
+        for (k, v) in [
+            ("KinesisStreams", self.kinesis),
+            ("Tables", self.tables),
+            ("KafkaClusters", self.kafka),
+            ("Brokers", self.brokers),
+            ("DocumentDBClusters", self.clusters),
+        ] {
             if !v.is_empty() {
                 s.insert(k.into(), objs(v));
             }

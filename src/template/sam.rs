@@ -353,8 +353,10 @@ const EVENT_TYPES: &[&str] = &[
     "AlexaSkill",
     "MSK",
     "SelfManagedKafka",
+    "MQ",
+    "DocumentDB",
 ];
-const SKIPPED_TYPES: &[&str] = &["MQ", "DocumentDB"];
+const SKIPPED_TYPES: &[&str] = &[];
 
 /// One entry of a function's `Events`.
 fn event(out: &mut Out, ctx: &Ctx, id: &str, target: &str, name: &str, ev: &Value) -> Result<(), TemplateError> {
@@ -406,6 +408,7 @@ fn event(out: &mut Out, ctx: &Ctx, id: &str, target: &str, name: &str, ev: &Valu
             cfn::mapping(out, m, &path, &stub_name)?;
         }
         "MSK" | "SelfManagedKafka" => super::cfn::kafka::sam_event(out, &ty, target, &mut p, &path, &stub_name)?,
+        "MQ" | "DocumentDB" => mq_event(out, &ty, target, &mut p, &path, &stub_name)?,
         "SNS" => sns_event(out, ctx, id, target, name, &mut p, &stub_name)?,
         "Schedule" | "ScheduleV2" => {
             let expr = p.str(if ty == "Schedule" { "Schedule" } else { "ScheduleExpression" })?.unwrap_or_default();
@@ -451,6 +454,35 @@ fn event(out: &mut Out, ctx: &Ctx, id: &str, target: &str, name: &str, ev: &Valu
     }
     report_unread(out, &p);
     Ok(())
+}
+
+/// SAM's `MQ` (`Broker`, `Queues`) and `DocumentDB` (`Cluster`, `DatabaseName`, `CollectionName`, `FullDocument`)
+/// events: the mapping, with the properties both share.
+fn mq_event(out: &mut Out, ty: &str, target: &str, p: &mut Props, path: &str, stub: &str) -> Result<(), TemplateError> {
+    let key = if ty == "MQ" { "Broker" } else { "Cluster" };
+    let Some(arn) = p.str(key)? else {
+        return Err(TemplateError::new(p.at(key), format!("a {ty} event needs {key}")));
+    };
+    let mut m = Map::new();
+    m.insert("EventSourceArn".into(), Value::String(arn));
+    m.insert("FunctionName".into(), Value::String(target.into()));
+    for k in ["Enabled", "BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "SourceAccessConfigurations"] {
+        cfn::copy(p, &mut m, k)?;
+    }
+    if ty == "MQ" {
+        cfn::copy(p, &mut m, "Queues")?;
+    } else {
+        for k in ["StartingPosition", "StartingPositionTimestamp"] {
+            cfn::copy(p, &mut m, k)?;
+        }
+        let mut c = Map::new();
+        for k in ["DatabaseName", "CollectionName", "FullDocument"] {
+            cfn::copy(p, &mut c, k)?;
+        }
+        m.insert("DocumentDBEventSourceConfig".into(), Value::Object(c));
+    }
+    p.ignore(&["SecretsManagerKmsKeyId", "DynamicPolicyName", "KmsKeyId"]);
+    cfn::mapping(out, m, path, stub)
 }
 
 /// A rule's target for a Schedule or EventBridgeRule event: the function, with its `RetryPolicy` and

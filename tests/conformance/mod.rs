@@ -6,8 +6,10 @@
 //! The folder is compiled into the `suite` test binary (one binary links once).
 
 mod async_invoke;
+mod docdb;
 mod events;
 mod kafka;
+mod mq;
 mod push;
 mod shape;
 mod sqs;

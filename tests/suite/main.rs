@@ -18,6 +18,7 @@ mod handlers_inprocess;
 mod handlers_process;
 mod kafka;
 mod layout;
+mod mq;
 mod properties;
 mod provisioned_versions;
 mod push_sources;

@@ -67,6 +67,11 @@ pub(super) struct Rec {
     pub(super) kafka: Option<Arc<kafka::KafkaRec>>,
 }
 
+mod docdb;
+mod mq;
+pub(super) use docdb::{batch_event as docdb_batch_event, outside as docdb_outside};
+pub(super) use mq::mq_payload;
+
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// A Kinesis sequence number: 56 digits, increasing within a shard.
@@ -131,6 +136,10 @@ fn sender(model: &Model) -> String {
 
 /// What filters and rules see of an SQS message: the record with its body parsed when it is JSON (spec 5.4).
 pub(super) fn sqs_view(model: &Model, m: &Msg) -> Value {
+    // Amazon MQ: the broker message with `data` decoded (spec 5.6).
+    if let Some(b) = &model.esm.queue(m.queue).broker {
+        return mq::mq_message_view(model, b, m);
+    }
     let mut r = sqs_record(model, m);
     if let Ok(v) = serde_json::from_str::<Value>(&m.body) {
         if v.is_object() || v.is_array() {
@@ -172,6 +181,8 @@ pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32
             "eventSourceARN": st.arn,
         }),
         StreamKind::Kafka { .. } => kafka::record(model, st, shard, r),
+        // DocumentDB: `{"event": <change event>}` (spec 5.7; the mapping's FullDocument applies in the batch event).
+        StreamKind::DocumentDb { .. } => serde_json::json!({ "event": docdb::change(model, r, false) }),
         StreamKind::DynamoDb { view, keys, .. } => {
             let event_name = DDB_EVENT_NAMES[r.event_name as usize % 3];
             let item = match r.data.as_ref() {
@@ -214,7 +225,7 @@ pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32
 
 /// What filters and rules see of a stream record: Kinesis `{"data": <decoded JSON or text>, "partitionKey", ...}`
 /// (filters use the `data` key, spec 5.4); DynamoDB the record as delivered.
-pub(super) fn stream_view(model: &Model, st: &crate::model::Stream, shard: u32, r: &Rec) -> Value {
+pub(super) fn stream_view(model: &Model, m: &crate::model::Mapping, st: &crate::model::Stream, shard: u32, r: &Rec) -> Value {
     match st.kind {
         StreamKind::Kinesis => {
             json!({
@@ -226,6 +237,10 @@ pub(super) fn stream_view(model: &Model, st: &crate::model::Stream, shard: u32, 
         }
         StreamKind::DynamoDb { .. } => stream_record(model, st, shard, r),
         StreamKind::Kafka { .. } => kafka::view(model, st, shard, r),
+        // DocumentDB: the change as the mapping delivers it, with its FullDocument setting (spec 5.7).
+        StreamKind::DocumentDb { .. } => {
+            json!({ "event": docdb::change(model, r, m.docdb.as_ref().is_some_and(|d| d.update_lookup)) })
+        }
     }
 }
 

@@ -469,9 +469,12 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.k.schedule_at(now + vt, Ev::Esm(EsmEv::MsgVisible { msg: slot, gen }));
             self.emit(TraceEvent::MessageReceived { queue: q, msg: id, mapping: mid, receives });
         }
-        let payload = Arc::new(
-            json!({"Records": msgs.iter().map(|(s, _)| sqs_record(model, self.esm.msgs[*s as usize].as_ref().expect("live message"))).collect::<Vec<_>>()}),
-        );
+        let live = |s: &u32| self.esm.msgs[*s as usize].as_ref().expect("live message");
+        let payload = Arc::new(match &queue.broker {
+            // Amazon MQ: the broker's event (spec 5.6).
+            Some(b) => super::records::mq_payload(model, b, msgs.iter().map(|(s, _)| live(s)), now),
+            None => json!({"Records": msgs.iter().map(|(s, _)| sqs_record(model, live(s))).collect::<Vec<_>>()}),
+        });
         let b = self.new_batch(mid, BatchOwner::Queue { msgs }, payload, 0);
         self.esm.sqs[mid.ix()].as_mut().expect("sqs poller").active += 1;
         self.sqs_invoke(b);
@@ -530,7 +533,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
     }
 
-    fn redrive(&mut self, slot: u32, dlq: QueueId) {
+    pub(super) fn redrive(&mut self, slot: u32, dlq: QueueId) {
         let (q, id, message_id, sent, body, key, group, dedup, receives, attrs) = {
             let m = self.esm.msgs[slot as usize].as_ref().expect("live message");
             (m.queue, m.id, m.message_id, m.sent, Arc::clone(&m.body), m.key, m.group.clone(), m.dedup.clone(), m.receives, m.attrs.clone())
@@ -594,6 +597,10 @@ impl<'m, O: Observer> Sim<'m, O> {
             if self.esm.msgs[slot as usize].as_ref().is_some_and(|x| x.gen == rc && x.state == MsgState::InFlight) {
                 self.msg_gone(slot, MessageFate::Deleted);
             }
+        }
+        if result == BatchResult::Failed {
+            // Amazon MQ: the messages go back to the broker now (spec 5.6).
+            self.mq_batch_failed(&failed);
         }
         if result == BatchResult::Throttled {
             // Back off and retry while the messages are still invisible; past that they simply reappear and the

@@ -145,7 +145,8 @@ pub(super) fn decision_items(rt: &EsmRt, model: &Model, lane: u32) -> Vec<Record
     lane.current
         .as_ref()
         .map(|(recs, _)| {
-            recs.iter().map(|r| (stream_view(model, st, lane.shard, r), r.key, r.deliveries, seq_text(st, lane.shard, r.seq))).collect()
+            let m = model.esm.mapping(lane.mapping);
+            recs.iter().map(|r| (stream_view(model, m, st, lane.shard, r), r.key, r.deliveries, seq_text(st, lane.shard, r.seq))).collect()
         })
         .unwrap_or_default()
 }
@@ -177,7 +178,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     pub(super) fn stream_put(&mut self, s: StreamId, data: Arc<Value>, pk: String, event_name: u8, key: u64) {
         let st = self.model.esm.stream(s);
         let shard_key = match &st.kind {
-            StreamKind::Kinesis | StreamKind::Kafka { .. } => pk,
+            StreamKind::Kinesis | StreamKind::Kafka { .. } | StreamKind::DocumentDb { .. } => pk,
             StreamKind::DynamoDb { keys, .. } => {
                 keys.iter().map(|k| data.get(k).map(events::text).unwrap_or_default()).collect::<Vec<_>>().join("\u{1f}")
             }
@@ -348,7 +349,9 @@ impl<'m, O: Observer> Sim<'m, O> {
                                 break;
                             }
                         }
-                        if !m.filters.is_empty() && !m.filters.iter().any(|f| f.matches(&stream_view(model, st, shard, r))) {
+                        // DocumentDB: changes of other collections are not the mapping's (spec 5.7).
+                        let outside = super::records::docdb_outside(m, r);
+                        if outside || !m.filters.is_empty() && !m.filters.iter().any(|f| f.matches(&stream_view(model, m, st, shard, r))) {
                             filtered.push(l.pending.pop_front().expect("front"));
                             continue;
                         }
@@ -454,7 +457,13 @@ impl<'m, O: Observer> Sim<'m, O> {
         let records: Vec<Value> = recs.iter().map(|r| stream_record(model, st, shard, r)).collect();
         let iterator_age = recs.last().map_or(SimTime::ZERO, |r| now - r.arrival);
         let key = recs.first().map_or(0, |r| r.key);
-        let mut event = if st.is_kafka() { super::records::kafka::event(model, st, shard, recs) } else { json!({ "Records": records }) };
+        let mut event = if st.is_kafka() {
+            super::records::kafka::event(model, st, shard, recs)
+        } else if st.is_docdb() {
+            super::records::docdb_batch_event(model, m, st, recs)
+        } else {
+            json!({ "Records": records })
+        };
         if let (Some(w), Some((k, state))) = (m.tumbling, &l.tumble) {
             // The tumbling-window event fields (DG with-kinesis.html, "Tumbling windows").
             let w = w.as_micros();
