@@ -209,7 +209,8 @@ impl<'m, O: Observer> Sim<'m, O> {
             None if src.kind.is_some() => 0,
             None => src.template.size_of(&payload),
         };
-        let raw = payload.clone();
+        // The payload before a service wraps it, for a synchronous chain that reads it (no clone for async sources).
+        let raw = src.sync.then(|| Arc::clone(&payload));
         if let Some((kind, options)) = &src.kind {
             // The service's own event shape around the payload (spec section 7, src/sources.rs).
             let ctx = crate::aws::events::EventCtx {
@@ -226,7 +227,10 @@ impl<'m, O: Observer> Sim<'m, O> {
             payload = Arc::new(ev);
         }
         if src.sync {
-            let chain = self.chain_of(si, &payload, raw, now);
+            let chain = match raw {
+                Some(raw) => self.chain_of(si, &payload, raw, now),
+                None => None,
+            };
             let (function, qual) = (src.function, src.qualifier);
             match chain {
                 // API Gateway answers from its authorizer cache (or with 401 for a missing identity): the authorizer
