@@ -249,7 +249,7 @@ pub struct SimulationSpec {
     pub async_retry_early_fraction: Option<f64>,
     /// Which asynchronous invoke configuration an invoke of an alias runs with: `Alias` (default: the alias's own
     /// `EventInvokeConfig`, or the defaults when it has none, as AWS keeps one per qualifier) or `Version` (the
-    /// configuration of the version the alias routes to, as LocalStack does). AWS does not document which, [unc].
+    /// configuration of the version the alias routes to, as LocalStack does). AWS does not document which (uncertain).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias_event_invoke_config: Option<crate::vocab::AliasEventInvokeConfigMode>,
     /// Whether retry delays count from the end of the failed attempt (`AttemptEnd`, default) or its start (spec 9.7).
