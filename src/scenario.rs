@@ -380,26 +380,29 @@ pub struct SimulationSpec {
 }
 
 /// `Simulation.DlqScope`: whose dead-letter queue an event of a published version goes to (spec 4, 9.4).
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum DlqScopeSpec {
+    /// The dead-letter queue of the function's current `$LATEST` configuration, whichever version ran (default).
     Function,
+    /// The dead-letter queue of the version that ran, as it was when the version was published.
     Version,
 }
 
 /// `Simulation.ScalingModel`: how fast new execution environments may be created (spec section 6).
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum ScalingModelSpec {
+    /// 1,000 new environments per 10 seconds for each function (default).
     PerFunction,
+    /// An account-wide initial burst (3,000, 1,000 or 500 by Region), then 500 more per minute.
     AccountBurst,
 }
 
 /// `Simulation.AsyncPayloadLimit`: `Current` (1 MB) or `Legacy` (256 KB) (spec section 2, 9.1).
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum PayloadLimitMode {
+    /// 1 MB, the limit of AWS's current documentation for an asynchronous request (default).
     Current,
+    /// 256 KB, the limit until 2025.
     Legacy,
 }
 

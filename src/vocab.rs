@@ -372,18 +372,23 @@ mod tests {
 
 // Settings and behaviour words the scenario file spells and the simulation acts on unchanged.
 
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
+/// What the dead-letter queue of an SNS topic's Lambda subscription receives (`Simulation.SnsLambdaDlqBody`; AWS
+/// does not document it: docs/sources.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum SnsLambdaDlqBody {
+    /// The `Sns` object of the event (`Type`, `TopicArn`, `Message`, ...) (default).
     #[default]
     SnsObject,
+    /// The whole `{"Records": [...]}` event the function would have received.
     Event,
 }
 
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
+/// What the delays between asynchronous retries count from (`Simulation.AsyncRetryDelayFrom`; spec 2, 9.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum RetryDelayFrom {
+    /// From the end of the failed attempt (default).
     AttemptEnd,
+    /// From the start of the failed attempt.
     AttemptStart,
 }
 
@@ -397,7 +402,8 @@ pub enum AliasEventInvokeConfigMode {
     Version,
 }
 
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
+/// What the async queue does with an event when the function has no concurrency left
+/// (`Simulation.AsyncConcurrencyFull`; spec 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum ConcurrencyFullMode {
     /// The event is throttled and retried with the throttle back-off, without using its retry budget (default).
@@ -406,15 +412,18 @@ pub enum ConcurrencyFullMode {
     Queue,
 }
 
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
+/// How a synchronous caller's retry back-off is randomised (the AWS SDKs' jitter modes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum JitterSpec {
+    /// A delay drawn uniformly between 0 and the back-off.
     Full,
+    /// Half the back-off plus a delay drawn uniformly up to the other half.
     Equal,
+    /// Exactly the back-off.
     None,
 }
 
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
+/// What an execution of a declarative `Behavior` does (a rule's `Then.Outcome`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum OutcomeKind {
     /// Return normally, with `Response` as the payload.
@@ -427,7 +436,7 @@ pub enum OutcomeKind {
     Crash,
 }
 
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
+/// What a declared fault (`Faults[].Kind`) does to the invocations in its window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum FaultKind {
     /// Every attempt that starts in the window fails with an `Unhandled` error.

@@ -398,9 +398,23 @@ fn cost(h: &mut String, model: &Model, json: &Value) {
     }
     h.push_str("</table></div>\n");
     h.push_str("<p class=\"note\">Spec section 8: every start of an invoke is a request; duration is billed per execution, invoke plus init phase, rounded up to 1 ms, times memory in GB; no free tier, no volume tiers. Provisioned concurrency is billed per configured GB-second from enable to disable or the end of the run, each period rounded up to 5 minutes, and executions on provisioned environments (and their inits during the run) at the provisioned duration rate. The month is 30 days (2,592,000 s) at the rate of the simulated period.</p>\n");
+    // The prices this run used: the request price, the duration price of each architecture that runs, the provisioned
+    // prices of each architecture that has a function with provisioned concurrency.
+    use crate::model::Architecture;
+    let runs = |a: Architecture, pc: bool| model.functions.iter().any(|fd| fd.architecture == a && (!pc || fd.uses_pc));
+    let applies = |k: &str| {
+        let pc = k.starts_with("Provisioned");
+        if k.contains("Arm64") {
+            runs(Architecture::Arm64, pc)
+        } else if k.contains("X86") {
+            runs(Architecture::X86_64, pc)
+        } else {
+            true
+        }
+    };
     h.push_str("<table id=\"pricing\">\n<tr><th>price</th><th>USD</th></tr>\n");
     if let Some(Value::Object(p)) = json.pointer("/cost/pricing") {
-        for k in p.keys() {
+        for k in p.keys().filter(|k| applies(k)) {
             let _ = writeln!(h, "<tr><td>{}</td>{}</tr>", esc(k), cell(json, &pointer(&["cost", "pricing", k]), Unit::Price));
         }
     }

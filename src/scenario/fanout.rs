@@ -122,10 +122,9 @@ pub struct RetryPolicySpec {
     pub maximum_event_age_in_seconds: Option<i64>,
 }
 
-// A rule target's `DeadLetterConfig`. The type was `DeadLetterConfigSpec` (the schema names it `DeadLetterConfigSpec2`,
-// after the function's `DeadLetterConfig`, whose key is `TargetArn` rather than `Arn`); renamed so that both fit in
-// one namespace, with the old name kept for the schema. No doc comment: it would add a description to the schema.
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
+// The schema names this type `DeadLetterConfigSpec2` (after the function's `DeadLetterConfig`, whose key is
+// `TargetArn` rather than `Arn`).
+/// An EventBridge rule target's `DeadLetterConfig`: the SQS queue that gets events the target could not take.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 #[schemars(rename = "DeadLetterConfigSpec")]

@@ -625,6 +625,24 @@ fn cost_table_shows_provisioned_rows_only_when_they_apply() {
     assert_eq!(header.matches("<th>").count(), 2 + with.json["functions"].as_object().unwrap().len());
 }
 
+#[test]
+fn price_table_lists_only_the_prices_the_run_used() {
+    let prices = |html: &str| html.split("id=\"pricing\"").nth(1).and_then(|t| t.split("</table>").next()).expect("pricing").to_string();
+    let o = outputs(1);
+    let plain = prices(&o.html);
+    // api-burst's functions are x86_64 and arm64, without provisioned concurrency.
+    assert!(plain.contains("<td>RequestUsdPerMillion</td>") && plain.contains("<td>X86GbSecondUsd</td>"), "{plain}");
+    assert!(plain.contains("<td>Arm64GbSecondUsd</td>") && !plain.contains("Provisioned"), "{plain}");
+    // The JSON keeps every price, used or not.
+    assert_eq!(o.json["cost"]["pricing"].as_object().unwrap().len(), 7);
+    let dir = tempfile::tempdir().unwrap();
+    let pc = with_provisioned_concurrency(dir.path(), 20);
+    let with = prices(&outputs_of(pc.to_str().unwrap(), 1).html);
+    // Provisioned concurrency on the x86_64 function only: its architecture's provisioned prices, not arm64's.
+    assert!(with.contains("<td>ProvisionedX86GbSecondUsd</td>") && with.contains("<td>ProvisionedDurationX86GbSecondUsd</td>"), "{with}");
+    assert!(!with.contains("ProvisionedArm64") && !with.contains("ProvisionedDurationArm64"), "{with}");
+}
+
 /// Sentences of `text` that say something is not there yet.
 fn claims_missing(text: &str) -> Vec<String> {
     const SAYS_MISSING: [&str; 7] = [
