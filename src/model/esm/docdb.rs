@@ -109,7 +109,6 @@ pub(super) fn docdb_mapping(
     s: StreamId,
     c: Common,
 ) -> Option<(String, Mapping)> {
-    let Common { source, function, qualifier, timeout: _, label_fn, window: _, report_failures: _, filters } = c;
     let others = [
         (m.parallelization_factor.is_some(), "ParallelizationFactor"),
         (m.maximum_retry_attempts.is_some(), "MaximumRetryAttempts"),
@@ -205,29 +204,5 @@ pub(super) fn docdb_mapping(
         Some((d, c)) => format!("{}/{}.{c}", stream.name, d.database),
         None => format!("{}/{}", stream.name, docdb.as_ref().map_or("", |d| d.database.as_str())),
     };
-    Some((
-        format!("{label_fn}<-{what}"),
-        Mapping {
-            uuid: String::new(),
-            label: String::new(),
-            source,
-            function,
-            qualifier,
-            enabled: true,
-            batch_size,
-            window,
-            report_failures: false,
-            filters,
-            max_concurrency: None,
-            starting,
-            parallelization: 1,
-            max_retries: None,
-            max_record_age: None,
-            bisect: false,
-            on_failure: None,
-            tumbling: None,
-            visibility: SimTime::ZERO,
-            docdb,
-        },
-    ))
+    Some((format!("{}<-{what}", c.label_fn), Mapping { window, report_failures: false, starting, docdb, ..c.mapping(batch_size) }))
 }

@@ -341,7 +341,7 @@ pub(super) fn mapping(
         );
     }
     let window = if m.maximum_batching_window_in_seconds.is_none() { DEFAULT_WINDOW } else { c.window };
-    let (label, mut mapping) = super::stream_mapping(v, esm, m, p, s, Common { window, ..c }, targets)?;
+    let (label, mut mapping) = super::streams::stream_mapping(v, esm, m, p, s, Common { window, ..c }, targets)?;
     if mapping.on_failure.is_some() && mapping.max_retries.is_none() {
         mapping.max_retries = Some(RETRIES_WITH_DESTINATION);
     }

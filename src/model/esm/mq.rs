@@ -8,7 +8,7 @@
 //! 500 ms batching window; DG services-mq-params.html) and its concurrency (5 for ActiveMQ, 1 for RabbitMQ; DG
 //! with-mq.html).
 
-use super::{Common, Esm, EsmSource, Mapping, QueueId, StartingPosition};
+use super::{Common, Esm, EsmSource, Mapping, QueueId};
 use crate::aws::events::mq::{broker_arn_with, queue_label, queue_target_arn, Engine};
 use crate::kernel::time::SimTime;
 use crate::model::targets::Target;
@@ -253,7 +253,6 @@ pub(super) fn mapping_queue(v: &mut V, esm: &Esm, m: &EventSourceMappingSpec, p:
 
 /// An Amazon MQ mapping's own settings (spec 5.6): the stream and SQS settings are errors here.
 pub(super) fn mq_mapping(v: &mut V, esm: &Esm, m: &EventSourceMappingSpec, p: &str, q: QueueId, c: Common) -> Option<(String, Mapping)> {
-    let Common { source, function, qualifier, timeout, label_fn, window: _, report_failures: _, filters } = c;
     let others = [
         (m.starting_position.is_some(), "StartingPosition"),
         (m.starting_position_timestamp.is_some(), "StartingPositionTimestamp"),
@@ -284,30 +283,15 @@ pub(super) fn mq_mapping(v: &mut V, esm: &Esm, m: &EventSourceMappingSpec, p: &s
         Engine::RabbitMq => 1,
     };
     Some((
-        format!("{}<-{}", label_fn, queue.name),
+        format!("{}<-{}", c.label_fn, queue.name),
         Mapping {
-            uuid: String::new(),
-            label: String::new(),
-            source,
-            function,
-            qualifier,
-            enabled: true,
-            batch_size,
             window,
             report_failures: false,
-            filters,
             max_concurrency: Some(concurrency),
-            starting: StartingPosition::TrimHorizon,
-            parallelization: 1,
-            max_retries: None,
-            max_record_age: None,
-            bisect: false,
-            on_failure: None,
-            tumbling: None,
             // The consumer holds its messages until the function returns; a failed batch is returned at once and
             // redelivered after the redelivery delay (sim/esm/mq.rs). This lease only bounds a lost batch.
-            visibility: window + timeout + SimTime::from_secs(60),
-            docdb: None,
+            visibility: window + c.timeout + SimTime::from_secs(60),
+            ..c.mapping(batch_size)
         },
     ))
 }
