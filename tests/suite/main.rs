@@ -2,6 +2,7 @@
 //! builds in a fraction of the time eighteen binaries took).
 
 mod async_semantics;
+mod campaign_payloads;
 mod cli;
 mod common;
 mod concurrency_property;
