@@ -127,15 +127,25 @@ impl Default for AsyncSettings {
 /// subject; [`FnSetup::apply`] acts on the variants about functions.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChangeKind {
-    /// `UpdateFunctionCode` / `UpdateFunctionConfiguration`: `$LATEST` runs configuration `config` from now on;
+    /// `UpdateFunctionCode` / `UpdateFunctionConfiguration` (and `PutFunctionEventInvokeConfig` /
+    /// `UpdateFunctionEventInvokeConfig` of `$LATEST`): `$LATEST` runs configuration `config` from now on;
     /// `published` is the configuration of the version published with it (`Publish: true`).
+    ///
+    /// `PutFunctionEventInvokeConfig` / `UpdateFunctionEventInvokeConfig` of a version or an alias (AWS keeps one
+    /// configuration per qualifier, spec section 2) are deploys of that qualifier: invocations of version `v`
+    /// (`qualifier: Version(v)`) run configuration `config` from now on, a copy of the version with the new settings;
+    /// events accepted through alias `a` (`qualifier: Alias(a)`) from now on go through alias `config` (an index in
+    /// `Function::aliases`), a copy of the alias with the new settings and the same routing.
     Deploy {
         /// The function changed.
         function: FnId,
-        /// The configuration (index in `Function::configs`).
+        /// The configuration (index in `Function::configs`), or for an alias, the alias copy (index in
+        /// `Function::aliases`).
         config: u32,
         /// The configuration published with it, if `Publish: true`.
         published: Option<u32>,
+        /// What is deployed: `$LATEST`, or the version or alias whose asynchronous invoke configuration changes.
+        qualifier: Qualifier,
     },
     /// `PublishVersion`: configuration `config` (a copy of `$LATEST` as it is now) is published.
     Publish {
@@ -226,8 +236,16 @@ pub struct FnSetup {
     pub reserved: Option<u32>,
     /// Provisioned concurrency configured per qualifier (levels above 0, sorted by qualifier).
     pub provisioned: Vec<(Qualifier, u32)>,
-    /// Routing of each alias.
+    /// Routing of each alias (of the scenario's aliases; a copy routes as the alias it copies).
     pub routing: Vec<Routing>,
+    /// Versions whose asynchronous invoke configuration changed on the timeline: (the version's configuration, the
+    /// configuration its invocations run now, a copy with the new settings).
+    pub versions: Vec<(u32, u32)>,
+    /// Aliases whose asynchronous invoke configuration changed on the timeline: (the alias, the copy of it that
+    /// events accepted now go through).
+    pub aliases: Vec<(u32, u32)>,
+    /// Every alias copy made so far: (the copy, the alias it copies).
+    pub alias_copies: Vec<(u32, u32)>,
 }
 
 impl FnSetup {
@@ -237,12 +255,33 @@ impl FnSetup {
     pub fn resolve(&self, q: Qualifier, u: f64) -> u32 {
         match q {
             Qualifier::Latest => self.latest,
-            Qualifier::Version(c) => c,
-            Qualifier::Alias(a) => match self.routing.get(a as usize) {
-                Some(Routing { additional: Some((c, w)), .. }) if u < *w => *c,
-                Some(r) => r.primary,
+            Qualifier::Version(c) => self.version_now(c),
+            Qualifier::Alias(a) => match self.routing.get(self.alias_base(a) as usize) {
+                Some(Routing { additional: Some((c, w)), .. }) if u < *w => self.version_now(*c),
+                Some(r) => self.version_now(r.primary),
                 None => self.latest,
             },
+        }
+    }
+
+    /// The configuration invocations of the version with configuration `c` run now: `c`, or its copy with the
+    /// asynchronous invoke configuration put on the timeline.
+    pub fn version_now(&self, c: u32) -> u32 {
+        self.versions.iter().find(|(v, _)| *v == c).map_or(c, |x| x.1)
+    }
+
+    /// The alias that alias `a` copies (`a` itself for one of the scenario's aliases).
+    pub fn alias_base(&self, a: u32) -> u32 {
+        self.alias_copies.iter().find(|(x, _)| *x == a).map_or(a, |x| x.1)
+    }
+
+    /// The qualifier an event invoked as `q` is accepted with now: for an alias whose asynchronous invoke
+    /// configuration changed on the timeline, the alias's latest copy (an event keeps the alias's configuration in
+    /// force when it was accepted).
+    pub fn accepted_as(&self, q: Qualifier) -> Qualifier {
+        match q {
+            Qualifier::Alias(a) => Qualifier::Alias(self.aliases.iter().find(|(x, _)| *x == a).map_or(a, |x| x.1)),
+            q => q,
         }
     }
 
@@ -258,15 +297,15 @@ impl FnSetup {
         for (q, n) in &self.provisioned {
             match q {
                 Qualifier::Latest => out.push((*q, self.latest, *n)),
-                Qualifier::Version(c) => out.push((*q, *c, *n)),
+                Qualifier::Version(c) => out.push((*q, self.version_now(*c), *n)),
                 Qualifier::Alias(a) => {
-                    let Some(r) = self.routing.get(*a as usize) else { continue };
+                    let Some(r) = self.routing.get(self.alias_base(*a) as usize) else { continue };
                     let extra = r.additional.map_or(0, |(_, w)| ((f64::from(*n) * w).round() as u32).min(*n));
                     if *n > extra {
-                        out.push((*q, r.primary, n - extra));
+                        out.push((*q, self.version_now(r.primary), n - extra));
                     }
                     if let (Some((c, _)), true) = (r.additional, extra > 0) {
-                        out.push((*q, c, extra));
+                        out.push((*q, self.version_now(c), extra));
                     }
                 }
             }
@@ -288,7 +327,18 @@ impl FnSetup {
     /// Apply a change about this function.
     pub fn apply(&mut self, k: &ChangeKind) {
         match k {
-            ChangeKind::Deploy { config, .. } => self.latest = *config,
+            ChangeKind::Deploy { config, qualifier: Qualifier::Latest, .. } => self.latest = *config,
+            ChangeKind::Deploy { config, qualifier: Qualifier::Version(v), .. } => {
+                self.versions.retain(|(x, _)| x != v);
+                self.versions.push((*v, *config));
+            }
+            ChangeKind::Deploy { config, qualifier: Qualifier::Alias(a), .. } => {
+                self.aliases.retain(|(x, _)| x != a);
+                self.aliases.push((*a, *config));
+                if !self.alias_copies.iter().any(|(x, _)| x == config) {
+                    self.alias_copies.push((*config, *a));
+                }
+            }
             ChangeKind::Publish { .. } => {}
             ChangeKind::Reserved { value, .. } => self.reserved = *value,
             ChangeKind::Provisioned { qualifier, value, .. } => {
@@ -464,6 +514,9 @@ mod tests {
             reserved: Some(100),
             provisioned: vec![(Qualifier::Alias(0), 10)],
             routing: vec![Routing { primary: 1, additional: Some((2, 0.25)) }],
+            versions: vec![],
+            aliases: vec![],
+            alias_copies: vec![],
         }
     }
 
@@ -486,7 +539,7 @@ mod tests {
         let f = FnId(0);
         s.apply(&ChangeKind::Provisioned { function: f, qualifier: Qualifier::Latest, value: 5 });
         s.apply(&ChangeKind::Alias { function: f, alias: 0, routing: Routing { primary: 2, additional: None } });
-        s.apply(&ChangeKind::Deploy { function: f, config: 3, published: None });
+        s.apply(&ChangeKind::Deploy { function: f, config: 3, published: None, qualifier: Qualifier::Latest });
         assert_eq!(s.pc_allocations(), vec![(Qualifier::Latest, 3, 5), (Qualifier::Alias(0), 2, 10)]);
         s.apply(&ChangeKind::Provisioned { function: f, qualifier: Qualifier::Latest, value: 0 });
         assert_eq!(s.pc_total(), 10);

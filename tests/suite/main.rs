@@ -8,6 +8,7 @@ mod common;
 mod concurrency_property;
 mod determinism_scale;
 mod digests;
+mod eic_changes;
 mod esm;
 mod esm_properties;
 mod esm_validation;

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{Change, ChangeKind, FnSetup, PcLedger, Qualifier};
+use super::{Alias, Change, ChangeKind, FnSetup, PcLedger, Qualifier};
 use crate::kernel::time::SimTime;
-use crate::model::function::{build_config, build_routing, parse_qualifier, resolve_function, taken, ConfigParts, Function};
+use crate::model::function::{build_async, build_config, build_routing, parse_qualifier, resolve_function, taken, ConfigParts, Function};
 use crate::model::targets::Resolver;
 use crate::model::validate::V;
 use crate::model::{Esm, EsmSource, FnId, MappingId};
@@ -167,36 +167,7 @@ fn change_kind(
         .or_else(|| c.update_function_event_invoke_config.as_ref().map(|u| (u, "UpdateFunctionEventInvokeConfig", true)));
     if let Some((u, action, merge)) = eic_change {
         let f = function(v, &u.function_name, action)?;
-        if let Some(q) = u.qualifier.as_deref().filter(|q| *q != "$LATEST") {
-            v.err(
-                format!("{p}.{action}.Qualifier"),
-                format!("{q:?}: lambdasim changes the asynchronous invoke configuration of $LATEST on the timeline; a version's or alias's is the one the scenario declares for it"),
-            );
-            return None;
-        }
-        let spec = crate::scenario::EventInvokeConfigSpec {
-            maximum_retry_attempts: u.maximum_retry_attempts,
-            maximum_event_age_in_seconds: u.maximum_event_age_in_seconds,
-            destination_config: u.destination_config.clone(),
-        };
-        let fd = &mut functions[f.ix()];
-        let latest = fd.configs[setups[f.ix()].latest as usize].clone();
-        let parts = ConfigParts { eic: Some(&spec), ..ConfigParts::default() };
-        let mut cfg = build_config(v, &parts, Some(&latest), &format!("{p}.{action}"), ctx.resolver);
-        if merge {
-            if spec.maximum_retry_attempts.is_none() {
-                cfg.max_retries = latest.max_retries;
-            }
-            if spec.maximum_event_age_in_seconds.is_none() {
-                cfg.max_age = latest.max_age;
-            }
-            if spec.destination_config.is_none() {
-                (cfg.on_success, cfg.on_failure) = (latest.on_success, latest.on_failure);
-            }
-        }
-        cfg.version = None;
-        fd.configs.push(cfg);
-        return Some(ChangeKind::Deploy { function: f, config: fd.configs.len() as u32 - 1, published: None });
+        return event_invoke_config_change(v, u, merge, &format!("{p}.{action}"), at, ctx, f, functions, &setups[f.ix()]);
     }
     let kind = if let Some((name, action, parts, publish)) = deploy {
         let f = function(v, name, action)?;
@@ -212,7 +183,7 @@ fn change_kind(
             fd.configs.push(cfg);
             fd.configs.len() as u32 - 1
         });
-        ChangeKind::Deploy { function: f, config, published }
+        ChangeKind::Deploy { function: f, config, published, qualifier: Qualifier::Latest }
     } else if let Some(r) = &c.publish_version {
         let f = function(v, &r.function_name, "PublishVersion")?;
         let fd = &mut functions[f.ix()];
@@ -318,4 +289,130 @@ pub(in crate::model) fn resolve_mapping_changes(
         }
     }
     changes.sort_by_key(|c| (c.at, c.index));
+}
+
+/// `PutFunctionEventInvokeConfig` (`merge` false: the settings not given take their defaults) or
+/// `UpdateFunctionEventInvokeConfig` (`merge` true: they keep their values) of function `f`, at `p`: a deploy of the
+/// qualifier it names (`$LATEST` by default, a version number or an alias name), whose configuration then runs with
+/// the new settings (both actions recorded: LocalStack `test_lambda_eventinvokeconfig_lifecycle`; one configuration
+/// per qualifier, spec section 2).
+#[allow(clippy::too_many_arguments)]
+fn event_invoke_config_change(
+    v: &mut V,
+    u: &crate::scenario::FunctionEventInvokeConfigSpec,
+    merge: bool,
+    p: &str,
+    at: SimTime,
+    ctx: &TimelineScope<'_>,
+    f: FnId,
+    functions: &mut [Function],
+    setup: &FnSetup,
+) -> Option<ChangeKind> {
+    let fd = &functions[f.ix()];
+    let qualifier = match u.qualifier.as_deref() {
+        None | Some("$LATEST") => Qualifier::Latest,
+        Some(q) => match eic_qualifier(fd, q, at) {
+            Ok(q) => q,
+            Err(m) => {
+                v.err(format!("{p}.Qualifier"), m);
+                return None;
+            }
+        },
+    };
+    let now = match qualifier {
+        Qualifier::Latest => fd.config(setup.latest).async_settings(),
+        Qualifier::Version(c) => fd.config(setup.version_now(c)).async_settings(),
+        Qualifier::Alias(a) => {
+            let Qualifier::Alias(copy) = setup.accepted_as(qualifier) else { return None };
+            match fd.aliases[copy as usize].asynchronous {
+                Some(s) => s,
+                None => {
+                    v.err(
+                        format!("{p}.Qualifier"),
+                        format!("{:?}: an alias's EventInvokeConfig has no effect with Simulation.AliasEventInvokeConfig \"Version\" (the version the alias routes to decides); change the version's, or leave that option at \"Alias\"", fd.aliases[a as usize].name),
+                    );
+                    return None;
+                }
+            }
+        }
+    };
+    let spec = crate::scenario::EventInvokeConfigSpec {
+        maximum_retry_attempts: u.maximum_retry_attempts,
+        maximum_event_age_in_seconds: u.maximum_event_age_in_seconds,
+        destination_config: u.destination_config.clone(),
+    };
+    // Checked as an `EventInvokeConfig` is; its errors name this change's own properties.
+    let before = v.errors.len();
+    let mut new = build_async(v, Some(&spec), p, ctx.resolver);
+    for e in &mut v.errors[before..] {
+        e.path = e.path.replacen(&format!("{p}.EventInvokeConfig"), p, 1);
+    }
+    if merge {
+        if spec.maximum_retry_attempts.is_none() {
+            new.max_retries = now.max_retries;
+        }
+        if spec.maximum_event_age_in_seconds.is_none() {
+            new.max_age = now.max_age;
+        }
+        if spec.destination_config.is_none() {
+            (new.on_success, new.on_failure) = (now.on_success, now.on_failure);
+        }
+    }
+    // "You can't specify the function as a destination for itself." (AWS's refusal, recorded: LocalStack
+    // `test_lambda_eventinvokeconfig_exceptions`).
+    if let Some(own) = ctx.resolver.by_arn.get(&fd.arn) {
+        for (d, which) in [(new.on_success, "OnSuccess"), (new.on_failure, "OnFailure")] {
+            if d == Some(*own) {
+                v.err(format!("{p}.DestinationConfig.{which}.Destination"), "You can't specify the function as a destination for itself.");
+            }
+        }
+    }
+    let fd = &mut functions[f.ix()];
+    let config = match qualifier {
+        Qualifier::Latest | Qualifier::Version(_) => {
+            let from = match qualifier {
+                Qualifier::Version(c) => setup.version_now(c),
+                _ => setup.latest,
+            };
+            let mut cfg = fd.config(from).clone();
+            cfg.set_async(new);
+            fd.configs.push(cfg);
+            fd.configs.len() as u32 - 1
+        }
+        Qualifier::Alias(a) => {
+            let routing = setup.routing[a as usize];
+            let name = fd.aliases[a as usize].name.clone();
+            fd.aliases.push(Alias { name, routing, asynchronous: Some(new) });
+            fd.aliases.len() as u32 - 1
+        }
+    };
+    Some(ChangeKind::Deploy { function: f, config, published: None, qualifier })
+}
+
+/// The qualifier a change of the asynchronous invoke configuration names: a version published by `at` (declared or
+/// on the timeline) or an alias; an unknown one is refused with the qualifiers there are.
+fn eic_qualifier(fd: &Function, q: &str, at: SimTime) -> Result<Qualifier, String> {
+    if let Ok(n) = q.parse::<u32>() {
+        if let Some(c) = fd.version_config(n) {
+            return Ok(Qualifier::Version(c));
+        }
+    } else if let Some(a) = fd.aliases.iter().position(|a| a.name == q) {
+        return Ok(Qualifier::Alias(a as u32));
+    }
+    let mut known: Vec<String> = vec!["$LATEST".into()];
+    let mut versions: Vec<String> = fd.configs.iter().filter_map(|c| c.version).map(|n| n.to_string()).collect();
+    versions.dedup();
+    known.extend(versions);
+    for a in &fd.aliases {
+        if !known.contains(&a.name) {
+            known.push(a.name.clone());
+        }
+    }
+    let names: Vec<&str> = known.iter().map(String::as_str).collect();
+    Err(format!(
+        "{q:?} is neither $LATEST, a version of {} published by {at} nor one of its aliases (qualifiers: {}); {}",
+        fd.name,
+        known.join(", "),
+        crate::vocab::did_you_mean(q, &names)
+    ))
 }
