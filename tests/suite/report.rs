@@ -776,7 +776,8 @@ fn conformance_rows_name_tests_and_ids_that_exist() {
     }
     let is_test_path = |t: &str| {
         let parts: Vec<&str> = t.split("::").collect();
-        parts.len() == 2 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+        parts.len() == 2
+            && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
     };
     let mut ids = std::collections::BTreeSet::new();
     let mut named = 0;
@@ -796,7 +797,9 @@ fn conformance_rows_name_tests_and_ids_that_exist() {
     for line in readme.lines().filter(|l| l.starts_with("| ") && l.contains('§')) {
         let last = line.trim_end().trim_end_matches('|').rsplit('|').next().unwrap_or("");
         for w in last.split([',', ' ', '(', ')', ';']).filter(|w| w.len() > 3 && w.contains('-')) {
-            if w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-') && w.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+            if w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+                && w.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            {
                 assert!(ids.contains(w), "README.md's behaviour table names {w}, which has no row in docs/conformance.md: {line}");
                 cited += 1;
             }
