@@ -16,6 +16,7 @@ use std::sync::Mutex;
 
 use serde_json::{json, Map, Value};
 
+use crate::campaign::patch::{patch, Seg};
 use crate::campaign::stats::t_quantile;
 use crate::model::Model;
 use crate::observe::metrics::at_percentile;
@@ -96,9 +97,16 @@ const NAME_KEYS: [&str; 5] = ["FunctionName", "Name", "QueueName", "TopicName", 
 /// created; the value replaces what was there. The result is validated like any scenario, so a bad value gets the
 /// usual error with its JSON path.
 pub fn apply(doc: &mut Value, o: &Override) -> Result<(), String> {
+    apply_at(doc, o).map(|_| ())
+}
+
+/// [`apply`], also giving the path it resolved to (keys as the document spells them, indices), for
+/// [`crate::campaign::patch::patch`] to write the same change into the scenario's text.
+pub fn apply_at(doc: &mut Value, o: &Override) -> Result<Vec<Seg>, String> {
     let toks = tokens(&o.path)?;
     let mut cur = doc;
     let mut at = String::new();
+    let mut resolved = vec![];
     for (i, t) in toks.iter().enumerate() {
         let last = i + 1 == toks.len();
         match t {
@@ -111,9 +119,10 @@ pub fn apply(doc: &mut Value, o: &Override) -> Result<(), String> {
                     return Err(format!("--set {}: index {n} is out of range; {at} has {len} elements", o.path));
                 };
                 at = format!("{at}[{n}]");
+                resolved.push(Seg::Index(*n));
                 if last {
                     *e = o.value.clone();
-                    return Ok(());
+                    return Ok(resolved);
                 }
                 cur = e;
             }
@@ -128,9 +137,10 @@ pub fn apply(doc: &mut Value, o: &Override) -> Result<(), String> {
                         return Err(format!("--set {}: no element of {at} is named {k:?}; names: {}", o.path, known.join(", ")));
                     };
                     at = format!("{at}[{pos}]");
+                    resolved.push(Seg::Index(pos));
                     if last {
                         a[pos] = o.value.clone();
-                        return Ok(());
+                        return Ok(resolved);
                     }
                     cur = &mut a[pos];
                 }
@@ -145,9 +155,10 @@ pub fn apply(doc: &mut Value, o: &Override) -> Result<(), String> {
                         None => k.clone(),
                     };
                     at = if at.is_empty() { key.clone() } else { format!("{at}.{key}") };
+                    resolved.push(Seg::Key(key.clone()));
                     if last {
                         m.insert(key, o.value.clone());
-                        return Ok(());
+                        return Ok(resolved);
                     }
                     let next = toks.get(i + 1);
                     cur = m.entry(key).or_insert_with(|| match next {
@@ -160,6 +171,18 @@ pub fn apply(doc: &mut Value, o: &Override) -> Result<(), String> {
         }
     }
     Err(format!("--set {}: nothing to set", o.path))
+}
+
+/// Applies `overrides` in order to the scenario `text`, keeping the text of every value they do not change (see
+/// [`crate::campaign::patch`]): the scenario B of `compare --set`. Errors as [`apply`]'s.
+pub fn apply_to_text(text: &str, overrides: &[Override]) -> Result<String, String> {
+    let mut doc: Value = serde_json::from_str(text).map_err(|e| format!("the scenario is not JSON: {e}"))?;
+    let mut out = text.to_string();
+    for o in overrides {
+        let path = apply_at(&mut doc, o)?;
+        out = patch(&out, &path, &doc).map_err(|e| format!("--set {}: {e}", o.path))?;
+    }
+    Ok(out)
 }
 
 /// Parses `--seeds` (the forms of `campaign::seeds::SeedSet`, as `check` reads them: `N`, `A..B` with both ends
@@ -265,6 +288,9 @@ pub struct Comparison {
     pub b_label: String,
     /// Every compared figure.
     pub metrics: Vec<Paired>,
+    /// Per seed, in the order of `seeds`: the trace digests of A's run and of B's (as `lambdasim run --seed` prints
+    /// them): equal when B runs exactly as A does.
+    pub digests: Vec<(String, String)>,
 }
 
 /// Runs both models on every seed (`jobs` threads) and pairs the figures. Figures missing in some run (a p99 of no
@@ -283,14 +309,15 @@ pub fn compare_with(
     b_label: String,
     max_events: u64,
 ) -> std::io::Result<Comparison> {
-    type PerSeed = (Vec<(String, Option<f64>)>, Vec<(String, Option<f64>)>);
+    type PerSeed = (Vec<(String, Option<f64>)>, Vec<(String, Option<f64>)>, (String, String));
     let results: Vec<Mutex<Option<std::io::Result<PerSeed>>>> = seeds.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let work = || loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
         let Some(seed) = seeds.get(i) else { break };
         let opts = || RunOptions { max_events, ..Default::default() };
-        let r = run(a, *seed, opts()).and_then(|ra| run(b, *seed, opts()).map(|rb| (measures(a, &ra), measures(b, &rb))));
+        let r = run(a, *seed, opts())
+            .and_then(|ra| run(b, *seed, opts()).map(|rb| (measures(a, &ra), measures(b, &rb), (ra.digest, rb.digest))));
         if let Ok(mut slot) = results[i].lock() {
             *slot = Some(r);
         }
@@ -309,6 +336,7 @@ pub fn compare_with(
     let mut per_a: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
     let mut per_b: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
     let mut order: Vec<String> = vec![];
+    let mut digests = vec![];
     for slot in results {
         let r = slot.into_inner().ok().flatten().ok_or_else(|| std::io::Error::other("a seed's run did not finish"))??;
         if order.is_empty() {
@@ -320,6 +348,7 @@ pub fn compare_with(
         for (k, v) in r.1 {
             per_b.entry(k).or_default().push(v);
         }
+        digests.push(r.2);
     }
     let n = seeds.len();
     let mut metrics = vec![];
@@ -335,7 +364,7 @@ pub fn compare_with(
         }
         metrics.push(paired(&k, &va, &vb));
     }
-    Ok(Comparison { seeds: seeds.to_vec(), a_label, b_label, metrics })
+    Ok(Comparison { seeds: seeds.to_vec(), a_label, b_label, metrics, digests })
 }
 
 fn seeds_text(seeds: &[u64]) -> String {
@@ -346,6 +375,11 @@ fn seeds_text(seeds: &[u64]) -> String {
 }
 
 impl Comparison {
+    /// Seeds on which A and B gave the same trace digest (the same run, event for event).
+    pub fn identical_runs(&self) -> usize {
+        self.digests.iter().filter(|(a, b)| a == b).count()
+    }
+
     fn method(&self) -> String {
         let n = self.seeds.len();
         if n >= 2 {
@@ -365,6 +399,8 @@ impl Comparison {
             "n": self.seeds.len(),
             "confidence": 0.95,
             "method": self.method(),
+            "identicalRuns": self.identical_runs(),
+            "digests": self.seeds.iter().zip(&self.digests).map(|(s, (a, b))| json!({"seed": s, "a": a, "b": b})).collect::<Vec<_>>(),
             "metrics": self.metrics.iter().map(|p| json!({
                 "metric": p.metric,
                 "meanA": p.mean_a,
@@ -387,6 +423,7 @@ impl Comparison {
         let _ = writeln!(s, "  A: {}", self.a_label);
         let _ = writeln!(s, "  B: {}", self.b_label);
         let _ = writeln!(s, "{}", self.method());
+        let _ = writeln!(s, "identical runs (same trace digest): {} of {} seeds", self.identical_runs(), self.seeds.len());
         let _ = writeln!(s, "'*': the interval excludes 0\n");
         let w = self.metrics.iter().map(|p| p.metric.len()).max().unwrap_or(6).max(6);
         let _ = writeln!(s, "{:<w$}  {:>13}  {:>13}  {:>13}  {:>29}  {:>8}", "metric", "mean A", "mean B", "B - A", "95% CI", "change");

@@ -1,13 +1,15 @@
 //! `lambdasim explore`: search the knob ranges a scenario declares (`Explore.Knobs`) with proptest strategies,
 //! checking every case against the scenario's per-seed expectations and the built-in invariants. A failure is shrunk
 //! by proptest (knob values towards the low end of their ranges, the seed towards the low end) and written as a
-//! minimal concrete scenario: the knob values applied, the `Explore` section removed.
+//! minimal concrete scenario: the knob values applied, the `Explore` section removed. Knob values are written into the
+//! scenario's text (`campaign::patch`), so every value no knob sets, a workload's payload above all, keeps its bytes.
 
 use proptest::strategy::{BoxedStrategy, Just, Strategy};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde_json::Value;
 
-use crate::campaign::compare::{apply, Override};
+use crate::campaign::compare::{apply_at, Override};
+use crate::campaign::patch::patch;
 use crate::campaign::sweep::SeedRange;
 use crate::model::Model;
 use crate::run::{run, RunOptions};
@@ -16,8 +18,8 @@ use crate::scenario::{KnobSpec, Scenario};
 /// A failing case, shrunk.
 #[derive(Debug, Clone)]
 pub struct Found {
-    /// The concrete scenario (knobs applied, no `Explore` section).
-    pub scenario: Value,
+    /// The concrete scenario (knobs applied, no `Explore` section; payloads as the scenario wrote them).
+    pub scenario: Scenario,
     /// The seed that fails.
     pub seed: u64,
     /// `path=value` of each knob.
@@ -61,18 +63,26 @@ fn knob_strategy(k: &KnobSpec, i: usize) -> Result<BoxedStrategy<Value>, String>
     }
 }
 
-/// The concrete scenario for one case.
-fn concrete(base: &Value, knobs: &[KnobSpec], values: &[Value]) -> Result<Value, String> {
-    let mut doc = base.clone();
+/// The scenario `sc` runs as, without its `Explore` section: its text and its document.
+struct Base {
+    text: String,
+    doc: Value,
+}
+
+/// The concrete scenario's text for one case: the knob values written into the base text.
+fn concrete(base: &Base, knobs: &[KnobSpec], values: &[Value]) -> Result<String, String> {
+    let mut doc = base.doc.clone();
+    let mut text = base.text.clone();
     for (k, v) in knobs.iter().zip(values) {
-        apply(&mut doc, &Override { path: k.path.clone(), value: v.clone() })?;
+        let path = apply_at(&mut doc, &Override { path: k.path.clone(), value: v.clone() })?;
+        text = patch(&text, &path, &doc).map_err(|e| format!("{}: {e}", k.path))?;
     }
-    Ok(doc)
+    Ok(text)
 }
 
 /// Why a concrete scenario fails under `seed`, if it does.
-fn failure(doc: &Value, seed: u64, max_events: u64) -> Result<Option<String>, String> {
-    let sc: Scenario = serde_json::from_value(doc.clone()).map_err(|e| e.to_string())?;
+fn failure(text: &str, seed: u64, max_events: u64) -> Result<Option<String>, String> {
+    let sc = crate::model::parse_scenario(text).map_err(|e| e.to_string())?;
     let model = Model::build(&sc).map_err(|e| e.to_string())?;
     let report = run(&model, seed, RunOptions { max_events, ..Default::default() }).map_err(|e| e.to_string())?;
     if let Some(b) = report.breaches.first() {
@@ -97,10 +107,9 @@ pub fn explore_with(sc: &Scenario, cases: Option<u32>, search_seed: u64, max_eve
     let strategies = spec.knobs.iter().enumerate().map(|(i, k)| knob_strategy(k, i)).collect::<Result<Vec<_>, _>>()?;
     let seeds = SeedRange::parse(spec.seeds.as_deref().unwrap_or("1..1000000")).map_err(|e| format!("Explore.Seeds: {e}"))?;
     let cases = cases.unwrap_or(spec.cases.unwrap_or(256).clamp(1, 1_000_000) as u32);
-    let mut base = serde_json::to_value(sc).map_err(|e| e.to_string())?;
-    if let Value::Object(m) = &mut base {
-        m.shift_remove("Explore");
-    }
+    // Serialized from the scenario, whose payloads keep their text (`RawJson`).
+    let text = serde_json::to_string(&Scenario { explore: None, ..sc.clone() }).map_err(|e| e.to_string())?;
+    let base = Base { doc: serde_json::from_str(&text).map_err(|e| e.to_string())?, text };
     // Every knob path must apply, and the scenario with the low ends must validate: report bad paths up front.
     let probe: Vec<Value> = spec
         .knobs
@@ -118,8 +127,8 @@ pub fn explore_with(sc: &Scenario, cases: Option<u32>, search_seed: u64, max_eve
     let strategy = (strategies, (seeds.first..=seeds.last).boxed(), Just(()));
     let knobs = spec.knobs.clone();
     let result = runner.run(&strategy, |(values, seed, ())| {
-        let doc = concrete(&base, &knobs, &values).map_err(TestCaseError::reject)?;
-        match failure(&doc, seed, max_events) {
+        let text = concrete(&base, &knobs, &values).map_err(TestCaseError::reject)?;
+        match failure(&text, seed, max_events) {
             Err(e) => Err(TestCaseError::reject(e)),
             Ok(None) => Ok(()),
             Ok(Some(why)) => Err(TestCaseError::fail(why)),
@@ -129,10 +138,11 @@ pub fn explore_with(sc: &Scenario, cases: Option<u32>, search_seed: u64, max_eve
         Ok(()) => Ok(Outcome { cases, found: None }),
         Err(TestError::Abort(why)) => Err(format!("the search gave up: {why} (too many knob combinations fail validation?)")),
         Err(TestError::Fail(_, (values, seed, ()))) => {
-            let doc = concrete(&base, &spec.knobs, &values)?;
-            let message = failure(&doc, seed, max_events)?.unwrap_or_else(|| "no longer fails when re-run".into());
+            let text = concrete(&base, &spec.knobs, &values)?;
+            let message = failure(&text, seed, max_events)?.unwrap_or_else(|| "no longer fails when re-run".into());
             let knobs = spec.knobs.iter().zip(&values).map(|(k, v)| format!("{}={v}", k.path)).collect();
-            Ok(Outcome { cases, found: Some(Found { scenario: doc, seed, knobs, message }) })
+            let scenario = crate::model::parse_scenario(&text).map_err(|e| e.to_string())?;
+            Ok(Outcome { cases, found: Some(Found { scenario, seed, knobs, message }) })
         }
     }
 }

@@ -199,31 +199,33 @@ pub(crate) fn compare_cmd(
         return Err(usage(format!("--jobs {jobs} is out of range; allowed 1 to 1024")));
     }
     let overrides: Vec<compare::Override> = set.iter().map(|s| compare::Override::parse(s)).collect::<Result<_, _>>().map_err(usage)?;
-    let read_doc = |p: &Path| -> Result<serde_json::Value, ExitCode> {
+    // The scenarios' text, as written: B is A's (or its own file's) text with the overrides written into it, so a
+    // workload's payload keeps its bytes (see `campaign::patch`).
+    let read_text = |p: &Path| -> Result<String, ExitCode> {
         let text = lambdasim::vocab::read_input(p).map_err(usage)?;
-        serde_json::from_str(&text).map_err(|e| usage(format!("{}: invalid scenario: not JSON: {e}", p.display())))
+        serde_json::from_str::<serde::de::IgnoredAny>(&text)
+            .map_err(|e| usage(format!("{}: invalid scenario: not JSON: {e}", p.display())))?;
+        Ok(text)
     };
-    let build = |doc: &serde_json::Value, what: &str, dir: &Path| -> Result<lambdasim::Model, ExitCode> {
-        lambdasim::model::load_str_in(&doc.to_string(), dir).map_err(|errs| {
+    let build = |text: &str, what: &str, dir: &Path| -> Result<lambdasim::Model, ExitCode> {
+        lambdasim::model::load_str_in(text, dir).map_err(|errs| {
             eprintln!("{what}: invalid scenario");
             eprintln!("{errs}");
             ExitCode::from(2)
         })
     };
-    let doc_a = read_doc(a)?;
-    let model_a = build(&doc_a, &a.display().to_string(), &lambdasim::model::base_dir_of(a))?;
-    let mut doc_b = match b {
-        Some(p) => read_doc(p)?,
-        None => doc_a.clone(),
+    let text_a = read_text(a)?;
+    let model_a = build(&text_a, &a.display().to_string(), &lambdasim::model::base_dir_of(a))?;
+    let text_b = match b {
+        Some(p) => read_text(p)?,
+        None => text_a.clone(),
     };
-    for o in &overrides {
-        compare::apply(&mut doc_b, o).map_err(usage)?;
-    }
+    let text_b = compare::apply_to_text(&text_b, &overrides).map_err(usage)?;
     let mut b_label = b.unwrap_or(a).display().to_string();
     if !overrides.is_empty() {
         b_label += &format!(" with {}", overrides.iter().map(|o| format!("--set {o}")).collect::<Vec<_>>().join(" "));
     }
-    let model_b = build(&doc_b, &b_label, &lambdasim::model::base_dir_of(b.unwrap_or(a)))?;
+    let model_b = build(&text_b, &b_label, &lambdasim::model::base_dir_of(b.unwrap_or(a)))?;
     let cmp = compare::compare_with(&model_a, &model_b, &seeds, jobs, a.display().to_string(), b_label, max_events)
         .map_err(|e| usage(format!("a run failed: {e}")))?;
     match format {

@@ -492,7 +492,15 @@ fn build_function(v: &mut V, i: usize, f: &FunctionSpec, region: &str, account: 
     }
     let provisioned = build_provisioned(v, f, &p, account_limit, reserved);
     let code = super::runtime::build_code(v, f, &p);
-    let setup = FnSetup { latest: 0, reserved, provisioned, routing: aliases.iter().map(|a| a.routing).collect() };
+    let setup = FnSetup {
+        latest: 0,
+        reserved,
+        provisioned,
+        routing: aliases.iter().map(|a| a.routing).collect(),
+        versions: vec![],
+        aliases: vec![],
+        alias_copies: vec![],
+    };
     Function {
         name: f.function_name.clone(),
         arn: format!("arn:aws:lambda:{region}:{account}:function:{}", f.function_name),

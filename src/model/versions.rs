@@ -8,18 +8,14 @@
 //! named exists when it is named) and to work out the provisioned-concurrency billing periods; the simulation and the
 //! observers that need it replay the same [`ChangeKind`]s with [`FnSetup::apply`].
 
-use std::collections::BTreeMap;
-
-use super::function::{build_config, build_routing, parse_qualifier, resolve_function, taken, ConfigParts, Function};
-use super::targets::Resolver;
-use super::validate::V;
-use super::{Esm, EsmSource, MappingId};
 use crate::kernel::time::SimTime;
 use crate::model::dist::Dist;
 use crate::model::{FnId, Model, Rule, TargetId};
-use crate::scenario::{ChangeSpec, Scenario, UpdateEventSourceMappingSpec};
+
+mod changes;
 
 pub use super::ids::Qualifier;
+pub(super) use changes::{build_changes, resolve_mapping_changes, TimelineScope};
 
 /// One configuration of a function: its code (behaviour) and the settings that go with a version (spec 4: the DLQ
 /// and the async invoke configuration are part of the version-specific configuration in DG-2023).
@@ -131,15 +127,25 @@ impl Default for AsyncSettings {
 /// subject; [`FnSetup::apply`] acts on the variants about functions.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChangeKind {
-    /// `UpdateFunctionCode` / `UpdateFunctionConfiguration`: `$LATEST` runs configuration `config` from now on;
+    /// `UpdateFunctionCode` / `UpdateFunctionConfiguration` (and `PutFunctionEventInvokeConfig` /
+    /// `UpdateFunctionEventInvokeConfig` of `$LATEST`): `$LATEST` runs configuration `config` from now on;
     /// `published` is the configuration of the version published with it (`Publish: true`).
+    ///
+    /// `PutFunctionEventInvokeConfig` / `UpdateFunctionEventInvokeConfig` of a version or an alias (AWS keeps one
+    /// configuration per qualifier, spec section 2) are deploys of that qualifier: invocations of version `v`
+    /// (`qualifier: Version(v)`) run configuration `config` from now on, a copy of the version with the new settings;
+    /// events accepted through alias `a` (`qualifier: Alias(a)`) from now on go through alias `config` (an index in
+    /// `Function::aliases`), a copy of the alias with the new settings and the same routing.
     Deploy {
         /// The function changed.
         function: FnId,
-        /// The configuration (index in `Function::configs`).
+        /// The configuration (index in `Function::configs`), or for an alias, the alias copy (index in
+        /// `Function::aliases`).
         config: u32,
         /// The configuration published with it, if `Publish: true`.
         published: Option<u32>,
+        /// What is deployed: `$LATEST`, or the version or alias whose asynchronous invoke configuration changes.
+        qualifier: Qualifier,
     },
     /// `PublishVersion`: configuration `config` (a copy of `$LATEST` as it is now) is published.
     Publish {
@@ -230,8 +236,16 @@ pub struct FnSetup {
     pub reserved: Option<u32>,
     /// Provisioned concurrency configured per qualifier (levels above 0, sorted by qualifier).
     pub provisioned: Vec<(Qualifier, u32)>,
-    /// Routing of each alias.
+    /// Routing of each alias (of the scenario's aliases; a copy routes as the alias it copies).
     pub routing: Vec<Routing>,
+    /// Versions whose asynchronous invoke configuration changed on the timeline: (the version's configuration, the
+    /// configuration its invocations run now, a copy with the new settings).
+    pub versions: Vec<(u32, u32)>,
+    /// Aliases whose asynchronous invoke configuration changed on the timeline: (the alias, the copy of it that
+    /// events accepted now go through).
+    pub aliases: Vec<(u32, u32)>,
+    /// Every alias copy made so far: (the copy, the alias it copies).
+    pub alias_copies: Vec<(u32, u32)>,
 }
 
 impl FnSetup {
@@ -241,12 +255,33 @@ impl FnSetup {
     pub fn resolve(&self, q: Qualifier, u: f64) -> u32 {
         match q {
             Qualifier::Latest => self.latest,
-            Qualifier::Version(c) => c,
-            Qualifier::Alias(a) => match self.routing.get(a as usize) {
-                Some(Routing { additional: Some((c, w)), .. }) if u < *w => *c,
-                Some(r) => r.primary,
+            Qualifier::Version(c) => self.version_now(c),
+            Qualifier::Alias(a) => match self.routing.get(self.alias_base(a) as usize) {
+                Some(Routing { additional: Some((c, w)), .. }) if u < *w => self.version_now(*c),
+                Some(r) => self.version_now(r.primary),
                 None => self.latest,
             },
+        }
+    }
+
+    /// The configuration invocations of the version with configuration `c` run now: `c`, or its copy with the
+    /// asynchronous invoke configuration put on the timeline.
+    pub fn version_now(&self, c: u32) -> u32 {
+        self.versions.iter().find(|(v, _)| *v == c).map_or(c, |x| x.1)
+    }
+
+    /// The alias that alias `a` copies (`a` itself for one of the scenario's aliases).
+    pub fn alias_base(&self, a: u32) -> u32 {
+        self.alias_copies.iter().find(|(x, _)| *x == a).map_or(a, |x| x.1)
+    }
+
+    /// The qualifier an event invoked as `q` is accepted with now: for an alias whose asynchronous invoke
+    /// configuration changed on the timeline, the alias's latest copy (an event keeps the alias's configuration in
+    /// force when it was accepted).
+    pub fn accepted_as(&self, q: Qualifier) -> Qualifier {
+        match q {
+            Qualifier::Alias(a) => Qualifier::Alias(self.aliases.iter().find(|(x, _)| *x == a).map_or(a, |x| x.1)),
+            q => q,
         }
     }
 
@@ -262,15 +297,15 @@ impl FnSetup {
         for (q, n) in &self.provisioned {
             match q {
                 Qualifier::Latest => out.push((*q, self.latest, *n)),
-                Qualifier::Version(c) => out.push((*q, *c, *n)),
+                Qualifier::Version(c) => out.push((*q, self.version_now(*c), *n)),
                 Qualifier::Alias(a) => {
-                    let Some(r) = self.routing.get(*a as usize) else { continue };
+                    let Some(r) = self.routing.get(self.alias_base(*a) as usize) else { continue };
                     let extra = r.additional.map_or(0, |(_, w)| ((f64::from(*n) * w).round() as u32).min(*n));
                     if *n > extra {
-                        out.push((*q, r.primary, n - extra));
+                        out.push((*q, self.version_now(r.primary), n - extra));
                     }
                     if let (Some((c, _)), true) = (r.additional, extra > 0) {
-                        out.push((*q, c, extra));
+                        out.push((*q, self.version_now(c), extra));
                     }
                 }
             }
@@ -292,7 +327,18 @@ impl FnSetup {
     /// Apply a change about this function.
     pub fn apply(&mut self, k: &ChangeKind) {
         match k {
-            ChangeKind::Deploy { config, .. } => self.latest = *config,
+            ChangeKind::Deploy { config, qualifier: Qualifier::Latest, .. } => self.latest = *config,
+            ChangeKind::Deploy { config, qualifier: Qualifier::Version(v), .. } => {
+                self.versions.retain(|(x, _)| x != v);
+                self.versions.push((*v, *config));
+            }
+            ChangeKind::Deploy { config, qualifier: Qualifier::Alias(a), .. } => {
+                self.aliases.retain(|(x, _)| x != a);
+                self.aliases.push((*a, *config));
+                if !self.alias_copies.iter().any(|(x, _)| x == config) {
+                    self.alias_copies.push((*config, *a));
+                }
+            }
             ChangeKind::Publish { .. } => {}
             ChangeKind::Reserved { value, .. } => self.reserved = *value,
             ChangeKind::Provisioned { qualifier, value, .. } => {
@@ -458,314 +504,6 @@ impl PcLedger {
     }
 }
 
-/// What the timeline builder needs to resolve names and check bounds.
-pub(super) struct TimelineScope<'a> {
-    pub region: &'a str,
-    pub account: &'a str,
-    pub account_limit: u32,
-    pub fn_names: &'a BTreeMap<String, FnId>,
-    pub resolver: &'a Resolver,
-}
-
-/// The `Changes` section, in the order the changes apply (time, then position in the file); replayed here from the
-/// setups at time 0 (`setups`) to validate it and to find the provisioned-concurrency billing periods of each function.
-/// Returns the changes and the `UpdateEventSourceMapping` changes, which are resolved once the mappings are built
-/// ([`resolve_mapping_changes`]).
-pub(super) fn build_changes(
-    v: &mut V,
-    sc: &Scenario,
-    ctx: &TimelineScope<'_>,
-    functions: &mut [Function],
-    mut setups: Vec<FnSetup>,
-) -> (Vec<Change>, Vec<PendingMappingChange>) {
-    let account_limit = ctx.account_limit;
-    let mut ledgers: Vec<crate::model::versions::PcLedger> = setups
-        .iter()
-        .map(|s| {
-            let mut l = crate::model::versions::PcLedger::default();
-            l.set(SimTime::ZERO, &s.pc_allocations());
-            l
-        })
-        .collect();
-    let mut order: Vec<(SimTime, usize)> = vec![];
-    for (k, c) in sc.changes.iter().enumerate() {
-        order.push((v.secs(c.at_seconds, &format!("Changes[{k}].AtSeconds")), k));
-    }
-    order.sort();
-    let mut changes = vec![];
-    let mut mapping_changes: Vec<(SimTime, usize, UpdateEventSourceMappingSpec)> = vec![];
-    for (at, k) in order {
-        let c = &sc.changes[k];
-        let p = format!("Changes[{k}]");
-        let given = [
-            c.update_function_code.is_some(),
-            c.update_function_configuration.is_some(),
-            c.publish_version.is_some(),
-            c.put_function_concurrency.is_some(),
-            c.delete_function_concurrency.is_some(),
-            c.put_provisioned_concurrency_config.is_some(),
-            c.update_alias.is_some(),
-            c.update_event_source_mapping.is_some(),
-            c.put_function_event_invoke_config.is_some(),
-            c.update_function_event_invoke_config.is_some(),
-        ]
-        .iter()
-        .filter(|x| **x)
-        .count();
-        if given != 1 {
-            v.err(p.clone(), format!("gives {given} actions; give exactly one of UpdateFunctionCode, UpdateFunctionConfiguration, PublishVersion, PutFunctionConcurrency, DeleteFunctionConcurrency, PutProvisionedConcurrencyConfig, UpdateAlias, UpdateEventSourceMapping, PutFunctionEventInvokeConfig, UpdateFunctionEventInvokeConfig"));
-            continue;
-        }
-        if let Some(u) = &c.update_event_source_mapping {
-            // Resolved once the mappings are built.
-            mapping_changes.push((at, k, u.clone()));
-            continue;
-        }
-        let Some(kind) = change_kind(v, c, at, &p, ctx, functions, &setups) else { continue };
-        let Some(f) = kind.function() else { continue };
-        setups[f.ix()].apply(&kind);
-        let s = &setups[f.ix()];
-        if let Some(r) = s.reserved {
-            if s.pc_total() > r {
-                v.err(
-                    p.clone(),
-                    format!("at {at}, provisioned concurrency {} of {} exceeds its reserved concurrency {r}; provisioned concurrency counts toward reserved concurrency and cannot exceed it (spec section 6)", s.pc_total(), functions[f.ix()].name),
-                );
-            }
-        }
-        let (r, pc) = taken(&setups);
-        if r + pc > 0 && r + pc + 100 > u64::from(ctx.account_limit) {
-            v.err(
-                p.clone(),
-                format!("at {at}, reservations and provisioned concurrency of unreserved functions total {}, leaving {} of the account's {account_limit} unreserved; AWS requires at least 100 unreserved (spec section 6)", r + pc, i64::from(ctx.account_limit) - (r + pc) as i64),
-            );
-        }
-        ledgers[f.ix()].set(at, &setups[f.ix()].pc_allocations());
-        let action = if c.update_function_code.is_some() {
-            "UpdateFunctionCode"
-        } else if c.update_function_configuration.is_some() {
-            "UpdateFunctionConfiguration"
-        } else if c.put_function_event_invoke_config.is_some() {
-            "PutFunctionEventInvokeConfig"
-        } else if c.update_function_event_invoke_config.is_some() {
-            "UpdateFunctionEventInvokeConfig"
-        } else {
-            kind.action()
-        };
-        changes.push(Change { at, index: k as u32, action, kind });
-    }
-    for (fd, l) in functions.iter_mut().zip(ledgers) {
-        fd.pc_periods = l.finish();
-        fd.uses_pc = !fd.pc_periods.is_empty();
-    }
-    (changes, mapping_changes)
-}
-
-/// An `UpdateEventSourceMapping` change waiting for the mappings: (time, position in the file, the change).
-pub(super) type PendingMappingChange = (SimTime, usize, UpdateEventSourceMappingSpec);
-
-/// The action of change `c` (not `UpdateEventSourceMapping`), checked; `None` when it names nothing valid.
-fn change_kind(
-    v: &mut V,
-    c: &ChangeSpec,
-    at: SimTime,
-    p: &str,
-    ctx: &TimelineScope<'_>,
-    functions: &mut [Function],
-    setups: &[FnSetup],
-) -> Option<ChangeKind> {
-    let function = |v: &mut V, name: &str, action: &str| match resolve_function(name, ctx.region, ctx.account, ctx.fn_names) {
-        Ok(f) => Some(f),
-        Err(m) => {
-            v.err(format!("{p}.{action}.FunctionName"), m);
-            None
-        }
-    };
-    let next_version = |fd: &Function| fd.configs.iter().filter_map(|c| c.version).max().unwrap_or(0) + 1;
-    // A deploy: new code (`UpdateFunctionCode`, optionally published at once) or new settings
-    // (`UpdateFunctionConfiguration`) become `$LATEST`.
-    let deploy = c
-        .update_function_code
-        .as_ref()
-        .map(|u| {
-            let parts = ConfigParts { behavior: Some(&u.behavior), ..ConfigParts::default() };
-            (&u.function_name, "UpdateFunctionCode", parts, u.publish.unwrap_or(false))
-        })
-        .or_else(|| {
-            c.update_function_configuration.as_ref().map(|u| {
-                let parts = ConfigParts {
-                    timeout: u.timeout,
-                    memory_size: u.memory_size,
-                    eic: u.event_invoke_config.as_ref(),
-                    dlq: u.dead_letter_config.as_ref(),
-                    behavior: None,
-                    version: false,
-                };
-                (&u.function_name, "UpdateFunctionConfiguration", parts, false)
-            })
-        });
-    // `PutFunctionEventInvokeConfig` replaces `$LATEST`'s asynchronous settings, `UpdateFunctionEventInvokeConfig`
-    // changes the ones it gives (both recorded: LocalStack `test_lambda_eventinvokeconfig_lifecycle`).
-    let eic_change = c
-        .put_function_event_invoke_config
-        .as_ref()
-        .map(|u| (u, "PutFunctionEventInvokeConfig", false))
-        .or_else(|| c.update_function_event_invoke_config.as_ref().map(|u| (u, "UpdateFunctionEventInvokeConfig", true)));
-    if let Some((u, action, merge)) = eic_change {
-        let f = function(v, &u.function_name, action)?;
-        if let Some(q) = u.qualifier.as_deref().filter(|q| *q != "$LATEST") {
-            v.err(
-                format!("{p}.{action}.Qualifier"),
-                format!("{q:?}: lambdasim changes the asynchronous invoke configuration of $LATEST on the timeline; a version's or alias's is the one the scenario declares for it"),
-            );
-            return None;
-        }
-        let spec = crate::scenario::EventInvokeConfigSpec {
-            maximum_retry_attempts: u.maximum_retry_attempts,
-            maximum_event_age_in_seconds: u.maximum_event_age_in_seconds,
-            destination_config: u.destination_config.clone(),
-        };
-        let fd = &mut functions[f.ix()];
-        let latest = fd.configs[setups[f.ix()].latest as usize].clone();
-        let parts = ConfigParts { eic: Some(&spec), ..ConfigParts::default() };
-        let mut cfg = build_config(v, &parts, Some(&latest), &format!("{p}.{action}"), ctx.resolver);
-        if merge {
-            if spec.maximum_retry_attempts.is_none() {
-                cfg.max_retries = latest.max_retries;
-            }
-            if spec.maximum_event_age_in_seconds.is_none() {
-                cfg.max_age = latest.max_age;
-            }
-            if spec.destination_config.is_none() {
-                (cfg.on_success, cfg.on_failure) = (latest.on_success, latest.on_failure);
-            }
-        }
-        cfg.version = None;
-        fd.configs.push(cfg);
-        return Some(ChangeKind::Deploy { function: f, config: fd.configs.len() as u32 - 1, published: None });
-    }
-    let kind = if let Some((name, action, parts, publish)) = deploy {
-        let f = function(v, name, action)?;
-        let fd = &mut functions[f.ix()];
-        let latest = Some(&fd.configs[setups[f.ix()].latest as usize]);
-        let mut cfg = build_config(v, &parts, latest, &format!("{p}.{action}"), ctx.resolver);
-        cfg.version = None;
-        fd.configs.push(cfg.clone());
-        let config = fd.configs.len() as u32 - 1;
-        let published = publish.then(|| {
-            cfg.version = Some(next_version(fd));
-            cfg.reset_event_invoke_config();
-            fd.configs.push(cfg);
-            fd.configs.len() as u32 - 1
-        });
-        ChangeKind::Deploy { function: f, config, published }
-    } else if let Some(r) = &c.publish_version {
-        let f = function(v, &r.function_name, "PublishVersion")?;
-        let fd = &mut functions[f.ix()];
-        let mut cfg = fd.configs[setups[f.ix()].latest as usize].clone();
-        cfg.version = Some(next_version(fd));
-        cfg.reset_event_invoke_config();
-        fd.configs.push(cfg);
-        ChangeKind::Publish { function: f, config: fd.configs.len() as u32 - 1 }
-    } else if let Some(r) = &c.put_function_concurrency {
-        let f = function(v, &r.function_name, "PutFunctionConcurrency")?;
-        let n = v.int(
-            Some(r.reserved_concurrent_executions),
-            &format!("{p}.PutFunctionConcurrency.ReservedConcurrentExecutions"),
-            0,
-            i64::from(ctx.account_limit),
-            0,
-        ) as u32;
-        ChangeKind::Reserved { function: f, value: Some(n) }
-    } else if let Some(r) = &c.delete_function_concurrency {
-        let f = function(v, &r.function_name, "DeleteFunctionConcurrency")?;
-        ChangeKind::Reserved { function: f, value: None }
-    } else if let Some(r) = &c.put_provisioned_concurrency_config {
-        let f = function(v, &r.function_name, "PutProvisionedConcurrencyConfig")?;
-        let fd = &functions[f.ix()];
-        let qp = format!("{p}.PutProvisionedConcurrencyConfig.Qualifier");
-        let qualifier = match r.qualifier.parse::<u32>() {
-            // Any version published so far, declared or published on the timeline.
-            Ok(n) => match fd.version_config(n) {
-                Some(c) => Qualifier::Version(c),
-                None => {
-                    v.err(qp, format!("version {n} of {} does not exist at {at}", fd.name));
-                    return None;
-                }
-            },
-            Err(_) => match parse_qualifier(fd, 0, &r.qualifier) {
-                Ok(q) => q,
-                Err(m) => {
-                    v.err(qp, m);
-                    return None;
-                }
-            },
-        };
-        let value = v.int(
-            Some(r.provisioned_concurrent_executions),
-            &format!("{p}.PutProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions"),
-            0,
-            i64::from(ctx.account_limit),
-            0,
-        ) as u32;
-        ChangeKind::Provisioned { function: f, qualifier, value }
-    } else if let Some(u) = &c.update_alias {
-        let f = function(v, &u.function_name, "UpdateAlias")?;
-        let fd = &functions[f.ix()];
-        let Some(alias) = fd.aliases.iter().position(|a| a.name == u.name) else {
-            let have: Vec<&str> = fd.aliases.iter().map(|a| a.name.as_str()).collect();
-            v.err(format!("{p}.UpdateAlias.Name"), format!("{:?} is not an alias of {} (aliases: {})", u.name, fd.name, have.join(", ")));
-            return None;
-        };
-        let now = setups[f.ix()].routing[alias];
-        let version = match &u.function_version {
-            Some(s) => s.clone(),
-            None => fd.configs[now.primary as usize].label(),
-        };
-        let routing = build_routing(v, &fd.configs, &version, u.routing_config.as_ref(), Some(now), &format!("{p}.UpdateAlias"));
-        ChangeKind::Alias { function: f, alias: alias as u32, routing }
-    } else {
-        return None;
-    };
-    Some(kind)
-}
-
-/// Resolve the `UpdateEventSourceMapping` changes against the built mappings, add them to `changes` and sort
-/// `changes` into the order they apply.
-pub(super) fn resolve_mapping_changes(
-    v: &mut V,
-    pending: Vec<PendingMappingChange>,
-    esm: &Esm,
-    ctx: &TimelineScope<'_>,
-    changes: &mut Vec<Change>,
-) {
-    for (at, k, u) in pending {
-        let p = format!("Changes[{k}].UpdateEventSourceMapping");
-        let function = u.function_name.as_ref().map(|f| resolve_function(f, ctx.region, ctx.account, ctx.fn_names));
-        let found = esm.mappings.iter().position(|m| {
-            u.uuid.as_ref().is_none_or(|x| *x == m.uuid)
-                && u.event_source_arn.as_ref().is_none_or(|a| match m.source {
-                    EsmSource::Queue(q) => esm.queue(q).arn == *a,
-                    EsmSource::Stream(s) => esm.stream(s).arn == *a,
-                })
-                && function.as_ref().is_none_or(|f| f.as_ref().is_ok_and(|f| *f == m.function))
-        });
-        match found {
-            _ if u.uuid.is_none() && u.event_source_arn.is_none() => {
-                v.err(p, "names no mapping; give its UUID, or its EventSourceArn (and FunctionName)")
-            }
-            None => v.err(p, "names no event source mapping of this scenario (match on UUID, EventSourceArn and FunctionName)"),
-            Some(m) => changes.push(Change {
-                at,
-                index: k as u32,
-                action: "UpdateEventSourceMapping",
-                kind: crate::model::versions::ChangeKind::MappingEnabled { mapping: MappingId(m as u32), enabled: u.enabled },
-            }),
-        }
-    }
-    changes.sort_by_key(|c| (c.at, c.index));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -776,6 +514,9 @@ mod tests {
             reserved: Some(100),
             provisioned: vec![(Qualifier::Alias(0), 10)],
             routing: vec![Routing { primary: 1, additional: Some((2, 0.25)) }],
+            versions: vec![],
+            aliases: vec![],
+            alias_copies: vec![],
         }
     }
 
@@ -798,7 +539,7 @@ mod tests {
         let f = FnId(0);
         s.apply(&ChangeKind::Provisioned { function: f, qualifier: Qualifier::Latest, value: 5 });
         s.apply(&ChangeKind::Alias { function: f, alias: 0, routing: Routing { primary: 2, additional: None } });
-        s.apply(&ChangeKind::Deploy { function: f, config: 3, published: None });
+        s.apply(&ChangeKind::Deploy { function: f, config: 3, published: None, qualifier: Qualifier::Latest });
         assert_eq!(s.pc_allocations(), vec![(Qualifier::Latest, 3, 5), (Qualifier::Alias(0), 2, 10)]);
         s.apply(&ChangeKind::Provisioned { function: f, qualifier: Qualifier::Latest, value: 0 });
         assert_eq!(s.pc_total(), 10);

@@ -40,11 +40,12 @@ pub struct ChangeSpec {
     /// Disable or re-enable an event source mapping.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_event_source_mapping: Option<UpdateEventSourceMappingSpec>,
-    /// Replace `$LATEST`'s asynchronous invoke configuration as a whole: settings not given take their defaults.
+    /// Replace the asynchronous invoke configuration of `$LATEST`, a version or an alias as a whole: settings not
+    /// given take their defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub put_function_event_invoke_config: Option<FunctionEventInvokeConfigSpec>,
-    /// Change some settings of `$LATEST`'s asynchronous invoke configuration: settings not given keep their values
-    /// (a given `DestinationConfig` replaces the destinations).
+    /// Change some settings of the asynchronous invoke configuration of `$LATEST`, a version or an alias: settings
+    /// not given keep their values (a given `DestinationConfig` replaces the destinations).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_function_event_invoke_config: Option<FunctionEventInvokeConfigSpec>,
 }
@@ -55,8 +56,11 @@ pub struct ChangeSpec {
 pub struct FunctionEventInvokeConfigSpec {
     /// The function's name or ARN.
     pub function_name: String,
-    /// `$LATEST` (the default). Versions and aliases keep the configuration the scenario declares for them; changing
-    /// theirs on the timeline is not simulated and is refused.
+    /// Whose configuration changes: `$LATEST` (the default), a version number (declared, or published earlier on
+    /// the timeline) or an alias name; AWS keeps one configuration per qualifier. From the change on, invocations of
+    /// `$LATEST` or of the version run with the new settings (a retry with those of the configuration its last
+    /// execution ran), and events accepted through the alias do (an event keeps the alias's settings in force when
+    /// it was accepted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qualifier: Option<String>,
     /// Retries after a function error, 0–2.

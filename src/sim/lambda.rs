@@ -245,6 +245,8 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.emit(TraceEvent::Rejected { function, origin, size: size as u32, status: 413, mode: InvokeMode::Async });
             return None;
         }
+        // Through an alias whose EventInvokeConfig changed on the timeline: its copy with the settings now in force.
+        let qual = self.fns[function.ix()].setup.accepted_as(qual);
         let slot = self.new_inv(function, qual, payload, size, hops, rid, Caller::Async, key);
         let (id, rid) = {
             let inv = self.inv_mut(slot);

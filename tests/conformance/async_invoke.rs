@@ -212,11 +212,12 @@ fn put_replaces_and_update_merges_the_event_invoke_config_on_the_timeline() {
     let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("{e}"));
     let report = run(&model, 1, RunOptions::default()).expect("run");
     assert!(report.expectations_passed(), "{:?}", report.verdicts);
-    // A version's configuration cannot be changed on the timeline: refused, not ignored.
+    // A qualifier the function does not have is refused, not ignored (a version's or an alias's own configuration
+    // changes as `$LATEST`'s does: tests/suite/eic_changes.rs).
     let mut bad = sc.clone();
     bad["Changes"][0]["UpdateFunctionEventInvokeConfig"]["Qualifier"] = json!("1");
     let err = load_str(&bad.to_string()).expect_err("refused").to_string();
-    assert!(err.contains("Changes[0].UpdateFunctionEventInvokeConfig.Qualifier"), "{err}");
+    assert!(err.contains("Changes[0].UpdateFunctionEventInvokeConfig.Qualifier") && err.contains("qualifiers: $LATEST"), "{err}");
 }
 
 /// Seconds after virtual time 0 (2024-01-01T00:00:00Z) of a record's `timestamp`, e.g. `2024-01-01T00:02:44.805Z`.

@@ -2,11 +2,13 @@
 //! builds in a fraction of the time eighteen binaries took).
 
 mod async_semantics;
+mod campaign_payloads;
 mod cli;
 mod common;
 mod concurrency_property;
 mod determinism_scale;
 mod digests;
+mod eic_changes;
 mod esm;
 mod esm_properties;
 mod esm_validation;

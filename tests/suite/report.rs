@@ -769,3 +769,59 @@ fn every_series_column_is_documented() {
     let stale: Vec<&String> = documented.difference(&written).collect();
     assert!(stale.is_empty(), "docs/series.md documents columns no bundled scenario writes: {stale:?}");
 }
+
+/// The backticked words of a line of Markdown.
+fn backticked(line: &str) -> Vec<&str> {
+    line.split('`').skip(1).step_by(2).collect()
+}
+
+/// docs/conformance.md says, per recorded fact, which tests hold it, and README's table of behaviours names the
+/// conformance ids per row: every test named exists and every id named has its row, so a test renamed or removed,
+/// or a row dropped, cannot leave the documents claiming a check that is gone.
+#[test]
+fn conformance_rows_name_tests_and_ids_that_exist() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |p: &str| std::fs::read_to_string(format!("{root}/{p}")).unwrap();
+    let (conformance, readme) = (read("docs/conformance.md"), read("README.md"));
+    let mut sources = String::new();
+    for dir in ["tests/suite", "tests/conformance"] {
+        for e in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "rs") {
+                sources += &std::fs::read_to_string(&p).unwrap();
+            }
+        }
+    }
+    let is_test_path = |t: &str| {
+        let parts: Vec<&str> = t.split("::").collect();
+        parts.len() == 2
+            && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+    };
+    let mut ids = std::collections::BTreeSet::new();
+    let mut named = 0;
+    for line in conformance.lines().filter(|l| l.starts_with("| ")) {
+        let id = line.split('|').nth(1).unwrap_or("").trim();
+        if id.contains('-') && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-') {
+            ids.insert(id.to_string());
+        }
+        for t in backticked(line).into_iter().filter(|t| is_test_path(t)) {
+            let f = t.rsplit("::").next().unwrap();
+            assert!(sources.contains(&format!("fn {f}(")), "docs/conformance.md names test {t}, which does not exist: {line}");
+            named += 1;
+        }
+    }
+    assert!(ids.len() > 20 && named > 20, "the rows were not read: {} ids, {named} tests", ids.len());
+    let mut cited = 0;
+    for line in readme.lines().filter(|l| l.starts_with("| ") && l.contains('§')) {
+        let last = line.trim_end().trim_end_matches('|').rsplit('|').next().unwrap_or("");
+        for w in last.split([',', ' ', '(', ')', ';']).filter(|w| w.len() > 3 && w.contains('-')) {
+            if w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+                && w.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            {
+                assert!(ids.contains(w), "README.md's behaviour table names {w}, which has no row in docs/conformance.md: {line}");
+                cited += 1;
+            }
+        }
+    }
+    assert!(cited > 10, "README.md's behaviour table was not read ({cited} ids)");
+}
