@@ -63,6 +63,11 @@ impl Function {
     pub fn config(&self, c: u32) -> &FnConfig {
         &self.configs[c as usize]
     }
+    /// The configuration whose execution environments configuration `c` runs on (`FnConfig::environments_of`).
+    #[inline]
+    pub fn environments(&self, c: u32) -> u32 {
+        self.configs[c as usize].environments_of.unwrap_or(c)
+    }
     /// The function has more than one configuration (versions or deploys): traces and reports name the version.
     pub fn versioned(&self) -> bool {
         self.configs.len() > 1
@@ -304,6 +309,7 @@ pub(super) fn build_config(v: &mut V, parts: &ConfigParts<'_>, base: Option<&FnC
             per_record: b.per_record.clone(),
             rules: b.rules.clone(),
             rules_read_payload: b.rules_read_payload,
+            environments_of: None,
         };
     }
     let beh = parts.behavior.cloned().unwrap_or_default();
@@ -329,6 +335,7 @@ pub(super) fn build_config(v: &mut V, parts: &ConfigParts<'_>, base: Option<&FnC
         per_record,
         rules,
         rules_read_payload,
+        environments_of: None,
     }
 }
 

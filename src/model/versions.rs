@@ -47,6 +47,11 @@ pub struct FnConfig {
     pub rules: Vec<Rule>,
     /// Some rule looks at the payload.
     pub rules_read_payload: bool,
+    /// The configuration whose execution environments this one runs on, when it is a copy made by a change of the
+    /// asynchronous invoke configuration (`PutFunctionEventInvokeConfig`, `UpdateFunctionEventInvokeConfig`): AWS keeps
+    /// an `EventInvokeConfig` apart from the function's configuration, so changing it starts no new environment and
+    /// warm ones stay warm. `None`: its own environments (a code or configuration change, a published version).
+    pub environments_of: Option<u32>,
 }
 
 impl FnConfig {

@@ -181,3 +181,27 @@ fn the_trace_names_the_change() {
     // Events through the alias still name it.
     assert!(text.lines().filter(|l| l.contains("\"Accepted\"") || l.contains("accepted")).any(|l| l.contains("live")), "{text}");
 }
+
+/// An `EventInvokeConfig` is not part of the function's configuration: changing it (on `$LATEST` or on a version)
+/// starts no new execution environment, so an invocation after the change finds the warm one.
+#[test]
+fn a_change_of_the_event_invoke_config_keeps_the_environments_warm() {
+    for q in [None, Some("1")] {
+        let mut put = json!({ "FunctionName": "f", "MaximumRetryAttempts": 0 });
+        if let Some(q) = q {
+            put["Qualifier"] = json!(q);
+        }
+        let function = if q.is_some() { "f:1" } else { "f" };
+        let sc = json!({
+            "Functions": [{ "FunctionName": "f", "Versions": [{}] }],
+            "Workload": [{ "Name": "w", "Function": function, "At": [0, 30, 60] }],
+            "Changes": [{ "AtSeconds": 20, "PutFunctionEventInvokeConfig": put }]
+        });
+        let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let mut rec = Rec::default();
+        run(&model, 1, RunOptions { observers: vec![&mut rec], ..Default::default() }).expect("run");
+        let cold: Vec<bool> =
+            rec.events.iter().filter_map(|(_, e)| if let TraceEvent::AttemptStart { cold, .. } = e { Some(*cold) } else { None }).collect();
+        assert_eq!(cold, [true, false, false], "qualifier {q:?}: one cold start, then the same environment warm");
+    }
+}

@@ -190,6 +190,8 @@ fn change_kind(
         let mut cfg = fd.configs[setups[f.ix()].latest as usize].clone();
         cfg.version = Some(next_version(fd));
         cfg.reset_event_invoke_config();
+        // a version runs on environments of its own
+        cfg.environments_of = None;
         fd.configs.push(cfg);
         ChangeKind::Publish { function: f, config: fd.configs.len() as u32 - 1 }
     } else if let Some(r) = &c.put_function_concurrency {
@@ -376,6 +378,8 @@ fn event_invoke_config_change(
             };
             let mut cfg = fd.config(from).clone();
             cfg.set_async(new);
+            // the same code and configuration: the environments of `from` serve it, warm as they are
+            cfg.environments_of = Some(fd.environments(from));
             fd.configs.push(cfg);
             fd.configs.len() as u32 - 1
         }

@@ -128,6 +128,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     /// (no cold start); else on demand, within concurrency and the scaling rate (a spillover when that version's
     /// provisioned environments are all busy). Consumes a scaling token when a new environment is needed.
     pub(in crate::sim) fn admit(&mut self, f: FnId, config: u32) -> Result<Admission, ThrottleReason> {
+        let config = self.model.function(f).environments(config);
         if self.any_pc {
             let fs = &self.fns[f.ix()];
             if let Some(env) = fs.pc_idle[config as usize].last().copied() {
@@ -218,6 +219,7 @@ impl<'m, O: Observer> Sim<'m, O> {
     /// Take the environment the admission names, a warm idle one, or a new one (spec section 6), and count the
     /// execution in. Returns (environment, cold start, new environment).
     pub(in crate::sim) fn take_env(&mut self, f: FnId, config: u32, admission: Admission) -> (u32, bool, bool) {
+        let config = self.model.function(f).environments(config);
         let now = self.k.now();
         let fs = &mut self.fns[f.ix()];
         let unreserved = admission.pc_env.is_none() && fs.setup.reserved.is_none();
@@ -352,7 +354,11 @@ impl<'m, O: Observer> Sim<'m, O> {
     pub(in crate::sim) fn pc_rebalance(&mut self, f: FnId, initial: bool) {
         let model = self.model;
         let fd = model.function(f);
-        let want = self.fns[f.ix()].setup.pc_by_config(fd.configs.len());
+        // provisioned environments of a configuration copied by an EventInvokeConfig change are the original's
+        let mut want = vec![0; fd.configs.len()];
+        for (c, n) in self.fns[f.ix()].setup.pc_by_config(fd.configs.len()).into_iter().enumerate() {
+            want[fd.environments(c as u32) as usize] += n;
+        }
         for (c, want) in want.into_iter().enumerate() {
             let have = self.fns[f.ix()].pc_have[c];
             for _ in have..want {
