@@ -225,6 +225,7 @@ pub(super) fn docdb_mapping(
             max_record_age: None,
             bisect: false,
             on_failure: None,
+            on_failure_topic: None,
             tumbling: None,
             visibility: SimTime::ZERO,
             docdb,

@@ -303,6 +303,7 @@ pub(super) fn mq_mapping(v: &mut V, esm: &Esm, m: &EventSourceMappingSpec, p: &s
             max_record_age: None,
             bisect: false,
             on_failure: None,
+            on_failure_topic: None,
             tumbling: None,
             // The consumer holds its messages until the function returns; a failed batch is returned at once and
             // redelivered after the redelivery delay (sim/esm/mq.rs). This lease only bounds a lost batch.

@@ -645,7 +645,9 @@ impl<'m, O: Observer> Sim<'m, O> {
         for r in &recs {
             self.emit(TraceEvent::RecordFate { stream: s, shard, seq: r.seq, mapping: Some(mid), fate, age: now - r.arrival });
         }
-        let Some(target) = m.on_failure else { return };
+        if m.on_failure.is_none() && m.on_failure_topic.is_none() {
+            return;
+        }
         let st = model.esm.stream(s);
         let condition = match fate {
             RecordFate::RetriesExhausted => "RetryAttemptsExhausted",
@@ -672,6 +674,13 @@ impl<'m, O: Observer> Sim<'m, O> {
             event,
             now,
         );
+        let Some(target) = m.on_failure else {
+            // A Kafka topic (spec 5.5).
+            if let Some(to) = m.on_failure_topic {
+                self.kafka_dead_letter(to, (s, shard), &recs, record, event);
+            }
+            return;
+        };
         let tk = model.target(target).kind;
         let content = if tk == TargetKind::S3 {
             // S3 targets also get the original event, as a JSON object (`payload.Records`, recorded on AWS,
