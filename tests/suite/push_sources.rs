@@ -2,7 +2,8 @@
 //! response. An API Gateway Lambda authorizer's `Allow` policy lets the request reach the backend function (a second
 //! invocation, with the policy's principal and context), a `Deny`, an error or a response that is no policy stops it,
 //! and results are cached per identity for `ResultTtlSeconds`; a Secrets Manager rotation is four invocations in step
-//! order and a failing step stops it; S3 Batch Operations retries a task the function answers `TemporaryFailure` and
+//! order, a failing step stops it and the whole rotation is retried; a CodePipeline job ends with the result its
+//! function reports, or times out; S3 Batch Operations retries a task the function answers `TemporaryFailure` and
 //! not one it answers `Succeeded` or `PermanentFailure`; a function URL with `InvokeMode` `RESPONSE_STREAM` returns
 //! responses over 6 MB that a buffered URL turns into a function error.
 
@@ -154,7 +155,7 @@ fn an_unknown_backend_function_is_refused_with_its_path() {
 fn rotation(rules: Value) -> Value {
     json!({
         "Functions": [{"FunctionName": "rotator", "Behavior": {"Rules": rules}}],
-        "Workload": [{"Function": "rotator", "Source": "SecretsManager", "SourceOptions": {"SecretId": "db-password"}, "At": [1, 50]}],
+        "Workload": [{"Function": "rotator", "Source": "SecretsManager", "SourceOptions": {"SecretId": "db-password", "RotationAttempts": 1}, "At": [1, 50]}],
     })
 }
 
@@ -279,4 +280,118 @@ Resources:
     let bad = template.replace("RESPONSE_STREAM", "STREAM");
     let e = lambdasim::template::import_str(&bad, std::path::Path::new("."), &opts).map(|_| ()).expect_err("refused").to_string();
     assert!(e.contains("FunctionUrlConfig.InvokeMode") && e.contains("BUFFERED, RESPONSE_STREAM"), "{e}");
+}
+
+#[test]
+fn a_failed_rotation_is_retried_whole_with_the_same_token() {
+    let sc = json!({
+        "Functions": [{"FunctionName": "rotator", "Behavior": {"Rules": [
+            {"When": {"Payload": {"Step": ["setSecret"]}, "Probability": 0.5}, "Then": {"Outcome": "Fail"}}
+        ]}}],
+        "Workload": [{"Function": "rotator", "Source": "SecretsManager",
+            "SourceOptions": {"RotationAttempts": 3, "RotationRetryDelaySeconds": 600}, "At": [1]}],
+    });
+    let rec = run_rec(&sc);
+    let steps: Vec<(String, String)> = inputs_of(&rec, &sc, "rotator")
+        .iter()
+        .map(|e| (e["Step"].as_str().unwrap().to_string(), e["ClientRequestToken"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(steps.iter().all(|s| s.1 == steps[0].1), "one token for the rotation and its retries: {steps:?}");
+    // Rotations run until one completes or 3 have failed; each starts at createSecret.
+    let rounds: Vec<Vec<&str>> = steps.iter().fold(vec![], |mut acc: Vec<Vec<&str>>, s| {
+        if s.0 == "createSecret" {
+            acc.push(vec![]);
+        }
+        acc.last_mut().unwrap().push(s.0.as_str());
+        acc
+    });
+    assert!(!rounds.is_empty() && rounds.len() <= 3, "{rounds:?}");
+    for r in &rounds[..rounds.len() - 1] {
+        assert_eq!(r, &["createSecret", "setSecret"], "a failed round stops at its failing step: {rounds:?}");
+    }
+    let last = rounds.last().unwrap();
+    assert!(last.len() == 4 || rounds.len() == 3, "{rounds:?}");
+    // The retries come 600 s apart.
+    let starts: Vec<f64> =
+        rec.events.iter().filter_map(|(t, e)| matches!(e, TraceEvent::Accepted { .. }).then_some(t.as_micros() as f64 / 1e6)).collect();
+    let creates: Vec<f64> = steps.iter().zip(&starts).filter(|(s, _)| s.0 == "createSecret").map(|(_, t)| *t).collect();
+    for w in creates.windows(2) {
+        assert!(w[1] - w[0] >= 600.0, "{creates:?}");
+    }
+    // Every step failing: exactly RotationAttempts rounds.
+    let mut all_fail = sc.clone();
+    all_fail["Functions"][0]["Behavior"]["Rules"][0]["When"] = json!({"Payload": {"Step": ["setSecret"]}});
+    let rec = run_rec(&all_fail);
+    let creates = inputs_of(&rec, &all_fail, "rotator").iter().filter(|e| e["Step"] == "createSecret").count();
+    assert_eq!(creates, 3);
+}
+
+fn pipeline(rules: Value, options: Value) -> Value {
+    json!({
+        "Functions": [{"FunctionName": "job", "Timeout": 60, "Behavior": {"Rules": rules}}],
+        "Workload": [{"Function": "job", "Source": "CodePipeline", "SourceOptions": options, "At": [1]}],
+    })
+}
+
+/// (outcome, jobs, latency in seconds) of every CodePipeline action.
+fn job_results(rec: &Rec) -> Vec<(CallOutcome, u32, f64)> {
+    rec.events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            TraceEvent::CallResult { outcome, attempts, latency, .. } => Some((*outcome, *attempts, latency.as_micros() as f64 / 1e6)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_codepipeline_job_ends_with_the_result_its_function_reports() {
+    let succeed = |r: Value| json!([{"Then": {"Outcome": "Succeed", "Response": r}}]);
+    // PutJobFailureResult fails the action at once.
+    let rec = run_rec(&pipeline(succeed(json!({"PutJobFailureResult": {"failureDetails": {"type": "JobFailed"}}})), json!({})));
+    let r = job_results(&rec);
+    assert_eq!(r.len(), 1);
+    assert_eq!((r[0].0, r[0].1), (CallOutcome::FunctionError, 1));
+    assert!(r[0].2 < 5.0, "{r:?}");
+    // A success that names no call: the source's JobResult decides (default Success; None: the action times out
+    // after 20 minutes).
+    let rec = run_rec(&pipeline(succeed(Value::Null), json!({})));
+    assert_eq!(job_results(&rec)[0].0, CallOutcome::Ok);
+    let rec = run_rec(&pipeline(succeed(Value::Null), json!({"JobResult": "None"})));
+    let r = job_results(&rec);
+    assert_eq!(r[0].0, CallOutcome::TimedOut);
+    assert!((r[0].2 - 1200.0).abs() < 1.0, "{r:?}");
+    // A function that keeps failing reports nothing: Lambda's async retries run, then the action times out.
+    let rec = run_rec(&pipeline(json!([{"Then": {"Outcome": "Fail"}}]), json!({})));
+    assert_eq!(job_results(&rec)[0].0, CallOutcome::TimedOut);
+    let fates: Vec<Fate> =
+        rec.events.iter().filter_map(|(_, e)| if let TraceEvent::Fate { fate, .. } = e { Some(*fate) } else { None }).collect();
+    assert_eq!(fates, [Fate::RetriesExhausted]);
+}
+
+#[test]
+fn a_continuation_token_runs_a_new_job_with_that_token() {
+    let rules = json!([
+        {"When": {"Payload": {"CodePipeline.job": {"data": {"continuationToken": [{"exists": false}]}}}},
+         "Then": {"Outcome": "Succeed", "Response": {"PutJobSuccessResult": {"continuationToken": "half-way"}}}},
+        {"Then": {"Outcome": "Succeed", "Response": {"PutJobSuccessResult": {}}}}
+    ]);
+    let sc = pipeline(rules, json!({}));
+    let rec = run_rec(&sc);
+    let jobs = inputs_of(&rec, &sc, "job");
+    assert_eq!(jobs.len(), 2);
+    assert!(jobs[0]["CodePipeline.job"]["data"].get("continuationToken").is_none());
+    assert_eq!(jobs[1]["CodePipeline.job"]["data"]["continuationToken"], "half-way");
+    assert_ne!(jobs[0]["CodePipeline.job"]["id"], jobs[1]["CodePipeline.job"]["id"], "each job has its own id");
+    let r = job_results(&rec);
+    assert_eq!((r[0].0, r[0].1), (CallOutcome::Ok, 2));
+    // Options are checked with their path.
+    let e = load_str(&pipeline(json!([]), json!({"JobResult": "Maybe"})).to_string()).map(|_| ()).unwrap_err().to_string();
+    assert!(e.contains("Workload[0].SourceOptions.JobResult") && e.contains("Success, None"), "{e}");
+    let bad = json!({
+        "Functions": [{"FunctionName": "rotator"}],
+        "Workload": [{"Function": "rotator", "Source": "SecretsManager", "SourceOptions": {"Step": "setSecret", "RotationAttempts": 2}, "At": [1]}],
+    });
+    let e = load_str(&bad.to_string()).map(|_| ()).unwrap_err().to_string();
+    assert!(e.contains("Workload[0].SourceOptions.RotationAttempts"), "{e}");
 }

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::super::push::{AUTHORIZER_TYPES, LATTICE_VERSIONS, URL_AUTH_TYPES, URL_INVOKE_MODES};
 use super::super::services::{
-    ALEXA_REQUESTS, APPSYNC_AUTH, CONNECT_CHANNELS, CONNECT_INITIATION, IOT_EVENTS_TRIGGERS, LEX_V1_CONFIRMATION, LEX_V1_MODES,
-    LEX_V1_SOURCES, ROTATION_STEPS, S3_BATCH_SCHEMAS,
+    ALEXA_REQUESTS, APPSYNC_AUTH, CONNECT_CHANNELS, CONNECT_INITIATION, IOT_EVENTS_TRIGGERS, JOB_RESULTS, LEX_V1_CONFIRMATION,
+    LEX_V1_MODES, LEX_V1_SOURCES, ROTATION_STEPS, S3_BATCH_SCHEMAS,
 };
 use super::super::SourceKind;
 use super::{Checked, Checker};
@@ -30,14 +30,42 @@ pub(super) fn check(kind: SourceKind, c: &Checker) -> Checked {
             c.nonempty("SupportingAccessPointName")
         }
         SourceKind::SecretsManager => {
-            c.keys(&["SecretId", "Step"])?;
+            c.keys(&["SecretId", "Step", "RotationAttempts", "RotationRetryDelaySeconds"])?;
             c.strings(&["SecretId"])?;
             c.nonempty("SecretId")?;
-            c.one_of("Step", &ROTATION_STEPS)
+            c.one_of("Step", &ROTATION_STEPS)?;
+            if c.get("Step").is_some() {
+                for k in ["RotationAttempts", "RotationRetryDelaySeconds"] {
+                    if let Some(v) = c.get(k) {
+                        return Err(c.bad(k, v, "nothing with Step (retries are of whole rotations)"));
+                    }
+                }
+            }
+            match c.get("RotationAttempts") {
+                Some(v) if v.as_u64().is_none_or(|a| !(1..=100).contains(&a)) => {
+                    return Err(c.bad("RotationAttempts", v, "an integer from 1 to 100"))
+                }
+                _ => {}
+            }
+            match c.get("RotationRetryDelaySeconds") {
+                Some(v) if v.as_f64().is_none_or(|d| !(0.0..=86_400.0).contains(&d)) => {
+                    Err(c.bad("RotationRetryDelaySeconds", v, "a number of seconds from 0 to 86400"))
+                }
+                _ => Ok(()),
+            }
         }
         SourceKind::CodePipeline => {
-            c.keys(&["FunctionName", "UserParameters", "InputArtifacts", "OutputArtifacts", "ArtifactBucket", "ContinuationToken"])?;
+            c.keys(&[
+                "FunctionName",
+                "UserParameters",
+                "InputArtifacts",
+                "OutputArtifacts",
+                "ArtifactBucket",
+                "ContinuationToken",
+                "JobResult",
+            ])?;
             c.strings(&["FunctionName", "ArtifactBucket", "ContinuationToken"])?;
+            c.one_of("JobResult", &JOB_RESULTS)?;
             c.list("InputArtifacts")?;
             c.list("OutputArtifacts")
         }
