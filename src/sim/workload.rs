@@ -25,6 +25,7 @@ use crate::vocab::{CallOutcome as CallOutcomeSpec, JitterSpec};
 use crate::vocab::{Fate, ThrottleReason};
 
 mod jobs;
+mod websocket;
 pub(super) use jobs::Jobs;
 
 /// A synchronous caller's request, across its retries.
@@ -407,17 +408,17 @@ pub(super) enum Chain {
     Rotation { step: usize, round: u32 },
     /// An S3 Batch Operations task, by its id.
     S3Batch { task_id: String },
+    /// Event `step` of a WebSocket connection: 0 `$connect`, then its messages, then `$disconnect`.
+    WebSocket { step: u32 },
 }
 
 impl Chain {
     /// Whether the service reads the function's response.
     fn reads_response(&self) -> bool {
-        matches!(self, Chain::Authorizer { .. } | Chain::S3Batch { .. })
+        matches!(self, Chain::Authorizer { .. } | Chain::S3Batch { .. } | Chain::WebSocket { step: 0 })
     }
 }
 
-/// API Gateway's default `AuthorizerResultTtlInSeconds` (300 s; AWS::ApiGateway::Authorizer, "Default: 300").
-const AUTHORIZER_DEFAULT_TTL_S: u64 = 300;
 /// S3 Batch Operations' attempts at a task that keeps reporting `TemporaryFailure` (not published: \[unc\], option
 /// `MaxTaskAttempts`).
 const S3_BATCH_DEFAULT_ATTEMPTS: u64 = 5;
@@ -442,7 +443,18 @@ impl<'m, O: Observer> Sim<'m, O> {
         payload: &Value,
         policy: Option<&Value>,
     ) -> Value {
-        let now = self.k.now();
+        self.push_event_at(self.k.now(), (kind, si, n, salt), options, payload, policy)
+    }
+
+    /// [`Self::push_event`] for a request sent at `now`.
+    fn push_event_at(
+        &self,
+        now: SimTime,
+        (kind, si, n, salt): (SourceKind, usize, u64, u64),
+        options: &Value,
+        payload: &Value,
+        policy: Option<&Value>,
+    ) -> Value {
         let ctx = EventCtx {
             region: &self.model.region,
             account_id: &self.model.account_id,
@@ -465,12 +477,16 @@ impl<'m, O: Observer> Sim<'m, O> {
         match kind {
             SourceKind::ApiGatewayAuthorizer => {
                 let identity = events::authorizer_identity(event, options);
-                let ttl = options.get("ResultTtlSeconds").and_then(Value::as_u64).unwrap_or(AUTHORIZER_DEFAULT_TTL_S);
+                let ttl = events::authorizer_ttl(options);
                 let token = event.get("type").and_then(Value::as_str) == Some("TOKEN");
+                // An HTTP API authorizer with identity sources always needs them (http-api-lambda-authorizer.html,
+                // "Identity sources": a request without them gets 401 and the authorizer is not invoked).
+                let http_sources = events::authorizer_is_http(options)
+                    && options.get("IdentitySource").and_then(Value::as_array).is_none_or(|a| !a.is_empty());
                 // A missing identity source: 401 without invoking the authorizer (a TOKEN authorizer always needs
                 // its token; a REQUEST authorizer needs its identity sources when caching is on;
                 // apigateway-lambda-authorizer-input.html).
-                if identity.is_empty() && (token || ttl > 0) {
+                if identity.is_empty() && (token || ttl > 0 || http_sources) {
                     return Some(Chain::Cached { allowed: None });
                 }
                 if ttl > 0 {
@@ -486,6 +502,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             // Without `Step`, an arrival is a whole rotation from `createSecret`; with it, that one step.
             SourceKind::SecretsManager if options.get("Step").is_none_or(Value::is_null) => Some(Chain::Rotation { step: 0, round: 1 }),
+            SourceKind::ApiGatewayWebSocket if options.get("Messages").is_some_and(|m| !m.is_null()) => Some(Chain::WebSocket { step: 0 }),
             SourceKind::S3Batch => {
                 let task_id = event["tasks"][0]["taskId"].as_str().unwrap_or_default().to_string();
                 Some(Chain::S3Batch { task_id })
@@ -547,8 +564,8 @@ impl<'m, O: Observer> Sim<'m, O> {
                 // A policy decides; a function error, a timeout or a response that is no policy gives the client 500
                 // and is not cached (apigateway-lambda-authorizer-output.html).
                 let Some(policy) = call.response.filter(|_| outcome == CallOutcomeSpec::Ok) else { return };
-                let Some(allowed) = events::authorizer_allows(&policy) else { return };
-                let ttl = self.source_options(si).get("ResultTtlSeconds").and_then(Value::as_u64).unwrap_or(AUTHORIZER_DEFAULT_TTL_S);
+                let Some(allowed) = events::authorizer_decision(&policy, self.source_options(si)) else { return };
+                let ttl = events::authorizer_ttl(self.source_options(si));
                 if ttl > 0 {
                     let expiry = self.k.now() + SimTime::from_secs(ttl);
                     let authorizer = self.model.sources[si].function.ix() as u32;
@@ -561,6 +578,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             // A step that fails stops the rotation: Secrets Manager does not run the later steps, and retries the
             // whole rotation (rotate-secrets_lambda.html; jobs.rs).
             Chain::Rotation { round, .. } if outcome != CallOutcomeSpec::Ok => self.rotation_retry(&call, round),
+            Chain::WebSocket { step } => self.websocket_next(&call, step, outcome),
             Chain::Rotation { step, round } if step + 1 < ROTATION_STEPS.len() => {
                 let mut options = self.source_options(si).clone();
                 if let Value::Object(m) = &mut options {

@@ -2,7 +2,9 @@
 //! response. An API Gateway Lambda authorizer's `Allow` policy lets the request reach the backend function (a second
 //! invocation, with the policy's principal and context), a `Deny`, an error or a response that is no policy stops it,
 //! and results are cached per identity for `ResultTtlSeconds`; a Secrets Manager rotation is four invocations in step
-//! order, a failing step stops it and the whole rotation is retried; a CodePipeline job ends with the result its
+//! order, a failing step stops it and the whole rotation is retried; HTTP API authorizers (payload 2.0 with simple or
+//! IAM policy responses, payload 1.0); a WebSocket connection is `$connect`, its messages and `$disconnect`, and a
+//! rejected `$connect` has neither; a CodePipeline job ends with the result its
 //! function reports, or times out; S3 Batch Operations retries a task the function answers `TemporaryFailure` and
 //! not one it answers `Succeeded` or `PermanentFailure`; a function URL with `InvokeMode` `RESPONSE_STREAM` returns
 //! responses over 6 MB that a buffered URL turns into a function error.
@@ -394,4 +396,134 @@ fn a_continuation_token_runs_a_new_job_with_that_token() {
     });
     let e = load_str(&bad.to_string()).map(|_| ()).unwrap_err().to_string();
     assert!(e.contains("Workload[0].SourceOptions.RotationAttempts"), "{e}");
+}
+
+fn http_authorizer(response: Value, options: Value, at: &[f64]) -> Value {
+    let mut opts = json!({"ApiType": "HTTP", "BackendFunction": "api", "Method": "GET", "Path": "/orders", "Token": "t-1"});
+    for (k, v) in options.as_object().unwrap() {
+        opts[k] = v.clone();
+    }
+    json!({
+        "Functions": [
+            {"FunctionName": "auth", "Behavior": {"Rules": [{"Then": {"Outcome": "Succeed", "Response": response}}]}},
+            {"FunctionName": "api"},
+        ],
+        "Workload": [{"Function": "auth", "Source": "ApiGatewayAuthorizer", "SourceOptions": opts, "At": at}],
+    })
+}
+
+#[test]
+fn http_api_authorizers_take_payload_2_and_simple_or_policy_responses() {
+    // Simple responses: isAuthorized decides; the context reaches the backend's payload 2.0 event as authorizer.lambda.
+    let simple = json!({"EnableSimpleResponses": true});
+    let sc = http_authorizer(json!({"isAuthorized": true, "context": {"tier": "gold"}}), simple.clone(), &[1.0]);
+    let rec = run_rec(&sc);
+    let auth = inputs_of(&rec, &sc, "auth");
+    assert_eq!(auth[0]["version"], "2.0");
+    assert_eq!(auth[0]["type"], "REQUEST");
+    assert_eq!(auth[0]["identitySource"], json!(["t-1"]));
+    assert!(auth[0]["routeArn"].as_str().unwrap().ends_with("/$default/GET/orders"), "{}", auth[0]);
+    let api = inputs_of(&rec, &sc, "api");
+    assert_eq!(api[0]["version"], "2.0");
+    assert_eq!(api[0]["requestContext"]["authorizer"]["lambda"]["tier"], "gold");
+    let sc = http_authorizer(json!({"isAuthorized": false}), simple.clone(), &[1.0]);
+    assert!(inputs_of(&run_rec(&sc), &sc, "api").is_empty());
+    // With simple responses, a policy is not an answer (500); without, a policy decides and isAuthorized is not one.
+    let sc = http_authorizer(policy("Allow"), simple.clone(), &[1.0]);
+    assert!(inputs_of(&run_rec(&sc), &sc, "api").is_empty());
+    let sc = http_authorizer(policy("Allow"), json!({}), &[1.0]);
+    assert_eq!(inputs_of(&run_rec(&sc), &sc, "api").len(), 1);
+    let sc = http_authorizer(json!({"isAuthorized": true}), json!({}), &[1.0]);
+    assert!(inputs_of(&run_rec(&sc), &sc, "api").is_empty());
+    // No caching by default for HTTP APIs: every request invokes the authorizer; ResultTtlSeconds turns it on.
+    let sc = http_authorizer(json!({"isAuthorized": true}), simple.clone(), &[1.0, 2.0, 3.0]);
+    assert_eq!(inputs_of(&run_rec(&sc), &sc, "auth").len(), 3);
+    let sc =
+        http_authorizer(json!({"isAuthorized": true}), json!({"EnableSimpleResponses": true, "ResultTtlSeconds": 60}), &[1.0, 2.0, 3.0]);
+    let rec = run_rec(&sc);
+    assert_eq!(inputs_of(&rec, &sc, "auth").len(), 1);
+    assert_eq!(inputs_of(&rec, &sc, "api").len(), 3);
+    // A missing identity source: 401, the authorizer is not invoked.
+    let sc = http_authorizer(json!({"isAuthorized": true}), json!({"EnableSimpleResponses": true, "Token": ""}), &[1.0]);
+    assert!(inputs_of(&run_rec(&sc), &sc, "auth").is_empty());
+    // Payload 1.0: the REST REQUEST event with version, identitySource and authorizationToken; a policy answers.
+    let sc = http_authorizer(policy("Allow"), json!({"PayloadFormatVersion": "1.0"}), &[1.0]);
+    let rec = run_rec(&sc);
+    let auth = inputs_of(&rec, &sc, "auth");
+    assert_eq!((auth[0]["version"].as_str(), auth[0]["type"].as_str()), (Some("1.0"), Some("REQUEST")));
+    assert_eq!(auth[0]["identitySource"], "t-1");
+    assert_eq!(auth[0]["authorizationToken"], "t-1");
+    assert!(auth[0]["methodArn"].is_string());
+    assert_eq!(inputs_of(&rec, &sc, "api").len(), 1);
+}
+
+#[test]
+fn http_api_authorizer_options_are_checked() {
+    let cases = [
+        (json!({"Type": "TOKEN"}), "SourceOptions.Type"),
+        (json!({"PayloadFormatVersion": "1.0", "EnableSimpleResponses": true}), "SourceOptions.EnableSimpleResponses"),
+        (json!({"PayloadFormatVersion": "3.0"}), "SourceOptions.PayloadFormatVersion"),
+        (json!({"ApiType": "REST", "EnableSimpleResponses": true}), "SourceOptions.EnableSimpleResponses"),
+    ];
+    for (o, path) in cases {
+        let e = load_str(&http_authorizer(json!({}), o.clone(), &[1.0]).to_string()).map(|_| ()).unwrap_err().to_string();
+        assert!(e.contains(path), "{o}: {e}");
+    }
+}
+
+fn connection(connect: Value, options: Value) -> Value {
+    let mut opts = json!({"Messages": 3, "RouteKey": "sendMessage", "MessageIntervalSeconds": 5});
+    for (k, v) in options.as_object().unwrap() {
+        opts[k] = v.clone();
+    }
+    json!({
+        "Functions": [{"FunctionName": "chat", "Behavior": {"Rules": [
+            {"When": {"Payload": {"requestContext": {"routeKey": ["$connect"]}}}, "Then": connect},
+            {"When": {"Payload": {"requestContext": {"routeKey": ["sendMessage"]}}, "Probability": 0.5}, "Then": {"Outcome": "Fail"}}
+        ]}}],
+        "Workload": [{"Function": "chat", "Source": "ApiGatewayWebSocket", "SourceOptions": opts, "Payload": {"text": "hi"}, "At": [1, 100]}],
+    })
+}
+
+#[test]
+fn a_websocket_connection_is_connect_messages_disconnect_unless_connect_rejects_it() {
+    let sc = connection(json!({"Outcome": "Succeed", "Response": {"statusCode": 200}}), json!({}));
+    let rec = run_rec(&sc);
+    let events = inputs_of(&rec, &sc, "chat");
+    let routes: Vec<&str> = events.iter().map(|e| e["requestContext"]["routeKey"].as_str().unwrap()).collect();
+    let one = ["$connect", "sendMessage", "sendMessage", "sendMessage", "$disconnect"];
+    assert_eq!(routes, [one, one].concat(), "failed messages do not end the connection");
+    for conn in events.chunks(5) {
+        let id = &conn[0]["requestContext"]["connectionId"];
+        assert!(conn.iter().all(|e| &e["requestContext"]["connectionId"] == id), "one connectionId per connection");
+        assert!(conn.iter().all(|e| e["requestContext"]["connectedAt"] == conn[0]["requestContext"]["connectedAt"]));
+        assert_eq!(conn[1]["body"], r#"{"text":"hi"}"#);
+        assert_eq!(conn[4]["requestContext"]["eventType"], "DISCONNECT");
+        let times: Vec<i64> = conn.iter().map(|e| e["requestContext"]["requestTimeEpoch"].as_i64().unwrap()).collect();
+        assert!(times.windows(2).all(|w| w[1] - w[0] >= 5000), "{times:?}");
+    }
+    assert_ne!(events[0]["requestContext"]["connectionId"], events[5]["requestContext"]["connectionId"]);
+    // A rejected $connect: an error, or a response that is not 2xx. No messages, no $disconnect.
+    for connect in [json!({"Outcome": "Fail"}), json!({"Outcome": "Succeed", "Response": {"statusCode": 403}})] {
+        let sc = connection(connect, json!({}));
+        let rec = run_rec(&sc);
+        let routes: Vec<String> =
+            inputs_of(&rec, &sc, "chat").iter().map(|e| e["requestContext"]["routeKey"].as_str().unwrap().to_string()).collect();
+        assert_eq!(routes, ["$connect", "$connect"]);
+    }
+    // A $connect response without statusCode accepts the connection.
+    let sc = connection(json!({"Outcome": "Succeed"}), json!({"Messages": 0}));
+    let rec = run_rec(&sc);
+    let routes: Vec<String> =
+        inputs_of(&rec, &sc, "chat").iter().map(|e| e["requestContext"]["routeKey"].as_str().unwrap().to_string()).collect();
+    assert_eq!(routes, ["$connect", "$disconnect", "$connect", "$disconnect"]);
+    // The lifecycle options are checked with their paths.
+    for (o, path) in [
+        (json!({"RouteKey": "$connect"}), "SourceOptions.RouteKey"),
+        (json!({"Messages": -1}), "SourceOptions.Messages"),
+        (json!({"MessageIntervalSeconds": "soon"}), "SourceOptions.MessageIntervalSeconds"),
+    ] {
+        let e = load_str(&connection(json!({"Outcome": "Succeed"}), o.clone()).to_string()).map(|_| ()).unwrap_err().to_string();
+        assert!(e.contains(path), "{o}: {e}");
+    }
 }
