@@ -406,6 +406,10 @@ impl<'m, O: Observer> Sim<'m, O> {
                     self.esm.lanes[lane as usize].current = None;
                 }
                 self.discard(lane, gone, fate, None);
+                if !self.esm.enabled[mid.ix()] {
+                    // A DocumentDB mapping disabled by the expiry: it reads no more (its records wait for their fate).
+                    return self.lane_poll(lane);
+                }
                 if empty {
                     continue;
                 }
@@ -425,6 +429,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         while l.pending.front().is_some_and(|r| now - r.arrival >= retention) {
             gone.push(l.pending.pop_front().expect("front"));
         }
+        let expired = !gone.is_empty();
         for r in gone {
             self.emit(TraceEvent::RecordFate {
                 stream: s,
@@ -435,6 +440,29 @@ impl<'m, O: Observer> Sim<'m, O> {
                 age: now - r.arrival,
             });
         }
+        if expired {
+            self.docdb_expired(lane);
+        }
+    }
+
+    /// Changes of a DocumentDB change stream expired before the mapping read them: Lambda disables the mapping
+    /// (spec 5.7, DocumentDB using-lambda.html: "In case the events in the change stream have expired, Lambda will
+    /// disable the event source mapping"). Its later changes are not read (they expire, or are in flight at the end).
+    fn docdb_expired(&mut self, lane: u32) {
+        let l = &mut self.esm.lanes[lane as usize];
+        let mid = l.mapping;
+        if !self.model.esm.stream(l.stream).is_docdb() || !self.esm.enabled[mid.ix()] {
+            return;
+        }
+        // The batch being retried goes back in front of the pending records, to expire with them.
+        let mut back: Vec<Rec> = l.current.take().map(|(c, _)| c).unwrap_or_default();
+        for (h, _) in l.splits.drain(..).rev() {
+            back.extend(h);
+        }
+        for r in back.into_iter().rev() {
+            l.pending.push_front(r);
+        }
+        self.esm_set_enabled(mid, false);
     }
 
     /// Hand the lane's current batch to the processor: the records go as one event (with the tumbling window's
@@ -644,6 +672,9 @@ impl<'m, O: Observer> Sim<'m, O> {
         let m = model.esm.mapping(mid);
         for r in &recs {
             self.emit(TraceEvent::RecordFate { stream: s, shard, seq: r.seq, mapping: Some(mid), fate, age: now - r.arrival });
+        }
+        if fate == RecordFate::Expired {
+            self.docdb_expired(lane);
         }
         if m.on_failure.is_none() && m.on_failure_topic.is_none() {
             return;
