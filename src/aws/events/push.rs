@@ -220,7 +220,8 @@ fn http_authorizer(ctx: &EventCtx<'_>, o: &Opts) -> Value {
         let joined = if values.len() == sources.len() { values.join(",") } else { String::new() };
         let mut e = Map::new();
         e.insert("version".into(), json!("1.0"));
-        for (k, v) in rest.as_object().into_iter().flatten() {
+        // No multi-value maps: the guide's 1.0 example has none.
+        for (k, v) in rest.as_object().into_iter().flatten().filter(|(k, _)| !k.starts_with("multiValue")) {
             e.insert(k.clone(), v.clone());
             if k == "methodArn" {
                 e.insert("identitySource".into(), json!(joined));
