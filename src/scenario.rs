@@ -377,6 +377,12 @@ pub struct SimulationSpec {
     /// the other, the producer before 2.4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kafka_keyless_partitioner: Option<KafkaKeylessPartitioner>,
+    /// What a Kafka mapping writes to a Kafka-topic on-failure destination (`kafka://<topic>`; spec 5.5; uncertain):
+    /// `InvocationRecord` (default: one record per discarded range, its value the on-failure invocation record with
+    /// `KafkaBatchInfo` and the event as `payload`, as an S3 destination gets it) or `Records` (each failed record
+    /// again, with its key, value and headers, and the failure in `lambdasim-*` headers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kafka_destination_record: Option<KafkaDestinationRecord>,
 }
 
 /// `Simulation.DlqScope`: whose dead-letter queue an event of a published version goes to (spec 4, 9.4).

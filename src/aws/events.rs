@@ -44,11 +44,13 @@ use messaging::{s3, ses, sns, sqs};
 pub use messaging::{sns_envelope, sqs_message_attributes};
 pub use options::check_options;
 use push::{authorizer, function_url, vpc_lattice, websocket};
-pub use push::{authorizer_allows, authorizer_identity, backend_request, STREAM_RESPONSE_LIMIT};
+pub use push::{
+    authorizer_allows, authorizer_decision, authorizer_identity, authorizer_is_http, authorizer_ttl, backend_request, STREAM_RESPONSE_LIMIT,
+};
 use services::{
     alexa_skills_kit, appsync, codepipeline, cognito_sync, connect, iot_events, lex_v1, s3_batch, s3_object_lambda, secrets_manager,
 };
-pub use services::{s3_batch_result, ROTATION_STEPS};
+pub use services::{codepipeline_job_result, s3_batch_result, JobResult, ROTATION_STEPS};
 pub use streams::firehose_result;
 pub(crate) use streams::{attribute_value, item};
 use streams::{cloudwatch_logs, dynamodb, firehose, kinesis};

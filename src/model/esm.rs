@@ -183,6 +183,8 @@ pub struct Mapping {
     pub bisect: bool,
     /// Streams: the `DestinationConfig.OnFailure` target.
     pub on_failure: Option<TargetId>,
+    /// Kafka: the `DestinationConfig.OnFailure` topic (`kafka://<topic>`, a topic of the source's cluster; spec 5.5).
+    pub on_failure_topic: Option<StreamId>,
     /// Streams: `TumblingWindowInSeconds`.
     pub tumbling: Option<SimTime>,
     /// SQS: the visibility timeout in force for received batches (spec 5.2: window + timeout + 30 s when the window
@@ -286,6 +288,8 @@ pub struct Esm {
     pub retry_backoff_max: crate::kernel::time::SimTime,
     /// `Simulation.KafkaKeylessPartitioner` is `Sticky` (default; false: `RoundRobin`; spec 5.5).
     pub kafka_sticky: bool,
+    /// `Simulation.KafkaDestinationRecord` is `Records` (false: `InvocationRecord`, the default; spec 5.5).
+    pub kafka_destination_records: bool,
     /// `Simulation.MqRedeliveryDelaySeconds`: how long after a failed batch an Amazon MQ broker redelivers its
     /// messages (default 1 s, ActiveMQ's `redeliveryDelay`; spec 5.6).
     pub mq_redelivery_delay: SimTime,
@@ -353,6 +357,7 @@ pub(super) fn build(
         retry_backoff_max: v.secs_in(s.stream_retry_max_backoff_seconds, "Simulation.StreamRetryMaxBackoffSeconds", 0.001, 3600.0, 60.0),
         queue_of_target: vec![None; targets.len()],
         kafka_sticky: s.kafka_keyless_partitioner != Some(crate::scenario::KafkaKeylessPartitioner::RoundRobin),
+        kafka_destination_records: s.kafka_destination_record == Some(crate::scenario::KafkaDestinationRecord::Records),
         mq_redelivery_delay: v.secs_in(s.mq_redelivery_delay_seconds, "Simulation.MqRedeliveryDelaySeconds", 0.0, 3600.0, 1.0),
         ..Esm::default()
     };

@@ -86,3 +86,12 @@ pub enum KafkaKeylessPartitioner {
     RoundRobin,
     Sticky,
 }
+
+/// `Simulation.KafkaDestinationRecord`: what a Kafka-topic on-failure destination receives (AWS documents "the actual
+/// failed records along with failure metadata" without the layout; README, "Uncertain behaviour").
+#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum KafkaDestinationRecord {
+    InvocationRecord,
+    Records,
+}

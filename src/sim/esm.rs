@@ -30,6 +30,7 @@
 //! Kafka record as `{"topic", "partition", "offset", "timestamp", "key", "value": <decoded>, "headers"}`;
 //! `When.Attempt` is the message's receive count (SQS) or the record's delivery count (streams).
 
+mod docdb;
 mod kafka;
 mod mq;
 mod records;

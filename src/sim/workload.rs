@@ -24,6 +24,10 @@ use crate::trace::{Observer, Origin, TraceEvent};
 use crate::vocab::{CallOutcome as CallOutcomeSpec, JitterSpec};
 use crate::vocab::{Fate, ThrottleReason};
 
+mod jobs;
+mod websocket;
+pub(super) use jobs::Jobs;
+
 /// A synchronous caller's request, across its retries.
 pub(super) struct Call {
     pub(super) id: u64,
@@ -67,6 +71,8 @@ pub(super) struct Feeds {
     /// API Gateway's authorizer cache, one per authorizer: (authorizer function, identity) -> (expiry, the policy
     /// when it allowed, `None` when it denied).
     authorizer_cache: BTreeMap<(u32, String), (SimTime, Option<Value>)>,
+    /// CodePipeline actions waiting for their jobs' results.
+    jobs: Jobs,
 }
 
 impl Feeds {
@@ -80,6 +86,7 @@ impl Feeds {
             publishers: states("publisher", &mut model.fanout.publishers.iter().map(|p| p.name.as_str())),
             firehose: states("firehose-producer", &mut model.firehose.producers.iter().map(|p| p.name.as_str())),
             authorizer_cache: BTreeMap::new(),
+            jobs: Jobs::default(),
         }
     }
 
@@ -244,6 +251,8 @@ impl<'m, O: Observer> Sim<'m, O> {
                     self.start_call(si, function, qual, key, Payload { value: payload, text }, size, n, chain);
                 }
             }
+        } else if matches!(src.kind, Some((SourceKind::CodePipeline, _))) {
+            self.start_job(si, n, key, Payload { value: payload, text }, size);
         } else {
             self.accept(src.function, src.qualifier, Payload { value: payload, text }, size, Origin::Workload(si as u32), 0, None, key);
         }
@@ -252,6 +261,23 @@ impl<'m, O: Observer> Sim<'m, O> {
     /// A synchronous caller's new request to `function`: its first attempt starts now.
     #[allow(clippy::too_many_arguments)]
     fn start_call(&mut self, si: usize, function: FnId, qual: Qualifier, key: u64, payload: Payload, size: usize, n: u64, chain: Chain) {
+        let c = self.new_call(si, function, qual, key, payload, size, n, chain);
+        self.call_attempt(c);
+    }
+
+    /// A synchronous caller's new request, its first attempt not started: its slot in `calls`.
+    #[allow(clippy::too_many_arguments)]
+    fn new_call(
+        &mut self,
+        si: usize,
+        function: FnId,
+        qual: Qualifier,
+        key: u64,
+        payload: Payload,
+        size: usize,
+        n: u64,
+        chain: Chain,
+    ) -> u32 {
         let id = self.next_call;
         self.next_call += 1;
         let call = Call {
@@ -269,7 +295,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             chain,
             response: None,
         };
-        let c = match self.free_calls.pop() {
+        match self.free_calls.pop() {
             Some(c) => {
                 self.calls[c as usize] = Some(call);
                 c
@@ -278,8 +304,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 self.calls.push(Some(call));
                 (self.calls.len() - 1) as u32
             }
-        };
-        self.call_attempt(c);
+        }
     }
 
     /// One attempt of a synchronous caller's request.
@@ -353,6 +378,9 @@ impl<'m, O: Observer> Sim<'m, O> {
     /// A synchronous caller stops waiting for attempt `attempt` of call `call` (if it still waits for it): the
     /// function keeps running and is billed.
     pub(super) fn on_call_timeout(&mut self, call: u32, attempt: u32) {
+        if call == jobs::JOB_TIMER {
+            return self.job_timeout(attempt);
+        }
         if self.calls.get(call as usize).and_then(|c| c.as_ref()).is_some_and(|c| c.attempts == attempt && c.current.is_some()) {
             self.calls[call as usize].as_mut().expect("live call").current = None;
             self.call_attempt_done(call, CallOutcomeSpec::TimedOut);
@@ -376,21 +404,21 @@ pub(super) enum Chain {
     /// API Gateway answers without invoking the authorizer: from its cache (`Some((request, policy))` when the cached
     /// policy allows, `None` when it denies) or with 401 for a missing identity (`None`). Never held by a call.
     Cached { allowed: Option<(Arc<Value>, Value)> },
-    /// Step `step` (index in [`ROTATION_STEPS`]) of a Secrets Manager rotation.
-    Rotation { step: usize },
+    /// Step `step` (index in [`ROTATION_STEPS`]) of attempt `round` (from 1) of a Secrets Manager rotation.
+    Rotation { step: usize, round: u32 },
     /// An S3 Batch Operations task, by its id.
     S3Batch { task_id: String },
+    /// Event `step` of a WebSocket connection: 0 `$connect`, then its messages, then `$disconnect`.
+    WebSocket { step: u32 },
 }
 
 impl Chain {
     /// Whether the service reads the function's response.
     fn reads_response(&self) -> bool {
-        matches!(self, Chain::Authorizer { .. } | Chain::S3Batch { .. })
+        matches!(self, Chain::Authorizer { .. } | Chain::S3Batch { .. } | Chain::WebSocket { step: 0 })
     }
 }
 
-/// API Gateway's default `AuthorizerResultTtlInSeconds` (300 s; AWS::ApiGateway::Authorizer, "Default: 300").
-const AUTHORIZER_DEFAULT_TTL_S: u64 = 300;
 /// S3 Batch Operations' attempts at a task that keeps reporting `TemporaryFailure` (not published: \[unc\], option
 /// `MaxTaskAttempts`).
 const S3_BATCH_DEFAULT_ATTEMPTS: u64 = 5;
@@ -415,7 +443,18 @@ impl<'m, O: Observer> Sim<'m, O> {
         payload: &Value,
         policy: Option<&Value>,
     ) -> Value {
-        let now = self.k.now();
+        self.push_event_at(self.k.now(), (kind, si, n, salt), options, payload, policy)
+    }
+
+    /// [`Self::push_event`] for a request sent at `now`.
+    fn push_event_at(
+        &self,
+        now: SimTime,
+        (kind, si, n, salt): (SourceKind, usize, u64, u64),
+        options: &Value,
+        payload: &Value,
+        policy: Option<&Value>,
+    ) -> Value {
         let ctx = EventCtx {
             region: &self.model.region,
             account_id: &self.model.account_id,
@@ -438,12 +477,16 @@ impl<'m, O: Observer> Sim<'m, O> {
         match kind {
             SourceKind::ApiGatewayAuthorizer => {
                 let identity = events::authorizer_identity(event, options);
-                let ttl = options.get("ResultTtlSeconds").and_then(Value::as_u64).unwrap_or(AUTHORIZER_DEFAULT_TTL_S);
+                let ttl = events::authorizer_ttl(options);
                 let token = event.get("type").and_then(Value::as_str) == Some("TOKEN");
+                // An HTTP API authorizer with identity sources always needs them (http-api-lambda-authorizer.html,
+                // "Identity sources": a request without them gets 401 and the authorizer is not invoked).
+                let http_sources = events::authorizer_is_http(options)
+                    && options.get("IdentitySource").and_then(Value::as_array).is_none_or(|a| !a.is_empty());
                 // A missing identity source: 401 without invoking the authorizer (a TOKEN authorizer always needs
                 // its token; a REQUEST authorizer needs its identity sources when caching is on;
                 // apigateway-lambda-authorizer-input.html).
-                if identity.is_empty() && (token || ttl > 0) {
+                if identity.is_empty() && (token || ttl > 0 || http_sources) {
                     return Some(Chain::Cached { allowed: None });
                 }
                 if ttl > 0 {
@@ -458,7 +501,8 @@ impl<'m, O: Observer> Sim<'m, O> {
                 Some(Chain::Authorizer { identity, request: raw })
             }
             // Without `Step`, an arrival is a whole rotation from `createSecret`; with it, that one step.
-            SourceKind::SecretsManager if options.get("Step").is_none_or(Value::is_null) => Some(Chain::Rotation { step: 0 }),
+            SourceKind::SecretsManager if options.get("Step").is_none_or(Value::is_null) => Some(Chain::Rotation { step: 0, round: 1 }),
+            SourceKind::ApiGatewayWebSocket if options.get("Messages").is_some_and(|m| !m.is_null()) => Some(Chain::WebSocket { step: 0 }),
             SourceKind::S3Batch => {
                 let task_id = event["tasks"][0]["taskId"].as_str().unwrap_or_default().to_string();
                 Some(Chain::S3Batch { task_id })
@@ -520,8 +564,8 @@ impl<'m, O: Observer> Sim<'m, O> {
                 // A policy decides; a function error, a timeout or a response that is no policy gives the client 500
                 // and is not cached (apigateway-lambda-authorizer-output.html).
                 let Some(policy) = call.response.filter(|_| outcome == CallOutcomeSpec::Ok) else { return };
-                let Some(allowed) = events::authorizer_allows(&policy) else { return };
-                let ttl = self.source_options(si).get("ResultTtlSeconds").and_then(Value::as_u64).unwrap_or(AUTHORIZER_DEFAULT_TTL_S);
+                let Some(allowed) = events::authorizer_decision(&policy, self.source_options(si)) else { return };
+                let ttl = events::authorizer_ttl(self.source_options(si));
                 if ttl > 0 {
                     let expiry = self.k.now() + SimTime::from_secs(ttl);
                     let authorizer = self.model.sources[si].function.ix() as u32;
@@ -531,9 +575,11 @@ impl<'m, O: Observer> Sim<'m, O> {
                     self.backend_call(si, call.n, call.key, &request, &policy);
                 }
             }
-            // A step that fails stops the rotation: Secrets Manager does not run the later steps
-            // (rotate-secrets_lambda.html; troubleshoot_rotation.html).
-            Chain::Rotation { step } if outcome == CallOutcomeSpec::Ok && step + 1 < ROTATION_STEPS.len() => {
+            // A step that fails stops the rotation: Secrets Manager does not run the later steps, and retries the
+            // whole rotation (rotate-secrets_lambda.html; jobs.rs).
+            Chain::Rotation { round, .. } if outcome != CallOutcomeSpec::Ok => self.rotation_retry(&call, round),
+            Chain::WebSocket { step } => self.websocket_next(&call, step, outcome),
+            Chain::Rotation { step, round } if step + 1 < ROTATION_STEPS.len() => {
                 let mut options = self.source_options(si).clone();
                 if let Value::Object(m) = &mut options {
                     m.insert("Step".into(), Value::String(ROTATION_STEPS[step + 1].to_string()));
@@ -542,7 +588,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 let size = destinations::json_size(&ev);
                 let payload = Payload { value: Arc::new(ev), text: None };
                 let key = splitmix(call.key ^ CHAIN_SALT ^ (step as u64 + 1));
-                self.start_call(si, call.function, call.qual, key, payload, size, call.n, Chain::Rotation { step: step + 1 });
+                self.start_call(si, call.function, call.qual, key, payload, size, call.n, Chain::Rotation { step: step + 1, round });
             }
             _ => {}
         }

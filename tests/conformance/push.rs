@@ -67,6 +67,41 @@ fn authorizer_events_have_the_shape_of_aws_samples() {
     );
 }
 
+/// EVT-HTTP-AUTHORIZER: an HTTP API authorizer's payload 2.0 (aws-lambda-go's `apigw-v2-custom-authorizer-v2-request.json`,
+/// the developer guide's example) and 1.0 (`apigw-v2-custom-authorizer-v1-request.json`).
+#[test]
+fn http_api_authorizer_events_have_the_shape_of_aws_samples() {
+    let v2 = simulated(
+        SourceKind::ApiGatewayAuthorizer,
+        json!({ "ApiType": "HTTP", "Method": "POST", "Path": "/my/path?parameter1=value1&parameter1=value2&parameter2=value",
+                "Cookies": ["cookie1", "cookie2"], "RouteKey": "$default", "PathParameters": { "parameter1": "value1" },
+                "StageVariables": { "stageVariable1": "value1" } }),
+        Value::Null,
+    );
+    same_shape(
+        "aws-lambda-go/apigw-v2-custom-authorizer-v2-request.json",
+        &sample("aws-lambda-go/apigw-v2-custom-authorizer-v2-request.json"),
+        &v2,
+        HTTP_MAPS,
+        &[("requestContext.authentication", "only with mutual TLS")],
+    );
+    assert!(v2["routeArn"].as_str().unwrap().starts_with("arn:aws:execute-api:us-east-1:123456789012:"));
+    let v1 = simulated(
+        SourceKind::ApiGatewayAuthorizer,
+        json!({ "ApiType": "HTTP", "PayloadFormatVersion": "1.0", "Path": "/request?QueryString1=queryValue1",
+                "StageVariables": { "StageVar1": "stageValue1" } }),
+        Value::Null,
+    );
+    same_shape(
+        "aws-lambda-go/apigw-v2-custom-authorizer-v1-request.json",
+        &sample("aws-lambda-go/apigw-v2-custom-authorizer-v1-request.json"),
+        &v1,
+        HTTP_MAPS,
+        &[("requestContext.identity.clientCert", "only with mutual TLS")],
+    );
+    assert_eq!(v1["identitySource"], v1["authorizationToken"]);
+}
+
 /// EVT-WEBSOCKET: a `$disconnect` (aws-lambda-go's `apigw-websocket-request-disconnect.json`, recorded from AWS), a
 /// `$connect` (the same keys without the disconnect's status and reason, with the handshake's headers) and a message
 /// on `$default` (the keys of the API Gateway developer guide's MESSAGE example, written out: no headers, `messageId`,

@@ -280,3 +280,104 @@ fn at_timestamp_skips_earlier_records_and_rules_see_headers() {
     let e = load_str(&sc.to_string()).unwrap_err().to_string();
     assert!(e.contains("EventSourceMappings[0].EventSourceArn: is required"), "{e}");
 }
+
+/// A mapping of topic `t` whose on-failure destination is `kafka://dlt`, and a mapping of `dlt` (function `g`).
+fn dead_letter_scenario(mapping: Value) -> Value {
+    let rules = json!([{ "When": { "Payload": { "value": { "kind": ["poison"] } } }, "Then": { "Outcome": "Fail" } }]);
+    let mut m = json!({ "DestinationConfig": { "OnFailure": { "Destination": "kafka://dlt" } } });
+    for (k, v) in mapping.as_object().expect("object") {
+        m[k] = v.clone();
+    }
+    let workload = json!([
+        { "Name": "good", "KafkaTopic": "t", "Key": "k-{{n}}", "Headers": { "src": "shop" }, "At": [1, 10, 20], "Payload": { "kind": "ok" } },
+        { "Name": "bad", "KafkaTopic": "t", "Key": "poison-key", "Headers": { "src": "shop" }, "At": [5], "Payload": { "kind": "poison" } }
+    ]);
+    let mut sc = scenario(1, m, rules, workload);
+    sc["KafkaClusters"][0]["Topics"].as_array_mut().unwrap().push(json!({ "TopicName": "dlt" }));
+    sc["KafkaClusters"].as_array_mut().unwrap().push(json!({ "ClusterName": "other", "Topics": [{ "TopicName": "elsewhere" }] }));
+    sc["Functions"].as_array_mut().unwrap().push(json!({ "FunctionName": "g", "Behavior": { "Duration": { "Constant": { "Ms": 5 } } } }));
+    sc["EventSourceMappings"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "EventSourceArn": MSK, "FunctionName": "g", "Topics": ["dlt"], "StartingPosition": "TRIM_HORIZON" }));
+    sc
+}
+
+/// The records function `g` received from topic `dlt`.
+fn dead_letters(rec: &Rec) -> Vec<Value> {
+    rec.inputs.iter().filter_map(|(_, ev)| ev["records"].get("dlt-0")).flat_map(|r| r.as_array().unwrap().clone()).collect()
+}
+
+/// Fates by topic name.
+fn topic_fates(sc: &Value, rec: &Rec) -> BTreeMap<(String, RecordFate), usize> {
+    let model = load_str(&sc.to_string()).unwrap();
+    let mut out = BTreeMap::new();
+    for (_, e) in &rec.events {
+        if let TraceEvent::RecordFate { stream, fate, .. } = e {
+            *out.entry((model.esm.stream(*stream).name.clone(), *fate)).or_default() += 1;
+        }
+    }
+    out
+}
+
+fn b64(s: &Value) -> String {
+    String::from_utf8(base64::Engine::decode(&base64::engine::general_purpose::STANDARD, s.as_str().unwrap()).unwrap()).unwrap()
+}
+
+#[test]
+fn a_kafka_topic_destination_receives_the_invocation_record_by_default() {
+    let sc = dead_letter_scenario(json!({ "ProvisionedPollerConfig": { "MinimumPollers": 1 }, "MaximumRetryAttempts": 1 }));
+    let rec = go(&sc);
+    let f = topic_fates(&sc, &rec);
+    assert_eq!(f.get(&("t".into(), RecordFate::Processed)), Some(&3), "{f:?}");
+    assert_eq!(f.get(&("t".into(), RecordFate::RetriesExhausted)), Some(&1), "{f:?}");
+    // What is produced to the destination topic is a record of its own, read and given its own fate.
+    assert_eq!(f.get(&("dlt".into(), RecordFate::Processed)), Some(&1), "{f:?}");
+    let dl = dead_letters(&rec);
+    assert_eq!(dl.len(), 1);
+    assert!(dl[0].get("key").is_none(), "one record per discarded range, without a key: {}", dl[0]);
+    let v: Value = serde_json::from_str(&b64(&dl[0]["value"])).unwrap();
+    assert_eq!(v["requestContext"]["condition"], "RetryAttemptsExhausted");
+    assert_eq!(v["requestContext"]["approximateInvokeCount"], 2);
+    assert_eq!(v["KafkaBatchInfo"]["batchSize"], 1);
+    assert_eq!(v["KafkaBatchInfo"]["recordsInfo"]["t-0"]["firstRecordOffset"], "1");
+    let payload: Value = serde_json::from_str(v["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(b64(&payload["records"]["t-0"][0]["value"]), r#"{"kind":"poison"}"#);
+}
+
+#[test]
+fn records_mode_produces_each_failed_record_with_its_key_and_headers() {
+    // Infinite retries with a destination: Lambda applies at most 10 retries (DG kafka-on-failure-destination.html).
+    let mut sc = dead_letter_scenario(json!({}));
+    sc["Simulation"] = json!({ "KafkaDestinationRecord": "Records" });
+    let rec = go(&sc);
+    let dl = dead_letters(&rec);
+    assert_eq!(dl.len(), 1);
+    assert_eq!(b64(&dl[0]["key"]), "poison-key");
+    assert_eq!(b64(&dl[0]["value"]), r#"{"kind":"poison"}"#);
+    let headers: BTreeMap<String, String> = dl[0]["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|h| h.as_object().unwrap().iter())
+        .map(|(k, v)| (k.clone(), String::from_utf8(v.as_array().unwrap().iter().map(|b| b.as_u64().unwrap() as u8).collect()).unwrap()))
+        .collect();
+    assert_eq!(headers["src"], "shop");
+    assert_eq!(headers["lambdasim-condition"], "RetryAttemptsExhausted");
+    assert_eq!(headers["lambdasim-approximate-invoke-count"], "11");
+    assert_eq!(headers["lambdasim-source-topic"], "t");
+    assert_eq!(headers["lambdasim-source-offset"], "1");
+}
+
+#[test]
+fn a_kafka_topic_destination_is_a_topic_of_the_same_cluster_other_than_the_source() {
+    let path = "EventSourceMappings[0].DestinationConfig.OnFailure.Destination";
+    for (dest, says) in
+        [("kafka://t", "the topic the mapping reads"), ("kafka://elsewhere", "names no topic of cluster"), ("kafka://dl", "did you mean")]
+    {
+        let mut sc = dead_letter_scenario(json!({}));
+        sc["EventSourceMappings"][0]["DestinationConfig"]["OnFailure"]["Destination"] = json!(dest);
+        let e = load_str(&sc.to_string()).unwrap_err().to_string();
+        assert!(e.contains(path) && e.contains(says), "{dest}: {e}");
+    }
+}

@@ -514,3 +514,33 @@ fn sinks_write_the_broker_dead_letter_queue() {
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["body"], json!("{\"poison\":true}"));
 }
+
+/// Changes that expire in the change stream before the mapping read them disable the mapping (DocumentDB
+/// using-lambda.html): a batch that fails until its changes pass the retention is given up (`Expired`), and the
+/// changes behind it are never read, though the function would take them.
+#[test]
+fn docdb_expired_changes_disable_the_mapping() {
+    let mut sc = docdb_scenario(json!({ "DatabaseName": "shop", "CollectionName": "orders" }));
+    sc["Simulation"] = json!({ "DurationSeconds": 9000 });
+    sc["DocumentDBClusters"][0]["ChangeStreamLogRetentionDuration"] = json!(3600);
+    sc["Functions"][0]["Behavior"]["Rules"][0]["When"] = json!({ "Payload": { "event": { "fullDocument": { "bad": [true] } } } });
+    sc["Workload"] = json!([
+        { "Name": "orders", "Stream": "shop/shop.orders", "Every": { "IntervalSeconds": 60, "EndSeconds": 7200 }, "Payload": { "orderId": "{{n}}" } },
+        { "Name": "bad", "Stream": "shop/shop.orders", "At": [600.5], "Payload": { "bad": true } }
+    ]);
+    let (_, rec) = run_rec(&sc);
+    let fates: Vec<(SimTime, RecordFate)> =
+        rec.events.iter().filter_map(|(t, e)| if let TraceEvent::RecordFate { fate, .. } = e { Some((*t, *fate)) } else { None }).collect();
+    let first_expiry = fates.iter().find(|(_, f)| *f == RecordFate::Expired).map(|(t, _)| *t).expect("the failing batch expires");
+    assert!(first_expiry >= SimTime::from_secs(4200), "{first_expiry:?}");
+    assert!(
+        fates.iter().all(|(t, f)| *f != RecordFate::Processed || *t < SimTime::from_secs(601)),
+        "nothing is processed after the poison change: the stream blocks, then the mapping is disabled"
+    );
+    let last_invoke = rec.events.iter().filter(|(_, e)| matches!(e, TraceEvent::BatchEnd { .. })).map(|(t, _)| *t).max().unwrap();
+    assert!(last_invoke <= first_expiry, "no batch after the expiry disabled the mapping");
+    // Every change still has exactly one fate: expired at the retention, or in flight when the run ends.
+    let count = |f: RecordFate| fates.iter().filter(|(_, x)| *x == f).count();
+    assert_eq!(count(RecordFate::Processed) + count(RecordFate::Expired) + count(RecordFate::InFlight), 121);
+    assert!(count(RecordFate::InFlight) > 0 && count(RecordFate::Expired) > 60);
+}

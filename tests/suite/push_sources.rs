@@ -2,7 +2,10 @@
 //! response. An API Gateway Lambda authorizer's `Allow` policy lets the request reach the backend function (a second
 //! invocation, with the policy's principal and context), a `Deny`, an error or a response that is no policy stops it,
 //! and results are cached per identity for `ResultTtlSeconds`; a Secrets Manager rotation is four invocations in step
-//! order and a failing step stops it; S3 Batch Operations retries a task the function answers `TemporaryFailure` and
+//! order, a failing step stops it and the whole rotation is retried; HTTP API authorizers (payload 2.0 with simple or
+//! IAM policy responses, payload 1.0); a WebSocket connection is `$connect`, its messages and `$disconnect`, and a
+//! rejected `$connect` has neither; a CodePipeline job ends with the result its
+//! function reports, or times out; S3 Batch Operations retries a task the function answers `TemporaryFailure` and
 //! not one it answers `Succeeded` or `PermanentFailure`; a function URL with `InvokeMode` `RESPONSE_STREAM` returns
 //! responses over 6 MB that a buffered URL turns into a function error.
 
@@ -154,7 +157,7 @@ fn an_unknown_backend_function_is_refused_with_its_path() {
 fn rotation(rules: Value) -> Value {
     json!({
         "Functions": [{"FunctionName": "rotator", "Behavior": {"Rules": rules}}],
-        "Workload": [{"Function": "rotator", "Source": "SecretsManager", "SourceOptions": {"SecretId": "db-password"}, "At": [1, 50]}],
+        "Workload": [{"Function": "rotator", "Source": "SecretsManager", "SourceOptions": {"SecretId": "db-password", "RotationAttempts": 1}, "At": [1, 50]}],
     })
 }
 
@@ -279,4 +282,248 @@ Resources:
     let bad = template.replace("RESPONSE_STREAM", "STREAM");
     let e = lambdasim::template::import_str(&bad, std::path::Path::new("."), &opts).map(|_| ()).expect_err("refused").to_string();
     assert!(e.contains("FunctionUrlConfig.InvokeMode") && e.contains("BUFFERED, RESPONSE_STREAM"), "{e}");
+}
+
+#[test]
+fn a_failed_rotation_is_retried_whole_with_the_same_token() {
+    let sc = json!({
+        "Functions": [{"FunctionName": "rotator", "Behavior": {"Rules": [
+            {"When": {"Payload": {"Step": ["setSecret"]}, "Probability": 0.5}, "Then": {"Outcome": "Fail"}}
+        ]}}],
+        "Workload": [{"Function": "rotator", "Source": "SecretsManager",
+            "SourceOptions": {"RotationAttempts": 3, "RotationRetryDelaySeconds": 600}, "At": [1]}],
+    });
+    let rec = run_rec(&sc);
+    let steps: Vec<(String, String)> = inputs_of(&rec, &sc, "rotator")
+        .iter()
+        .map(|e| (e["Step"].as_str().unwrap().to_string(), e["ClientRequestToken"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(steps.iter().all(|s| s.1 == steps[0].1), "one token for the rotation and its retries: {steps:?}");
+    // Rotations run until one completes or 3 have failed; each starts at createSecret.
+    let rounds: Vec<Vec<&str>> = steps.iter().fold(vec![], |mut acc: Vec<Vec<&str>>, s| {
+        if s.0 == "createSecret" {
+            acc.push(vec![]);
+        }
+        acc.last_mut().unwrap().push(s.0.as_str());
+        acc
+    });
+    assert!(!rounds.is_empty() && rounds.len() <= 3, "{rounds:?}");
+    for r in &rounds[..rounds.len() - 1] {
+        assert_eq!(r, &["createSecret", "setSecret"], "a failed round stops at its failing step: {rounds:?}");
+    }
+    let last = rounds.last().unwrap();
+    assert!(last.len() == 4 || rounds.len() == 3, "{rounds:?}");
+    // The retries come 600 s apart.
+    let starts: Vec<f64> =
+        rec.events.iter().filter_map(|(t, e)| matches!(e, TraceEvent::Accepted { .. }).then_some(t.as_micros() as f64 / 1e6)).collect();
+    let creates: Vec<f64> = steps.iter().zip(&starts).filter(|(s, _)| s.0 == "createSecret").map(|(_, t)| *t).collect();
+    for w in creates.windows(2) {
+        assert!(w[1] - w[0] >= 600.0, "{creates:?}");
+    }
+    // Every step failing: exactly RotationAttempts rounds.
+    let mut all_fail = sc.clone();
+    all_fail["Functions"][0]["Behavior"]["Rules"][0]["When"] = json!({"Payload": {"Step": ["setSecret"]}});
+    let rec = run_rec(&all_fail);
+    let creates = inputs_of(&rec, &all_fail, "rotator").iter().filter(|e| e["Step"] == "createSecret").count();
+    assert_eq!(creates, 3);
+}
+
+fn pipeline(rules: Value, options: Value) -> Value {
+    json!({
+        "Functions": [{"FunctionName": "job", "Timeout": 60, "Behavior": {"Rules": rules}}],
+        "Workload": [{"Function": "job", "Source": "CodePipeline", "SourceOptions": options, "At": [1]}],
+    })
+}
+
+/// (outcome, jobs, latency in seconds) of every CodePipeline action.
+fn job_results(rec: &Rec) -> Vec<(CallOutcome, u32, f64)> {
+    rec.events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            TraceEvent::CallResult { outcome, attempts, latency, .. } => Some((*outcome, *attempts, latency.as_micros() as f64 / 1e6)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_codepipeline_job_ends_with_the_result_its_function_reports() {
+    let succeed = |r: Value| json!([{"Then": {"Outcome": "Succeed", "Response": r}}]);
+    // PutJobFailureResult fails the action at once.
+    let rec = run_rec(&pipeline(succeed(json!({"PutJobFailureResult": {"failureDetails": {"type": "JobFailed"}}})), json!({})));
+    let r = job_results(&rec);
+    assert_eq!(r.len(), 1);
+    assert_eq!((r[0].0, r[0].1), (CallOutcome::FunctionError, 1));
+    assert!(r[0].2 < 5.0, "{r:?}");
+    // A success that names no call: the source's JobResult decides (default Success; None: the action times out
+    // after 20 minutes).
+    let rec = run_rec(&pipeline(succeed(Value::Null), json!({})));
+    assert_eq!(job_results(&rec)[0].0, CallOutcome::Ok);
+    let rec = run_rec(&pipeline(succeed(Value::Null), json!({"JobResult": "None"})));
+    let r = job_results(&rec);
+    assert_eq!(r[0].0, CallOutcome::TimedOut);
+    assert!((r[0].2 - 1200.0).abs() < 1.0, "{r:?}");
+    // A function that keeps failing reports nothing: Lambda's async retries run, then the action times out.
+    let rec = run_rec(&pipeline(json!([{"Then": {"Outcome": "Fail"}}]), json!({})));
+    assert_eq!(job_results(&rec)[0].0, CallOutcome::TimedOut);
+    let fates: Vec<Fate> =
+        rec.events.iter().filter_map(|(_, e)| if let TraceEvent::Fate { fate, .. } = e { Some(*fate) } else { None }).collect();
+    assert_eq!(fates, [Fate::RetriesExhausted]);
+}
+
+#[test]
+fn a_continuation_token_runs_a_new_job_with_that_token() {
+    let rules = json!([
+        {"When": {"Payload": {"CodePipeline.job": {"data": {"continuationToken": [{"exists": false}]}}}},
+         "Then": {"Outcome": "Succeed", "Response": {"PutJobSuccessResult": {"continuationToken": "half-way"}}}},
+        {"Then": {"Outcome": "Succeed", "Response": {"PutJobSuccessResult": {}}}}
+    ]);
+    let sc = pipeline(rules, json!({}));
+    let rec = run_rec(&sc);
+    let jobs = inputs_of(&rec, &sc, "job");
+    assert_eq!(jobs.len(), 2);
+    assert!(jobs[0]["CodePipeline.job"]["data"].get("continuationToken").is_none());
+    assert_eq!(jobs[1]["CodePipeline.job"]["data"]["continuationToken"], "half-way");
+    assert_ne!(jobs[0]["CodePipeline.job"]["id"], jobs[1]["CodePipeline.job"]["id"], "each job has its own id");
+    let r = job_results(&rec);
+    assert_eq!((r[0].0, r[0].1), (CallOutcome::Ok, 2));
+    // Options are checked with their path.
+    let e = load_str(&pipeline(json!([]), json!({"JobResult": "Maybe"})).to_string()).map(|_| ()).unwrap_err().to_string();
+    assert!(e.contains("Workload[0].SourceOptions.JobResult") && e.contains("Success, None"), "{e}");
+    let bad = json!({
+        "Functions": [{"FunctionName": "rotator"}],
+        "Workload": [{"Function": "rotator", "Source": "SecretsManager", "SourceOptions": {"Step": "setSecret", "RotationAttempts": 2}, "At": [1]}],
+    });
+    let e = load_str(&bad.to_string()).map(|_| ()).unwrap_err().to_string();
+    assert!(e.contains("Workload[0].SourceOptions.RotationAttempts"), "{e}");
+}
+
+fn http_authorizer(response: Value, options: Value, at: &[f64]) -> Value {
+    let mut opts = json!({"ApiType": "HTTP", "BackendFunction": "api", "Method": "GET", "Path": "/orders", "Token": "t-1"});
+    for (k, v) in options.as_object().unwrap() {
+        opts[k] = v.clone();
+    }
+    json!({
+        "Functions": [
+            {"FunctionName": "auth", "Behavior": {"Rules": [{"Then": {"Outcome": "Succeed", "Response": response}}]}},
+            {"FunctionName": "api"},
+        ],
+        "Workload": [{"Function": "auth", "Source": "ApiGatewayAuthorizer", "SourceOptions": opts, "At": at}],
+    })
+}
+
+#[test]
+fn http_api_authorizers_take_payload_2_and_simple_or_policy_responses() {
+    // Simple responses: isAuthorized decides; the context reaches the backend's payload 2.0 event as authorizer.lambda.
+    let simple = json!({"EnableSimpleResponses": true});
+    let sc = http_authorizer(json!({"isAuthorized": true, "context": {"tier": "gold"}}), simple.clone(), &[1.0]);
+    let rec = run_rec(&sc);
+    let auth = inputs_of(&rec, &sc, "auth");
+    assert_eq!(auth[0]["version"], "2.0");
+    assert_eq!(auth[0]["type"], "REQUEST");
+    assert_eq!(auth[0]["identitySource"], json!(["t-1"]));
+    assert!(auth[0]["routeArn"].as_str().unwrap().ends_with("/$default/GET/orders"), "{}", auth[0]);
+    let api = inputs_of(&rec, &sc, "api");
+    assert_eq!(api[0]["version"], "2.0");
+    assert_eq!(api[0]["requestContext"]["authorizer"]["lambda"]["tier"], "gold");
+    let sc = http_authorizer(json!({"isAuthorized": false}), simple.clone(), &[1.0]);
+    assert!(inputs_of(&run_rec(&sc), &sc, "api").is_empty());
+    // With simple responses, a policy is not an answer (500); without, a policy decides and isAuthorized is not one.
+    let sc = http_authorizer(policy("Allow"), simple.clone(), &[1.0]);
+    assert!(inputs_of(&run_rec(&sc), &sc, "api").is_empty());
+    let sc = http_authorizer(policy("Allow"), json!({}), &[1.0]);
+    assert_eq!(inputs_of(&run_rec(&sc), &sc, "api").len(), 1);
+    let sc = http_authorizer(json!({"isAuthorized": true}), json!({}), &[1.0]);
+    assert!(inputs_of(&run_rec(&sc), &sc, "api").is_empty());
+    // No caching by default for HTTP APIs: every request invokes the authorizer; ResultTtlSeconds turns it on.
+    let sc = http_authorizer(json!({"isAuthorized": true}), simple.clone(), &[1.0, 2.0, 3.0]);
+    assert_eq!(inputs_of(&run_rec(&sc), &sc, "auth").len(), 3);
+    let sc =
+        http_authorizer(json!({"isAuthorized": true}), json!({"EnableSimpleResponses": true, "ResultTtlSeconds": 60}), &[1.0, 2.0, 3.0]);
+    let rec = run_rec(&sc);
+    assert_eq!(inputs_of(&rec, &sc, "auth").len(), 1);
+    assert_eq!(inputs_of(&rec, &sc, "api").len(), 3);
+    // A missing identity source: 401, the authorizer is not invoked.
+    let sc = http_authorizer(json!({"isAuthorized": true}), json!({"EnableSimpleResponses": true, "Token": ""}), &[1.0]);
+    assert!(inputs_of(&run_rec(&sc), &sc, "auth").is_empty());
+    // Payload 1.0: the REST REQUEST event with version, identitySource and authorizationToken; a policy answers.
+    let sc = http_authorizer(policy("Allow"), json!({"PayloadFormatVersion": "1.0"}), &[1.0]);
+    let rec = run_rec(&sc);
+    let auth = inputs_of(&rec, &sc, "auth");
+    assert_eq!((auth[0]["version"].as_str(), auth[0]["type"].as_str()), (Some("1.0"), Some("REQUEST")));
+    assert_eq!(auth[0]["identitySource"], "t-1");
+    assert_eq!(auth[0]["authorizationToken"], "t-1");
+    assert!(auth[0]["methodArn"].is_string());
+    assert_eq!(inputs_of(&rec, &sc, "api").len(), 1);
+}
+
+#[test]
+fn http_api_authorizer_options_are_checked() {
+    let cases = [
+        (json!({"Type": "TOKEN"}), "SourceOptions.Type"),
+        (json!({"PayloadFormatVersion": "1.0", "EnableSimpleResponses": true}), "SourceOptions.EnableSimpleResponses"),
+        (json!({"PayloadFormatVersion": "3.0"}), "SourceOptions.PayloadFormatVersion"),
+        (json!({"ApiType": "REST", "EnableSimpleResponses": true}), "SourceOptions.EnableSimpleResponses"),
+    ];
+    for (o, path) in cases {
+        let e = load_str(&http_authorizer(json!({}), o.clone(), &[1.0]).to_string()).map(|_| ()).unwrap_err().to_string();
+        assert!(e.contains(path), "{o}: {e}");
+    }
+}
+
+fn connection(connect: Value, options: Value) -> Value {
+    let mut opts = json!({"Messages": 3, "RouteKey": "sendMessage", "MessageIntervalSeconds": 5});
+    for (k, v) in options.as_object().unwrap() {
+        opts[k] = v.clone();
+    }
+    json!({
+        "Functions": [{"FunctionName": "chat", "Behavior": {"Rules": [
+            {"When": {"Payload": {"requestContext": {"routeKey": ["$connect"]}}}, "Then": connect},
+            {"When": {"Payload": {"requestContext": {"routeKey": ["sendMessage"]}}, "Probability": 0.5}, "Then": {"Outcome": "Fail"}}
+        ]}}],
+        "Workload": [{"Function": "chat", "Source": "ApiGatewayWebSocket", "SourceOptions": opts, "Payload": {"text": "hi"}, "At": [1, 100]}],
+    })
+}
+
+#[test]
+fn a_websocket_connection_is_connect_messages_disconnect_unless_connect_rejects_it() {
+    let sc = connection(json!({"Outcome": "Succeed", "Response": {"statusCode": 200}}), json!({}));
+    let rec = run_rec(&sc);
+    let events = inputs_of(&rec, &sc, "chat");
+    let routes: Vec<&str> = events.iter().map(|e| e["requestContext"]["routeKey"].as_str().unwrap()).collect();
+    let one = ["$connect", "sendMessage", "sendMessage", "sendMessage", "$disconnect"];
+    assert_eq!(routes, [one, one].concat(), "failed messages do not end the connection");
+    for conn in events.chunks(5) {
+        let id = &conn[0]["requestContext"]["connectionId"];
+        assert!(conn.iter().all(|e| &e["requestContext"]["connectionId"] == id), "one connectionId per connection");
+        assert!(conn.iter().all(|e| e["requestContext"]["connectedAt"] == conn[0]["requestContext"]["connectedAt"]));
+        assert_eq!(conn[1]["body"], r#"{"text":"hi"}"#);
+        assert_eq!(conn[4]["requestContext"]["eventType"], "DISCONNECT");
+        let times: Vec<i64> = conn.iter().map(|e| e["requestContext"]["requestTimeEpoch"].as_i64().unwrap()).collect();
+        assert!(times.windows(2).all(|w| w[1] - w[0] >= 5000), "{times:?}");
+    }
+    assert_ne!(events[0]["requestContext"]["connectionId"], events[5]["requestContext"]["connectionId"]);
+    // A rejected $connect: an error, or a response that is not 2xx. No messages, no $disconnect.
+    for connect in [json!({"Outcome": "Fail"}), json!({"Outcome": "Succeed", "Response": {"statusCode": 403}})] {
+        let sc = connection(connect, json!({}));
+        let rec = run_rec(&sc);
+        let routes: Vec<String> =
+            inputs_of(&rec, &sc, "chat").iter().map(|e| e["requestContext"]["routeKey"].as_str().unwrap().to_string()).collect();
+        assert_eq!(routes, ["$connect", "$connect"]);
+    }
+    // A $connect response without statusCode accepts the connection.
+    let sc = connection(json!({"Outcome": "Succeed"}), json!({"Messages": 0}));
+    let rec = run_rec(&sc);
+    let routes: Vec<String> =
+        inputs_of(&rec, &sc, "chat").iter().map(|e| e["requestContext"]["routeKey"].as_str().unwrap().to_string()).collect();
+    assert_eq!(routes, ["$connect", "$disconnect", "$connect", "$disconnect"]);
+    // The lifecycle options are checked with their paths.
+    for (o, path) in [
+        (json!({"RouteKey": "$connect"}), "SourceOptions.RouteKey"),
+        (json!({"Messages": -1}), "SourceOptions.Messages"),
+        (json!({"MessageIntervalSeconds": "soon"}), "SourceOptions.MessageIntervalSeconds"),
+    ] {
+        let e = load_str(&connection(json!({"Outcome": "Succeed"}), o.clone()).to_string()).map(|_| ()).unwrap_err().to_string();
+        assert!(e.contains(path), "{o}: {e}");
+    }
 }

@@ -1,11 +1,13 @@
 //! The events of the HTTP-like push sources added for issue 19 (spec section 7; all synchronous): Lambda function URLs
-//! (payload 2.0, buffered or streamed responses), API Gateway Lambda authorizers (TOKEN and REQUEST) and the request
-//! the backend gets once an authorizer allows it, API Gateway WebSocket APIs (`$connect`, `$disconnect`, `$default`
+//! (payload 2.0, buffered or streamed responses), API Gateway Lambda authorizers (REST TOKEN and REQUEST, HTTP API
+//! payload 1.0 and 2.0 with IAM policy or simple responses) and the request the backend gets once an authorizer
+//! allows it, API Gateway WebSocket APIs (`$connect`, `$disconnect`, `$default`
 //! and custom routes) and VPC Lattice target groups (event versions 1.0 and 2.0).
 //!
 //! Shapes from <https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html> ("Request payload format"),
 //! <https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-lambda-authorizer-input.html>,
 //! <https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-lambda-authorizer-output.html>,
+//! <https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html>,
 //! <https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html> and
 //! <https://docs.aws.amazon.com/vpc-lattice/latest/ug/lambda-functions.html> ("Receive events from the VPC Lattice
 //! service"), checked against aws-lambda-go's and Powertools' samples (`tests/conformance/push.rs`).
@@ -26,6 +28,28 @@ pub(super) const URL_AUTH_TYPES: &[&str] = &["NONE", "AWS_IAM"];
 pub const STREAM_RESPONSE_LIMIT: u64 = 200 * 1024 * 1024;
 /// The two kinds of Lambda authorizer.
 pub(super) const AUTHORIZER_TYPES: &[&str] = &["TOKEN", "REQUEST"];
+/// The APIs an authorizer serves (`ApiType`): REST APIs, or HTTP APIs (REQUEST authorizers only).
+pub(super) const AUTHORIZER_API_TYPES: &[&str] = &["REST", "HTTP"];
+/// An HTTP API authorizer's `AuthorizerPayloadFormatVersion`.
+pub(super) const AUTHORIZER_PAYLOAD_VERSIONS: &[&str] = &["1.0", "2.0"];
+
+/// Whether an authorizer source's options are an HTTP API's (`ApiType` `HTTP`).
+pub fn authorizer_is_http(options: &Value) -> bool {
+    options.get("ApiType").and_then(Value::as_str) == Some("HTTP")
+}
+
+/// The result-cache TTL of an authorizer source, in seconds: `ResultTtlSeconds`, by default 300 for a REST API
+/// (`AWS::ApiGateway::Authorizer`, "If this field is not set, the default value is 300") and 0 for an HTTP API
+/// (`AWS::ApiGatewayV2::Authorizer`: "If it equals 0, authorization caching is disabled"; http-api-lambda-authorizer.html
+/// turns caching on by giving a TTL).
+pub fn authorizer_ttl(options: &Value) -> u64 {
+    options.get("ResultTtlSeconds").and_then(Value::as_u64).unwrap_or(if authorizer_is_http(options) { 0 } else { 300 })
+}
+
+/// The identity sources an authorizer source names (header names; default `Authorization`).
+fn identity_sources(o: &Opts) -> Vec<String> {
+    o.list("IdentitySource").unwrap_or_else(|| vec!["Authorization".to_string()])
+}
 /// VPC Lattice's event versions.
 pub(super) const LATTICE_VERSIONS: &[&str] = &["1.0", "2.0"];
 
@@ -114,7 +138,14 @@ pub fn authorizer_identity(event: &Value, options: &Value) -> String {
         return t.to_string();
     }
     let o = Opts::new(options, 0);
-    let sources = o.list("IdentitySource").unwrap_or_else(|| vec!["Authorization".to_string()]);
+    let sources = identity_sources(&o);
+    // HTTP API payload 2.0: the values are the event's `identitySource` (one per source, when all are present).
+    if let Some(Value::Array(values)) = event.get("identitySource") {
+        if values.len() < sources.len() {
+            return String::new();
+        }
+        return values.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",");
+    }
     let headers = event.get("headers").and_then(Value::as_object);
     let mut values = Vec::new();
     for h in &sources {
@@ -127,6 +158,9 @@ pub fn authorizer_identity(event: &Value, options: &Value) -> String {
 }
 
 pub(super) fn authorizer(ctx: &EventCtx<'_>, o: &Opts) -> Value {
+    if o.string("ApiType", "REST") == "HTTP" {
+        return http_authorizer(ctx, o);
+    }
     let token = authorizer_token(ctx, o);
     let rest = backend_request_event(ctx, o, None);
     let api = rest["requestContext"]["apiId"].as_str().unwrap_or_default().to_string();
@@ -164,12 +198,116 @@ pub(super) fn authorizer(ctx: &EventCtx<'_>, o: &Opts) -> Value {
     Value::Object(e)
 }
 
+// API Gateway HTTP API Lambda authorizer (http-api-lambda-authorizer.html, "Payload format version"). Payload 2.0:
+// `{version "2.0", type "REQUEST", routeArn, identitySource [values], routeKey, rawPath, rawQueryString, cookies?,
+// headers, queryStringParameters?, requestContext (the HTTP API 2.0 request context), pathParameters?,
+// stageVariables?}`. Payload 1.0: the REST REQUEST authorizer's event with `version` "1.0", `identitySource` and
+// `authorizationToken` both the identity values joined by commas ("If you need compatibility with REST APIs, use
+// version 1.0"). The identity sources are the `IdentitySource` headers (default `Authorization`, which carries
+// `Token`).
+fn http_authorizer(ctx: &EventCtx<'_>, o: &Opts) -> Value {
+    let http = http_request_event(ctx, o, None);
+    let headers = http["headers"].as_object().cloned().unwrap_or_default();
+    let sources = identity_sources(o);
+    let values: Vec<String> = sources
+        .iter()
+        .filter_map(|h| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(h)).and_then(|(_, v)| v.as_str()))
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect();
+    if o.string("PayloadFormatVersion", "2.0") == "1.0" {
+        let rest = authorizer(ctx, &with(o, &[("ApiType", json!("REST")), ("Type", json!("REQUEST"))]));
+        let joined = if values.len() == sources.len() { values.join(",") } else { String::new() };
+        let mut e = Map::new();
+        e.insert("version".into(), json!("1.0"));
+        // No multi-value maps: the guide's 1.0 example has none.
+        for (k, v) in rest.as_object().into_iter().flatten().filter(|(k, _)| !k.starts_with("multiValue")) {
+            e.insert(k.clone(), v.clone());
+            if k == "methodArn" {
+                e.insert("identitySource".into(), json!(joined));
+                e.insert("authorizationToken".into(), json!(joined));
+            }
+        }
+        return Value::Object(e);
+    }
+    let rc = &http["requestContext"];
+    let arn = method_arn(
+        ctx,
+        rc["apiId"].as_str().unwrap_or_default(),
+        rc["stage"].as_str().unwrap_or_default(),
+        rc["http"]["method"].as_str().unwrap_or("GET"),
+        rc["http"]["path"].as_str().unwrap_or("/"),
+    );
+    let mut e = Map::new();
+    e.insert("version".into(), json!("2.0"));
+    e.insert("type".into(), json!("REQUEST"));
+    e.insert("routeArn".into(), json!(arn));
+    e.insert("identitySource".into(), json!(values));
+    for k in [
+        "routeKey",
+        "rawPath",
+        "rawQueryString",
+        "cookies",
+        "headers",
+        "queryStringParameters",
+        "requestContext",
+        "pathParameters",
+        "stageVariables",
+    ] {
+        if let Some(v) = http.get(k) {
+            e.insert(k.into(), v.clone());
+        }
+    }
+    Value::Object(e)
+}
+
+/// The HTTP API payload 2.0 request of an HTTP API authorizer source: the client's request with its `Token` as the
+/// `Authorization` header; with an authorizer's `result`, `requestContext.authorizer.lambda` holds its `context`
+/// (http-api-develop-integrations-lambda.html, payload 2.0 `authorizer`).
+fn http_request_event(ctx: &EventCtx<'_>, o: &Opts, result: Option<&Value>) -> Value {
+    let token = authorizer_token(ctx, o);
+    let mut headers = o.obj("Headers").cloned().unwrap_or_default();
+    if !token.is_empty() && !headers.keys().any(|k| k.eq_ignore_ascii_case("Authorization")) {
+        headers.insert("Authorization".into(), json!(token));
+    }
+    let keep = REQUEST_KEEP.iter().chain(&["RouteKey", "Cookies"]).copied().collect::<Vec<&str>>();
+    let mut m: Map<String, Value> = o.m.iter().filter(|(k, _)| keep.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    m.insert("Headers".into(), Value::Object(headers));
+    let mut e = apigw_http(ctx, &Opts { m });
+    if let (Some(r), Some(Value::Object(rc))) = (result, e.get_mut("requestContext")) {
+        let context = r.get("context").filter(|c| c.is_object()).cloned().unwrap_or(json!({}));
+        rc.insert("authorizer".into(), json!({ "lambda": context }));
+    }
+    e
+}
+
+/// The client's request options an authorizer passes on to the backend's event.
+const REQUEST_KEEP: [&str; 12] = [
+    "Method",
+    "Path",
+    "Query",
+    "Body",
+    "IsBase64Encoded",
+    "SourceIp",
+    "UserAgent",
+    "Resource",
+    "Stage",
+    "PathParameters",
+    "StageVariables",
+    "ApiId",
+];
+
 /// The REST API proxy event the backend function receives once the authorizer allowed the request: payload 1.0 with
 /// `requestContext.authorizer` holding the policy's `principalId`, the authorizer's `context` values and
 /// `integrationLatency` (apigateway-lambda-authorizer-output.html: "the context map ... is passed to the backend as
 /// `$context.authorizer.<key>`"; set-up-lambda-proxy-integrations.html).
+/// An HTTP API authorizer's backend gets the HTTP API payload 2.0 request instead, its `context` in
+/// `requestContext.authorizer.lambda`.
 pub fn backend_request(ctx: &EventCtx<'_>, authorizer_result: &Value) -> Value {
     let o = Opts::new(ctx.options, ctx.n);
+    if o.string("ApiType", "REST") == "HTTP" {
+        return http_request_event(ctx, &o, Some(authorizer_result));
+    }
     backend_request_event(ctx, &o, Some(authorizer_result))
 }
 
@@ -179,21 +317,8 @@ fn backend_request_event(ctx: &EventCtx<'_>, o: &Opts, result: Option<&Value>) -
     if !token.is_empty() && !headers.keys().any(|k| k.eq_ignore_ascii_case("Authorization")) {
         headers.insert("Authorization".into(), json!(token));
     }
-    let keep = [
-        "Method",
-        "Path",
-        "Query",
-        "Body",
-        "IsBase64Encoded",
-        "SourceIp",
-        "UserAgent",
-        "Resource",
-        "Stage",
-        "PathParameters",
-        "StageVariables",
-        "ApiId",
-    ];
-    let mut m: Map<String, Value> = o.m.iter().filter(|(k, _)| keep.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut m: Map<String, Value> =
+        o.m.iter().filter(|(k, _)| REQUEST_KEEP.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
     m.insert("Headers".into(), Value::Object(headers));
     let mut e = apigw_rest(ctx, &Opts { m });
     if let (Some(r), Some(Value::Object(rc))) = (result, e.get_mut("requestContext")) {
@@ -206,6 +331,19 @@ fn backend_request_event(ctx: &EventCtx<'_>, o: &Opts, result: Option<&Value>) -
         rc.insert("authorizer".into(), Value::Object(auth));
     }
     e
+}
+
+/// What an authorizer's response says, for the source's options: an HTTP API authorizer with payload 2.0 and
+/// `EnableSimpleResponses` answers `{"isAuthorized": bool, "context"?}` (http-api-lambda-authorizer.html, "Lambda
+/// function response format"; anything else is `None`, API Gateway's 500); every other authorizer answers an IAM
+/// policy ([`authorizer_allows`]).
+pub fn authorizer_decision(response: &Value, options: &Value) -> Option<bool> {
+    let o = Opts::new(options, 0);
+    let simple = authorizer_is_http(options) && o.string("PayloadFormatVersion", "2.0") == "2.0" && o.bool("EnableSimpleResponses", false);
+    if simple {
+        return response.get("isAuthorized")?.as_bool();
+    }
+    authorizer_allows(response)
 }
 
 /// What an authorizer's response says (apigateway-lambda-authorizer-output.html): `Some(true)` when its
@@ -242,12 +380,14 @@ pub fn authorizer_allows(response: &Value) -> Option<bool> {
 // apiId}`; `$disconnect` adds `disconnectStatusCode` and `disconnectReason`, a message adds `messageId` and the frame
 // as `body` (aws-lambda-go's `apigw-websocket-request-disconnect.json`).
 pub(super) fn websocket(ctx: &EventCtx<'_>, o: &Opts) -> Value {
-    let route = o.string("RouteKey", "$default");
+    // A whole connection (`Messages` given) starts with its `$connect`; the later events come without `Messages`.
+    let route = if o.get("Messages").is_some() { "$connect".to_string() } else { o.string("RouteKey", "$default") };
     let api = o.string("ApiId", chars(stable(&[ctx.account_id, ctx.region]), 0x3b_01, 10, LOWER_ALNUM));
     let stage = o.string("Stage", "prod");
     let domain = format!("{api}.execute-api.{}.amazonaws.com", ctx.region);
-    let connection =
-        o.string("ConnectionId", format!("{}=", b64url(stable(&[&api, &ctx.n.to_string()]), 0x3b_02, 11).trim_end_matches('=')));
+    // A whole connection's id is drawn for its `$connect` (the event's key) and carried to its later events.
+    let id_seed = if o.get("Messages").is_some() { ctx.key } else { stable(&[&api, &ctx.n.to_string()]) };
+    let connection = o.string("ConnectionId", format!("{}=", b64url(id_seed, 0x3b_02, 11).trim_end_matches('=')));
     let req = http_req(ctx, o);
     let request_id = format!("{}=", b64url(ctx.key, 0x3b_03, 11).trim_end_matches('='));
     let connected_at = o.u64("ConnectedAt").map(|v| v as i64).unwrap_or(ctx.epoch_ms);

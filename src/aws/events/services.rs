@@ -300,6 +300,38 @@ pub fn s3_batch_result(response: &Value, task_id: &str) -> Option<&'static str> 
     }
 }
 
+/// What a CodePipeline job's function reported (action-reference-Lambda.html: the function "must call either the
+/// PutJobSuccessResult API or PutJobFailureResult API. Otherwise, the execution of this action hangs until the action
+/// times out").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobResult {
+    /// `PutJobSuccessResult` without a continuation token: the action succeeded.
+    Success,
+    /// `PutJobFailureResult`: the action failed.
+    Failure,
+    /// `PutJobSuccessResult` with a `continuationToken`: the action is still in progress; CodePipeline runs a new job
+    /// of the action with that token (limits.html: the 20-minute timer restarts).
+    Continue(String),
+}
+
+/// The call a CodePipeline job's function made, read from its response (lambdasim's stand-in for the API call):
+/// `{"PutJobFailureResult": {...}}`, `{"PutJobSuccessResult": {"continuationToken"?: ...}}`; `None` when the response
+/// names neither.
+pub fn codepipeline_job_result(response: &Value) -> Option<JobResult> {
+    if response.get("PutJobFailureResult").is_some() {
+        return Some(JobResult::Failure);
+    }
+    let success = response.get("PutJobSuccessResult")?;
+    match success.get("continuationToken").and_then(Value::as_str) {
+        Some(t) if !t.is_empty() => Some(JobResult::Continue(t.to_string())),
+        _ => Some(JobResult::Success),
+    }
+}
+
+/// `JobResult` option values of a CodePipeline source: what a successful invocation whose response names neither call
+/// reports.
+pub const JOB_RESULTS: [&str; 2] = ["Success", "None"];
+
 // Amazon Connect contact flow "Invoke AWS Lambda function" block: `{Name: "ContactFlowEvent", Details {ContactData
 // {Attributes, Channel, ContactId, CustomerEndpoint, InitialContactId, InitiationMethod, InstanceARN,
 // PreviousContactId, Queue, SystemEndpoint, ...}, Parameters}}` (connect-lambda-functions.html; SAM CLI's

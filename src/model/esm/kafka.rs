@@ -341,11 +341,54 @@ pub(super) fn mapping(
         );
     }
     let window = if m.maximum_batching_window_in_seconds.is_none() { DEFAULT_WINDOW } else { c.window };
-    let (label, mut mapping) = super::streams::stream_mapping(v, esm, m, p, s, Common { window, ..c }, targets)?;
-    if mapping.on_failure.is_some() && mapping.max_retries.is_none() {
+    let destination = m.destination_config.as_ref().and_then(|d| d.on_failure.as_ref()).and_then(|d| d.destination.as_deref());
+    let (topic, spec) = match destination.and_then(|d| d.strip_prefix("kafka://")) {
+        Some(t) => {
+            // A Kafka topic: the stream settings are read without it.
+            let mut spec = m.clone();
+            spec.destination_config = None;
+            (Some(destination_topic(v, esm, s, t, p)), std::borrow::Cow::Owned(spec))
+        }
+        None => (None, std::borrow::Cow::Borrowed(m)),
+    };
+    let (label, mut mapping) = super::streams::stream_mapping(v, esm, &spec, p, s, Common { window, ..c }, targets)?;
+    mapping.on_failure_topic = topic.flatten();
+    if (mapping.on_failure.is_some() || mapping.on_failure_topic.is_some()) && mapping.max_retries.is_none() {
         mapping.max_retries = Some(RETRIES_WITH_DESTINATION);
     }
     Some((label, mapping))
+}
+
+/// The topic of a Kafka on-failure destination `kafka://<topic>` (DG kafka-on-failure-destination.html): a topic of
+/// the source's cluster ("The destination topic must exist in the same Kafka cluster as your source topics"), not
+/// the source topic itself ("Lambda prevents infinite loops by blocking configurations where the source and
+/// destination topics are the same").
+fn destination_topic(v: &mut V, esm: &Esm, source: StreamId, topic: &str, p: &str) -> Option<StreamId> {
+    let path = format!("{p}.DestinationConfig.OnFailure.Destination");
+    let StreamKind::Kafka { cluster, topic: from, .. } = &esm.stream(source).kind else { return None };
+    if topic == from {
+        v.err(
+            path,
+            format!("\"kafka://{topic}\" is the topic the mapping reads; Lambda refuses a destination topic equal to the source topic"),
+        );
+        return None;
+    }
+    let in_cluster = |k: &StreamKind| matches!(k, StreamKind::Kafka { cluster: c, .. } if c == cluster);
+    match esm.streams.iter().position(|x| in_cluster(&x.kind) && x.name == topic) {
+        Some(i) => Some(StreamId(i as u32)),
+        None => {
+            let known: Vec<&str> = esm.streams.iter().filter(|x| in_cluster(&x.kind) && x.name != *from).map(|x| x.name.as_str()).collect();
+            v.err(
+                path,
+                format!(
+                    "{:?} names no topic of cluster {cluster:?} (a Kafka destination is a topic of the source's cluster); {}",
+                    crate::vocab::shorten(topic, 200),
+                    crate::vocab::did_you_mean(topic, &known)
+                ),
+            );
+            None
+        }
+    }
 }
 
 /// A producer's topic (`KafkaTopic`: `TopicName` or `ClusterName/TopicName`), key and headers; the fields of other

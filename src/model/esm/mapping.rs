@@ -175,6 +175,7 @@ impl Common {
             max_record_age: None,
             bisect: false,
             on_failure: None,
+            on_failure_topic: None,
             tumbling: None,
             visibility: SimTime::ZERO,
             docdb: None,

@@ -304,7 +304,8 @@ impl EsmMetrics {
                 .filter(|f| m.fates[**f as usize] > 0)
                 .map(|f| format!("{} {}", f.name(), m.fates[*f as usize]))
                 .collect();
-            let _ = writeln!(s, "  stream {} ({} shards): {} records ({})", st.name, st.shards, m.put, fates.join(", "));
+            let (what, parts) = if st.is_kafka() { ("topic", "partitions") } else { ("stream", "shards") };
+            let _ = writeln!(s, "  {what} {} ({} {parts}): {} records ({})", st.name, st.shards, m.put, fates.join(", "));
         }
         for (i, mp) in model.esm.mappings.iter().enumerate() {
             let m = &self.mappings[i];

@@ -406,6 +406,10 @@ impl<'m, O: Observer> Sim<'m, O> {
                     self.esm.lanes[lane as usize].current = None;
                 }
                 self.discard(lane, gone, fate, None);
+                if !self.esm.enabled[mid.ix()] {
+                    // A DocumentDB mapping disabled by the expiry: it reads no more (its records wait for their fate).
+                    return self.lane_poll(lane);
+                }
                 if empty {
                     continue;
                 }
@@ -425,6 +429,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         while l.pending.front().is_some_and(|r| now - r.arrival >= retention) {
             gone.push(l.pending.pop_front().expect("front"));
         }
+        let expired = !gone.is_empty();
         for r in gone {
             self.emit(TraceEvent::RecordFate {
                 stream: s,
@@ -434,6 +439,9 @@ impl<'m, O: Observer> Sim<'m, O> {
                 fate: RecordFate::Expired,
                 age: now - r.arrival,
             });
+        }
+        if expired {
+            self.docdb_expired(lane);
         }
     }
 
@@ -645,7 +653,12 @@ impl<'m, O: Observer> Sim<'m, O> {
         for r in &recs {
             self.emit(TraceEvent::RecordFate { stream: s, shard, seq: r.seq, mapping: Some(mid), fate, age: now - r.arrival });
         }
-        let Some(target) = m.on_failure else { return };
+        if fate == RecordFate::Expired {
+            self.docdb_expired(lane);
+        }
+        if m.on_failure.is_none() && m.on_failure_topic.is_none() {
+            return;
+        }
         let st = model.esm.stream(s);
         let condition = match fate {
             RecordFate::RetriesExhausted => "RetryAttemptsExhausted",
@@ -672,6 +685,13 @@ impl<'m, O: Observer> Sim<'m, O> {
             event,
             now,
         );
+        let Some(target) = m.on_failure else {
+            // A Kafka topic (spec 5.5).
+            if let Some(to) = m.on_failure_topic {
+                self.kafka_dead_letter(to, (s, shard), &recs, record, event);
+            }
+            return;
+        };
         let tk = model.target(target).kind;
         let content = if tk == TargetKind::S3 {
             // S3 targets also get the original event, as a JSON object (`payload.Records`, recorded on AWS,

@@ -49,6 +49,10 @@ impl<'m, O: Observer> Sim<'m, O> {
             // A push source's service may read the response (an authorizer's policy, an S3 Batch result).
             self.note_call_response(c, &inv);
         }
+        if inv.caller == super::Caller::Async {
+            // A CodePipeline job waits for the function's result (sim/workload/jobs.rs).
+            self.job_invocation_done(&inv, fate);
+        }
         if inv.caller.is_sync() {
             // A synchronous invoke: the caller (or the service whose batch it carried) gets the result; Lambda sends
             // nothing to a destination (spec 1).

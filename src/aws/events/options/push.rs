@@ -4,10 +4,12 @@
 
 use serde_json::Value;
 
-use super::super::push::{AUTHORIZER_TYPES, LATTICE_VERSIONS, URL_AUTH_TYPES, URL_INVOKE_MODES};
+use super::super::push::{
+    AUTHORIZER_API_TYPES, AUTHORIZER_PAYLOAD_VERSIONS, AUTHORIZER_TYPES, LATTICE_VERSIONS, URL_AUTH_TYPES, URL_INVOKE_MODES,
+};
 use super::super::services::{
-    ALEXA_REQUESTS, APPSYNC_AUTH, CONNECT_CHANNELS, CONNECT_INITIATION, IOT_EVENTS_TRIGGERS, LEX_V1_CONFIRMATION, LEX_V1_MODES,
-    LEX_V1_SOURCES, ROTATION_STEPS, S3_BATCH_SCHEMAS,
+    ALEXA_REQUESTS, APPSYNC_AUTH, CONNECT_CHANNELS, CONNECT_INITIATION, IOT_EVENTS_TRIGGERS, JOB_RESULTS, LEX_V1_CONFIRMATION,
+    LEX_V1_MODES, LEX_V1_SOURCES, ROTATION_STEPS, S3_BATCH_SCHEMAS,
 };
 use super::super::SourceKind;
 use super::{Checked, Checker};
@@ -30,14 +32,42 @@ pub(super) fn check(kind: SourceKind, c: &Checker) -> Checked {
             c.nonempty("SupportingAccessPointName")
         }
         SourceKind::SecretsManager => {
-            c.keys(&["SecretId", "Step"])?;
+            c.keys(&["SecretId", "Step", "RotationAttempts", "RotationRetryDelaySeconds"])?;
             c.strings(&["SecretId"])?;
             c.nonempty("SecretId")?;
-            c.one_of("Step", &ROTATION_STEPS)
+            c.one_of("Step", &ROTATION_STEPS)?;
+            if c.get("Step").is_some() {
+                for k in ["RotationAttempts", "RotationRetryDelaySeconds"] {
+                    if let Some(v) = c.get(k) {
+                        return Err(c.bad(k, v, "nothing with Step (retries are of whole rotations)"));
+                    }
+                }
+            }
+            match c.get("RotationAttempts") {
+                Some(v) if v.as_u64().is_none_or(|a| !(1..=100).contains(&a)) => {
+                    return Err(c.bad("RotationAttempts", v, "an integer from 1 to 100"))
+                }
+                _ => {}
+            }
+            match c.get("RotationRetryDelaySeconds") {
+                Some(v) if v.as_f64().is_none_or(|d| !(0.0..=86_400.0).contains(&d)) => {
+                    Err(c.bad("RotationRetryDelaySeconds", v, "a number of seconds from 0 to 86400"))
+                }
+                _ => Ok(()),
+            }
         }
         SourceKind::CodePipeline => {
-            c.keys(&["FunctionName", "UserParameters", "InputArtifacts", "OutputArtifacts", "ArtifactBucket", "ContinuationToken"])?;
+            c.keys(&[
+                "FunctionName",
+                "UserParameters",
+                "InputArtifacts",
+                "OutputArtifacts",
+                "ArtifactBucket",
+                "ContinuationToken",
+                "JobResult",
+            ])?;
             c.strings(&["FunctionName", "ArtifactBucket", "ContinuationToken"])?;
+            c.one_of("JobResult", &JOB_RESULTS)?;
             c.list("InputArtifacts")?;
             c.list("OutputArtifacts")
         }
@@ -139,10 +169,39 @@ fn authorizer(c: &Checker) -> Checked {
         "ApiId",
         "BackendFunction",
         "ResultTtlSeconds",
+        "ApiType",
+        "PayloadFormatVersion",
+        "EnableSimpleResponses",
+        "RouteKey",
+        "Cookies",
     ]);
     c.keys(&keys)?;
     request(c)?;
     c.one_of("Type", AUTHORIZER_TYPES)?;
+    c.one_of("ApiType", AUTHORIZER_API_TYPES)?;
+    c.one_of("PayloadFormatVersion", AUTHORIZER_PAYLOAD_VERSIONS)?;
+    c.boolean("EnableSimpleResponses")?;
+    c.strings(&["RouteKey"])?;
+    c.list("Cookies")?;
+    // HTTP APIs: REQUEST authorizers only, with a payload format; simple responses need payload 2.0
+    // (http-api-lambda-authorizer.html). The HTTP-only options have no effect on a REST API's authorizer.
+    let http = c.get("ApiType").and_then(Value::as_str) == Some("HTTP");
+    if http {
+        if let Some(v) = c.get("Type").filter(|t| t.as_str() == Some("TOKEN")) {
+            return Err(c.bad("Type", v, "REQUEST (HTTP APIs have REQUEST authorizers only)"));
+        }
+        if c.get("PayloadFormatVersion").and_then(Value::as_str) == Some("1.0") {
+            if let Some(v) = c.get("EnableSimpleResponses").filter(|b| b.as_bool() == Some(true)) {
+                return Err(c.bad("EnableSimpleResponses", v, "false with PayloadFormatVersion 1.0 (simple responses need 2.0)"));
+            }
+        }
+    } else {
+        for k in ["PayloadFormatVersion", "EnableSimpleResponses", "RouteKey", "Cookies"] {
+            if let Some(v) = c.get(k) {
+                return Err(c.bad(k, v, "nothing for a REST API's authorizer (it is an HTTP API option: give ApiType HTTP)"));
+            }
+        }
+    }
     c.strings(&["Token", "Stage", "ApiId", "BackendFunction"])?;
     c.nonempty("Stage")?;
     c.nonempty("BackendFunction")?;
@@ -159,9 +218,39 @@ fn authorizer(c: &Checker) -> Checked {
 
 fn websocket(c: &Checker) -> Checked {
     let mut keys = REQUEST.to_vec();
-    keys.extend(["RouteKey", "ApiId", "Stage", "ConnectionId", "ConnectedAt", "DisconnectStatusCode", "DisconnectReason"]);
+    keys.extend([
+        "RouteKey",
+        "ApiId",
+        "Stage",
+        "ConnectionId",
+        "ConnectedAt",
+        "DisconnectStatusCode",
+        "DisconnectReason",
+        "Messages",
+        "MessageIntervalSeconds",
+    ]);
     c.keys(&keys)?;
     request(c)?;
+    // A whole connection: `$connect`, `Messages` messages on `RouteKey`, `$disconnect`.
+    match c.get("Messages") {
+        Some(v) if v.as_u64().is_none_or(|m| m > 1000) => return Err(c.bad("Messages", v, "an integer from 0 to 1000")),
+        Some(_) => {
+            if let Some(v) = c.get("RouteKey").filter(|r| matches!(r.as_str(), Some("$connect" | "$disconnect"))) {
+                return Err(c.bad("RouteKey", v, "the route of the connection's messages ($default or a custom route) with Messages"));
+            }
+        }
+        None => {
+            if let Some(v) = c.get("MessageIntervalSeconds") {
+                return Err(c.bad("MessageIntervalSeconds", v, "nothing without Messages (it spaces a connection's messages)"));
+            }
+        }
+    }
+    match c.get("MessageIntervalSeconds") {
+        Some(v) if v.as_f64().is_none_or(|d| !(0.0..=7200.0).contains(&d)) => {
+            return Err(c.bad("MessageIntervalSeconds", v, "a number of seconds from 0 to 7200"))
+        }
+        _ => {}
+    }
     c.strings(&["RouteKey", "ApiId", "Stage", "ConnectionId", "DisconnectReason"])?;
     c.nonempty("RouteKey")?;
     c.nonempty("Stage")?;
