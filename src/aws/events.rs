@@ -41,7 +41,7 @@ mod streams;
 use apps::{alexa, cloudformation, codecommit, cognito, config, eventbridge, iot, lex};
 use http::{alb, apigw_http, apigw_rest, cloudfront};
 use messaging::{s3, ses, sns, sqs};
-pub use messaging::{sns_envelope, sqs_message_attributes};
+pub use messaging::{sns_envelope, sns_event_size, sqs_message_attributes};
 pub use options::check_options;
 use push::{authorizer, function_url, vpc_lattice, websocket};
 pub use push::{authorizer_allows, authorizer_identity, backend_request, STREAM_RESPONSE_LIMIT};
