@@ -153,11 +153,11 @@ pub(super) fn sns(ctx: &EventCtx<'_>, o: &Opts) -> Value {
         "EventSubscriptionArn": sub_arn,
         "Sns": {
             "Type": "Notification",
-            "MessageId": uuid(ctx.key, 0x5e_02),
+            "MessageId": super::uuid_fast(ctx.key, 0x5e_02),
             "TopicArn": topic,
             "Subject": subject,
             "Message": text(ctx.payload),
-            "Timestamp": iso_ms(ctx.epoch_ms),
+            "Timestamp": super::iso(ctx.epoch_ms, true),
             "SignatureVersion": "1",
             "Signature": b64(ctx.key, 0x5e_03, 256),
             "SigningCertUrl": format!(

@@ -596,9 +596,10 @@ impl<'m, O: Observer> Sim<'m, O> {
         let m = model.esm.mapping(mid);
         let listed = |slot: u32| -> bool {
             match &response {
-                BatchResponse::Failures(ids) => {
-                    self.esm.msgs[slot as usize].as_ref().is_some_and(|msg| ids.iter().any(|x| *x == events::uuid(msg.message_id, 0x5a_05)))
-                }
+                BatchResponse::Failures(ids) => self.esm.msgs[slot as usize].as_ref().is_some_and(|msg| {
+                    let id = events::uuid_fast(msg.message_id, 0x5a_05);
+                    ids.contains(&id)
+                }),
                 _ => false,
             }
         };
@@ -681,5 +682,5 @@ pub(super) fn decision_items(rt: &EsmRt, model: &Model, msgs: &[(u32, u32)], vie
 
 /// The `messageId` of each message of [`decision_items`] (the `itemIdentifier` of a partial response).
 pub(super) fn item_ids(rt: &EsmRt, msgs: &[(u32, u32)]) -> Vec<String> {
-    batch_msgs(rt, msgs).map(|msg| events::uuid(msg.message_id, 0x5a_05)).collect()
+    batch_msgs(rt, msgs).map(|msg| events::uuid_fast(msg.message_id, 0x5a_05)).collect()
 }

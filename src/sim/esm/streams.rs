@@ -16,9 +16,8 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::records::{kinesis_record_size, records_event_size, seq_text, stream_event, stream_record, stream_view, Rec, DDB_EVENT_NAMES};
+use super::records::{kinesis_record_size, records_event_size, seq_text, stream_event, stream_view, Rec, DDB_EVENT_NAMES};
 use super::{record_bytes, Attempt, BatchOwner, EsmEv, EsmRt, RecordItem, BATCH_PAYLOAD_LIMIT};
-use crate::aws::destinations;
 use crate::aws::events;
 use crate::aws::payload::{json_len, Payload};
 use crate::kernel::rng;
@@ -214,7 +213,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let sh = &mut self.esm.shards[s.ix()][shard as usize];
         let seq = sh.next_seq;
         sh.next_seq += 1;
-        let size = destinations::json_size(&data) as u32;
+        let size = json_len(&*data) as u32;
         self.emit(TraceEvent::RecordPut { stream: s, shard, seq, size });
         if st.mappings.is_empty() {
             let sh = &mut self.esm.shards[s.ix()][shard as usize];
@@ -474,7 +473,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             let size = records_event_size(sizes);
             #[cfg(debug_assertions)]
             {
-                let v = json!({ "Records": recs.iter().map(|r| stream_record(model, st, shard, r)).collect::<Vec<_>>() });
+                let v = json!({ "Records": recs.iter().map(|r| super::records::stream_record(model, st, shard, r)).collect::<Vec<_>>() });
                 assert_eq!(size, json_len(&v), "computed size of {v}");
             }
             (Payload::unread(), size)
