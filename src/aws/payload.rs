@@ -3,7 +3,11 @@
 //!
 //! A template may keep the text the user wrote: AWS passes on the bytes a caller sent, so a dead-letter queue's body
 //! is byte for byte the invoked payload (`{"raise_error": 1}` stayed spaced, MD5 of those bytes; LS-DEST
-//! `test_dead_letter_queue`, docs/conformance.md ASYNC-DLQ-BYTES), and so is the event a real handler reads.
+//! `test_dead_letter_queue`, docs/conformance.md ASYNC-DLQ-BYTES), and so is the event a real handler reads. The same
+//! holds for an SQS producer's message body (the record's `body` and `md5OfBody`, a dead-letter queue) and an SNS
+//! publisher's `Message` (SQS-BODY-BYTES). Placeholders are rendered inside the text; only a template whose
+//! placeholder sits in a key or next to an escaped quote is serialized compactly from its value. An EventBridge
+//! event's `detail` is a document inside EventBridge's own event, not bytes handed on: it is the value.
 
 use std::sync::Arc;
 
@@ -157,6 +161,17 @@ impl Template {
         let (n, seq) = (n.to_string(), seq.to_string());
         let out = t.replace("\"{{n}}\"", &n).replace("\"{{seq}}\"", &seq).replace("{{n}}", &n).replace("{{seq}}", &seq);
         Some(Arc::from(out))
+    }
+
+    /// The text of the `n`-th payload as a service hands it on (an SQS body, an SNS message): the bytes as written
+    /// when the template keeps them and the payload is an object or an array (a string payload is sent as its
+    /// characters, without the quotes of its JSON form). `None`: the text is the rendered value, serialized compactly.
+    pub fn written(&self, n: u64, seq: u64) -> Option<Arc<str>> {
+        if self.value.is_object() || self.value.is_array() {
+            self.text_of(n, seq)
+        } else {
+            None
+        }
     }
 
     /// Serialized size in bytes of a payload made from this template.

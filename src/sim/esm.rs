@@ -261,11 +261,14 @@ impl<'m, O: Observer> Sim<'m, O> {
     pub(super) fn produce(&mut self, pi: usize, n: u64, key: u64) {
         let model = self.model;
         let p = &model.esm.producers[pi];
-        let payload = p.template.instantiate(n, self.next_event);
+        let seq = self.next_event;
+        // (rendered when the target needs the value: a queue's body is the text as written, when there is one)
+        let payload = || p.template.instantiate(n, seq);
         let render = |t: &Option<String>| t.as_ref().map(|s| s.replace("{{n}}", &n.to_string()));
         match p.target {
             ProducerTarget::Queue(q) => {
-                let body: Arc<str> = Arc::from(events::text(&payload));
+                // The body as the producer wrote it (SQS keeps the bytes sent; conformance SQS-BODY-BYTES).
+                let body: Arc<str> = p.template.written(n, seq).unwrap_or_else(|| Arc::from(events::text(&payload())));
                 let group = render(&p.group);
                 let dedup = render(&p.dedup);
                 let attrs = p.attributes.clone();
@@ -273,7 +276,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             ProducerTarget::Stream(s) if model.esm.stream(s).is_kafka() => {
                 let headers = p.headers.iter().map(|(k, v)| (k.clone(), v.replace("{{n}}", &n.to_string()))).collect();
-                self.kafka_put(s, payload, render(&p.partition_key), headers, key);
+                self.kafka_put(s, payload(), render(&p.partition_key), headers, key);
             }
             ProducerTarget::Stream(s) => {
                 let pk = render(&p.partition_key).unwrap_or_else(|| n.to_string());
@@ -283,7 +286,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 } else {
                     DDB_EVENT_NAMES.iter().position(|e| *e == p.event_name).unwrap_or(0) as u8
                 };
-                self.stream_put(s, payload, pk, ev, key);
+                self.stream_put(s, payload(), pk, ev, key);
             }
         }
     }

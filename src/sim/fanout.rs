@@ -231,7 +231,8 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             let render = |t: &Option<String>| t.as_deref().map(|s| Arc::from(s.replace("{{n}}", &n.to_string())));
             Published::Sns {
-                message: events::text(&payload),
+                // The message as the publisher wrote it (SNS keeps the bytes sent).
+                message: p.template.written(n, n).map_or_else(|| events::text(&payload), |t| t.to_string()),
                 subject: p.subject.clone(),
                 attributes: Value::Object(attrs),
                 group: render(&p.group),
