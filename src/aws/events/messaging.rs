@@ -171,9 +171,9 @@ pub(super) fn sns(ctx: &EventCtx<'_>, o: &Opts) -> Value {
     }]})
 }
 
-/// Bytes of the Lambda event [`sns`] builds for a message published to `topic` with `subject`, `message` and no
-/// message attributes, serialized, computed without building it (`None` when an option holds a `{{n}}` placeholder:
-/// build the event). The fan-out uses it when nothing reads the event, and checks it against the built event in debug
+/// Bytes of the Lambda event `build_event(SourceKind::Sns, ..)` builds for a message published to `topic` with
+/// `subject`, `message` and no message attributes, serialized, computed without building it (`None` when an option
+/// holds a `{{n}}` placeholder: build the event). The fan-out uses it when nothing reads the event, and checks it against the built event in debug
 /// builds.
 pub fn sns_event_size(ctx: &EventCtx<'_>, topic: &str, subject: Option<&str>, message: &str) -> Option<usize> {
     use crate::aws::payload::{json_len, json_str_len};
