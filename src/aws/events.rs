@@ -25,7 +25,7 @@
 use serde_json::{Map, Value};
 
 // Old paths of the deterministic ids, for the poller and the fan-out (`crate::aws::events::uuid`, ...).
-pub(crate) use crate::aws::ids::{b64, chars, epoch_secs_f, md5_hex, stable, uuid, LOWER_HEX, UPPER_ALNUM};
+pub(crate) use crate::aws::ids::{b64, chars, epoch_secs_f, md5_hex, stable, LOWER_HEX, UPPER_ALNUM};
 
 mod apps;
 pub mod docdb;
@@ -41,7 +41,7 @@ mod streams;
 use apps::{alexa, cloudformation, codecommit, cognito, config, eventbridge, iot, lex};
 use http::{alb, apigw_http, apigw_rest, cloudfront};
 use messaging::{s3, ses, sns, sqs};
-pub use messaging::{sns_envelope, sqs_message_attributes};
+pub use messaging::{sns_envelope, sns_event_size, sqs_message_attributes};
 pub use options::check_options;
 use push::{authorizer, function_url, vpc_lattice, websocket};
 pub use push::{
@@ -425,6 +425,68 @@ impl Opts {
     }
 }
 
+/// [`uuid`]`(seed, salt)` written without `format!` (an SQS `messageId` is compared at each partial batch response):
+/// the same two words of the id's stream, their hex digits placed directly.
+pub(crate) fn uuid_fast(seed: u64, salt: u64) -> String {
+    use crate::aws::ids::hex16;
+    use crate::kernel::rng::splitmix;
+    // `ids::Stream`: the state, then one golden-ratio step per word.
+    let mut state = splitmix(seed ^ splitmix(salt.wrapping_mul(0xd134_2543_de82_ef95)));
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        splitmix(state)
+    };
+    let hi = hex16((next() & 0xffff_ffff_ffff_0fff) | 0x4000);
+    let lo = hex16((next() & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000);
+    let mut buf = [b'-'; 36];
+    buf[0..8].copy_from_slice(&hi[0..8]);
+    buf[9..13].copy_from_slice(&hi[8..12]);
+    buf[14..18].copy_from_slice(&hi[12..16]);
+    buf[19..23].copy_from_slice(&lo[0..4]);
+    buf[24..36].copy_from_slice(&lo[4..16]);
+    buf.iter().map(|&b| b as char).collect()
+}
+
+/// ISO 8601 UTC of epoch milliseconds, `2017-12-22T18:43:48Z` (`millis`: `2017-12-22T18:43:48.123Z`): what
+/// [`crate::aws::ids::iso_s`] and [`crate::aws::ids::iso_ms`] write, without `chrono`'s formatting machinery (the
+/// EventBridge and SNS events of a fan-out carry one each). Years outside 1970 to 9999 go to those functions.
+pub(crate) fn iso(ms: i64, millis: bool) -> String {
+    if !(0..253_402_300_800_000).contains(&ms) {
+        return if millis { crate::aws::ids::iso_ms(ms) } else { crate::aws::ids::iso_s(ms) };
+    }
+    let (days, in_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    // Civil date of a day count (H. Hinnant's `civil_from_days`), for days since 1970-01-01.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let mut b = *b"0000-00-00T00:00:00.000Z";
+    let mut put = |at: usize, width: usize, mut v: i64| {
+        for i in (at..at + width).rev() {
+            b[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, year);
+    put(5, 2, month);
+    put(8, 2, day);
+    put(11, 2, in_day / 3_600_000);
+    put(14, 2, in_day / 60_000 % 60);
+    put(17, 2, in_day / 1000 % 60);
+    put(20, 3, in_day % 1000);
+    let s: String = b.iter().map(|&c| c as char).collect();
+    if millis {
+        s
+    } else {
+        format!("{}Z", &s[..19])
+    }
+}
+
 /// The payload as text: a string as it is, `null` as nothing, anything else as compact JSON.
 pub(crate) fn text(v: &Value) -> String {
     match v {
@@ -450,5 +512,34 @@ fn short(v: &Value) -> String {
         format!("{}…", s.chars().take(60).collect::<String>())
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod fast_id_tests {
+    #[test]
+    fn iso_is_chronos() {
+        let mut x = 11u64;
+        let mut cases: Vec<i64> = vec![0, 999, 1000, 86_399_999, 86_400_000, 951_782_400_000, 4_107_542_399_999, 253_402_300_799_999];
+        cases.extend([-1, -86_400_001, 253_402_300_800_000]);
+        for i in 0..20_000u64 {
+            x = crate::kernel::rng::splitmix(x ^ i);
+            cases.push((x % 253_402_300_800_000) as i64);
+            cases.push(1_700_000_000_000 + (x % 10_000_000_000) as i64);
+        }
+        for ms in cases {
+            assert_eq!(super::iso(ms, true), crate::aws::ids::iso_ms(ms), "{ms}");
+            assert_eq!(super::iso(ms, false), crate::aws::ids::iso_s(ms), "{ms}");
+        }
+    }
+
+    #[test]
+    fn uuid_fast_is_uuid() {
+        let mut x = 7u64;
+        for i in 0..5000u64 {
+            x = crate::kernel::rng::splitmix(x ^ i);
+            let salt = [0x5a_05, 0x5e_02, x >> 40, 0][(i % 4) as usize];
+            assert_eq!(super::uuid_fast(x, salt), crate::aws::ids::uuid(x, salt));
+        }
     }
 }

@@ -3,7 +3,11 @@
 //!
 //! A template may keep the text the user wrote: AWS passes on the bytes a caller sent, so a dead-letter queue's body
 //! is byte for byte the invoked payload (`{"raise_error": 1}` stayed spaced, MD5 of those bytes; LS-DEST
-//! `test_dead_letter_queue`, docs/conformance.md ASYNC-DLQ-BYTES), and so is the event a real handler reads.
+//! `test_dead_letter_queue`, docs/conformance.md ASYNC-DLQ-BYTES), and so is the event a real handler reads. The same
+//! holds for an SQS producer's message body (the record's `body` and `md5OfBody`, a dead-letter queue) and an SNS
+//! publisher's `Message` (SQS-BODY-BYTES). Placeholders are rendered inside the text; only a template whose
+//! placeholder sits in a key or next to an escaped quote is serialized compactly from its value. An EventBridge
+//! event's `detail` is a document inside EventBridge's own event, not bytes handed on: it is the value.
 
 use std::sync::Arc;
 
@@ -23,6 +27,61 @@ impl From<Arc<Value>> for Payload {
     fn from(value: Arc<Value>) -> Self {
         Payload { value, text: None }
     }
+}
+
+impl Payload {
+    /// The payload of an invocation whose document nothing reads (no payload pattern, no handler, no observer that
+    /// asked for documents): one shared `null`, so that a batch or fan-out event is built only when something reads
+    /// it. Its size is computed without building it ([`json_str_len`], [`json_len`]).
+    pub fn unread() -> Payload {
+        static UNREAD: std::sync::OnceLock<Arc<Value>> = std::sync::OnceLock::new();
+        Payload { value: Arc::clone(UNREAD.get_or_init(|| Arc::new(Value::Null))), text: None }
+    }
+}
+
+/// Bytes of `s` as a JSON string, quotes included, as `serde_json` writes it: `"` and `\\` and the short escapes
+/// (`\b`, `\t`, `\n`, `\f`, `\r`) take 2 bytes, other control characters 6 (`\u00XX`), everything else (UTF-8
+/// included) its own bytes.
+pub fn json_str_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut n = 2 + b.len();
+    for &c in b {
+        if c < 0x20 {
+            n += if matches!(c, 8 | 9 | 10 | 12 | 13) { 1 } else { 5 };
+        } else if c == b'"' || c == b'\\' {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Bytes of a value serialized compactly, counted as they are written: nothing is allocated.
+pub fn json_len<T: serde::Serialize + ?Sized>(v: &T) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    match serde_json::to_writer(&mut c, v) {
+        Ok(()) => c.0,
+        Err(_) => 0,
+    }
+}
+
+/// Decimal digits of `n` (as `n.to_string().len()`).
+pub fn digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+/// Characters of `n.to_string()` (a minus sign included).
+pub fn digits_i64(n: i64) -> usize {
+    digits(n.unsigned_abs()) + usize::from(n < 0)
 }
 
 impl std::ops::Deref for Payload {
@@ -104,6 +163,17 @@ impl Template {
         Some(Arc::from(out))
     }
 
+    /// The text of the `n`-th payload as a service hands it on (an SQS body, an SNS message): the bytes as written
+    /// when the template keeps them and the payload is an object or an array (a string payload is sent as its
+    /// characters, without the quotes of its JSON form). `None`: the text is the rendered value, serialized compactly.
+    pub fn written(&self, n: u64, seq: u64) -> Option<Arc<str>> {
+        if self.value.is_object() || self.value.is_array() {
+            self.text_of(n, seq)
+        } else {
+            None
+        }
+    }
+
     /// Serialized size in bytes of a payload made from this template.
     pub fn size_of(&self, payload: &Value) -> usize {
         if self.dynamic {
@@ -126,6 +196,23 @@ fn has_placeholder_key(v: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn lengths_are_the_serialized_ones() {
+        for s in ["", "a", "\"q\"", "back\\slash", "tab\tnl\ncr\r\u{8}\u{c}", "\u{1}\u{1f}\u{7f}", "é ü 日本", "{\"a\": 1}"] {
+            assert_eq!(json_str_len(s), serde_json::to_string(s).unwrap().len(), "{s:?}");
+            assert_eq!(json_len(s), serde_json::to_string(s).unwrap().len());
+        }
+        let v = json!({"a": [1, 2.5, "x\ny"], "b": null, "c": {"d": true}});
+        assert_eq!(json_len(&v), v.to_string().len());
+        for n in [0u64, 1, 9, 10, 99, 100, 12345, u64::MAX] {
+            assert_eq!(digits(n), n.to_string().len());
+        }
+        for n in [0i64, -1, -10, 1_700_000_000_000, i64::MIN, i64::MAX] {
+            assert_eq!(digits_i64(n), n.to_string().len());
+        }
+        assert!(Arc::ptr_eq(&Payload::unread().value, &Payload::unread().value));
+    }
 
     #[test]
     fn placeholders_render() {

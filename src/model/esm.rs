@@ -542,7 +542,11 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
             (w.caller.is_some(), "Caller"),
         ];
         v.not_for(&p, &invocation_only, "is for invocations; a producer (Queue or Stream) sends messages or records");
-        let template = Template::new(w.payload.as_ref().map(RawJson::value).unwrap_or_else(|| Value::Object(Default::default())));
+        // The body as written: SQS hands on the bytes a producer sent (conformance SQS-BODY-BYTES).
+        let template = match &w.payload {
+            Some(p) => Template::with_text(RawJson::value(p), p.text()),
+            None => Template::new(Value::Object(Default::default())),
+        };
         let name = w.name.clone().unwrap_or_else(|| format!("workload[{}]", raw.index));
         let mut attributes = None;
         let mut headers = vec![];

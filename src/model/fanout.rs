@@ -529,7 +529,11 @@ fn build_publishers(v: &mut V, publishers: Vec<RawPublisher<'_>>, out: &mut Fano
         out.publishers.push(Publisher {
             name: w.name.clone().unwrap_or_else(|| format!("workload[{}]", raw.index)),
             hub,
-            template: Template::new(w.payload.as_ref().map(RawJson::value).unwrap_or_else(|| Value::Object(Map::new()))),
+            // The message as written: SNS hands on the bytes a publisher sent (conformance SQS-BODY-BYTES).
+            template: match &w.payload {
+                Some(p) => Template::with_text(RawJson::value(p), p.text()),
+                None => Template::new(Value::Object(Map::new())),
+            },
             arrivals: raw.arrivals,
             source: w.source.clone().unwrap_or_else(|| "my.app".into()),
             detail_type: w.detail_type.clone().unwrap_or_else(|| "Event".into()),

@@ -45,6 +45,7 @@ use serde_json::{json, Value};
 use super::Sim;
 use crate::aws::destinations::{self, Cause};
 use crate::aws::events;
+use crate::aws::payload::Payload;
 use crate::kernel::rng::uniform;
 use crate::kernel::time::SimTime;
 use crate::model::{EsmSource, FnId, MappingId, Model, ProducerTarget, QueueId, StreamId};
@@ -106,7 +107,8 @@ struct Batch {
     id: u64,
     mapping: MappingId,
     owner: BatchOwner,
-    payload: Arc<Value>,
+    /// The event the function receives; [`Payload::unread`] when nothing reads it (`Sim::batch_read`).
+    payload: Payload,
     size: usize,
     received: SimTime,
     throttles: u32,
@@ -143,8 +145,9 @@ struct Attempt {
     key: u64,
 }
 
-/// What the rules decide on for one record: (view, key, attempt, item identifier).
-type RecordItem = (Value, u64, u32, String);
+/// What the rules decide on for one record: (its view, built only when a rule has a payload pattern; key;
+/// attempt). The item identifiers of the batch (`batchItemFailures`) come from `item_ids`, in the same order.
+type RecordItem = (Option<Value>, u64, u32);
 
 /// The run-time state of every queue, stream and mapping.
 pub(super) struct EsmRt {
@@ -172,6 +175,9 @@ pub(super) struct EsmRt {
     enabled: Vec<bool>,
     /// Kafka: the keyless partitioner's state of each topic, by stream index (spec 5.5).
     kafka_keyless: Vec<kafka::Keyless>,
+    /// The `SenderId` of SQS records and the `invokeIdentityArn` of Kinesis records (the same for every record).
+    sender: String,
+    kinesis_role: String,
 }
 
 impl EsmRt {
@@ -206,6 +212,8 @@ impl EsmRt {
             gen: 0,
             enabled: esm.mappings.iter().map(|m| m.enabled).collect(),
             kafka_keyless: vec![kafka::Keyless::default(); esm.streams.len()],
+            sender: records::sender(model),
+            kinesis_role: records::kinesis_role(model),
         }
     }
 }
@@ -254,11 +262,14 @@ impl<'m, O: Observer> Sim<'m, O> {
     pub(super) fn produce(&mut self, pi: usize, n: u64, key: u64) {
         let model = self.model;
         let p = &model.esm.producers[pi];
-        let payload = p.template.instantiate(n, self.next_event);
+        let seq = self.next_event;
+        // (rendered when the target needs the value: a queue's body is the text as written, when there is one)
+        let payload = || p.template.instantiate(n, seq);
         let render = |t: &Option<String>| t.as_ref().map(|s| s.replace("{{n}}", &n.to_string()));
         match p.target {
             ProducerTarget::Queue(q) => {
-                let body: Arc<str> = Arc::from(events::text(&payload));
+                // The body as the producer wrote it (SQS keeps the bytes sent; conformance SQS-BODY-BYTES).
+                let body: Arc<str> = p.template.written(n, seq).unwrap_or_else(|| Arc::from(events::text(&payload())));
                 let group = render(&p.group);
                 let dedup = render(&p.dedup);
                 let attrs = p.attributes.clone();
@@ -266,7 +277,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             ProducerTarget::Stream(s) if model.esm.stream(s).is_kafka() => {
                 let headers = p.headers.iter().map(|(k, v)| (k.clone(), v.replace("{{n}}", &n.to_string()))).collect();
-                self.kafka_put(s, payload, render(&p.partition_key), headers, key);
+                self.kafka_put(s, payload(), render(&p.partition_key), headers, key);
             }
             ProducerTarget::Stream(s) => {
                 let pk = render(&p.partition_key).unwrap_or_else(|| n.to_string());
@@ -276,7 +287,7 @@ impl<'m, O: Observer> Sim<'m, O> {
                 } else {
                     DDB_EVENT_NAMES.iter().position(|e| *e == p.event_name).unwrap_or(0) as u8
                 };
-                self.stream_put(s, payload, pk, ev, key);
+                self.stream_put(s, payload(), pk, ev, key);
             }
         }
     }
@@ -285,11 +296,20 @@ impl<'m, O: Observer> Sim<'m, O> {
 
     // ----- the batch processor
 
-    /// A poller's batch enters the processor; returns its slot.
-    fn new_batch(&mut self, mapping: MappingId, owner: BatchOwner, payload: Arc<Value>, throttles: u32) -> u32 {
+    /// Whether the function `f` reads the event of a mapping's batch: an observer asked for documents (trace
+    /// payloads, sinks, expectations on contents) or the user's handler code serves `f`. The rules decide on each
+    /// record's view (built when a rule has a payload pattern), never on the batch's event, and a mapping's
+    /// invocation is synchronous (no destination record quotes it). When nothing reads it, the event is not built:
+    /// its size comes from the records (`records::sqs_record_size`, `kinesis_record_size`) and the invocation
+    /// carries [`Payload::unread`].
+    fn batch_read(&self, f: FnId) -> bool {
+        self.needs_content || self.hook.as_ref().is_some_and(|h| h.served[f.ix()])
+    }
+
+    /// A poller's batch enters the processor with its event and the event's size; returns its slot.
+    fn new_batch(&mut self, mapping: MappingId, owner: BatchOwner, (payload, size): (Payload, usize), throttles: u32) -> u32 {
         let id = self.esm.next_batch;
         self.esm.next_batch += 1;
-        let size = destinations::json_size(&payload);
         let b = Batch {
             id,
             mapping,
@@ -333,7 +353,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         let records = batch_records(&self.esm, b) as u32;
         let bt = self.esm.batches[b as usize].as_mut().expect("live batch");
         bt.event = event;
-        let (mid, id, payload, size) = (bt.mapping, bt.id, Arc::clone(&bt.payload), bt.size);
+        let (mid, id, payload, size) = (bt.mapping, bt.id, bt.payload.clone(), bt.size);
         let m = model.esm.mapping(mid);
         self.emit(TraceEvent::BatchStart {
             mapping: mid,
@@ -345,7 +365,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             iterator_age: at.iterator_age,
         });
         let origin = Origin::Mapping { mapping: mid.0, batch: id };
-        self.invoke_sync(m.function, m.qualifier, payload.into(), size, origin, at.key, super::lambda::Caller::Esm(b));
+        self.invoke_sync(m.function, m.qualifier, payload, size, origin, at.key, super::lambda::Caller::Esm(b));
     }
 
     /// The batch's invocation has its fate (called from `finish`): the fate and the function's response become the
@@ -409,10 +429,11 @@ pub(super) fn decide(
     let bt = rt.batches[b as usize].as_ref().expect("live batch");
     let bt_lane = bt.lane();
     let m = model.esm.mapping(bt.mapping);
-    // (view, key, attempt, item identifier) per record, from the poller that owns the batch.
+    // (view, key, attempt) per record, from the poller that owns the batch; views only for payload patterns.
+    let views = rules.iter().any(|r| r.pattern.is_some());
     let items: Vec<RecordItem> = match &bt.owner {
-        BatchOwner::Queue { msgs } => sqs::decision_items(rt, model, msgs),
-        BatchOwner::Lane(lane) => streams::decision_items(rt, model, *lane),
+        BatchOwner::Queue { msgs } => sqs::decision_items(rt, model, msgs, views),
+        BatchOwner::Lane(lane) => streams::decision_items(rt, model, *lane, views),
     };
     let fifo = matches!(m.source, EsmSource::Queue(q) if model.esm.queue(q).fifo);
     let stream = matches!(m.source, EsmSource::Stream(_));
@@ -422,13 +443,13 @@ pub(super) fn decide(
     let mut first_fail_rule = None;
     // The first succeeding rule that matched a record: its `Then.Duration` applies to a successful batch.
     let mut first_ok_rule = None;
-    'records: for (i, (view, key, attempt, _)) in items.iter().enumerate() {
+    'records: for (i, (view, key, attempt)) in items.iter().enumerate() {
         for (ri, r) in rules.iter().enumerate() {
             if *attempt < r.attempt_min || *attempt > r.attempt_max {
                 continue;
             }
             if let Some(p) = &r.pattern {
-                if !p.matches(view) {
+                if !p.matches(view.as_ref().expect("views are built for payload patterns")) {
                     continue;
                 }
             }
@@ -482,17 +503,19 @@ pub(super) fn decide(
         response = BatchResponse::Invalid;
         (Outcome::Error, Cause::Rule(ri as u32), response_sizes.get(ri).copied().unwrap_or(4), Some(ri))
     } else if let Some(resp) = explicit.clone() {
-        response = parse_batch_response(&resp, &items.iter().map(|x| x.3.as_str()).collect::<Vec<_>>());
+        let ids = item_ids(rt, model, &bt.owner);
+        response = parse_batch_response(&resp, &ids.iter().map(String::as_str).collect::<Vec<_>>());
         (Outcome::Success, Cause::Default, destinations::json_size(&resp) as u32, first_ok_rule)
     } else if !failed.is_empty() {
         // With FIFO the first failure and every later message are reported; for streams the first failure only
         // (its checkpoint retries everything after it anyway).
+        let mut all = item_ids(rt, model, &bt.owner);
         let ids: Vec<String> = if fifo {
-            items[failed[0]..].iter().map(|x| x.3.clone()).collect()
+            all.split_off(failed[0])
         } else if stream {
-            vec![items[failed[0]].3.clone()]
+            vec![all.swap_remove(failed[0])]
         } else {
-            failed.iter().map(|i| items[*i].3.clone()).collect()
+            failed.iter().map(|i| std::mem::take(&mut all[*i])).collect()
         };
         let size = 24 + ids.iter().map(|x| x.len() + 20).sum::<usize>();
         response = BatchResponse::Failures(ids);
@@ -524,11 +547,8 @@ pub(super) fn decide(
 /// fails the whole batch, and for tumbling windows the `state` it returns (none: the batch fails).
 pub(super) fn handled_response(rt: &mut EsmRt, model: &Model, b: u32, response: Option<&Value>) {
     let bt = rt.batches[b as usize].as_ref().expect("live batch");
-    let items: Vec<RecordItem> = match &bt.owner {
-        BatchOwner::Queue { msgs } => sqs::decision_items(rt, model, msgs),
-        BatchOwner::Lane(lane) => streams::decision_items(rt, model, *lane),
-    };
-    let ids: Vec<&str> = items.iter().map(|x| x.3.as_str()).collect();
+    let ids = item_ids(rt, model, &bt.owner);
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     let parsed = match response {
         Some(v) => parse_batch_response(v, &ids),
         None => BatchResponse::Invalid,
@@ -537,6 +557,14 @@ pub(super) fn handled_response(rt: &mut EsmRt, model: &Model, b: u32, response: 
     let bt = rt.batches[b as usize].as_mut().expect("live batch");
     bt.response = parsed;
     bt.state_out = if tumbling { response.and_then(|v| v.get("state").cloned()) } else { None };
+}
+
+/// The item identifiers of a batch's records (`batchItemFailures`), in the order of its decision items.
+fn item_ids(rt: &EsmRt, model: &Model, owner: &BatchOwner) -> Vec<String> {
+    match owner {
+        BatchOwner::Queue { msgs } => sqs::item_ids(rt, msgs),
+        BatchOwner::Lane(lane) => streams::item_ids(rt, model, *lane),
+    }
 }
 
 /// Records in a batch (the duration per record scales with it).

@@ -26,13 +26,13 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::{Ev, Sim};
-use crate::aws::destinations;
 use crate::aws::events::{self, SourceKind};
+use crate::aws::payload::{json_len, Payload};
 use crate::kernel::rng;
 use crate::kernel::rng::{splitmix, uniform};
 use crate::kernel::time::SimTime;
 use crate::model::fanout::{EndpointKind, RetryPolicy};
-use crate::model::SQS_MESSAGE_LIMIT;
+use crate::model::{TargetId, SQS_MESSAGE_LIMIT};
 use crate::trace::{MsgOrigin, Observer, Origin, PubOrigin, TraceEvent};
 use crate::vocab::{DeliveryFailure, FanoutOutcome};
 
@@ -49,7 +49,8 @@ struct Pending {
     hub: u32,
     endpoint: u32,
     msg: u64,
-    payload: Arc<Value>,
+    /// What the endpoint gets; `None` for a Lambda endpoint whose function reads nothing of it (`FanRt::reads`).
+    payload: Option<Arc<Value>>,
     size: usize,
     attempts: u32,
     first: SimTime,
@@ -74,6 +75,9 @@ pub(super) struct FanRt {
     dedup: Vec<super::dedup::DedupWindow>,
     /// FIFO topics: groups whose head delivery is being retried -> (head slot, slots waiting in order).
     blocked: BTreeMap<GroupKey, (u32, VecDeque<u32>)>,
+    /// Per function: whether its asynchronous invocations read their event whatever the run observes (see
+    /// `Sim::async_read`).
+    reads: Vec<bool>,
 }
 
 impl FanRt {
@@ -86,8 +90,18 @@ impl FanRt {
             ticks: model.fanout.hubs.iter().map(|h| vec![0; h.rules.len()]).collect(),
             dedup: model.fanout.hubs.iter().map(|_| Default::default()).collect(),
             blocked: BTreeMap::new(),
+            reads: model.functions.iter().map(reads_event).collect(),
         }
     }
+}
+
+/// Whether the asynchronous invocations of `f` read their event, whatever the run observes: a rule of some version
+/// looks at the payload, or some version or alias has a destination or a dead-letter queue (their records quote the
+/// event, spec 3).
+fn reads_event(f: &crate::model::Function) -> bool {
+    let any = |s: Option<TargetId>, f: Option<TargetId>| s.is_some() || f.is_some();
+    f.configs.iter().any(|c| c.rules_read_payload || any(c.on_success, c.on_failure) || c.dlq.is_some())
+        || f.aliases.iter().any(|a| a.asynchronous.is_some_and(|s| any(s.on_success, s.on_failure)))
 }
 
 /// A message for a topic, or an event for a bus.
@@ -177,6 +191,14 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
     }
 
+    /// Whether an asynchronous invocation of `f` reads its event: `reads_event`, an observer that asked for
+    /// documents (trace payloads, sinks, expectations on contents) or the user's handler code serving `f`. When
+    /// nothing reads it, a Lambda subscription's event is not built: its size is computed
+    /// (`events::sns_event_size`) and the invocation carries [`Payload::unread`].
+    fn async_read(&self, f: crate::model::FnId) -> bool {
+        self.fan.reads[f.ix()] || self.needs_content || self.hook.as_ref().is_some_and(|h| h.served[f.ix()])
+    }
+
     fn event_ctx<'a>(&self, key: u64, n: u64, options: &'a Value, payload: &'a Value) -> events::EventCtx<'a>
     where
         'm: 'a,
@@ -209,7 +231,8 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             let render = |t: &Option<String>| t.as_deref().map(|s| Arc::from(s.replace("{{n}}", &n.to_string())));
             Published::Sns {
-                message: events::text(&payload),
+                // The message as the publisher wrote it (SNS keeps the bytes sent).
+                message: p.template.written(n, n).map_or_else(|| events::text(&payload), |t| t.to_string()),
                 subject: p.subject.clone(),
                 attributes: Value::Object(attrs),
                 group: render(&p.group),
@@ -232,7 +255,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         self.last_activity = now;
         let size = match &msg {
             Published::Sns { message, .. } => message.len(),
-            Published::Event(ev) => destinations::json_size(ev),
+            Published::Event(ev) => json_len(ev),
         };
         // A FIFO topic drops a repeated deduplication id within 5 minutes (the publish succeeds, nothing is delivered).
         let mut dedup_id: Option<Arc<str>> = None;
@@ -253,7 +276,8 @@ impl<'m, O: Observer> Sim<'m, O> {
         match &msg {
             Published::Sns { message, attributes, .. } => {
                 let attr_view = attribute_view(attributes);
-                let body_view: Option<Value> = serde_json::from_str(message).ok();
+                let on_body = h.endpoints.iter().any(|e| e.filter.is_some() && e.filter_body);
+                let body_view: Option<Value> = if on_body { serde_json::from_str(message).ok() } else { None };
                 for (i, e) in h.endpoints.iter().enumerate() {
                     let ok = match &e.filter {
                         None => true,
@@ -287,28 +311,65 @@ impl<'m, O: Observer> Sim<'m, O> {
             Published::Sns { group, .. } if h.fifo => group.clone(),
             _ => None,
         };
+        // One document per message, shared by the endpoints that get it: a bus's event; a topic's Lambda event (the
+        // same for every Lambda subscription), built when an endpoint reads it, its size computed otherwise.
+        let event = match msg {
+            Published::Event(ev) => Ok((Arc::new(ev), size)),
+            Published::Sns { message, subject, attributes, .. } => Err((message, subject, attributes)),
+        };
+        let mut sns_doc: Option<Arc<Value>> = None;
+        let mut sns_size: Option<usize> = None;
         for e in matched {
             let ep = &h.endpoints[e as usize];
             let ekey = splitmix(key ^ splitmix(self.fan.hub_salts[hub as usize] ^ u64::from(e)));
-            let payload: Value = match (&msg, ep.kind) {
-                (Published::Event(ev), _) => ev.clone(),
-                (Published::Sns { message, subject, attributes, .. }, kind) => {
-                    let opts = json!({"TopicArn": h.arn, "Subject": subject, "MessageAttributes": attributes});
-                    let text = Value::String(message.clone());
-                    let ev = events::build_event(SourceKind::Sns, &self.event_ctx(key, id, &opts, &text));
+            let (payload, size) = match (&event, ep.kind) {
+                (Ok((ev, size)), _) => (Some(Arc::clone(ev)), *size),
+                (Err((message, subject, attributes)), kind) => {
+                    let opts = || json!({"TopicArn": h.arn, "Subject": subject, "MessageAttributes": attributes});
+                    let text = || Value::String(message.clone());
+                    let mut build = || {
+                        let v = sns_doc.get_or_insert_with(|| {
+                            Arc::new(events::build_event(SourceKind::Sns, &self.event_ctx(key, id, &opts(), &text())))
+                        });
+                        Arc::clone(v)
+                    };
                     match kind {
-                        EndpointKind::Lambda { .. } => ev,
-                        EndpointKind::Sqs(_) if ep.raw => text,
-                        EndpointKind::Sqs(_) => events::sns_envelope(ev.pointer("/Records/0/Sns").unwrap_or(&Value::Null)),
+                        EndpointKind::Lambda { function, .. } => {
+                            let read = ep.dlq.is_some() || self.async_read(function);
+                            let doc = read.then(&mut build);
+                            let computed = || {
+                                let no_attrs = attributes.as_object().is_some_and(Map::is_empty);
+                                let ctx = self.event_ctx(key, id, &Value::Null, &Value::Null);
+                                no_attrs.then(|| events::sns_event_size(&ctx, &h.arn, subject.as_deref(), message)).flatten()
+                            };
+                            let size = match (sns_size, &doc) {
+                                (Some(s), _) => s,
+                                (None, Some(d)) => json_len(&**d),
+                                (None, None) => computed().unwrap_or_else(|| json_len(&*build())),
+                            };
+                            #[cfg(debug_assertions)]
+                            assert_eq!(size, json_len(&*build()), "computed size of the SNS event");
+                            sns_size = Some(size);
+                            (doc, size)
+                        }
+                        EndpointKind::Sqs(_) if ep.raw => {
+                            let t = text();
+                            let size = json_len(&t);
+                            (Some(Arc::new(t)), size)
+                        }
+                        EndpointKind::Sqs(_) => {
+                            let envelope = events::sns_envelope(build().pointer("/Records/0/Sns").unwrap_or(&Value::Null));
+                            let size = json_len(&envelope);
+                            (Some(Arc::new(envelope)), size)
+                        }
                     }
                 }
             };
-            let size = destinations::json_size(&payload);
             let p = Pending {
                 hub,
                 endpoint: e,
                 msg: id,
-                payload: Arc::new(payload),
+                payload,
                 size,
                 attempts: 0,
                 first: now,
@@ -407,10 +468,11 @@ impl<'m, O: Observer> Sim<'m, O> {
                     // A bus passes the chain's hop count on unless `RecursionThroughEventBridge` is off (spec 2, [unc]).
                     let counted = !model.fanout.hubs[hub as usize].bus || model.settings.recursion_through_event_bridge;
                     let hops = if counted { p.hops + 1 } else { 0 };
-                    self.accept(function, qualifier, p.payload.into(), p.size, Origin::Fanout { hub, msg }, hops, None, p.key);
+                    let payload = p.payload.map_or_else(Payload::unread, Payload::from);
+                    self.accept(function, qualifier, payload, p.size, Origin::Fanout { hub, msg }, hops, None, p.key);
                 }
                 EndpointKind::Sqs(q) => {
-                    let body = events::text(&p.payload);
+                    let body = events::text(p.payload.as_deref().expect("an SQS endpoint's message"));
                     let (group, dedup) = fifo_ids(q, &p);
                     self.sqs_send(q, Arc::from(body), MsgOrigin::Fanout { hub, msg }, p.key, group, dedup, None);
                 }
@@ -444,11 +506,12 @@ impl<'m, O: Observer> Sim<'m, O> {
                     // raw message, a rule target's event; for a Lambda subscription AWS does not document it: the
                     // named option `SnsLambdaDlqBody` (the SNS message object by default, or the whole event).
                     let sns_object = model.settings.sns_lambda_dlq_body == crate::vocab::SnsLambdaDlqBody::SnsObject;
+                    let payload = p.payload.as_deref().expect("an endpoint with a dead-letter queue reads its message");
                     let body = match (ep.kind, model.fanout.hub(hub).bus) {
                         (EndpointKind::Lambda { .. }, false) if sns_object => {
-                            events::text(p.payload.pointer("/Records/0/Sns").unwrap_or(&p.payload))
+                            events::text(payload.pointer("/Records/0/Sns").unwrap_or(payload))
                         }
-                        _ => events::text(&p.payload),
+                        _ => events::text(payload),
                     };
                     let (group, dedup) = fifo_ids(q, &p);
                     self.sqs_send(q, Arc::from(body), MsgOrigin::Fanout { hub, msg }, splitmix(p.key ^ 0xd1a), group, dedup, None);

@@ -95,3 +95,48 @@ fn redriven_messages_reach_the_sinks_and_sink_records() {
     let report = run(&model, 1, RunOptions::default()).expect("run");
     assert!(report.expectations_passed(), "{:?}", report.verdicts);
 }
+
+/// SQS-BODY-BYTES: SQS hands on the bytes a producer sent. `md5OfBody` is the MD5 of the message body (SQS developer
+/// guide, "Amazon SQS message metadata": the MD5 digest of the non-URL-encoded message body string), and a body keeps
+/// its bytes as sent (the DLQ of ASYNC-DLQ-BYTES kept `{"raise_error": 1}` spaced). A producer's payload written
+/// `{"a": 1}` reaches the function's record, its `md5OfBody`, the redrive dead-letter queue and an SNS subscription's
+/// `Message` exactly as written; `{{n}}` renders inside the written text.
+#[test]
+fn a_message_body_is_the_bytes_the_producer_wrote() {
+    use lambdasim::MemorySinks;
+    use md5::{Digest, Md5};
+    let sc = r#"{
+      "Functions": [{ "FunctionName": "f", "Behavior": { "Rules": [{ "Then": { "Outcome": "Fail" } }] } }, { "FunctionName": "g" }],
+      "Queues": [
+        { "QueueName": "q", "VisibilityTimeout": 5,
+          "RedrivePolicy": { "deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:dlq", "maxReceiveCount": 1 } },
+        { "QueueName": "dlq" }
+      ],
+      "Topics": [{ "TopicName": "t", "Subscriptions": [{ "Protocol": "lambda", "Endpoint": "arn:aws:lambda:us-east-1:123456789012:function:g" }] }],
+      "EventSourceMappings": [{ "EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:q", "FunctionName": "f", "BatchSize": 1 }],
+      "Workload": [
+        { "Queue": "q", "At": [1], "Payload": {"a": 1,  "n": "{{n}}"} },
+        { "Topic": "t", "At": [1], "Payload": { "b" : [1, 2] } }
+      ]
+    }"#;
+    let model = load_str(sc).unwrap_or_else(|e| panic!("{e}"));
+    let mut rec = Rec::default();
+    let mut sinks = MemorySinks::default();
+    run(&model, 1, RunOptions { observers: vec![&mut rec, &mut sinks], ..Default::default() }).expect("run");
+    let body = r#"{"a": 1,  "n": 0}"#;
+    let md5: String = Md5::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let record = rec.inputs.iter().find_map(|(_, e)| e.get("Records").and_then(|r| r[0].get("body")).map(|_| &e["Records"][0]));
+    let record = record.expect("the SQS record");
+    assert_eq!(record["body"], body);
+    assert_eq!(record["md5OfBody"], md5.as_str());
+    let (_, _, wire) = sinks.messages.iter().find(|m| m.0 == "dlq").expect("the redriven message");
+    assert_eq!(wire["body"], body);
+    let sns = rec.inputs.iter().find_map(|(_, e)| e["Records"][0]["Sns"]["Message"].as_str()).expect("the SNS event");
+    assert_eq!(sns, r#"{ "b" : [1, 2] }"#);
+    // A body written compactly stays compact.
+    let compact = load_str(&sc.replace(r#"{"a": 1,  "n": "{{n}}"}"#, r#"{"a":1}"#)).expect("valid");
+    let mut rec = Rec::default();
+    run(&compact, 1, RunOptions { observers: vec![&mut rec], ..Default::default() }).expect("run");
+    let bodies: Vec<&str> = rec.inputs.iter().filter_map(|(_, e)| e["Records"][0]["body"].as_str()).collect();
+    assert_eq!(bodies[0], r#"{"a":1}"#);
+}

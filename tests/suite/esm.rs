@@ -702,3 +702,68 @@ fn a_mapping_invokes_the_version_or_alias_its_function_name_qualifies() {
     let e = load_str(&bad.to_string()).expect_err("unknown alias").to_string();
     assert!(e.contains("EventSourceMappings[0].FunctionName") && e.contains("aliases: live"), "{e}");
 }
+
+/// The trace without documents: an observer that never asks for them.
+#[derive(Default)]
+struct Plain(Vec<(SimTime, TraceEvent)>);
+
+impl lambdasim::Observer for Plain {
+    fn on_event(&mut self, t: SimTime, ev: &TraceEvent, _: &lambdasim::trace::Ctx<'_>) {
+        self.0.push((t, ev.clone()));
+    }
+}
+
+/// A mapping's batch event, and a topic's Lambda event, are built only when something reads them; otherwise their
+/// sizes are computed from the records. The trace (sizes, fates, everything) is the same either way: SQS (standard,
+/// FIFO, attributes, bodies that need escaping, redrive), Kinesis with a payload rule and bisecting, SNS and
+/// EventBridge fan-out.
+#[test]
+fn the_trace_is_the_same_whether_or_not_the_events_are_built() {
+    let fail = |p: f64| json!({ "Rules": [{ "When": { "Probability": p }, "Then": { "Outcome": "Fail" } }] });
+    let sc = json!({
+        "Functions": [
+            { "FunctionName": "q", "Behavior": fail(0.2) },
+            { "FunctionName": "k", "Behavior": { "Rules": [{ "When": { "Payload": { "data": { "kind": ["bad"] } } }, "Then": { "Outcome": "Fail" } }] } },
+            { "FunctionName": "s", "Behavior": fail(0.1) },
+            { "FunctionName": "e", "Behavior": fail(0.1) }
+        ],
+        "Queues": [
+            { "QueueName": "q", "VisibilityTimeout": 5, "RedrivePolicy": { "deadLetterTargetArn": sqs("q-dlq"), "maxReceiveCount": 2 } },
+            { "QueueName": "q-dlq" },
+            { "QueueName": "f.fifo", "FifoQueue": true, "ContentBasedDeduplication": true }
+        ],
+        "KinesisStreams": [{ "Name": "k", "ShardCount": 2 }],
+        "Topics": [{ "TopicName": "t", "Subscriptions": [
+            { "Protocol": "lambda", "Endpoint": "arn:aws:lambda:us-east-1:123456789012:function:s" },
+            { "Protocol": "lambda", "Endpoint": "arn:aws:lambda:us-east-1:123456789012:function:s" } ] }],
+        "EventBuses": [{ "Name": "b", "Rules": [{ "Name": "r", "EventPattern": { "source": ["shop"] },
+            "Targets": [{ "Id": "a", "Arn": "arn:aws:lambda:us-east-1:123456789012:function:e" }] }] }],
+        "EventSourceMappings": [
+            { "EventSourceArn": sqs("q"), "FunctionName": "q", "BatchSize": 5, "FunctionResponseTypes": ["ReportBatchItemFailures"] },
+            { "EventSourceArn": sqs("f.fifo"), "FunctionName": "q", "BatchSize": 3 },
+            { "EventSourceArn": kinesis("k"), "FunctionName": "k", "StartingPosition": "TRIM_HORIZON", "BatchSize": 20,
+              "BisectBatchOnFunctionError": true, "MaximumRetryAttempts": 1 }
+        ],
+        "Workload": [
+            { "Queue": "q", "Poisson": { "RatePerSecond": 20, "EndSeconds": 20 }, "Payload": { "n": "{{n}}", "text": "a \"quoted\"\n\u{1}é" },
+              "MessageAttributes": { "Kind": { "DataType": "String", "StringValue": "x" } } },
+            { "Queue": "q", "Poisson": { "RatePerSecond": 5, "EndSeconds": 20 }, "Payload": "plain {{n}}" },
+            { "Queue": "f.fifo", "Poisson": { "RatePerSecond": 10, "EndSeconds": 10 }, "Payload": { "n": "{{n}}" }, "MessageGroupId": "g{{n}}" },
+            { "Stream": "k", "PartitionKey": "p{{n}}", "Poisson": { "RatePerSecond": 30, "EndSeconds": 20 }, "Payload": { "kind": "ok", "n": "{{n}}" } },
+            { "Stream": "k", "PartitionKey": "bad", "At": [3, 7], "Payload": { "kind": "bad" } },
+            { "Stream": "k", "PartitionKey": "s", "At": [4], "Payload": "text \\ data" },
+            { "Topic": "t", "Poisson": { "RatePerSecond": 10, "EndSeconds": 20 }, "Payload": { "n": "{{n}}" }, "Subject": "hello \"you\"" },
+            { "Topic": "t", "At": [2], "Payload": "a plain message" },
+            { "EventBus": "b", "Source": "shop", "DetailType": "order", "Poisson": { "RatePerSecond": 10, "EndSeconds": 20 }, "Payload": { "id": "{{n}}" } }
+        ]
+    });
+    let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("scenario invalid: {e}"));
+    for seed in 1..=3 {
+        let mut built = Rec::default();
+        run(&model, seed, RunOptions { observers: vec![&mut built], ..Default::default() }).expect("run");
+        let mut plain = Plain::default();
+        run(&model, seed, RunOptions { observers: vec![&mut plain], ..Default::default() }).expect("run");
+        assert!(built.events.len() > 1000, "{} events", built.events.len());
+        assert_eq!(built.events, plain.0, "seed {seed}");
+    }
+}

@@ -14,7 +14,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{fn_arn, scalar_text, text, EventCtx, Opts};
-use crate::aws::ids::{b64, b64url, chars, iso_ms, iso_s, md5_hex, stable, utc, uuid, ALNUM, DIGITS, LOWER_ALNUM, LOWER_HEX, UPPER_ALNUM};
+use crate::aws::ids::{b64, b64url, chars, iso_ms, md5_hex, stable, utc, uuid, ALNUM, DIGITS, LOWER_ALNUM, LOWER_HEX, UPPER_ALNUM};
 
 // Amazon Cognito user pool trigger.
 // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html
@@ -191,11 +191,11 @@ pub(super) fn eventbridge(ctx: &EventCtx<'_>, o: &Opts) -> Value {
     };
     json!({
         "version": "0",
-        "id": uuid(ctx.key, 0xeb_01),
+        "id": super::uuid_fast(ctx.key, 0xeb_01),
         "detail-type": o.string("DetailType", "Event"),
         "source": o.string("Source", "my.app"),
         "account": ctx.account_id,
-        "time": iso_s(ctx.epoch_ms),
+        "time": super::iso(ctx.epoch_ms, false),
         "region": ctx.region,
         "resources": o.list("Resources").unwrap_or_default(),
         "detail": detail,

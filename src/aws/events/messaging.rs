@@ -153,11 +153,11 @@ pub(super) fn sns(ctx: &EventCtx<'_>, o: &Opts) -> Value {
         "EventSubscriptionArn": sub_arn,
         "Sns": {
             "Type": "Notification",
-            "MessageId": uuid(ctx.key, 0x5e_02),
+            "MessageId": super::uuid_fast(ctx.key, 0x5e_02),
             "TopicArn": topic,
             "Subject": subject,
             "Message": text(ctx.payload),
-            "Timestamp": iso_ms(ctx.epoch_ms),
+            "Timestamp": super::iso(ctx.epoch_ms, true),
             "SignatureVersion": "1",
             "Signature": b64(ctx.key, 0x5e_03, 256),
             "SigningCertUrl": format!(
@@ -169,6 +169,50 @@ pub(super) fn sns(ctx: &EventCtx<'_>, o: &Opts) -> Value {
             "MessageAttributes": sns_attributes(o.obj("MessageAttributes")),
         },
     }]})
+}
+
+/// Bytes of the Lambda event `build_event(SourceKind::Sns, ..)` builds for a message published to `topic` with
+/// `subject`, `message` and no message attributes, serialized, computed without building it (`None` when an option
+/// holds a `{{n}}` placeholder: build the event). The fan-out uses it when nothing reads the event, and checks it against the built event in debug
+/// builds.
+pub fn sns_event_size(ctx: &EventCtx<'_>, topic: &str, subject: Option<&str>, message: &str) -> Option<usize> {
+    use crate::aws::payload::{json_len, json_str_len};
+    if topic.contains("{{n}}") || subject.is_some_and(|s| s.contains("{{n}}")) {
+        return None;
+    }
+    // `<topic>:<uuid>`; the URLs around the region; `iso_ms` is 24 characters for years 0 to 9999.
+    let sub_arn = json_str_len(topic) + 37;
+    let region = json_str_len(ctx.region) - 2;
+    let cert = "https://sns..amazonaws.com/SimpleNotificationService-.pem".len() + region + 32 + 2;
+    let unsubscribe = "https://sns..amazonaws.com/?Action=Unsubscribe&SubscriptionArn=".len() + region + sub_arn;
+    let timestamp = if (0..253_402_300_800_000).contains(&ctx.epoch_ms) { 26 } else { json_len(&iso_ms(ctx.epoch_ms)) };
+    let sns = [
+        ("Type", json_str_len("Notification")),
+        ("MessageId", 38),
+        ("TopicArn", json_str_len(topic)),
+        ("Subject", subject.map_or(4, json_str_len)),
+        ("Message", json_str_len(message)),
+        ("Timestamp", timestamp),
+        ("SignatureVersion", 3),
+        // base64 of 256 bytes
+        ("Signature", 346),
+        ("SigningCertUrl", cert),
+        ("UnsubscribeUrl", unsubscribe),
+        ("MessageAttributes", 2),
+    ];
+    let record = [
+        ("EventSource", json_str_len("aws:sns")),
+        ("EventVersion", json_str_len("1.0")),
+        ("EventSubscriptionArn", sub_arn),
+        ("Sns", object_size(&sns)),
+    ];
+    // `{"Records":[` <record> `]}`
+    Some(14 + object_size(&record))
+}
+
+/// Bytes of a JSON object with these keys (none needs escaping) and values of these sizes.
+fn object_size(entries: &[(&str, usize)]) -> usize {
+    2 + entries.len().saturating_sub(1) + entries.iter().map(|(k, v)| k.len() + 3 + v).sum::<usize>()
 }
 
 /// The JSON document SNS sends to an SQS (or HTTP/S) subscription without raw message delivery, from the `Sns` object

@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 use crate::aws::destinations;
 use crate::aws::events;
 use crate::aws::ids::request_id;
+use crate::aws::payload::{digits, digits_i64, json_len, json_str_len};
 use crate::kernel::rng::splitmix;
 use crate::kernel::time::SimTime;
 use crate::model::{FnId, Model, QueueId, StreamKind};
@@ -74,9 +75,23 @@ pub(super) use mq::mq_payload;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-/// A Kinesis sequence number: 56 digits, increasing within a shard.
+/// A Kinesis sequence number: 56 digits, increasing within a shard (`49`, then the stream's salt, the shard and
+/// the record's number, zero-padded to 14, 20 and 20 digits; written digit by digit, as `format!` is slow at padding).
 fn kinesis_seq(stream_salt: u64, shard: u32, seq: u64) -> String {
-    format!("49{:014}{:020}{:020}", stream_salt % 100_000_000_000_000, shard, seq)
+    let mut b = [b'0'; 56];
+    b[..2].copy_from_slice(b"49");
+    put_digits(&mut b[2..16], stream_salt % 100_000_000_000_000);
+    put_digits(&mut b[16..36], u64::from(shard));
+    put_digits(&mut b[36..], seq);
+    b.iter().map(|&d| d as char).collect()
+}
+
+/// `n` in decimal, right-aligned and zero-padded to the width of `out` (`n` has at most that many digits).
+fn put_digits(out: &mut [u8], mut n: u64) {
+    for d in out.iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
 }
 
 fn ddb_seq(shard: u32, seq: u64) -> String {
@@ -89,8 +104,9 @@ fn epoch_ms(model: &Model, t: SimTime) -> i64 {
     model.settings.start_epoch_ms + (t.as_micros() / 1000) as i64
 }
 
-/// One SQS message as the mapping delivers it (AWS DG with-sqs.html, "Example standard/FIFO queue message event").
-pub(super) fn sqs_record(model: &Model, m: &Msg) -> Value {
+/// One SQS message as the mapping delivers it (AWS DG with-sqs.html, "Example standard/FIFO queue message event");
+/// `sender` is [`sender`] of the model. [`sqs_record_size`] is its serialized size.
+pub(super) fn sqs_record(model: &Model, sender: &str, m: &Msg) -> Value {
     let q = model.esm.queue(m.queue);
     let mut attributes = Map::new();
     attributes.insert("ApproximateReceiveCount".into(), json!(m.receives.to_string()));
@@ -98,16 +114,16 @@ pub(super) fn sqs_record(model: &Model, m: &Msg) -> Value {
     if let (Some(g), Some(d)) = (&m.group, &m.dedup) {
         attributes.insert("SequenceNumber".into(), json!(format!("1{:019}", m.seq)));
         attributes.insert("MessageGroupId".into(), json!(g.as_ref()));
-        attributes.insert("SenderId".into(), json!(sender(model)));
+        attributes.insert("SenderId".into(), json!(sender));
         attributes.insert("MessageDeduplicationId".into(), json!(d.as_ref()));
     } else {
-        attributes.insert("SenderId".into(), json!(sender(model)));
+        attributes.insert("SenderId".into(), json!(sender));
     }
     attributes.insert("ApproximateFirstReceiveTimestamp".into(), json!(epoch_ms(model, m.first_receive.unwrap_or(m.sent)).to_string()));
     // Keys in the order of the recorded event (`test_message_body_and_attributes_passed_correctly`); with message
     // attributes, `md5OfMessageAttributes` comes before `md5OfBody`.
     let mut rec = serde_json::Map::new();
-    rec.insert("messageId".into(), json!(events::uuid(m.message_id, 0x5a_05)));
+    rec.insert("messageId".into(), json!(events::uuid_fast(m.message_id, 0x5a_05)));
     rec.insert(
         "receiptHandle".into(),
         json!(format!("AQEB{}", events::b64(splitmix(m.id ^ u64::from(m.receives).rotate_left(32)), 0x5a_06, 96))),
@@ -130,17 +146,86 @@ pub(super) fn sqs_record(model: &Model, m: &Msg) -> Value {
     Value::Object(rec)
 }
 
-fn sender(model: &Model) -> String {
+/// Bytes of [`sqs_record`]`(model, sender, m)` serialized, computed without building it (debug builds check it
+/// against the built record on every batch).
+pub(super) fn sqs_record_size(model: &Model, sender: &str, m: &Msg) -> usize {
+    let q = model.esm.queue(m.queue);
+    // `"key":` of each entry, the commas between entries and the braces: counted per object by `Obj`.
+    let mut attributes = Obj::default();
+    attributes.entry("ApproximateReceiveCount", 2 + digits(u64::from(m.receives)));
+    attributes.entry("SentTimestamp", 2 + digits_i64(epoch_ms(model, m.sent)));
+    if let (Some(g), Some(d)) = (&m.group, &m.dedup) {
+        attributes.entry("SequenceNumber", 3 + digits(m.seq).max(19));
+        attributes.entry("MessageGroupId", json_str_len(g));
+        attributes.entry("SenderId", json_str_len(sender));
+        attributes.entry("MessageDeduplicationId", json_str_len(d));
+    } else {
+        attributes.entry("SenderId", json_str_len(sender));
+    }
+    attributes.entry("ApproximateFirstReceiveTimestamp", 2 + digits_i64(epoch_ms(model, m.first_receive.unwrap_or(m.sent))));
+    let mut rec = Obj::default();
+    // A UUID; `AQEB` and the base64 of 96 bytes; the MD5 in hex.
+    rec.entry("messageId", 38);
+    rec.entry("receiptHandle", 134);
+    rec.entry("body", json_str_len(&m.body));
+    rec.entry("attributes", attributes.size());
+    match &m.attrs {
+        Some(a) => {
+            rec.entry("messageAttributes", json_len(&a.event_form));
+            rec.entry("md5OfMessageAttributes", json_str_len(&a.md5));
+        }
+        None => rec.entry("messageAttributes", 2),
+    }
+    rec.entry("md5OfBody", 34);
+    rec.entry("eventSource", json_str_len("aws:sqs"));
+    rec.entry("eventSourceARN", json_str_len(&q.arn));
+    rec.entry("awsRegion", json_str_len(&model.region));
+    rec.size()
+}
+
+/// The serialized size of a JSON object whose keys need no escaping, entry by entry.
+#[derive(Default)]
+pub(super) struct Obj {
+    bytes: usize,
+    entries: usize,
+}
+
+impl Obj {
+    /// An entry `"key":<value of value_bytes>`.
+    pub(super) fn entry(&mut self, key: &str, value_bytes: usize) {
+        self.bytes += key.len() + 3 + value_bytes;
+        self.entries += 1;
+    }
+
+    /// The object's bytes: its entries, the commas between them, the braces.
+    pub(super) fn size(&self) -> usize {
+        self.bytes + self.entries.saturating_sub(1) + 2
+    }
+}
+
+/// Bytes of `{"Records": [<records>]}` serialized, from the records' sizes.
+pub(super) fn records_event_size(sizes: impl Iterator<Item = usize>) -> usize {
+    let (mut n, mut bytes) = (0usize, 0usize);
+    for s in sizes {
+        n += 1;
+        bytes += s;
+    }
+    // `{"Records":[` and `]}`, the commas between records.
+    14 + bytes + n.saturating_sub(1)
+}
+
+/// The `SenderId` of the messages a mapping receives: the account's (computed once per run).
+pub(super) fn sender(model: &Model) -> String {
     format!("AIDA{}", events::chars(events::stable(&[&model.account_id]), 0x5a_02, 17, events::UPPER_ALNUM))
 }
 
 /// What filters and rules see of an SQS message: the record with its body parsed when it is JSON (spec 5.4).
-pub(super) fn sqs_view(model: &Model, m: &Msg) -> Value {
+pub(super) fn sqs_view(model: &Model, sender: &str, m: &Msg) -> Value {
     // Amazon MQ: the broker message with `data` decoded (spec 5.6).
     if let Some(b) = &model.esm.queue(m.queue).broker {
         return mq::mq_message_view(model, b, m);
     }
-    let mut r = sqs_record(model, m);
+    let mut r = sqs_record(model, sender, m);
     if let Ok(v) = serde_json::from_str::<Value>(&m.body) {
         if v.is_object() || v.is_array() {
             r["body"] = v;
@@ -176,7 +261,7 @@ pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32
             "eventVersion": "1.0",
             "eventID": format!("{}:{}", st.shard_id(shard), seq),
             "eventName": "aws:kinesis:record",
-            "invokeIdentityArn": format!("arn:aws:iam::{}:role/lambda-role", model.account_id),
+            "invokeIdentityArn": kinesis_role(model),
             "awsRegion": model.region,
             "eventSourceARN": st.arn,
         }),
@@ -223,17 +308,90 @@ pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32
     }
 }
 
+/// Bytes of [`stream_record`] of a Kinesis record serialized, computed without building it (debug builds check it
+/// against the built record on every batch); `shard_id` is the length of `st.shard_id(shard)`, `role_arn` of
+/// [`kinesis_role`]. `None` for other kinds of stream.
+pub(super) fn kinesis_record_size(model: &Model, st: &crate::model::Stream, shard_id: usize, role_arn: usize, r: &Rec) -> Option<usize> {
+    if st.kind != StreamKind::Kinesis {
+        return None;
+    }
+    // The data as text (`events::text`: a string as it is, null as nothing, else compact JSON: `r.size`), base64.
+    let text = match r.data.as_ref() {
+        Value::String(s) => s.len(),
+        Value::Null => 0,
+        _ => r.size as usize,
+    };
+    let data = 2 + text.div_ceil(3) * 4;
+    // `kinesis_seq`: 56 digits.
+    let seq = 2 + 56;
+    let mut k = Obj::default();
+    k.entry("kinesisSchemaVersion", 5);
+    k.entry("partitionKey", json_str_len(&r.pk));
+    k.entry("sequenceNumber", seq);
+    k.entry("data", data);
+    k.entry("approximateArrivalTimestamp", json_len(&(epoch_ms(model, r.arrival) as f64 / 1000.0)));
+    let mut rec = Obj::default();
+    rec.entry("kinesis", k.size());
+    rec.entry("eventSource", json_str_len("aws:kinesis"));
+    rec.entry("eventVersion", 5);
+    rec.entry("eventID", shard_id + 1 + seq);
+    rec.entry("eventName", json_str_len("aws:kinesis:record"));
+    rec.entry("invokeIdentityArn", 2 + role_arn);
+    rec.entry("awsRegion", json_str_len(&model.region));
+    rec.entry("eventSourceARN", json_str_len(&st.arn));
+    Some(rec.size())
+}
+
+/// The `invokeIdentityArn` of Kinesis records.
+pub(super) fn kinesis_role(model: &Model) -> String {
+    format!("arn:aws:iam::{}:role/lambda-role", model.account_id)
+}
+
+/// The event of a stream batch `recs` for mapping `m`: the records (Kafka, DocumentDB: their service's event), with
+/// the tumbling window's fields (`tumble`: the open window's index and state; `final_batch`).
+pub(super) fn stream_event(
+    model: &Model,
+    m: &crate::model::Mapping,
+    st: &crate::model::Stream,
+    shard: u32,
+    recs: &[Rec],
+    (tumble, final_batch): (Option<&(u64, Value)>, bool),
+) -> Value {
+    let mut event = if st.is_kafka() {
+        kafka::event(model, st, shard, recs)
+    } else if st.is_docdb() {
+        docdb_batch_event(model, m, st, recs)
+    } else {
+        json!({ "Records": recs.iter().map(|r| stream_record(model, st, shard, r)).collect::<Vec<_>>() })
+    };
+    if let (Some(w), Some((k, state))) = (m.tumbling, tumble) {
+        // The tumbling-window event fields (DG with-kinesis.html, "Tumbling windows").
+        let w = w.as_micros();
+        event["window"] = json!({
+            "start": destinations::iso_at(model.settings.start_epoch_ms, SimTime::from_micros(k * w)),
+            "end": destinations::iso_at(model.settings.start_epoch_ms, SimTime::from_micros((k + 1) * w)),
+        });
+        event["state"] = state.clone();
+        event["shardId"] = json!(st.shard_id(shard));
+        event["eventSourceARN"] = json!(st.arn);
+        event["isFinalInvokeForWindow"] = json!(final_batch);
+        event["isWindowTerminatedEarly"] = json!(false);
+    }
+    event
+}
+
 /// What filters and rules see of a stream record: Kinesis `{"data": <decoded JSON or text>, "partitionKey", ...}`
 /// (filters use the `data` key, spec 5.4); DynamoDB the record as delivered.
 pub(super) fn stream_view(model: &Model, m: &crate::model::Mapping, st: &crate::model::Stream, shard: u32, r: &Rec) -> Value {
     match st.kind {
         StreamKind::Kinesis => {
-            json!({
-                "data": r.data.as_ref(),
-                "partitionKey": r.pk.as_ref(),
-                "sequenceNumber": seq_text(st, shard, r.seq),
-                "approximateArrivalTimestamp": events::epoch_secs_f(epoch_ms(model, r.arrival)),
-            })
+            // (the data cloned as a value, not through `json!`'s serializer)
+            let mut v = Map::with_capacity(4);
+            v.insert("data".into(), r.data.as_ref().clone());
+            v.insert("partitionKey".into(), Value::String(r.pk.to_string()));
+            v.insert("sequenceNumber".into(), Value::String(seq_text(st, shard, r.seq)));
+            v.insert("approximateArrivalTimestamp".into(), events::epoch_secs_f(epoch_ms(model, r.arrival)));
+            Value::Object(v)
         }
         StreamKind::DynamoDb { .. } => stream_record(model, st, shard, r),
         StreamKind::Kafka { .. } => kafka::view(model, st, shard, r),
@@ -317,4 +475,21 @@ pub(super) fn stream_failure_record(
     };
     out[key] = info;
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinesis_sequence_numbers_are_the_padded_decimals() {
+        let mut x = 0x5eed_u64;
+        for i in 0..2000u64 {
+            x = splitmix(x ^ i);
+            let (salt, shard, seq) = (x, (x >> 7) as u32 % (1 + i as u32 * 37), if i % 3 == 0 { x } else { x % 1_000_000 });
+            let expected = format!("49{:014}{:020}{:020}", salt % 100_000_000_000_000, shard, seq);
+            assert_eq!(kinesis_seq(salt, shard, seq), expected);
+        }
+        assert_eq!(kinesis_seq(u64::MAX, u32::MAX, u64::MAX).len(), 56);
+    }
 }

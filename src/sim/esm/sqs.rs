@@ -10,11 +10,12 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
-use serde_json::json;
+use serde_json::{json, Value};
 
-use super::records::{sqs_record, sqs_view, Msg, MsgState};
+use super::records::{records_event_size, sqs_record, sqs_record_size, sqs_view, Msg, MsgState};
 use super::{record_bytes, Attempt, BatchOwner, BatchResponse, EsmEv, EsmRt, RecordItem, BATCH_PAYLOAD_LIMIT};
 use crate::aws::events;
+use crate::aws::payload::{json_len, Payload};
 use crate::kernel::rng::splitmix;
 use crate::kernel::time::SimTime;
 use crate::model::{EsmSource, MappingId, Model, QueueId};
@@ -441,7 +442,7 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             // Filtering: a message no filter matches is deleted (spec 5.4).
             if !m.filters.is_empty() {
-                let view = sqs_view(model, self.esm.msgs[slot as usize].as_ref().expect("live message"));
+                let view = sqs_view(model, &self.esm.sender, self.esm.msgs[slot as usize].as_ref().expect("live message"));
                 if !m.filters.iter().any(|f| f.matches(&view)) {
                     self.take_inflight(slot);
                     let msg = self.esm.msgs[slot as usize].as_mut().expect("live message");
@@ -470,12 +471,28 @@ impl<'m, O: Observer> Sim<'m, O> {
             self.emit(TraceEvent::MessageReceived { queue: q, msg: id, mapping: mid, receives });
         }
         let live = |s: &u32| self.esm.msgs[*s as usize].as_ref().expect("live message");
-        let payload = Arc::new(match &queue.broker {
+        let sender = self.esm.sender.as_str();
+        let built = |v: Value| {
+            let size = json_len(&v);
+            (Payload::from(Arc::new(v)), size)
+        };
+        let event = match &queue.broker {
             // Amazon MQ: the broker's event (spec 5.6).
-            Some(b) => super::records::mq_payload(model, b, msgs.iter().map(|(s, _)| live(s)), now),
-            None => json!({"Records": msgs.iter().map(|(s, _)| sqs_record(model, live(s))).collect::<Vec<_>>()}),
-        });
-        let b = self.new_batch(mid, BatchOwner::Queue { msgs }, payload, 0);
+            Some(b) => built(super::records::mq_payload(model, b, msgs.iter().map(|(s, _)| live(s)), now)),
+            None if self.batch_read(m.function) => {
+                built(json!({"Records": msgs.iter().map(|(s, _)| sqs_record(model, sender, live(s))).collect::<Vec<_>>()}))
+            }
+            None => {
+                let size = records_event_size(msgs.iter().map(|(s, _)| sqs_record_size(model, sender, live(s))));
+                #[cfg(debug_assertions)]
+                {
+                    let v = json!({"Records": msgs.iter().map(|(s, _)| sqs_record(model, sender, live(s))).collect::<Vec<_>>()});
+                    assert_eq!(size, json_len(&v), "computed size of {v}");
+                }
+                (Payload::unread(), size)
+            }
+        };
+        let b = self.new_batch(mid, BatchOwner::Queue { msgs }, event, 0);
         self.esm.sqs[mid.ix()].as_mut().expect("sqs poller").active += 1;
         self.sqs_invoke(b);
         true
@@ -579,9 +596,10 @@ impl<'m, O: Observer> Sim<'m, O> {
         let m = model.esm.mapping(mid);
         let listed = |slot: u32| -> bool {
             match &response {
-                BatchResponse::Failures(ids) => {
-                    self.esm.msgs[slot as usize].as_ref().is_some_and(|msg| ids.iter().any(|x| *x == events::uuid(msg.message_id, 0x5a_05)))
-                }
+                BatchResponse::Failures(ids) => self.esm.msgs[slot as usize].as_ref().is_some_and(|msg| {
+                    let id = events::uuid_fast(msg.message_id, 0x5a_05);
+                    ids.contains(&id)
+                }),
                 _ => false,
             }
         };
@@ -650,12 +668,19 @@ impl<'m, O: Observer> Sim<'m, O> {
     }
 }
 
-/// What the rules see of each message of an SQS batch: its view (the body parsed), key, receive count and
-/// `messageId` (the `itemIdentifier` of a partial response). A message received again since (another
-/// generation) is left out.
-pub(super) fn decision_items(rt: &EsmRt, model: &Model, msgs: &[(u32, u32)]) -> Vec<RecordItem> {
-    msgs.iter()
-        .filter_map(|(s, g)| rt.msgs[*s as usize].as_ref().filter(|msg| msg.gen == *g).map(|msg| (msg, msg.receives)))
-        .map(|(msg, rc)| (sqs_view(model, msg), msg.key, rc, events::uuid(msg.message_id, 0x5a_05)))
-        .collect()
+/// The messages of an SQS batch still at the receive that took them (a message received again since, another
+/// generation, is left out).
+fn batch_msgs<'a>(rt: &'a EsmRt, msgs: &'a [(u32, u32)]) -> impl Iterator<Item = &'a Msg> {
+    msgs.iter().filter_map(|(s, g)| rt.msgs[*s as usize].as_ref().filter(|msg| msg.gen == *g))
+}
+
+/// What the rules see of each message of an SQS batch: its view (the body parsed; with `views`), key and receive
+/// count.
+pub(super) fn decision_items(rt: &EsmRt, model: &Model, msgs: &[(u32, u32)], views: bool) -> Vec<RecordItem> {
+    batch_msgs(rt, msgs).map(|msg| (views.then(|| sqs_view(model, &rt.sender, msg)), msg.key, msg.receives)).collect()
+}
+
+/// The `messageId` of each message of [`decision_items`] (the `itemIdentifier` of a partial response).
+pub(super) fn item_ids(rt: &EsmRt, msgs: &[(u32, u32)]) -> Vec<String> {
+    batch_msgs(rt, msgs).map(|msg| events::uuid_fast(msg.message_id, 0x5a_05)).collect()
 }
