@@ -423,3 +423,27 @@ pub trait Observer {
         Interest::ALL
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_name_the_variants_and_interest_sets_select_them() {
+        let events = [
+            TraceEvent::Queued { event: 1, function: FnId(0) },
+            TraceEvent::ConfigChange { change: 0 },
+            TraceEvent::Delivered { event: 1, function: FnId(0), target: TargetId(0), kind: RecordKind::OnSuccess, failure: None },
+            TraceEvent::FirehoseRecordPut { stream: 0, record: 0, size: 1 },
+        ];
+        for ev in &events {
+            assert_eq!(TraceEvent::KINDS[ev.kind() as usize], ev.name());
+        }
+        let some = Interest::of(&["Queued", "Delivered"]);
+        assert_eq!(some.0, kind::QUEUED | kind::DELIVERED);
+        assert!(some.wants(&events[0]) && !some.wants(&events[1]) && some.wants(&events[2]));
+        assert!(!Interest::all_but(&["Queued"]).wants(&events[0]));
+        assert!(Interest::ALL.wants(&events[3]) && !Interest::NONE.wants(&events[3]));
+        assert_eq!(Interest::NONE.union(some), some);
+    }
+}
