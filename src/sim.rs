@@ -110,6 +110,8 @@ pub struct Sim<'m, O: Observer> {
     background: usize,
     /// Salt of each delivery fault's draws.
     fault_salts: Vec<u64>,
+    /// Per target: live (a queue a mapping reads, a topic or a bus of this run), computed once.
+    live_targets: Vec<bool>,
     /// The arrival state of every workload source, producer and publisher.
     feeds: Feeds,
     next_event: u64,
@@ -183,6 +185,12 @@ impl<'m, O: Observer> Sim<'m, O> {
                 .iter()
                 .enumerate()
                 .map(|(i, d)| rng::stream_id(&format!("target:{}", model.target(d.target).arn), &format!("delivery-fault:{i}")))
+                .collect(),
+            live_targets: (0..model.targets.len())
+                .map(|t| {
+                    let t = TargetId(t as u32);
+                    live_queue(model, t).is_some() || model.fanout.hub_of_target.get(t.ix()).copied().flatten().is_some()
+                })
                 .collect(),
             feeds: Feeds::new(model, seed),
             next_event: 0,
@@ -436,8 +444,9 @@ impl<'m, O: Observer> Dispatch<'m> for Sim<'m, O> {
         }
     }
 
+    #[inline]
     fn live_target(&self, target: TargetId) -> bool {
-        live_queue(self.model, target).is_some() || self.model.fanout.hub_of_target.get(target.ix()).copied().flatten().is_some()
+        self.live_targets.get(target.ix()).copied().unwrap_or(false)
     }
 
     fn deliver_record(&mut self, d: Deliver<'_>) {

@@ -219,6 +219,183 @@ impl TraceEvent {
             TraceEvent::FirehoseRecordFate { .. } => "FirehoseRecordFate",
         }
     }
+
+    /// The names of the variants, indexed by [`TraceEvent::kind`].
+    pub const KINDS: [&'static str; 30] = [
+        "Accepted",
+        "Rejected",
+        "AttemptStart",
+        "AttemptEnd",
+        "RetryScheduled",
+        "Throttled",
+        "Queued",
+        "EnvironmentShutdown",
+        "CallResult",
+        "Fate",
+        "Delivered",
+        "MessageSent",
+        "MessageReceived",
+        "MessageFate",
+        "MessageReturned",
+        "RecordPut",
+        "RecordFate",
+        "BatchStart",
+        "BatchEnd",
+        "ProvisionedReady",
+        "ConfigChange",
+        "Published",
+        "Fanout",
+        "RuleMatched",
+        "PublishDeduplicated",
+        "HandlerReply",
+        "FirehoseRecordPut",
+        "FirehoseInvoke",
+        "FirehoseInvokeEnd",
+        "FirehoseRecordFate",
+    ];
+
+    /// The variant's index in [`TraceEvent::KINDS`] (its bit in an [`Interest`]).
+    #[inline]
+    pub fn kind(&self) -> u32 {
+        match self {
+            TraceEvent::Accepted { .. } => 0,
+            TraceEvent::Rejected { .. } => 1,
+            TraceEvent::AttemptStart { .. } => 2,
+            TraceEvent::AttemptEnd { .. } => 3,
+            TraceEvent::RetryScheduled { .. } => 4,
+            TraceEvent::Throttled { .. } => 5,
+            TraceEvent::Queued { .. } => 6,
+            TraceEvent::EnvironmentShutdown { .. } => 7,
+            TraceEvent::CallResult { .. } => 8,
+            TraceEvent::Fate { .. } => 9,
+            TraceEvent::Delivered { .. } => 10,
+            TraceEvent::MessageSent { .. } => 11,
+            TraceEvent::MessageReceived { .. } => 12,
+            TraceEvent::MessageFate { .. } => 13,
+            TraceEvent::MessageReturned { .. } => 14,
+            TraceEvent::RecordPut { .. } => 15,
+            TraceEvent::RecordFate { .. } => 16,
+            TraceEvent::BatchStart { .. } => 17,
+            TraceEvent::BatchEnd { .. } => 18,
+            TraceEvent::ProvisionedReady { .. } => 19,
+            TraceEvent::ConfigChange { .. } => 20,
+            TraceEvent::Published { .. } => 21,
+            TraceEvent::Fanout { .. } => 22,
+            TraceEvent::RuleMatched { .. } => 23,
+            TraceEvent::PublishDeduplicated { .. } => 24,
+            TraceEvent::HandlerReply { .. } => 25,
+            TraceEvent::FirehoseRecordPut { .. } => 26,
+            TraceEvent::FirehoseInvoke { .. } => 27,
+            TraceEvent::FirehoseInvokeEnd { .. } => 28,
+            TraceEvent::FirehoseRecordFate { .. } => 29,
+        }
+    }
+}
+
+/// The bit of each kind of trace event in an [`Interest`] (bit [`TraceEvent::kind`]).
+pub mod kind {
+    /// `TraceEvent::Accepted`.
+    pub const ACCEPTED: u64 = 1 << 0;
+    /// `TraceEvent::Rejected`.
+    pub const REJECTED: u64 = 1 << 1;
+    /// `TraceEvent::AttemptStart`.
+    pub const ATTEMPT_START: u64 = 1 << 2;
+    /// `TraceEvent::AttemptEnd`.
+    pub const ATTEMPT_END: u64 = 1 << 3;
+    /// `TraceEvent::RetryScheduled`.
+    pub const RETRY_SCHEDULED: u64 = 1 << 4;
+    /// `TraceEvent::Throttled`.
+    pub const THROTTLED: u64 = 1 << 5;
+    /// `TraceEvent::Queued`.
+    pub const QUEUED: u64 = 1 << 6;
+    /// `TraceEvent::EnvironmentShutdown`.
+    pub const ENVIRONMENT_SHUTDOWN: u64 = 1 << 7;
+    /// `TraceEvent::CallResult`.
+    pub const CALL_RESULT: u64 = 1 << 8;
+    /// `TraceEvent::Fate`.
+    pub const FATE: u64 = 1 << 9;
+    /// `TraceEvent::Delivered`.
+    pub const DELIVERED: u64 = 1 << 10;
+    /// `TraceEvent::MessageSent`.
+    pub const MESSAGE_SENT: u64 = 1 << 11;
+    /// `TraceEvent::MessageReceived`.
+    pub const MESSAGE_RECEIVED: u64 = 1 << 12;
+    /// `TraceEvent::MessageFate`.
+    pub const MESSAGE_FATE: u64 = 1 << 13;
+    /// `TraceEvent::MessageReturned`.
+    pub const MESSAGE_RETURNED: u64 = 1 << 14;
+    /// `TraceEvent::RecordPut`.
+    pub const RECORD_PUT: u64 = 1 << 15;
+    /// `TraceEvent::RecordFate`.
+    pub const RECORD_FATE: u64 = 1 << 16;
+    /// `TraceEvent::BatchStart`.
+    pub const BATCH_START: u64 = 1 << 17;
+    /// `TraceEvent::BatchEnd`.
+    pub const BATCH_END: u64 = 1 << 18;
+    /// `TraceEvent::ProvisionedReady`.
+    pub const PROVISIONED_READY: u64 = 1 << 19;
+    /// `TraceEvent::ConfigChange`.
+    pub const CONFIG_CHANGE: u64 = 1 << 20;
+    /// `TraceEvent::Published`.
+    pub const PUBLISHED: u64 = 1 << 21;
+    /// `TraceEvent::Fanout`.
+    pub const FANOUT: u64 = 1 << 22;
+    /// `TraceEvent::RuleMatched`.
+    pub const RULE_MATCHED: u64 = 1 << 23;
+    /// `TraceEvent::PublishDeduplicated`.
+    pub const PUBLISH_DEDUPLICATED: u64 = 1 << 24;
+    /// `TraceEvent::HandlerReply`.
+    pub const HANDLER_REPLY: u64 = 1 << 25;
+    /// `TraceEvent::FirehoseRecordPut`.
+    pub const FIREHOSE_RECORD_PUT: u64 = 1 << 26;
+    /// `TraceEvent::FirehoseInvoke`.
+    pub const FIREHOSE_INVOKE: u64 = 1 << 27;
+    /// `TraceEvent::FirehoseInvokeEnd`.
+    pub const FIREHOSE_INVOKE_END: u64 = 1 << 28;
+    /// `TraceEvent::FirehoseRecordFate`.
+    pub const FIREHOSE_RECORD_FATE: u64 = 1 << 29;
+}
+
+/// A set of kinds of trace events: those an observer reads (bit [`TraceEvent::kind`] set). The built-in observers
+/// are not called for the events they ignore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interest(pub u64);
+
+impl Interest {
+    /// Every kind of event.
+    pub const ALL: Interest = Interest(u64::MAX);
+    /// No event.
+    pub const NONE: Interest = Interest(0);
+
+    /// The kinds named (variant names, as [`TraceEvent::name`] gives them).
+    ///
+    /// # Panics
+    /// When a name is not a variant's.
+    pub fn of(names: &[&str]) -> Interest {
+        let mut bits = 0;
+        for n in names {
+            let i = TraceEvent::KINDS.iter().position(|k| k == n).unwrap_or_else(|| panic!("no trace event is named {n}"));
+            bits |= 1u64 << i;
+        }
+        Interest(bits)
+    }
+
+    /// Every kind but those named.
+    pub fn all_but(names: &[&str]) -> Interest {
+        Interest(!Interest::of(names).0)
+    }
+
+    /// Both sets.
+    #[must_use]
+    pub fn union(self, other: Interest) -> Interest {
+        Interest(self.0 | other.0)
+    }
+
+    /// Whether `ev` is of a kind in the set.
+    #[inline]
+    pub fn wants(self, ev: &TraceEvent) -> bool {
+        self.0 & (1u64 << ev.kind()) != 0
+    }
 }
 
 /// What an observer may read beside the event: the model, the run's seed, and, when some observer asked for
@@ -240,5 +417,33 @@ pub trait Observer {
     /// Whether this observer needs `Ctx::content` on deliveries (rendering it costs time).
     fn wants_content(&self) -> bool {
         false
+    }
+    /// The kinds of events this observer reads: it may not be called for the others (default: every kind).
+    fn interest(&self) -> Interest {
+        Interest::ALL
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_name_the_variants_and_interest_sets_select_them() {
+        let events = [
+            TraceEvent::Queued { event: 1, function: FnId(0) },
+            TraceEvent::ConfigChange { change: 0 },
+            TraceEvent::Delivered { event: 1, function: FnId(0), target: TargetId(0), kind: RecordKind::OnSuccess, failure: None },
+            TraceEvent::FirehoseRecordPut { stream: 0, record: 0, size: 1 },
+        ];
+        for ev in &events {
+            assert_eq!(TraceEvent::KINDS[ev.kind() as usize], ev.name());
+        }
+        let some = Interest::of(&["Queued", "Delivered"]);
+        assert_eq!(some.0, kind::QUEUED | kind::DELIVERED);
+        assert!(some.wants(&events[0]) && !some.wants(&events[1]) && some.wants(&events[2]));
+        assert!(!Interest::all_but(&["Queued"]).wants(&events[0]));
+        assert!(Interest::ALL.wants(&events[3]) && !Interest::NONE.wants(&events[3]));
+        assert_eq!(Interest::NONE.union(some), some);
     }
 }

@@ -12,7 +12,7 @@ use crate::kernel::time::SimTime;
 use crate::model::versions::{Qualifier, Setups};
 use crate::model::{FnId, Model, TargetId};
 use crate::observe::metrics::{at_percentile, Metrics};
-use crate::trace::{Ctx, Observer, TraceEvent};
+use crate::trace::{kind, Ctx, Interest, Observer, TraceEvent};
 use crate::vocab::{DeliveryFailure, Outcome, RecordKind};
 
 use crate::model::checks::{Expectation, Measure};
@@ -101,6 +101,8 @@ pub struct ExpectObserver {
     on_fate: Vec<usize>,
     on_gap: Vec<usize>,
     on_record: Vec<usize>,
+    /// The kinds of events these expectations read (see `Observer::interest`).
+    interest: Interest,
 }
 
 impl ExpectObserver {
@@ -114,8 +116,33 @@ impl ExpectObserver {
         let which = |f: fn(&Measure) -> bool| exps.iter().enumerate().filter(|(_, e)| f(&e.measure)).map(|(i, _)| i).collect();
         let on_fate = which(|m| matches!(m, Measure::AttemptsPerEvent { .. }));
         let on_gap = which(|m| matches!(m, Measure::RetryGapSeconds { .. }));
-        let on_record = which(|m| matches!(m, Measure::SinkRecords { .. }));
+        let on_record: Vec<usize> = which(|m| matches!(m, Measure::SinkRecords { .. }));
+        let active = model.expectations.iter().any(|e| {
+            matches!(
+                e.measure,
+                Measure::AttemptsPerEvent { .. }
+                    | Measure::SinkRecords { .. }
+                    | Measure::RetryGapSeconds { .. }
+                    | Measure::FailureRecordsNotExactlyOnce { .. }
+            )
+        });
+        // Configuration changes always (the DLQ in force); then what each kind of measure reads: a pending failure
+        // is settled by any event but a delivery.
+        let mut interest = kind::CONFIG_CHANGE;
+        if active {
+            interest |= kind::FATE;
+            if track_gaps {
+                interest |= kind::ATTEMPT_START | kind::ATTEMPT_END;
+            }
+            if !on_record.is_empty() {
+                interest |= kind::MESSAGE_SENT | kind::DELIVERED;
+            }
+            if track_failures {
+                interest = Interest::ALL.0;
+            }
+        }
         ExpectObserver {
+            interest: Interest(interest),
             on_fate,
             on_gap,
             on_record,
@@ -132,15 +159,7 @@ impl ExpectObserver {
             misdelivered: vec![],
             misdelivered_count: BTreeMap::new(),
             scaling_reason: model.settings.scaling_throttle_reason.clone(),
-            active: model.expectations.iter().any(|e| {
-                matches!(
-                    e.measure,
-                    Measure::AttemptsPerEvent { .. }
-                        | Measure::SinkRecords { .. }
-                        | Measure::RetryGapSeconds { .. }
-                        | Measure::FailureRecordsNotExactlyOnce { .. }
-                )
-            }),
+            active,
             setups: Setups::new(model),
         }
     }
@@ -454,5 +473,8 @@ impl Observer for ExpectObserver {
     }
     fn wants_content(&self) -> bool {
         self.wants_content
+    }
+    fn interest(&self) -> Interest {
+        self.interest
     }
 }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::kernel::time::SimTime;
 use crate::model::Model;
 use crate::observe::window::EventWindow;
-use crate::trace::{Ctx, Observer, Origin, TraceEvent};
+use crate::trace::{kind, Ctx, Observer, Origin, TraceEvent};
 use crate::vocab::{DeliveryFailure, Fate, InvokeMode, Outcome, RecordKind, ThrottleReason};
 
 // Old paths of the cost code that moved to `observe::billing`; removed when every import uses the layered paths.
@@ -366,7 +366,16 @@ impl Metrics {
     }
 }
 
+impl Metrics {
+    /// The kinds of events metrics read (see [`Observer::interest`]).
+    pub const INTEREST: u64 = !(kind::QUEUED | kind::ENVIRONMENT_SHUTDOWN | kind::CONFIG_CHANGE | kind::HANDLER_REPLY);
+}
+
 impl Observer for Metrics {
+    fn interest(&self) -> crate::trace::Interest {
+        crate::trace::Interest(Metrics::INTEREST)
+    }
+
     #[inline]
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, _ctx: &Ctx<'_>) {
         // Each family of events is counted by a function of its own. This match names every variant, so a new one

@@ -22,7 +22,7 @@ use crate::kernel::time::SimTime;
 use crate::model::versions::{Qualifier, Setups};
 use crate::model::{Function, Model};
 use crate::observe::window::EventWindow;
-use crate::trace::{Ctx, Observer, TraceEvent};
+use crate::trace::{kind, Ctx, Observer, TraceEvent};
 use crate::vocab::Outcome;
 
 /// One broken invariant.
@@ -158,7 +158,29 @@ impl Monitor {
     }
 }
 
+impl Monitor {
+    /// The kinds of events the monitor reads (see [`Observer::interest`]): none of those it ignores.
+    pub const INTEREST: u64 = !(kind::REJECTED
+        | kind::RETRY_SCHEDULED
+        | kind::THROTTLED
+        | kind::QUEUED
+        | kind::DELIVERED
+        | kind::CALL_RESULT
+        | kind::MESSAGE_RETURNED
+        | kind::BATCH_START
+        | kind::BATCH_END
+        | kind::RULE_MATCHED
+        | kind::PUBLISH_DEDUPLICATED
+        | kind::HANDLER_REPLY
+        | kind::FIREHOSE_INVOKE
+        | kind::FIREHOSE_INVOKE_END);
+}
+
 impl Observer for Monitor {
+    fn interest(&self) -> crate::trace::Interest {
+        crate::trace::Interest(Monitor::INTEREST)
+    }
+
     /// Watch one trace event.
     #[inline]
     fn on_event(&mut self, t: SimTime, ev: &TraceEvent, ctx: &Ctx<'_>) {

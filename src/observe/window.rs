@@ -1,7 +1,5 @@
 //! A map keyed by accept sequence number for events in flight, shared by the observers that follow events.
 
-use std::collections::VecDeque;
-
 /// Ids per chunk: 2^10.
 const CHUNK_BITS: u32 = 10;
 const CHUNK: usize = 1 << CHUNK_BITS;
@@ -27,23 +25,36 @@ struct OldEntry<T> {
 }
 
 /// Old events, sorted by id: they arrive in id order (the oldest chunk goes first), so a push appends, a lookup is a
-/// binary search over contiguous memory, and a removal marks the entry (the front is trimmed, and the entries are
-/// compacted when the removed outnumber the live, so memory follows the live ones).
+/// binary search over one contiguous slice, and a removal marks the entry (the front is skipped by moving `head`,
+/// and the entries are compacted when the removed outnumber the live, so memory follows the live ones).
 #[derive(Debug, Clone)]
 struct Old<T> {
-    entries: VecDeque<OldEntry<T>>,
+    /// Entries `head..` are the list; those before `head` are removed ones not yet dropped.
+    entries: Vec<OldEntry<T>>,
+    head: usize,
+    /// Removed entries at or after `head`.
     dead: usize,
 }
 
 impl<T: Copy> Old<T> {
+    #[inline]
+    fn live(&self) -> &[OldEntry<T>] {
+        &self.entries[self.head..]
+    }
+
+    /// The index in `entries` of `id`, or where it would go.
+    #[inline]
     fn find(&self, id: u64) -> Result<usize, usize> {
-        self.entries.binary_search_by_key(&id, |e| e.id)
+        match self.live().binary_search_by_key(&id, |e| e.id) {
+            Ok(i) => Ok(self.head + i),
+            Err(i) => Err(self.head + i),
+        }
     }
 
     /// Adds an id that is not held (at the back, unless it is older than the newest).
     fn push(&mut self, id: u64, v: T) {
         let e = OldEntry { id, live: true, v };
-        match self.entries.back() {
+        match self.live().last() {
             Some(b) if b.id >= id => match self.find(id) {
                 Ok(i) => {
                     self.entries[i] = e;
@@ -51,7 +62,7 @@ impl<T: Copy> Old<T> {
                 }
                 Err(i) => self.entries.insert(i, e),
             },
-            _ => self.entries.push_back(e),
+            _ => self.entries.push(e),
         }
     }
 
@@ -75,20 +86,41 @@ impl<T: Copy> Old<T> {
         e.live = false;
         let v = e.v;
         self.dead += 1;
-        while self.entries.front().is_some_and(|e| !e.live) {
-            self.entries.pop_front();
+        while self.head < self.entries.len() && !self.entries[self.head].live {
+            self.head += 1;
             self.dead -= 1;
         }
-        if self.dead > 1024 && self.dead > self.entries.len() / 2 {
-            self.entries.retain(|e| e.live);
-            self.dead = 0;
+        if self.head == self.entries.len() {
+            self.entries.clear();
+            self.head = 0;
+        } else if self.head > 1024 && self.head > self.entries.len() / 2 {
+            self.entries.drain(..self.head);
+            self.head = 0;
+        }
+        if self.dead > 1024 && self.dead > (self.entries.len() - self.head) / 2 {
+            self.compact();
         }
         Some(v)
     }
 
+    #[cold]
+    #[inline(never)]
+    fn compact(&mut self) {
+        self.entries.drain(..self.head);
+        self.entries.retain(|e| e.live);
+        self.head = 0;
+        self.dead = 0;
+    }
+
     /// The oldest live id.
     fn first(&self) -> Option<u64> {
-        self.entries.front().map(|e| e.id)
+        self.live().first().map(|e| e.id)
+    }
+
+    /// Entries held (live, and removed ones not yet dropped).
+    #[cfg(test)]
+    fn held(&self) -> usize {
+        self.entries.len() - self.head
     }
 }
 
@@ -117,7 +149,7 @@ pub struct EventWindow<T> {
 
 impl<T> Default for EventWindow<T> {
     fn default() -> Self {
-        EventWindow { first: 0, last: 0, slots: Vec::new(), old: Old { entries: VecDeque::new(), dead: 0 }, end: 0, len: 0 }
+        EventWindow { first: 0, last: 0, slots: Vec::new(), old: Old { entries: Vec::new(), head: 0, dead: 0 }, end: 0, len: 0 }
     }
 }
 
@@ -302,7 +334,7 @@ impl<T: Copy> EventWindow<T> {
     }
     /// The ids held, in increasing order.
     pub fn ids(&self) -> Vec<u64> {
-        let mut out: Vec<u64> = self.old.entries.iter().filter(|e| e.live).map(|e| e.id).collect();
+        let mut out: Vec<u64> = self.old.live().iter().filter(|e| e.live).map(|e| e.id).collect();
         for n in self.first..self.last {
             let start = n << CHUNK_BITS;
             for (w, word) in self.slot(n).bits.iter().enumerate() {
@@ -409,7 +441,7 @@ mod tests {
             assert!(w.last - w.first <= MAX_CHUNKS && w.slots.len() as u64 <= MAX_CHUNKS);
             assert_eq!(w.len(), open.len());
         }
-        assert!(!w.old.entries.is_empty());
+        assert!(w.old.held() > 0);
         assert_eq!(w.ids(), open.keys().copied().collect::<Vec<_>>());
         for (k, v) in &open {
             assert_eq!(w.get(*k), Some(v));

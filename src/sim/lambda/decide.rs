@@ -13,7 +13,18 @@ use crate::vocab::{FaultKind, Outcome, OutcomeKind};
 impl<'m, O: Observer> Sim<'m, O> {
     /// An `Error`, `Timeout` or `Crash` fault on the timeline that decides the starting attempt, if any (its draw with
     /// a probability belongs to the event and the attempt).
+    #[inline]
     pub(super) fn decide_fault(&mut self, slot: u32, config: u32) -> Option<Decision> {
+        // Most functions have no fault on the timeline: no call, no loop.
+        let f = self.inv(slot).expect("live slot").function;
+        if self.model.function(f).faults.is_empty() {
+            return None;
+        }
+        self.decide_fault_draw(slot, config)
+    }
+
+    #[inline(never)]
+    fn decide_fault_draw(&mut self, slot: u32, config: u32) -> Option<Decision> {
         let _ = config;
         let model = self.model;
         let now = self.k.now();
