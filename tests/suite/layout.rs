@@ -597,3 +597,69 @@ fn the_parser_resolves_grouped_super_self_and_aliased_paths() {
     assert_eq!(krate.resolve(&v("sim::esm::tests"), &v("super")), Some(v("sim::esm")));
     assert_eq!(krate.resolve(&v("sim"), &v("serde_json::Value")), None);
 }
+
+/// Files that may be longer than `MAX_FILE_LINES`: each is one cohesive thing that reads best whole.
+const LONG_FILES: &[&str] = &[
+    "src/aws/pattern.rs", // the EventBridge pattern language: one matcher for filters, rules and behaviour rules
+];
+/// About what one reader holds in mind at once (docs/architecture.md).
+const MAX_FILE_LINES: usize = 700;
+const MAX_FN_LINES: usize = 150;
+
+/// Every function with a body in `src`, as (file, first line, name, lines from `fn` to its closing brace).
+fn functions(krate: &Crate, files: &[PathBuf]) -> Vec<(String, usize, String, usize)> {
+    let mut out = Vec::new();
+    for path in files {
+        let toks = tokenize(&std::fs::read_to_string(path).expect("source file"));
+        for i in 0..toks.len() {
+            let (Tok::Ident(kw), line) = &toks[i] else { continue };
+            let Some((Tok::Ident(name), _)) = toks.get(i + 1) else { continue };
+            if kw != "fn" {
+                continue;
+            }
+            // the body is the first `{` before any `;` (a declaration without a body ends at `;`)
+            let Some(open) = (i + 2..toks.len()).find(|&j| matches!(toks[j].0, Tok::Open | Tok::Semi)) else { continue };
+            if toks[open].0 == Tok::Semi {
+                continue;
+            }
+            let mut depth = 0;
+            for (t, end) in &toks[open..] {
+                match t {
+                    Tok::Open => depth += 1,
+                    Tok::Close => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 {
+                    out.push((krate.rel(path), *line, name.clone(), end - line + 1));
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn files_and_functions_stay_short() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let krate = Crate::load(root);
+    let mut files: Vec<PathBuf> = krate.files.values().cloned().collect();
+    // the command line too, which the layer rules leave out
+    for entry in std::fs::read_dir(root.join("src/cli")).expect("src/cli") {
+        files.push(entry.expect("dir entry").path());
+    }
+    let mut long = Vec::new();
+    for path in &files {
+        let lines = std::fs::read_to_string(path).expect("source file").lines().count();
+        let rel = krate.rel(path);
+        if lines > MAX_FILE_LINES && !LONG_FILES.contains(&rel.as_str()) {
+            long.push(format!("{rel}: {lines} lines (at most {MAX_FILE_LINES}: split it along a seam)"));
+        }
+    }
+    for (file, line, name, lines) in functions(&krate, &files) {
+        if lines > MAX_FN_LINES {
+            long.push(format!("{file}:{line}: fn {name} is {lines} lines (at most {MAX_FN_LINES})"));
+        }
+    }
+    assert!(long.is_empty(), "too long:\n{}", long.join("\n"));
+}
