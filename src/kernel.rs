@@ -245,27 +245,6 @@ pub enum Class {
 /// Bits of the key below the time: two for the class, 62 for the insertion sequence.
 const CLASS_SHIFT: u32 = 62;
 
-/// A timer's generation: a timer carries the generation of what it watches when it was set, and is stale (ignored)
-/// when that has moved on since. Wraps around; 2^32 re-arms of one timer before it fires are not expected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Gen(pub u32);
-
-impl Gen {
-    /// The next generation (invalidates timers set with this one).
-    #[inline]
-    #[must_use]
-    pub fn next(self) -> Gen {
-        Gen(self.0.wrapping_add(1))
-    }
-
-    /// Move on to the next generation and return it.
-    #[inline]
-    pub fn bump(&mut self) -> Gen {
-        *self = self.next();
-        *self
-    }
-}
-
 /// Clock plus pending events.
 pub struct Kernel<E> {
     now: SimTime,
@@ -397,9 +376,6 @@ mod tests {
             out.push(e);
         }
         assert_eq!(out, vec!["earlier", "setup", "normal", "later"]);
-        let g = Gen::default();
-        assert_ne!(g, g.next());
-        assert_eq!(Gen(u32::MAX).next(), Gen(0));
     }
 
     #[test]

@@ -6,13 +6,15 @@
 pub mod aws;
 pub mod campaign;
 pub mod handler;
-pub mod kernel;
+// The engine: the virtual clock, the event queue and the seeded streams (`kernel`), and the simulation loop with
+// its services (`sim`). Library users drive it through `run`; its types stay inside the crate.
+pub(crate) mod kernel;
 pub mod model;
 pub mod observe;
 pub mod report;
 pub mod run;
 pub mod scenario;
-pub mod sim;
+pub(crate) mod sim;
 pub mod template;
 pub mod trace;
 pub mod vocab;

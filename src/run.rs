@@ -18,7 +18,9 @@ use crate::observe::billing::Bill;
 use crate::observe::expect::{ExpectObserver, Verdict};
 use crate::observe::metrics::Metrics;
 use crate::observe::monitor::{Breach, Monitor};
-use crate::sim::{BudgetExceeded, RunStats, Sim, Stopped, DEFAULT_MAX_EVENTS};
+/// The run budget: its default, what a refused or stopped run reports, and the check made before a run.
+pub use crate::sim::budget::{preflight, BudgetExceeded, DEFAULT_MAX_EVENTS};
+use crate::sim::{RunStats, Sim, Stopped};
 use crate::trace::{Digest, Observer};
 
 // Old paths of the observers that moved to `observe`; removed when every import uses the layered paths.

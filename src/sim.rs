@@ -21,7 +21,6 @@ mod firehose;
 mod lambda;
 mod workload;
 pub use budget::{BudgetExceeded, DEFAULT_MAX_EVENTS};
-pub use fanout::{eventbridge_delay, sns_delay};
 
 use std::sync::Arc;
 
@@ -264,12 +263,6 @@ impl<'m, O: Observer> Sim<'m, O> {
             Some(f) => Err(f),
             None => Ok((obs, stats)),
         }
-    }
-
-    /// Run to the end (idle, or the horizon) and hand back the observer.
-    pub fn run(self) -> (O, RunStats) {
-        let (obs, stats, _) = self.run_inner();
-        (obs, stats)
     }
 
     fn run_inner(mut self) -> (O, RunStats, Option<Stopped>) {

@@ -1,7 +1,7 @@
 //! Deterministic ids, encodings and time formats for the events and records the AWS services hand to Lambda.
 //!
 //! Every id (request ids, message ids, sequence numbers, receipt handles, signatures) is derived from a key with the
-//! kernel's splitmix64 ([`crate::kernel::rng::splitmix`]), and every time from virtual epoch milliseconds: the same key
+//! kernel's splitmix64 (`kernel::rng::splitmix`), and every time from virtual epoch milliseconds: the same key
 //! always gives the same bytes, and nothing reads the wall clock or a random source.
 //! Ids that AWS keeps stable for a name (an SNS subscription, an API id, a user pool id) are seeded with [`stable`].
 

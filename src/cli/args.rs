@@ -45,7 +45,7 @@ pub enum Command {
         format: Format,
         /// Run budget: at most N kernel events per run (and N/50 invocations in flight plus pending events at once);
         /// a run over it stops with an error (exit 2). 0: no limit.
-        #[arg(long, value_name = "N", default_value_t = lambdasim::sim::DEFAULT_MAX_EVENTS)]
+        #[arg(long, value_name = "N", default_value_t = lambdasim::run::DEFAULT_MAX_EVENTS)]
         max_events: u64,
     },
     /// Read an AWS SAM or CloudFormation template (YAML or JSON) into a scenario file to read and extend: its
@@ -113,7 +113,7 @@ pub enum Command {
         inject_nondeterminism_for_testing: bool,
         /// Run budget: at most N kernel events per run (and N/50 invocations in flight plus pending events at once);
         /// a run over it stops with an error (exit 2). 0: no limit.
-        #[arg(long, value_name = "N", default_value_t = lambdasim::sim::DEFAULT_MAX_EVENTS)]
+        #[arg(long, value_name = "N", default_value_t = lambdasim::run::DEFAULT_MAX_EVENTS)]
         max_events: u64,
         /// Summary format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -135,7 +135,7 @@ pub enum Command {
         out: Option<PathBuf>,
         /// Run budget: at most N kernel events per run (and N/50 invocations in flight plus pending events at once);
         /// a run over it stops with an error (exit 2). 0: no limit.
-        #[arg(long, value_name = "N", default_value_t = lambdasim::sim::DEFAULT_MAX_EVENTS)]
+        #[arg(long, value_name = "N", default_value_t = lambdasim::run::DEFAULT_MAX_EVENTS)]
         max_events: u64,
     },
     /// Merge the results files of a sharded sweep into the table one machine would print.
@@ -207,6 +207,6 @@ pub struct RunArgs {
     pub measured_durations: Option<f64>,
     /// Run budget: at most N kernel events per run (and N/50 invocations in flight plus pending events at once);
     /// a run over it stops with an error (exit 2). 0: no limit.
-    #[arg(long, value_name = "N", default_value_t = lambdasim::sim::DEFAULT_MAX_EVENTS)]
+    #[arg(long, value_name = "N", default_value_t = lambdasim::run::DEFAULT_MAX_EVENTS)]
     pub max_events: u64,
 }

@@ -190,7 +190,7 @@ pub(crate) fn validate_cmd(scenario: &Path) -> ExitCode {
                 return c;
             }
             // Valid, but more work than a run allows by default: say so (the budget is a run option, --max-events).
-            if let Err(b) = lambdasim::sim::budget::preflight(&m, lambdasim::sim::DEFAULT_MAX_EVENTS) {
+            if let Err(b) = lambdasim::run::preflight(&m, lambdasim::run::DEFAULT_MAX_EVENTS) {
                 eprintln!("note: `run` refuses this scenario with the default budget: {b}");
             }
             // Workload entries: invokers, queue and stream producers, topic and bus publishers, Firehose producers.

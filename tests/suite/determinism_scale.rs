@@ -36,7 +36,7 @@ fn check_determinism(file: &str, horizon: f64, seeds: &str) -> usize {
         check_determinism: true,
         inject_nondeterminism: false,
         progress: false,
-        max_events: lambdasim::sim::DEFAULT_MAX_EVENTS,
+        max_events: lambdasim::run::DEFAULT_MAX_EVENTS,
     };
     let res = sweep(&sc, &model, file, &opts).unwrap();
     let bad: Vec<_> = res.runs.iter().filter(|r| !r.breaches.is_empty()).map(|r| format!("seed {}: {:?}", r.seed, r.breaches)).collect();

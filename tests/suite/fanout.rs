@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::common::Rec;
-use lambdasim::sim::{eventbridge_delay, sns_delay};
+use lambdasim::aws::retry::{eventbridge_delay, sns_delay};
 use lambdasim::trace::{MsgOrigin, Origin, PubOrigin};
 use lambdasim::vocab::{DeliveryFailure, FanoutOutcome};
 use lambdasim::{load_str, run, RunOptions, SimTime, TraceEvent};

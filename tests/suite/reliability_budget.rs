@@ -8,7 +8,7 @@ use std::process::Command;
 
 use lambdasim::observe::series::{Series, SeriesConfig};
 use lambdasim::run::{budget_exceeded, run, RunOptions};
-use lambdasim::sim::budget::{preflight, BudgetExceeded};
+use lambdasim::run::{preflight, BudgetExceeded};
 use lambdasim::{load_str, Fate, TraceEvent};
 
 use crate::common::Rec;
@@ -32,7 +32,7 @@ fn run_budget(text: &str, max_events: u64) -> Result<lambdasim::RunReport, Budge
 fn a_microsecond_interval_over_100_s_is_refused_before_the_run_with_its_path() {
     // Was: an out-of-memory abort ("memory allocation of 1744830464 bytes failed").
     let text = scenario(F, r#", "Workload": [ { "Function": "f", "Every": { "IntervalSeconds": 1e-6, "EndSeconds": 100 } } ]"#);
-    let e = run_budget(&text, lambdasim::sim::DEFAULT_MAX_EVENTS).unwrap_err();
+    let e = run_budget(&text, lambdasim::run::DEFAULT_MAX_EVENTS).unwrap_err();
     assert_eq!(e.path.as_deref(), Some("Workload[0].Every.IntervalSeconds"));
     assert_eq!(e.reached, 100_000_000);
     assert_eq!(e.at, None, "refused before the run");
