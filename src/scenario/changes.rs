@@ -94,7 +94,7 @@ pub struct UpdateEventSourceMappingSpec {
     pub enabled: bool,
 }
 
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
+/// An action that names only a function (`PublishVersion`, `DeleteFunctionConcurrency`).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct FunctionRefSpec {
@@ -102,7 +102,7 @@ pub struct FunctionRefSpec {
     pub function_name: String,
 }
 
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
+/// `UpdateFunctionCode`: new code for `$LATEST` (its behaviour), optionally published as the next version.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct UpdateFunctionCodeSpec {
@@ -115,7 +115,7 @@ pub struct UpdateFunctionCodeSpec {
     pub publish: Option<bool>,
 }
 
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
+/// `UpdateFunctionConfiguration`: new settings for `$LATEST` (the settings not given keep their values).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct UpdateFunctionConfigurationSpec {
@@ -138,7 +138,7 @@ pub struct UpdateFunctionConfigurationSpec {
     pub event_invoke_config: Option<EventInvokeConfigSpec>,
 }
 
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
+/// `PutFunctionConcurrency`: the function's reserved concurrency from now on.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct PutFunctionConcurrencySpec {
@@ -149,7 +149,7 @@ pub struct PutFunctionConcurrencySpec {
     pub reserved_concurrent_executions: i64,
 }
 
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
+/// `PutProvisionedConcurrencyConfig`: the provisioned concurrency of a version or alias from now on.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct PutProvisionedConcurrencySpec {
@@ -162,7 +162,7 @@ pub struct PutProvisionedConcurrencySpec {
     pub provisioned_concurrent_executions: i64,
 }
 
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
+/// `UpdateAlias`: where an alias points and how it splits its traffic from now on.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct UpdateAliasSpec {

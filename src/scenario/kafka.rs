@@ -80,18 +80,20 @@ pub struct ProvisionedPollerConfigSpec {
 
 /// `Simulation.KafkaKeylessPartitioner`: where a record without a key goes (Kafka's producer chooses; README,
 /// "Uncertain behaviour").
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum KafkaKeylessPartitioner {
+    /// One partition after the other (Kafka's producer before 2.4).
     RoundRobin,
+    /// One partition until a 16 KB batch is full, then the next (Kafka's producer since 2.4; default).
     Sticky,
 }
 
 /// `Simulation.KafkaDestinationRecord`: what a Kafka-topic on-failure destination receives (AWS documents "the actual
 /// failed records along with failure metadata" without the layout; README, "Uncertain behaviour").
-#[allow(missing_docs)] // no doc comments: schemars would put them in the scenario schema
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum KafkaDestinationRecord {
+    /// One record per discarded range: the on-failure record with the event as `payload` (default).
     InvocationRecord,
+    /// Each discarded record again, with its key and headers and failure headers added.
     Records,
 }
