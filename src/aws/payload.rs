@@ -5,7 +5,8 @@
 //! is byte for byte the invoked payload (`{"raise_error": 1}` stayed spaced, MD5 of those bytes; LS-DEST
 //! `test_dead_letter_queue`, docs/conformance.md ASYNC-DLQ-BYTES), and so is the event a real handler reads. The same
 //! holds for an SQS producer's message body (the record's `body` and `md5OfBody`, a dead-letter queue) and an SNS
-//! publisher's `Message` (SQS-BODY-BYTES). Placeholders are rendered inside the text; only a template whose
+//! publisher's `Message` (SQS-BODY-BYTES), a Kinesis or Kafka producer's record data (STREAM-DATA-BYTES) and a
+//! Firehose producer's record (FIREHOSE-DATA-BYTES). Placeholders are rendered inside the text; only a template whose
 //! placeholder sits in a key or next to an escaped quote is serialized compactly from its value. An EventBridge
 //! event's `detail` is a document inside EventBridge's own event, not bytes handed on: it is the value.
 

@@ -293,7 +293,11 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, out: &mut Firehos
         out.producers.push(Producer {
             name: pname,
             stream,
-            template: Template::new(w.payload.as_ref().map(RawJson::value).unwrap_or_else(|| Value::Object(Map::new()))),
+            // The record as written: Firehose hands on the bytes a producer put (conformance FIREHOSE-DATA-BYTES).
+            template: match w.payload.as_ref() {
+                Some(p) => Template::with_text(RawJson::value(p), p.text()),
+                None => Template::new(Value::Object(Map::new())),
+            },
             arrivals: raw.arrivals,
         });
     }

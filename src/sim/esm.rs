@@ -48,7 +48,7 @@ use crate::aws::events;
 use crate::aws::payload::Payload;
 use crate::kernel::rng::uniform;
 use crate::kernel::time::SimTime;
-use crate::model::{EsmSource, FnId, MappingId, Model, ProducerTarget, QueueId, StreamId};
+use crate::model::{EsmSource, FnId, MappingId, Model, ProducerTarget, QueueId, StreamId, StreamKind};
 use crate::trace::{MsgOrigin, Observer, Origin, TraceEvent};
 use crate::vocab::OutcomeKind;
 use crate::vocab::{BatchResult, Fate, Outcome};
@@ -277,7 +277,9 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             ProducerTarget::Stream(s) if model.esm.stream(s).is_kafka() => {
                 let headers = p.headers.iter().map(|(k, v)| (k.clone(), v.replace("{{n}}", &n.to_string()))).collect();
-                self.kafka_put(s, payload(), render(&p.partition_key), headers, key);
+                // The value as the producer wrote it (Kafka hands on the bytes sent; conformance STREAM-DATA-BYTES).
+                let data = Payload { value: payload(), text: p.template.written(n, seq) };
+                self.kafka_put(s, data, render(&p.partition_key), headers, key);
             }
             ProducerTarget::Stream(s) => {
                 let pk = render(&p.partition_key).unwrap_or_else(|| n.to_string());
@@ -287,7 +289,10 @@ impl<'m, O: Observer> Sim<'m, O> {
                 } else {
                     DDB_EVENT_NAMES.iter().position(|e| *e == p.event_name).unwrap_or(0) as u8
                 };
-                self.stream_put(s, payload(), pk, ev, key);
+                // Kinesis keeps the data as the producer wrote it (conformance STREAM-DATA-BYTES); a DynamoDB or
+                // DocumentDB record is an item, not bytes.
+                let text = if model.esm.stream(s).kind == StreamKind::Kinesis { p.template.written(n, seq) } else { None };
+                self.stream_put(s, Payload { value: payload(), text }, pk, ev, key);
             }
         }
     }

@@ -154,8 +154,9 @@ impl<'m, O: Observer> Sim<'m, O> {
         let ds = model.firehose.stream(s);
         let now = self.k.now();
         self.last_activity = now;
-        let payload = p.template.instantiate(n, self.next_event);
-        let data: Arc<str> = Arc::from(events::text(&payload));
+        // The data as the producer wrote it (Firehose hands on the bytes put; conformance FIREHOSE-DATA-BYTES).
+        let seq = self.next_event;
+        let data: Arc<str> = p.template.written(n, seq).unwrap_or_else(|| Arc::from(events::text(&p.template.instantiate(n, seq))));
         let rec = Rec { id: self.fh.next_record, data, arrived: now, key };
         self.fh.next_record += 1;
         self.emit(TraceEvent::FirehoseRecordPut { stream: s, record: rec.id, size: rec.data.len().min(u32::MAX as usize) as u32 });

@@ -221,3 +221,33 @@ fn infinite_retries_with_a_destination_stop_after_ten() {
     assert_eq!(onf.len(), 1);
     assert_eq!(onf[0]["requestContext"]["approximateInvokeCount"], 11);
 }
+
+/// STREAM-DATA-BYTES: a Kafka record's value is the bytes the producer sent, base64 in the event (DG with-msk.html,
+/// "value": base64). A value written `{"a": 1}` reaches the function as base64 of exactly those bytes, and the
+/// record's size counts them; `{{n}}` renders inside the text; a value written compactly stays compact.
+#[test]
+fn a_kafka_value_is_the_bytes_the_producer_wrote() {
+    let text = r#"{"a": 1,  "n": "{{n}}"}"#;
+    let sc = scenario("t", 1, json!({}), json!([]), json!([]))
+        .to_string()
+        .replace(r#""Workload":[]"#, &format!(r#""Workload":[{{"KafkaTopic":"t","Key":"k","At":[1],"Payload":{text}}}]"#));
+    let run_text = |sc: &str| {
+        let model = load_str(sc).unwrap_or_else(|e| panic!("scenario invalid: {e}"));
+        let mut rec = Rec::default();
+        run(&model, 1, RunOptions { observers: vec![&mut rec], ..Default::default() }).expect("run");
+        rec
+    };
+    let rec = run_text(&sc);
+    let written = r#"{"a": 1,  "n": 0}"#;
+    let value = rec.inputs.iter().find_map(|(_, e)| e["records"]["t-0"][0]["value"].as_str().map(str::to_string));
+    assert_eq!(value.as_deref(), Some(b64(written).as_str()));
+    let size = rec.events.iter().find_map(|(_, e)| match e {
+        lambdasim::TraceEvent::RecordPut { size, .. } => Some(*size as usize),
+        _ => None,
+    });
+    assert_eq!(size, Some(written.len()));
+    // A value written compactly stays compact.
+    let rec = run_text(&sc.replace(text, r#"{"a":1}"#));
+    let value = rec.inputs.iter().find_map(|(_, e)| e["records"]["t-0"][0]["value"].as_str().map(str::to_string));
+    assert_eq!(value.as_deref(), Some(b64(r#"{"a":1}"#).as_str()));
+}

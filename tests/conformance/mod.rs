@@ -8,6 +8,7 @@
 mod async_invoke;
 mod docdb;
 mod events;
+mod firehose;
 mod kafka;
 mod mq;
 mod push;

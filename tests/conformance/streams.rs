@@ -49,7 +49,12 @@ fn scenario(ddb: bool, mapping: Value, rules: Value, payloads: &[Value]) -> Valu
 }
 
 fn go(sc: &Value) -> Rec {
-    let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("scenario invalid: {e}"));
+    go_text(&sc.to_string())
+}
+
+/// A run of the scenario `sc` as written (payloads keep their bytes).
+fn go_text(sc: &str) -> Rec {
+    let model = load_str(sc).unwrap_or_else(|e| panic!("scenario invalid: {e}"));
     let mut rec = Rec::default();
     let report = run(&model, 1, RunOptions { observers: vec![&mut rec], ..Default::default() }).expect("run");
     assert!(report.breaches.is_empty(), "invariant breaches: {:?}", report.breaches);
@@ -224,4 +229,35 @@ fn an_exception_under_report_batch_item_failures_fails_the_batch() {
         assert_eq!(records[0]["requestContext"]["approximateInvokeCount"], 3);
         assert_eq!(records[0]["responseContext"]["functionError"], "Unhandled");
     }
+}
+
+/// STREAM-DATA-BYTES: Kinesis hands on the bytes a producer put (`PutRecord`'s `Data` is a blob, returned as
+/// base64 in the event; DG with-kinesis.html). A record written `{"a": 1}` reaches the function's `data`, the
+/// record's size and the S3 on-failure object as base64 of exactly those bytes; `{{n}}` renders inside the text; a
+/// record written compactly stays compact.
+#[test]
+fn kinesis_data_is_the_bytes_the_producer_wrote() {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let text = r#"{"a": 1,  "n": "{{n}}"}"#;
+    let mut sc = scenario(false, json!({ "BatchSize": 1, "MaximumRetryAttempts": 0 }), json!([{ "Then": { "Outcome": "Fail" } }]), &[]);
+    sc["Buckets"] = json!([{ "BucketName": "failures" }]);
+    sc["EventSourceMappings"][0]["DestinationConfig"]["OnFailure"]["Destination"] = json!("arn:aws:s3:::failures");
+    let sc = sc
+        .to_string()
+        .replace(r#""Workload":[]"#, &format!(r#""Workload":[{{"Stream":"s","At":[1],"PartitionKey":"k","Payload":{text}}}]"#));
+    let rec = go_text(&sc);
+    let written = r#"{"a": 1,  "n": 0}"#;
+    let ev = invocations(&rec).into_iter().next().expect("one invocation");
+    assert_eq!(ev["Records"][0]["kinesis"]["data"], b64(written));
+    let size = rec.events.iter().find_map(|(_, e)| match e {
+        TraceEvent::RecordPut { size, .. } => Some(*size as usize),
+        _ => None,
+    });
+    assert_eq!(size, Some(written.len()));
+    let r = rec.delivered.iter().find(|d| d.1 == "failures").map(|d| d.3.clone()).expect("on-failure object");
+    assert_eq!(r["payload"]["Records"][0]["kinesis"]["data"], b64(written));
+    // A record written compactly stays compact.
+    let rec = go_text(&sc.replace(text, r#"{"a":1}"#));
+    assert_eq!(invocations(&rec)[0]["Records"][0]["kinesis"]["data"], b64(r#"{"a":1}"#));
 }

@@ -14,6 +14,7 @@ use super::records::kafka::KafkaRec;
 use super::records::Rec;
 use crate::aws::events;
 use crate::aws::events::kafka as wire;
+use crate::aws::payload::Payload;
 use crate::kernel::rng::splitmix;
 use crate::model::StreamId;
 use crate::sim::Sim;
@@ -35,14 +36,14 @@ pub(super) struct Keyless {
 impl<'m, O: Observer> Sim<'m, O> {
     /// A producer's record onto its topic: the partition of its key, or of the keyless partitioner; then it is put
     /// as a stream record.
-    pub(super) fn kafka_put(&mut self, s: StreamId, data: Arc<Value>, key: Option<String>, headers: Vec<(String, String)>, rkey: u64) {
+    pub(super) fn kafka_put(&mut self, s: StreamId, data: Payload, key: Option<String>, headers: Vec<(String, String)>, rkey: u64) {
         let model = self.model;
         let st = model.esm.stream(s);
         let partitions = st.shards.max(1);
         let partition = match &key {
             Some(k) => wire::partition_for_key(k.as_bytes(), partitions),
             None => {
-                let size = events::text(&data).len();
+                let size = data.text.as_ref().map_or_else(|| events::text(&data.value).len(), |t| t.len());
                 let seed = self.seed;
                 let state = &mut self.esm.kafka_keyless[s.ix()];
                 if model.esm.kafka_sticky {
@@ -86,7 +87,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         if !model.esm.kafka_destination_records {
             let mut value = record;
             value["payload"] = Value::String(super::records::kafka::event(model, st, shard, recs).to_string());
-            self.kafka_put(to, Arc::new(value), None, vec![], splitmix(event ^ 0x6b_df10));
+            self.kafka_put(to, Payload::from(Arc::new(value)), None, vec![], splitmix(event ^ 0x6b_df10));
             return;
         }
         let rc = &record["requestContext"];
@@ -106,7 +107,8 @@ impl<'m, O: Observer> Sim<'m, O> {
                 ("lambdasim-source-offset".to_string(), r.seq.to_string()),
             ]);
             let key = k.and_then(|k| k.key.clone());
-            self.kafka_put(to, Arc::clone(&r.data), key, headers, splitmix(event ^ 0x6b_df11 ^ splitmix(r.seq)));
+            let data = Payload { value: Arc::clone(&r.data), text: r.text.clone() };
+            self.kafka_put(to, data, key, headers, splitmix(event ^ 0x6b_df11 ^ splitmix(r.seq)));
         }
     }
 }

@@ -56,6 +56,9 @@ pub(super) struct Rec {
     pub(super) seq: u64,
     pub(super) arrival: SimTime,
     pub(super) data: Arc<Value>,
+    /// Kinesis and Kafka: the data as the producer wrote it, when that is not `events::text(&data)` (conformance
+    /// STREAM-DATA-BYTES); `size` counts these bytes.
+    pub(super) text: Option<Arc<str>>,
     pub(super) pk: Arc<str>,
     pub(super) size: u32,
     pub(super) key: u64,
@@ -66,6 +69,17 @@ pub(super) struct Rec {
     pub(super) deliveries: u32,
     /// Kafka: the record's key and headers (spec 5.5).
     pub(super) kafka: Option<Arc<kafka::KafkaRec>>,
+}
+
+impl Rec {
+    /// The record's bytes: the data as the producer wrote it, else `events::text` of its value (a string as it is,
+    /// null as nothing, else compact JSON).
+    pub(super) fn bytes(&self) -> std::borrow::Cow<'_, str> {
+        match &self.text {
+            Some(t) => std::borrow::Cow::Borrowed(t),
+            None => std::borrow::Cow::Owned(events::text(&self.data)),
+        }
+    }
 }
 
 mod docdb;
@@ -254,7 +268,7 @@ pub(super) fn stream_record(model: &Model, st: &crate::model::Stream, shard: u32
                 "kinesisSchemaVersion": "1.0",
                 "partitionKey": r.pk.as_ref(),
                 "sequenceNumber": seq,
-                "data": B64.encode(events::text(&r.data)),
+                "data": B64.encode(r.bytes().as_bytes()),
                 "approximateArrivalTimestamp": events::epoch_secs_f(ms),
             },
             "eventSource": "aws:kinesis",
@@ -315,8 +329,10 @@ pub(super) fn kinesis_record_size(model: &Model, st: &crate::model::Stream, shar
     if st.kind != StreamKind::Kinesis {
         return None;
     }
-    // The data as text (`events::text`: a string as it is, null as nothing, else compact JSON: `r.size`), base64.
+    // The data as text (`Rec::bytes`: as written, or a string as it is, null as nothing, else compact JSON: all
+    // counted by `r.size`), base64.
     let text = match r.data.as_ref() {
+        _ if r.text.is_some() => r.size as usize,
         Value::String(s) => s.len(),
         Value::Null => 0,
         _ => r.size as usize,

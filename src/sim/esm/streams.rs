@@ -181,7 +181,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         }
     }
 
-    pub(super) fn stream_put(&mut self, s: StreamId, data: Arc<Value>, pk: String, event_name: u8, key: u64) {
+    pub(super) fn stream_put(&mut self, s: StreamId, data: Payload, pk: String, event_name: u8, key: u64) {
         let st = self.model.esm.stream(s);
         let shard_key = match &st.kind {
             StreamKind::Kinesis | StreamKind::Kafka { .. } | StreamKind::DocumentDb { .. } => pk,
@@ -200,7 +200,7 @@ impl<'m, O: Observer> Sim<'m, O> {
         &mut self,
         s: StreamId,
         shard: u32,
-        data: Arc<Value>,
+        data: Payload,
         shard_key: String,
         event_name: u8,
         key: u64,
@@ -213,7 +213,9 @@ impl<'m, O: Observer> Sim<'m, O> {
         let sh = &mut self.esm.shards[s.ix()][shard as usize];
         let seq = sh.next_seq;
         sh.next_seq += 1;
-        let size = json_len(&*data) as u32;
+        // The record's bytes: the data as written, else its compact JSON.
+        let size = data.text.as_ref().map_or_else(|| json_len(&*data.value), |t| t.len()) as u32;
+        let Payload { value: data, text } = data;
         self.emit(TraceEvent::RecordPut { stream: s, shard, seq, size });
         if st.mappings.is_empty() {
             let sh = &mut self.esm.shards[s.ix()][shard as usize];
@@ -237,7 +239,8 @@ impl<'m, O: Observer> Sim<'m, O> {
             }
             _ => None,
         };
-        let rec = Rec { seq, arrival: now, data, pk: Arc::from(shard_key.as_str()), size, key, event_name, old, deliveries: 0, kafka };
+        let pk = Arc::from(shard_key.as_str());
+        let rec = Rec { seq, arrival: now, data, text, pk, size, key, event_name, old, deliveries: 0, kafka };
         for &mid in &st.mappings {
             let m = model.esm.mapping(mid);
             if let StartingPosition::AtTimestamp(ts) = m.starting {

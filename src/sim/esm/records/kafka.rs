@@ -6,7 +6,6 @@
 use serde_json::{json, Map, Value};
 
 use super::Rec;
-use crate::aws::events;
 use crate::aws::events::kafka as wire;
 use crate::kernel::time::SimTime;
 use crate::model::{Model, Stream, StreamKind};
@@ -49,7 +48,7 @@ pub(super) fn record(model: &Model, st: &Stream, shard: u32, r: &Rec) -> Value {
     let k = r.kafka.as_deref();
     let key = k.and_then(|k| k.key.as_deref());
     let headers = k.map(|k| k.headers.as_slice()).unwrap_or_default();
-    wire::record(parts(st).0, shard, r.seq, epoch_ms(model, r.arrival), key, &events::text(&r.data), headers)
+    wire::record(parts(st).0, shard, r.seq, epoch_ms(model, r.arrival), key, &r.bytes(), headers)
 }
 
 /// The event of a batch of one partition.
