@@ -173,7 +173,7 @@ fn recursive_loop_detection_stops_a_doubling_chain_through_sns_with_one_fate_eac
 #[test]
 fn recursive_loop_allow_lets_the_loop_run_until_the_budget_ends_it() {
     let text = DOUBLING.replace("RECURSIVE", r#", "RecursiveLoop": "Allow""#);
-    let e = run_budget(&text, 2000).unwrap_err();
+    let e = run_budget(&text, 300).unwrap_err();
     assert_eq!(e.what, "kernel events processed");
     assert!(e.at.is_some());
     // `Terminate` is the default, spelled out.
