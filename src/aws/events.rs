@@ -428,7 +428,6 @@ impl Opts {
 /// [`uuid`]`(seed, salt)` written without `format!` (an SQS `messageId` is compared at each partial batch response):
 /// the same two words of the id's stream, their hex digits placed directly.
 pub(crate) fn uuid_fast(seed: u64, salt: u64) -> String {
-    use crate::aws::ids::hex16;
     use crate::kernel::rng::splitmix;
     // `ids::Stream`: the state, then one golden-ratio step per word.
     let mut state = splitmix(seed ^ splitmix(salt.wrapping_mul(0xd134_2543_de82_ef95)));
@@ -436,15 +435,8 @@ pub(crate) fn uuid_fast(seed: u64, salt: u64) -> String {
         state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
         splitmix(state)
     };
-    let hi = hex16((next() & 0xffff_ffff_ffff_0fff) | 0x4000);
-    let lo = hex16((next() & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000);
-    let mut buf = [b'-'; 36];
-    buf[0..8].copy_from_slice(&hi[0..8]);
-    buf[9..13].copy_from_slice(&hi[8..12]);
-    buf[14..18].copy_from_slice(&hi[12..16]);
-    buf[19..23].copy_from_slice(&lo[0..4]);
-    buf[24..36].copy_from_slice(&lo[4..16]);
-    buf.iter().map(|&b| b as char).collect()
+    let (hi, lo) = (next(), next());
+    crate::aws::ids::uuid_v4_bytes(hi, lo).iter().map(|&b| b as char).collect()
 }
 
 /// ISO 8601 UTC of epoch milliseconds, `2017-12-22T18:43:48Z` (`millis`: `2017-12-22T18:43:48.123Z`): what

@@ -35,17 +35,22 @@ pub fn uuid_from(a: u64, b: u64) -> String {
 fn write_uuid(out: &mut String, a: u64, b: u64) {
     let hi = splitmix(a ^ splitmix(b));
     let lo = splitmix(hi ^ b.rotate_left(17));
+    // a request id per attempt of real handler code
+    push_ascii(out, &uuid_v4_bytes(hi, lo));
+}
+
+/// The UUID v4 text of two random words: `{:08x}-{:04x}-{:04x}-{:04x}-{:012x}` of hi >> 32, hi >> 16, hi, lo >> 48, lo
+/// with the version (4) and variant bits set.
+pub(crate) fn uuid_v4_bytes(hi: u64, lo: u64) -> [u8; 36] {
     let hi = hex16((hi & 0xffff_ffff_ffff_0fff) | 0x4000);
     let lo = hex16((lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000);
-    // `{:08x}-{:04x}-{:04x}-{:04x}-{:012x}` of hi >> 32, hi >> 16, hi, lo >> 48, lo (a request id per attempt of real
-    // handler code)
     let mut buf = [b'-'; 36];
     buf[0..8].copy_from_slice(&hi[0..8]);
     buf[9..13].copy_from_slice(&hi[8..12]);
     buf[14..18].copy_from_slice(&hi[12..16]);
     buf[19..23].copy_from_slice(&lo[0..4]);
     buf[24..36].copy_from_slice(&lo[4..16]);
-    push_ascii(out, &buf);
+    buf
 }
 
 /// Append bytes that are ASCII by construction (hex digits and punctuation) to `out` (bytes that are not ASCII are

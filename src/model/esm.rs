@@ -668,3 +668,17 @@ fn build_producers(v: &mut V, producers: Vec<RawProducer<'_>>, esm: &mut Esm) {
         });
     }
 }
+
+/// The stream mappings' own settings, each with whether `m` gives it: errors on a mapping of a queue or broker.
+fn stream_settings(m: &EventSourceMappingSpec) -> [(bool, &'static str); 8] {
+    [
+        (m.starting_position.is_some(), "StartingPosition"),
+        (m.starting_position_timestamp.is_some(), "StartingPositionTimestamp"),
+        (m.parallelization_factor.is_some(), "ParallelizationFactor"),
+        (m.maximum_retry_attempts.is_some(), "MaximumRetryAttempts"),
+        (m.maximum_record_age_in_seconds.is_some(), "MaximumRecordAgeInSeconds"),
+        (m.bisect_batch_on_function_error.is_some(), "BisectBatchOnFunctionError"),
+        (m.destination_config.is_some(), "DestinationConfig"),
+        (m.tumbling_window_in_seconds.is_some(), "TumblingWindowInSeconds"),
+    ]
+}

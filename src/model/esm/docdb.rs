@@ -109,17 +109,16 @@ pub(super) fn docdb_mapping(
     s: StreamId,
     c: Common,
 ) -> Option<(String, Mapping)> {
-    let others = [
-        (m.parallelization_factor.is_some(), "ParallelizationFactor"),
-        (m.maximum_retry_attempts.is_some(), "MaximumRetryAttempts"),
-        (m.maximum_record_age_in_seconds.is_some(), "MaximumRecordAgeInSeconds"),
-        (m.bisect_batch_on_function_error.is_some(), "BisectBatchOnFunctionError"),
-        (m.destination_config.is_some(), "DestinationConfig"),
-        (m.tumbling_window_in_seconds.is_some(), "TumblingWindowInSeconds"),
-        (m.scaling_config.is_some(), "ScalingConfig"),
-        (m.function_response_types.is_some(), "FunctionResponseTypes"),
-        (m.queues.is_some(), "Queues"),
-    ];
+    // the stream settings but the starting position, which DocumentDB mappings have
+    let others: Vec<(bool, &str)> = super::stream_settings(m)[2..]
+        .iter()
+        .copied()
+        .chain([
+            (m.scaling_config.is_some(), "ScalingConfig"),
+            (m.function_response_types.is_some(), "FunctionResponseTypes"),
+            (m.queues.is_some(), "Queues"),
+        ])
+        .collect();
     v.not_for(
         p,
         &others,

@@ -194,16 +194,7 @@ pub(super) fn sqs_mapping(
     fd: &Function,
 ) -> Option<(String, Mapping)> {
     let (timeout, window) = (c.timeout, c.window);
-    let stream_only = [
-        (m.starting_position.is_some(), "StartingPosition"),
-        (m.starting_position_timestamp.is_some(), "StartingPositionTimestamp"),
-        (m.parallelization_factor.is_some(), "ParallelizationFactor"),
-        (m.maximum_retry_attempts.is_some(), "MaximumRetryAttempts"),
-        (m.maximum_record_age_in_seconds.is_some(), "MaximumRecordAgeInSeconds"),
-        (m.bisect_batch_on_function_error.is_some(), "BisectBatchOnFunctionError"),
-        (m.destination_config.is_some(), "DestinationConfig"),
-        (m.tumbling_window_in_seconds.is_some(), "TumblingWindowInSeconds"),
-    ];
+    let stream_only = super::stream_settings(m);
     let queue = esm.queue(q).clone();
     v.not_for(p, &stream_only, "is for Kinesis and DynamoDB stream mappings, not SQS");
     let (max, default) = if queue.fifo { (10, 10) } else { (10_000, 10) };

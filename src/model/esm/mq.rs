@@ -253,18 +253,10 @@ pub(super) fn mapping_queue(v: &mut V, esm: &Esm, m: &EventSourceMappingSpec, p:
 
 /// An Amazon MQ mapping's own settings (spec 5.6): the stream and SQS settings are errors here.
 pub(super) fn mq_mapping(v: &mut V, esm: &Esm, m: &EventSourceMappingSpec, p: &str, q: QueueId, c: Common) -> Option<(String, Mapping)> {
-    let others = [
-        (m.starting_position.is_some(), "StartingPosition"),
-        (m.starting_position_timestamp.is_some(), "StartingPositionTimestamp"),
-        (m.parallelization_factor.is_some(), "ParallelizationFactor"),
-        (m.maximum_retry_attempts.is_some(), "MaximumRetryAttempts"),
-        (m.maximum_record_age_in_seconds.is_some(), "MaximumRecordAgeInSeconds"),
-        (m.bisect_batch_on_function_error.is_some(), "BisectBatchOnFunctionError"),
-        (m.destination_config.is_some(), "DestinationConfig"),
-        (m.tumbling_window_in_seconds.is_some(), "TumblingWindowInSeconds"),
-        (m.scaling_config.is_some(), "ScalingConfig"),
-        (m.function_response_types.is_some(), "FunctionResponseTypes"),
-    ];
+    let others: Vec<(bool, &str)> = super::stream_settings(m)
+        .into_iter()
+        .chain([(m.scaling_config.is_some(), "ScalingConfig"), (m.function_response_types.is_some(), "FunctionResponseTypes")])
+        .collect();
     v.not_for(
         p,
         &others,
