@@ -28,11 +28,7 @@ fn scenario(topic: &str, partitions: u32, mapping: Value, rules: Value, workload
 }
 
 fn go(sc: &Value) -> Rec {
-    let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("scenario invalid: {e}"));
-    let mut rec = Rec::default();
-    let report = run(&model, 1, RunOptions { observers: vec![&mut rec], ..Default::default() }).expect("run");
-    assert!(report.breaches.is_empty(), "invariant breaches: {:?}", report.breaches);
-    rec
+    crate::common::run_recorded(&sc.to_string())
 }
 
 fn error_of(sc: &Value) -> String {

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::common::Rec;
-use lambdasim::{load_str, run, RunOptions, TraceEvent};
+use lambdasim::TraceEvent;
 
 const ACC: &str = "us-east-1:123456789012";
 
@@ -54,11 +54,7 @@ fn go(sc: &Value) -> Rec {
 
 /// A run of the scenario `sc` as written (payloads keep their bytes).
 fn go_text(sc: &str) -> Rec {
-    let model = load_str(sc).unwrap_or_else(|e| panic!("scenario invalid: {e}"));
-    let mut rec = Rec::default();
-    let report = run(&model, 1, RunOptions { observers: vec![&mut rec], ..Default::default() }).expect("run");
-    assert!(report.breaches.is_empty(), "invariant breaches: {:?}", report.breaches);
-    rec
+    crate::common::run_recorded(sc)
 }
 
 /// The on-failure records the queue received.

@@ -29,3 +29,12 @@ impl Observer for Rec {
         true
     }
 }
+
+/// Run scenario text `sc` (payloads keep the bytes written) under seed 1, recording the trace; no invariant may break.
+pub fn run_recorded(sc: &str) -> Rec {
+    let model = lambdasim::load_str(sc).unwrap_or_else(|e| panic!("scenario invalid: {e}"));
+    let mut rec = Rec::default();
+    let report = lambdasim::run(&model, 1, lambdasim::RunOptions { observers: vec![&mut rec], ..Default::default() }).expect("run");
+    assert!(report.breaches.is_empty(), "invariant breaches: {:?}", report.breaches);
+    rec
+}

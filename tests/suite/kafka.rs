@@ -27,11 +27,7 @@ fn scenario(partitions: u32, mapping: Value, rules: Value, workload: Value) -> V
 }
 
 fn go(sc: &Value) -> Rec {
-    let model = load_str(&sc.to_string()).unwrap_or_else(|e| panic!("scenario invalid: {e}"));
-    let mut rec = Rec::default();
-    let report = run(&model, 1, RunOptions { observers: vec![&mut rec], ..Default::default() }).expect("run");
-    assert!(report.breaches.is_empty(), "invariant breaches: {:?}", report.breaches);
-    rec
+    crate::common::run_recorded(&sc.to_string())
 }
 
 /// (partition, offset, decoded value) of every record of every invocation, in invocation order.
